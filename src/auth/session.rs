@@ -1,0 +1,99 @@
+//! Server-side sessions: the browser holds a random token, the database only its hash.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::domain::{now, user::User};
+use crate::schema::{sessions, users};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: i64,
+    pub token_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = sessions)]
+struct NewSession<'a> {
+    token_hash: &'a str,
+    user_id: i64,
+    csrf_token: &'a str,
+    created_at: NaiveDateTime,
+    last_seen_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+}
+
+/// Starts a session and returns the token for the cookie. `max_age` is the absolute lifetime.
+pub fn create(conn: &mut DbConn, user_id: i64, max_age: Duration) -> QueryResult<String> {
+    let token = super::random_token();
+    let now = now();
+    diesel::insert_into(sessions::table)
+        .values(NewSession {
+            token_hash: &super::token_hash(&token),
+            user_id,
+            csrf_token: &super::random_token(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::hours(12)),
+        })
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// The live session of `token` and its user; None when unknown, expired, idle too long or the user is
+/// inactive. Marks the session as seen (at most once a minute, to keep reads cheap).
+pub fn resume(conn: &mut DbConn, token: &str, idle: Duration) -> QueryResult<Option<(Session, User)>> {
+    let now = now();
+    let found = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(super::token_hash(token)))
+        .select((Session::as_select(), User::as_select()))
+        .first::<(Session, User)>(conn)
+        .optional()?;
+    let Some((session, user)) = found else {
+        return Ok(None);
+    };
+    let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::hours(1));
+    if session.expires_at <= now || session.last_seen_at + idle <= now || !user.active {
+        diesel::delete(sessions::table.find(session.id)).execute(conn)?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at > chrono::Duration::minutes(1) {
+        diesel::update(sessions::table.find(session.id))
+            .set(sessions::last_seen_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(Some((session, user)))
+}
+
+pub fn delete(conn: &mut DbConn, session_id: i64) -> QueryResult<()> {
+    diesel::delete(sessions::table.find(session_id)).execute(conn)?;
+    Ok(())
+}
+
+/// Ends every session of a user, except `keep` (the one that just changed the password, if any).
+pub fn delete_all_for_user(conn: &mut DbConn, user_id: i64, keep: Option<i64>) -> QueryResult<usize> {
+    let mut query = diesel::delete(sessions::table)
+        .filter(sessions::user_id.eq(user_id))
+        .into_boxed();
+    if let Some(id) = keep {
+        query = query.filter(sessions::id.ne(id));
+    }
+    query.execute(conn)
+}
+
+pub fn count_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
+}

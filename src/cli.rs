@@ -1,0 +1,207 @@
+//! The command line: serve (default), demo, migrate, create-admin.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::auth::token::{self, Purpose};
+use crate::config::{self, Config};
+use crate::db::{self, DatabaseUrl};
+use crate::domain::user::{self, NewUser, Role};
+use crate::mail::Mailer;
+
+#[derive(Parser)]
+#[command(
+    name = "samenspel",
+    version,
+    about = "Samenspel: case consultation for Dutch youth, care and safety.",
+    long_about = "Samenspel: case consultation for Dutch youth, care and safety — one family, one plan, \
+                  one director.\n\nSettings come from environment variables (listed below).",
+    after_help = variables_help()
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server (the default when no command is given).
+    Serve,
+    /// Create a fresh demo database with organisations and accounts, print the logins, then serve.
+    ///
+    /// Without DATABASE_URL it (re)creates data/demo.db. With DATABASE_URL it fills that database,
+    /// which must not have any accounts yet.
+    Demo,
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Create a system administrator and print a link to set the password (valid for 7 days).
+    CreateAdmin {
+        /// Email address of the administrator.
+        #[arg(long)]
+        email: String,
+        /// Full name of the administrator.
+        #[arg(long)]
+        name: String,
+        /// Read the password from the first line of standard input instead of printing a link.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn variables_help() -> String {
+    let mut text = String::from("Environment variables:\n");
+    for (name, default, meaning) in config::VARIABLES {
+        text.push_str(&format!("  {name:<32} {meaning}\n  {:<32} default: {default}\n", ""));
+    }
+    text
+}
+
+/// Runs the command line and returns the process exit code; errors are one line on stderr.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let demo = matches!(cli.command, Some(Command::Demo));
+    let config = match load_config(demo) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("samenspel: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Demo => demo_then_serve(config),
+        Command::Migrate => migrate(&config),
+        Command::CreateAdmin {
+            email,
+            name,
+            password_stdin,
+        } => create_admin(&config, &email, &name, password_stdin),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("samenspel: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(demo: bool) -> Result<Config, config::ConfigError> {
+    let demo_default = demo && std::env::var("DATABASE_URL").map_or(true, |v| v.trim().is_empty());
+    Config::from_lookup(|name| {
+        if demo_default && name == "DATABASE_URL" {
+            return Some(crate::demo::DEFAULT_DATABASE_URL.to_string());
+        }
+        std::env::var(name).ok()
+    })
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.log_json {
+        builder.json().try_init()
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).try_init()
+    };
+}
+
+fn bind(config: &Config) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(config.bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {} (SAMENSPEL_BIND): {e}", config.bind))
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = bind(&config)?;
+    let mailer = Mailer::from_config(&config.mail)?;
+    let url = config.base_url.clone();
+    let database = config.database_url.redacted();
+    let state = crate::build_state(config, mailer)?;
+    tracing::info!(%url, %database, "Samenspel is listening");
+    actix_web::rt::System::new().block_on(crate::serve(state, listener))?;
+    Ok(())
+}
+
+fn demo_then_serve(config: Config) -> anyhow::Result<()> {
+    let listener = bind(&config)?;
+    if config.database_url == DatabaseUrl::parse(crate::demo::DEFAULT_DATABASE_URL).map_err(anyhow::Error::msg)? {
+        crate::demo::remove_sqlite_files(&config.database_url)?;
+    }
+    let mailer = Mailer::from_config(&config.mail)?;
+    let state = crate::build_state(config, mailer)?;
+    let logins = crate::demo::seed(&mut *state.pool.get()?)?;
+    println!("{}", crate::demo::print_logins(&logins, &state.config.base_url));
+    actix_web::rt::System::new().block_on(crate::serve(state, listener))?;
+    Ok(())
+}
+
+fn migrate(config: &Config) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database_url, 1)?;
+    let applied = db::migrate(&mut *pool.get()?)?;
+    if applied.is_empty() {
+        println!("The database {} is up to date.", config.database_url.redacted());
+    } else {
+        for name in applied {
+            println!("applied {name}");
+        }
+    }
+    Ok(())
+}
+
+fn create_admin(config: &Config, email: &str, name: &str, password_stdin: bool) -> anyhow::Result<()> {
+    if !user::is_valid_email(email) {
+        anyhow::bail!("--email: '{email}' is not an email address");
+    }
+    if name.trim().is_empty() {
+        anyhow::bail!("--name: a name is needed");
+    }
+    let hash = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let password = line.trim_end_matches(['\r', '\n']);
+        if let Some(problem) = user::password_problem(password, password) {
+            anyhow::bail!("password refused: {}", crate::i18n::I18n::new(crate::i18n::Locale::En).t(problem));
+        }
+        Some(crate::auth::password::hash(password)?)
+    } else {
+        None
+    };
+    let pool = db::connect(&config.database_url, 1)?;
+    let mut conn = pool.get()?;
+    db::migrate(&mut conn)?;
+    let token = db::write(&mut conn, |conn| -> anyhow::Result<Option<String>> {
+        if user::find_by_email(conn, email)?.is_some() {
+            anyhow::bail!("an account with the address {email} exists already");
+        }
+        let admin = user::create(
+            conn,
+            NewUser {
+                organisation_id: None,
+                email,
+                name,
+                role: Role::SystemAdmin,
+                password_hash: hash.as_deref(),
+            },
+        )?;
+        Ok(if hash.is_none() {
+            Some(token::issue(conn, admin.id, Purpose::Invitation)?)
+        } else {
+            None
+        })
+    })?;
+    match token {
+        Some(token) => println!(
+            "System administrator {email} created. Set the password within 7 days at:\n{}/wachtwoord-instellen/{token}",
+            config.base_url
+        ),
+        None => println!("System administrator {email} created."),
+    }
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! Settings read from environment variables, each with a documented default.
+//!
+//! A bad value stops start-up with one line that names the variable; nothing here panics.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::db::DatabaseUrl;
+
+/// Every variable Samenspel reads, with its default and meaning; printed by `samenspel --help`.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    ("SAMENSPEL_BIND", "127.0.0.1:8080", "address and port to listen on"),
+    (
+        "DATABASE_URL",
+        "sqlite://data/samenspel.db",
+        "sqlite://PATH (embedded) or postgres://USER:PASS@HOST/DB",
+    ),
+    (
+        "SAMENSPEL_BASE_URL",
+        "http://<SAMENSPEL_BIND>",
+        "public address used in links in emails",
+    ),
+    ("SMTP_URL", "(none: file outbox)", "smtp://user:pass@host:587 or smtps://host"),
+    ("SAMENSPEL_OUTBOX_DIR", "data/outbox", "where mail is written as .eml files when SMTP_URL is unset"),
+    ("MAIL_FROM", "Samenspel <noreply@samenspel.invalid>", "sender address of all mail"),
+    (
+        "SAMENSPEL_SECURE_COOKIES",
+        "false",
+        "true behind TLS: cookies get Secure and responses send HSTS",
+    ),
+    (
+        "SAMENSPEL_TRUST_PROXY",
+        "false",
+        "true behind a load balancer: take the client address from X-Forwarded-For",
+    ),
+    ("SAMENSPEL_SESSION_IDLE_MINUTES", "60", "a session ends after this long without requests"),
+    ("SAMENSPEL_SESSION_MAX_HOURS", "12", "a session ends this long after login, whatever happens"),
+    ("SAMENSPEL_DB_POOL_SIZE", "10", "database connections per instance"),
+    ("SAMENSPEL_LOG", "info", "log filter, e.g. info or samenspel=debug,actix_web=info"),
+    ("SAMENSPEL_LOG_FORMAT", "text", "text or json"),
+];
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database_url: DatabaseUrl,
+    pub base_url: String,
+    pub mail: MailConfig,
+    pub mail_from: String,
+    pub secure_cookies: bool,
+    pub trust_proxy: bool,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    pub pool_size: u32,
+    pub log_filter: String,
+    pub log_json: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum MailConfig {
+    Smtp(String),
+    Outbox(PathBuf),
+    /// Keeps sent mail in memory; tests read it back.
+    Capture,
+}
+
+/// A configuration error: which variable, and what is wrong with it.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn bad(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup`, so tests can pass their own values.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+
+        let bind = match get("SAMENSPEL_BIND") {
+            Some(v) => v.parse::<SocketAddr>().map_err(|_| {
+                bad(
+                    "SAMENSPEL_BIND",
+                    format!("'{v}' is not an address with a port, such as 127.0.0.1:8080"),
+                )
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let database_url = DatabaseUrl::parse(
+            &get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/samenspel.db".to_string()),
+        )
+        .map_err(|problem| bad("DATABASE_URL", problem))?;
+
+        let base_url = match get("SAMENSPEL_BASE_URL") {
+            Some(v) => {
+                let parsed = url::Url::parse(&v)
+                    .map_err(|_| bad("SAMENSPEL_BASE_URL", format!("'{v}' is not a URL")))?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    return Err(bad("SAMENSPEL_BASE_URL", "must start with http:// or https://"));
+                }
+                v.trim_end_matches('/').to_string()
+            }
+            None => format!("http://{bind}"),
+        };
+
+        let mail = match get("SMTP_URL") {
+            Some(v) => {
+                let parsed =
+                    url::Url::parse(&v).map_err(|_| bad("SMTP_URL", format!("'{v}' is not a URL")))?;
+                if !matches!(parsed.scheme(), "smtp" | "smtps") {
+                    return Err(bad("SMTP_URL", "must start with smtp:// or smtps://"));
+                }
+                MailConfig::Smtp(v)
+            }
+            None => MailConfig::Outbox(PathBuf::from(
+                get("SAMENSPEL_OUTBOX_DIR").unwrap_or_else(|| "data/outbox".to_string()),
+            )),
+        };
+        let mail_from = get("MAIL_FROM").unwrap_or_else(|| "Samenspel <noreply@samenspel.invalid>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad("MAIL_FROM", format!("'{mail_from}' is not an email address")));
+        }
+
+        let flag = |name: &'static str| -> Result<bool, ConfigError> {
+            match get(name).as_deref() {
+                None => Ok(false),
+                Some("1" | "true" | "yes" | "on") => Ok(true),
+                Some("0" | "false" | "no" | "off") => Ok(false),
+                Some(v) => Err(bad(name, format!("'{v}' is not true or false"))),
+            }
+        };
+        let number = |name: &'static str, default: u64, max: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => match v.parse::<u64>() {
+                    Ok(n) if (1..=max).contains(&n) => Ok(n),
+                    _ => Err(bad(name, format!("'{v}' is not a whole number from 1 to {max}"))),
+                },
+            }
+        };
+
+        let log_json = match get("SAMENSPEL_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(v) => return Err(bad("SAMENSPEL_LOG_FORMAT", format!("'{v}' is not text or json"))),
+        };
+        let log_filter = get("SAMENSPEL_LOG").unwrap_or_else(|| "info".to_string());
+        if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
+            return Err(bad("SAMENSPEL_LOG", format!("'{log_filter}' is not a log filter")));
+        }
+
+        Ok(Config {
+            bind,
+            database_url,
+            base_url,
+            mail,
+            mail_from,
+            secure_cookies: flag("SAMENSPEL_SECURE_COOKIES")?,
+            trust_proxy: flag("SAMENSPEL_TRUST_PROXY")?,
+            session_idle: Duration::from_secs(60 * number("SAMENSPEL_SESSION_IDLE_MINUTES", 60, 24 * 60)?),
+            session_max: Duration::from_secs(3600 * number("SAMENSPEL_SESSION_MAX_HOURS", 12, 24 * 7)?),
+            pool_size: number("SAMENSPEL_DB_POOL_SIZE", 10, 200)? as u32,
+            log_filter,
+            log_json,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert!(matches!(c.database_url, DatabaseUrl::Sqlite(ref p) if p == "data/samenspel.db"));
+        assert!(matches!(c.mail, MailConfig::Outbox(ref p) if p == &PathBuf::from("data/outbox")));
+        assert!(!c.secure_cookies);
+        assert_eq!(c.session_idle, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("SAMENSPEL_BIND", "localhost"),
+            ("SAMENSPEL_SECURE_COOKIES", "maybe"),
+            ("SAMENSPEL_SESSION_IDLE_MINUTES", "0"),
+            ("SMTP_URL", "http://mail"),
+            ("MAIL_FROM", "not an address"),
+            ("SAMENSPEL_LOG_FORMAT", "xml"),
+            ("SAMENSPEL_BASE_URL", "ftp://x"),
+        ] {
+            let err = config(&[(var, value)]).unwrap_err();
+            assert_eq!(err.variable, var, "{value}");
+            assert!(err.to_string().starts_with(var));
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The domain: one module per concept, each with its rows, queries and pure rules.
+
+pub mod organisation;
+pub mod user;
+
+/// The current moment in UTC, at the precision both databases keep (microseconds).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -1,0 +1,125 @@
+//! Languages: Dutch first, English second. Texts live in locales/app.yml, both languages side by side.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    Nl,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::Nl, Locale::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::Nl => "nl",
+            Locale::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Locale> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "nl" => Some(Locale::Nl),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    /// The first language of an Accept-Language header that we speak (weights respected), if any.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        let mut offers: Vec<(f32, Locale)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let tag = pieces.next()?.trim();
+                let primary = tag.split('-').next()?;
+                let locale = Locale::from_code(primary)?;
+                let q = pieces
+                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                    .unwrap_or(1.0);
+                (q > 0.0).then_some((q, locale))
+            })
+            .collect();
+        // Stable sort keeps the header's order among equal weights.
+        offers.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        offers.first().map(|(_, l)| *l)
+    }
+}
+
+impl fmt::Display for Locale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Translates for one locale; pages hold one and call `t` from their templates.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct I18n {
+    pub locale: Locale,
+}
+
+impl I18n {
+    pub fn new(locale: Locale) -> Self {
+        I18n { locale }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        rust_i18n::t!(key, locale = self.locale.code()).into_owned()
+    }
+
+    /// Translates and fills `%{name}` placeholders.
+    pub fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.t(key);
+        for (name, value) in args {
+            text = text.replace(&format!("%{{{name}}}"), value);
+        }
+        text
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.locale.code()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_language_we_speak() {
+        assert_eq!(Locale::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"), Some(Locale::En));
+        assert_eq!(Locale::from_accept_language("de-DE, nl;q=0.5, en;q=0.4"), Some(Locale::Nl));
+        assert_eq!(Locale::from_accept_language("fr, de"), None);
+        assert_eq!(Locale::from_accept_language("en;q=0, nl;q=0.1"), Some(Locale::Nl));
+    }
+
+    #[test]
+    fn every_text_exists_in_dutch_and_english() {
+        let source = include_str!("../locales/app.yml");
+        let mut key: Option<&str> = None;
+        let mut seen: Vec<&str> = Vec::new();
+        let mut check = |key: Option<&str>, seen: &mut Vec<&str>| {
+            if let Some(k) = key {
+                assert!(seen.contains(&"nl") && seen.contains(&"en"), "{k} needs nl and en");
+            }
+            seen.clear();
+        };
+        for line in source.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
+            if line.starts_with("_version") {
+                continue;
+            }
+            if !line.starts_with(' ') {
+                check(key, &mut seen);
+                key = Some(line.trim_end_matches(':'));
+            } else if let Some((lang, _)) = line.trim().split_once(':') {
+                seen.push(lang);
+            }
+        }
+        check(key, &mut seen);
+        let nl = I18n::new(Locale::Nl);
+        assert_eq!(nl.t("login.title"), "Inloggen");
+        assert_eq!(I18n::new(Locale::En).t("login.title"), "Log in");
+    }
+}

@@ -1,0 +1,47 @@
+//! Samenspel: case consultation for Dutch youth, care and safety — one family, one plan, one director.
+//!
+//! The library holds everything; the `samenspel` binary only parses the command line (see `cli`).
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod i18n;
+pub mod mail;
+pub mod policy;
+pub mod schema;
+pub mod time;
+pub mod web;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+pub use config::Config;
+pub use web::{AppState, app};
+
+rust_i18n::i18n!("locales", fallback = "nl");
+
+/// Opens the database (running pending migrations) and the mailer: everything the app needs to serve.
+pub fn build_state(config: Config, mailer: mail::Mailer) -> anyhow::Result<AppState> {
+    let pool = db::connect(&config.database_url, config.pool_size)?;
+    let applied = db::migrate(&mut *pool.get()?)?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "database migrated");
+    }
+    Ok(AppState {
+        pool,
+        config: Arc::new(config),
+        mailer,
+    })
+}
+
+/// Serves the app on `listener` until the server stops.
+pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
+    let state = actix_web::web::Data::new(state);
+    actix_web::HttpServer::new(move || app(state.clone()))
+        .listen(listener)?
+        .run()
+        .await
+}

@@ -1,0 +1,75 @@
+//! Outgoing mail through lettre: SMTP when configured, otherwise a file outbox; tests capture in memory.
+//!
+//! Sending blocks (network or disk): call `send` on the blocking pool.
+
+use std::sync::{Arc, Mutex};
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{FileTransport, Message, SmtpTransport, Transport};
+
+use crate::config::MailConfig;
+
+/// A message to send: plain text and HTML parts of the same content.
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(SmtpTransport),
+    Outbox(FileTransport),
+    Capture(Arc<Mutex<Vec<Mail>>>),
+}
+
+impl Mailer {
+    pub fn from_config(config: &MailConfig) -> anyhow::Result<Mailer> {
+        Ok(match config {
+            MailConfig::Smtp(url) => Mailer::Smtp(
+                SmtpTransport::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?
+                    .build(),
+            ),
+            MailConfig::Outbox(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| anyhow::anyhow!("SAMENSPEL_OUTBOX_DIR: cannot create {}: {e}", dir.display()))?;
+                Mailer::Outbox(FileTransport::new(dir))
+            }
+            MailConfig::Capture => Mailer::Capture(Arc::default()),
+        })
+    }
+
+    pub fn send(&self, from: &str, mail: &Mail) -> anyhow::Result<()> {
+        match self {
+            Mailer::Capture(sent) => {
+                sent.lock().map_err(|_| anyhow::anyhow!("mail capture poisoned"))?.push(mail.clone());
+            }
+            Mailer::Smtp(t) => {
+                t.send(&build(from, mail)?)?;
+            }
+            Mailer::Outbox(t) => {
+                t.send(&build(from, mail)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What was sent so far (capture only; empty otherwise).
+    pub fn captured(&self) -> Vec<Mail> {
+        match self {
+            Mailer::Capture(sent) => sent.lock().map(|s| s.clone()).unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn build(from: &str, mail: &Mail) -> anyhow::Result<Message> {
+    Ok(Message::builder()
+        .from(from.parse::<Mailbox>()?)
+        .to(mail.to.parse::<Mailbox>()?)
+        .subject(&mail.subject)
+        .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))?)
+}

@@ -1,0 +1,5 @@
+//! The `samenspel` command: see `samenspel --help`.
+
+fn main() -> std::process::ExitCode {
+    samenspel::cli::run()
+}

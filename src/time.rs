@@ -1,0 +1,31 @@
+//! Time as people here read it: stored in UTC, shown in Europe/Amsterdam.
+
+use chrono::{NaiveDateTime, TimeZone};
+use chrono_tz::Europe::Amsterdam;
+
+pub fn local(utc: NaiveDateTime) -> chrono::DateTime<chrono_tz::Tz> {
+    Amsterdam.from_utc_datetime(&utc)
+}
+
+/// "23-11-2026 14:05"
+pub fn date_time(utc: NaiveDateTime) -> String {
+    local(utc).format("%d-%m-%Y %H:%M").to_string()
+}
+
+/// "14:05"
+pub fn clock(utc: NaiveDateTime) -> String {
+    local(utc).format("%H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amsterdam_follows_summer_and_winter_time() {
+        let winter = NaiveDateTime::parse_from_str("2026-11-23 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        let summer = NaiveDateTime::parse_from_str("2026-06-23 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        assert_eq!(date_time(winter), "23-11-2026 09:00");
+        assert_eq!(clock(summer), "10:00");
+    }
+}

@@ -1,0 +1,389 @@
+//! Account management: organisation admins invite colleagues; system admins also manage organisations.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::{html, invitation_mail, notice_key};
+use super::forms::FieldErrors;
+use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use crate::auth::token::{self, Purpose};
+use crate::db;
+use crate::domain::organisation::{self, Organisation, OrganisationKind};
+use crate::domain::user::{self, NewUser, Role, UserWithOrganisation};
+use crate::policy::{self, Action, Actor};
+
+fn actor(user: &SignedIn) -> Actor {
+    Actor {
+        role: user.role(),
+        organisation_id: user.organisation_id(),
+    }
+}
+
+fn require(user: &SignedIn, action: Action) -> Result<(), AppError> {
+    if policy::allows(actor(user), action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The organisation whose accounts this admin manages by default: their own (None for a system admin).
+fn managed_organisation(user: &SignedIn) -> Result<Option<i64>, AppError> {
+    if policy::allows(actor(user), Action::ManageAllUsers) {
+        return Ok(None);
+    }
+    match user.organisation_id() {
+        Some(id) if policy::allows(actor(user), Action::ManageUsersOf { organisation_id: id }) => Ok(Some(id)),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    ctx: PageCtx,
+    users: Vec<UserWithOrganisation>,
+    show_organisation: bool,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    melding: Option<String>,
+}
+
+pub async fn list_users(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let scope = managed_organisation(&user.0)?;
+    let users = state.db(move |conn| Ok(user::list(conn, scope)?)).await?;
+    html(
+        StatusCode::OK,
+        UsersPage {
+            ctx,
+            users,
+            show_organisation: scope.is_none(),
+            notice: notice_key(query.melding.as_deref()),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "admin/invite.html")]
+struct InvitePage {
+    ctx: PageCtx,
+    form: InviteForm,
+    errors: FieldErrors,
+    /// Organisations to choose from; empty when the admin can only invite into their own.
+    organisations: Vec<Organisation>,
+    roles: Vec<Role>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    organisation_id: String,
+}
+
+async fn invite_page(
+    user: &SignedIn,
+    ctx: PageCtx,
+    state: &AppState,
+    form: InviteForm,
+    errors: FieldErrors,
+) -> Result<InvitePage, AppError> {
+    let organisations = if managed_organisation(user)?.is_none() {
+        state.db(|conn| Ok(organisation::list(conn)?)).await?
+    } else {
+        Vec::new()
+    };
+    let roles = Role::ALL
+        .into_iter()
+        .filter(|r| policy::allows(actor(user), Action::GrantRole(*r)))
+        .collect();
+    Ok(InvitePage {
+        ctx,
+        form,
+        errors,
+        organisations,
+        roles,
+    })
+}
+
+pub async fn show_invite(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let form = InviteForm {
+        role: Role::Professional.code().into(),
+        ..InviteForm::default()
+    };
+    let page = invite_page(&user.0, ctx, &state, form, FieldErrors::default()).await?;
+    html(StatusCode::OK, page)
+}
+
+/// A checked invitation, ready to store.
+struct Invitation {
+    name: String,
+    email: String,
+    role: Role,
+    organisation_id: Option<i64>,
+}
+
+fn check_invitation(user: &SignedIn, form: &InviteForm) -> Result<Invitation, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.add("name", "invite.name_required");
+    } else if name.chars().count() > 200 {
+        errors.add("name", "invite.name_too_long");
+    }
+    if form.email.trim().is_empty() {
+        errors.add("email", "invite.email_required");
+    } else if !user::is_valid_email(&form.email) {
+        errors.add("email", "invite.email_invalid");
+    }
+    let role = Role::from_code(&form.role).filter(|r| policy::allows(actor(user), Action::GrantRole(*r)));
+    if role.is_none() {
+        errors.add("role", "invite.role_required");
+    }
+    let organisation_id = match managed_organisation(user) {
+        Ok(Some(own)) => Some(own),
+        _ => form.organisation_id.trim().parse::<i64>().ok(),
+    };
+    if organisation_id.is_none() && role != Some(Role::SystemAdmin) {
+        errors.add("organisation_id", "invite.organisation_required");
+    }
+    match role {
+        Some(role) if errors.is_empty() => Ok(Invitation {
+            name: name.to_string(),
+            email: user::normalize_email(&form.email),
+            role,
+            // A system admin belongs to no organisation.
+            organisation_id: if role == Role::SystemAdmin { None } else { organisation_id },
+        }),
+        _ => Err(errors),
+    }
+}
+
+pub async fn invite_user(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    form: web::Form<InviteForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let user = user.0;
+    managed_organisation(&user)?;
+    let invitation = match check_invitation(&user, &form) {
+        Ok(i) => i,
+        Err(errors) => {
+            let page = invite_page(&user, ctx, &state, form, errors).await?;
+            return html(StatusCode::UNPROCESSABLE_ENTITY, page);
+        }
+    };
+    if let Some(org) = invitation.organisation_id {
+        require(&user, Action::ManageUsersOf { organisation_id: org })?;
+    }
+
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                if user::find_by_email(conn, &invitation.email)?.is_some() {
+                    return Ok::<_, AppError>(Err("invite.email_taken"));
+                }
+                let organisation = match invitation.organisation_id {
+                    Some(id) => match organisation::find(conn, id)? {
+                        Some(o) => Some(o),
+                        None => return Ok(Err("invite.organisation_required")),
+                    },
+                    None => None,
+                };
+                let new_user = user::create(
+                    conn,
+                    NewUser {
+                        organisation_id: invitation.organisation_id,
+                        email: &invitation.email,
+                        name: &invitation.name,
+                        role: invitation.role,
+                        password_hash: None,
+                    },
+                )?;
+                let token = token::issue(conn, new_user.id, Purpose::Invitation)?;
+                Ok(Ok((new_user, organisation.map(|o| o.name), token)))
+            })
+        })
+        .await?;
+    let (invited, organisation_name, token) = match outcome {
+        Ok(done) => done,
+        Err(problem) => {
+            let mut errors = FieldErrors::default();
+            errors.add(if problem == "invite.email_taken" { "email" } else { "organisation_id" }, problem);
+            let page = invite_page(&user, ctx, &state, form, errors).await?;
+            return html(StatusCode::UNPROCESSABLE_ENTITY, page);
+        }
+    };
+    let link = state.link(&format!("/wachtwoord-instellen/{token}"));
+    let mail = invitation_mail(
+        &invited,
+        &user.account.user.name,
+        organisation_name.as_deref().unwrap_or("Samenspel"),
+        &link,
+    );
+    state.send_mail(mail).await?;
+    tracing::info!(invited = invited.id, by = user.id(), "invitation sent");
+    Ok(see_other("/beheer/gebruikers?melding=uitnodiging-verstuurd"))
+}
+
+/// Sends a fresh invitation to an account that has not set a password yet (the old link stops working).
+pub async fn reinvite_user(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let user = user.0;
+    let target_id = path.into_inner();
+    let target = state
+        .db(move |conn| {
+            let Some(target) = user::find(conn, target_id)? else {
+                return Err(AppError::NotFound);
+            };
+            Ok(user::with_organisation(conn, target)?)
+        })
+        .await?;
+    let allowed = match target.user.organisation_id {
+        Some(org) => policy::allows(actor(&user), Action::ManageUsersOf { organisation_id: org }),
+        None => policy::allows(actor(&user), Action::ManageAllUsers),
+    };
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    if target.user.password_hash.is_some() || !target.user.active {
+        return Err(AppError::Unprocessable("account already active".into()));
+    }
+    let token = state
+        .db(move |conn| db::write(conn, |conn| Ok::<_, AppError>(token::issue(conn, target_id, Purpose::Invitation)?)))
+        .await?;
+    let link = state.link(&format!("/wachtwoord-instellen/{token}"));
+    let mail = invitation_mail(
+        &target.user,
+        &user.account.user.name,
+        target.organisation_name.as_deref().unwrap_or("Samenspel"),
+        &link,
+    );
+    state.send_mail(mail).await?;
+    Ok(see_other("/beheer/gebruikers?melding=uitnodiging-verstuurd"))
+}
+
+#[derive(Template)]
+#[template(path = "admin/organisations.html")]
+struct OrganisationsPage {
+    ctx: PageCtx,
+    organisations: Vec<Organisation>,
+    kinds: Vec<OrganisationKind>,
+    form: OrganisationForm,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct OrganisationForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    oin: String,
+}
+
+async fn organisations_page(
+    ctx: PageCtx,
+    state: &AppState,
+    form: OrganisationForm,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+) -> Result<OrganisationsPage, AppError> {
+    let organisations = state.db(|conn| Ok(organisation::list(conn)?)).await?;
+    Ok(OrganisationsPage {
+        ctx,
+        organisations,
+        kinds: OrganisationKind::ALL.to_vec(),
+        form,
+        errors,
+        notice,
+    })
+}
+
+pub async fn list_organisations(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    require(&user.0, Action::ManageOrganisations)?;
+    let page = organisations_page(
+        ctx,
+        &state,
+        OrganisationForm::default(),
+        FieldErrors::default(),
+        notice_key(query.melding.as_deref()),
+    )
+    .await?;
+    html(StatusCode::OK, page)
+}
+
+pub async fn create_organisation(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    form: web::Form<OrganisationForm>,
+) -> Result<HttpResponse, AppError> {
+    require(&user.0, Action::ManageOrganisations)?;
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let name = form.name.trim().to_string();
+    if name.is_empty() {
+        errors.add("name", "organisations.name_required");
+    } else if name.chars().count() > 200 {
+        errors.add("name", "organisations.name_too_long");
+    }
+    let kind = OrganisationKind::from_code(&form.kind);
+    if kind.is_none() {
+        errors.add("kind", "organisations.kind_required");
+    }
+    let oin = form.oin.trim().to_string();
+    if !oin.is_empty() && !(oin.len() == 20 && oin.chars().all(|c| c.is_ascii_digit())) {
+        errors.add("oin", "organisations.oin_invalid");
+    }
+    if let (true, Some(kind)) = (errors.is_empty(), kind) {
+        let created = state
+            .db(move |conn| {
+                db::write(conn, |conn| {
+                    if organisation::find_by_name(conn, &name)?.is_some() {
+                        return Ok::<_, AppError>(false);
+                    }
+                    organisation::create(conn, &name, kind, (!oin.is_empty()).then_some(oin.as_str()))?;
+                    Ok(true)
+                })
+            })
+            .await?;
+        if created {
+            return Ok(see_other("/beheer/organisaties?melding=organisatie-toegevoegd"));
+        }
+        errors.add("name", "organisations.name_taken");
+    }
+    let page = organisations_page(ctx, &state, form, errors, None).await?;
+    html(StatusCode::UNPROCESSABLE_ENTITY, page)
+}

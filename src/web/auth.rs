@@ -1,0 +1,439 @@
+//! Logging in and out, and setting a password from an invitation or reset link.
+
+use actix_web::cookie::SameSite;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::forms::FieldErrors;
+use super::middleware::cookie;
+use super::{AppError, AppState, CurrentUser, PageCtx, SESSION_COOKIE, safe_return_path, see_other};
+use crate::auth::token::{self, Purpose};
+use crate::auth::{password, session, throttle};
+use crate::db;
+use crate::domain::user::{self, User};
+use crate::mail::Mail;
+
+/// Short messages shown on top of a page after a redirect; the query names one of these, nothing else.
+pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "uitgelogd" => Some("notice.logged_out"),
+        "wachtwoord-ingesteld" => Some("notice.password_set"),
+        "wachtwoord-gewijzigd" => Some("notice.password_changed"),
+        "uitnodiging-verstuurd" => Some("notice.invitation_sent"),
+        "organisatie-toegevoegd" => Some("notice.organisation_created"),
+        "sessie-verlopen" => Some("notice.session_expired"),
+        _ => None,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    ctx: PageCtx,
+    email: String,
+    next: String,
+    errors: FieldErrors,
+    /// A message about the whole form (wrong credentials, throttled), already translated.
+    problem: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    melding: Option<String>,
+}
+
+pub async fn show_login(ctx: PageCtx, query: web::Query<LoginQuery>) -> Result<HttpResponse, AppError> {
+    if ctx.user.is_some() {
+        return Ok(see_other(&safe_return_path(query.next.as_deref())));
+    }
+    html(
+        StatusCode::OK,
+        LoginPage {
+            ctx,
+            email: String::new(),
+            next: safe_return_path(query.next.as_deref()),
+            errors: FieldErrors::default(),
+            problem: None,
+            notice: notice_key(query.melding.as_deref()),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// The address login attempts are counted against.
+fn client_address(req: &HttpRequest, state: &AppState) -> String {
+    let info = req.connection_info();
+    let address = if state.config.trust_proxy {
+        info.realip_remote_addr().map(str::to_string)
+    } else {
+        req.peer_addr().map(|a| a.ip().to_string())
+    };
+    address.unwrap_or_else(|| "unknown".into())
+}
+
+pub async fn login(
+    req: HttpRequest,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let next = safe_return_path(form.next.as_deref());
+    let mut page = LoginPage {
+        email: form.email.trim().to_string(),
+        next: next.clone(),
+        errors: FieldErrors::default(),
+        problem: None,
+        notice: None,
+        ctx,
+    };
+    if form.email.trim().is_empty() {
+        page.errors.add("email", "login.email_required");
+    }
+    if form.password.is_empty() {
+        page.errors.add("password", "login.password_required");
+    }
+    if !page.errors.is_empty() {
+        return html(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+
+    let account_key = user::normalize_email(&form.email);
+    let address = client_address(&req, &state);
+    let (key, addr) = (account_key.clone(), address.clone());
+    let (locked, found) = state
+        .db(move |conn| Ok((throttle::locked_until(conn, &key, &addr)?, user::find_by_email(conn, &key)?)))
+        .await?;
+    if let Some(until) = locked {
+        let time = crate::time::clock(until);
+        page.problem = Some(page.ctx.i18n.t_with("login.throttled", &[("time", &time)]));
+        return html(StatusCode::TOO_MANY_REQUESTS, page);
+    }
+
+    let candidate: Option<User> = found.filter(|u| u.active);
+    let stored = candidate.as_ref().and_then(|u| u.password_hash.clone());
+    let password = form.password;
+    let verified = web::block(move || password::verify(&password, stored.as_deref())).await?;
+    let user = candidate.filter(|_| verified);
+
+    let previous_session = page.ctx.user.as_ref().map(|u| u.session_id);
+    let max_age = state.config.session_max;
+    let user_id = user.as_ref().map(|u| u.id);
+    let token = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                throttle::record(conn, &account_key, &address, user_id.is_some())?;
+                let Some(user_id) = user_id else {
+                    return Ok(None);
+                };
+                // A new session at every login: a token planted before login is worth nothing after it.
+                if let Some(old) = previous_session {
+                    session::delete(conn, old)?;
+                }
+                Ok::<_, AppError>(Some(session::create(conn, user_id, max_age)?))
+            })
+        })
+        .await?;
+
+    match token {
+        Some(token) => {
+            tracing::info!(user_id, "logged in");
+            let mut res = see_other(&next);
+            res.add_cookie(&cookie(SESSION_COOKIE, token, state.config.secure_cookies, SameSite::Lax))
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Ok(res)
+        }
+        None => {
+            tracing::info!("login failed");
+            page.problem = Some(page.ctx.t("login.failed"));
+            html(StatusCode::UNAUTHORIZED, page)
+        }
+    }
+}
+
+pub async fn logout(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let session_id = user.0.session_id;
+    state.db(move |conn| Ok(session::delete(conn, session_id)?)).await?;
+    let mut res = see_other("/inloggen?melding=uitgelogd");
+    let mut removal = cookie(SESSION_COOKIE, String::new(), state.config.secure_cookies, SameSite::Lax);
+    removal.make_removal();
+    res.add_cookie(&removal).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgot_password.html")]
+struct ForgotPasswordPage {
+    ctx: PageCtx,
+    email: String,
+    errors: FieldErrors,
+    sent: bool,
+}
+
+pub async fn show_forgot_password(ctx: PageCtx) -> Result<HttpResponse, AppError> {
+    html(
+        StatusCode::OK,
+        ForgotPasswordPage {
+            ctx,
+            email: String::new(),
+            errors: FieldErrors::default(),
+            sent: false,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ForgotPasswordForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Sends a reset link when the address belongs to an active account. The answer is the same either way,
+/// so the page does not reveal which addresses have an account.
+pub async fn request_password_reset(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    form: web::Form<ForgotPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let email = form.into_inner().email.trim().to_string();
+    let mut errors = FieldErrors::default();
+    if email.is_empty() {
+        errors.add("email", "forgot.email_required");
+    } else if !user::is_valid_email(&email) {
+        errors.add("email", "forgot.email_invalid");
+    }
+    if !errors.is_empty() {
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ForgotPasswordPage {
+                ctx,
+                email,
+                errors,
+                sent: false,
+            },
+        );
+    }
+    let lookup = email.clone();
+    let issued = state
+        .db(move |conn| {
+            db::write(conn, |conn| match user::find_by_email(conn, &lookup)? {
+                Some(u) if u.active && u.password_hash.is_some() => {
+                    Ok::<_, AppError>(Some((token::issue(conn, u.id, Purpose::PasswordReset)?, u)))
+                }
+                _ => Ok(None),
+            })
+        })
+        .await?;
+    if let Some((token, account)) = issued {
+        let link = state.link(&format!("/wachtwoord-instellen/{token}"));
+        state.send_mail(password_reset_mail(&account, &link)).await?;
+    }
+    html(
+        StatusCode::OK,
+        ForgotPasswordPage {
+            ctx,
+            email,
+            errors: FieldErrors::default(),
+            sent: true,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset.txt")]
+struct PasswordResetText<'a> {
+    i18n: crate::i18n::I18n,
+    name: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset.html")]
+struct PasswordResetHtml<'a> {
+    i18n: crate::i18n::I18n,
+    name: &'a str,
+    link: &'a str,
+}
+
+fn mail_locale(user: &User) -> crate::i18n::I18n {
+    crate::i18n::I18n::new(
+        user.locale
+            .as_deref()
+            .and_then(crate::i18n::Locale::from_code)
+            .unwrap_or_default(),
+    )
+}
+
+fn password_reset_mail(user: &User, link: &str) -> Mail {
+    let i18n = mail_locale(user);
+    let text = PasswordResetText {
+        i18n,
+        name: &user.name,
+        link,
+    };
+    let html = PasswordResetHtml {
+        i18n,
+        name: &user.name,
+        link,
+    };
+    Mail {
+        to: user.email.clone(),
+        subject: i18n.t("mail.reset.subject"),
+        text: text.render().unwrap_or_default(),
+        html: html.render().unwrap_or_default(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation.txt")]
+struct InvitationText<'a> {
+    i18n: crate::i18n::I18n,
+    name: &'a str,
+    inviter: &'a str,
+    organisation: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation.html")]
+struct InvitationHtml<'a> {
+    i18n: crate::i18n::I18n,
+    name: &'a str,
+    inviter: &'a str,
+    organisation: &'a str,
+    link: &'a str,
+}
+
+pub fn invitation_mail(user: &User, inviter: &str, organisation: &str, link: &str) -> Mail {
+    let i18n = mail_locale(user);
+    let text = InvitationText {
+        i18n,
+        name: &user.name,
+        inviter,
+        organisation,
+        link,
+    };
+    let html = InvitationHtml {
+        i18n,
+        name: &user.name,
+        inviter,
+        organisation,
+        link,
+    };
+    Mail {
+        to: user.email.clone(),
+        subject: i18n.t("mail.invitation.subject"),
+        text: text.render().unwrap_or_default(),
+        html: html.render().unwrap_or_default(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "auth/set_password.html")]
+struct SetPasswordPage {
+    ctx: PageCtx,
+    /// None when the link is unknown, used or expired.
+    account: Option<User>,
+    token: String,
+    errors: FieldErrors,
+}
+
+pub async fn show_set_password(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let lookup = token.clone();
+    let account = state.db(move |conn| Ok(token::peek(conn, &lookup)?)).await?;
+    let status = if account.is_some() { StatusCode::OK } else { StatusCode::GONE };
+    html(
+        status,
+        SetPasswordPage {
+            ctx,
+            account,
+            token,
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SetPasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_repeat: String,
+}
+
+pub async fn set_password(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<SetPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let form = form.into_inner();
+    let lookup = token.clone();
+    let Some(account) = state.db(move |conn| Ok(token::peek(conn, &lookup)?)).await? else {
+        return html(
+            StatusCode::GONE,
+            SetPasswordPage {
+                ctx,
+                account: None,
+                token,
+                errors: FieldErrors::default(),
+            },
+        );
+    };
+    let mut errors = FieldErrors::default();
+    if let Some(problem) = user::password_problem(&form.password, &form.password_repeat) {
+        errors.add(if problem == "password.mismatch" { "password_repeat" } else { "password" }, problem);
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SetPasswordPage {
+                ctx,
+                account: Some(account),
+                token,
+                errors,
+            },
+        );
+    }
+    let password = form.password;
+    let hash = web::block(move || password::hash(&password)).await??;
+    let done = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let Some(user) = token::consume(conn, &token)? else {
+                    return Ok::<_, AppError>(false);
+                };
+                user::set_password_hash(conn, user.id, &hash)?;
+                // Whoever held a session under the old password loses it.
+                session::delete_all_for_user(conn, user.id, None)?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !done {
+        return Ok(see_other("/inloggen"));
+    }
+    Ok(see_other("/inloggen?melding=wachtwoord-ingesteld"))
+}
+
+/// Renders a page with a status.
+pub fn html(status: StatusCode, page: impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}

@@ -1,0 +1,50 @@
+//! Form handling shared by all pages: how unreadable forms are answered, and messages next to fields.
+
+use std::collections::BTreeMap;
+
+use actix_web::error::{QueryPayloadError, UrlencodedError};
+use actix_web::web;
+
+use super::{AppError, BODY_LIMIT};
+
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(BODY_LIMIT)
+        .error_handler(|err, _req| match err {
+            UrlencodedError::Overflow { .. } | UrlencodedError::UnknownLength => AppError::TooLarge.into(),
+            other => AppError::Unprocessable(other.to_string()).into(),
+        })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err: QueryPayloadError, _req| AppError::Unprocessable(err.to_string()).into())
+}
+
+/// Messages per field, as translation keys; a page shows each next to its field and a summary on top.
+#[derive(Clone, Debug, Default)]
+pub struct FieldErrors(BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message_key: &str) {
+        self.0.entry(field).or_insert_with(|| message_key.to_string());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message key for `field`, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    /// (field, message key) in a stable order, for the summary at the top of a form.
+    pub fn all(&self) -> Vec<(&'static str, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str())).collect()
+    }
+}

@@ -1,0 +1,318 @@
+//! Middleware: request ids and logs, security headers, error pages, and the session with its CSRF check.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{self, BytesMut};
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use askama::Template;
+use futures_util::StreamExt;
+use tracing::Instrument;
+
+use super::error::ErrorPage;
+use super::{AppError, AppState, BODY_LIMIT, CSRF_COOKIE, LANG_COOKIE, PageCtx, SESSION_COOKIE, SignedIn, Visitor};
+use crate::auth::{random_token, same_secret, session};
+use crate::domain::user;
+use crate::i18n::Locale;
+
+/// The id of one request: in the logs, in the `X-Request-Id` header and on the 500 page.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+pub async fn request_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = random_token()[..12].to_string();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.path());
+    let started = Instant::now();
+    let result = next.call(req).instrument(span.clone()).await;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let _entered = span.enter();
+    match result {
+        Ok(mut res) => {
+            tracing::info!(status = res.status().as_u16(), elapsed_ms, "answered");
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+            }
+            Ok(res)
+        }
+        Err(err) => {
+            tracing::error!(error = %err, elapsed_ms, "failed");
+            Err(err)
+        }
+    }
+}
+
+/// A strict Content-Security-Policy: our own scripts and styles only, no inline script, no framing.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+                   form-action 'self'; frame-ancestors 'none'";
+
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let secure = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.config.secure_cookies);
+    let is_static = req.path().starts_with("/static/");
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    let set = |headers: &mut header::HeaderMap, name: HeaderName, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(headers, header::CONTENT_SECURITY_POLICY, CSP);
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::REFERRER_POLICY, "no-referrer");
+    set(headers, 
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=()",
+    );
+    set(headers, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    if secure {
+        set(headers, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+    }
+    if !is_static && !headers.contains_key(header::CACHE_CONTROL) {
+        // Pages carry personal data: never keep them in a shared or back-button cache.
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    ctx: PageCtx,
+    status: u16,
+    title: String,
+    message: String,
+    request_id: Option<String>,
+}
+
+/// Renders responses marked with `ErrorPage` as a full page in the visitor's language and layout.
+pub async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let Some(ErrorPage(status)) = res.response().extensions().get::<ErrorPage>().copied() else {
+        return Ok(res.map_body(|_, b| EitherBody::left(b.boxed())));
+    };
+    let (req, res) = res.into_parts();
+    let ctx = PageCtx::from_request(&req);
+    let key = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        _ => "internal",
+    };
+    let csrf = req.extensions().get::<CsrfRejected>().is_some();
+    let page = ErrorTemplate {
+        status: status.as_u16(),
+        title: ctx.t(&format!("error.{key}.title")),
+        message: ctx.t(&if csrf { "error.csrf.message".to_string() } else { format!("error.{key}.message") }),
+        request_id: (status.is_server_error()).then(|| {
+            req.extensions()
+                .get::<RequestId>()
+                .map(|r| r.0.clone())
+                .unwrap_or_default()
+        }),
+        ctx,
+    };
+    let body = page.render().unwrap_or_else(|_| format!("{} {}", status.as_u16(), page.title));
+    let mut new = HttpResponse::build(status);
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.append_header((name.clone(), value.clone()));
+        }
+    }
+    let new = new.content_type("text/html; charset=utf-8").body(body);
+    Ok(ServiceResponse::new(req, new).map_into_right_body())
+}
+
+/// Marks a request refused for its CSRF token, so the 403 page can say why.
+#[derive(Clone, Copy)]
+struct CsrfRejected;
+
+/// Paths that need no session: health checks and static files.
+fn is_sessionless(path: &str) -> bool {
+    path.starts_with("/static/") || path == "/healthz" || path == "/readyz"
+}
+
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+}
+
+pub fn cookie(name: &'static str, value: String, secure: bool, same_site: SameSite) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(same_site)
+        .finish()
+}
+
+/// Resolves the visitor (session, language, CSRF token) and refuses state-changing requests whose
+/// CSRF token does not match. Handlers never see a request that failed the check.
+pub async fn session(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if is_sessionless(req.path()) {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(req.into_response(AppError::Internal(anyhow::anyhow!("no state")).error_response()).map_into_right_body());
+    };
+    let secure = state.config.secure_cookies;
+
+    // Who is this? A session cookie that no longer resumes is cleared on the way out.
+    let session_token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+    let mut stale_session = false;
+    let signed_in = match session_token {
+        Some(token) if !token.is_empty() => {
+            let idle = state.config.session_idle;
+            let found = state
+                .db(move |conn| {
+                    Ok(match session::resume(conn, &token, idle)? {
+                        Some((session, user)) => Some((session, user::with_organisation(conn, user)?)),
+                        None => None,
+                    })
+                })
+                .await;
+            match found {
+                Ok(Some((session, account))) => Some((
+                    SignedIn {
+                        session_id: session.id,
+                        account,
+                    },
+                    session.csrf_token,
+                )),
+                Ok(None) => {
+                    stale_session = true;
+                    None
+                }
+                Err(e) => return Ok(req.into_response(e.error_response()).map_into_right_body()),
+            }
+        }
+        _ => None,
+    };
+
+    // Language: the user's choice, else the cookie, else the browser's wish, else Dutch.
+    let locale = signed_in
+        .as_ref()
+        .and_then(|(u, _)| u.account.user.locale.as_deref().and_then(Locale::from_code))
+        .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Locale::from_code(c.value())))
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default();
+
+    // The CSRF token: bound to the session when signed in, else to a cookie of its own.
+    let mut new_csrf_cookie = None;
+    let (signed_in, csrf_token) = match signed_in {
+        Some((user, token)) => (Some(user), token),
+        None => match req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()) {
+            Some(token) if token.len() >= 32 => (None, token),
+            _ => {
+                let token = random_token();
+                new_csrf_cookie = Some(token.clone());
+                (None, token)
+            }
+        },
+    };
+
+    let needs_check = is_state_changing(req.method()) && !req.path().starts_with("/api/");
+    req.extensions_mut().insert(Visitor {
+        signed_in,
+        locale,
+        csrf_token: csrf_token.clone(),
+    });
+
+    if needs_check {
+        // A new cookie means the browser had none: no token it sent can be right.
+        let accepted = match (new_csrf_cookie.is_some(), origin_allowed(&req, &state)) {
+            (false, true) => match submitted_csrf_token(&mut req).await {
+                Ok(Some(sent)) => same_secret(&sent, &csrf_token),
+                Ok(None) => false,
+                Err(e) => return Ok(req.into_response(e.error_response()).map_into_right_body()),
+            },
+            _ => false,
+        };
+        if !accepted {
+            req.extensions_mut().insert(CsrfRejected);
+            let mut res = req.into_response(AppError::Csrf.error_response());
+            if let Some(token) = new_csrf_cookie {
+                let _ = res.response_mut().add_cookie(&cookie(CSRF_COOKIE, token, secure, SameSite::Strict));
+            }
+            return Ok(res.map_into_right_body());
+        }
+    }
+
+    let mut res = next.call(req).await?;
+    if let Some(token) = new_csrf_cookie {
+        let _ = res.response_mut().add_cookie(&cookie(CSRF_COOKIE, token, secure, SameSite::Strict));
+    }
+    if stale_session && !res.headers().get_all(header::SET_COOKIE).any(|c| c.as_bytes().starts_with(SESSION_COOKIE.as_bytes())) {
+        let mut removal = cookie(SESSION_COOKIE, String::new(), secure, SameSite::Lax);
+        removal.make_removal();
+        let _ = res.response_mut().add_cookie(&removal);
+    }
+    Ok(res.map_into_left_body())
+}
+
+/// A browser names the page a POST comes from; one from another site is refused whatever its token.
+fn origin_allowed(req: &ServiceRequest, state: &AppState) -> bool {
+    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let own = url::Url::parse(&state.config.base_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let host = req.connection_info().host().to_string();
+    origin == own || origin == format!("http://{host}") || origin == format!("https://{host}")
+}
+
+/// The token a request carries: the `X-CSRF-Token` header, or the `csrf_token` field of a urlencoded
+/// form. The form body is read here and put back for the handler.
+async fn submitted_csrf_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
+    if let Some(value) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return Ok(Some(value.to_string()));
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok(None);
+    }
+    let mut payload = req.take_payload();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| AppError::Unprocessable(e.to_string()))?;
+        if body.len() + chunk.len() > BODY_LIMIT {
+            return Err(AppError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = body.freeze();
+    let token = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.into_owned());
+    req.set_payload(actix_web::dev::Payload::from(body));
+    Ok(token)
+}

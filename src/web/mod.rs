@@ -1,0 +1,265 @@
+//! The web layer: routes, the request context every page shares, and the `app` factory.
+//!
+//! A request flows one way: middleware resolves the visitor (session, language, CSRF) → an extractor
+//! hands the handler the signed-in user → policy check → domain call on the blocking pool → page.
+
+pub mod account;
+pub mod admin;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod forms;
+pub mod health;
+pub mod home;
+pub mod middleware;
+
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, FromRequest, HttpMessage, HttpRequest, web};
+
+use crate::config::Config;
+use crate::db::{DbConn, Pool};
+use crate::domain::user::{Role, UserWithOrganisation};
+use crate::i18n::{I18n, Locale};
+use crate::mail::{Mail, Mailer};
+pub use error::AppError;
+
+/// Largest request body we read: forms with long texts fit, anything larger is refused before parsing.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+pub const SESSION_COOKIE: &str = "samenspel_session";
+pub const CSRF_COOKIE: &str = "samenspel_csrf";
+pub const LANG_COOKIE: &str = "samenspel_lang";
+
+/// What every handler can reach: the pool, the settings and the mailer.
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub mailer: Mailer,
+}
+
+impl AppState {
+    /// Runs database work on the blocking pool; `pool.get()` blocks too, so it happens inside.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Sends mail on the blocking pool. A failure is logged and reported, never shown with the address.
+    pub async fn send_mail(&self, mail: Mail) -> Result<(), AppError> {
+        let mailer = self.mailer.clone();
+        let from = self.config.mail_from.clone();
+        web::block(move || mailer.send(&from, &mail))
+            .await?
+            .map_err(|e| AppError::Internal(e.context("sending mail")))
+    }
+
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_url, path)
+    }
+}
+
+/// The signed-in user of a request, as the session middleware found them.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub session_id: i64,
+    pub account: UserWithOrganisation,
+}
+
+impl SignedIn {
+    pub fn id(&self) -> i64 {
+        self.account.user.id
+    }
+    pub fn role(&self) -> Role {
+        self.account.user.role()
+    }
+    pub fn organisation_id(&self) -> Option<i64> {
+        self.account.user.organisation_id
+    }
+}
+
+/// Who is asking, resolved once per request by the session middleware.
+#[derive(Clone, Debug)]
+pub struct Visitor {
+    pub signed_in: Option<SignedIn>,
+    pub locale: Locale,
+    pub csrf_token: String,
+}
+
+impl Visitor {
+    fn of(req: &HttpRequest) -> Visitor {
+        req.extensions().get::<Visitor>().cloned().unwrap_or_else(|| Visitor {
+            signed_in: None,
+            locale: Locale::default(),
+            csrf_token: String::new(),
+        })
+    }
+}
+
+/// The context a page template needs: language, the signed-in user for the header, the CSRF token
+/// for its forms, and where it is (for the language switch and the navigation).
+#[derive(Clone, Debug)]
+pub struct PageCtx {
+    pub i18n: I18n,
+    pub user: Option<SignedIn>,
+    pub csrf: String,
+    pub path: String,
+}
+
+impl PageCtx {
+    pub fn from_request(req: &HttpRequest) -> PageCtx {
+        let visitor = Visitor::of(req);
+        PageCtx {
+            i18n: I18n::new(visitor.locale),
+            user: visitor.signed_in,
+            csrf: visitor.csrf_token,
+            path: req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.i18n.t(key)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role(), Role::OrgAdmin | Role::SystemAdmin))
+    }
+
+    /// The navigation entry for `prefix` is the current page.
+    pub fn current(&self, prefix: &str) -> bool {
+        if prefix == "/" {
+            self.path == "/" || self.path.starts_with("/?")
+        } else {
+            self.path.starts_with(prefix)
+        }
+    }
+}
+
+impl FromRequest for PageCtx {
+    type Error = AppError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(PageCtx::from_request(req)))
+    }
+}
+
+/// A handler that takes `CurrentUser` only runs for a signed-in user; others are sent to the login page.
+pub struct CurrentUser(pub SignedIn);
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match Visitor::of(req).signed_in {
+            Some(user) => Ok(CurrentUser(user)),
+            None => Err(AppError::LoginRequired {
+                next: req
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/".into()),
+            }),
+        })
+    }
+}
+
+/// A local path to return to after a form; anything else (another host, `//evil`) becomes `/`.
+pub fn safe_return_path(candidate: Option<&str>) -> String {
+    match candidate {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains("://") => {
+            p.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+pub fn see_other(location: &str) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location.to_string()))
+        .finish()
+}
+
+/// The application with all routes and middleware; used by `main` and by the tests.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .app_data(forms::form_config())
+        .app_data(forms::query_config())
+        .app_data(web::PayloadConfig::new(BODY_LIMIT))
+        .configure(routes)
+        .default_service(web::to(not_found))
+        .wrap(actix_web::middleware::from_fn(middleware::session))
+        .wrap(actix_web::middleware::from_fn(middleware::error_pages))
+        .wrap(actix_web::middleware::from_fn(middleware::security_headers))
+        .wrap(actix_web::middleware::from_fn(middleware::request_log))
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::alive))
+        .route("/readyz", web::get().to(health::ready))
+        .route("/static/{path:.*}", web::get().to(assets::serve))
+        .route("/", web::get().to(home::show_home))
+        .route("/inloggen", web::get().to(auth::show_login))
+        .route("/inloggen", web::post().to(auth::login))
+        .route("/uitloggen", web::post().to(auth::logout))
+        .route("/wachtwoord-vergeten", web::get().to(auth::show_forgot_password))
+        .route("/wachtwoord-vergeten", web::post().to(auth::request_password_reset))
+        .route("/wachtwoord-instellen/{token}", web::get().to(auth::show_set_password))
+        .route("/wachtwoord-instellen/{token}", web::post().to(auth::set_password))
+        .route("/taal", web::post().to(account::choose_language))
+        .route("/account", web::get().to(account::show_account))
+        .route("/account/wachtwoord", web::post().to(account::change_password))
+        .route("/beheer/gebruikers", web::get().to(admin::list_users))
+        .route("/beheer/gebruikers/uitnodigen", web::get().to(admin::show_invite))
+        .route("/beheer/gebruikers/uitnodigen", web::post().to(admin::invite_user))
+        .route("/beheer/gebruikers/{id}/opnieuw-uitnodigen", web::post().to(admin::reinvite_user))
+        .route("/beheer/organisaties", web::get().to(admin::list_organisations))
+        .route("/beheer/organisaties", web::post().to(admin::create_organisation));
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_paths_stay_on_this_site() {
+        assert_eq!(safe_return_path(Some("/account?x=1")), "/account?x=1");
+        for bad in ["//evil.example/", "https://evil.example/", "account", "/\\evil", "/x?u=http://e"] {
+            assert_eq!(safe_return_path(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_return_path(None), "/");
+    }
+}
