@@ -54,7 +54,10 @@ enum Command {
 fn variables_help() -> String {
     let mut text = String::from("Environment variables:\n");
     for (name, default, meaning) in config::VARIABLES {
-        text.push_str(&format!("  {name:<32} {meaning}\n  {:<32} default: {default}\n", ""));
+        text.push_str(&format!(
+            "  {name:<32} {meaning}\n  {:<32} default: {default}\n",
+            ""
+        ));
     }
     text
 }
@@ -109,7 +112,9 @@ fn init_logging(config: &Config) {
     let _ = if config.log_json {
         builder.json().try_init()
     } else {
-        builder.with_ansi(std::io::stderr().is_terminal()).try_init()
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
     };
 }
 
@@ -131,13 +136,18 @@ fn serve(config: Config) -> anyhow::Result<()> {
 
 fn demo_then_serve(config: Config) -> anyhow::Result<()> {
     let listener = bind(&config)?;
-    if config.database_url == DatabaseUrl::parse(crate::demo::DEFAULT_DATABASE_URL).map_err(anyhow::Error::msg)? {
+    if config.database_url
+        == DatabaseUrl::parse(crate::demo::DEFAULT_DATABASE_URL).map_err(anyhow::Error::msg)?
+    {
         crate::demo::remove_sqlite_files(&config.database_url)?;
     }
     let mailer = Mailer::from_config(&config.mail)?;
     let state = crate::build_state(config, mailer)?;
     let logins = crate::demo::seed(&mut *state.pool.get()?)?;
-    println!("{}", crate::demo::print_logins(&logins, &state.config.base_url));
+    println!(
+        "{}",
+        crate::demo::print_logins(&logins, &state.config.base_url)
+    );
     actix_web::rt::System::new().block_on(crate::serve(state, listener))?;
     Ok(())
 }
@@ -146,7 +156,10 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
     let pool = db::connect(&config.database_url, 1)?;
     let applied = db::migrate(&mut *pool.get()?)?;
     if applied.is_empty() {
-        println!("The database {} is up to date.", config.database_url.redacted());
+        println!(
+            "The database {} is up to date.",
+            config.database_url.redacted()
+        );
     } else {
         for name in applied {
             println!("applied {name}");
@@ -155,7 +168,12 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn create_admin(config: &Config, email: &str, name: &str, password_stdin: bool) -> anyhow::Result<()> {
+fn create_admin(
+    config: &Config,
+    email: &str,
+    name: &str,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
     if !user::is_valid_email(email) {
         anyhow::bail!("--email: '{email}' is not an email address");
     }
@@ -167,7 +185,10 @@ fn create_admin(config: &Config, email: &str, name: &str, password_stdin: bool) 
         std::io::stdin().lock().read_line(&mut line)?;
         let password = line.trim_end_matches(['\r', '\n']);
         if let Some(problem) = user::password_problem(password, password) {
-            anyhow::bail!("password refused: {}", crate::i18n::I18n::new(crate::i18n::Locale::En).t(problem));
+            anyhow::bail!(
+                "password refused: {}",
+                crate::i18n::I18n::new(crate::i18n::Locale::En).t(problem)
+            );
         }
         Some(crate::auth::password::hash(password)?)
     } else {

@@ -11,7 +11,11 @@ use crate::db::DatabaseUrl;
 
 /// Every variable Samenspel reads, with its default and meaning; printed by `samenspel --help`.
 pub const VARIABLES: &[(&str, &str, &str)] = &[
-    ("SAMENSPEL_BIND", "127.0.0.1:8080", "address and port to listen on"),
+    (
+        "SAMENSPEL_BIND",
+        "127.0.0.1:8080",
+        "address and port to listen on",
+    ),
     (
         "DATABASE_URL",
         "sqlite://data/samenspel.db",
@@ -22,9 +26,21 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "http://<SAMENSPEL_BIND>",
         "public address used in links in emails",
     ),
-    ("SMTP_URL", "(none: file outbox)", "smtp://user:pass@host:587 or smtps://host"),
-    ("SAMENSPEL_OUTBOX_DIR", "data/outbox", "where mail is written as .eml files when SMTP_URL is unset"),
-    ("MAIL_FROM", "Samenspel <noreply@samenspel.invalid>", "sender address of all mail"),
+    (
+        "SMTP_URL",
+        "(none: file outbox)",
+        "smtp://user:pass@host:587 or smtps://host",
+    ),
+    (
+        "SAMENSPEL_OUTBOX_DIR",
+        "data/outbox",
+        "where mail is written as .eml files when SMTP_URL is unset",
+    ),
+    (
+        "MAIL_FROM",
+        "Samenspel <noreply@samenspel.invalid>",
+        "sender address of all mail",
+    ),
     (
         "SAMENSPEL_SECURE_COOKIES",
         "false",
@@ -35,10 +51,26 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "false",
         "true behind a load balancer: take the client address from X-Forwarded-For",
     ),
-    ("SAMENSPEL_SESSION_IDLE_MINUTES", "60", "a session ends after this long without requests"),
-    ("SAMENSPEL_SESSION_MAX_HOURS", "12", "a session ends this long after login, whatever happens"),
-    ("SAMENSPEL_DB_POOL_SIZE", "10", "database connections per instance"),
-    ("SAMENSPEL_LOG", "info", "log filter, e.g. info or samenspel=debug,actix_web=info"),
+    (
+        "SAMENSPEL_SESSION_IDLE_MINUTES",
+        "60",
+        "a session ends after this long without requests",
+    ),
+    (
+        "SAMENSPEL_SESSION_MAX_HOURS",
+        "12",
+        "a session ends this long after login, whatever happens",
+    ),
+    (
+        "SAMENSPEL_DB_POOL_SIZE",
+        "10",
+        "database connections per instance",
+    ),
+    (
+        "SAMENSPEL_LOG",
+        "info",
+        "log filter, e.g. info or samenspel=debug,actix_web=info",
+    ),
     ("SAMENSPEL_LOG_FORMAT", "text", "text or json"),
 ];
 
@@ -95,7 +127,11 @@ impl Config {
 
     /// Reads the settings through `lookup`, so tests can pass their own values.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
 
         let bind = match get("SAMENSPEL_BIND") {
             Some(v) => v.parse::<SocketAddr>().map_err(|_| {
@@ -116,7 +152,10 @@ impl Config {
                 let parsed = url::Url::parse(&v)
                     .map_err(|_| bad("SAMENSPEL_BASE_URL", format!("'{v}' is not a URL")))?;
                 if !matches!(parsed.scheme(), "http" | "https") {
-                    return Err(bad("SAMENSPEL_BASE_URL", "must start with http:// or https://"));
+                    return Err(bad(
+                        "SAMENSPEL_BASE_URL",
+                        "must start with http:// or https://",
+                    ));
                 }
                 v.trim_end_matches('/').to_string()
             }
@@ -125,8 +164,8 @@ impl Config {
 
         let mail = match get("SMTP_URL") {
             Some(v) => {
-                let parsed =
-                    url::Url::parse(&v).map_err(|_| bad("SMTP_URL", format!("'{v}' is not a URL")))?;
+                let parsed = url::Url::parse(&v)
+                    .map_err(|_| bad("SMTP_URL", format!("'{v}' is not a URL")))?;
                 if !matches!(parsed.scheme(), "smtp" | "smtps") {
                     return Err(bad("SMTP_URL", "must start with smtp:// or smtps://"));
                 }
@@ -136,9 +175,13 @@ impl Config {
                 get("SAMENSPEL_OUTBOX_DIR").unwrap_or_else(|| "data/outbox".to_string()),
             )),
         };
-        let mail_from = get("MAIL_FROM").unwrap_or_else(|| "Samenspel <noreply@samenspel.invalid>".into());
+        let mail_from =
+            get("MAIL_FROM").unwrap_or_else(|| "Samenspel <noreply@samenspel.invalid>".into());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(bad("MAIL_FROM", format!("'{mail_from}' is not an email address")));
+            return Err(bad(
+                "MAIL_FROM",
+                format!("'{mail_from}' is not an email address"),
+            ));
         }
 
         let flag = |name: &'static str| -> Result<bool, ConfigError> {
@@ -154,7 +197,10 @@ impl Config {
                 None => Ok(default),
                 Some(v) => match v.parse::<u64>() {
                     Ok(n) if (1..=max).contains(&n) => Ok(n),
-                    _ => Err(bad(name, format!("'{v}' is not a whole number from 1 to {max}"))),
+                    _ => Err(bad(
+                        name,
+                        format!("'{v}' is not a whole number from 1 to {max}"),
+                    )),
                 },
             }
         };
@@ -162,11 +208,19 @@ impl Config {
         let log_json = match get("SAMENSPEL_LOG_FORMAT").as_deref() {
             None | Some("text") => false,
             Some("json") => true,
-            Some(v) => return Err(bad("SAMENSPEL_LOG_FORMAT", format!("'{v}' is not text or json"))),
+            Some(v) => {
+                return Err(bad(
+                    "SAMENSPEL_LOG_FORMAT",
+                    format!("'{v}' is not text or json"),
+                ));
+            }
         };
         let log_filter = get("SAMENSPEL_LOG").unwrap_or_else(|| "info".to_string());
         if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
-            return Err(bad("SAMENSPEL_LOG", format!("'{log_filter}' is not a log filter")));
+            return Err(bad(
+                "SAMENSPEL_LOG",
+                format!("'{log_filter}' is not a log filter"),
+            ));
         }
 
         Ok(Config {
@@ -177,8 +231,12 @@ impl Config {
             mail_from,
             secure_cookies: flag("SAMENSPEL_SECURE_COOKIES")?,
             trust_proxy: flag("SAMENSPEL_TRUST_PROXY")?,
-            session_idle: Duration::from_secs(60 * number("SAMENSPEL_SESSION_IDLE_MINUTES", 60, 24 * 60)?),
-            session_max: Duration::from_secs(3600 * number("SAMENSPEL_SESSION_MAX_HOURS", 12, 24 * 7)?),
+            session_idle: Duration::from_secs(
+                60 * number("SAMENSPEL_SESSION_IDLE_MINUTES", 60, 24 * 60)?,
+            ),
+            session_max: Duration::from_secs(
+                3600 * number("SAMENSPEL_SESSION_MAX_HOURS", 12, 24 * 7)?,
+            ),
             pool_size: number("SAMENSPEL_DB_POOL_SIZE", 10, 200)? as u32,
             log_filter,
             log_json,
@@ -192,7 +250,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 

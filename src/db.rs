@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager, TransactionManagerStatus};
+use diesel::connection::{
+    AnsiTransactionManager, SimpleConnection, TransactionManager, TransactionManagerStatus,
+};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -37,16 +39,24 @@ impl DatabaseUrl {
     pub fn parse(url: &str) -> Result<Self, String> {
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err("sqlite:// needs a file path, such as sqlite://data/samenspel.db".into());
+                return Err(
+                    "sqlite:// needs a file path, such as sqlite://data/samenspel.db".into(),
+                );
             }
             if path.contains(":memory:") {
-                return Err("an in-memory SQLite database cannot be shared by a pool; use a file".into());
+                return Err(
+                    "an in-memory SQLite database cannot be shared by a pool; use a file".into(),
+                );
             }
             Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(DatabaseUrl::Postgres(url.to_string()))
         } else {
-            let scheme = url.split("://").next().filter(|s| *s != url).unwrap_or("(none)");
+            let scheme = url
+                .split("://")
+                .next()
+                .filter(|s| *s != url)
+                .unwrap_or("(none)");
             Err(format!(
                 "unknown scheme '{scheme}': use sqlite://PATH or postgres://USER:PASSWORD@HOST/DATABASE"
             ))
@@ -104,7 +114,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
@@ -188,7 +199,10 @@ mod tests {
             DatabaseUrl::parse("sqlite:///var/lib/x.db").unwrap(),
             DatabaseUrl::Sqlite(PathBuf::from("/var/lib/x.db"))
         );
-        assert!(matches!(DatabaseUrl::parse("postgresql://u@h/db"), Ok(DatabaseUrl::Postgres(_))));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
         let err = DatabaseUrl::parse("mysql://x").unwrap_err();
         assert!(err.contains("'mysql'"), "{err}");
         assert!(DatabaseUrl::parse("data/x.db").is_err());

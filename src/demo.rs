@@ -19,20 +19,38 @@ pub struct Login {
 }
 
 const ORGANISATIONS: &[(&str, OrganisationKind)] = &[
-    ("Veilig Thuis Zuid-Holland Zuid", OrganisationKind::VeiligThuis),
+    (
+        "Veilig Thuis Zuid-Holland Zuid",
+        OrganisationKind::VeiligThuis,
+    ),
     ("Sociaal wijkteam Dordrecht", OrganisationKind::LocalTeam),
     ("Politie Zuid-Holland Zuid", OrganisationKind::Police),
-    ("GGZ volwassenen Drechtsteden", OrganisationKind::MentalHealth),
+    (
+        "GGZ volwassenen Drechtsteden",
+        OrganisationKind::MentalHealth,
+    ),
     ("Basisschool De Regenboog", OrganisationKind::School),
     ("Gemeente Arnhem", OrganisationKind::Municipality),
-    ("Jeugdbescherming Gelderland", OrganisationKind::CertifiedInstitution),
-    ("Raad voor de Kinderbescherming", OrganisationKind::ChildProtectionBoard),
+    (
+        "Jeugdbescherming Gelderland",
+        OrganisationKind::CertifiedInstitution,
+    ),
+    (
+        "Raad voor de Kinderbescherming",
+        OrganisationKind::ChildProtectionBoard,
+    ),
     ("Lokaal team Ede", OrganisationKind::LocalTeam),
 ];
 
 /// (name, email, organisation, role, what they do in the scenarios)
 const PEOPLE: &[(&str, &str, Option<&str>, Role, &str)] = &[
-    ("Beheer Samenspel", "beheer@samenspel.example", None, Role::SystemAdmin, "systeembeheer"),
+    (
+        "Beheer Samenspel",
+        "beheer@samenspel.example",
+        None,
+        Role::SystemAdmin,
+        "systeembeheer",
+    ),
     (
         "Petra de Graaf",
         "petra.degraaf@veiligthuis-zhz.example",
@@ -121,7 +139,9 @@ pub fn remove_sqlite_files(url: &DatabaseUrl) -> anyhow::Result<()> {
             match std::fs::remove_file(&file) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot remove {}", path.display()));
+                }
             }
         }
     }
@@ -131,7 +151,11 @@ pub fn remove_sqlite_files(url: &DatabaseUrl) -> anyhow::Result<()> {
 /// A password for all demo accounts of this run: random, so a demo left running is not an open door.
 fn demo_password() -> String {
     let token = crate::auth::random_token();
-    let clean: String = token.chars().filter(|c| c.is_ascii_alphanumeric()).take(12).collect();
+    let clean: String = token
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(12)
+        .collect();
     format!("demo-{clean}")
 }
 
@@ -142,7 +166,9 @@ pub fn seed(conn: &mut DbConn) -> anyhow::Result<Vec<Login>> {
     let hash = crate::auth::password::hash(&password)?;
     db::write(conn, |conn| {
         if !user::list(conn, None)?.is_empty() {
-            anyhow::bail!("the database has accounts already; demo data goes only into an empty database");
+            anyhow::bail!(
+                "the database has accounts already; demo data goes only into an empty database"
+            );
         }
         for (name, kind) in ORGANISATIONS {
             organisation::create(conn, name, *kind, None)?;
@@ -182,11 +208,18 @@ pub fn seed(conn: &mut DbConn) -> anyhow::Result<Vec<Login>> {
 
 pub fn print_logins(logins: &[Login], base_url: &str) -> String {
     let nl = crate::i18n::I18n::new(crate::i18n::Locale::Nl);
-    let mut out = format!("\nSamenspel demo: open {base_url} and log in with one of these accounts.\n");
+    let mut out =
+        format!("\nSamenspel demo: open {base_url} and log in with one of these accounts.\n");
     if let Some(first) = logins.first() {
-        out.push_str(&format!("Password for every demo account: {}\n\n", first.password));
+        out.push_str(&format!(
+            "Password for every demo account: {}\n\n",
+            first.password
+        ));
     }
-    out.push_str(&format!("  {:<42} {:<18} {:<32} {}\n", "email", "rol", "organisatie", "in de scenario's"));
+    out.push_str(&format!(
+        "  {:<42} {:<18} {:<32} {}\n",
+        "email", "rol", "organisatie", "in de scenario's"
+    ));
     for l in logins {
         out.push_str(&format!(
             "  {:<42} {:<18} {:<32} {} ({})\n",

@@ -37,7 +37,11 @@ impl Locale {
                 let primary = tag.split('-').next()?;
                 let locale = Locale::from_code(primary)?;
                 let q = pieces
-                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
                     .unwrap_or(1.0);
                 (q > 0.0).then_some((q, locale))
             })
@@ -89,10 +93,19 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_language_we_speak() {
-        assert_eq!(Locale::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"), Some(Locale::En));
-        assert_eq!(Locale::from_accept_language("de-DE, nl;q=0.5, en;q=0.4"), Some(Locale::Nl));
+        assert_eq!(
+            Locale::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("de-DE, nl;q=0.5, en;q=0.4"),
+            Some(Locale::Nl)
+        );
         assert_eq!(Locale::from_accept_language("fr, de"), None);
-        assert_eq!(Locale::from_accept_language("en;q=0, nl;q=0.1"), Some(Locale::Nl));
+        assert_eq!(
+            Locale::from_accept_language("en;q=0, nl;q=0.1"),
+            Some(Locale::Nl)
+        );
     }
 
     #[test]
@@ -100,13 +113,19 @@ mod tests {
         let source = include_str!("../locales/app.yml");
         let mut key: Option<&str> = None;
         let mut seen: Vec<&str> = Vec::new();
-        let mut check = |key: Option<&str>, seen: &mut Vec<&str>| {
+        let check = |key: Option<&str>, seen: &mut Vec<&str>| {
             if let Some(k) = key {
-                assert!(seen.contains(&"nl") && seen.contains(&"en"), "{k} needs nl and en");
+                assert!(
+                    seen.contains(&"nl") && seen.contains(&"en"),
+                    "{k} needs nl and en"
+                );
             }
             seen.clear();
         };
-        for line in source.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
+        for line in source
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        {
             if line.starts_with("_version") {
                 continue;
             }

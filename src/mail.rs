@@ -34,8 +34,9 @@ impl Mailer {
                     .build(),
             ),
             MailConfig::Outbox(dir) => {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| anyhow::anyhow!("SAMENSPEL_OUTBOX_DIR: cannot create {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    anyhow::anyhow!("SAMENSPEL_OUTBOX_DIR: cannot create {}: {e}", dir.display())
+                })?;
                 Mailer::Outbox(FileTransport::new(dir))
             }
             MailConfig::Capture => Mailer::Capture(Arc::default()),
@@ -45,7 +46,9 @@ impl Mailer {
     pub fn send(&self, from: &str, mail: &Mail) -> anyhow::Result<()> {
         match self {
             Mailer::Capture(sent) => {
-                sent.lock().map_err(|_| anyhow::anyhow!("mail capture poisoned"))?.push(mail.clone());
+                sent.lock()
+                    .map_err(|_| anyhow::anyhow!("mail capture poisoned"))?
+                    .push(mail.clone());
             }
             Mailer::Smtp(t) => {
                 t.send(&build(from, mail)?)?;
@@ -71,5 +74,8 @@ fn build(from: &str, mail: &Mail) -> anyhow::Result<Message> {
         .from(from.parse::<Mailbox>()?)
         .to(mail.to.parse::<Mailbox>()?)
         .subject(&mail.subject)
-        .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))?)
+        .multipart(MultiPart::alternative_plain_html(
+            mail.text.clone(),
+            mail.html.clone(),
+        ))?)
 }

@@ -24,7 +24,9 @@ pub enum Action {
 pub fn allows(actor: Actor, action: Action) -> bool {
     match (actor.role, action) {
         (Role::SystemAdmin, _) => true,
-        (Role::OrgAdmin, Action::ManageUsersOf { organisation_id }) => actor.organisation_id == Some(organisation_id),
+        (Role::OrgAdmin, Action::ManageUsersOf { organisation_id }) => {
+            actor.organisation_id == Some(organisation_id)
+        }
         (Role::OrgAdmin, Action::GrantRole(role)) => role != Role::SystemAdmin,
         (Role::OrgAdmin, Action::ManageAllUsers | Action::ManageOrganisations) => false,
         (Role::Professional, _) => false,
@@ -40,22 +42,55 @@ mod tests {
 
     #[test]
     fn account_management_by_role() {
-        let system = Actor { role: Role::SystemAdmin, organisation_id: None };
-        let org_admin = Actor { role: Role::OrgAdmin, organisation_id: Some(OWN) };
-        let professional = Actor { role: Role::Professional, organisation_id: Some(OWN) };
+        let system = Actor {
+            role: Role::SystemAdmin,
+            organisation_id: None,
+        };
+        let org_admin = Actor {
+            role: Role::OrgAdmin,
+            organisation_id: Some(OWN),
+        };
+        let professional = Actor {
+            role: Role::Professional,
+            organisation_id: Some(OWN),
+        };
         let cases = [
-            (system, Action::ManageUsersOf { organisation_id: OTHER }, true),
+            (
+                system,
+                Action::ManageUsersOf {
+                    organisation_id: OTHER,
+                },
+                true,
+            ),
             (system, Action::GrantRole(Role::SystemAdmin), true),
             (system, Action::ManageOrganisations, true),
             (system, Action::ManageAllUsers, true),
-            (org_admin, Action::ManageUsersOf { organisation_id: OWN }, true),
-            (org_admin, Action::ManageUsersOf { organisation_id: OTHER }, false),
+            (
+                org_admin,
+                Action::ManageUsersOf {
+                    organisation_id: OWN,
+                },
+                true,
+            ),
+            (
+                org_admin,
+                Action::ManageUsersOf {
+                    organisation_id: OTHER,
+                },
+                false,
+            ),
             (org_admin, Action::GrantRole(Role::OrgAdmin), true),
             (org_admin, Action::GrantRole(Role::Professional), true),
             (org_admin, Action::GrantRole(Role::SystemAdmin), false),
             (org_admin, Action::ManageOrganisations, false),
             (org_admin, Action::ManageAllUsers, false),
-            (professional, Action::ManageUsersOf { organisation_id: OWN }, false),
+            (
+                professional,
+                Action::ManageUsersOf {
+                    organisation_id: OWN,
+                },
+                false,
+            ),
             (professional, Action::GrantRole(Role::Professional), false),
             (professional, Action::ManageOrganisations, false),
         ];

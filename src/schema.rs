@@ -63,4 +63,10 @@ diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(organisations, users, sessions, user_tokens, login_attempts);
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    users,
+    sessions,
+    user_tokens,
+    login_attempts
+);

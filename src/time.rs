@@ -23,8 +23,10 @@ mod tests {
 
     #[test]
     fn amsterdam_follows_summer_and_winter_time() {
-        let winter = NaiveDateTime::parse_from_str("2026-11-23 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
-        let summer = NaiveDateTime::parse_from_str("2026-06-23 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        let winter =
+            NaiveDateTime::parse_from_str("2026-11-23 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        let summer =
+            NaiveDateTime::parse_from_str("2026-06-23 08:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
         assert_eq!(date_time(winter), "23-11-2026 09:00");
         assert_eq!(clock(summer), "10:00");
     }

@@ -43,7 +43,8 @@ pub fn create(conn: &mut DbConn, user_id: i64, max_age: Duration) -> QueryResult
             csrf_token: &super::random_token(),
             created_at: now,
             last_seen_at: now,
-            expires_at: now + chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::hours(12)),
+            expires_at: now
+                + chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::hours(12)),
         })
         .execute(conn)?;
     Ok(token)
@@ -51,7 +52,11 @@ pub fn create(conn: &mut DbConn, user_id: i64, max_age: Duration) -> QueryResult
 
 /// The live session of `token` and its user; None when unknown, expired, idle too long or the user is
 /// inactive. Marks the session as seen (at most once a minute, to keep reads cheap).
-pub fn resume(conn: &mut DbConn, token: &str, idle: Duration) -> QueryResult<Option<(Session, User)>> {
+pub fn resume(
+    conn: &mut DbConn,
+    token: &str,
+    idle: Duration,
+) -> QueryResult<Option<(Session, User)>> {
     let now = now();
     let found = sessions::table
         .inner_join(users::table)
@@ -81,7 +86,11 @@ pub fn delete(conn: &mut DbConn, session_id: i64) -> QueryResult<()> {
 }
 
 /// Ends every session of a user, except `keep` (the one that just changed the password, if any).
-pub fn delete_all_for_user(conn: &mut DbConn, user_id: i64, keep: Option<i64>) -> QueryResult<usize> {
+pub fn delete_all_for_user(
+    conn: &mut DbConn,
+    user_id: i64,
+    keep: Option<i64>,
+) -> QueryResult<usize> {
     let mut query = diesel::delete(sessions::table)
         .filter(sessions::user_id.eq(user_id))
         .into_boxed();

@@ -25,7 +25,12 @@ struct NewAttempt<'a> {
     attempted_at: NaiveDateTime,
 }
 
-pub fn record(conn: &mut DbConn, account_key: &str, address: &str, succeeded: bool) -> QueryResult<()> {
+pub fn record(
+    conn: &mut DbConn,
+    account_key: &str,
+    address: &str,
+    succeeded: bool,
+) -> QueryResult<()> {
     diesel::insert_into(login_attempts::table)
         .values(NewAttempt {
             account_key,
@@ -41,7 +46,11 @@ pub fn record(conn: &mut DbConn, account_key: &str, address: &str, succeeded: bo
 ///
 /// An account counts its failures since its last success within the window; an address counts all its
 /// failures within the window. The lock lifts when the oldest counted failure leaves the window.
-pub fn locked_until(conn: &mut DbConn, account_key: &str, address: &str) -> QueryResult<Option<NaiveDateTime>> {
+pub fn locked_until(
+    conn: &mut DbConn,
+    account_key: &str,
+    address: &str,
+) -> QueryResult<Option<NaiveDateTime>> {
     let now = now();
     let since = now - window();
     let last_success: Option<NaiveDateTime> = login_attempts::table
@@ -63,11 +72,15 @@ pub fn locked_until(conn: &mut DbConn, account_key: &str, address: &str) -> Quer
 
     let mut until: Option<NaiveDateTime> = None;
     if account_failures.count().get_result::<i64>(conn)? >= ACCOUNT_LIMIT {
-        let oldest: Option<NaiveDateTime> = account_failures.select(min(login_attempts::attempted_at)).first(conn)?;
+        let oldest: Option<NaiveDateTime> = account_failures
+            .select(min(login_attempts::attempted_at))
+            .first(conn)?;
         until = oldest.map(|t| t + window());
     }
     if address_failures.count().get_result::<i64>(conn)? >= ADDRESS_LIMIT {
-        let oldest: Option<NaiveDateTime> = address_failures.select(min(login_attempts::attempted_at)).first(conn)?;
+        let oldest: Option<NaiveDateTime> = address_failures
+            .select(min(login_attempts::attempted_at))
+            .first(conn)?;
         until = until.max(oldest.map(|t| t + window()));
     }
     Ok(until)
@@ -75,6 +88,9 @@ pub fn locked_until(conn: &mut DbConn, account_key: &str, address: &str) -> Quer
 
 /// Forgets attempts older than a day; run now and then.
 pub fn prune(conn: &mut DbConn) -> QueryResult<usize> {
-    diesel::delete(login_attempts::table.filter(login_attempts::attempted_at.lt(now() - chrono::Duration::days(1))))
-        .execute(conn)
+    diesel::delete(
+        login_attempts::table
+            .filter(login_attempts::attempted_at.lt(now() - chrono::Duration::days(1))),
+    )
+    .execute(conn)
 }

@@ -96,7 +96,12 @@ pub struct NewOrganisation<'a> {
     pub created_at: chrono::NaiveDateTime,
 }
 
-pub fn create(conn: &mut DbConn, name: &str, kind: OrganisationKind, oin: Option<&str>) -> QueryResult<Organisation> {
+pub fn create(
+    conn: &mut DbConn,
+    name: &str,
+    kind: OrganisationKind,
+    oin: Option<&str>,
+) -> QueryResult<Organisation> {
     diesel::insert_into(organisations::table)
         .values(NewOrganisation {
             name,

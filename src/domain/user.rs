@@ -99,7 +99,11 @@ pub fn create(conn: &mut DbConn, new: NewUser<'_>) -> QueryResult<User> {
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
-    users::table.find(id).select(User::as_select()).first(conn).optional()
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
@@ -126,7 +130,10 @@ pub fn with_organisation(conn: &mut DbConn, user: User) -> QueryResult<UserWithO
 }
 
 /// Everyone, or everyone of one organisation, by name.
-pub fn list(conn: &mut DbConn, organisation_id: Option<i64>) -> QueryResult<Vec<UserWithOrganisation>> {
+pub fn list(
+    conn: &mut DbConn,
+    organisation_id: Option<i64>,
+) -> QueryResult<Vec<UserWithOrganisation>> {
     let mut query = users::table
         .left_join(organisations::table)
         .select((User::as_select(), organisations::name.nullable()))
@@ -205,13 +212,25 @@ mod tests {
 
     #[test]
     fn emails_compare_without_case_or_space() {
-        assert_eq!(normalize_email("  Ahmed.Benali@VeiligThuis.NL "), "ahmed.benali@veiligthuis.nl");
+        assert_eq!(
+            normalize_email("  Ahmed.Benali@VeiligThuis.NL "),
+            "ahmed.benali@veiligthuis.nl"
+        );
     }
 
     #[test]
     fn implausible_emails_are_refused() {
         assert!(is_valid_email("karin@wijkteam-dordrecht.nl"));
-        for bad in ["", "karin", "karin@", "@x.nl", "karin@nl", "ka rin@x.nl", "a@b@c.nl", "karin@x."] {
+        for bad in [
+            "",
+            "karin",
+            "karin@",
+            "@x.nl",
+            "karin@nl",
+            "ka rin@x.nl",
+            "a@b@c.nl",
+            "karin@x.",
+        ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
     }
@@ -219,8 +238,14 @@ mod tests {
     #[test]
     fn passwords_need_length_and_a_matching_repeat() {
         assert_eq!(password_problem("kort", "kort"), Some("password.too_short"));
-        assert_eq!(password_problem("lang genoeg wachtwoord", "anders"), Some("password.mismatch"));
-        assert_eq!(password_problem("lang genoeg wachtwoord", "lang genoeg wachtwoord"), None);
+        assert_eq!(
+            password_problem("lang genoeg wachtwoord", "anders"),
+            Some("password.mismatch")
+        );
+        assert_eq!(
+            password_problem("lang genoeg wachtwoord", "lang genoeg wachtwoord"),
+            None
+        );
         let huge = "x".repeat(PASSWORD_MAX_CHARS + 1);
         assert_eq!(password_problem(&huge, &huge), Some("password.too_long"));
     }

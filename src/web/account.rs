@@ -63,7 +63,14 @@ pub async fn change_password(
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     if let Some(problem) = user::password_problem(&form.password, &form.password_repeat) {
-        errors.add(if problem == "password.mismatch" { "password_repeat" } else { "password" }, problem);
+        errors.add(
+            if problem == "password.mismatch" {
+                "password_repeat"
+            } else {
+                "password"
+            },
+            problem,
+        );
     }
     let user_id = user.0.id();
     let session_id = user.0.session_id;
@@ -111,7 +118,8 @@ pub async fn choose_language(
     form: web::Form<LanguageForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let locale = Locale::from_code(&form.lang).ok_or_else(|| AppError::Unprocessable("unknown language".into()))?;
+    let locale = Locale::from_code(&form.lang)
+        .ok_or_else(|| AppError::Unprocessable("unknown language".into()))?;
     if let Some(user) = &ctx.user {
         let user_id = user.id();
         state
@@ -119,8 +127,14 @@ pub async fn choose_language(
             .await?;
     }
     let mut res = see_other(&safe_return_path(form.return_to.as_deref()));
-    let mut lang = cookie(LANG_COOKIE, locale.code().to_string(), state.config.secure_cookies, SameSite::Lax);
+    let mut lang = cookie(
+        LANG_COOKIE,
+        locale.code().to_string(),
+        state.config.secure_cookies,
+        SameSite::Lax,
+    );
     lang.set_max_age(actix_web::cookie::time::Duration::days(365));
-    res.add_cookie(&lang).map_err(|e| AppError::Internal(e.into()))?;
+    res.add_cookie(&lang)
+        .map_err(|e| AppError::Internal(e.into()))?;
     Ok(res)
 }

@@ -35,7 +35,16 @@ fn managed_organisation(user: &SignedIn) -> Result<Option<i64>, AppError> {
         return Ok(None);
     }
     match user.organisation_id() {
-        Some(id) if policy::allows(actor(user), Action::ManageUsersOf { organisation_id: id }) => Ok(Some(id)),
+        Some(id)
+            if policy::allows(
+                actor(user),
+                Action::ManageUsersOf {
+                    organisation_id: id,
+                },
+            ) =>
+        {
+            Ok(Some(id))
+        }
         _ => Err(AppError::Forbidden),
     }
 }
@@ -155,7 +164,8 @@ fn check_invitation(user: &SignedIn, form: &InviteForm) -> Result<Invitation, Fi
     } else if !user::is_valid_email(&form.email) {
         errors.add("email", "invite.email_invalid");
     }
-    let role = Role::from_code(&form.role).filter(|r| policy::allows(actor(user), Action::GrantRole(*r)));
+    let role =
+        Role::from_code(&form.role).filter(|r| policy::allows(actor(user), Action::GrantRole(*r)));
     if role.is_none() {
         errors.add("role", "invite.role_required");
     }
@@ -172,7 +182,11 @@ fn check_invitation(user: &SignedIn, form: &InviteForm) -> Result<Invitation, Fi
             email: user::normalize_email(&form.email),
             role,
             // A system admin belongs to no organisation.
-            organisation_id: if role == Role::SystemAdmin { None } else { organisation_id },
+            organisation_id: if role == Role::SystemAdmin {
+                None
+            } else {
+                organisation_id
+            },
         }),
         _ => Err(errors),
     }
@@ -195,7 +209,12 @@ pub async fn invite_user(
         }
     };
     if let Some(org) = invitation.organisation_id {
-        require(&user, Action::ManageUsersOf { organisation_id: org })?;
+        require(
+            &user,
+            Action::ManageUsersOf {
+                organisation_id: org,
+            },
+        )?;
     }
 
     let outcome = state
@@ -230,7 +249,14 @@ pub async fn invite_user(
         Ok(done) => done,
         Err(problem) => {
             let mut errors = FieldErrors::default();
-            errors.add(if problem == "invite.email_taken" { "email" } else { "organisation_id" }, problem);
+            errors.add(
+                if problem == "invite.email_taken" {
+                    "email"
+                } else {
+                    "organisation_id"
+                },
+                problem,
+            );
             let page = invite_page(&user, ctx, &state, form, errors).await?;
             return html(StatusCode::UNPROCESSABLE_ENTITY, page);
         }
@@ -244,7 +270,9 @@ pub async fn invite_user(
     );
     state.send_mail(mail).await?;
     tracing::info!(invited = invited.id, by = user.id(), "invitation sent");
-    Ok(see_other("/beheer/gebruikers?melding=uitnodiging-verstuurd"))
+    Ok(see_other(
+        "/beheer/gebruikers?melding=uitnodiging-verstuurd",
+    ))
 }
 
 /// Sends a fresh invitation to an account that has not set a password yet (the old link stops working).
@@ -264,7 +292,12 @@ pub async fn reinvite_user(
         })
         .await?;
     let allowed = match target.user.organisation_id {
-        Some(org) => policy::allows(actor(&user), Action::ManageUsersOf { organisation_id: org }),
+        Some(org) => policy::allows(
+            actor(&user),
+            Action::ManageUsersOf {
+                organisation_id: org,
+            },
+        ),
         None => policy::allows(actor(&user), Action::ManageAllUsers),
     };
     if !allowed {
@@ -274,7 +307,11 @@ pub async fn reinvite_user(
         return Err(AppError::Unprocessable("account already active".into()));
     }
     let token = state
-        .db(move |conn| db::write(conn, |conn| Ok::<_, AppError>(token::issue(conn, target_id, Purpose::Invitation)?)))
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                Ok::<_, AppError>(token::issue(conn, target_id, Purpose::Invitation)?)
+            })
+        })
         .await?;
     let link = state.link(&format!("/wachtwoord-instellen/{token}"));
     let mail = invitation_mail(
@@ -284,7 +321,9 @@ pub async fn reinvite_user(
         &link,
     );
     state.send_mail(mail).await?;
-    Ok(see_other("/beheer/gebruikers?melding=uitnodiging-verstuurd"))
+    Ok(see_other(
+        "/beheer/gebruikers?melding=uitnodiging-verstuurd",
+    ))
 }
 
 #[derive(Template)]
@@ -374,13 +413,20 @@ pub async fn create_organisation(
                     if organisation::find_by_name(conn, &name)?.is_some() {
                         return Ok::<_, AppError>(false);
                     }
-                    organisation::create(conn, &name, kind, (!oin.is_empty()).then_some(oin.as_str()))?;
+                    organisation::create(
+                        conn,
+                        &name,
+                        kind,
+                        (!oin.is_empty()).then_some(oin.as_str()),
+                    )?;
                     Ok(true)
                 })
             })
             .await?;
         if created {
-            return Ok(see_other("/beheer/organisaties?melding=organisatie-toegevoegd"));
+            return Ok(see_other(
+                "/beheer/organisaties?melding=organisatie-toegevoegd",
+            ));
         }
         errors.add("name", "organisations.name_taken");
     }

@@ -12,7 +12,9 @@ struct Assets;
 pub async fn serve(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
     let path = path.into_inner();
     let Some(file) = Assets::get(&path) else {
-        return HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("not found");
+        return HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("not found");
     };
     let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..12]));
     let fresh = req
@@ -20,7 +22,11 @@ pub async fn serve(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == etag);
-    let mut res = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let mut res = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
     res.insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"));
     if fresh {

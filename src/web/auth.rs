@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use super::forms::FieldErrors;
 use super::middleware::cookie;
-use super::{AppError, AppState, CurrentUser, PageCtx, SESSION_COOKIE, safe_return_path, see_other};
+use super::{
+    AppError, AppState, CurrentUser, PageCtx, SESSION_COOKIE, safe_return_path, see_other,
+};
 use crate::auth::token::{self, Purpose};
 use crate::auth::{password, session, throttle};
 use crate::db;
@@ -46,7 +48,10 @@ pub struct LoginQuery {
     melding: Option<String>,
 }
 
-pub async fn show_login(ctx: PageCtx, query: web::Query<LoginQuery>) -> Result<HttpResponse, AppError> {
+pub async fn show_login(
+    ctx: PageCtx,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
     if ctx.user.is_some() {
         return Ok(see_other(&safe_return_path(query.next.as_deref())));
     }
@@ -113,7 +118,12 @@ pub async fn login(
     let address = client_address(&req, &state);
     let (key, addr) = (account_key.clone(), address.clone());
     let (locked, found) = state
-        .db(move |conn| Ok((throttle::locked_until(conn, &key, &addr)?, user::find_by_email(conn, &key)?)))
+        .db(move |conn| {
+            Ok((
+                throttle::locked_until(conn, &key, &addr)?,
+                user::find_by_email(conn, &key)?,
+            ))
+        })
         .await?;
     if let Some(until) = locked {
         let time = crate::time::clock(until);
@@ -150,8 +160,13 @@ pub async fn login(
         Some(token) => {
             tracing::info!(user_id, "logged in");
             let mut res = see_other(&next);
-            res.add_cookie(&cookie(SESSION_COOKIE, token, state.config.secure_cookies, SameSite::Lax))
-                .map_err(|e| AppError::Internal(e.into()))?;
+            res.add_cookie(&cookie(
+                SESSION_COOKIE,
+                token,
+                state.config.secure_cookies,
+                SameSite::Lax,
+            ))
+            .map_err(|e| AppError::Internal(e.into()))?;
             Ok(res)
         }
         None => {
@@ -162,13 +177,24 @@ pub async fn login(
     }
 }
 
-pub async fn logout(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn logout(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let session_id = user.0.session_id;
-    state.db(move |conn| Ok(session::delete(conn, session_id)?)).await?;
+    state
+        .db(move |conn| Ok(session::delete(conn, session_id)?))
+        .await?;
     let mut res = see_other("/inloggen?melding=uitgelogd");
-    let mut removal = cookie(SESSION_COOKIE, String::new(), state.config.secure_cookies, SameSite::Lax);
+    let mut removal = cookie(
+        SESSION_COOKIE,
+        String::new(),
+        state.config.secure_cookies,
+        SameSite::Lax,
+    );
     removal.make_removal();
-    res.add_cookie(&removal).map_err(|e| AppError::Internal(e.into()))?;
+    res.add_cookie(&removal)
+        .map_err(|e| AppError::Internal(e.into()))?;
     Ok(res)
 }
 
@@ -237,7 +263,9 @@ pub async fn request_password_reset(
         .await?;
     if let Some((token, account)) = issued {
         let link = state.link(&format!("/wachtwoord-instellen/{token}"));
-        state.send_mail(password_reset_mail(&account, &link)).await?;
+        state
+            .send_mail(password_reset_mail(&account, &link))
+            .await?;
     }
     html(
         StatusCode::OK,
@@ -356,8 +384,14 @@ pub async fn show_set_password(
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     let lookup = token.clone();
-    let account = state.db(move |conn| Ok(token::peek(conn, &lookup)?)).await?;
-    let status = if account.is_some() { StatusCode::OK } else { StatusCode::GONE };
+    let account = state
+        .db(move |conn| Ok(token::peek(conn, &lookup)?))
+        .await?;
+    let status = if account.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
     html(
         status,
         SetPasswordPage {
@@ -386,7 +420,10 @@ pub async fn set_password(
     let token = path.into_inner();
     let form = form.into_inner();
     let lookup = token.clone();
-    let Some(account) = state.db(move |conn| Ok(token::peek(conn, &lookup)?)).await? else {
+    let Some(account) = state
+        .db(move |conn| Ok(token::peek(conn, &lookup)?))
+        .await?
+    else {
         return html(
             StatusCode::GONE,
             SetPasswordPage {
@@ -399,7 +436,14 @@ pub async fn set_password(
     };
     let mut errors = FieldErrors::default();
     if let Some(problem) = user::password_problem(&form.password, &form.password_repeat) {
-        errors.add(if problem == "password.mismatch" { "password_repeat" } else { "password" }, problem);
+        errors.add(
+            if problem == "password.mismatch" {
+                "password_repeat"
+            } else {
+                "password"
+            },
+            problem,
+        );
         return html(
             StatusCode::UNPROCESSABLE_ENTITY,
             SetPasswordPage {

@@ -50,14 +50,21 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         match self {
             AppError::LoginRequired { next } => {
-                let target = format!("/inloggen?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
-                HttpResponse::SeeOther().insert_header((LOCATION, target)).finish()
+                let target = format!(
+                    "/inloggen?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                HttpResponse::SeeOther()
+                    .insert_header((LOCATION, target))
+                    .finish()
             }
             _ => {
                 match self {
                     AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
                     AppError::Unavailable(e) => tracing::warn!(error = %e, "unavailable"),
-                    AppError::Unprocessable(e) => tracing::info!(error = %e, "unprocessable request"),
+                    AppError::Unprocessable(e) => {
+                        tracing::info!(error = %e, "unprocessable request")
+                    }
                     _ => {}
                 }
                 let mut res = HttpResponse::new(self.status_code());

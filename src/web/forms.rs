@@ -11,14 +11,17 @@ pub fn form_config() -> web::FormConfig {
     web::FormConfig::default()
         .limit(BODY_LIMIT)
         .error_handler(|err, _req| match err {
-            UrlencodedError::Overflow { .. } | UrlencodedError::UnknownLength => AppError::TooLarge.into(),
+            UrlencodedError::Overflow { .. } | UrlencodedError::UnknownLength => {
+                AppError::TooLarge.into()
+            }
             other => AppError::Unprocessable(other.to_string()).into(),
         })
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err: QueryPayloadError, _req| AppError::Unprocessable(err.to_string()).into())
+    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
+        AppError::Unprocessable(err.to_string()).into()
+    })
 }
 
 /// Messages per field, as translation keys; a page shows each next to its field and a summary on top.
@@ -27,7 +30,9 @@ pub struct FieldErrors(BTreeMap<&'static str, String>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &'static str, message_key: &str) {
-        self.0.entry(field).or_insert_with(|| message_key.to_string());
+        self.0
+            .entry(field)
+            .or_insert_with(|| message_key.to_string());
     }
 
     pub fn is_empty(&self) -> bool {

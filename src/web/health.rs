@@ -9,7 +9,9 @@ use super::AppState;
 use crate::db::DatabaseUrl;
 
 pub async fn alive() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok")
 }
 
 /// 200 when the database answers within two seconds, else 503. For SQLite the file must also still be
@@ -24,12 +26,16 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
                 return Err(format!("{} is gone", path.display()));
             }
         }
-        let mut conn = pool.get_timeout(Duration::from_secs(2)).map_err(|e| e.to_string())?;
+        let mut conn = pool
+            .get_timeout(Duration::from_secs(2))
+            .map_err(|e| e.to_string())?;
         conn.batch_execute("SELECT 1").map_err(|e| e.to_string())
     })
     .await;
     match check.map_err(|e| e.to_string()).and_then(|r| r) {
-        Ok(()) => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ready"),
+        Ok(()) => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body("ready"),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
             HttpResponse::ServiceUnavailable()

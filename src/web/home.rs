@@ -23,7 +23,15 @@ pub async fn show_home(user: CurrentUser, ctx: PageCtx) -> Result<HttpResponse, 
         12..=17 => "home.good_afternoon",
         _ => "home.good_evening",
     };
-    let first_name = user.0.account.user.name.split_whitespace().next().unwrap_or_default().to_string();
+    let first_name = user
+        .0
+        .account
+        .user
+        .name
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
     html(
         StatusCode::OK,
         HomePage {

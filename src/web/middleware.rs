@@ -15,7 +15,10 @@ use futures_util::StreamExt;
 use tracing::Instrument;
 
 use super::error::ErrorPage;
-use super::{AppError, AppState, BODY_LIMIT, CSRF_COOKIE, LANG_COOKIE, PageCtx, SESSION_COOKIE, SignedIn, Visitor};
+use super::{
+    AppError, AppState, BODY_LIMIT, CSRF_COOKIE, LANG_COOKIE, PageCtx, SESSION_COOKIE, SignedIn,
+    Visitor,
+};
 use crate::auth::{random_token, same_secret, session};
 use crate::domain::user;
 use crate::i18n::Locale;
@@ -39,7 +42,8 @@ pub async fn request_log(
         Ok(mut res) => {
             tracing::info!(status = res.status().as_u16(), elapsed_ms, "answered");
             if let Ok(value) = HeaderValue::from_str(&id) {
-                res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+                res.headers_mut()
+                    .insert(HeaderName::from_static("x-request-id"), value);
             }
             Ok(res)
         }
@@ -71,14 +75,25 @@ pub async fn security_headers(
     set(headers, header::CONTENT_SECURITY_POLICY, CSP);
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
-    set(headers, 
+    // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts, and
+    // the origin check below needs the real one. Other sites still get no referrer at all.
+    set(headers, header::REFERRER_POLICY, "same-origin");
+    set(
+        headers,
         HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=()",
     );
-    set(headers, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        headers,
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
     if secure {
-        set(headers, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
     if !is_static && !headers.contains_key(header::CACHE_CONTROL) {
         // Pages carry personal data: never keep them in a shared or back-button cache.
@@ -120,7 +135,11 @@ pub async fn error_pages(
     let page = ErrorTemplate {
         status: status.as_u16(),
         title: ctx.t(&format!("error.{key}.title")),
-        message: ctx.t(&if csrf { "error.csrf.message".to_string() } else { format!("error.{key}.message") }),
+        message: ctx.t(&if csrf {
+            "error.csrf.message".to_string()
+        } else {
+            format!("error.{key}.message")
+        }),
         request_id: (status.is_server_error()).then(|| {
             req.extensions()
                 .get::<RequestId>()
@@ -129,7 +148,9 @@ pub async fn error_pages(
         }),
         ctx,
     };
-    let body = page.render().unwrap_or_else(|_| format!("{} {}", status.as_u16(), page.title));
+    let body = page
+        .render()
+        .unwrap_or_else(|_| format!("{} {}", status.as_u16(), page.title));
     let mut new = HttpResponse::build(status);
     for (name, value) in res.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
@@ -150,10 +171,18 @@ fn is_sessionless(path: &str) -> bool {
 }
 
 fn is_state_changing(method: &Method) -> bool {
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+    !matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
 }
 
-pub fn cookie(name: &'static str, value: String, secure: bool, same_site: SameSite) -> Cookie<'static> {
+pub fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    same_site: SameSite,
+) -> Cookie<'static> {
     Cookie::build(name, value)
         .path("/")
         .http_only(true)
@@ -172,7 +201,9 @@ pub async fn session(
         return Ok(next.call(req).await?.map_into_left_body());
     }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return Ok(req.into_response(AppError::Internal(anyhow::anyhow!("no state")).error_response()).map_into_right_body());
+        return Ok(req
+            .into_response(AppError::Internal(anyhow::anyhow!("no state")).error_response())
+            .map_into_right_body());
     };
     let secure = state.config.secure_cookies;
 
@@ -185,7 +216,9 @@ pub async fn session(
             let found = state
                 .db(move |conn| {
                     Ok(match session::resume(conn, &token, idle)? {
-                        Some((session, user)) => Some((session, user::with_organisation(conn, user)?)),
+                        Some((session, user)) => {
+                            Some((session, user::with_organisation(conn, user)?))
+                        }
                         None => None,
                     })
                 })
@@ -212,7 +245,10 @@ pub async fn session(
     let locale = signed_in
         .as_ref()
         .and_then(|(u, _)| u.account.user.locale.as_deref().and_then(Locale::from_code))
-        .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Locale::from_code(c.value())))
+        .or_else(|| {
+            req.cookie(LANG_COOKIE)
+                .and_then(|c| Locale::from_code(c.value()))
+        })
         .or_else(|| {
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)
@@ -253,10 +289,20 @@ pub async fn session(
             _ => false,
         };
         if !accepted {
+            tracing::warn!(
+                had_cookie = new_csrf_cookie.is_none(),
+                origin = ?req.headers().get(header::ORIGIN),
+                "refused a state-changing request: CSRF token or origin wrong"
+            );
             req.extensions_mut().insert(CsrfRejected);
             let mut res = req.into_response(AppError::Csrf.error_response());
             if let Some(token) = new_csrf_cookie {
-                let _ = res.response_mut().add_cookie(&cookie(CSRF_COOKIE, token, secure, SameSite::Strict));
+                let _ = res.response_mut().add_cookie(&cookie(
+                    CSRF_COOKIE,
+                    token,
+                    secure,
+                    SameSite::Strict,
+                ));
             }
             return Ok(res.map_into_right_body());
         }
@@ -264,9 +310,16 @@ pub async fn session(
 
     let mut res = next.call(req).await?;
     if let Some(token) = new_csrf_cookie {
-        let _ = res.response_mut().add_cookie(&cookie(CSRF_COOKIE, token, secure, SameSite::Strict));
+        let _ =
+            res.response_mut()
+                .add_cookie(&cookie(CSRF_COOKIE, token, secure, SameSite::Strict));
     }
-    if stale_session && !res.headers().get_all(header::SET_COOKIE).any(|c| c.as_bytes().starts_with(SESSION_COOKIE.as_bytes())) {
+    if stale_session
+        && !res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .any(|c| c.as_bytes().starts_with(SESSION_COOKIE.as_bytes()))
+    {
         let mut removal = cookie(SESSION_COOKIE, String::new(), secure, SameSite::Lax);
         removal.make_removal();
         let _ = res.response_mut().add_cookie(&removal);
@@ -276,7 +329,11 @@ pub async fn session(
 
 /// A browser names the page a POST comes from; one from another site is refused whatever its token.
 fn origin_allowed(req: &ServiceRequest, state: &AppState) -> bool {
-    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
         return true;
     };
     let own = url::Url::parse(&state.config.base_url)
@@ -289,14 +346,22 @@ fn origin_allowed(req: &ServiceRequest, state: &AppState) -> bool {
 /// The token a request carries: the `X-CSRF-Token` header, or the `csrf_token` field of a urlencoded
 /// form. The form body is read here and put back for the handler.
 async fn submitted_csrf_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
-    if let Some(value) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+    if let Some(value) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
         return Ok(Some(value.to_string()));
     }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
     if !is_form {
         return Ok(None);
     }

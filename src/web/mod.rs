@@ -99,11 +99,14 @@ pub struct Visitor {
 
 impl Visitor {
     fn of(req: &HttpRequest) -> Visitor {
-        req.extensions().get::<Visitor>().cloned().unwrap_or_else(|| Visitor {
-            signed_in: None,
-            locale: Locale::default(),
-            csrf_token: String::new(),
-        })
+        req.extensions()
+            .get::<Visitor>()
+            .cloned()
+            .unwrap_or_else(|| Visitor {
+                signed_in: None,
+                locale: Locale::default(),
+                csrf_token: String::new(),
+            })
     }
 }
 
@@ -185,7 +188,12 @@ impl FromRequest for CurrentUser {
 /// A local path to return to after a form; anything else (another host, `//evil`) becomes `/`.
 pub fn safe_return_path(candidate: Option<&str>) -> String {
     match candidate {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains("://") => {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.contains("://") =>
+        {
             p.to_string()
         }
         _ => "/".to_string(),
@@ -231,19 +239,49 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/inloggen", web::get().to(auth::show_login))
         .route("/inloggen", web::post().to(auth::login))
         .route("/uitloggen", web::post().to(auth::logout))
-        .route("/wachtwoord-vergeten", web::get().to(auth::show_forgot_password))
-        .route("/wachtwoord-vergeten", web::post().to(auth::request_password_reset))
-        .route("/wachtwoord-instellen/{token}", web::get().to(auth::show_set_password))
-        .route("/wachtwoord-instellen/{token}", web::post().to(auth::set_password))
+        .route(
+            "/wachtwoord-vergeten",
+            web::get().to(auth::show_forgot_password),
+        )
+        .route(
+            "/wachtwoord-vergeten",
+            web::post().to(auth::request_password_reset),
+        )
+        .route(
+            "/wachtwoord-instellen/{token}",
+            web::get().to(auth::show_set_password),
+        )
+        .route(
+            "/wachtwoord-instellen/{token}",
+            web::post().to(auth::set_password),
+        )
         .route("/taal", web::post().to(account::choose_language))
         .route("/account", web::get().to(account::show_account))
-        .route("/account/wachtwoord", web::post().to(account::change_password))
+        .route(
+            "/account/wachtwoord",
+            web::post().to(account::change_password),
+        )
         .route("/beheer/gebruikers", web::get().to(admin::list_users))
-        .route("/beheer/gebruikers/uitnodigen", web::get().to(admin::show_invite))
-        .route("/beheer/gebruikers/uitnodigen", web::post().to(admin::invite_user))
-        .route("/beheer/gebruikers/{id}/opnieuw-uitnodigen", web::post().to(admin::reinvite_user))
-        .route("/beheer/organisaties", web::get().to(admin::list_organisations))
-        .route("/beheer/organisaties", web::post().to(admin::create_organisation));
+        .route(
+            "/beheer/gebruikers/uitnodigen",
+            web::get().to(admin::show_invite),
+        )
+        .route(
+            "/beheer/gebruikers/uitnodigen",
+            web::post().to(admin::invite_user),
+        )
+        .route(
+            "/beheer/gebruikers/{id}/opnieuw-uitnodigen",
+            web::post().to(admin::reinvite_user),
+        )
+        .route(
+            "/beheer/organisaties",
+            web::get().to(admin::list_organisations),
+        )
+        .route(
+            "/beheer/organisaties",
+            web::post().to(admin::create_organisation),
+        );
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
@@ -257,7 +295,13 @@ mod tests {
     #[test]
     fn return_paths_stay_on_this_site() {
         assert_eq!(safe_return_path(Some("/account?x=1")), "/account?x=1");
-        for bad in ["//evil.example/", "https://evil.example/", "account", "/\\evil", "/x?u=http://e"] {
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "account",
+            "/\\evil",
+            "/x?u=http://e",
+        ] {
             assert_eq!(safe_return_path(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_return_path(None), "/");

@@ -1,0 +1,221 @@
+//! Browser tests: a real headless Chromium, driven through chromedriver, against the app of the test.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (.ci/run installs them). Without them these tests say
+//! so and pass, unless SAMENSPEL_REQUIRE_BROWSER=1 (as in CI), where a missing browser fails the test.
+//! Screenshots go to test-artifacts/browser/ (or $SAMENSPEL_TEST_ARTIFACTS).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+use samenspel::domain::user::Role;
+
+use crate::common::{PASSWORD, TestApp};
+
+pub struct Browser {
+    pub client: fantoccini::Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn find_program(candidates: &[&str]) -> Option<PathBuf> {
+    candidates.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium; None (with a note) when they are not installed.
+    pub async fn start() -> Option<Browser> {
+        let driver_path = std::env::var("CHROMEDRIVER")
+            .ok()
+            .map(PathBuf::from)
+            .or_else(|| find_program(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]));
+        let chromium = std::env::var("CHROMIUM")
+            .ok()
+            .map(PathBuf::from)
+            .or_else(|| find_program(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]));
+        let (Some(driver_path), Some(chromium)) = (driver_path, chromium) else {
+            let required = std::env::var("SAMENSPEL_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "SAMENSPEL_REQUIRE_BROWSER=1 but chromium or chromedriver is not installed"
+            );
+            eprintln!(
+                "browser test not run: install chromium and chromium-driver (apt-get) to run it"
+            );
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                    "--lang=nl-NL", "--accept-lang=nl-NL,nl"
+                ]
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let mut builder =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+            builder.capabilities(caps.clone());
+            match builder.connect(&url).await {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("chromedriver did not start a browser: {e}"),
+            }
+        };
+        Some(Browser {
+            client,
+            driver,
+            _profile: profile,
+        })
+    }
+
+    /// Saves a screenshot as a test artefact and returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = std::env::var("SAMENSPEL_TEST_ARTIFACTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts"))
+            .join("browser");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        let png = self.client.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+#[actix_web::test]
+async fn a_professional_logs_in_through_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    app.user(
+        "ingrid.smit@veiligthuis.example",
+        "Ingrid Smit",
+        Role::Professional,
+        Some("Veilig Thuis Zuid-Holland Zuid"),
+    );
+    let c = &browser.client;
+
+    c.goto(&app.url("/")).await.unwrap();
+    assert_eq!(
+        browser.text("h1").await,
+        "Inloggen",
+        "the start page asks to log in first"
+    );
+
+    // Submitting the empty form keeps the user on the page with messages, moving focus to them.
+    c.find(Locator::Css(
+        "button[type=submit].utrecht-button--primary-action",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    assert!(
+        browser
+            .text(".ss-error-summary")
+            .await
+            .contains("Vul je e-mailadres in.")
+    );
+    let focused = c
+        .execute(
+            "return document.activeElement.classList.contains('ss-error-summary')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        focused,
+        serde_json::json!(true),
+        "focus moves to the error summary"
+    );
+
+    c.find(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .send_keys("ingrid.smit@veiligthuis.example")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap(); // Enter
+    let heading = browser.text("h1").await;
+    assert_eq!(heading, "Mijn overzicht");
+    assert!(browser.text("header").await.contains("Ingrid Smit"));
+    let path = browser.screenshot("login-start-page").await;
+    assert!(
+        std::fs::metadata(&path).unwrap().len() > 5_000,
+        "a real picture of the page"
+    );
+
+    // The same page on a phone-sized window: nothing overflows sideways.
+    c.set_window_size(390, 844).await.unwrap();
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::json!(false),
+        "no sideways scrolling on a phone"
+    );
+    browser.screenshot("login-start-page-phone").await;
+    browser.close().await;
+}

@@ -1,0 +1,116 @@
+//! The command line, run as a user would run it.
+
+use std::process::Command;
+
+fn samenspel() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_samenspel"));
+    for (name, _, _) in samenspel::config::VARIABLES {
+        cmd.env_remove(name);
+    }
+    cmd
+}
+
+#[test]
+fn an_unknown_database_scheme_stops_with_one_clear_line() {
+    let out = samenspel()
+        .args(["serve"])
+        .env("DATABASE_URL", "mysql://x")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("DATABASE_URL") && lines[0].contains("'mysql'"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn every_bad_setting_names_its_variable() {
+    for (name, value) in [
+        ("SAMENSPEL_BIND", "overal"),
+        ("SAMENSPEL_SECURE_COOKIES", "misschien"),
+        ("SMTP_URL", "http://mail.example"),
+    ] {
+        let out = samenspel().arg("serve").env(name, value).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(name), "{stderr}");
+    }
+}
+
+#[test]
+fn help_explains_the_commands_and_the_settings() {
+    let out = samenspel().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "serve",
+        "demo",
+        "migrate",
+        "create-admin",
+        "DATABASE_URL",
+        "SAMENSPEL_BIND",
+        "SMTP_URL",
+    ] {
+        assert!(help.contains(word), "{word} missing from --help");
+    }
+}
+
+#[test]
+fn migrate_and_create_admin_work_on_a_new_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/cli.db", dir.path().display());
+    let out = samenspel()
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("applied"));
+
+    let out = samenspel()
+        .args([
+            "create-admin",
+            "--email",
+            "beheer@samenspel.example",
+            "--name",
+            "Beheer",
+        ])
+        .env("DATABASE_URL", &url)
+        .env("SAMENSPEL_BASE_URL", "https://samenspel.example")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("https://samenspel.example/wachtwoord-instellen/"),
+        "{stdout}"
+    );
+
+    let again = samenspel()
+        .args([
+            "create-admin",
+            "--email",
+            "beheer@samenspel.example",
+            "--name",
+            "Beheer",
+        ])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+}

@@ -1,0 +1,380 @@
+//! The test harness: a real Samenspel server on a free port with a fresh database per test.
+//!
+//! SQLite: a new file in a temporary folder. PostgreSQL: when TEST_DATABASE_URL is set, a new database
+//! is created on that server for each test and dropped afterwards.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use reqwest::header::LOCATION;
+use samenspel::config::{Config, MailConfig};
+use samenspel::db::{DbConn, Pool};
+use samenspel::domain::organisation::{self, OrganisationKind};
+use samenspel::domain::user::{self, NewUser, Role, User};
+use samenspel::mail::{Mail, Mailer};
+
+pub const PASSWORD: &str = "een lang genoeg wachtwoord";
+
+pub struct TestApp {
+    pub base_url: String,
+    pub pool: Pool,
+    pub mailer: Mailer,
+    pub database: TestDatabase,
+    system: actix_web::rt::System,
+}
+
+pub enum TestDatabase {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        path: std::path::PathBuf,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+}
+
+impl TestDatabase {
+    fn create() -> (TestDatabase, String) {
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
+            Some(admin_url) => {
+                let name = format!("samenspel_test_{}", random_suffix());
+                let mut admin = diesel::PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL does not connect: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                (TestDatabase::Postgres { admin_url, name }, url.to_string())
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("samenspel.db");
+                let url = format!("sqlite://{}", path.display());
+                (TestDatabase::Sqlite { _dir: dir, path }, url)
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDatabase::Postgres { .. })
+    }
+
+    /// Takes the database away under the running app: the SQLite file is deleted, the PostgreSQL
+    /// database dropped with its connections.
+    pub fn destroy(&self) {
+        match self {
+            TestDatabase::Sqlite { path, .. } => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            TestDatabase::Postgres { admin_url, name } => {
+                if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut admin);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // A SQLite folder removes itself (TempDir); a PostgreSQL database has to be dropped.
+        if self.is_postgres() {
+            self.destroy();
+        }
+    }
+}
+
+fn random_suffix() -> String {
+    samenspel::auth::random_token()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(12)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts the app with extra settings (environment variable names and values).
+    pub async fn spawn_with(settings: &[(&str, &str)]) -> TestApp {
+        let (database, url) = TestDatabase::create();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let port = listener.local_addr().unwrap().port();
+        let base_url = format!("http://127.0.0.1:{port}");
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".to_string(), url),
+            ("SAMENSPEL_BASE_URL".to_string(), base_url.clone()),
+            ("SAMENSPEL_DB_POOL_SIZE".to_string(), "4".to_string()),
+        ]);
+        for (k, v) in settings {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+        config.mail = MailConfig::Capture;
+        let mailer = Mailer::from_config(&config.mail).unwrap();
+        let state = samenspel::build_state(config, mailer.clone()).expect("app state");
+        let pool = state.pool.clone();
+
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            let data = actix_web::web::Data::new(state);
+            system.block_on(async move {
+                let server = actix_web::HttpServer::new(move || samenspel::app(data.clone()))
+                    .workers(2)
+                    .disable_signals()
+                    .listen(listener)
+                    .expect("listen")
+                    .run();
+                tx.send(actix_web::rt::System::current()).unwrap();
+                let _ = server.await;
+            });
+        });
+        let system = rx.recv().expect("server started");
+        TestApp {
+            base_url,
+            pool,
+            mailer,
+            database,
+            system,
+        }
+    }
+
+    pub fn conn(&self) -> diesel::r2d2::PooledConnection<samenspel::db::Manager> {
+        self.pool.get().expect("test connection")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    pub fn client(&self) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_provider(jar.clone())
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            jar,
+            base_url: self.base_url.clone(),
+        }
+    }
+
+    pub fn organisation(&self, name: &str, kind: OrganisationKind) -> i64 {
+        let mut conn = self.conn();
+        match organisation::find_by_name(&mut conn, name).unwrap() {
+            Some(o) => o.id,
+            None => {
+                organisation::create(&mut conn, name, kind, None)
+                    .unwrap()
+                    .id
+            }
+        }
+    }
+
+    /// An account with PASSWORD; professionals and org admins get an organisation of that name.
+    pub fn user(&self, email: &str, name: &str, role: Role, organisation: Option<&str>) -> User {
+        let organisation_id =
+            organisation.map(|o| self.organisation(o, OrganisationKind::VeiligThuis));
+        let hash = samenspel::auth::password::hash(PASSWORD).unwrap();
+        user::create(
+            &mut self.conn(),
+            NewUser {
+                organisation_id,
+                email,
+                name,
+                role,
+                password_hash: Some(&hash),
+            },
+        )
+        .unwrap()
+    }
+
+    pub fn professional(&self) -> User {
+        self.user(
+            "ahmed.benali@veiligthuis.example",
+            "Ahmed Benali",
+            Role::Professional,
+            Some("Veilig Thuis Zuid-Holland Zuid"),
+        )
+    }
+
+    pub fn mails(&self) -> Vec<Mail> {
+        self.mailer.captured()
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let conn: &mut DbConn = &mut self.conn();
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result::<Count>(conn)
+            .unwrap()
+            .n
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.system.stop();
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub struct Client {
+    pub http: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
+    base_url: String,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+
+    /// The text of the first element matching `selector`, whitespace folded.
+    pub fn text(&self, selector: &str) -> Option<String> {
+        let html = self.html();
+        let sel = scraper::Selector::parse(selector).unwrap();
+        html.select(&sel).next().map(|e| {
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
+
+    /// The value attribute of the first element matching `selector`.
+    pub fn value(&self, selector: &str) -> Option<String> {
+        let html = self.html();
+        let sel = scraper::Selector::parse(selector).unwrap();
+        html.select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value").map(str::to_string))
+    }
+
+    pub fn csrf(&self) -> String {
+        self.value("input[name=csrf_token]")
+            .expect("page has a CSRF field")
+    }
+
+    /// All visible text, whitespace folded: what a reader sees.
+    pub fn visible_text(&self) -> String {
+        self.text("body").unwrap_or_default()
+    }
+}
+
+impl Client {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    async fn page(res: reqwest::Response) -> Page {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let location = headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = res.text().await.unwrap_or_default();
+        Page {
+            status,
+            location,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(self.http.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        Self::page(
+            self.http
+                .post(self.url(path))
+                .form(form)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
+    }
+
+    /// Posts a form the way a browser would: with the CSRF token of the page `from`.
+    pub async fn submit(&self, from: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.get(from).await.csrf();
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        form.extend_from_slice(fields);
+        self.post(path, &form).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Page {
+        self.submit(
+            "/inloggen",
+            "/inloggen",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Logs in and checks that it worked.
+    pub async fn login_ok(&self, email: &str) {
+        let page = self.login(email, PASSWORD).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "login of {email} failed: {}",
+            page.visible_text()
+        );
+    }
+
+    /// The value of a cookie the browser holds for this app.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = url::Url::parse(&self.base_url).unwrap();
+        let header = self.jar.cookies(&url)?;
+        header.to_str().ok()?.split("; ").find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+    }
+}
+
+/// The first link in a mail's text that points into this app.
+pub fn link_in(mail: &Mail, base_url: &str) -> String {
+    mail.text
+        .split_whitespace()
+        .find(|w| w.starts_with(base_url))
+        .unwrap_or_else(|| panic!("no link in mail: {}", mail.text))
+        .to_string()
+}

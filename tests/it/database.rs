@@ -1,0 +1,87 @@
+//! The database layer on the real engine: migrations, constraints and concurrent writers.
+
+use diesel::prelude::*;
+use samenspel::auth::throttle;
+use samenspel::db;
+use samenspel::domain::user::{self, NewUser, Role};
+
+use crate::common::TestApp;
+
+#[actix_web::test]
+async fn the_database_refuses_an_account_without_organisation_unless_system_admin() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn();
+    let refused = user::create(
+        &mut conn,
+        NewUser {
+            organisation_id: None,
+            email: "los@x.example",
+            name: "Los",
+            role: Role::Professional,
+            password_hash: None,
+        },
+    );
+    assert!(refused.is_err(), "a professional needs an organisation");
+    let bogus_role = diesel::sql_query(
+        "INSERT INTO users (email, name, role, active, created_at) VALUES ('a@b.example', 'A', 'koning', TRUE, CURRENT_TIMESTAMP)",
+    )
+    .execute(&mut *conn);
+    assert!(bogus_role.is_err(), "roles are checked by the database");
+    let dangling = diesel::sql_query(
+        "INSERT INTO users (organisation_id, email, name, role, active, created_at) \
+         VALUES (999, 'c@d.example', 'C', 'professional', TRUE, CURRENT_TIMESTAMP)",
+    )
+    .execute(&mut *conn);
+    assert!(dangling.is_err(), "foreign keys are enforced");
+}
+
+#[actix_web::test]
+async fn concurrent_writers_wait_for_each_other_instead_of_failing() {
+    let app = TestApp::spawn().await;
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let pool = app.pool.clone();
+            std::thread::spawn(move || {
+                for i in 0..25 {
+                    let mut conn = pool.get().unwrap();
+                    db::write(&mut conn, |conn| {
+                        // Read, then write, in one transaction: the pattern that fails with
+                        // SQLITE_BUSY under deferred transactions.
+                        throttle::locked_until(conn, "x@y.example", "127.0.0.1")?;
+                        throttle::record(
+                            conn,
+                            &format!("writer{w}@x.example"),
+                            &format!("10.0.0.{i}"),
+                            false,
+                        )
+                    })
+                    .unwrap_or_else(|e| panic!("writer {w} write {i}: {e}"));
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    assert_eq!(app.count("login_attempts"), 200);
+}
+
+#[actix_web::test]
+async fn a_failed_transaction_leaves_nothing_behind() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn();
+    let result: Result<(), diesel::result::Error> = db::write(&mut conn, |conn| {
+        throttle::record(conn, "a@b.example", "127.0.0.1", false)?;
+        Err(diesel::result::Error::RollbackTransaction)
+    });
+    assert!(result.is_err());
+    assert_eq!(app.count("login_attempts"), 0);
+    // The connection is usable afterwards.
+    assert_eq!(
+        samenspel::schema::login_attempts::table
+            .count()
+            .get_result::<i64>(&mut *conn)
+            .unwrap(),
+        0
+    );
+}

@@ -1,0 +1,393 @@
+//! Logging in and out: sessions, throttling and CSRF.
+
+use reqwest::StatusCode;
+use samenspel::domain::user::Role;
+
+use crate::common::{PASSWORD, TestApp};
+
+#[actix_web::test]
+async fn a_professional_logs_in_and_sees_the_start_page_in_dutch() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+
+    let page = client
+        .login("Ahmed.Benali@VeiligThuis.example ", PASSWORD)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/"));
+
+    let home = client.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert_eq!(home.text("h1").as_deref(), Some("Mijn overzicht"));
+    assert!(home.body.contains(r#"<html lang="nl""#));
+    let header = home.text("header").unwrap();
+    assert!(header.contains("Ahmed Benali"), "{header}");
+    assert!(
+        header.contains("Veilig Thuis Zuid-Holland Zuid"),
+        "{header}"
+    );
+    assert!(home.visible_text().contains("Uitloggen"));
+}
+
+#[actix_web::test]
+async fn an_empty_login_form_comes_back_with_the_email_kept_and_a_dutch_message() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+
+    let page = client.login("", "").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.visible_text().contains("Vul je e-mailadres in."));
+    assert!(page.visible_text().contains("Vul je wachtwoord in."));
+
+    let page = client.login("karin@wijkteam.example", "").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.value("input#email").as_deref(),
+        Some("karin@wijkteam.example")
+    );
+    assert_eq!(
+        page.text("#password-error").as_deref(),
+        Some("Fout: Vul je wachtwoord in.")
+    );
+    assert!(!page.visible_text().contains("Vul je e-mailadres in."));
+    assert_eq!(
+        app.count("login_attempts"),
+        0,
+        "an incomplete form is no attempt"
+    );
+}
+
+#[actix_web::test]
+async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+
+    let wrong_password = client
+        .login("ahmed.benali@veiligthuis.example", "niet het wachtwoord")
+        .await;
+    let unknown_account = client
+        .login("niemand@veiligthuis.example", "niet het wachtwoord")
+        .await;
+    for page in [&wrong_password, &unknown_account] {
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            page.visible_text()
+                .contains("Het e-mailadres of het wachtwoord klopt niet.")
+        );
+    }
+    assert_eq!(
+        wrong_password.value("input#email").as_deref(),
+        Some("ahmed.benali@veiligthuis.example")
+    );
+    assert!(client.cookie("samenspel_session").is_none());
+    assert_eq!(app.count("sessions"), 0);
+    assert_eq!(client.get("/").await.status, StatusCode::SEE_OTHER);
+}
+
+#[actix_web::test]
+async fn after_five_failures_even_the_right_password_is_refused_with_a_time_to_retry() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+    for _ in 0..5 {
+        let page = client
+            .login("ahmed.benali@veiligthuis.example", "fout wachtwoord")
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+
+    let page = client
+        .login("ahmed.benali@veiligthuis.example", PASSWORD)
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    let text = page.visible_text();
+    assert!(
+        text.contains("Er is te vaak een verkeerd wachtwoord ingevuld."),
+        "{text}"
+    );
+    let retry = text
+        .split("Probeer het opnieuw na ")
+        .nth(1)
+        .expect("a time to retry");
+    let (hh, mm) = (&retry[0..2], &retry[3..5]);
+    assert!(
+        hh.parse::<u32>().unwrap() < 24 && mm.parse::<u32>().unwrap() < 60,
+        "{retry}"
+    );
+    assert!(retry[5..].starts_with(" uur"), "{retry}");
+    assert_eq!(app.count("sessions"), 0);
+
+    // The lock is on the account: another browser does not get around it.
+    let other_client = app.client();
+    let page = other_client
+        .login("ahmed.benali@veiligthuis.example", PASSWORD)
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[actix_web::test]
+async fn a_post_without_a_valid_csrf_token_gets_the_403_page_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+    client.get("/inloggen").await;
+
+    for token in [None, Some("verkeerd-token-verkeerd-token-verkeerd-token")] {
+        let mut form = vec![
+            ("email", "ahmed.benali@veiligthuis.example"),
+            ("password", PASSWORD),
+        ];
+        if let Some(t) = token {
+            form.push(("csrf_token", t));
+        }
+        let page = client.post("/inloggen", &form).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert_eq!(page.text("h1").as_deref(), Some("Geen toegang"));
+        assert!(page.visible_text().contains("Er is niets veranderd."));
+        assert!(
+            page.body.contains("Direct naar de inhoud"),
+            "the 403 page has the layout"
+        );
+    }
+    assert_eq!(app.count("sessions"), 0);
+    assert_eq!(app.count("login_attempts"), 0);
+
+    // Signed in: logging out without the token does not log out.
+    client.login_ok("ahmed.benali@veiligthuis.example").await;
+    let page = client.post("/uitloggen", &[]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(client.get("/").await.status, StatusCode::OK);
+    assert_eq!(app.count("sessions"), 1);
+
+    // A token from another visitor's page does not work either.
+    let other = app.client();
+    let foreign_token = other.get("/inloggen").await.csrf();
+    let page = client
+        .post("/uitloggen", &[("csrf_token", &foreign_token)])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count("sessions"), 1);
+}
+
+#[actix_web::test]
+async fn a_post_from_another_site_is_refused_even_with_the_token() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+    let token = client.get("/inloggen").await.csrf();
+    let res = client
+        .http
+        .post(client.url("/inloggen"))
+        .header("Origin", "https://evil.example")
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "ahmed.benali@veiligthuis.example"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count("sessions"), 0);
+}
+
+#[actix_web::test]
+async fn logging_out_ends_the_session_on_the_server() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+    client.login_ok("ahmed.benali@veiligthuis.example").await;
+    let token = client.cookie("samenspel_session").expect("session cookie");
+
+    let page = client.submit("/", "/uitloggen", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/inloggen?melding=uitgelogd")
+    );
+    assert!(
+        client
+            .get("/inloggen?melding=uitgelogd")
+            .await
+            .visible_text()
+            .contains("Je bent uitgelogd.")
+    );
+    assert_eq!(app.count("sessions"), 0);
+
+    // Someone who copied the cookie before logout gets nothing with it.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/"))
+        .header("Cookie", format!("samenspel_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/inloggen?next=%2F");
+}
+
+#[actix_web::test]
+async fn every_login_starts_a_new_session_and_the_old_one_stops_working() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+    client.login_ok("ahmed.benali@veiligthuis.example").await;
+    let first = client.cookie("samenspel_session").unwrap();
+    let csrf_before = client.get("/").await.csrf();
+
+    let again = client
+        .submit(
+            "/",
+            "/inloggen",
+            &[
+                ("email", "ahmed.benali@veiligthuis.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let second = client.cookie("samenspel_session").unwrap();
+    assert_ne!(first, second);
+    assert_ne!(
+        client.get("/").await.csrf(),
+        csrf_before,
+        "the CSRF token belongs to the session"
+    );
+    assert_eq!(app.count("sessions"), 1, "the old session was ended");
+
+    let stale = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/account"))
+        .header("Cookie", format!("samenspel_session={first}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::SEE_OTHER);
+}
+
+#[actix_web::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+    let token = client.get("/inloggen").await.csrf();
+    let res = client
+        .http
+        .post(client.url("/inloggen"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "ahmed.benali@veiligthuis.example"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let set_cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("samenspel_session="))
+        .expect("session cookie set");
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let token = set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("samenspel_session=");
+    // Only the hash is stored: the cookie's value is nowhere in the database.
+    use diesel::prelude::*;
+    let stored: Vec<String> = samenspel::schema::sessions::table
+        .select(samenspel::schema::sessions::token_hash)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], token);
+    assert_eq!(stored[0], samenspel::auth::token_hash(token));
+}
+
+#[actix_web::test]
+async fn an_idle_session_expires_and_asks_to_log_in_again() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+    client.login_ok("ahmed.benali@veiligthuis.example").await;
+
+    use diesel::prelude::*;
+    use samenspel::schema::sessions;
+    let two_hours_ago = samenspel::domain::now() - chrono::Duration::hours(2);
+    diesel::update(sessions::table)
+        .set(sessions::last_seen_at.eq(two_hours_ago))
+        .execute(&mut *app.conn())
+        .unwrap();
+
+    let page = client.get("/account").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/inloggen?next=%2Faccount"));
+    assert_eq!(app.count("sessions"), 0);
+}
+
+#[actix_web::test]
+async fn after_login_the_user_lands_where_they_wanted_to_go_but_never_on_another_site() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+    let page = client.get("/account").await;
+    assert_eq!(page.location.as_deref(), Some("/inloggen?next=%2Faccount"));
+    let form = client.get("/inloggen?next=%2Faccount").await;
+    assert_eq!(form.value("input[name=next]").as_deref(), Some("/account"));
+    let page = client
+        .post(
+            "/inloggen",
+            &[
+                ("csrf_token", &form.csrf()),
+                ("email", "ahmed.benali@veiligthuis.example"),
+                ("password", PASSWORD),
+                ("next", "/account"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location.as_deref(), Some("/account"));
+
+    let other = app.client();
+    let page = other
+        .submit(
+            "/inloggen",
+            "/inloggen",
+            &[
+                ("email", "ahmed.benali@veiligthuis.example"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location.as_deref(), Some("/"));
+}
+
+#[actix_web::test]
+async fn an_inactive_account_cannot_log_in() {
+    let app = TestApp::spawn().await;
+    let user = app.user(
+        "oud@veiligthuis.example",
+        "Oud Account",
+        Role::Professional,
+        Some("Veilig Thuis"),
+    );
+    use diesel::prelude::*;
+    diesel::update(samenspel::schema::users::table.find(user.id))
+        .set(samenspel::schema::users::active.eq(false))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let page = app
+        .client()
+        .login("oud@veiligthuis.example", PASSWORD)
+        .await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+}

@@ -1,0 +1,11 @@
+//! Integration tests: each starts the real app (see common.rs) on SQLite, or on PostgreSQL when
+//! TEST_DATABASE_URL is set. One test binary, so the suite links once.
+
+mod accounts;
+mod browser;
+mod cli;
+mod common;
+mod database;
+mod health;
+mod login;
+mod pages;
