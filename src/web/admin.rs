@@ -403,7 +403,8 @@ pub async fn create_organisation(
         errors.add("kind", "organisations.kind_required");
     }
     let oin = form.oin.trim().to_string();
-    if !oin.is_empty() && !(oin.len() == 20 && oin.chars().all(|c| c.is_ascii_digit())) {
+    let oin_ok = oin.is_empty() || (oin.len() == 20 && oin.chars().all(|c| c.is_ascii_digit()));
+    if !oin_ok {
         errors.add("oin", "organisations.oin_invalid");
     }
     if let (true, Some(kind)) = (errors.is_empty(), kind) {

@@ -21,10 +21,10 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
     let url = state.config.database_url.clone();
     let check = web::block(move || -> Result<(), String> {
-        if let DatabaseUrl::Sqlite(path) = &url {
-            if !path.exists() {
-                return Err(format!("{} is gone", path.display()));
-            }
+        if let DatabaseUrl::Sqlite(path) = &url
+            && !path.exists()
+        {
+            return Err(format!("{} is gone", path.display()));
         }
         let mut conn = pool
             .get_timeout(Duration::from_secs(2))

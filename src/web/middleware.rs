@@ -375,9 +375,58 @@ async fn submitted_csrf_token(req: &mut ServiceRequest) -> Result<Option<String>
         body.extend_from_slice(&chunk);
     }
     let body = body.freeze();
-    let token = url::form_urlencoded::parse(&body)
-        .find(|(k, _)| k == "csrf_token")
-        .map(|(_, v)| v.into_owned());
+    let token = csrf_field_of_clean_form(&body).ok_or_else(|| {
+        AppError::Unprocessable("form with invalid UTF-8 or a NUL character".into())
+    })?;
     req.set_payload(actix_web::dev::Payload::from(body));
     Ok(token)
+}
+
+/// The `csrf_token` field of a urlencoded form, after checking that every name and value decodes to
+/// UTF-8 without NUL characters. Lenient decoding would silently change what was typed, and PostgreSQL
+/// refuses NUL in text; both are refused here, once for every form. None when the form is not clean.
+fn csrf_field_of_clean_form(body: &[u8]) -> Option<Option<String>> {
+    let decode = |raw: &[u8]| -> Option<String> {
+        let spaced: Vec<u8> = raw
+            .iter()
+            .map(|b| if *b == b'+' { b' ' } else { *b })
+            .collect();
+        let bytes: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
+        String::from_utf8(bytes).ok().filter(|s| !s.contains('\0'))
+    };
+    let mut token = None;
+    for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let mut parts = pair.splitn(2, |b| *b == b'=');
+        let name = decode(parts.next().unwrap_or_default())?;
+        let value = decode(parts.next().unwrap_or_default())?;
+        if name == "csrf_token" && token.is_none() {
+            token = Some(value);
+        }
+    }
+    Some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_must_decode_cleanly() {
+        assert_eq!(
+            csrf_field_of_clean_form(b"a=b&csrf_token=t%2Bk+n"),
+            Some(Some("t+k n".into()))
+        );
+        assert_eq!(csrf_field_of_clean_form(b"name=Zo%C3%AB"), Some(None));
+        assert_eq!(
+            csrf_field_of_clean_form(b"name=%FF%FE"),
+            None,
+            "invalid UTF-8"
+        );
+        assert_eq!(csrf_field_of_clean_form(b"name=a%00b"), None, "NUL");
+        assert_eq!(
+            csrf_field_of_clean_form(b"na%00me=x"),
+            None,
+            "NUL in a name"
+        );
+    }
 }

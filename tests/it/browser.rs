@@ -107,16 +107,23 @@ impl Browser {
         path
     }
 
-    pub async fn text(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .text()
-            .await
-            .unwrap()
+    /// Waits until the first element matching `css` has text that satisfies `want` (a page may still be
+    /// loading, or replaced under our feet) and returns that text; panics with the last text after 10 s.
+    pub async fn wait_text(&self, css: &str, want: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        let mut last = String::from("(no element)");
+        while started.elapsed() < Duration::from_secs(10) {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+            {
+                if want(&text) {
+                    return text;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css}: still '{last}' after 10 s");
     }
 
     pub async fn close(mut self) {
@@ -141,11 +148,7 @@ async fn a_professional_logs_in_through_a_real_browser() {
     let c = &browser.client;
 
     c.goto(&app.url("/")).await.unwrap();
-    assert_eq!(
-        browser.text("h1").await,
-        "Inloggen",
-        "the start page asks to log in first"
-    );
+    browser.wait_text("h1", |t| t == "Inloggen").await;
 
     // Submitting the empty form keeps the user on the page with messages, moving focus to them.
     c.find(Locator::Css(
@@ -156,12 +159,11 @@ async fn a_professional_logs_in_through_a_real_browser() {
     .click()
     .await
     .unwrap();
-    assert!(
-        browser
-            .text(".ss-error-summary")
-            .await
-            .contains("Vul je e-mailadres in.")
-    );
+    browser
+        .wait_text(".ss-error-summary", |t| {
+            t.contains("Vul je e-mailadres in.")
+        })
+        .await;
     let focused = c
         .execute(
             "return document.activeElement.classList.contains('ss-error-summary')",
@@ -193,9 +195,10 @@ async fn a_professional_logs_in_through_a_real_browser() {
         .send_keys("\u{E007}")
         .await
         .unwrap(); // Enter
-    let heading = browser.text("h1").await;
-    assert_eq!(heading, "Mijn overzicht");
-    assert!(browser.text("header").await.contains("Ingrid Smit"));
+    browser.wait_text("h1", |t| t == "Mijn overzicht").await;
+    browser
+        .wait_text("header", |t| t.contains("Ingrid Smit"))
+        .await;
     let path = browser.screenshot("login-start-page").await;
     assert!(
         std::fs::metadata(&path).unwrap().len() > 5_000,

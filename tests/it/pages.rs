@@ -135,7 +135,31 @@ async fn unreadable_or_oversized_forms_get_a_clear_page_never_a_500() {
         .send()
         .await
         .unwrap();
-    assert!(res.status().is_client_error(), "{}", res.status());
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Verzoek niet te verwerken")
+    );
+
+    // A NUL character, percent-encoded: PostgreSQL cannot store it, so it is refused up front.
+    let page = client
+        .post(
+            "/inloggen",
+            &[
+                ("csrf_token", token.as_str()),
+                ("email", "ahmed\0@veiligthuis.example"),
+                ("password", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.count("login_attempts"),
+        0,
+        "nothing was tried or written"
+    );
 
     // A body over the limit.
     let huge = format!(
