@@ -217,12 +217,12 @@ pub fn print_logins(logins: &[Login], base_url: &str) -> String {
         ));
     }
     out.push_str(&format!(
-        "  {:<42} {:<18} {:<32} {}\n",
-        "email", "rol", "organisatie", "in de scenario's"
+        "  {:<42} {:<22} {:<32} {}\n",
+        "e-mailadres", "rol", "organisatie", "in de scenario's"
     ));
     for l in logins {
         out.push_str(&format!(
-            "  {:<42} {:<18} {:<32} {} ({})\n",
+            "  {:<42} {:<22} {:<32} {} ({})\n",
             l.email,
             nl.t(&l.role.label_key()),
             l.organisation,

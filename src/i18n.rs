@@ -108,6 +108,85 @@ mod tests {
         );
     }
 
+    /// The keys in locales/app.yml (lines without indentation).
+    fn defined_keys() -> Vec<String> {
+        include_str!("../locales/app.yml")
+            .lines()
+            .filter(|l| !l.starts_with([' ', '#', '_']) && l.ends_with(':'))
+            .map(|l| l.trim_end_matches(':').to_string())
+            .collect()
+    }
+
+    /// String literals in the sources and templates that look like text keys ("area.item") of an area
+    /// that exists must be defined: a typo would show the key instead of the text.
+    #[test]
+    fn every_text_key_used_is_defined() {
+        let keys = defined_keys();
+        let areas: std::collections::HashSet<&str> =
+            keys.iter().filter_map(|k| k.split('.').next()).collect();
+        let mut files = Vec::new();
+        for dir in ["src", "templates"] {
+            let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir)];
+            while let Some(d) = stack.pop() {
+                for entry in std::fs::read_dir(&d).unwrap().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        stack.push(path)
+                    } else {
+                        files.push(path)
+                    }
+                }
+            }
+        }
+        let mut checked = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for literal in text.split('"').skip(1).step_by(2) {
+                let is_key_like = literal.contains('.')
+                    && literal
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+                    && !literal.ends_with('.')
+                    && !literal.ends_with(".html")
+                    && !literal.ends_with(".txt");
+                let area = literal.split('.').next().unwrap_or_default();
+                if is_key_like && areas.contains(area) {
+                    assert!(
+                        keys.iter().any(|k| k == literal),
+                        "{} uses undefined text key {literal}",
+                        file.display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(
+            checked > 50,
+            "only {checked} keys found: is the scan broken?"
+        );
+        for role in crate::domain::user::Role::ALL {
+            assert!(keys.contains(&role.label_key()), "{}", role.label_key());
+        }
+        for kind in crate::domain::organisation::OrganisationKind::ALL {
+            assert!(keys.contains(&kind.label_key()), "{}", kind.label_key());
+        }
+        for page in [
+            "not_found",
+            "forbidden",
+            "unprocessable",
+            "too_large",
+            "unavailable",
+            "internal",
+        ] {
+            for part in ["title", "message"] {
+                assert!(
+                    keys.contains(&format!("error.{page}.{part}")),
+                    "error.{page}.{part}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_text_exists_in_dutch_and_english() {
         let source = include_str!("../locales/app.yml");
