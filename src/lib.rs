@@ -37,9 +37,26 @@ pub fn build_state(config: Config, mailer: mail::Mailer) -> anyhow::Result<AppSt
     })
 }
 
-/// Serves the app on `listener` until the server stops.
+/// Serves the app on `listener` until the server stops, with hourly housekeeping alongside.
 pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
     let state = actix_web::web::Data::new(state);
+    let pool = state.pool.clone();
+    actix_web::rt::spawn(async move {
+        let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            let pool = pool.clone();
+            let pruned = actix_web::web::block(move || -> anyhow::Result<usize> {
+                Ok(auth::prune_expired(&mut *pool.get()?)?)
+            })
+            .await;
+            match pruned {
+                Ok(Ok(n)) => tracing::debug!(removed = n, "housekeeping"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+        }
+    });
     actix_web::HttpServer::new(move || app(state.clone()))
         .listen(listener)?
         .run()

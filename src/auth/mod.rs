@@ -5,7 +5,12 @@ pub mod session;
 pub mod throttle;
 pub mod token;
 
+use diesel::prelude::*;
 use rand::RngCore;
+
+use crate::db::{self, DbConn};
+use crate::domain::now;
+use crate::schema::{sessions, user_tokens};
 use sha2::{Digest, Sha256};
 
 /// A fresh secret of 32 random bytes, URL-safe; what goes into a cookie or a link.
@@ -25,4 +30,18 @@ pub fn token_hash(token: &str) -> String {
 pub fn same_secret(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq;
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Deletes what no longer serves: expired sessions, tokens past their expiry, login attempts older than
+/// a day. Returns how many rows went. Runs hourly on every instance (see `crate::serve`).
+pub fn prune_expired(conn: &mut DbConn) -> QueryResult<usize> {
+    db::write(conn, |conn| {
+        let now = now();
+        let mut removed =
+            diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)?;
+        removed += diesel::delete(user_tokens::table.filter(user_tokens::expires_at.le(now)))
+            .execute(conn)?;
+        removed += throttle::prune(conn)?;
+        Ok(removed)
+    })
 }
