@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod events;
 pub mod i18n;
 pub mod mail;
 pub mod policy;

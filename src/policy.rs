@@ -1,5 +1,6 @@
 //! The one place that answers "may this actor do this?". Later areas add their actions here.
 
+use crate::domain::family::Relation;
 use crate::domain::user::Role;
 
 /// Who acts: their role and organisation. Built from the signed-in user.
@@ -33,9 +34,112 @@ pub fn allows(actor: Actor, action: Action) -> bool {
     }
 }
 
+/// What can be done with a family's record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FamilyAction {
+    /// See the family page: members, people involved, plan, timeline.
+    View,
+    /// Comment on the plan.
+    Comment,
+    /// Change the plan (a new version).
+    EditPlan,
+    /// Change the family's details and members, close or reopen it.
+    EditFamily,
+    /// Add or end involvement of professionals.
+    ManageInvolvement,
+    /// Appoint a (new) director and co-worker.
+    AppointDirector,
+    /// Read who looked at the family's data.
+    ViewAccessLog,
+}
+
+/// Need to know: a family exists for a user only while they direct it or are involved in it. System
+/// admins manage accounts and never see family content.
+pub fn allows_family(actor: Actor, relation: Relation, action: FamilyAction) -> bool {
+    if actor.role == Role::SystemAdmin {
+        return false;
+    }
+    match action {
+        FamilyAction::View | FamilyAction::Comment => relation.any(),
+        FamilyAction::EditPlan
+        | FamilyAction::EditFamily
+        | FamilyAction::ManageInvolvement
+        | FamilyAction::AppointDirector
+        | FamilyAction::ViewAccessLog => relation.director || relation.co_worker,
+    }
+}
+
+/// Any professional may start a family record; they become its director.
+pub fn may_create_family(actor: Actor) -> bool {
+    actor.role == Role::Professional
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn need_to_know_for_family_records() {
+        use FamilyAction::*;
+        let professional = Actor {
+            role: Role::Professional,
+            organisation_id: Some(1),
+        };
+        let org_admin = Actor {
+            role: Role::OrgAdmin,
+            organisation_id: Some(1),
+        };
+        let system = Actor {
+            role: Role::SystemAdmin,
+            organisation_id: None,
+        };
+        let director = Relation {
+            director: true,
+            co_worker: false,
+            involved: true,
+        };
+        let co_worker = Relation {
+            director: false,
+            co_worker: true,
+            involved: true,
+        };
+        let involved = Relation {
+            director: false,
+            co_worker: false,
+            involved: true,
+        };
+        // Formerly involved, a colleague of the same organisation, someone of another organisation:
+        // none has a relation to the family now.
+        let none = Relation::default();
+        let actions = [
+            View,
+            Comment,
+            EditPlan,
+            AppointDirector,
+            ManageInvolvement,
+            ViewAccessLog,
+            EditFamily,
+        ];
+        let expect = |actor, relation, allowed: &[FamilyAction]| {
+            for action in actions {
+                assert_eq!(
+                    allows_family(actor, relation, action),
+                    allowed.contains(&action),
+                    "{actor:?} {relation:?} {action:?}"
+                );
+            }
+        };
+        expect(professional, director, &actions);
+        expect(professional, co_worker, &actions);
+        expect(professional, involved, &[View, Comment]);
+        expect(professional, none, &[]);
+        expect(org_admin, none, &[]);
+        expect(system, none, &[]);
+        expect(system, director, &[]);
+        assert!(may_create_family(professional));
+        assert!(!may_create_family(system));
+        assert!(!may_create_family(org_admin));
+    }
 
     const OWN: i64 = 1;
     const OTHER: i64 = 2;

@@ -59,7 +59,141 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    families (id) {
+        id -> BigInt,
+        case_year -> Integer,
+        case_seq -> Integer,
+        case_number -> Text,
+        display_name -> Text,
+        municipality -> Text,
+        urgency -> Text,
+        status -> Text,
+        closed_reason -> Nullable<Text>,
+        legal_basis -> Text,
+        family_informed -> Bool,
+        not_informed_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    persons (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        name -> Text,
+        date_of_birth -> Nullable<Date>,
+        role -> Text,
+        parental_authority -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    involvements (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        user_id -> BigInt,
+        organisation_id -> BigInt,
+        role -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    directorships (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        director_user_id -> BigInt,
+        director_organisation_id -> BigInt,
+        co_worker_user_id -> Nullable<BigInt>,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    plan_versions (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        version -> Integer,
+        author_user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_sections (id) {
+        id -> BigInt,
+        plan_version_id -> BigInt,
+        domain -> Text,
+        strengths -> Text,
+        concerns -> Text,
+        wishes -> Text,
+        goals -> Text,
+        agreements -> Text,
+    }
+}
+
+diesel::table! {
+    plan_comments (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        plan_version -> Integer,
+        author_user_id -> BigInt,
+        author_organisation_id -> Nullable<BigInt>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_user_id -> Nullable<BigInt>,
+        actor_organisation_id -> Nullable<BigInt>,
+        family_id -> Nullable<BigInt>,
+        kind -> Text,
+        subject_type -> Text,
+        subject_id -> Nullable<BigInt>,
+        data -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    event_chain_head (id) {
+        id -> Integer,
+        last_event_id -> Nullable<BigInt>,
+        last_hash -> Text,
+    }
+}
+
+diesel::table! {
+    access_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        user_id -> BigInt,
+        organisation_id -> Nullable<BigInt>,
+        family_id -> BigInt,
+        what -> Text,
+        purpose -> Text,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(persons -> families (family_id));
+diesel::joinable!(involvements -> families (family_id));
+diesel::joinable!(involvements -> users (user_id));
+diesel::joinable!(involvements -> organisations (organisation_id));
+diesel::joinable!(plan_sections -> plan_versions (plan_version_id));
+diesel::joinable!(plan_versions -> families (family_id));
+diesel::joinable!(access_log -> families (family_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
@@ -68,5 +202,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     user_tokens,
-    login_attempts
+    login_attempts,
+    families,
+    persons,
+    involvements,
+    directorships,
+    plan_versions,
+    plan_sections,
+    plan_comments,
+    events,
+    event_chain_head,
+    access_log,
 );

@@ -5,8 +5,11 @@ use actix_web::http::StatusCode;
 use askama::Template;
 use chrono::Timelike;
 
+use actix_web::web;
+
 use super::auth::html;
-use super::{AppError, CurrentUser, PageCtx};
+use super::{AppError, AppState, CurrentUser, PageCtx};
+use crate::domain::family::{self, Family};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -14,9 +17,15 @@ struct HomePage {
     ctx: PageCtx,
     greeting_key: &'static str,
     first_name: String,
+    families: Vec<Family>,
+    may_create: bool,
 }
 
-pub async fn show_home(user: CurrentUser, ctx: PageCtx) -> Result<HttpResponse, AppError> {
+pub async fn show_home(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let hour = crate::time::local(crate::domain::now()).hour();
     let greeting_key = match hour {
         5..=11 => "home.good_morning",
@@ -32,12 +41,23 @@ pub async fn show_home(user: CurrentUser, ctx: PageCtx) -> Result<HttpResponse, 
         .next()
         .unwrap_or_default()
         .to_string();
+    let user_id = user.0.id();
+    // Open and aftercare families only: closed ones are found through the search.
+    let families = state
+        .db(move |conn| Ok(family::list_for_user(conn, user_id, None)?))
+        .await?
+        .into_iter()
+        .filter(|f| !f.is_closed())
+        .collect();
+    let may_create = crate::policy::may_create_family(super::families::actor(&user.0));
     html(
         StatusCode::OK,
         HomePage {
             ctx,
             greeting_key,
             first_name,
+            families,
+            may_create,
         },
     )
 }

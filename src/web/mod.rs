@@ -8,10 +8,12 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod families;
 pub mod forms;
 pub mod health;
 pub mod home;
 pub mod middleware;
+pub mod plan;
 
 use std::future::{Ready, ready};
 use std::sync::Arc;
@@ -139,6 +141,21 @@ impl PageCtx {
         self.i18n.t(key)
     }
 
+    /// The text of a coded value: `t_of("plan.part", "goals")` is `t("plan.part.goals")`.
+    pub fn t_of(&self, prefix: &str, code: &str) -> String {
+        self.i18n.t(&format!("{prefix}.{code}"))
+    }
+
+    /// "23-11-2026 09:15" in Amsterdam time.
+    pub fn datetime(&self, utc: impl Value<chrono::NaiveDateTime>) -> String {
+        crate::time::date_time(utc.value())
+    }
+
+    /// "23-11-2026"
+    pub fn date(&self, day: impl Value<chrono::NaiveDate>) -> String {
+        day.value().format("%d-%m-%Y").to_string()
+    }
+
     pub fn is_admin(&self) -> bool {
         self.user
             .as_ref()
@@ -161,6 +178,26 @@ impl FromRequest for PageCtx {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Ok(PageCtx::from_request(req)))
+    }
+}
+
+/// A value a template may hand over as itself or behind one or two references.
+pub trait Value<T> {
+    fn value(&self) -> T;
+}
+impl<T: Copy> Value<T> for T {
+    fn value(&self) -> T {
+        *self
+    }
+}
+impl<T: Copy> Value<T> for &T {
+    fn value(&self) -> T {
+        **self
+    }
+}
+impl<T: Copy> Value<T> for &&T {
+    fn value(&self) -> T {
+        ***self
     }
 }
 
@@ -273,6 +310,83 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/beheer/gebruikers/{id}/opnieuw-uitnodigen",
             web::post().to(admin::reinvite_user),
+        )
+        .route("/gezinnen", web::get().to(families::list_families))
+        .route("/gezinnen", web::post().to(families::create_family))
+        .route("/gezinnen/nieuw", web::get().to(families::show_new_family))
+        .route("/gezinnen/{id}", web::get().to(families::show_family))
+        .route(
+            "/gezinnen/{id}/bewerken",
+            web::get().to(families::show_edit_family),
+        )
+        .route(
+            "/gezinnen/{id}/bewerken",
+            web::post().to(families::update_family),
+        )
+        .route(
+            "/gezinnen/{id}/sluiten",
+            web::post().to(families::close_family),
+        )
+        .route(
+            "/gezinnen/{id}/heropenen",
+            web::post().to(families::reopen_family),
+        )
+        .route(
+            "/gezinnen/{id}/gezinsleden/nieuw",
+            web::get().to(families::show_new_person),
+        )
+        .route(
+            "/gezinnen/{id}/gezinsleden",
+            web::post().to(families::add_person),
+        )
+        .route(
+            "/gezinnen/{id}/gezinsleden/{person}/bewerken",
+            web::get().to(families::show_edit_person),
+        )
+        .route(
+            "/gezinnen/{id}/gezinsleden/{person}/bewerken",
+            web::post().to(families::update_person),
+        )
+        .route(
+            "/gezinnen/{id}/betrokkenen/nieuw",
+            web::get().to(families::show_new_involvement),
+        )
+        .route(
+            "/gezinnen/{id}/betrokkenen",
+            web::post().to(families::add_involvement),
+        )
+        .route(
+            "/gezinnen/{id}/betrokkenen/{involvement}/beeindigen",
+            web::post().to(families::end_involvement),
+        )
+        .route(
+            "/gezinnen/{id}/regie",
+            web::get().to(families::show_director_form),
+        )
+        .route(
+            "/gezinnen/{id}/regie",
+            web::post().to(families::appoint_director),
+        )
+        .route(
+            "/gezinnen/{id}/opmerkingen",
+            web::post().to(families::add_comment),
+        )
+        .route(
+            "/gezinnen/{id}/inzagelog",
+            web::get().to(families::show_access_log),
+        )
+        .route(
+            "/gezinnen/{id}/plan/bewerken",
+            web::get().to(plan::show_edit_plan),
+        )
+        .route("/gezinnen/{id}/plan", web::post().to(plan::save_plan))
+        .route(
+            "/gezinnen/{id}/plan/versies",
+            web::get().to(plan::list_plan_versions),
+        )
+        .route(
+            "/gezinnen/{id}/plan/versies/{version}",
+            web::get().to(plan::show_plan_version),
         )
         .route(
             "/beheer/organisaties",

@@ -1,0 +1,11 @@
+DROP TABLE access_log;
+DROP TABLE event_chain_head;
+DROP TABLE events;
+DROP FUNCTION events_append_only();
+DROP TABLE plan_comments;
+DROP TABLE plan_sections;
+DROP TABLE plan_versions;
+DROP TABLE directorships;
+DROP TABLE involvements;
+DROP TABLE persons;
+DROP TABLE families;

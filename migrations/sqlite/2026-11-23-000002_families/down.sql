@@ -1,0 +1,10 @@
+DROP TABLE access_log;
+DROP TABLE event_chain_head;
+DROP TABLE events;
+DROP TABLE plan_comments;
+DROP TABLE plan_sections;
+DROP TABLE plan_versions;
+DROP TABLE directorships;
+DROP TABLE involvements;
+DROP TABLE persons;
+DROP TABLE families;

@@ -1,0 +1,103 @@
+//! Directorship (regie): exactly one active director per family, with an optional co-worker ("vast duo").
+//! The database refuses a second active director (partial unique index); a change ends the old one in the
+//! same transaction and keeps it as history.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::schema::{directorships, organisations, users};
+
+#[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = directorships)]
+pub struct Directorship {
+    pub id: i64,
+    pub family_id: i64,
+    pub director_user_id: i64,
+    pub director_organisation_id: i64,
+    pub co_worker_user_id: Option<i64>,
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DirectorshipView {
+    pub directorship: Directorship,
+    pub director_name: String,
+    pub organisation_name: String,
+    pub co_worker_name: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = directorships)]
+pub struct NewDirectorship {
+    pub family_id: i64,
+    pub director_user_id: i64,
+    pub director_organisation_id: i64,
+    pub co_worker_user_id: Option<i64>,
+    pub started_at: NaiveDateTime,
+}
+
+/// Makes `director` the family's director (with `co_worker`), ending the current directorship first.
+pub fn appoint(
+    conn: &mut DbConn,
+    family_id: i64,
+    director_user_id: i64,
+    director_organisation_id: i64,
+    co_worker_user_id: Option<i64>,
+) -> QueryResult<Directorship> {
+    let now = super::now();
+    diesel::update(
+        directorships::table
+            .filter(directorships::family_id.eq(family_id))
+            .filter(directorships::ended_at.is_null()),
+    )
+    .set(directorships::ended_at.eq(now))
+    .execute(conn)?;
+    diesel::insert_into(directorships::table)
+        .values(NewDirectorship {
+            family_id,
+            director_user_id,
+            director_organisation_id,
+            co_worker_user_id,
+            started_at: now,
+        })
+        .returning(directorships::all_columns)
+        .get_result(conn)
+}
+
+/// All directorships of a family, the current one first.
+pub fn history(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<DirectorshipView>> {
+    let co_worker_name = diesel::alias!(users as co_workers);
+    let rows: Vec<(Directorship, String, String, Option<String>)> = directorships::table
+        .inner_join(users::table.on(users::id.eq(directorships::director_user_id)))
+        .inner_join(
+            organisations::table.on(organisations::id.eq(directorships::director_organisation_id)),
+        )
+        .left_join(
+            co_worker_name.on(co_worker_name
+                .field(users::id)
+                .nullable()
+                .eq(directorships::co_worker_user_id)),
+        )
+        .filter(directorships::family_id.eq(family_id))
+        .order(directorships::started_at.desc())
+        .select((
+            Directorship::as_select(),
+            users::name,
+            organisations::name,
+            co_worker_name.field(users::name).nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(directorship, director_name, organisation_name, co_worker_name)| DirectorshipView {
+                directorship,
+                director_name,
+                organisation_name,
+                co_worker_name,
+            },
+        )
+        .collect())
+}

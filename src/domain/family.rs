@@ -1,0 +1,433 @@
+//! Families (gezinnen) and their members: one record per family, with a case number per year.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::schema::{directorships, families, involvements, persons};
+
+/// Defines a stored choice: its variants, their codes in the database, and their text keys.
+macro_rules! coded_enum {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal, [$($variant:ident => $code:literal),+ $(,)?]) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn from_code(code: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+
+            /// The text key of its name, e.g. "urgency.crisis".
+            pub fn label_key(self) -> String {
+                format!("{}.{}", $prefix, self.code())
+            }
+        }
+    };
+}
+pub(crate) use coded_enum;
+
+coded_enum!(
+    /// How fast the family needs attention: regulier, spoed, crisis.
+    Urgency, "urgency", [Regular => "regular", Urgent => "urgent", Crisis => "crisis"]
+);
+coded_enum!(
+    /// open, nazorg (aftercare), gesloten.
+    FamilyStatus, "family_status", [Open => "open", Aftercare => "aftercare", Closed => "closed"]
+);
+coded_enum!(
+    /// The basis for processing the family's data.
+    LegalBasis, "legal_basis", [
+        LegalTask => "legal_task",
+        Consent => "consent",
+        ReportingCode => "reporting_code",
+        CourtOrder => "court_order",
+        VitalInterest => "vital_interest",
+    ]
+);
+coded_enum!(
+    /// The member's place in the family.
+    PersonRole, "person_role", [Parent => "parent", Child => "child", Carer => "carer", Other => "other"]
+);
+
+#[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = families)]
+pub struct Family {
+    pub id: i64,
+    pub case_year: i32,
+    pub case_seq: i32,
+    pub case_number: String,
+    pub display_name: String,
+    pub municipality: String,
+    pub urgency: String,
+    pub status: String,
+    pub closed_reason: Option<String>,
+    pub legal_basis: String,
+    pub family_informed: bool,
+    pub not_informed_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Family {
+    pub fn urgency(&self) -> Urgency {
+        Urgency::from_code(&self.urgency).unwrap_or(Urgency::Regular)
+    }
+    pub fn status(&self) -> FamilyStatus {
+        FamilyStatus::from_code(&self.status).unwrap_or(FamilyStatus::Open)
+    }
+    pub fn legal_basis(&self) -> LegalBasis {
+        LegalBasis::from_code(&self.legal_basis).unwrap_or(LegalBasis::LegalTask)
+    }
+    pub fn is_closed(&self) -> bool {
+        self.status() == FamilyStatus::Closed
+    }
+    /// "Gezin J., 2026-0042": how the family is named to someone who may not see it.
+    pub fn pseudonym(&self) -> String {
+        let initial = self
+            .display_name
+            .split_whitespace()
+            .last()
+            .and_then(|w| w.chars().next())
+            .map(|c| format!("{}.", c.to_uppercase()))
+            .unwrap_or_default();
+        format!("{initial} {}", self.case_number).trim().to_string()
+    }
+}
+
+/// The details a family is created or edited with, already checked.
+#[derive(Clone, Debug)]
+pub struct FamilyDetails {
+    pub display_name: String,
+    pub municipality: String,
+    pub urgency: Urgency,
+    pub legal_basis: LegalBasis,
+    pub family_informed: bool,
+    pub not_informed_reason: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = families)]
+struct NewFamilyRow<'a> {
+    case_year: i32,
+    case_seq: i32,
+    case_number: &'a str,
+    display_name: &'a str,
+    municipality: &'a str,
+    urgency: &'a str,
+    status: &'a str,
+    legal_basis: &'a str,
+    family_informed: bool,
+    not_informed_reason: Option<&'a str>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// "2026-0042"
+pub fn format_case_number(year: i32, seq: i32) -> String {
+    format!("{year}-{seq:04}")
+}
+
+/// Creates the family with the next case number of this year. Run inside a write transaction: the
+/// number is read and used in one go (and UNIQUE (case_year, case_seq) backs that up).
+pub fn create(conn: &mut DbConn, details: &FamilyDetails) -> QueryResult<Family> {
+    let now = super::now();
+    let year = crate::time::local(now).year();
+    let last: Option<i32> = families::table
+        .filter(families::case_year.eq(year))
+        .select(diesel::dsl::max(families::case_seq))
+        .first(conn)?;
+    let seq = last.unwrap_or(0) + 1;
+    let case_number = format_case_number(year, seq);
+    diesel::insert_into(families::table)
+        .values(NewFamilyRow {
+            case_year: year,
+            case_seq: seq,
+            case_number: &case_number,
+            display_name: &details.display_name,
+            municipality: &details.municipality,
+            urgency: details.urgency.code(),
+            status: FamilyStatus::Open.code(),
+            legal_basis: details.legal_basis.code(),
+            family_informed: details.family_informed,
+            not_informed_reason: details.not_informed_reason.as_deref(),
+            created_at: now,
+            updated_at: now,
+        })
+        .returning(families::all_columns)
+        .get_result(conn)
+}
+
+pub fn update_details(
+    conn: &mut DbConn,
+    family_id: i64,
+    details: &FamilyDetails,
+) -> QueryResult<()> {
+    diesel::update(families::table.find(family_id))
+        .set((
+            families::display_name.eq(&details.display_name),
+            families::municipality.eq(&details.municipality),
+            families::urgency.eq(details.urgency.code()),
+            families::legal_basis.eq(details.legal_basis.code()),
+            families::family_informed.eq(details.family_informed),
+            families::not_informed_reason.eq(details.not_informed_reason.as_deref()),
+            families::updated_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_status(
+    conn: &mut DbConn,
+    family_id: i64,
+    status: FamilyStatus,
+    closed_reason: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(families::table.find(family_id))
+        .set((
+            families::status.eq(status.code()),
+            families::closed_reason.eq(closed_reason),
+            families::updated_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Family>> {
+    families::table
+        .find(id)
+        .select(Family::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// How a user stands to a family now; decides what they may see and do (see `policy`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Relation {
+    pub director: bool,
+    pub co_worker: bool,
+    pub involved: bool,
+}
+
+impl Relation {
+    pub fn any(self) -> bool {
+        self.director || self.co_worker || self.involved
+    }
+}
+
+pub fn relation(conn: &mut DbConn, family_id: i64, user_id: i64) -> QueryResult<Relation> {
+    let active = directorships::table
+        .filter(directorships::family_id.eq(family_id))
+        .filter(directorships::ended_at.is_null())
+        .select((
+            directorships::director_user_id,
+            directorships::co_worker_user_id,
+        ))
+        .first::<(i64, Option<i64>)>(conn)
+        .optional()?;
+    let involved = diesel::select(diesel::dsl::exists(
+        involvements::table
+            .filter(involvements::family_id.eq(family_id))
+            .filter(involvements::user_id.eq(user_id))
+            .filter(involvements::ended_on.is_null()),
+    ))
+    .get_result::<bool>(conn)?;
+    Ok(Relation {
+        director: active.is_some_and(|(d, _)| d == user_id),
+        co_worker: active.is_some_and(|(_, c)| c == Some(user_id)),
+        involved,
+    })
+}
+
+/// The families a user may see now (director, co-worker or involved), optionally filtered by a search
+/// on case number, name, municipality or member name. Most urgent first, then by case number.
+pub fn list_for_user(
+    conn: &mut DbConn,
+    user_id: i64,
+    search: Option<&str>,
+) -> QueryResult<Vec<Family>> {
+    let directed = directorships::table
+        .filter(directorships::ended_at.is_null())
+        .filter(
+            directorships::director_user_id
+                .eq(user_id)
+                .or(directorships::co_worker_user_id.eq(user_id)),
+        )
+        .select(directorships::family_id);
+    let involved = involvements::table
+        .filter(involvements::user_id.eq(user_id))
+        .filter(involvements::ended_on.is_null())
+        .select(involvements::family_id);
+    let mut query = families::table
+        .filter(
+            families::id
+                .eq_any(directed)
+                .or(families::id.eq_any(involved)),
+        )
+        .select(Family::as_select())
+        .into_boxed();
+    if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+        let members = persons::table
+            .filter(lower(persons::name).like(pattern.clone()).escape('\\'))
+            .select(persons::family_id);
+        query = query.filter(
+            lower(families::case_number)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(families::display_name)
+                    .like(pattern.clone())
+                    .escape('\\'))
+                .or(lower(families::municipality).like(pattern).escape('\\'))
+                .or(families::id.eq_any(members)),
+        );
+    }
+    let mut found = query.load(conn)?;
+    found.sort_by(|a, b| {
+        let rank = |f: &Family| (f.is_closed(), std::cmp::Reverse(f.urgency() as u8));
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| b.case_number.cmp(&a.case_number))
+    });
+    Ok(found)
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Escapes LIKE wildcards so a search for "50%" finds "50%", not everything.
+fn escape_like(term: &str) -> String {
+    term.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = persons)]
+pub struct Person {
+    pub id: i64,
+    pub family_id: i64,
+    pub name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub role: String,
+    pub parental_authority: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl Person {
+    pub fn role(&self) -> PersonRole {
+        PersonRole::from_code(&self.role).unwrap_or(PersonRole::Other)
+    }
+
+    /// Age in whole years on `today`.
+    pub fn age_on(&self, today: NaiveDate) -> Option<u32> {
+        let born = self.date_of_birth?;
+        today.years_since(born)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PersonDetails {
+    pub name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub role: PersonRole,
+    pub parental_authority: bool,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = persons)]
+struct NewPersonRow<'a> {
+    family_id: i64,
+    name: &'a str,
+    date_of_birth: Option<NaiveDate>,
+    role: &'a str,
+    parental_authority: bool,
+    created_at: NaiveDateTime,
+}
+
+pub fn add_person(
+    conn: &mut DbConn,
+    family_id: i64,
+    details: &PersonDetails,
+) -> QueryResult<Person> {
+    diesel::insert_into(persons::table)
+        .values(NewPersonRow {
+            family_id,
+            name: &details.name,
+            date_of_birth: details.date_of_birth,
+            role: details.role.code(),
+            parental_authority: details.parental_authority,
+            created_at: super::now(),
+        })
+        .returning(persons::all_columns)
+        .get_result(conn)
+}
+
+pub fn update_person(
+    conn: &mut DbConn,
+    person_id: i64,
+    details: &PersonDetails,
+) -> QueryResult<()> {
+    diesel::update(persons::table.find(person_id))
+        .set((
+            persons::name.eq(&details.name),
+            persons::date_of_birth.eq(details.date_of_birth),
+            persons::role.eq(details.role.code()),
+            persons::parental_authority.eq(details.parental_authority),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn persons(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<Person>> {
+    persons::table
+        .filter(persons::family_id.eq(family_id))
+        .order((persons::date_of_birth.asc(), persons::id.asc()))
+        .select(Person::as_select())
+        .load(conn)
+}
+
+pub fn find_person(
+    conn: &mut DbConn,
+    family_id: i64,
+    person_id: i64,
+) -> QueryResult<Option<Person>> {
+    persons::table
+        .filter(persons::family_id.eq(family_id))
+        .filter(persons::id.eq(person_id))
+        .select(Person::as_select())
+        .first(conn)
+        .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_numbers_have_four_digits() {
+        assert_eq!(format_case_number(2026, 42), "2026-0042");
+        assert_eq!(format_case_number(2027, 12345), "2027-12345");
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for u in Urgency::ALL {
+            assert_eq!(Urgency::from_code(u.code()), Some(*u));
+        }
+        for r in PersonRole::ALL {
+            assert_eq!(PersonRole::from_code(r.code()), Some(*r));
+        }
+        assert_eq!(LegalBasis::from_code("whim"), None);
+    }
+
+    #[test]
+    fn wildcards_in_a_search_are_taken_literally() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}

@@ -1,0 +1,1334 @@
+//! The family record: list and search, create, the family page, details, members, involvement,
+//! directorship, closing and reopening, and the access log.
+//!
+//! Every route answers 404 to someone who may not see the family (need to know: do not reveal that it
+//! exists). Every page that shows family data writes one access-log row, in the same transaction as
+//! the read. Every change appends an event in the transaction of the change.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::html;
+use super::forms::FieldErrors;
+use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use crate::db::{self, DbConn};
+use crate::domain::access_log::{self, AccessEntry, Purpose};
+use crate::domain::directorship::{self, DirectorshipView};
+use crate::domain::family::{
+    self, Family, FamilyDetails, FamilyStatus, LegalBasis, Person, PersonDetails, PersonRole,
+    Relation, Urgency,
+};
+use crate::domain::involvement::{self, InvolvementView};
+use crate::domain::plan::{self, Comment, LifeDomain, PlanVersion};
+use crate::domain::user;
+use crate::events::{self, Actor as EventActor, NewEvent, TimelineEntry};
+use crate::policy::{self, Actor, FamilyAction};
+
+const TEXT_LIMIT: usize = 4000;
+
+pub fn actor(user: &SignedIn) -> Actor {
+    Actor {
+        role: user.role(),
+        organisation_id: user.organisation_id(),
+    }
+}
+
+pub fn event_actor(user: &SignedIn) -> EventActor {
+    EventActor {
+        user_id: Some(user.id()),
+        organisation_id: user.organisation_id(),
+    }
+}
+
+/// The family and the user's relation to it, if the user may do `action`. A family the user may not
+/// see is NotFound; one they may see but not change this way is Forbidden.
+pub fn authorize(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    family_id: i64,
+    action: FamilyAction,
+) -> Result<(Family, Relation), AppError> {
+    let family = family::find(conn, family_id)?.ok_or(AppError::NotFound)?;
+    let relation = family::relation(conn, family_id, user.id())?;
+    if !policy::allows_family(actor(user), relation, FamilyAction::View) {
+        return Err(AppError::NotFound);
+    }
+    if !policy::allows_family(actor(user), relation, action) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((family, relation))
+}
+
+/// Writes the access-log row for showing `what` (a text key) of the family.
+pub fn log_access(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    family_id: i64,
+    relation: Relation,
+    what: &str,
+) -> Result<(), AppError> {
+    let purpose = if relation.director || relation.co_worker {
+        Purpose::Direction
+    } else {
+        Purpose::Involvement
+    };
+    access_log::record(
+        conn,
+        user.id(),
+        user.organisation_id(),
+        family_id,
+        what,
+        purpose,
+    )?;
+    Ok(())
+}
+
+/// Records a change to a family as an event.
+pub fn record(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    family_id: i64,
+    kind: &str,
+    subject_type: &str,
+    subject_id: i64,
+    data: serde_json::Value,
+) -> Result<(), AppError> {
+    events::append(
+        conn,
+        event_actor(user),
+        NewEvent {
+            family_id: Some(family_id),
+            kind,
+            subject_type,
+            subject_id: Some(subject_id),
+            data,
+        },
+    )?;
+    Ok(())
+}
+
+/// Trims a text field and checks it: required or not, and no longer than `max` characters.
+fn text_field(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> String {
+    let value = value.trim().to_string();
+    if required && value.is_empty() {
+        errors.add(field, &format!("family_form.{field}_required"));
+    } else if value.chars().count() > max {
+        errors.add(field, "form.too_long");
+    }
+    value
+}
+
+/// A date typed as 2026-11-23 (what a date input sends) or 23-11-2026.
+fn parse_date(value: &str) -> Option<NaiveDate> {
+    let value = value.trim();
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(value, "%d-%m-%Y"))
+        .ok()
+}
+
+fn today() -> NaiveDate {
+    crate::time::local(crate::domain::now()).date_naive()
+}
+
+// ---------------------------------------------------------------------------------------------------
+// List and search
+
+#[derive(Template)]
+#[template(path = "families/index.html")]
+struct FamiliesPage {
+    ctx: PageCtx,
+    families: Vec<Family>,
+    query: String,
+    may_create: bool,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+pub async fn list_families(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let user = user.0;
+    let search = query.into_inner().q.unwrap_or_default();
+    let term = search.clone();
+    let user_id = user.id();
+    let families = state
+        .db(move |conn| Ok(family::list_for_user(conn, user_id, Some(&term))?))
+        .await?;
+    html(
+        StatusCode::OK,
+        FamiliesPage {
+            ctx,
+            families,
+            query: search,
+            may_create: policy::may_create_family(actor(&user)),
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Create and edit details
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct FamilyForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    municipality: String,
+    #[serde(default)]
+    urgency: String,
+    #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
+    family_informed: String,
+    #[serde(default)]
+    not_informed_reason: String,
+    /// For creation: the creator's role in the family (e.g. "casusregisseur").
+    #[serde(default)]
+    role: String,
+}
+
+impl FamilyForm {
+    fn from_family(f: &Family) -> FamilyForm {
+        FamilyForm {
+            display_name: f.display_name.clone(),
+            municipality: f.municipality.clone(),
+            urgency: f.urgency.clone(),
+            legal_basis: f.legal_basis.clone(),
+            family_informed: if f.family_informed { "yes" } else { "no" }.into(),
+            not_informed_reason: f.not_informed_reason.clone().unwrap_or_default(),
+            role: String::new(),
+        }
+    }
+
+    fn check(&self, errors: &mut FieldErrors) -> Option<FamilyDetails> {
+        let display_name = text_field(errors, "display_name", &self.display_name, true, 200);
+        let municipality = text_field(errors, "municipality", &self.municipality, true, 100);
+        let urgency = Urgency::from_code(&self.urgency);
+        if urgency.is_none() {
+            errors.add("urgency", "family_form.urgency_required");
+        }
+        let legal_basis = LegalBasis::from_code(&self.legal_basis);
+        if legal_basis.is_none() {
+            errors.add("legal_basis", "family_form.legal_basis_required");
+        }
+        let informed = match self.family_informed.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => {
+                errors.add("family_informed", "family_form.family_informed_required");
+                None
+            }
+        };
+        let reason = self.not_informed_reason.trim().to_string();
+        if informed == Some(false) && reason.is_empty() {
+            errors.add(
+                "not_informed_reason",
+                "family_form.not_informed_reason_required",
+            );
+        } else if reason.chars().count() > TEXT_LIMIT {
+            errors.add("not_informed_reason", "form.too_long");
+        }
+        Some(FamilyDetails {
+            display_name,
+            municipality,
+            urgency: urgency?,
+            legal_basis: legal_basis?,
+            family_informed: informed?,
+            not_informed_reason: (informed == Some(false)).then_some(reason),
+        })
+        .filter(|_| errors.is_empty())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "families/form.html")]
+struct FamilyFormPage {
+    ctx: PageCtx,
+    /// None when creating.
+    family: Option<Family>,
+    form: FamilyForm,
+    errors: FieldErrors,
+}
+
+pub async fn show_new_family(user: CurrentUser, ctx: PageCtx) -> Result<HttpResponse, AppError> {
+    if !policy::may_create_family(actor(&user.0)) {
+        return Err(AppError::Forbidden);
+    }
+    let form = FamilyForm {
+        urgency: Urgency::Regular.code().into(),
+        role: ctx.t("family_form.default_role"),
+        ..FamilyForm::default()
+    };
+    html(
+        StatusCode::OK,
+        FamilyFormPage {
+            ctx,
+            family: None,
+            form,
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+pub async fn create_family(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    form: web::Form<FamilyForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = user.0;
+    if !policy::may_create_family(actor(&user)) {
+        return Err(AppError::Forbidden);
+    }
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let role = text_field(&mut errors, "role", &form.role, true, 100);
+    let organisation_id = user.organisation_id().ok_or(AppError::Forbidden)?;
+    let Some(details) = form.check(&mut errors) else {
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FamilyFormPage {
+                ctx,
+                family: None,
+                form,
+                errors,
+            },
+        );
+    };
+    let creator = user.clone();
+    let family_id = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let created = family::create(conn, &details)?;
+                let involved = involvement::add(conn, created.id, creator.id(), organisation_id, &role, today())?;
+                directorship::appoint(conn, created.id, creator.id(), organisation_id, None)?;
+                let organisation = creator.account.organisation_name.clone().unwrap_or_default();
+                record(conn, &creator, created.id, "family.created", "family", created.id, json!({"case_number": created.case_number, "name": created.display_name}))?;
+                record(conn, &creator, created.id, "involvement.added", "involvement", involved.id, json!({"name": creator.account.user.name, "organisation": organisation, "role": role}))?;
+                record(conn, &creator, created.id, "director.appointed", "family", created.id, json!({"name": creator.account.user.name, "organisation": organisation, "co_worker": ""}))?;
+                Ok::<_, AppError>(created.id)
+            })
+        })
+        .await?;
+    Ok(see_other(&format!("/gezinnen/{family_id}")))
+}
+
+pub async fn show_edit_family(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let family = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, relation) =
+                    authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                log_access(conn, &user, family_id, relation, "access.what.details")?;
+                Ok::<_, AppError>(family)
+            })
+        })
+        .await?;
+    let form = FamilyForm::from_family(&family);
+    html(
+        StatusCode::OK,
+        FamilyFormPage {
+            ctx,
+            family: Some(family),
+            form,
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+pub async fn update_family(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<FamilyForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id, form) = (user.0, path.into_inner(), form.into_inner());
+    let mut errors = FieldErrors::default();
+    let details = form.check(&mut errors);
+    let checked = details.clone();
+    let family = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                if let Some(details) = checked {
+                    family::update_details(conn, family_id, &details)?;
+                    record(
+                        conn,
+                        &user,
+                        family_id,
+                        "family.updated",
+                        "family",
+                        family_id,
+                        json!({}),
+                    )?;
+                }
+                Ok::<_, AppError>(family)
+            })
+        })
+        .await?;
+    if details.is_none() {
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FamilyFormPage {
+                ctx,
+                family: Some(family),
+                form,
+                errors,
+            },
+        );
+    }
+    Ok(see_other(&format!("/gezinnen/{family_id}")))
+}
+
+#[derive(Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn close_family(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<CloseForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let reason = form.into_inner().reason.trim().to_string();
+    let valid = !reason.is_empty() && reason.chars().count() <= TEXT_LIMIT;
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                if valid && !family.is_closed() {
+                    family::set_status(conn, family_id, FamilyStatus::Closed, Some(&reason))?;
+                    record(
+                        conn,
+                        &user,
+                        family_id,
+                        "family.closed",
+                        "family",
+                        family_id,
+                        json!({"reason": reason}),
+                    )?;
+                }
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    let target = if valid {
+        format!("/gezinnen/{family_id}")
+    } else {
+        format!("/gezinnen/{family_id}?fout=reden-sluiten#sluiten")
+    };
+    Ok(see_other(&target))
+}
+
+pub async fn reopen_family(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                if family.is_closed() {
+                    family::set_status(conn, family_id, FamilyStatus::Open, None)?;
+                    record(
+                        conn,
+                        &user,
+                        family_id,
+                        "family.reopened",
+                        "family",
+                        family_id,
+                        json!({}),
+                    )?;
+                }
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(see_other(&format!("/gezinnen/{family_id}")))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The family page
+
+#[derive(Template)]
+#[template(path = "families/show.html")]
+struct FamilyPage {
+    ctx: PageCtx,
+    family: Family,
+    may_edit: bool,
+    persons: Vec<Person>,
+    involvements: Vec<InvolvementView>,
+    directorships: Vec<DirectorshipView>,
+    plan: Option<PlanVersion>,
+    comments: Vec<Comment>,
+    timeline: Vec<TimelineEntry>,
+    /// A message about the last action, from the query ("fout=..."), already a text key.
+    problem: Option<&'static str>,
+    comment_error: Option<&'static str>,
+    comment: String,
+    today: NaiveDate,
+}
+
+impl FamilyPage {
+    fn age(&self, person: &Person) -> Option<u32> {
+        person.age_on(self.today)
+    }
+    fn current_involvements(&self) -> Vec<&InvolvementView> {
+        self.involvements
+            .iter()
+            .filter(|i| i.involvement.ended_on.is_none())
+            .collect()
+    }
+    fn former_involvements(&self) -> Vec<&InvolvementView> {
+        self.involvements
+            .iter()
+            .filter(|i| i.involvement.ended_on.is_some())
+            .collect()
+    }
+    fn describe(&self, entry: &TimelineEntry) -> String {
+        describe_event(&self.ctx, entry)
+    }
+    fn plan_is_empty(&self) -> bool {
+        self.plan
+            .as_ref()
+            .is_none_or(|p| p.sections.iter().all(|(_, s)| s.is_empty()))
+    }
+}
+
+/// The timeline in plain words: "Karin de Vries (Veilig Thuis) is toegevoegd als betrokkene".
+pub fn describe_event(ctx: &PageCtx, entry: &TimelineEntry) -> String {
+    let e = &entry.event;
+    let key = format!("event.{}", e.kind);
+    let mut args: Vec<(&str, String)> = [
+        "case_number",
+        "name",
+        "organisation",
+        "role",
+        "reason",
+        "version",
+        "co_worker",
+    ]
+    .iter()
+    .map(|f| (*f, e.field(f)))
+    .collect();
+    if e.kind.starts_with("person.")
+        && let Some(role) = PersonRole::from_code(&e.field("role"))
+    {
+        args.retain(|(k, _)| *k != "role");
+        args.push(("role", ctx.t(&role.label_key())));
+    }
+    let borrowed: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut text = ctx.i18n.t_with(&key, &borrowed);
+    if e.kind == "director.appointed" && !e.field("co_worker").is_empty() {
+        text.push(' ');
+        text.push_str(&ctx.i18n.t_with("event.director.co_worker", &borrowed));
+    }
+    text
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    fout: Option<String>,
+}
+
+pub async fn show_family(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<ShowQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = family_page(user.0, ctx, &state, path.into_inner()).await?;
+    let problem = match query.fout.as_deref() {
+        Some("reden-sluiten") => Some("family.close_reason_required"),
+        Some("regisseur-blijft") => Some("family.director_stays"),
+        _ => None,
+    };
+    html(StatusCode::OK, FamilyPage { problem, ..page })
+}
+
+async fn family_page(
+    user: SignedIn,
+    ctx: PageCtx,
+    state: &AppState,
+    family_id: i64,
+) -> Result<FamilyPage, AppError> {
+    let may_edit_actor = actor(&user);
+    let (family, relation, persons, involvements, directorships, plan, comments, timeline) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, relation) = authorize(conn, &user, family_id, FamilyAction::View)?;
+                let loaded = (
+                    family,
+                    relation,
+                    family::persons(conn, family_id)?,
+                    involvement::list(conn, family_id)?,
+                    directorship::history(conn, family_id)?,
+                    plan::version(conn, family_id, None)?,
+                    plan::comments(conn, family_id)?,
+                    events::for_family(conn, family_id, 100)?,
+                );
+                log_access(conn, &user, family_id, relation, "access.what.family")?;
+                Ok::<_, AppError>(loaded)
+            })
+        })
+        .await?;
+    Ok(FamilyPage {
+        may_edit: policy::allows_family(may_edit_actor, relation, FamilyAction::EditFamily),
+        ctx,
+        family,
+        persons,
+        involvements,
+        directorships,
+        plan,
+        comments,
+        timeline,
+        problem: None,
+        comment_error: None,
+        comment: String::new(),
+        today: today(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn add_comment(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let body = form.into_inner().body.trim().to_string();
+    let problem = if body.is_empty() {
+        Some("family.comment_required")
+    } else if body.chars().count() > TEXT_LIMIT {
+        Some("form.too_long")
+    } else {
+        None
+    };
+    let writer = user.clone();
+    let text = body.clone();
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                authorize(conn, &writer, family_id, FamilyAction::Comment)?;
+                if problem.is_none() {
+                    let version = plan::current_version_number(conn, family_id)?;
+                    let id = plan::add_comment(
+                        conn,
+                        family_id,
+                        version,
+                        writer.id(),
+                        writer.organisation_id(),
+                        &text,
+                    )?;
+                    record(
+                        conn,
+                        &writer,
+                        family_id,
+                        "plan.commented",
+                        "plan_comment",
+                        id,
+                        json!({"version": version.to_string()}),
+                    )?;
+                }
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    if problem.is_none() {
+        return Ok(see_other(&format!("/gezinnen/{family_id}#opmerkingen")));
+    }
+    let page = family_page(user, ctx, &state, family_id).await?;
+    html(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        FamilyPage {
+            comment_error: problem,
+            comment: body,
+            ..page
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Members
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PersonForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    date_of_birth: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    parental_authority: Option<String>,
+}
+
+impl PersonForm {
+    fn from_person(p: &Person) -> PersonForm {
+        PersonForm {
+            name: p.name.clone(),
+            date_of_birth: p
+                .date_of_birth
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            role: p.role.clone(),
+            parental_authority: p.parental_authority.then(|| "yes".to_string()),
+        }
+    }
+
+    fn check(&self, errors: &mut FieldErrors) -> Option<PersonDetails> {
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            errors.add("name", "person_form.name_required");
+        } else if name.chars().count() > 200 {
+            errors.add("name", "form.too_long");
+        }
+        let date_of_birth = if self.date_of_birth.trim().is_empty() {
+            None
+        } else {
+            match parse_date(&self.date_of_birth) {
+                Some(d) if d > today() => {
+                    errors.add("date_of_birth", "person_form.date_of_birth_future");
+                    None
+                }
+                Some(d) if d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default() => {
+                    errors.add("date_of_birth", "person_form.date_of_birth_invalid");
+                    None
+                }
+                Some(d) => Some(d),
+                None => {
+                    errors.add("date_of_birth", "person_form.date_of_birth_invalid");
+                    None
+                }
+            }
+        };
+        let role = PersonRole::from_code(&self.role);
+        if role.is_none() {
+            errors.add("role", "person_form.role_required");
+        }
+        Some(PersonDetails {
+            name,
+            date_of_birth,
+            role: role?,
+            parental_authority: self.parental_authority.is_some(),
+        })
+        .filter(|_| errors.is_empty())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "families/person_form.html")]
+struct PersonFormPage {
+    ctx: PageCtx,
+    family: Family,
+    /// None when adding.
+    person_id: Option<i64>,
+    form: PersonForm,
+    errors: FieldErrors,
+    roles: &'static [PersonRole],
+}
+
+pub async fn show_new_person(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let family = state
+        .db(move |conn| Ok(authorize(conn, &user, family_id, FamilyAction::EditFamily)?.0))
+        .await?;
+    let form = PersonForm {
+        role: PersonRole::Child.code().into(),
+        ..PersonForm::default()
+    };
+    html(
+        StatusCode::OK,
+        PersonFormPage {
+            ctx,
+            family,
+            person_id: None,
+            form,
+            errors: FieldErrors::default(),
+            roles: PersonRole::ALL,
+        },
+    )
+}
+
+pub async fn add_person(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<PersonForm>,
+) -> Result<HttpResponse, AppError> {
+    save_person(
+        user.0,
+        ctx,
+        &state,
+        path.into_inner(),
+        None,
+        form.into_inner(),
+    )
+    .await
+}
+
+pub async fn show_edit_person(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (family_id, person_id)) = (user.0, path.into_inner());
+    let (family, person) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, relation) =
+                    authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                let person =
+                    family::find_person(conn, family_id, person_id)?.ok_or(AppError::NotFound)?;
+                log_access(conn, &user, family_id, relation, "access.what.member")?;
+                Ok::<_, AppError>((family, person))
+            })
+        })
+        .await?;
+    let form = PersonForm::from_person(&person);
+    html(
+        StatusCode::OK,
+        PersonFormPage {
+            ctx,
+            family,
+            person_id: Some(person_id),
+            form,
+            errors: FieldErrors::default(),
+            roles: PersonRole::ALL,
+        },
+    )
+}
+
+pub async fn update_person(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<PersonForm>,
+) -> Result<HttpResponse, AppError> {
+    let (family_id, person_id) = path.into_inner();
+    save_person(
+        user.0,
+        ctx,
+        &state,
+        family_id,
+        Some(person_id),
+        form.into_inner(),
+    )
+    .await
+}
+
+async fn save_person(
+    user: SignedIn,
+    ctx: PageCtx,
+    state: &AppState,
+    family_id: i64,
+    person_id: Option<i64>,
+    form: PersonForm,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    let details = form.check(&mut errors);
+    let family = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                if let Some(pid) = person_id {
+                    family::find_person(conn, family_id, pid)?.ok_or(AppError::NotFound)?;
+                }
+                let Some(details) = details else {
+                    return Ok(family);
+                };
+                let data = json!({"name": details.name, "role": details.role.code()});
+                match person_id {
+                    Some(pid) => {
+                        family::update_person(conn, pid, &details)?;
+                        record(
+                            conn,
+                            &user,
+                            family_id,
+                            "person.updated",
+                            "person",
+                            pid,
+                            data,
+                        )?;
+                    }
+                    None => {
+                        let person = family::add_person(conn, family_id, &details)?;
+                        record(
+                            conn,
+                            &user,
+                            family_id,
+                            "person.added",
+                            "person",
+                            person.id,
+                            data,
+                        )?;
+                    }
+                }
+                Ok::<_, AppError>(family)
+            })
+        })
+        .await?;
+    if !errors.is_empty() {
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            PersonFormPage {
+                ctx,
+                family,
+                person_id,
+                form,
+                errors,
+                roles: PersonRole::ALL,
+            },
+        );
+    }
+    Ok(see_other(&format!("/gezinnen/{family_id}#gezinsleden")))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Involvement and directorship
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct InvolvementForm {
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    started_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "families/involvement_form.html")]
+struct InvolvementFormPage {
+    ctx: PageCtx,
+    family: Family,
+    /// Professionals who can be added: (user id, "name — organisation").
+    candidates: Vec<(i64, String)>,
+    form: InvolvementForm,
+    errors: FieldErrors,
+}
+
+/// Active professionals with an organisation who are not involved now.
+fn involvement_candidates(
+    conn: &mut DbConn,
+    family_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let involved: Vec<i64> = involvement::list(conn, family_id)?
+        .into_iter()
+        .filter(|i| i.involvement.ended_on.is_none())
+        .map(|i| i.involvement.user_id)
+        .collect();
+    Ok(user::list(conn, None)?
+        .into_iter()
+        .filter(|u| {
+            u.user.active && u.user.organisation_id.is_some() && !involved.contains(&u.user.id)
+        })
+        .filter(|u| u.user.role() != user::Role::SystemAdmin)
+        .map(|u| {
+            (
+                u.user.id,
+                format!(
+                    "{} — {}",
+                    u.user.name,
+                    u.organisation_name.unwrap_or_default()
+                ),
+            )
+        })
+        .collect())
+}
+
+pub async fn show_new_involvement(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let (family, candidates) = state
+        .db(move |conn| {
+            let (family, _) = authorize(conn, &user, family_id, FamilyAction::ManageInvolvement)?;
+            Ok((family, involvement_candidates(conn, family_id)?))
+        })
+        .await?;
+    let form = InvolvementForm {
+        started_on: today().format("%Y-%m-%d").to_string(),
+        ..InvolvementForm::default()
+    };
+    html(
+        StatusCode::OK,
+        InvolvementFormPage {
+            ctx,
+            family,
+            candidates,
+            form,
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+pub async fn add_involvement(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<InvolvementForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id, form) = (user.0, path.into_inner(), form.into_inner());
+    let mut errors = FieldErrors::default();
+    let role = text_field(&mut errors, "role", &form.role, true, 100);
+    let started_on = parse_date(&form.started_on);
+    match started_on {
+        None => errors.add("started_on", "involvement_form.started_on_invalid"),
+        Some(d) if d > today() => errors.add("started_on", "involvement_form.started_on_future"),
+        Some(_) => {}
+    }
+    let chosen = form.user_id.trim().parse::<i64>().ok();
+    let mut form_errors = errors;
+    let (family, candidates, added) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, _) =
+                    authorize(conn, &user, family_id, FamilyAction::ManageInvolvement)?;
+                let candidates = involvement_candidates(conn, family_id)?;
+                let professional = chosen.filter(|id| candidates.iter().any(|(c, _)| c == id));
+                if professional.is_none() {
+                    form_errors.add("user_id", "involvement_form.user_required");
+                }
+                let (Some(professional), Some(started_on), true) =
+                    (professional, started_on, form_errors.is_empty())
+                else {
+                    return Ok::<_, AppError>((family, candidates, Err(form_errors)));
+                };
+                let added = user::find(conn, professional)?.ok_or(AppError::NotFound)?;
+                let added = user::with_organisation(conn, added)?;
+                let organisation_id = added.user.organisation_id.ok_or(AppError::NotFound)?;
+                let involved = involvement::add(
+                    conn,
+                    family_id,
+                    professional,
+                    organisation_id,
+                    &role,
+                    started_on,
+                )?;
+                record(
+                    conn,
+                    &user,
+                    family_id,
+                    "involvement.added",
+                    "involvement",
+                    involved.id,
+                    json!({
+                        "name": added.user.name,
+                        "organisation": added.organisation_name.unwrap_or_default(),
+                        "role": role,
+                    }),
+                )?;
+                Ok((family, candidates, Ok(())))
+            })
+        })
+        .await?;
+    match added {
+        Ok(()) => Ok(see_other(&format!("/gezinnen/{family_id}#betrokkenen"))),
+        Err(errors) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            InvolvementFormPage {
+                ctx,
+                family,
+                candidates,
+                form,
+                errors,
+            },
+        ),
+    }
+}
+
+pub async fn end_involvement(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (family_id, involvement_id)) = (user.0, path.into_inner());
+    let refused = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                authorize(conn, &user, family_id, FamilyAction::ManageInvolvement)?;
+                let found = involvement::find(conn, family_id, involvement_id)?
+                    .ok_or(AppError::NotFound)?;
+                if found.ended_on.is_some() {
+                    return Ok::<_, AppError>(false);
+                }
+                // The director's own involvement ends only after someone else takes over the regie.
+                let relation = family::relation(conn, family_id, found.user_id)?;
+                if relation.director {
+                    return Ok(true);
+                }
+                let view = involvement::list(conn, family_id)?
+                    .into_iter()
+                    .find(|v| v.involvement.id == involvement_id)
+                    .ok_or(AppError::NotFound)?;
+                involvement::end(conn, involvement_id, today())?;
+                if relation.co_worker {
+                    let current = directorship::history(conn, family_id)?
+                        .into_iter()
+                        .next()
+                        .ok_or(AppError::NotFound)?;
+                    let d = current.directorship;
+                    directorship::appoint(
+                        conn,
+                        family_id,
+                        d.director_user_id,
+                        d.director_organisation_id,
+                        None,
+                    )?;
+                }
+                record(
+                    conn,
+                    &user,
+                    family_id,
+                    "involvement.ended",
+                    "involvement",
+                    involvement_id,
+                    json!({
+                        "name": view.user_name,
+                        "organisation": view.organisation_name,
+                    }),
+                )?;
+                Ok(false)
+            })
+        })
+        .await?;
+    if refused {
+        return Ok(see_other(&format!(
+            "/gezinnen/{family_id}?fout=regisseur-blijft#betrokkenen"
+        )));
+    }
+    Ok(see_other(&format!("/gezinnen/{family_id}#betrokkenen")))
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DirectorForm {
+    #[serde(default)]
+    director_user_id: String,
+    #[serde(default)]
+    co_worker_user_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "families/director_form.html")]
+struct DirectorFormPage {
+    ctx: PageCtx,
+    family: Family,
+    /// Involved professionals: (user id, "name — organisation").
+    candidates: Vec<(i64, String)>,
+    form: DirectorForm,
+    errors: FieldErrors,
+}
+
+fn director_candidates(conn: &mut DbConn, family_id: i64) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(involvement::list(conn, family_id)?
+        .into_iter()
+        .filter(|i| i.involvement.ended_on.is_none())
+        .map(|i| {
+            (
+                i.involvement.user_id,
+                format!("{} — {}", i.user_name, i.organisation_name),
+            )
+        })
+        .collect())
+}
+
+pub async fn show_director_form(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let (family, candidates, current) = state
+        .db(move |conn| {
+            let (family, _) = authorize(conn, &user, family_id, FamilyAction::AppointDirector)?;
+            let current = directorship::history(conn, family_id)?.into_iter().next();
+            Ok((family, director_candidates(conn, family_id)?, current))
+        })
+        .await?;
+    let form = DirectorForm {
+        director_user_id: current
+            .as_ref()
+            .map(|c| c.directorship.director_user_id.to_string())
+            .unwrap_or_default(),
+        co_worker_user_id: current
+            .and_then(|c| c.directorship.co_worker_user_id)
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+    };
+    html(
+        StatusCode::OK,
+        DirectorFormPage {
+            ctx,
+            family,
+            candidates,
+            form,
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+pub async fn appoint_director(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<DirectorForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id, form) = (user.0, path.into_inner(), form.into_inner());
+    let director = form.director_user_id.trim().parse::<i64>().ok();
+    let co_worker_text = form.co_worker_user_id.trim().to_string();
+    let co_worker = co_worker_text.parse::<i64>().ok();
+    let (family, candidates, result) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, _) = authorize(conn, &user, family_id, FamilyAction::AppointDirector)?;
+                let candidates = director_candidates(conn, family_id)?;
+                let known =
+                    |id: Option<i64>| id.filter(|id| candidates.iter().any(|(c, _)| c == id));
+                let mut errors = FieldErrors::default();
+                let director = known(director);
+                if director.is_none() {
+                    errors.add("director_user_id", "director_form.director_required");
+                }
+                let co_worker = known(co_worker);
+                if !co_worker_text.is_empty() && co_worker.is_none() {
+                    errors.add("co_worker_user_id", "director_form.co_worker_invalid");
+                }
+                if co_worker.is_some() && co_worker == director {
+                    errors.add("co_worker_user_id", "director_form.co_worker_same");
+                }
+                let Some(director) = director.filter(|_| errors.is_empty()) else {
+                    return Ok::<_, AppError>((family, candidates, Err(errors)));
+                };
+                let chosen = user::find(conn, director)?.ok_or(AppError::NotFound)?;
+                let chosen = user::with_organisation(conn, chosen)?;
+                let organisation_id = chosen.user.organisation_id.ok_or(AppError::NotFound)?;
+                directorship::appoint(conn, family_id, director, organisation_id, co_worker)?;
+                let co_worker_name = match co_worker {
+                    Some(id) => user::find(conn, id)?.map(|u| u.name).unwrap_or_default(),
+                    None => String::new(),
+                };
+                record(
+                    conn,
+                    &user,
+                    family_id,
+                    "director.appointed",
+                    "family",
+                    family_id,
+                    json!({
+                        "name": chosen.user.name,
+                        "organisation": chosen.organisation_name.unwrap_or_default(),
+                        "co_worker": co_worker_name,
+                    }),
+                )?;
+                Ok((family, candidates, Ok(())))
+            })
+        })
+        .await?;
+    match result {
+        Ok(()) => Ok(see_other(&format!("/gezinnen/{family_id}#regie"))),
+        Err(errors) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            DirectorFormPage {
+                ctx,
+                family,
+                candidates,
+                form,
+                errors,
+            },
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Access log
+
+#[derive(Template)]
+#[template(path = "families/access_log.html")]
+struct AccessLogPage {
+    ctx: PageCtx,
+    family: Family,
+    entries: Vec<AccessEntry>,
+}
+
+pub async fn show_access_log(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let (family, entries) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, relation) =
+                    authorize(conn, &user, family_id, FamilyAction::ViewAccessLog)?;
+                log_access(conn, &user, family_id, relation, "access.what.access_log")?;
+                Ok::<_, AppError>((family, access_log::for_family(conn, family_id, 500)?))
+            })
+        })
+        .await?;
+    html(
+        StatusCode::OK,
+        AccessLogPage {
+            ctx,
+            family,
+            entries,
+        },
+    )
+}
+
+/// Life domains in order, for templates.
+pub fn life_domains() -> &'static [LifeDomain] {
+    LifeDomain::ALL
+}
