@@ -37,6 +37,8 @@ enum Command {
     Demo,
     /// Bring the database schema up to date and exit.
     Migrate,
+    /// Check the hash chain of the event log and report the first broken link (exit code 1 if any).
+    VerifyEvents,
     /// Create a system administrator and print a link to set the password (valid for 7 days).
     CreateAdmin {
         /// Email address of the administrator.
@@ -78,6 +80,7 @@ pub fn run() -> ExitCode {
         Command::Serve => serve(config),
         Command::Demo => demo_then_serve(config),
         Command::Migrate => migrate(&config),
+        Command::VerifyEvents => verify_events(&config),
         Command::CreateAdmin {
             email,
             name,
@@ -166,6 +169,29 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn verify_events(config: &Config) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database_url, 1)?;
+    let mut conn = pool.get()?;
+    match crate::events::verify(&mut conn)? {
+        Ok(count) => {
+            println!("The event log is intact: {count} events, every link verified.");
+            Ok(())
+        }
+        Err(broken) => {
+            anyhow::bail!(
+                "the event log is broken at event {}{}: it {}",
+                broken.event_id,
+                if broken.kind.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", broken.kind)
+                },
+                broken.problem
+            )
+        }
+    }
 }
 
 fn create_admin(

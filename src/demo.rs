@@ -2,9 +2,14 @@
 
 use anyhow::Context;
 
+use chrono::{Datelike, NaiveDate};
+
 use crate::db::{self, DatabaseUrl, DbConn};
+use crate::domain::family::{FamilyDetails, LegalBasis, PersonDetails, PersonRole, Urgency};
 use crate::domain::organisation::{self, OrganisationKind};
+use crate::domain::plan::{LifeDomain, Section};
 use crate::domain::user::{self, NewUser, Role};
+use crate::record::{self, Who};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/demo.db";
 
@@ -174,6 +179,7 @@ pub fn seed(conn: &mut DbConn) -> anyhow::Result<Vec<Login>> {
             organisation::create(conn, name, *kind, None)?;
         }
         let mut logins = Vec::new();
+        let mut ids = Vec::new();
         for (name, email, organisation_name, role, does) in PEOPLE {
             let organisation_id = match organisation_name {
                 Some(o) => Some(
@@ -183,7 +189,7 @@ pub fn seed(conn: &mut DbConn) -> anyhow::Result<Vec<Login>> {
                 ),
                 None => None,
             };
-            user::create(
+            let created = user::create(
                 conn,
                 NewUser {
                     organisation_id,
@@ -193,6 +199,7 @@ pub fn seed(conn: &mut DbConn) -> anyhow::Result<Vec<Login>> {
                     password_hash: Some(&hash),
                 },
             )?;
+            ids.push((email.to_string(), created.id));
             logins.push(Login {
                 name: name.to_string(),
                 organisation: organisation_name.unwrap_or("—").to_string(),
@@ -202,8 +209,247 @@ pub fn seed(conn: &mut DbConn) -> anyhow::Result<Vec<Login>> {
                 password: password.clone(),
             });
         }
+        seed_families(conn, &ids)?;
         Ok(logins)
     })
+}
+
+/// The families of the scenarios, each created and filled by its director through `record`, so the
+/// timeline and the event log hold their history like any real family's.
+fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()> {
+    let mut person = |email: &str| -> anyhow::Result<Who> {
+        let id = ids
+            .iter()
+            .find(|(e, _)| e == email)
+            .map(|(_, id)| *id)
+            .with_context(|| format!("demo user {email} missing"))?;
+        Ok(record::who(conn, id)?)
+    };
+    let ahmed = person("ahmed.benali@veiligthuis-zhz.example")?;
+    let karin = person("karin.devries@wijkteam-dordrecht.example")?;
+    let ruud = person("ruud.verbeek@politie-zhz.example")?;
+    let joost = person("joost.mulder@deregenboog.example")?;
+    let mirjam = person("mirjam.vandijk@arnhem.example")?;
+    let tom = person("tom.hendriks@rvdk.example")?;
+    let linda = person("linda.bos@lokaalteam-ede.example")?;
+    let today = crate::time::local(crate::domain::now()).date_naive();
+    let born =
+        |age: i32, month: u32, day: u32| NaiveDate::from_ymd_opt(today.year() - age, month, day);
+    let details =
+        |name: &str, municipality: &str, urgency: Urgency, basis: LegalBasis| FamilyDetails {
+            display_name: name.into(),
+            municipality: municipality.into(),
+            urgency,
+            legal_basis: basis,
+            family_informed: true,
+            not_informed_reason: None,
+        };
+    let member =
+        |name: &str, born: Option<NaiveDate>, role: PersonRole, authority: bool| PersonDetails {
+            name: name.into(),
+            date_of_birth: born,
+            role,
+            parental_authority: authority,
+        };
+    let section =
+        |strengths: &str, concerns: &str, wishes: &str, goals: &str, agreements: &str| Section {
+            strengths: strengths.into(),
+            concerns: concerns.into(),
+            wishes: wishes.into(),
+            goals: goals.into(),
+            agreements: agreements.into(),
+        };
+
+    // Gezin Jansen, Dordrecht: MDA++, phase 1, director Ahmed with Karin as vast duo.
+    let jansen = record::start_family(
+        conn,
+        &ahmed,
+        &details(
+            "Gezin Jansen",
+            "Dordrecht",
+            Urgency::Urgent,
+            LegalBasis::ReportingCode,
+        ),
+        "Casusregisseur",
+        today,
+    )?;
+    for (name, age, role, authority) in [
+        ("Sandra Jansen", 34, PersonRole::Parent, true),
+        ("Mila Jansen", 9, PersonRole::Child, false),
+        ("Daan Jansen", 6, PersonRole::Child, false),
+        ("Mark Jansen", 38, PersonRole::Parent, true),
+    ] {
+        record::save_person(
+            conn,
+            &ahmed,
+            jansen.id,
+            None,
+            &member(name, born(age, 3, 14), role, authority),
+        )?;
+    }
+    record::add_involvement(conn, &ahmed, jansen.id, &karin, "Gezinscoach", today)?;
+    record::add_involvement(conn, &ahmed, jansen.id, &ruud, "Wijkagent", today)?;
+    record::add_involvement(
+        conn,
+        &ahmed,
+        jansen.id,
+        &joost,
+        "Intern begeleider school",
+        today,
+    )?;
+    record::appoint_director(conn, &ahmed, jansen.id, &ahmed, Some(&karin))?;
+    let safety = section(
+        "Sandra zoekt hulp en houdt zich aan de afspraken.",
+        "Drie politiemeldingen van huiselijk geweld in zes maanden. Het tijdelijk huisverbod is afgelopen.",
+        "Sandra wil dat de kinderen veilig zijn en dat het omgangscontact in het buurthuis is.",
+        "Direct veilig: geen geweld meer in huis.",
+        "Mark komt niet aan huis.\nContact met de kinderen alleen onder toezicht bij oma Jansen, op zaterdag.\nAls Mark aan de deur komt, belt Sandra 112 en daarna Ahmed.",
+    );
+    let network = section(
+        "Oma Jansen en buurvrouw Els zijn betrokken.",
+        "",
+        "",
+        "Het netwerk let mee op.",
+        "Oma Jansen en buurvrouw Els letten op.",
+    );
+    record::save_plan(
+        conn,
+        &ahmed,
+        jansen.id,
+        0,
+        &[
+            (LifeDomain::Safety, safety.clone()),
+            (LifeDomain::SocialNetwork, network.clone()),
+        ],
+    )?;
+    let mut safety_v2 = safety;
+    safety_v2.agreements.push_str(
+        "\nSchool meldt het dezelfde dag aan Karin als Mila of Daan van slag is of afwezig.",
+    );
+    record::save_plan(
+        conn,
+        &karin,
+        jansen.id,
+        1,
+        &[
+            (LifeDomain::Safety, safety_v2),
+            (LifeDomain::SocialNetwork, network),
+        ],
+    )?;
+    record::comment_on_plan(
+        conn,
+        &ruud,
+        jansen.id,
+        "Politie houdt zicht op Mark. Ik meld nieuwe incidenten dezelfde dag aan Ahmed.",
+    )?;
+
+    // Gezin de Vries, Arnhem: towards the beschermingsoverleg.
+    let de_vries = record::start_family(
+        conn,
+        &mirjam,
+        &details(
+            "Gezin de Vries",
+            "Arnhem",
+            Urgency::Regular,
+            LegalBasis::LegalTask,
+        ),
+        "Regisseur lokaal team",
+        today,
+    )?;
+    record::save_person(
+        conn,
+        &mirjam,
+        de_vries.id,
+        None,
+        &member("Peter de Vries", born(29, 7, 2), PersonRole::Parent, true),
+    )?;
+    record::save_person(
+        conn,
+        &mirjam,
+        de_vries.id,
+        None,
+        &member("Lotte de Vries", born(3, 1, 20), PersonRole::Child, false),
+    )?;
+    record::add_involvement(conn, &mirjam, de_vries.id, &tom, "Raadsonderzoeker", today)?;
+    record::save_plan(
+        conn,
+        &mirjam,
+        de_vries.id,
+        0,
+        &[(
+            LifeDomain::WellbeingHealth,
+            section(
+                "Peter houdt veel van Lotte.",
+                "Gemiste afspraken bij het consultatiebureau, Lotte groeit te weinig.",
+                "\"Ik doe mijn best, ze hebben het op mij gemunt.\"",
+                "Lotte groeit goed en komt op alle afspraken.",
+                "",
+            ),
+        )],
+    )?;
+
+    // Gezin El Amrani, Ede: the weekly actieoverleg.
+    let el_amrani = record::start_family(
+        conn,
+        &linda,
+        &details(
+            "Gezin El Amrani",
+            "Ede",
+            Urgency::Urgent,
+            LegalBasis::LegalTask,
+        ),
+        "Regisseur lokaal team",
+        today,
+    )?;
+    for (name, age, role, authority) in [
+        ("Youssef El Amrani", 46, PersonRole::Parent, true),
+        ("Fatima El Amrani", 42, PersonRole::Parent, true),
+        ("Adam El Amrani", 15, PersonRole::Child, false),
+    ] {
+        record::save_person(
+            conn,
+            &linda,
+            el_amrani.id,
+            None,
+            &member(name, born(age, 9, 1), role, authority),
+        )?;
+    }
+
+    // Gezin Bakker, Dordrecht: recovery, Karin directs, Ahmed stays involved.
+    let bakker = record::start_family(
+        conn,
+        &karin,
+        &details(
+            "Gezin Bakker",
+            "Dordrecht",
+            Urgency::Regular,
+            LegalBasis::Consent,
+        ),
+        "Gezinscoach en regisseur",
+        today,
+    )?;
+    for (name, age, role, authority) in [
+        ("Anouk Bakker", 41, PersonRole::Parent, true),
+        ("Sem Bakker", 12, PersonRole::Child, false),
+        ("Noor Bakker", 7, PersonRole::Child, false),
+    ] {
+        record::save_person(
+            conn,
+            &karin,
+            bakker.id,
+            None,
+            &member(name, born(age, 5, 30), role, authority),
+        )?;
+    }
+    record::add_involvement(
+        conn,
+        &karin,
+        bakker.id,
+        &ahmed,
+        "Veilig Thuis, monitoring",
+        today,
+    )?;
+    Ok(())
 }
 
 pub fn print_logins(logins: &[Login], base_url: &str) -> String {

@@ -12,6 +12,7 @@ pub mod events;
 pub mod i18n;
 pub mod mail;
 pub mod policy;
+pub mod record;
 pub mod schema;
 pub mod time;
 pub mod web;

@@ -268,7 +268,10 @@ pub fn diff(before: Option<&PlanVersion>, after: &PlanVersion) -> Vec<Change> {
             if a == b {
                 continue;
             }
-            let lines = similar::TextDiff::from_lines(a, b)
+            // Every line ends in a newline for the comparison, so adding a last line does not show
+            // the line before it as changed.
+            let (a, b) = (with_final_newline(a), with_final_newline(b));
+            let lines = similar::TextDiff::from_lines(&a, &b)
                 .iter_all_changes()
                 .map(|c| {
                     let kind = match c.tag() {
@@ -287,6 +290,14 @@ pub fn diff(before: Option<&PlanVersion>, after: &PlanVersion) -> Vec<Change> {
         }
     }
     changes
+}
+
+fn with_final_newline(text: &str) -> String {
+    if text.is_empty() || text.ends_with('\n') {
+        text.to_string()
+    } else {
+        format!("{text}\n")
+    }
 }
 
 #[derive(Clone, Debug)]

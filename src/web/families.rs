@@ -10,7 +10,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::auth::html;
 use super::forms::FieldErrors;
@@ -19,14 +18,14 @@ use crate::db::{self, DbConn};
 use crate::domain::access_log::{self, AccessEntry, Purpose};
 use crate::domain::directorship::{self, DirectorshipView};
 use crate::domain::family::{
-    self, Family, FamilyDetails, FamilyStatus, LegalBasis, Person, PersonDetails, PersonRole,
-    Relation, Urgency,
+    self, Family, FamilyDetails, LegalBasis, Person, PersonDetails, PersonRole, Relation, Urgency,
 };
 use crate::domain::involvement::{self, InvolvementView};
 use crate::domain::plan::{self, Comment, LifeDomain, PlanVersion};
 use crate::domain::user;
-use crate::events::{self, Actor as EventActor, NewEvent, TimelineEntry};
+use crate::events::{self, TimelineEntry};
 use crate::policy::{self, Actor, FamilyAction};
+use crate::record::{self, Who};
 
 const TEXT_LIMIT: usize = 4000;
 
@@ -37,10 +36,13 @@ pub fn actor(user: &SignedIn) -> Actor {
     }
 }
 
-pub fn event_actor(user: &SignedIn) -> EventActor {
-    EventActor {
-        user_id: Some(user.id()),
+/// The signed-in user as they appear in the record.
+pub fn who(user: &SignedIn) -> Who {
+    Who {
+        user_id: user.id(),
         organisation_id: user.organisation_id(),
+        name: user.account.user.name.clone(),
+        organisation_name: user.account.organisation_name.clone().unwrap_or_default(),
     }
 }
 
@@ -83,30 +85,6 @@ pub fn log_access(
         family_id,
         what,
         purpose,
-    )?;
-    Ok(())
-}
-
-/// Records a change to a family as an event.
-pub fn record(
-    conn: &mut DbConn,
-    user: &SignedIn,
-    family_id: i64,
-    kind: &str,
-    subject_type: &str,
-    subject_id: i64,
-    data: serde_json::Value,
-) -> Result<(), AppError> {
-    events::append(
-        conn,
-        event_actor(user),
-        NewEvent {
-            family_id: Some(family_id),
-            kind,
-            subject_type,
-            subject_id: Some(subject_id),
-            data,
-        },
     )?;
     Ok(())
 }
@@ -299,7 +277,8 @@ pub async fn create_family(
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let role = text_field(&mut errors, "role", &form.role, true, 100);
-    let organisation_id = user.organisation_id().ok_or(AppError::Forbidden)?;
+    // Only a professional of an organisation can direct a family.
+    user.organisation_id().ok_or(AppError::Forbidden)?;
     let Some(details) = form.check(&mut errors) else {
         return html(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -311,18 +290,13 @@ pub async fn create_family(
             },
         );
     };
-    let creator = user.clone();
+    let creator = who(&user);
     let family_id = state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let created = family::create(conn, &details)?;
-                let involved = involvement::add(conn, created.id, creator.id(), organisation_id, &role, today())?;
-                directorship::appoint(conn, created.id, creator.id(), organisation_id, None)?;
-                let organisation = creator.account.organisation_name.clone().unwrap_or_default();
-                record(conn, &creator, created.id, "family.created", "family", created.id, json!({"case_number": created.case_number, "name": created.display_name}))?;
-                record(conn, &creator, created.id, "involvement.added", "involvement", involved.id, json!({"name": creator.account.user.name, "organisation": organisation, "role": role}))?;
-                record(conn, &creator, created.id, "director.appointed", "family", created.id, json!({"name": creator.account.user.name, "organisation": organisation, "co_worker": ""}))?;
-                Ok::<_, AppError>(created.id)
+                Ok::<_, AppError>(
+                    record::start_family(conn, &creator, &details, &role, today())?.id,
+                )
             })
         })
         .await?;
@@ -374,16 +348,7 @@ pub async fn update_family(
             db::write(conn, |conn| {
                 let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
                 if let Some(details) = checked {
-                    family::update_details(conn, family_id, &details)?;
-                    record(
-                        conn,
-                        &user,
-                        family_id,
-                        "family.updated",
-                        "family",
-                        family_id,
-                        json!({}),
-                    )?;
+                    record::update_details(conn, &who(&user), family_id, &details)?;
                 }
                 Ok::<_, AppError>(family)
             })
@@ -423,16 +388,7 @@ pub async fn close_family(
             db::write(conn, |conn| {
                 let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
                 if valid && !family.is_closed() {
-                    family::set_status(conn, family_id, FamilyStatus::Closed, Some(&reason))?;
-                    record(
-                        conn,
-                        &user,
-                        family_id,
-                        "family.closed",
-                        "family",
-                        family_id,
-                        json!({"reason": reason}),
-                    )?;
+                    record::close(conn, &who(&user), family_id, &reason)?;
                 }
                 Ok::<_, AppError>(())
             })
@@ -457,16 +413,7 @@ pub async fn reopen_family(
             db::write(conn, |conn| {
                 let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
                 if family.is_closed() {
-                    family::set_status(conn, family_id, FamilyStatus::Open, None)?;
-                    record(
-                        conn,
-                        &user,
-                        family_id,
-                        "family.reopened",
-                        "family",
-                        family_id,
-                        json!({}),
-                    )?;
+                    record::reopen(conn, &who(&user), family_id)?;
                 }
                 Ok::<_, AppError>(())
             })
@@ -501,6 +448,14 @@ impl FamilyPage {
     fn age(&self, person: &Person) -> Option<u32> {
         person.age_on(self.today)
     }
+    /// The current director's own involvement cannot end while they direct (see `end_involvement`).
+    fn is_director(&self, view: &InvolvementView) -> bool {
+        self.directorships.first().is_some_and(|d| {
+            d.directorship.ended_at.is_none()
+                && d.directorship.director_user_id == view.involvement.user_id
+        })
+    }
+
     fn current_involvements(&self) -> Vec<&InvolvementView> {
         self.involvements
             .iter()
@@ -647,24 +602,7 @@ pub async fn add_comment(
             db::write(conn, |conn| {
                 authorize(conn, &writer, family_id, FamilyAction::Comment)?;
                 if problem.is_none() {
-                    let version = plan::current_version_number(conn, family_id)?;
-                    let id = plan::add_comment(
-                        conn,
-                        family_id,
-                        version,
-                        writer.id(),
-                        writer.organisation_id(),
-                        &text,
-                    )?;
-                    record(
-                        conn,
-                        &writer,
-                        family_id,
-                        "plan.commented",
-                        "plan_comment",
-                        id,
-                        json!({"version": version.to_string()}),
-                    )?;
+                    record::comment_on_plan(conn, &who(&writer), family_id, &text)?;
                 }
                 Ok::<_, AppError>(())
             })
@@ -881,33 +819,7 @@ async fn save_person(
                 let Some(details) = details else {
                     return Ok(family);
                 };
-                let data = json!({"name": details.name, "role": details.role.code()});
-                match person_id {
-                    Some(pid) => {
-                        family::update_person(conn, pid, &details)?;
-                        record(
-                            conn,
-                            &user,
-                            family_id,
-                            "person.updated",
-                            "person",
-                            pid,
-                            data,
-                        )?;
-                    }
-                    None => {
-                        let person = family::add_person(conn, family_id, &details)?;
-                        record(
-                            conn,
-                            &user,
-                            family_id,
-                            "person.added",
-                            "person",
-                            person.id,
-                            data,
-                        )?;
-                    }
-                }
+                record::save_person(conn, &who(&user), family_id, person_id, &details)?;
                 Ok::<_, AppError>(family)
             })
         })
@@ -1043,30 +955,8 @@ pub async fn add_involvement(
                 else {
                     return Ok::<_, AppError>((family, candidates, Err(form_errors)));
                 };
-                let added = user::find(conn, professional)?.ok_or(AppError::NotFound)?;
-                let added = user::with_organisation(conn, added)?;
-                let organisation_id = added.user.organisation_id.ok_or(AppError::NotFound)?;
-                let involved = involvement::add(
-                    conn,
-                    family_id,
-                    professional,
-                    organisation_id,
-                    &role,
-                    started_on,
-                )?;
-                record(
-                    conn,
-                    &user,
-                    family_id,
-                    "involvement.added",
-                    "involvement",
-                    involved.id,
-                    json!({
-                        "name": added.user.name,
-                        "organisation": added.organisation_name.unwrap_or_default(),
-                        "role": role,
-                    }),
-                )?;
+                let added = record::who(conn, professional)?;
+                record::add_involvement(conn, &who(&user), family_id, &added, &role, started_on)?;
                 Ok((family, candidates, Ok(())))
             })
         })
@@ -1106,37 +996,18 @@ pub async fn end_involvement(
                 if relation.director {
                     return Ok(true);
                 }
-                let view = involvement::list(conn, family_id)?
-                    .into_iter()
-                    .find(|v| v.involvement.id == involvement_id)
-                    .ok_or(AppError::NotFound)?;
-                involvement::end(conn, involvement_id, today())?;
+                let by = who(&user);
+                let leaving = record::who(conn, found.user_id)?;
+                record::end_involvement(conn, &by, family_id, involvement_id, &leaving, today())?;
                 if relation.co_worker {
+                    // The vast duo ends with the involvement; the director carries on alone.
                     let current = directorship::history(conn, family_id)?
                         .into_iter()
                         .next()
                         .ok_or(AppError::NotFound)?;
-                    let d = current.directorship;
-                    directorship::appoint(
-                        conn,
-                        family_id,
-                        d.director_user_id,
-                        d.director_organisation_id,
-                        None,
-                    )?;
+                    let director = record::who(conn, current.directorship.director_user_id)?;
+                    record::appoint_director(conn, &by, family_id, &director, None)?;
                 }
-                record(
-                    conn,
-                    &user,
-                    family_id,
-                    "involvement.ended",
-                    "involvement",
-                    involvement_id,
-                    json!({
-                        "name": view.user_name,
-                        "organisation": view.organisation_name,
-                    }),
-                )?;
                 Ok(false)
             })
         })
@@ -1250,26 +1121,17 @@ pub async fn appoint_director(
                 let Some(director) = director.filter(|_| errors.is_empty()) else {
                     return Ok::<_, AppError>((family, candidates, Err(errors)));
                 };
-                let chosen = user::find(conn, director)?.ok_or(AppError::NotFound)?;
-                let chosen = user::with_organisation(conn, chosen)?;
-                let organisation_id = chosen.user.organisation_id.ok_or(AppError::NotFound)?;
-                directorship::appoint(conn, family_id, director, organisation_id, co_worker)?;
-                let co_worker_name = match co_worker {
-                    Some(id) => user::find(conn, id)?.map(|u| u.name).unwrap_or_default(),
-                    None => String::new(),
+                let director = record::who(conn, director)?;
+                let co_worker = match co_worker {
+                    Some(id) => Some(record::who(conn, id)?),
+                    None => None,
                 };
-                record(
+                record::appoint_director(
                     conn,
-                    &user,
+                    &who(&user),
                     family_id,
-                    "director.appointed",
-                    "family",
-                    family_id,
-                    json!({
-                        "name": chosen.user.name,
-                        "organisation": chosen.organisation_name.unwrap_or_default(),
-                        "co_worker": co_worker_name,
-                    }),
+                    &director,
+                    co_worker.as_ref(),
                 )?;
                 Ok((family, candidates, Ok(())))
             })

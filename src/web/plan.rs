@@ -6,15 +6,15 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde_json::json;
 
 use super::auth::html;
-use super::families::{authorize, log_access, record};
+use super::families::{authorize, log_access, who};
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::family::Family;
 use crate::domain::plan::{self, Change, LifeDomain, PARTS, PlanVersion, Saved, Section};
 use crate::policy::FamilyAction;
+use crate::record;
 
 /// Longest text of one part of a life domain.
 const PART_LIMIT: usize = 10_000;
@@ -83,10 +83,11 @@ pub async fn show_edit_plan(
     )
 }
 
+/// The plan as typed: one section per life domain.
+type TypedPlan = Vec<(LifeDomain, Section)>;
+
 /// Reads the plan form: "base_version" and one field per life domain and part ("safety__goals").
-fn read_form(
-    fields: &HashMap<String, String>,
-) -> Result<(i32, Vec<(LifeDomain, Section)>, Vec<String>), AppError> {
+fn read_form(fields: &HashMap<String, String>) -> Result<(i32, TypedPlan, Vec<String>), AppError> {
     let base_version = fields
         .get("base_version")
         .and_then(|v| v.trim().parse::<i32>().ok())
@@ -133,18 +134,7 @@ pub async fn save_plan(
                 if !valid {
                     return Ok::<_, AppError>((family, None));
                 }
-                let saved = plan::save(conn, family_id, base_version, user.id(), &typed)?;
-                if let Saved::Version(v) = saved {
-                    record(
-                        conn,
-                        &user,
-                        family_id,
-                        "plan.saved",
-                        "plan",
-                        family_id,
-                        json!({"version": v.to_string()}),
-                    )?;
-                }
+                let saved = record::save_plan(conn, &who(&user), family_id, base_version, &typed)?;
                 let conflict = match saved {
                     Saved::Conflict { current } => {
                         let theirs = plan::version(conn, family_id, Some(current))?
