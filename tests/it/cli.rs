@@ -114,3 +114,48 @@ fn migrate_and_create_admin_work_on_a_new_database() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
 }
+
+#[test]
+fn verify_events_passes_on_the_demo_data_and_names_an_altered_event() {
+    use diesel::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let url = format!("sqlite://{}", path.display());
+    let pool =
+        samenspel::db::connect(&samenspel::db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
+    samenspel::db::migrate(&mut pool.get().unwrap()).unwrap();
+    samenspel::demo::seed(&mut pool.get().unwrap()).unwrap();
+    drop(pool);
+
+    let out = samenspel()
+        .arg("verify-events")
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("The event log is intact"));
+
+    // A row altered by hand, around the append-only trigger.
+    let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+    diesel::sql_query("DROP TRIGGER events_no_update")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("UPDATE events SET data = '{\"name\":\"Gezin X\"}' WHERE id = 5")
+        .execute(&mut conn)
+        .unwrap();
+    drop(conn);
+
+    let out = samenspel()
+        .arg("verify-events")
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken at event 5 ("), "{stderr}");
+    assert!(stderr.contains("does not match its hash"), "{stderr}");
+}

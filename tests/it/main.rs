@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod common;
 mod database;
+mod families;
 mod health;
 mod login;
 mod pages;

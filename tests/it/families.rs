@@ -1,0 +1,684 @@
+//! The family record: one director enforced by the database, need-to-know access, the access log, the
+//! event chain, concurrent plan edits and hostile text.
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use samenspel::db;
+use samenspel::domain::family::{FamilyDetails, LegalBasis, Urgency};
+use samenspel::domain::user::Role;
+use samenspel::record::{self, Who};
+
+use crate::common::{Client, TestApp};
+
+fn details(name: &str) -> FamilyDetails {
+    FamilyDetails {
+        display_name: name.into(),
+        municipality: "Dordrecht".into(),
+        urgency: Urgency::Urgent,
+        legal_basis: LegalBasis::ReportingCode,
+        family_informed: true,
+        not_informed_reason: None,
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    samenspel::time::local(samenspel::domain::now()).date_naive()
+}
+
+/// The cast of the policy table around one family.
+struct Cast {
+    family: i64,
+    other_family: i64,
+    director: Who,
+    co_worker: Who,
+    involved: Who,
+    formerly: Who,
+}
+
+fn cast(app: &TestApp) -> Cast {
+    let vt = "Veilig Thuis Zuid-Holland Zuid";
+    let ids = [
+        app.user(
+            "ahmed@vt.example",
+            "Ahmed Benali",
+            Role::Professional,
+            Some(vt),
+        )
+        .id,
+        app.user(
+            "karin@wijkteam.example",
+            "Karin de Vries",
+            Role::Professional,
+            Some("Sociaal wijkteam Dordrecht"),
+        )
+        .id,
+        app.user(
+            "ruud@politie.example",
+            "Ruud Verbeek",
+            Role::Professional,
+            Some("Politie"),
+        )
+        .id,
+        app.user(
+            "esther@ggz.example",
+            "Esther Kok",
+            Role::Professional,
+            Some("GGZ"),
+        )
+        .id,
+        app.user(
+            "ingrid@vt.example",
+            "Ingrid Smit",
+            Role::Professional,
+            Some(vt),
+        )
+        .id,
+        app.user(
+            "joost@school.example",
+            "Joost Mulder",
+            Role::Professional,
+            Some("De Regenboog"),
+        )
+        .id,
+        app.user(
+            "petra@vt.example",
+            "Petra de Graaf",
+            Role::OrgAdmin,
+            Some(vt),
+        )
+        .id,
+        app.user(
+            "beheer@samenspel.example",
+            "Beheer",
+            Role::SystemAdmin,
+            None,
+        )
+        .id,
+        app.user(
+            "linda@ede.example",
+            "Linda Bos",
+            Role::Professional,
+            Some("Lokaal team Ede"),
+        )
+        .id,
+    ];
+    let mut conn = app.conn();
+    let who: Vec<Who> = ids
+        .iter()
+        .map(|id| record::who(&mut conn, *id).unwrap())
+        .collect();
+    let (director, co_worker, involved, formerly) = (&who[0], &who[1], &who[2], &who[3]);
+    let family = db::write(&mut conn, |conn| -> QueryResult<i64> {
+        let f = record::start_family(
+            conn,
+            director,
+            &details("Gezin Jansen"),
+            "Casusregisseur",
+            today(),
+        )?;
+        record::add_involvement(conn, director, f.id, co_worker, "Gezinscoach", today())?;
+        record::add_involvement(conn, director, f.id, involved, "Wijkagent", today())?;
+        let gone =
+            record::add_involvement(conn, director, f.id, formerly, "GGZ-behandelaar", today())?;
+        record::end_involvement(conn, director, f.id, gone.id, formerly, today())?;
+        record::appoint_director(conn, director, f.id, director, Some(co_worker))?;
+        Ok(f.id)
+    })
+    .unwrap();
+    let other_family = db::write(&mut conn, |conn| -> QueryResult<i64> {
+        Ok(record::start_family(
+            conn,
+            &who[8],
+            &details("Gezin El Amrani"),
+            "Regisseur",
+            today(),
+        )?
+        .id)
+    })
+    .unwrap();
+    Cast {
+        family,
+        other_family,
+        director: director.clone(),
+        co_worker: co_worker.clone(),
+        involved: involved.clone(),
+        formerly: formerly.clone(),
+    }
+}
+
+async fn signed_in(app: &TestApp, email: &str) -> Client {
+    let client = app.client();
+    client.login_ok(email).await;
+    client
+}
+
+#[actix_web::test]
+async fn the_database_refuses_a_second_active_director_even_past_the_code() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let mut conn = app.conn();
+    // Straight into the table, as a bug or a hand-written query would.
+    let second = diesel::insert_into(samenspel::schema::directorships::table)
+        .values(samenspel::domain::directorship::NewDirectorship {
+            family_id: c.family,
+            director_user_id: c.involved.user_id,
+            director_organisation_id: c.involved.organisation_id.unwrap(),
+            co_worker_user_id: None,
+            started_at: samenspel::domain::now(),
+        })
+        .execute(&mut *conn);
+    match second {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {}
+        other => panic!("expected a unique violation, got {other:?}"),
+    }
+    // Appointing through the code ends the old one first and keeps it.
+    db::write(&mut conn, |conn| {
+        record::appoint_director(conn, &c.director, c.family, &c.involved, None)
+    })
+    .unwrap();
+    use samenspel::schema::directorships::dsl::*;
+    let active: i64 = directorships
+        .filter(family_id.eq(c.family))
+        .filter(ended_at.is_null())
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    let all: i64 = directorships
+        .filter(family_id.eq(c.family))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(active, 1);
+    assert_eq!(all, 3, "the history stays");
+}
+
+#[actix_web::test]
+async fn every_family_route_answers_by_need_to_know() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let f = c.family;
+    let views = [
+        format!("/gezinnen/{f}"),
+        format!("/gezinnen/{f}/plan/versies"),
+    ];
+    let director_pages = [
+        format!("/gezinnen/{f}/plan/bewerken"),
+        format!("/gezinnen/{f}/regie"),
+        format!("/gezinnen/{f}/betrokkenen/nieuw"),
+        format!("/gezinnen/{f}/inzagelog"),
+        format!("/gezinnen/{f}/bewerken"),
+        format!("/gezinnen/{f}/gezinsleden/nieuw"),
+    ];
+    let not_found = StatusCode::NOT_FOUND;
+    // (who, status for viewing, status for the director's pages)
+    let table: [(&str, StatusCode, StatusCode); 8] = [
+        ("ahmed@vt.example", StatusCode::OK, StatusCode::OK), // director
+        ("karin@wijkteam.example", StatusCode::OK, StatusCode::OK), // co-worker
+        (
+            "ruud@politie.example",
+            StatusCode::OK,
+            StatusCode::FORBIDDEN,
+        ), // involved
+        ("esther@ggz.example", not_found, not_found),         // formerly involved
+        ("ingrid@vt.example", not_found, not_found),          // colleague, same organisation
+        ("joost@school.example", not_found, not_found),       // another organisation
+        ("petra@vt.example", not_found, not_found),           // organisation admin
+        ("beheer@samenspel.example", not_found, not_found),   // system admin
+    ];
+    for (email, view, manage) in table {
+        let client = signed_in(&app, email).await;
+        for path in &views {
+            assert_eq!(client.get(path).await.status, view, "{email} GET {path}");
+        }
+        for path in &director_pages {
+            assert_eq!(client.get(path).await.status, manage, "{email} GET {path}");
+        }
+        // Changes: the plan, the director, involvement.
+        let base = samenspel::domain::plan::current_version_number(&mut app.conn(), f)
+            .unwrap()
+            .to_string();
+        let save = client
+            .submit(
+                "/",
+                &format!("/gezinnen/{f}/plan"),
+                &[("base_version", &base), ("safety__goals", "Veilig")],
+            )
+            .await;
+        let appoint = client
+            .submit(
+                "/",
+                &format!("/gezinnen/{f}/regie"),
+                &[("director_user_id", &c.involved.user_id.to_string())],
+            )
+            .await;
+        for (what, page) in [("plan", save), ("regie", appoint)] {
+            let expected = if manage == StatusCode::OK {
+                StatusCode::SEE_OTHER
+            } else {
+                manage
+            };
+            assert_eq!(page.status, expected, "{email} POST {what}");
+            if manage == StatusCode::OK {
+                // Undo: the next actor starts from the same situation.
+                let mut conn = app.conn();
+                db::write(&mut conn, |conn| {
+                    record::appoint_director(conn, &c.director, f, &c.director, Some(&c.co_worker))
+                })
+                .unwrap();
+            }
+        }
+        // Ids changed by hand: the other family does not exist for any of them.
+        assert_eq!(
+            client
+                .get(&format!("/gezinnen/{}", c.other_family))
+                .await
+                .status,
+            not_found,
+            "{email}"
+        );
+        assert_eq!(
+            client
+                .get(&format!("/gezinnen/{}/inzagelog", c.other_family))
+                .await
+                .status,
+            not_found,
+            "{email}"
+        );
+        assert_eq!(client.get("/gezinnen/999999").await.status, not_found);
+    }
+    let anonymous = app.client();
+    let page = anonymous.get(&format!("/gezinnen/{f}")).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location.unwrap().starts_with("/inloggen"));
+    let _ = &c.formerly;
+}
+
+#[actix_web::test]
+async fn viewing_a_family_writes_one_access_log_row_that_the_director_sees() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let before = app.count("access_log");
+    let ruud = signed_in(&app, "ruud@politie.example").await;
+    let page = ruud.get(&format!("/gezinnen/{}", c.family)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(app.count("access_log"), before + 1);
+
+    let director = signed_in(&app, "ahmed@vt.example").await;
+    let log = director
+        .get(&format!("/gezinnen/{}/inzagelog", c.family))
+        .await;
+    assert_eq!(log.status, StatusCode::OK);
+    let rows = log.text("#inzagelog tbody").unwrap();
+    assert!(rows.contains("Ruud Verbeek"), "{rows}");
+    assert!(rows.contains("Politie"));
+    assert!(rows.contains("Gezinsdossier"));
+    assert!(rows.contains("Betrokkenheid"), "the purpose is shown");
+    // A refused look is no look: nothing logged for someone who may not see the family.
+    let outsider = signed_in(&app, "joost@school.example").await;
+    let logged = app.count("access_log");
+    assert_eq!(
+        outsider
+            .get(&format!("/gezinnen/{}", c.family))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.count("access_log"), logged);
+}
+
+#[actix_web::test]
+async fn the_timeline_tells_the_history_in_plain_dutch() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let karin = signed_in(&app, "karin@wijkteam.example").await;
+    let page = karin.get(&format!("/gezinnen/{}", c.family)).await;
+    let timeline = page.text("ol.ss-timeline").unwrap();
+    assert!(
+        timeline.contains("Ruud Verbeek (Politie) is toegevoegd als betrokkene: Wijkagent."),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("Betrokkenheid van Esther Kok (GGZ) is beëindigd."),
+        "{timeline}"
+    );
+    assert!(timeline.contains("Vast duo: Karin de Vries."), "{timeline}");
+    assert!(
+        timeline.contains("door Ahmed Benali (Veilig Thuis Zuid-Holland Zuid)"),
+        "{timeline}"
+    );
+    let section = page
+        .body
+        .split("id=\"betrokkenen\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(section.contains("Eerder betrokken"));
+}
+
+#[actix_web::test]
+async fn the_event_chain_verifies_and_names_the_event_that_was_altered() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn();
+    samenspel::demo::seed(&mut conn).unwrap();
+    let count = samenspel::events::verify(&mut conn)
+        .unwrap()
+        .expect("the demo chain is intact");
+    assert!(count > 20, "{count}");
+
+    // Someone with database access edits an event by hand, past the append-only trigger.
+    use samenspel::schema::events;
+    let target: i64 = events::table
+        .select(events::id)
+        .order(events::id.asc())
+        .offset(7)
+        .first(&mut *conn)
+        .unwrap();
+    let disable = if app.database.is_postgres() {
+        "ALTER TABLE events DISABLE TRIGGER events_no_update"
+    } else {
+        "DROP TRIGGER events_no_update"
+    };
+    let refused = diesel::update(events::table.find(target))
+        .set(events::data.eq("{}"))
+        .execute(&mut *conn);
+    assert!(refused.is_err(), "the application cannot edit an event");
+    diesel::sql_query(disable).execute(&mut *conn).unwrap();
+    diesel::update(events::table.find(target))
+        .set(events::data.eq(r#"{"name":"iemand anders"}"#))
+        .execute(&mut *conn)
+        .unwrap();
+    let broken = samenspel::events::verify(&mut conn).unwrap().unwrap_err();
+    assert_eq!(broken.event_id, target);
+    assert!(broken.problem.contains("does not match its hash"));
+}
+
+#[actix_web::test]
+async fn the_second_of_two_concurrent_plan_saves_gets_a_conflict_and_keeps_its_text() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let path = format!("/gezinnen/{}/plan/bewerken", c.family);
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let karin = signed_in(&app, "karin@wijkteam.example").await;
+    // Both open the editor on the same version.
+    let ahmed_form = ahmed.get(&path).await;
+    let karin_form = karin.get(&path).await;
+    let base = ahmed_form.value("input[name=base_version]").unwrap();
+    assert_eq!(karin_form.value("input[name=base_version]").unwrap(), base);
+
+    let post = format!("/gezinnen/{}/plan", c.family);
+    let first = ahmed
+        .post(
+            &post,
+            &[
+                ("csrf_token", &ahmed_form.csrf()),
+                ("base_version", &base),
+                ("safety__agreements", "Mark komt niet aan huis."),
+            ],
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+
+    let karins_text = "Oma Jansen let op.\nBuurvrouw Els belt bij onrust.";
+    let second = karin
+        .post(
+            &post,
+            &[
+                ("csrf_token", &karin_form.csrf()),
+                ("base_version", &base),
+                ("social_network__agreements", karins_text),
+            ],
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::CONFLICT);
+    let text = second.visible_text();
+    assert!(
+        text.contains("Iemand anders heeft het plan intussen opgeslagen"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Ahmed Benali heeft versie 1 opgeslagen"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Mark komt niet aan huis."),
+        "what changed is shown"
+    );
+    assert_eq!(
+        second
+            .text("textarea#social_network__agreements")
+            .as_deref(),
+        Some("Oma Jansen let op. Buurvrouw Els belt bij onrust.")
+    );
+    assert!(
+        second
+            .body
+            .contains("Oma Jansen let op.\nBuurvrouw Els belt bij onrust."),
+        "typed text kept as typed"
+    );
+    assert_eq!(
+        second.value("input[name=base_version]").as_deref(),
+        Some("1")
+    );
+    assert_eq!(app.count("plan_versions"), 1, "nothing overwritten");
+
+    // Saving again is a deliberate choice and makes version 2.
+    let again = karin
+        .post(
+            &post,
+            &[
+                ("csrf_token", &second.csrf()),
+                ("base_version", "1"),
+                ("social_network__agreements", karins_text),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("plan_versions"), 2);
+    let history = ahmed
+        .get(&format!("/gezinnen/{}/plan/versies/2", c.family))
+        .await;
+    assert!(
+        history
+            .visible_text()
+            .contains("Buurvrouw Els belt bij onrust.")
+    );
+}
+
+#[actix_web::test]
+async fn markup_and_dutch_diacritics_are_shown_escaped_and_intact_everywhere() {
+    let app = TestApp::spawn().await;
+    app.user(
+        "ahmed@vt.example",
+        "Ahmed Benali",
+        Role::Professional,
+        Some("Veilig Thuis"),
+    );
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let hostile = "<script>alert('x')</script> Zoë Çelik-d’Ancona ï é";
+    let page = ahmed
+        .submit(
+            "/gezinnen/nieuw",
+            "/gezinnen",
+            &[
+                ("display_name", hostile),
+                ("municipality", hostile),
+                ("urgency", "crisis"),
+                ("legal_basis", "vital_interest"),
+                ("family_informed", "no"),
+                ("not_informed_reason", hostile),
+                ("role", hostile),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        page.visible_text()
+    );
+    let family = page.location.unwrap();
+    let member = ahmed
+        .submit(
+            &family,
+            &format!("{family}/gezinsleden"),
+            &[
+                ("name", hostile),
+                ("role", "child"),
+                ("date_of_birth", "2017-03-14"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        member.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        member.visible_text()
+    );
+    let plan = ahmed
+        .submit(
+            &format!("{family}/plan/bewerken"),
+            &format!("{family}/plan"),
+            &[
+                ("base_version", "0"),
+                ("safety__wishes", hostile),
+                ("safety__goals", hostile),
+            ],
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::SEE_OTHER);
+    let comment = ahmed
+        .submit(
+            &family,
+            &format!("{family}/opmerkingen"),
+            &[("body", hostile)],
+        )
+        .await;
+    assert_eq!(comment.status, StatusCode::SEE_OTHER);
+
+    let shown = ahmed.get(&family).await;
+    assert!(!shown.body.contains("<script>alert"), "never raw markup");
+    let text = shown.visible_text();
+    assert!(
+        text.matches(hostile).count() >= 6,
+        "shown intact in every place: {text}"
+    );
+    assert_eq!(shown.text("h1").as_deref(), Some(hostile));
+}
+
+#[actix_web::test]
+async fn a_family_form_with_mistakes_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    app.user(
+        "ahmed@vt.example",
+        "Ahmed Benali",
+        Role::Professional,
+        Some("Veilig Thuis"),
+    );
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let page = ahmed
+        .submit(
+            "/gezinnen/nieuw",
+            "/gezinnen",
+            &[
+                ("display_name", "Gezin Bakker"),
+                ("municipality", ""),
+                ("urgency", "regular"),
+                ("family_informed", "no"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = page.visible_text();
+    assert!(text.contains("Vul de gemeente in."), "{text}");
+    assert!(text.contains("Kies de grondslag."));
+    assert!(text.contains("Schrijf op waarom het gezin het niet weet."));
+    assert_eq!(
+        page.value("input#display_name").as_deref(),
+        Some("Gezin Bakker")
+    );
+    assert_eq!(app.count("families"), 0);
+    assert_eq!(app.count("events"), 0, "no half-written record");
+
+    // A member born in the future is refused; the family gets no member.
+    let created = ahmed
+        .submit(
+            "/gezinnen/nieuw",
+            "/gezinnen",
+            &[
+                ("display_name", "Gezin Bakker"),
+                ("municipality", "Dordrecht"),
+                ("urgency", "regular"),
+                ("legal_basis", "consent"),
+                ("family_informed", "yes"),
+                ("role", "Gezinscoach"),
+            ],
+        )
+        .await;
+    let family = created.location.unwrap();
+    let member = ahmed
+        .submit(
+            &family,
+            &format!("{family}/gezinsleden"),
+            &[
+                ("name", "Noor Bakker"),
+                ("role", "child"),
+                ("date_of_birth", "2999-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(member.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        member
+            .visible_text()
+            .contains("De geboortedatum ligt in de toekomst.")
+    );
+    assert_eq!(member.value("input#name").as_deref(), Some("Noor Bakker"));
+    assert_eq!(app.count("persons"), 0);
+}
+
+#[actix_web::test]
+async fn search_finds_only_families_the_user_may_see() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let mut conn = app.conn();
+    db::write(&mut conn, |conn| {
+        record::save_person(
+            conn,
+            &c.director,
+            c.family,
+            None,
+            &samenspel::domain::family::PersonDetails {
+                name: "Mila Jansen".into(),
+                date_of_birth: None,
+                role: samenspel::domain::family::PersonRole::Child,
+                parental_authority: false,
+            },
+        )
+    })
+    .unwrap();
+    drop(conn);
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let by_member = ahmed.get("/gezinnen?q=mila").await;
+    assert!(by_member.visible_text().contains("Gezin Jansen"));
+    let case_number = by_member.text("tbody td").unwrap();
+    let by_number = ahmed.get(&format!("/gezinnen?q={case_number}")).await;
+    assert!(by_number.visible_text().contains("Gezin Jansen"));
+    let wildcard = ahmed.get("/gezinnen?q=%25").await;
+    assert!(
+        wildcard.visible_text().contains("Geen gezinnen gevonden"),
+        "% is a character, not a wildcard"
+    );
+    // El Amrani exists but Ahmed is not involved.
+    assert!(
+        !ahmed
+            .get("/gezinnen?q=amrani")
+            .await
+            .visible_text()
+            .contains("El Amrani")
+    );
+    let home = ahmed.get("/").await;
+    assert!(home.text("#mijn-gezinnen").is_some());
+    assert!(home.visible_text().contains("Gezin Jansen"));
+}
