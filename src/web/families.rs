@@ -65,6 +65,32 @@ pub fn authorize(
     Ok((family, relation))
 }
 
+/// Loads what a page shows of a family for a user allowed `action`, and logs the access as `what` (a
+/// text key) in the same transaction: no family data leaves the database without its log row.
+pub async fn read_family<T, F>(
+    state: &AppState,
+    user: SignedIn,
+    family_id: i64,
+    action: FamilyAction,
+    what: &'static str,
+    load: F,
+) -> Result<(Family, Relation, T), AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, relation) = authorize(conn, &user, family_id, action)?;
+                let loaded = load(conn)?;
+                log_access(conn, &user, family_id, relation, what)?;
+                Ok((family, relation, loaded))
+            })
+        })
+        .await
+}
+
 /// Writes the access-log row for showing `what` (a text key) of the family.
 pub fn log_access(
     conn: &mut DbConn,
@@ -310,16 +336,15 @@ pub async fn show_edit_family(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
-    let family = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (family, relation) =
-                    authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
-                log_access(conn, &user, family_id, relation, "access.what.details")?;
-                Ok::<_, AppError>(family)
-            })
-        })
-        .await?;
+    let (family, _, ()) = read_family(
+        &state,
+        user,
+        family_id,
+        FamilyAction::EditFamily,
+        "access.what.details",
+        |_| Ok(()),
+    )
+    .await?;
     let form = FamilyForm::from_family(&family);
     html(
         StatusCode::OK,
@@ -537,24 +562,24 @@ async fn family_page(
     family_id: i64,
 ) -> Result<FamilyPage, AppError> {
     let may_edit_actor = actor(&user);
-    let (family, relation, persons, involvements, directorships, plan, comments, timeline) = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (family, relation) = authorize(conn, &user, family_id, FamilyAction::View)?;
-                let loaded = (
-                    family,
-                    relation,
+    let (family, relation, (persons, involvements, directorships, plan, comments, timeline)) =
+        read_family(
+            state,
+            user,
+            family_id,
+            FamilyAction::View,
+            "access.what.family",
+            move |conn| {
+                Ok((
                     family::persons(conn, family_id)?,
                     involvement::list(conn, family_id)?,
                     directorship::history(conn, family_id)?,
                     plan::version(conn, family_id, None)?,
                     plan::comments(conn, family_id)?,
                     events::for_family(conn, family_id, 100)?,
-                );
-                log_access(conn, &user, family_id, relation, "access.what.family")?;
-                Ok::<_, AppError>(loaded)
-            })
-        })
+                ))
+            },
+        )
         .await?;
     Ok(FamilyPage {
         may_edit: policy::allows_family(may_edit_actor, relation, FamilyAction::EditFamily),
@@ -754,18 +779,15 @@ pub async fn show_edit_person(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
     let (user, (family_id, person_id)) = (user.0, path.into_inner());
-    let (family, person) = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (family, relation) =
-                    authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
-                let person =
-                    family::find_person(conn, family_id, person_id)?.ok_or(AppError::NotFound)?;
-                log_access(conn, &user, family_id, relation, "access.what.member")?;
-                Ok::<_, AppError>((family, person))
-            })
-        })
-        .await?;
+    let (family, _, person) = read_family(
+        &state,
+        user,
+        family_id,
+        FamilyAction::EditFamily,
+        "access.what.member",
+        move |conn| family::find_person(conn, family_id, person_id)?.ok_or(AppError::NotFound),
+    )
+    .await?;
     let form = PersonForm::from_person(&person);
     html(
         StatusCode::OK,
@@ -1170,16 +1192,15 @@ pub async fn show_access_log(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
-    let (family, entries) = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (family, relation) =
-                    authorize(conn, &user, family_id, FamilyAction::ViewAccessLog)?;
-                log_access(conn, &user, family_id, relation, "access.what.access_log")?;
-                Ok::<_, AppError>((family, access_log::for_family(conn, family_id, 500)?))
-            })
-        })
-        .await?;
+    let (family, _, entries) = read_family(
+        &state,
+        user,
+        family_id,
+        FamilyAction::ViewAccessLog,
+        "access.what.access_log",
+        move |conn| Ok(access_log::for_family(conn, family_id, 500)?),
+    )
+    .await?;
     html(
         StatusCode::OK,
         AccessLogPage {

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::auth::html;
-use super::families::{authorize, log_access, who};
+use super::families::{authorize, read_family, who};
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::family::Family;
@@ -51,15 +51,15 @@ pub async fn show_edit_plan(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
-    let (family, current) = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (family, relation) = authorize(conn, &user, family_id, FamilyAction::EditPlan)?;
-                log_access(conn, &user, family_id, relation, "access.what.plan")?;
-                Ok::<_, AppError>((family, plan::version(conn, family_id, None)?))
-            })
-        })
-        .await?;
+    let (family, _, current) = read_family(
+        &state,
+        user,
+        family_id,
+        FamilyAction::EditPlan,
+        "access.what.plan",
+        move |conn| Ok(plan::version(conn, family_id, None)?),
+    )
+    .await?;
     let base_version = current.as_ref().map_or(0, |p| p.version);
     let sections = LifeDomain::ALL
         .iter()
@@ -192,21 +192,15 @@ pub async fn list_plan_versions(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
-    let (family, versions) = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (family, relation) = authorize(conn, &user, family_id, FamilyAction::View)?;
-                log_access(
-                    conn,
-                    &user,
-                    family_id,
-                    relation,
-                    "access.what.plan_versions",
-                )?;
-                Ok::<_, AppError>((family, plan::versions(conn, family_id)?))
-            })
-        })
-        .await?;
+    let (family, _, versions) = read_family(
+        &state,
+        user,
+        family_id,
+        FamilyAction::View,
+        "access.what.plan_versions",
+        move |conn| Ok(plan::versions(conn, family_id)?),
+    )
+    .await?;
     html(
         StatusCode::OK,
         PlanVersionsPage {
@@ -234,24 +228,24 @@ pub async fn show_plan_version(
     path: web::Path<(i64, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (user, (family_id, number)) = (user.0, path.into_inner());
-    let (family, plan, changes, latest) = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (family, relation) = authorize(conn, &user, family_id, FamilyAction::View)?;
-                let plan =
-                    plan::version(conn, family_id, Some(number))?.ok_or(AppError::NotFound)?;
-                let before = plan::version(conn, family_id, Some(number - 1))?;
-                let changes = plan::diff(before.as_ref(), &plan);
-                log_access(conn, &user, family_id, relation, "access.what.plan_version")?;
-                Ok::<_, AppError>((
-                    family,
-                    plan,
-                    changes,
-                    plan::current_version_number(conn, family_id)?,
-                ))
-            })
-        })
-        .await?;
+    let (family, _, (plan, changes, latest)) = read_family(
+        &state,
+        user,
+        family_id,
+        FamilyAction::View,
+        "access.what.plan_version",
+        move |conn| {
+            let plan = plan::version(conn, family_id, Some(number))?.ok_or(AppError::NotFound)?;
+            let before = plan::version(conn, family_id, Some(number - 1))?;
+            let changes = plan::diff(before.as_ref(), &plan);
+            Ok((
+                plan,
+                changes,
+                plan::current_version_number(conn, family_id)?,
+            ))
+        },
+    )
+    .await?;
     html(
         StatusCode::OK,
         PlanVersionPage {
