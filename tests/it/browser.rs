@@ -222,3 +222,107 @@ async fn a_professional_logs_in_through_a_real_browser() {
     browser.screenshot("login-start-page-phone").await;
     browser.close().await;
 }
+
+/// Logs in through the form, as a person would.
+async fn log_in(browser: &Browser, app: &TestApp, email: &str) {
+    let c = &browser.client;
+    c.goto(&app.url("/inloggen")).await.unwrap();
+    c.find(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    browser.wait_text("h1", |t| t == "Mijn overzicht").await;
+}
+
+#[actix_web::test]
+async fn a_director_edits_the_plan_in_the_browser_and_sees_it_on_the_family_page() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let ahmed = app.user(
+        "ahmed@vt.example",
+        "Ahmed Benali",
+        Role::Professional,
+        Some("Veilig Thuis"),
+    );
+    let family_id = {
+        let mut conn = app.conn();
+        let who = samenspel::record::who(&mut conn, ahmed.id).unwrap();
+        let details = samenspel::domain::family::FamilyDetails {
+            display_name: "Gezin Jansen".into(),
+            municipality: "Dordrecht".into(),
+            urgency: samenspel::domain::family::Urgency::Urgent,
+            legal_basis: samenspel::domain::family::LegalBasis::ReportingCode,
+            family_informed: true,
+            not_informed_reason: None,
+        };
+        let today = samenspel::time::local(samenspel::domain::now()).date_naive();
+        samenspel::db::write(&mut conn, |conn| {
+            samenspel::record::start_family(conn, &who, &details, "Casusregisseur", today)
+        })
+        .unwrap()
+        .id
+    };
+    log_in(&browser, &app, "ahmed@vt.example").await;
+    let c = &browser.client;
+    // The family is on the start page; follow it.
+    c.find(Locator::LinkText("Gezin Jansen"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_text("h1", |t| t == "Gezin Jansen").await;
+    c.find(Locator::LinkText("Plan bewerken"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_text("h1", |t| t == "Plan bewerken").await;
+    c.find(Locator::Css("#safety__agreements"))
+        .await
+        .unwrap()
+        .send_keys("Mark komt niet aan huis.\nOma Jansen let op.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/plan'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let plan = browser
+        .wait_text(".ss-plan-parts", |t| t.contains("Oma Jansen let op."))
+        .await;
+    assert!(plan.contains("Mark komt niet aan huis."), "{plan}");
+    browser
+        .wait_text("ol.ss-timeline", |t| {
+            t.contains("Plan opgeslagen als versie 1.")
+        })
+        .await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with(&format!("/gezinnen/{family_id}"))
+    );
+    browser.screenshot("family-page-after-plan-edit").await;
+    browser.close().await;
+}
