@@ -4,18 +4,27 @@
 
 use std::sync::{Arc, Mutex};
 
+use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 use crate::config::MailConfig;
 
-/// A message to send: plain text and HTML parts of the same content.
-#[derive(Clone, Debug)]
+/// A message to send: plain text and HTML parts of the same content, and any attachments.
+#[derive(Clone, Debug, Default)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
 }
 
 #[derive(Clone)]
@@ -70,12 +79,20 @@ impl Mailer {
 }
 
 fn build(from: &str, mail: &Mail) -> anyhow::Result<Message> {
-    Ok(Message::builder()
+    let body = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+    let builder = Message::builder()
         .from(from.parse::<Mailbox>()?)
         .to(mail.to.parse::<Mailbox>()?)
-        .subject(&mail.subject)
-        .multipart(MultiPart::alternative_plain_html(
-            mail.text.clone(),
-            mail.html.clone(),
-        ))?)
+        .subject(&mail.subject);
+    if mail.attachments.is_empty() {
+        return Ok(builder.multipart(body)?);
+    }
+    let mut mixed = MultiPart::mixed().multipart(body);
+    for a in &mail.attachments {
+        mixed = mixed.singlepart(
+            lettre::message::Attachment::new(a.filename.clone())
+                .body(a.content.clone(), ContentType::parse(&a.content_type)?),
+        );
+    }
+    Ok(builder.multipart(mixed)?)
 }

@@ -60,13 +60,19 @@ pub fn allows_family(actor: Actor, relation: Relation, action: FamilyAction) -> 
         return false;
     }
     match action {
-        FamilyAction::View | FamilyAction::Comment => relation.any(),
+        FamilyAction::View => relation.any(),
+        FamilyAction::Comment => relation.director || relation.co_worker || relation.involved,
         FamilyAction::EditPlan
         | FamilyAction::EditFamily
         | FamilyAction::ManageInvolvement
         | FamilyAction::AppointDirector
         | FamilyAction::ViewAccessLog => relation.director || relation.co_worker,
     }
+}
+
+/// Organisation and system admins set up tables and their kinds; chairs run them.
+pub fn may_manage_tables(actor: Actor) -> bool {
+    matches!(actor.role, Role::SystemAdmin | Role::OrgAdmin)
 }
 
 /// Any professional may start a family record; they become its director.
@@ -95,18 +101,21 @@ mod tests {
         };
         let director = Relation {
             director: true,
-            co_worker: false,
             involved: true,
+            ..Relation::default()
         };
         let co_worker = Relation {
-            director: false,
             co_worker: true,
             involved: true,
+            ..Relation::default()
         };
         let involved = Relation {
-            director: false,
-            co_worker: false,
             involved: true,
+            ..Relation::default()
+        };
+        let invited = Relation {
+            invited: true,
+            ..Relation::default()
         };
         // Formerly involved, a colleague of the same organisation, someone of another organisation:
         // none has a relation to the family now.
@@ -132,6 +141,8 @@ mod tests {
         expect(professional, director, &actions);
         expect(professional, co_worker, &actions);
         expect(professional, involved, &[View, Comment]);
+        // Invited to discuss the family at a meeting: reading only, for the purpose "overleg".
+        expect(professional, invited, &[View]);
         expect(professional, none, &[]);
         expect(org_admin, none, &[]);
         expect(system, none, &[]);

@@ -289,3 +289,432 @@ pub fn who(conn: &mut DbConn, user_id: i64) -> QueryResult<Who> {
         organisation_name: with_org.organisation_name.unwrap_or_default(),
     })
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Tables, referrals and meetings
+
+use crate::domain::decision::{
+    self, Action, ActionDetails, ActionStatus, Decision, DecisionDetails,
+};
+use crate::domain::meeting::{self, AgendaItem, ItemKind, Meeting, MeetingPlan, MeetingStatus};
+use crate::domain::referral::{self, Referral, ReferralDetails, ReferralStatus};
+use crate::domain::table::{self, Table, TableKind};
+
+/// An event about a meeting; `family_id` when it concerns one family (it then shows on its timeline).
+fn meeting_event(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: Option<i64>,
+    kind: &str,
+    subject: (&str, i64),
+    data: serde_json::Value,
+) -> QueryResult<crate::events::Event> {
+    events::append(
+        conn,
+        by.actor(),
+        NewEvent {
+            family_id,
+            kind,
+            subject_type: subject.0,
+            subject_id: Some(subject.1),
+            data,
+        },
+    )
+}
+
+pub fn create_table(
+    conn: &mut DbConn,
+    by: &Who,
+    kind: &TableKind,
+    name: &str,
+    region: &str,
+) -> QueryResult<Table> {
+    let created = table::create(conn, kind, name, region)?;
+    meeting_event(
+        conn,
+        by,
+        None,
+        "table.created",
+        ("table", created.id),
+        json!({"table": created.name, "kind": kind.name}),
+    )?;
+    Ok(created)
+}
+
+/// Refers a family to a table.
+pub fn refer(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    to: &Table,
+    details: &ReferralDetails,
+) -> QueryResult<Referral> {
+    let created = referral::create(
+        conn,
+        family_id,
+        to.id,
+        by.user_id,
+        by.organisation_id,
+        details,
+    )?;
+    event(
+        conn,
+        by,
+        family_id,
+        "referral.submitted",
+        ("referral", created.id),
+        json!({"table": to.name}),
+    )?;
+    Ok(created)
+}
+
+/// The chair's answer to a referral. Scheduling puts the family on the meeting's agenda and invites the
+/// professionals involved (and the referrer) for that item only.
+pub fn answer_referral(
+    conn: &mut DbConn,
+    by: &Who,
+    found: &Referral,
+    to: &Table,
+    status: ReferralStatus,
+    note: Option<&str>,
+    schedule_on: Option<&Meeting>,
+) -> QueryResult<()> {
+    let status = if schedule_on.is_some() {
+        ReferralStatus::Scheduled
+    } else {
+        status
+    };
+    referral::set_status(conn, found.id, status, note, schedule_on.map(|m| m.id))?;
+    let kind = format!("referral.{}", status.code());
+    event(
+        conn,
+        by,
+        found.family_id,
+        &kind,
+        ("referral", found.id),
+        json!({"table": to.name, "reason": note.unwrap_or_default()}),
+    )?;
+    if let Some(meeting) = schedule_on {
+        let family = family::find(conn, found.family_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let item = meeting::add_item(
+            conn,
+            meeting.id,
+            ItemKind::Family,
+            Some(family.id),
+            Some(found.id),
+            &family.display_name,
+            20,
+            by.user_id,
+        )?;
+        let mut invitees: Vec<i64> = involvement::list(conn, family.id)?
+            .into_iter()
+            .filter(|i| i.involvement.ended_on.is_none())
+            .map(|i| i.involvement.user_id)
+            .collect();
+        invitees.push(found.referred_by_user_id);
+        invitees.dedup();
+        for user_id in invitees {
+            meeting::invite_for_item(conn, meeting.id, item.id, user_id)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn plan_meeting(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Table,
+    plan: &MeetingPlan,
+) -> QueryResult<Meeting> {
+    let created = meeting::create(conn, at.id, plan, by.user_id)?;
+    meeting_event(
+        conn,
+        by,
+        None,
+        "meeting.planned",
+        ("meeting", created.id),
+        json!({"table": at.name}),
+    )?;
+    Ok(created)
+}
+
+pub fn add_topic(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    title: &str,
+    time_box: i32,
+) -> QueryResult<AgendaItem> {
+    let item = meeting::add_item(
+        conn,
+        at.id,
+        ItemKind::Topic,
+        None,
+        None,
+        title,
+        time_box,
+        by.user_id,
+    )?;
+    meeting_event(
+        conn,
+        by,
+        None,
+        "agenda.item_added",
+        ("agenda_item", item.id),
+        json!({"title": title}),
+    )?;
+    Ok(item)
+}
+
+pub fn invite_for_item(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item: &AgendaItem,
+    guest: &Who,
+) -> QueryResult<()> {
+    meeting::invite_for_item(conn, at.id, item.id, guest.user_id)?;
+    meeting_event(
+        conn,
+        by,
+        item.family_id,
+        "agenda.invited",
+        ("agenda_item", item.id),
+        json!({"name": guest.name, "organisation": guest.organisation_name}),
+    )?;
+    Ok(())
+}
+
+pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<()> {
+    meeting::publish_agenda(conn, at.id)?;
+    meeting_event(
+        conn,
+        by,
+        None,
+        "agenda.published",
+        ("meeting", at.id),
+        json!({}),
+    )?;
+    Ok(())
+}
+
+pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<()> {
+    meeting::set_status(conn, at.id, MeetingStatus::Running)?;
+    meeting_event(
+        conn,
+        by,
+        None,
+        "meeting.started",
+        ("meeting", at.id),
+        json!({}),
+    )?;
+    Ok(())
+}
+
+pub fn set_current_item(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item: &AgendaItem,
+) -> QueryResult<()> {
+    meeting::set_current_item(conn, at.id, Some(item.id))?;
+    meeting_event(
+        conn,
+        by,
+        None,
+        "meeting.item_current",
+        ("agenda_item", item.id),
+        json!({}),
+    )?;
+    Ok(())
+}
+
+pub fn close_item(conn: &mut DbConn, by: &Who, at: &Meeting, item: &AgendaItem) -> QueryResult<()> {
+    meeting::close_item(conn, item.id)?;
+    if at.current_item_id == Some(item.id) {
+        meeting::set_current_item(conn, at.id, None)?;
+    }
+    meeting_event(
+        conn,
+        by,
+        None,
+        "meeting.item_closed",
+        ("agenda_item", item.id),
+        json!({}),
+    )?;
+    Ok(())
+}
+
+pub fn save_minutes(conn: &mut DbConn, by: &Who, item: &AgendaItem, text: &str) -> QueryResult<()> {
+    meeting::set_minutes(conn, item.id, text)?;
+    meeting_event(
+        conn,
+        by,
+        item.family_id,
+        "minutes.saved",
+        ("agenda_item", item.id),
+        json!({}),
+    )?;
+    Ok(())
+}
+
+/// Records a decision (or a correction of `supersedes`). A referral to another table and a new director
+/// that the decision names take effect in the same transaction.
+pub fn record_decision(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    at_table: &Table,
+    item: &AgendaItem,
+    details: &DecisionDetails,
+    supersedes: Option<&Decision>,
+) -> QueryResult<Decision> {
+    let created = decision::create(
+        conn,
+        at.id,
+        item.id,
+        item.family_id,
+        details,
+        supersedes.map(|d| d.id),
+        by.user_id,
+    )?;
+    let kind = if supersedes.is_some() {
+        "decision.corrected"
+    } else {
+        "decision.recorded"
+    };
+    meeting_event(
+        conn,
+        by,
+        item.family_id,
+        kind,
+        ("decision", created.id),
+        json!({"table": at_table.name, "outcome": created.outcome}),
+    )?;
+    if let Some(family_id) = item.family_id {
+        if let Some(target) = details
+            .refer_to_table_id
+            .and_then(|id| table::find(conn, id).transpose())
+        {
+            let target = target?;
+            let family = family::find(conn, family_id)?.ok_or(diesel::result::Error::NotFound)?;
+            let referral_details = ReferralDetails {
+                reason: format!("{} — {}", at_table.name, created.text),
+                tried: created.rationale.clone(),
+                question: created.outcome.clone(),
+                urgency: family.urgency(),
+                family_informed: family.family_informed,
+                not_informed_reason: family.not_informed_reason.clone(),
+            };
+            refer(conn, by, family_id, &target, &referral_details)?;
+        }
+        if let Some(director_id) = details.new_director_user_id {
+            let director = who(conn, director_id)?;
+            if !involvement::is_active(conn, family_id, director_id)? {
+                add_involvement(
+                    conn,
+                    by,
+                    family_id,
+                    &director,
+                    "Regisseur",
+                    crate::time::local(crate::domain::now()).date_naive(),
+                )?;
+            }
+            appoint_director(conn, by, family_id, &director, None)?;
+        }
+    }
+    Ok(created)
+}
+
+pub fn add_action(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item: &AgendaItem,
+    decision_id: Option<i64>,
+    details: &ActionDetails,
+    owner: &Who,
+) -> QueryResult<Action> {
+    let created = decision::create_action(
+        conn,
+        at.id,
+        item.id,
+        decision_id,
+        item.family_id,
+        details,
+        by.user_id,
+    )?;
+    meeting_event(
+        conn,
+        by,
+        item.family_id,
+        "action.created",
+        ("action", created.id),
+        json!({"name": owner.name, "organisation": owner.organisation_name, "due": details.due_on.format("%d-%m-%Y").to_string()}),
+    )?;
+    Ok(created)
+}
+
+/// Marks an open action done or cancelled; false when it was not open any more.
+pub fn finish_action(
+    conn: &mut DbConn,
+    by: &Who,
+    action: &Action,
+    status: ActionStatus,
+    result: &str,
+) -> QueryResult<bool> {
+    if decision::finish_action(conn, action.id, status, result)? == 0 {
+        return Ok(false);
+    }
+    let kind = format!("action.{}", status.code());
+    meeting_event(
+        conn,
+        by,
+        action.family_id,
+        &kind,
+        ("action", action.id),
+        json!({"reason": result}),
+    )?;
+    Ok(true)
+}
+
+/// Closes the meeting: from now on its decisions and minutes are read-only. Referrals discussed at it
+/// are marked so. The closing event's hash is kept on the meeting as its seal.
+pub fn close_meeting(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    at_table: &Table,
+) -> QueryResult<()> {
+    meeting::set_status(conn, at.id, MeetingStatus::Closed)?;
+    for item in meeting::items(conn, at.id)? {
+        if let Some(referral_id) = item.referral_id {
+            referral::set_status(
+                conn,
+                referral_id,
+                ReferralStatus::Discussed,
+                None,
+                Some(at.id),
+            )?;
+        }
+        if let Some(family_id) = item.family_id {
+            event(
+                conn,
+                by,
+                family_id,
+                "meeting.discussed",
+                ("meeting", at.id),
+                json!({"table": at_table.name}),
+            )?;
+        }
+    }
+    let closing = meeting_event(
+        conn,
+        by,
+        None,
+        "meeting.closed",
+        ("meeting", at.id),
+        json!({"table": at_table.name}),
+    )?;
+    meeting::set_closing_hash(conn, at.id, &closing.hash)
+}

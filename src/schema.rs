@@ -186,6 +186,154 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    table_kinds (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        referral_criteria -> Text,
+        outcome_options -> Text,
+        access_days -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultation_tables (id) {
+        id -> BigInt,
+        kind_id -> BigInt,
+        name -> Text,
+        region -> Text,
+        referral_criteria -> Text,
+        outcome_options -> Text,
+        access_days -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    table_members (id) {
+        id -> BigInt,
+        table_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> BigInt,
+        table_id -> BigInt,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        place -> Text,
+        online_link -> Text,
+        status -> Text,
+        agenda_published_at -> Nullable<Timestamp>,
+        current_item_id -> Nullable<BigInt>,
+        started_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        closing_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        table_id -> BigInt,
+        referred_by_user_id -> BigInt,
+        referred_by_organisation_id -> Nullable<BigInt>,
+        reason -> Text,
+        tried -> Text,
+        question -> Text,
+        urgency -> Text,
+        family_informed -> Bool,
+        not_informed_reason -> Nullable<Text>,
+        status -> Text,
+        chair_note -> Nullable<Text>,
+        meeting_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agenda_items (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        position -> Integer,
+        kind -> Text,
+        family_id -> Nullable<BigInt>,
+        referral_id -> Nullable<BigInt>,
+        title -> Text,
+        time_box_minutes -> Integer,
+        status -> Text,
+        minutes -> Text,
+        proposed_by_user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    item_invitees (id) {
+        id -> BigInt,
+        agenda_item_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    attendance (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        user_id -> BigInt,
+        status -> Text,
+        mode -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    decisions (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        agenda_item_id -> BigInt,
+        family_id -> Nullable<BigInt>,
+        outcome -> Text,
+        text -> Text,
+        rationale -> Text,
+        family_view -> Text,
+        family_words -> Text,
+        supersedes_id -> Nullable<BigInt>,
+        refer_to_table_id -> Nullable<BigInt>,
+        new_director_user_id -> Nullable<BigInt>,
+        created_by_user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    actions (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        agenda_item_id -> BigInt,
+        decision_id -> Nullable<BigInt>,
+        family_id -> Nullable<BigInt>,
+        description -> Text,
+        owner_user_id -> BigInt,
+        owner_organisation_id -> BigInt,
+        due_on -> Date,
+        condition -> Text,
+        family_informed_how -> Text,
+        status -> Text,
+        result -> Nullable<Text>,
+        created_by_user_id -> BigInt,
+        created_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(persons -> families (family_id));
 diesel::joinable!(involvements -> families (family_id));
@@ -194,6 +342,11 @@ diesel::joinable!(involvements -> organisations (organisation_id));
 diesel::joinable!(plan_sections -> plan_versions (plan_version_id));
 diesel::joinable!(plan_versions -> families (family_id));
 diesel::joinable!(access_log -> families (family_id));
+diesel::joinable!(consultation_tables -> table_kinds (kind_id));
+diesel::joinable!(table_members -> consultation_tables (table_id));
+diesel::joinable!(meetings -> consultation_tables (table_id));
+diesel::joinable!(agenda_items -> meetings (meeting_id));
+diesel::joinable!(item_invitees -> agenda_items (agenda_item_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
@@ -213,4 +366,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     event_chain_head,
     access_log,
+    table_kinds,
+    consultation_tables,
+    table_members,
+    meetings,
+    referrals,
+    agenda_items,
+    item_invitees,
+    attendance,
+    decisions,
+    actions,
 );

@@ -14,6 +14,8 @@ pub enum Purpose {
     Direction,
     /// As an involved professional.
     Involvement,
+    /// Invited to discuss the family at a meeting.
+    Meeting,
 }
 
 impl Purpose {
@@ -21,6 +23,7 @@ impl Purpose {
         match self {
             Purpose::Direction => "direction",
             Purpose::Involvement => "involvement",
+            Purpose::Meeting => "meeting",
         }
     }
 }

@@ -90,14 +90,19 @@ impl Family {
     }
     /// "Gezin J., 2026-0042": how the family is named to someone who may not see it.
     pub fn pseudonym(&self) -> String {
-        let initial = self
-            .display_name
-            .split_whitespace()
-            .last()
-            .and_then(|w| w.chars().next())
-            .map(|c| format!("{}.", c.to_uppercase()))
-            .unwrap_or_default();
-        format!("{initial} {}", self.case_number).trim().to_string()
+        pseudonym_of(&self.display_name, &self.case_number)
+    }
+}
+
+/// "Gezin J., 2026-0042" from "Gezin Jansen" and its case number: the initial of the last word only.
+pub fn pseudonym_of(display_name: &str, case_number: &str) -> String {
+    match display_name
+        .split_whitespace()
+        .last()
+        .and_then(|w| w.chars().next())
+    {
+        Some(c) => format!("Gezin {}., {case_number}", c.to_uppercase()),
+        None => format!("Gezin {case_number}"),
     }
 }
 
@@ -213,11 +218,14 @@ pub struct Relation {
     pub director: bool,
     pub co_worker: bool,
     pub involved: bool,
+    /// Invited to discuss the family at a meeting, within the table's access window: from the
+    /// publication of the agenda until the set number of days after the meeting.
+    pub invited: bool,
 }
 
 impl Relation {
     pub fn any(self) -> bool {
-        self.director || self.co_worker || self.involved
+        self.director || self.co_worker || self.involved || self.invited
     }
 }
 
@@ -238,10 +246,17 @@ pub fn relation(conn: &mut DbConn, family_id: i64, user_id: i64) -> QueryResult<
             .filter(involvements::ended_on.is_null()),
     ))
     .get_result::<bool>(conn)?;
+    let now = super::now();
+    let invited = super::meeting::family_invitations(conn, family_id, user_id)?
+        .into_iter()
+        .any(|(published, ends, days)| {
+            published <= now && now <= ends + chrono::Duration::days(days.into())
+        });
     Ok(Relation {
         director: active.is_some_and(|(d, _)| d == user_id),
         co_worker: active.is_some_and(|(_, c)| c == Some(user_id)),
         involved,
+        invited,
     })
 }
 
@@ -424,6 +439,19 @@ mod tests {
             assert_eq!(PersonRole::from_code(r.code()), Some(*r));
         }
         assert_eq!(LegalBasis::from_code("whim"), None);
+    }
+
+    #[test]
+    fn a_pseudonym_keeps_only_an_initial_and_the_case_number() {
+        assert_eq!(
+            pseudonym_of("Gezin Jansen", "2026-0042"),
+            "Gezin J., 2026-0042"
+        );
+        assert_eq!(
+            pseudonym_of("gezin el amrani", "2026-0057"),
+            "Gezin A., 2026-0057"
+        );
+        assert_eq!(pseudonym_of("", "2026-0001"), "Gezin 2026-0001");
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! The domain: one module per concept, each with its rows, queries and pure rules.
 
 pub mod access_log;
+pub mod decision;
 pub mod directorship;
 pub mod family;
 pub mod involvement;
+pub mod meeting;
 pub mod organisation;
 pub mod plan;
+pub mod referral;
+pub mod table;
 pub mod user;
 
 /// The current moment in UTC, at the precision both databases keep (microseconds).

@@ -320,6 +320,7 @@ fn password_reset_mail(user: &User, link: &str) -> Mail {
         subject: i18n.t("mail.reset.subject"),
         text: text.render().unwrap_or_default(),
         html: html.render().unwrap_or_default(),
+        attachments: Vec::new(),
     }
 }
 
@@ -364,6 +365,7 @@ pub fn invitation_mail(user: &User, inviter: &str, organisation: &str, link: &st
         subject: i18n.t("mail.invitation.subject"),
         text: text.render().unwrap_or_default(),
         html: html.render().unwrap_or_default(),
+        attachments: Vec::new(),
     }
 }
 

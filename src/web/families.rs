@@ -101,8 +101,10 @@ pub fn log_access(
 ) -> Result<(), AppError> {
     let purpose = if relation.director || relation.co_worker {
         Purpose::Direction
-    } else {
+    } else if relation.involved {
         Purpose::Involvement
+    } else {
+        Purpose::Meeting
     };
     access_log::record(
         conn,
@@ -462,6 +464,9 @@ struct FamilyPage {
     plan: Option<PlanVersion>,
     comments: Vec<Comment>,
     timeline: Vec<TimelineEntry>,
+    referrals: Vec<crate::domain::referral::ReferralRow>,
+    actions: Vec<crate::domain::decision::ActionRow>,
+    may_refer: bool,
     /// A message about the last action, from the query ("fout=..."), already a text key.
     problem: Option<&'static str>,
     comment_error: Option<&'static str>,
@@ -562,27 +567,39 @@ async fn family_page(
     family_id: i64,
 ) -> Result<FamilyPage, AppError> {
     let may_edit_actor = actor(&user);
-    let (family, relation, (persons, involvements, directorships, plan, comments, timeline)) =
-        read_family(
-            state,
-            user,
-            family_id,
-            FamilyAction::View,
-            "access.what.family",
-            move |conn| {
-                Ok((
+    let (
+        family,
+        relation,
+        ((persons, involvements, directorships, plan, comments, timeline), (referrals, actions)),
+    ) = read_family(
+        state,
+        user,
+        family_id,
+        FamilyAction::View,
+        "access.what.family",
+        move |conn| {
+            Ok((
+                (
                     family::persons(conn, family_id)?,
                     involvement::list(conn, family_id)?,
                     directorship::history(conn, family_id)?,
                     plan::version(conn, family_id, None)?,
                     plan::comments(conn, family_id)?,
                     events::for_family(conn, family_id, 100)?,
-                ))
-            },
-        )
-        .await?;
+                ),
+                (
+                    crate::domain::referral::for_family(conn, family_id)?,
+                    crate::domain::decision::actions_for_family(conn, family_id)?,
+                ),
+            ))
+        },
+    )
+    .await?;
     Ok(FamilyPage {
         may_edit: policy::allows_family(may_edit_actor, relation, FamilyAction::EditFamily),
+        may_refer: relation.director || relation.co_worker || relation.involved,
+        referrals,
+        actions,
         ctx,
         family,
         persons,

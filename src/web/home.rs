@@ -9,7 +9,10 @@ use actix_web::web;
 
 use super::auth::html;
 use super::{AppError, AppState, CurrentUser, PageCtx};
+use crate::domain::decision::{self, ActionRow};
 use crate::domain::family::{self, Family};
+use crate::domain::meeting::{self, Meeting};
+use crate::domain::table;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -19,6 +22,9 @@ struct HomePage {
     first_name: String,
     families: Vec<Family>,
     may_create: bool,
+    actions: Vec<ActionRow>,
+    meetings: Vec<(Meeting, String)>,
+    today: chrono::NaiveDate,
 }
 
 pub async fn show_home(
@@ -42,13 +48,23 @@ pub async fn show_home(
         .unwrap_or_default()
         .to_string();
     let user_id = user.0.id();
-    // Open and aftercare families only: closed ones are found through the search.
-    let families = state
-        .db(move |conn| Ok(family::list_for_user(conn, user_id, None)?))
-        .await?
-        .into_iter()
-        .filter(|f| !f.is_closed())
-        .collect();
+    let (families, actions, meetings) = state
+        .db(move |conn| {
+            // Open and aftercare families only: closed ones are found through the search.
+            let families = family::list_for_user(conn, user_id, None)?
+                .into_iter()
+                .filter(|f| !f.is_closed())
+                .collect();
+            let mut meetings = Vec::new();
+            for m in meeting::upcoming_for_user(conn, user_id, crate::domain::now())? {
+                let name = table::find(conn, m.table_id)?
+                    .map(|t| t.name)
+                    .unwrap_or_default();
+                meetings.push((m, name));
+            }
+            Ok((families, decision::open_for_owner(conn, user_id)?, meetings))
+        })
+        .await?;
     let may_create = crate::policy::may_create_family(super::families::actor(&user.0));
     html(
         StatusCode::OK,
@@ -58,6 +74,9 @@ pub async fn show_home(
             first_name,
             families,
             may_create,
+            actions,
+            meetings,
+            today: crate::time::local(crate::domain::now()).date_naive(),
         },
     )
 }

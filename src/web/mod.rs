@@ -4,6 +4,7 @@
 //! hands the handler the signed-in user → policy check → domain call on the blocking pool → page.
 
 pub mod account;
+pub mod actions;
 pub mod admin;
 pub mod assets;
 pub mod auth;
@@ -12,8 +13,10 @@ pub mod families;
 pub mod forms;
 pub mod health;
 pub mod home;
+pub mod meetings;
 pub mod middleware;
 pub mod plan;
+pub mod tables;
 
 use std::future::{Ready, ready};
 use std::sync::Arc;
@@ -387,6 +390,119 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/gezinnen/{id}/plan/versies/{version}",
             web::get().to(plan::show_plan_version),
+        )
+        .route("/overleggen", web::get().to(tables::list_tables))
+        .route("/overleggen", web::post().to(tables::create_table))
+        .route("/overleggen/nieuw", web::get().to(tables::show_new_table))
+        .route("/overleggen/{id}", web::get().to(tables::show_table))
+        .route(
+            "/overleggen/{id}/bewerken",
+            web::get().to(tables::show_edit_table),
+        )
+        .route(
+            "/overleggen/{id}/bewerken",
+            web::post().to(tables::update_table),
+        )
+        .route("/overleggen/{id}/leden", web::post().to(tables::add_member))
+        .route(
+            "/overleggen/{id}/leden/{member}/verwijderen",
+            web::post().to(tables::remove_member),
+        )
+        .route(
+            "/overleggen/{id}/bijeenkomsten/nieuw",
+            web::get().to(tables::show_new_meeting),
+        )
+        .route(
+            "/overleggen/{id}/bijeenkomsten",
+            web::post().to(tables::create_meeting),
+        )
+        .route("/beheer/overlegsoorten", web::get().to(tables::list_kinds))
+        .route(
+            "/beheer/overlegsoorten/{id}",
+            web::post().to(tables::save_kind),
+        )
+        .route(
+            "/gezinnen/{id}/aanmelden",
+            web::get().to(tables::choose_table),
+        )
+        .route(
+            "/gezinnen/{id}/aanmelden/{table}",
+            web::get().to(tables::show_referral_form),
+        )
+        .route(
+            "/gezinnen/{id}/aanmelden/{table}",
+            web::post().to(tables::create_referral),
+        )
+        .route("/aanmeldingen/{id}", web::get().to(tables::show_referral))
+        .route(
+            "/aanmeldingen/{id}/antwoord",
+            web::post().to(tables::answer_referral),
+        )
+        .route("/bijeenkomsten/{id}", web::get().to(meetings::show_meeting))
+        .route(
+            "/bijeenkomsten/{id}/punten",
+            web::post().to(meetings::add_topic),
+        )
+        .route(
+            "/bijeenkomsten/{id}/aanmeldingen/{referral}",
+            web::post().to(meetings::schedule_referral),
+        )
+        .route(
+            "/bijeenkomsten/{id}/publiceren",
+            web::post().to(meetings::publish_agenda),
+        )
+        .route(
+            "/bijeenkomsten/{id}/starten",
+            web::post().to(meetings::start_meeting),
+        )
+        .route(
+            "/bijeenkomsten/{id}/sluiten",
+            web::post().to(meetings::close_meeting),
+        )
+        .route(
+            "/bijeenkomsten/{id}/aanwezigheid",
+            web::post().to(meetings::set_attendance),
+        )
+        .route(
+            "/bijeenkomsten/{id}/punten/{item}",
+            web::get().to(meetings::show_item),
+        )
+        .route(
+            "/bijeenkomsten/{id}/punten/{item}/verplaatsen/{direction}",
+            web::post().to(meetings::move_item),
+        )
+        .route(
+            "/bijeenkomsten/{id}/punten/{item}/tijd",
+            web::post().to(meetings::set_time_box),
+        )
+        .route(
+            "/bijeenkomsten/{id}/punten/{item}/huidig",
+            web::post().to(meetings::make_current),
+        )
+        .route(
+            "/bijeenkomsten/{id}/punten/{item}/sluiten",
+            web::post().to(meetings::close_item),
+        )
+        .route(
+            "/bijeenkomsten/{id}/punten/{item}/notulen",
+            web::post().to(meetings::save_minutes),
+        )
+        .route(
+            "/bijeenkomsten/{id}/punten/{item}/besluiten",
+            web::post().to(meetings::record_decision),
+        )
+        .route(
+            "/bijeenkomsten/{id}/punten/{item}/acties",
+            web::post().to(meetings::add_action),
+        )
+        .route(
+            "/bijeenkomsten/{id}/punten/{item}/uitnodigen",
+            web::post().to(meetings::invite_for_item),
+        )
+        .route("/acties/{id}", web::get().to(actions::show_action))
+        .route(
+            "/acties/{id}/afronden",
+            web::post().to(actions::finish_action),
         )
         .route(
             "/beheer/organisaties",

@@ -1,0 +1,10 @@
+DROP TABLE actions;
+DROP TABLE decisions;
+DROP TABLE attendance;
+DROP TABLE item_invitees;
+DROP TABLE agenda_items;
+DROP TABLE referrals;
+DROP TABLE meetings;
+DROP TABLE table_members;
+DROP TABLE consultation_tables;
+DROP TABLE table_kinds;

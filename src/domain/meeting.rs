@@ -1,0 +1,520 @@
+//! Meetings (bijeenkomsten) of a table: planning, the shared agenda, who is invited to what, attendance,
+//! and the meeting's course from planned through running to closed.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::family::coded_enum;
+use crate::db::DbConn;
+use crate::schema::{
+    agenda_items, attendance, item_invitees, meetings, organisations, table_members, users,
+};
+
+coded_enum!(MeetingStatus, "meeting_status", [Planned => "planned", Running => "running", Closed => "closed"]);
+coded_enum!(ItemKind, "item_kind", [Family => "family", Topic => "topic", ActionReview => "action_review"]);
+coded_enum!(
+    AttendanceStatus, "attendance", [
+        Invited => "invited",
+        Present => "present",
+        AbsentWithNotice => "absent_notice",
+        Absent => "absent",
+    ]
+);
+coded_enum!(AttendanceMode, "attendance_mode", [InPerson => "in_person", Online => "online"]);
+
+#[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = meetings)]
+pub struct Meeting {
+    pub id: i64,
+    pub table_id: i64,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub place: String,
+    pub online_link: String,
+    pub status: String,
+    pub agenda_published_at: Option<NaiveDateTime>,
+    pub current_item_id: Option<i64>,
+    pub started_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub closing_hash: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl Meeting {
+    pub fn status(&self) -> MeetingStatus {
+        MeetingStatus::from_code(&self.status).unwrap_or(MeetingStatus::Planned)
+    }
+    pub fn is_closed(&self) -> bool {
+        self.status() == MeetingStatus::Closed
+    }
+    pub fn is_running(&self) -> bool {
+        self.status() == MeetingStatus::Running
+    }
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = agenda_items)]
+pub struct AgendaItem {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub position: i32,
+    pub kind: String,
+    pub family_id: Option<i64>,
+    pub referral_id: Option<i64>,
+    pub title: String,
+    pub time_box_minutes: i32,
+    pub status: String,
+    pub minutes: String,
+    pub proposed_by_user_id: i64,
+    pub created_at: NaiveDateTime,
+}
+
+impl AgendaItem {
+    pub fn kind(&self) -> ItemKind {
+        ItemKind::from_code(&self.kind).unwrap_or(ItemKind::Topic)
+    }
+    pub fn is_closed(&self) -> bool {
+        self.status == "closed"
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = meetings)]
+struct NewMeetingRow<'a> {
+    table_id: i64,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    place: &'a str,
+    online_link: &'a str,
+    status: &'a str,
+    created_at: NaiveDateTime,
+}
+
+/// A meeting as planned, times in UTC.
+#[derive(Clone, Debug)]
+pub struct MeetingPlan {
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub place: String,
+    pub online_link: String,
+}
+
+/// Plans a meeting: the standing members are invited, and the review of open actions of earlier
+/// meetings is its first item.
+pub fn create(
+    conn: &mut DbConn,
+    table_id: i64,
+    plan: &MeetingPlan,
+    by_user: i64,
+) -> QueryResult<Meeting> {
+    let meeting: Meeting = diesel::insert_into(meetings::table)
+        .values(NewMeetingRow {
+            table_id,
+            starts_at: plan.starts_at,
+            ends_at: plan.ends_at,
+            place: &plan.place,
+            online_link: &plan.online_link,
+            status: MeetingStatus::Planned.code(),
+            created_at: super::now(),
+        })
+        .returning(meetings::all_columns)
+        .get_result(conn)?;
+    add_item(
+        conn,
+        meeting.id,
+        ItemKind::ActionReview,
+        None,
+        None,
+        "",
+        10,
+        by_user,
+    )?;
+    let members: Vec<i64> = table_members::table
+        .filter(table_members::table_id.eq(table_id))
+        .select(table_members::user_id)
+        .distinct()
+        .load(conn)?;
+    for user_id in members {
+        invite(conn, meeting.id, user_id)?;
+    }
+    Ok(meeting)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Meeting>> {
+    meetings::table
+        .find(id)
+        .select(Meeting::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn for_table(conn: &mut DbConn, table_id: i64) -> QueryResult<Vec<Meeting>> {
+    meetings::table
+        .filter(meetings::table_id.eq(table_id))
+        .order(meetings::starts_at.desc())
+        .select(Meeting::as_select())
+        .load(conn)
+}
+
+/// Meetings a user takes part in (table member or invited for an item), from `since` on, soonest first.
+pub fn upcoming_for_user(
+    conn: &mut DbConn,
+    user_id: i64,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<Meeting>> {
+    let invited = attendance::table
+        .filter(attendance::user_id.eq(user_id))
+        .select(attendance::meeting_id);
+    meetings::table
+        .filter(meetings::id.eq_any(invited))
+        .filter(meetings::ends_at.ge(since))
+        .filter(meetings::status.ne(MeetingStatus::Closed.code()))
+        .order(meetings::starts_at.asc())
+        .select(Meeting::as_select())
+        .load(conn)
+}
+
+pub fn set_status(conn: &mut DbConn, id: i64, status: MeetingStatus) -> QueryResult<()> {
+    let now = super::now();
+    let target = meetings::table.find(id);
+    match status {
+        MeetingStatus::Running => diesel::update(target)
+            .set((
+                meetings::status.eq(status.code()),
+                meetings::started_at.eq(now),
+            ))
+            .execute(conn)?,
+        MeetingStatus::Closed => diesel::update(target)
+            .set((
+                meetings::status.eq(status.code()),
+                meetings::closed_at.eq(now),
+                meetings::current_item_id.eq(None::<i64>),
+            ))
+            .execute(conn)?,
+        MeetingStatus::Planned => diesel::update(target)
+            .set(meetings::status.eq(status.code()))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+pub fn set_closing_hash(conn: &mut DbConn, id: i64, hash: &str) -> QueryResult<()> {
+    diesel::update(meetings::table.find(id))
+        .set(meetings::closing_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn publish_agenda(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::update(meetings::table.find(id))
+        .set(meetings::agenda_published_at.eq(super::now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_current_item(conn: &mut DbConn, id: i64, item: Option<i64>) -> QueryResult<()> {
+    diesel::update(meetings::table.find(id))
+        .set(meetings::current_item_id.eq(item))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = agenda_items)]
+struct NewItemRow<'a> {
+    meeting_id: i64,
+    position: i32,
+    kind: &'a str,
+    family_id: Option<i64>,
+    referral_id: Option<i64>,
+    title: &'a str,
+    time_box_minutes: i32,
+    status: &'a str,
+    minutes: &'a str,
+    proposed_by_user_id: i64,
+    created_at: NaiveDateTime,
+}
+
+/// Adds an item at the end of the agenda.
+#[allow(clippy::too_many_arguments)]
+pub fn add_item(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    kind: ItemKind,
+    family_id: Option<i64>,
+    referral_id: Option<i64>,
+    title: &str,
+    time_box_minutes: i32,
+    by_user: i64,
+) -> QueryResult<AgendaItem> {
+    let last: Option<i32> = agenda_items::table
+        .filter(agenda_items::meeting_id.eq(meeting_id))
+        .select(diesel::dsl::max(agenda_items::position))
+        .first(conn)?;
+    diesel::insert_into(agenda_items::table)
+        .values(NewItemRow {
+            meeting_id,
+            position: last.map_or(0, |p| p + 1),
+            kind: kind.code(),
+            family_id,
+            referral_id,
+            title,
+            time_box_minutes,
+            status: "open",
+            minutes: "",
+            proposed_by_user_id: by_user,
+            created_at: super::now(),
+        })
+        .returning(agenda_items::all_columns)
+        .get_result(conn)
+}
+
+pub fn items(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<AgendaItem>> {
+    agenda_items::table
+        .filter(agenda_items::meeting_id.eq(meeting_id))
+        .order((agenda_items::position.asc(), agenda_items::id.asc()))
+        .select(AgendaItem::as_select())
+        .load(conn)
+}
+
+pub fn find_item(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    item_id: i64,
+) -> QueryResult<Option<AgendaItem>> {
+    agenda_items::table
+        .filter(agenda_items::meeting_id.eq(meeting_id))
+        .filter(agenda_items::id.eq(item_id))
+        .select(AgendaItem::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Swaps an item with its neighbour above (`up`) or below. The review of open actions stays first.
+pub fn move_item(conn: &mut DbConn, meeting_id: i64, item_id: i64, up: bool) -> QueryResult<bool> {
+    let list = items(conn, meeting_id)?;
+    let Some(index) = list.iter().position(|i| i.id == item_id) else {
+        return Ok(false);
+    };
+    let other = if up {
+        index.checked_sub(1)
+    } else {
+        Some(index + 1).filter(|i| *i < list.len())
+    };
+    let Some(other) = other else {
+        return Ok(false);
+    };
+    if list[index].kind() == ItemKind::ActionReview || list[other].kind() == ItemKind::ActionReview
+    {
+        return Ok(false);
+    }
+    // Positions are renumbered from the list order, so gaps and duplicates mend themselves.
+    let mut order: Vec<i64> = list.iter().map(|i| i.id).collect();
+    order.swap(index, other);
+    for (position, id) in order.iter().enumerate() {
+        diesel::update(agenda_items::table.find(id))
+            .set(agenda_items::position.eq(position as i32))
+            .execute(conn)?;
+    }
+    Ok(true)
+}
+
+pub fn set_time_box(conn: &mut DbConn, item_id: i64, minutes: i32) -> QueryResult<()> {
+    diesel::update(agenda_items::table.find(item_id))
+        .set(agenda_items::time_box_minutes.eq(minutes))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_minutes(conn: &mut DbConn, item_id: i64, minutes: &str) -> QueryResult<()> {
+    diesel::update(agenda_items::table.find(item_id))
+        .set(agenda_items::minutes.eq(minutes))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn close_item(conn: &mut DbConn, item_id: i64) -> QueryResult<()> {
+    diesel::update(agenda_items::table.find(item_id))
+        .set(agenda_items::status.eq("closed"))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = attendance)]
+struct NewAttendance<'a> {
+    meeting_id: i64,
+    user_id: i64,
+    status: &'a str,
+}
+
+/// Puts a user on the meeting's attendance list (as invited), once.
+pub fn invite(conn: &mut DbConn, meeting_id: i64, user_id: i64) -> QueryResult<()> {
+    let exists = diesel::select(diesel::dsl::exists(
+        attendance::table
+            .filter(attendance::meeting_id.eq(meeting_id))
+            .filter(attendance::user_id.eq(user_id)),
+    ))
+    .get_result::<bool>(conn)?;
+    if !exists {
+        diesel::insert_into(attendance::table)
+            .values(NewAttendance {
+                meeting_id,
+                user_id,
+                status: AttendanceStatus::Invited.code(),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = item_invitees)]
+struct NewInvitee {
+    agenda_item_id: i64,
+    user_id: i64,
+}
+
+/// Invites a user for one item only (and so to the meeting).
+pub fn invite_for_item(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    item_id: i64,
+    user_id: i64,
+) -> QueryResult<()> {
+    let exists = diesel::select(diesel::dsl::exists(
+        item_invitees::table
+            .filter(item_invitees::agenda_item_id.eq(item_id))
+            .filter(item_invitees::user_id.eq(user_id)),
+    ))
+    .get_result::<bool>(conn)?;
+    if !exists {
+        diesel::insert_into(item_invitees::table)
+            .values(NewInvitee {
+                agenda_item_id: item_id,
+                user_id,
+            })
+            .execute(conn)?;
+    }
+    invite(conn, meeting_id, user_id)
+}
+
+/// (item id, user id, name) of everyone invited for single items of a meeting.
+pub fn item_invitees(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<(i64, i64, String)>> {
+    item_invitees::table
+        .inner_join(agenda_items::table)
+        .inner_join(users::table.on(users::id.eq(item_invitees::user_id)))
+        .filter(agenda_items::meeting_id.eq(meeting_id))
+        .order(users::name.asc())
+        .select((
+            item_invitees::agenda_item_id,
+            item_invitees::user_id,
+            users::name,
+        ))
+        .load(conn)
+}
+
+#[derive(Clone, Debug)]
+pub struct AttendanceRow {
+    pub user_id: i64,
+    pub name: String,
+    pub organisation_name: Option<String>,
+    pub status: AttendanceStatus,
+    pub mode: Option<AttendanceMode>,
+}
+
+impl AttendanceRow {
+    pub fn has_mode(&self, code: &str) -> bool {
+        self.mode.is_some_and(|m| m.code() == code)
+    }
+}
+
+pub fn attendance_list(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<AttendanceRow>> {
+    type Row = (i64, String, Option<String>, String, Option<String>);
+    let rows: Vec<Row> = attendance::table
+        .inner_join(users::table.on(users::id.eq(attendance::user_id)))
+        .left_join(organisations::table.on(organisations::id.nullable().eq(users::organisation_id)))
+        .filter(attendance::meeting_id.eq(meeting_id))
+        .order((organisations::name.asc(), users::name.asc()))
+        .select((
+            users::id,
+            users::name,
+            organisations::name.nullable(),
+            attendance::status,
+            attendance::mode,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(user_id, name, organisation_name, status, mode)| AttendanceRow {
+                user_id,
+                name,
+                organisation_name,
+                status: AttendanceStatus::from_code(&status).unwrap_or(AttendanceStatus::Invited),
+                mode: mode.as_deref().and_then(AttendanceMode::from_code),
+            },
+        )
+        .collect())
+}
+
+pub fn set_attendance(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    user_id: i64,
+    status: AttendanceStatus,
+    mode: Option<AttendanceMode>,
+) -> QueryResult<usize> {
+    diesel::update(
+        attendance::table
+            .filter(attendance::meeting_id.eq(meeting_id))
+            .filter(attendance::user_id.eq(user_id)),
+    )
+    .set((
+        attendance::status.eq(status.code()),
+        attendance::mode.eq(mode.map(|m| m.code())),
+    ))
+    .execute(conn)
+}
+
+pub fn is_participant(conn: &mut DbConn, meeting_id: i64, user_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        attendance::table
+            .filter(attendance::meeting_id.eq(meeting_id))
+            .filter(attendance::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Meetings (with the table's access window in days) where `user_id` was invited to discuss `family_id`:
+/// for an item of that family, or as chair or minute-taker of the table. Only published agendas count.
+pub fn family_invitations(
+    conn: &mut DbConn,
+    family_id: i64,
+    user_id: i64,
+) -> QueryResult<Vec<(NaiveDateTime, NaiveDateTime, i32)>> {
+    use crate::schema::consultation_tables;
+    let for_item = item_invitees::table
+        .filter(item_invitees::user_id.eq(user_id))
+        .select(item_invitees::agenda_item_id);
+    let leading = table_members::table
+        .filter(table_members::user_id.eq(user_id))
+        .filter(table_members::role.eq_any(["chair", "minute_taker"]))
+        .select(table_members::table_id);
+    agenda_items::table
+        .inner_join(meetings::table)
+        .inner_join(consultation_tables::table.on(consultation_tables::id.eq(meetings::table_id)))
+        .filter(agenda_items::family_id.eq(family_id))
+        .filter(
+            agenda_items::id
+                .eq_any(for_item)
+                .or(meetings::table_id.eq_any(leading)),
+        )
+        .filter(meetings::agenda_published_at.is_not_null())
+        .select((
+            meetings::agenda_published_at.assume_not_null(),
+            meetings::ends_at,
+            consultation_tables::access_days,
+        ))
+        .load(conn)
+}

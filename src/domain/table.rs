@@ -1,0 +1,280 @@
+//! Consultation tables (overlegtafels) and their kinds: chairs, minute-takers, standing members,
+//! referral criteria and outcome options. Kinds are data with defaults, changed by an admin.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::family::coded_enum;
+use crate::db::DbConn;
+use crate::schema::{consultation_tables, organisations, table_kinds, table_members, users};
+
+coded_enum!(
+    /// A person's place at a table.
+    TableRole, "table_role", [Chair => "chair", MinuteTaker => "minute_taker", Member => "member"]
+);
+
+#[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = table_kinds)]
+pub struct TableKind {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub referral_criteria: String,
+    pub outcome_options: String,
+    pub access_days: i32,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = consultation_tables)]
+pub struct Table {
+    pub id: i64,
+    pub kind_id: i64,
+    pub name: String,
+    pub region: String,
+    pub referral_criteria: String,
+    pub outcome_options: String,
+    pub access_days: i32,
+    pub created_at: NaiveDateTime,
+}
+
+impl Table {
+    /// The outcome options, one per line.
+    pub fn outcomes(&self) -> Vec<String> {
+        lines(&self.outcome_options)
+    }
+}
+
+/// Non-empty trimmed lines: how lists are kept in one text column.
+pub fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn kinds(conn: &mut DbConn) -> QueryResult<Vec<TableKind>> {
+    table_kinds::table
+        .order(table_kinds::id.asc())
+        .select(TableKind::as_select())
+        .load(conn)
+}
+
+pub fn find_kind(conn: &mut DbConn, id: i64) -> QueryResult<Option<TableKind>> {
+    table_kinds::table
+        .find(id)
+        .select(TableKind::as_select())
+        .first(conn)
+        .optional()
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = table_kinds)]
+pub struct NewKind<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub referral_criteria: &'a str,
+    pub outcome_options: &'a str,
+    pub access_days: i32,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn create_kind(conn: &mut DbConn, kind: NewKind<'_>) -> QueryResult<TableKind> {
+    diesel::insert_into(table_kinds::table)
+        .values(kind)
+        .returning(table_kinds::all_columns)
+        .get_result(conn)
+}
+
+pub fn update_kind(
+    conn: &mut DbConn,
+    id: i64,
+    name: &str,
+    criteria: &str,
+    outcomes: &str,
+    access_days: i32,
+) -> QueryResult<()> {
+    diesel::update(table_kinds::table.find(id))
+        .set((
+            table_kinds::name.eq(name),
+            table_kinds::referral_criteria.eq(criteria),
+            table_kinds::outcome_options.eq(outcomes),
+            table_kinds::access_days.eq(access_days),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = consultation_tables)]
+struct NewTableRow<'a> {
+    kind_id: i64,
+    name: &'a str,
+    region: &'a str,
+    referral_criteria: &'a str,
+    outcome_options: &'a str,
+    access_days: i32,
+    created_at: NaiveDateTime,
+}
+
+/// A new table of `kind`, starting with the kind's criteria, outcome options and access window.
+pub fn create(conn: &mut DbConn, kind: &TableKind, name: &str, region: &str) -> QueryResult<Table> {
+    diesel::insert_into(consultation_tables::table)
+        .values(NewTableRow {
+            kind_id: kind.id,
+            name,
+            region,
+            referral_criteria: &kind.referral_criteria,
+            outcome_options: &kind.outcome_options,
+            access_days: kind.access_days,
+            created_at: super::now(),
+        })
+        .returning(consultation_tables::all_columns)
+        .get_result(conn)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    name: &str,
+    region: &str,
+    criteria: &str,
+    outcomes: &str,
+    access_days: i32,
+) -> QueryResult<()> {
+    diesel::update(consultation_tables::table.find(id))
+        .set((
+            consultation_tables::name.eq(name),
+            consultation_tables::region.eq(region),
+            consultation_tables::referral_criteria.eq(criteria),
+            consultation_tables::outcome_options.eq(outcomes),
+            consultation_tables::access_days.eq(access_days),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Table>> {
+    consultation_tables::table
+        .find(id)
+        .select(Table::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Table>> {
+    consultation_tables::table
+        .order(consultation_tables::name.asc())
+        .select(Table::as_select())
+        .load(conn)
+}
+
+/// The tables a user sits at, in any role.
+pub fn list_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Table>> {
+    let mine = table_members::table
+        .filter(table_members::user_id.eq(user_id))
+        .select(table_members::table_id);
+    consultation_tables::table
+        .filter(consultation_tables::id.eq_any(mine))
+        .order(consultation_tables::name.asc())
+        .select(Table::as_select())
+        .load(conn)
+}
+
+/// The roles a user has at a table.
+pub fn roles(conn: &mut DbConn, table_id: i64, user_id: i64) -> QueryResult<Vec<TableRole>> {
+    Ok(table_members::table
+        .filter(table_members::table_id.eq(table_id))
+        .filter(table_members::user_id.eq(user_id))
+        .select(table_members::role)
+        .load::<String>(conn)?
+        .iter()
+        .filter_map(|r| TableRole::from_code(r))
+        .collect())
+}
+
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub organisation_name: Option<String>,
+    pub role: TableRole,
+}
+
+pub fn members(conn: &mut DbConn, table_id: i64) -> QueryResult<Vec<Member>> {
+    let rows: Vec<(i64, i64, String, Option<String>, String)> = table_members::table
+        .inner_join(users::table.on(users::id.eq(table_members::user_id)))
+        .left_join(organisations::table.on(organisations::id.nullable().eq(users::organisation_id)))
+        .filter(table_members::table_id.eq(table_id))
+        .order((table_members::role.asc(), users::name.asc()))
+        .select((
+            table_members::id,
+            users::id,
+            users::name,
+            organisations::name.nullable(),
+            table_members::role,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user_id, name, organisation_name, role)| Member {
+            id,
+            user_id,
+            name,
+            organisation_name,
+            role: TableRole::from_code(&role).unwrap_or(TableRole::Member),
+        })
+        .collect())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = table_members)]
+struct NewMember<'a> {
+    table_id: i64,
+    user_id: i64,
+    role: &'a str,
+}
+
+/// Adds a role at the table; adding a role someone has already changes nothing.
+pub fn add_member(
+    conn: &mut DbConn,
+    table_id: i64,
+    user_id: i64,
+    role: TableRole,
+) -> QueryResult<()> {
+    if roles(conn, table_id, user_id)?.contains(&role) {
+        return Ok(());
+    }
+    diesel::insert_into(table_members::table)
+        .values(NewMember {
+            table_id,
+            user_id,
+            role: role.code(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn remove_member(conn: &mut DbConn, table_id: i64, member_id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        table_members::table
+            .filter(table_members::table_id.eq(table_id))
+            .filter(table_members::id.eq(member_id)),
+    )
+    .execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_kept_as_lines() {
+        assert_eq!(
+            lines("  Vrijwillig kader blijft \n\nRvdK-onderzoek\n"),
+            vec!["Vrijwillig kader blijft", "RvdK-onderzoek"]
+        );
+    }
+}

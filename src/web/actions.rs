@@ -1,0 +1,139 @@
+//! One action: who does what by when, and its owner marking it done (with the result) or cancelled.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::html;
+use super::families::who;
+use super::tables::seat;
+use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use crate::db::{self, DbConn};
+use crate::domain::decision::{self, ActionRow, ActionStatus};
+use crate::domain::family;
+use crate::domain::meeting;
+use crate::record;
+
+#[derive(Template)]
+#[template(path = "actions/show.html")]
+struct ActionPage {
+    ctx: PageCtx,
+    row: ActionRow,
+    meeting_id: i64,
+    item_id: i64,
+    is_owner: bool,
+    problem: Option<&'static str>,
+    result: String,
+}
+
+/// The action, for its owner, the table's chair and minute-taker, and those who work with the family.
+fn action_for(conn: &mut DbConn, user: &SignedIn, id: i64) -> Result<ActionRow, AppError> {
+    let found = decision::find_action(conn, id)?.ok_or(AppError::NotFound)?;
+    let row = decision::actions_for_meeting(conn, found.meeting_id)?
+        .into_iter()
+        .find(|r| r.action.id == id)
+        .ok_or(AppError::NotFound)?;
+    if found.owner_user_id == user.id() {
+        return Ok(row);
+    }
+    let m = meeting::find(conn, found.meeting_id)?.ok_or(AppError::NotFound)?;
+    if seat(conn, user, m.table_id)?.leads() {
+        return Ok(row);
+    }
+    match found.family_id {
+        Some(fid) => {
+            let r = family::relation(conn, fid, user.id())?;
+            if r.director || r.co_worker || r.involved {
+                Ok(row)
+            } else {
+                Err(AppError::NotFound)
+            }
+        }
+        None => Err(AppError::NotFound),
+    }
+}
+
+pub async fn show_action(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, id) = (user.0, path.into_inner());
+    let user_id = user.id();
+    let row = state.db(move |conn| action_for(conn, &user, id)).await?;
+    let page = ActionPage {
+        meeting_id: row.action.meeting_id,
+        item_id: row.action.agenda_item_id,
+        is_owner: row.action.owner_user_id == user_id,
+        row,
+        ctx,
+        problem: None,
+        result: String::new(),
+    };
+    html(StatusCode::OK, page)
+}
+
+#[derive(Deserialize)]
+pub struct FinishForm {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    result: String,
+}
+
+pub async fn finish_action(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<FinishForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, id, form) = (user.0, path.into_inner(), form.into_inner());
+    let result = form.result.trim().to_string();
+    let status = match form.outcome.as_str() {
+        "done" => Some(ActionStatus::Done),
+        "cancelled" => Some(ActionStatus::Cancelled),
+        _ => None,
+    };
+    let problem = match status {
+        None => Some("action.outcome_required"),
+        Some(ActionStatus::Done) if result.is_empty() => Some("action.result_required"),
+        Some(_) if result.is_empty() => Some("action.reason_required"),
+        Some(_) if result.chars().count() > 4000 => Some("form.too_long"),
+        _ => None,
+    };
+    let user_id = user.id();
+    let typed = result.clone();
+    let (row, problem) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let row = action_for(conn, &user, id)?;
+                if row.action.owner_user_id != user.id() {
+                    return Err(AppError::Forbidden);
+                }
+                if let (None, Some(status)) = (problem, status) {
+                    if !record::finish_action(conn, &who(&user), &row.action, status, &typed)? {
+                        return Ok((row, Some("action.not_open")));
+                    }
+                    return Ok((row, None));
+                }
+                Ok::<_, AppError>((row, problem))
+            })
+        })
+        .await?;
+    if problem.is_none() {
+        return Ok(see_other("/#mijn-acties"));
+    }
+    let page = ActionPage {
+        meeting_id: row.action.meeting_id,
+        item_id: row.action.agenda_item_id,
+        is_owner: row.action.owner_user_id == user_id,
+        row,
+        ctx,
+        problem,
+        result,
+    };
+    html(StatusCode::UNPROCESSABLE_ENTITY, page)
+}

@@ -1,0 +1,1195 @@
+//! A meeting: its overview (attendance, the shared agenda and the chair's controls) and one page per
+//! agenda item (minutes, decisions, actions). Need to know holds on every item: a participant who is
+//! not invited to a family's item sees only its pseudonym and time box.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::auth::html;
+use super::families::{log_access, who};
+use super::forms::FieldErrors;
+use super::tables::{Seat, professionals, seat};
+use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use crate::db::{self, DbConn};
+use crate::domain::decision::{
+    self, ActionDetails, ActionRow, Decision, DecisionDetails, FamilyView,
+};
+use crate::domain::family::{self, Family};
+use crate::domain::meeting::{
+    self, AgendaItem, AttendanceMode, AttendanceRow, AttendanceStatus, ItemKind, Meeting,
+};
+use crate::domain::referral::{self, Referral, ReferralStatus};
+use crate::domain::table::{self, Table};
+use crate::domain::user;
+use crate::mail::{Attachment, Mail};
+use crate::record;
+
+const TEXT_LIMIT: usize = 10_000;
+
+/// The meeting, its table and the user's seat, if the user takes part (invited) or leads the table.
+fn meeting_for(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    meeting_id: i64,
+) -> Result<(Meeting, Table, Seat), AppError> {
+    let found = meeting::find(conn, meeting_id)?.ok_or(AppError::NotFound)?;
+    let at = table::find(conn, found.table_id)?.ok_or(AppError::NotFound)?;
+    let seat = seat(conn, user, at.id)?;
+    if !(seat.leads() || meeting::is_participant(conn, meeting_id, user.id())?) {
+        return Err(AppError::NotFound);
+    }
+    Ok((found, at, seat))
+}
+
+/// May this user see the details of this item? Topics and the action review: every participant. A
+/// family's item: those invited for it, the chair and minute-taker, and whoever works with the family.
+fn sees_item(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    seat: Seat,
+    item: &AgendaItem,
+    invitees: &[(i64, i64, String)],
+) -> Result<bool, AppError> {
+    let Some(family_id) = item.family_id else {
+        return Ok(true);
+    };
+    if seat.leads()
+        || invitees
+            .iter()
+            .any(|(i, u, _)| *i == item.id && *u == user.id())
+    {
+        return Ok(true);
+    }
+    let relation = family::relation(conn, family_id, user.id())?;
+    Ok(relation.director || relation.co_worker || relation.involved)
+}
+
+/// An agenda item as one participant sees it.
+#[derive(Clone, Debug)]
+pub struct ItemView {
+    pub item: AgendaItem,
+    pub visible: bool,
+    /// The title for those who see it, the pseudonym for those who do not.
+    pub label: String,
+    pub invitees: Vec<String>,
+}
+
+fn item_views(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    seat: Seat,
+    meeting_id: i64,
+) -> Result<Vec<ItemView>, AppError> {
+    let invitees = meeting::item_invitees(conn, meeting_id)?;
+    let mut views = Vec::new();
+    for item in meeting::items(conn, meeting_id)? {
+        let visible = sees_item(conn, user, seat, &item, &invitees)?;
+        let label = match (item.family_id, visible) {
+            (Some(fid), false) => family::find(conn, fid)?
+                .map(|f| f.pseudonym())
+                .unwrap_or_default(),
+            _ => item.title.clone(),
+        };
+        let names = invitees
+            .iter()
+            .filter(|(i, _, _)| *i == item.id)
+            .map(|(_, _, n)| n.clone())
+            .collect();
+        views.push(ItemView {
+            item,
+            visible,
+            label,
+            invitees: if visible { names } else { Vec::new() },
+        });
+    }
+    Ok(views)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The overview
+
+#[derive(Template)]
+#[template(path = "meetings/show.html")]
+struct MeetingPage {
+    ctx: PageCtx,
+    meeting: Meeting,
+    table: Table,
+    seat: Seat,
+    items: Vec<ItemView>,
+    attendance: Vec<AttendanceRow>,
+    /// Accepted referrals not yet on an agenda, for the chair.
+    waiting: Vec<(Referral, Family)>,
+    topic_title: String,
+    topic_minutes: String,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+}
+
+impl MeetingPage {
+    fn may_propose(&self) -> bool {
+        !self.meeting.is_closed() && (self.seat.member || self.seat.leads())
+    }
+    fn is_current(&self, item: &AgendaItem) -> bool {
+        self.meeting.current_item_id == Some(item.id)
+    }
+    fn total_minutes(&self) -> i32 {
+        self.items.iter().map(|i| i.item.time_box_minutes).sum()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    melding: Option<String>,
+}
+
+fn notice(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "gepubliceerd" => Some("meeting.notice_published"),
+        "gesloten" => Some("meeting.notice_closed"),
+        _ => None,
+    }
+}
+
+async fn meeting_page(
+    state: &AppState,
+    user: SignedIn,
+    ctx: PageCtx,
+    meeting_id: i64,
+) -> Result<MeetingPage, AppError> {
+    let (meeting, table, seat, items, attendance, waiting) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
+                let items = item_views(conn, &user, seat, meeting_id)?;
+                // The agenda shows family names to those who see them: that is a look at family data.
+                for view in items.iter().filter(|v| v.visible) {
+                    if let Some(fid) = view.item.family_id {
+                        let relation = family::relation(conn, fid, user.id())?;
+                        log_access(
+                            conn,
+                            &user,
+                            fid,
+                            family::Relation {
+                                invited: true,
+                                ..relation
+                            },
+                            "access.what.agenda",
+                        )?;
+                    }
+                }
+                let waiting = if seat.chair && !found.is_closed() {
+                    let mut list = Vec::new();
+                    for row in referral::for_table(conn, at.id)? {
+                        if row.referral.status() == ReferralStatus::Accepted
+                            && let Some(f) = family::find(conn, row.referral.family_id)?
+                        {
+                            list.push((row.referral, f));
+                        }
+                    }
+                    list
+                } else {
+                    Vec::new()
+                };
+                Ok::<_, AppError>((
+                    found,
+                    at,
+                    seat,
+                    items,
+                    meeting::attendance_list(conn, meeting_id)?,
+                    waiting,
+                ))
+            })
+        })
+        .await?;
+    Ok(MeetingPage {
+        ctx,
+        meeting,
+        table,
+        seat,
+        items,
+        attendance,
+        waiting,
+        topic_title: String::new(),
+        topic_minutes: "15".into(),
+        errors: FieldErrors::default(),
+        notice: None,
+    })
+}
+
+pub async fn show_meeting(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut page = meeting_page(&state, user.0, ctx, path.into_inner()).await?;
+    page.notice = notice(query.melding.as_deref());
+    html(StatusCode::OK, page)
+}
+
+/// Runs a change of the meeting for a user with the right seat; `check` may refuse with a problem key.
+async fn change<F>(state: &AppState, user: SignedIn, meeting_id: i64, f: F) -> Result<(), AppError>
+where
+    F: FnOnce(&mut DbConn, &record::Who, &Meeting, &Table, Seat) -> Result<(), AppError>
+        + Send
+        + 'static,
+{
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
+                f(conn, &who(&user), &found, &at, seat)
+            })
+        })
+        .await
+}
+
+fn chair_only(seat: Seat) -> Result<(), AppError> {
+    if seat.chair {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TopicForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    time_box: String,
+}
+
+fn time_box(errors: &mut FieldErrors, value: &str) -> i32 {
+    match value.trim().parse::<i32>() {
+        Ok(n) if (1..=480).contains(&n) => n,
+        _ => {
+            errors.add("time_box", "meeting.time_box_invalid");
+            0
+        }
+    }
+}
+
+pub async fn add_topic(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<TopicForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id, form) = (user.0, path.into_inner(), form.into_inner());
+    let mut errors = FieldErrors::default();
+    let title = form.title.trim().to_string();
+    if title.is_empty() {
+        errors.add("title", "meeting.topic_required");
+    } else if title.chars().count() > 300 {
+        errors.add("title", "form.too_long");
+    }
+    let minutes = time_box(&mut errors, &form.time_box);
+    let valid = errors.is_empty();
+    let t = title.clone();
+    change(
+        &state,
+        user.clone(),
+        meeting_id,
+        move |conn, by, m, _, seat| {
+            if !(seat.member || seat.leads()) || m.is_closed() {
+                return Err(AppError::Forbidden);
+            }
+            if valid {
+                record::add_topic(conn, by, m, &t, minutes)?;
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    if valid {
+        return Ok(see_other(&format!("/bijeenkomsten/{meeting_id}#agenda")));
+    }
+    let mut page = meeting_page(&state, user, ctx, meeting_id).await?;
+    page.topic_title = title;
+    page.topic_minutes = form.time_box;
+    page.errors = errors;
+    html(StatusCode::UNPROCESSABLE_ENTITY, page)
+}
+
+pub async fn schedule_referral(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, referral_id)) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, at, seat| {
+        chair_only(seat)?;
+        let found = referral::find(conn, referral_id)?.ok_or(AppError::NotFound)?;
+        if found.table_id != at.id || found.status() != ReferralStatus::Accepted || m.is_closed() {
+            return Err(AppError::NotFound);
+        }
+        record::answer_referral(
+            conn,
+            by,
+            &found,
+            at,
+            ReferralStatus::Accepted,
+            None,
+            Some(m),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!("/bijeenkomsten/{meeting_id}#agenda")))
+}
+
+pub async fn move_item(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id, direction)) = (user.0, path.into_inner());
+    let up = match direction.as_str() {
+        "omhoog" => true,
+        "omlaag" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    change(&state, user, meeting_id, move |conn, _, m, _, seat| {
+        chair_only(seat)?;
+        if !m.is_closed() {
+            meeting::move_item(conn, meeting_id, item_id, up)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}#punt-{item_id}"
+    )))
+}
+
+pub async fn set_time_box(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<TopicForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    let mut errors = FieldErrors::default();
+    let minutes = time_box(&mut errors, &form.time_box);
+    if !errors.is_empty() {
+        return Err(AppError::Unprocessable("time box".into()));
+    }
+    change(&state, user, meeting_id, move |conn, _, m, _, seat| {
+        chair_only(seat)?;
+        meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
+        if !m.is_closed() {
+            meeting::set_time_box(conn, item_id, minutes)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}#punt-{item_id}"
+    )))
+}
+
+/// Publishes the agenda and sends every participant an invitation with the meeting as an .ics file.
+pub async fn publish_agenda(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id) = (user.0, path.into_inner());
+    let link = state.link(&format!("/bijeenkomsten/{meeting_id}"));
+    let host = url::Url::parse(&state.config.base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let mails = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
+                chair_only(seat)?;
+                if found.is_closed() {
+                    return Err(AppError::Forbidden);
+                }
+                record::publish_agenda(conn, &who(&user), &found)?;
+                let ics = crate::calendar::meeting_ics(&found, &at, &link, &host);
+                let mut mails = Vec::new();
+                for row in meeting::attendance_list(conn, meeting_id)? {
+                    if let Some(invitee) = user::find(conn, row.user_id)? {
+                        mails.push(invitation_mail(&invitee, &at, &found, &link, &ics));
+                    }
+                }
+                Ok(mails)
+            })
+        })
+        .await?;
+    for mail in mails {
+        state.send_mail(mail).await?;
+    }
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}?melding=gepubliceerd"
+    )))
+}
+
+fn invitation_mail(to: &user::User, at: &Table, m: &Meeting, link: &str, ics: &str) -> Mail {
+    let i18n = crate::i18n::I18n::new(
+        to.locale
+            .as_deref()
+            .and_then(crate::i18n::Locale::from_code)
+            .unwrap_or_default(),
+    );
+    let when = format!(
+        "{} – {}",
+        crate::time::date_time(m.starts_at),
+        crate::time::clock(m.ends_at)
+    );
+    let args = [
+        ("name", to.name.as_str()),
+        ("table", at.name.as_str()),
+        ("when", when.as_str()),
+        ("link", link),
+    ];
+    let text = i18n.t_with("mail.meeting.body", &args);
+    let escaped = |s: &str| {
+        askama::filters::escape(s, askama::filters::Html)
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    Mail {
+        to: to.email.clone(),
+        subject: i18n.t_with("mail.meeting.subject", &args),
+        html: format!(
+            "<p>{}</p><p><a href=\"{}\">{}</a></p>",
+            escaped(&text),
+            escaped(link),
+            escaped(link)
+        ),
+        text: format!("{text}\n\n{link}\n\n{}", i18n.t("mail.automatic")),
+        attachments: vec![Attachment {
+            filename: "overleg.ics".into(),
+            content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+            content: ics.as_bytes().to_vec(),
+        }],
+    }
+}
+
+pub async fn start_meeting(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        chair_only(seat)?;
+        if m.status() == meeting::MeetingStatus::Planned {
+            record::start_meeting(conn, by, m)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!("/bijeenkomsten/{meeting_id}#agenda")))
+}
+
+/// Makes an item current (and so starts the meeting if it was not running yet).
+pub async fn make_current(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        chair_only(seat)?;
+        let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
+        if m.is_closed() {
+            return Err(AppError::Forbidden);
+        }
+        if m.status() == meeting::MeetingStatus::Planned {
+            record::start_meeting(conn, by, m)?;
+        }
+        record::set_current_item(conn, by, m, &item).map_err(AppError::from)
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}#punt-{item_id}"
+    )))
+}
+
+pub async fn close_item(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        chair_only(seat)?;
+        let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
+        if !m.is_closed() && !item.is_closed() {
+            record::close_item(conn, by, m, &item)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}#punt-{item_id}"
+    )))
+}
+
+pub async fn close_meeting(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, at, seat| {
+        chair_only(seat)?;
+        if !m.is_closed() {
+            record::close_meeting(conn, by, m, at)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}?melding=gesloten"
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct AttendanceForm {
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    mode: String,
+}
+
+pub async fn set_attendance(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<AttendanceForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id, form) = (user.0, path.into_inner(), form.into_inner());
+    let person = form.user_id.trim().parse::<i64>().ok();
+    let status = AttendanceStatus::from_code(&form.status);
+    let mode = AttendanceMode::from_code(&form.mode);
+    let (Some(person), Some(status)) = (person, status) else {
+        return Err(AppError::Unprocessable("attendance form".into()));
+    };
+    change(&state, user, meeting_id, move |conn, _, m, _, seat| {
+        if !seat.leads() || m.is_closed() {
+            return Err(AppError::Forbidden);
+        }
+        if meeting::set_attendance(conn, m.id, person, status, mode)? == 0 {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}#aanwezigheid"
+    )))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One agenda item
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    rationale: String,
+    #[serde(default)]
+    family_view: String,
+    #[serde(default)]
+    family_words: String,
+    #[serde(default)]
+    refer_to_table_id: String,
+    #[serde(default)]
+    new_director_user_id: String,
+    #[serde(default)]
+    supersedes: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    owner_user_id: String,
+    #[serde(default)]
+    due_on: String,
+    #[serde(default)]
+    condition: String,
+    #[serde(default)]
+    family_informed_how: String,
+    #[serde(default)]
+    decision_id: String,
+}
+
+/// A decision with what it replaced and what replaced it.
+#[derive(Clone, Debug)]
+pub struct DecisionView {
+    pub decision: Decision,
+    pub superseded_by: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/item.html")]
+struct ItemPage {
+    ctx: PageCtx,
+    meeting: Meeting,
+    table: Table,
+    seat: Seat,
+    view: ItemView,
+    family: Option<Family>,
+    referral: Option<Referral>,
+    decisions: Vec<DecisionView>,
+    actions: Vec<ActionRow>,
+    /// For the review item: open actions of earlier meetings; (row, may see the description).
+    open_actions: Vec<(ActionRow, bool)>,
+    /// Choices for the forms.
+    people: Vec<(i64, String)>,
+    tables: Vec<Table>,
+    involved: Vec<(i64, String)>,
+    minutes: String,
+    decision_form: DecisionForm,
+    action_form: ActionForm,
+    /// Which form the errors belong to: "minutes", "decision" or "action".
+    errors_for: &'static str,
+    errors: FieldErrors,
+    problem: Option<&'static str>,
+    today: NaiveDate,
+}
+
+impl ItemPage {
+    fn is_current(&self) -> bool {
+        self.meeting.current_item_id == Some(self.view.item.id)
+    }
+    fn may_record(&self) -> bool {
+        self.seat.leads() && self.meeting.is_running() && !self.view.item.is_closed()
+    }
+    fn may_write_minutes(&self) -> bool {
+        self.seat.leads() && !self.meeting.is_closed()
+    }
+    fn may_correct(&self) -> bool {
+        self.seat.chair && self.meeting.is_closed()
+    }
+    fn errors_of(&self, form: &str) -> FieldErrors {
+        if self.errors_for == form {
+            self.errors.clone()
+        } else {
+            FieldErrors::default()
+        }
+    }
+    fn family_view_label(&self, d: &Decision) -> String {
+        self.ctx.t(&d.family_view().label_key())
+    }
+}
+
+struct ItemData {
+    meeting: Meeting,
+    table: Table,
+    seat: Seat,
+    view: ItemView,
+    family: Option<Family>,
+    referral: Option<Referral>,
+    decisions: Vec<DecisionView>,
+    actions: Vec<ActionRow>,
+    open_actions: Vec<(ActionRow, bool)>,
+    people: Vec<(i64, String)>,
+    tables: Vec<Table>,
+    involved: Vec<(i64, String)>,
+}
+
+/// Loads an item the user may see (404 otherwise) and logs the look at its family.
+fn load_item(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    meeting_id: i64,
+    item_id: i64,
+) -> Result<ItemData, AppError> {
+    let (found, at, seat) = meeting_for(conn, user, meeting_id)?;
+    let view = item_views(conn, user, seat, meeting_id)?
+        .into_iter()
+        .find(|v| v.item.id == item_id)
+        .ok_or(AppError::NotFound)?;
+    if !view.visible {
+        return Err(AppError::NotFound);
+    }
+    let family = match view.item.family_id {
+        Some(fid) => {
+            let relation = family::relation(conn, fid, user.id())?;
+            log_access(
+                conn,
+                user,
+                fid,
+                family::Relation {
+                    invited: true,
+                    ..relation
+                },
+                "access.what.agenda_item",
+            )?;
+            family::find(conn, fid)?
+        }
+        None => None,
+    };
+    let referral = match view.item.referral_id {
+        Some(rid) => referral::find(conn, rid)?,
+        None => None,
+    };
+    let mut decisions = Vec::new();
+    for d in decision::for_meeting(conn, meeting_id)?
+        .into_iter()
+        .filter(|d| d.agenda_item_id == item_id)
+    {
+        let superseded_by = decision::superseded_by(conn, d.id)?.map(|n| n.id);
+        decisions.push(DecisionView {
+            decision: d,
+            superseded_by,
+        });
+    }
+    let actions = decision::actions_for_meeting(conn, meeting_id)?
+        .into_iter()
+        .filter(|a| a.action.agenda_item_id == item_id)
+        .collect();
+    let mut open_actions = Vec::new();
+    if view.item.kind() == ItemKind::ActionReview {
+        for row in decision::open_before(conn, at.id, found.id, found.starts_at)? {
+            let sees = match row.action.family_id {
+                None => true,
+                Some(fid) => {
+                    seat.leads()
+                        || row.action.owner_user_id == user.id()
+                        || family::relation(conn, fid, user.id())?.any()
+                }
+            };
+            open_actions.push((row, sees));
+        }
+    }
+    let involved = match view.item.family_id {
+        Some(fid) => crate::domain::involvement::list(conn, fid)?
+            .into_iter()
+            .filter(|i| i.involvement.ended_on.is_none())
+            .map(|i| {
+                (
+                    i.involvement.user_id,
+                    format!("{} — {}", i.user_name, i.organisation_name),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(ItemData {
+        people: if seat.leads() {
+            professionals(conn)?
+        } else {
+            Vec::new()
+        },
+        tables: table::list(conn)?
+            .into_iter()
+            .filter(|t| t.id != at.id)
+            .collect(),
+        meeting: found,
+        table: at,
+        seat,
+        view,
+        family,
+        referral,
+        decisions,
+        actions,
+        open_actions,
+        involved,
+    })
+}
+
+fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
+    ItemPage {
+        ctx,
+        minutes: data.view.item.minutes.clone(),
+        meeting: data.meeting,
+        table: data.table,
+        seat: data.seat,
+        view: data.view,
+        family: data.family,
+        referral: data.referral,
+        decisions: data.decisions,
+        actions: data.actions,
+        open_actions: data.open_actions,
+        people: data.people,
+        tables: data.tables,
+        involved: data.involved,
+        decision_form: DecisionForm::default(),
+        action_form: ActionForm::default(),
+        errors_for: "",
+        errors: FieldErrors::default(),
+        problem: None,
+        today: crate::time::local(crate::domain::now()).date_naive(),
+    }
+}
+
+pub async fn show_item(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    let data = state
+        .db(move |conn| db::write(conn, |conn| load_item(conn, &user, meeting_id, item_id)))
+        .await?;
+    html(StatusCode::OK, item_page(ctx, data))
+}
+
+/// After a refused change: the item page again, with the message and everything typed kept.
+async fn refused(
+    state: &AppState,
+    user: SignedIn,
+    ctx: PageCtx,
+    ids: (i64, i64),
+    status: StatusCode,
+    fill: impl FnOnce(&mut ItemPage),
+) -> Result<HttpResponse, AppError> {
+    let data = state
+        .db(move |conn| db::write(conn, |conn| load_item(conn, &user, ids.0, ids.1)))
+        .await?;
+    let mut page = item_page(ctx, data);
+    fill(&mut page);
+    html(status, page)
+}
+
+#[derive(Deserialize)]
+pub struct MinutesForm {
+    #[serde(default)]
+    minutes: String,
+}
+
+pub async fn save_minutes(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<MinutesForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    let again = user.clone();
+    let text = form.into_inner().minutes.replace("\r\n", "\n");
+    let too_long = text.chars().count() > TEXT_LIMIT;
+    let typed = text.clone();
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let data = load_item(conn, &user, meeting_id, item_id)?;
+                if !data.seat.leads() {
+                    return Err(AppError::Forbidden);
+                }
+                if data.meeting.is_closed() {
+                    return Ok(Some("meeting.closed_read_only"));
+                }
+                if too_long {
+                    return Ok(Some("form.too_long"));
+                }
+                record::save_minutes(conn, &who(&user), &data.view.item, typed.trim_end())?;
+                Ok(None)
+            })
+        })
+        .await?;
+    match outcome {
+        None => Ok(see_other(&format!(
+            "/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen"
+        ))),
+        Some(problem) => {
+            let user = again;
+            let status = if problem == "meeting.closed_read_only" {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            refused(&state, user, ctx, (meeting_id, item_id), status, |p| {
+                p.minutes = text;
+                p.problem = Some(problem);
+            })
+            .await
+        }
+    }
+}
+
+fn parse_id(value: &str) -> Option<i64> {
+    value.trim().parse::<i64>().ok()
+}
+
+fn check_decision(
+    form: &DecisionForm,
+    outcomes: &[String],
+    errors: &mut FieldErrors,
+) -> Option<DecisionDetails> {
+    let outcome = form.outcome.trim().to_string();
+    if !outcomes.contains(&outcome) {
+        errors.add("outcome", "decision.outcome_required");
+    }
+    let text = form.text.replace("\r\n", "\n").trim().to_string();
+    if text.is_empty() {
+        errors.add("text", "decision.text_required");
+    } else if text.chars().count() > TEXT_LIMIT {
+        errors.add("text", "form.too_long");
+    }
+    let rationale = form.rationale.replace("\r\n", "\n").trim().to_string();
+    if rationale.is_empty() {
+        errors.add("rationale", "decision.rationale_required");
+    } else if rationale.chars().count() > TEXT_LIMIT {
+        errors.add("rationale", "form.too_long");
+    }
+    let view = FamilyView::from_code(&form.family_view);
+    if view.is_none() {
+        errors.add("family_view", "decision.family_view_required");
+    }
+    let words = form.family_words.replace("\r\n", "\n").trim().to_string();
+    if matches!(view, Some(FamilyView::Agrees | FamilyView::Disagrees)) && words.is_empty() {
+        errors.add("family_words", "decision.family_words_required");
+    }
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(DecisionDetails {
+        outcome,
+        text,
+        rationale,
+        family_view: view?,
+        family_words: words,
+        refer_to_table_id: parse_id(&form.refer_to_table_id),
+        new_director_user_id: parse_id(&form.new_director_user_id),
+    })
+}
+
+pub async fn record_decision(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id), form) = (user.0, path.into_inner(), form.into_inner());
+    let again = user.clone();
+    let typed = form.clone();
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let data = load_item(conn, &user, meeting_id, item_id)?;
+                if !data.seat.leads() {
+                    return Err(AppError::Forbidden);
+                }
+                let supersedes = match parse_id(&form.supersedes) {
+                    Some(id) => Some(
+                        data.decisions
+                            .iter()
+                            .find(|d| d.decision.id == id)
+                            .map(|d| (d.decision.clone(), d.superseded_by))
+                            .ok_or(AppError::NotFound)?,
+                    ),
+                    None => None,
+                };
+                // After closing, only the chair corrects, and only by superseding a decision.
+                let allowed = match &supersedes {
+                    None => data.meeting.is_running() && !data.view.item.is_closed(),
+                    Some((_, replaced)) => {
+                        data.seat.chair && data.meeting.is_closed() && replaced.is_none()
+                    }
+                };
+                if !allowed {
+                    let problem = if data.meeting.is_closed() {
+                        "meeting.closed_decisions"
+                    } else {
+                        "decision.not_running"
+                    };
+                    return Ok(Err((problem, FieldErrors::default())));
+                }
+                let mut errors = FieldErrors::default();
+                let Some(details) = check_decision(&form, &data.table.outcomes(), &mut errors)
+                else {
+                    return Ok(Err(("form.errors_title", errors)));
+                };
+                if details
+                    .refer_to_table_id
+                    .is_some_and(|t| !data.tables.iter().any(|x| x.id == t))
+                    || details
+                        .new_director_user_id
+                        .is_some_and(|u| !data.involved.iter().any(|(id, _)| *id == u))
+                    || (data.view.item.family_id.is_none()
+                        && (details.refer_to_table_id.is_some()
+                            || details.new_director_user_id.is_some()))
+                {
+                    return Err(AppError::Unprocessable("decision choices".into()));
+                }
+                record::record_decision(
+                    conn,
+                    &who(&user),
+                    &data.meeting,
+                    &data.table,
+                    &data.view.item,
+                    &details,
+                    supersedes.as_ref().map(|(d, _)| d),
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(see_other(&format!(
+            "/bijeenkomsten/{meeting_id}/punten/{item_id}#besluiten"
+        ))),
+        Err((problem, errors)) => {
+            let user = again;
+            let status = if errors.is_empty() {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            refused(&state, user, ctx, (meeting_id, item_id), status, |p| {
+                p.decision_form = typed;
+                p.errors_for = "decision";
+                p.errors = errors;
+                p.problem = Some(problem);
+            })
+            .await
+        }
+    }
+}
+
+pub async fn add_action(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id), form) = (user.0, path.into_inner(), form.into_inner());
+    let again = user.clone();
+    let typed = form.clone();
+    let today = crate::time::local(crate::domain::now()).date_naive();
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let data = load_item(conn, &user, meeting_id, item_id)?;
+                if !data.seat.leads() {
+                    return Err(AppError::Forbidden);
+                }
+                if !data.meeting.is_running() || data.view.item.is_closed() {
+                    let problem = if data.meeting.is_closed() {
+                        "meeting.closed_decisions"
+                    } else {
+                        "decision.not_running"
+                    };
+                    return Ok(Err((problem, FieldErrors::default())));
+                }
+                let mut errors = FieldErrors::default();
+                let description = form.description.replace("\r\n", "\n").trim().to_string();
+                if description.is_empty() {
+                    errors.add("description", "action.description_required");
+                } else if description.chars().count() > TEXT_LIMIT {
+                    errors.add("description", "form.too_long");
+                }
+                let owner = parse_id(&form.owner_user_id)
+                    .filter(|id| data.people.iter().any(|(p, _)| p == id));
+                if owner.is_none() {
+                    errors.add("owner_user_id", "action.owner_required");
+                }
+                let due = NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d")
+                    .or_else(|_| NaiveDate::parse_from_str(form.due_on.trim(), "%d-%m-%Y"))
+                    .ok();
+                match due {
+                    None => errors.add("due_on", "action.due_invalid"),
+                    Some(d) if d < today => errors.add("due_on", "action.due_past"),
+                    Some(_) => {}
+                }
+                let condition = form.condition.trim().to_string();
+                let informed = form.family_informed_how.trim().to_string();
+                if condition.chars().count() > TEXT_LIMIT {
+                    errors.add("condition", "form.too_long");
+                }
+                if informed.chars().count() > TEXT_LIMIT {
+                    errors.add("family_informed_how", "form.too_long");
+                }
+                let decision_id = parse_id(&form.decision_id)
+                    .filter(|id| data.decisions.iter().any(|d| d.decision.id == *id));
+                let (Some(owner), Some(due), true) = (owner, due, errors.is_empty()) else {
+                    return Ok(Err(("form.errors_title", errors)));
+                };
+                let owner = record::who(conn, owner)?;
+                let details = ActionDetails {
+                    description,
+                    owner_user_id: owner.user_id,
+                    owner_organisation_id: owner.organisation_id.ok_or(AppError::NotFound)?,
+                    due_on: due,
+                    condition,
+                    family_informed_how: informed,
+                };
+                record::add_action(
+                    conn,
+                    &who(&user),
+                    &data.meeting,
+                    &data.view.item,
+                    decision_id,
+                    &details,
+                    &owner,
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(see_other(&format!(
+            "/bijeenkomsten/{meeting_id}/punten/{item_id}#acties"
+        ))),
+        Err((problem, errors)) => {
+            let user = again;
+            let status = if errors.is_empty() {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            refused(&state, user, ctx, (meeting_id, item_id), status, |p| {
+                p.action_form = typed;
+                p.errors_for = "action";
+                p.errors = errors;
+                p.problem = Some(problem);
+            })
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct GuestForm {
+    #[serde(default)]
+    user_id: String,
+}
+
+pub async fn invite_for_item(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<GuestForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    let guest = parse_id(&form.user_id).ok_or_else(|| AppError::Unprocessable("guest".into()))?;
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        chair_only(seat)?;
+        let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
+        if m.is_closed() || !professionals(conn)?.iter().any(|(id, _)| *id == guest) {
+            return Err(AppError::Unprocessable("guest".into()));
+        }
+        let guest = record::who(conn, guest)?;
+        record::invite_for_item(conn, by, m, &item, &guest)?;
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}/punten/{item_id}#uitgenodigd"
+    )))
+}
