@@ -54,6 +54,17 @@ impl Event {
         )
     }
 
+    /// Every text value of the event's data, by name.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        match serde_json::from_str::<serde_json::Value>(&self.data) {
+            Ok(serde_json::Value::Object(map)) => map
+                .into_iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A text value from the event's data, or "".
     pub fn field(&self, name: &str) -> String {
         serde_json::from_str::<serde_json::Value>(&self.data)

@@ -512,25 +512,14 @@ impl FamilyPage {
 pub fn describe_event(ctx: &PageCtx, entry: &TimelineEntry) -> String {
     let e = &entry.event;
     let key = format!("event.{}", e.kind);
-    let mut args: Vec<(&str, String)> = [
-        "case_number",
-        "name",
-        "organisation",
-        "role",
-        "reason",
-        "version",
-        "co_worker",
-    ]
-    .iter()
-    .map(|f| (*f, e.field(f)))
-    .collect();
+    let mut args: Vec<(String, String)> = e.fields();
     if e.kind.starts_with("person.")
         && let Some(role) = PersonRole::from_code(&e.field("role"))
     {
-        args.retain(|(k, _)| *k != "role");
-        args.push(("role", ctx.t(&role.label_key())));
+        args.retain(|(k, _)| k != "role");
+        args.push(("role".into(), ctx.t(&role.label_key())));
     }
-    let borrowed: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let borrowed: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut text = ctx.i18n.t_with(&key, &borrowed);
     if e.kind == "director.appointed" && !e.field("co_worker").is_empty() {
         text.push(' ');

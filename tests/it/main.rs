@@ -9,4 +9,5 @@ mod database;
 mod families;
 mod health;
 mod login;
+mod meetings;
 mod pages;
