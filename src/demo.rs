@@ -5,9 +5,14 @@ use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 
 use crate::db::{self, DatabaseUrl, DbConn};
+use chrono::TimeZone;
+
 use crate::domain::family::{FamilyDetails, LegalBasis, PersonDetails, PersonRole, Urgency};
+use crate::domain::meeting::{self, MeetingPlan};
 use crate::domain::organisation::{self, OrganisationKind};
 use crate::domain::plan::{LifeDomain, Section};
+use crate::domain::referral::{ReferralDetails, ReferralStatus};
+use crate::domain::table::{self, TableRole};
 use crate::domain::user::{self, NewUser, Role};
 use crate::record::{self, Who};
 
@@ -62,6 +67,13 @@ const PEOPLE: &[(&str, &str, Option<&str>, Role, &str)] = &[
         Some("Veilig Thuis Zuid-Holland Zuid"),
         Role::OrgAdmin,
         "beheert de accounts van Veilig Thuis",
+    ),
+    (
+        "Marloes Jacobs",
+        "marloes.jacobs@veiligthuis-zhz.example",
+        Some("Veilig Thuis Zuid-Holland Zuid"),
+        Role::Professional,
+        "notulist MDA++",
     ),
     (
         "Ingrid Smit",
@@ -232,6 +244,10 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
     let mirjam = person("mirjam.vandijk@arnhem.example")?;
     let tom = person("tom.hendriks@rvdk.example")?;
     let linda = person("linda.bos@lokaalteam-ede.example")?;
+    let ingrid = person("ingrid.smit@veiligthuis-zhz.example")?;
+    let marloes = person("marloes.jacobs@veiligthuis-zhz.example")?;
+    let esther = person("esther.kok@ggz-drechtsteden.example")?;
+    let saskia = person("saskia.visser@jbgelderland.example")?;
     let today = crate::time::local(crate::domain::now()).date_naive();
     let born =
         |age: i32, month: u32, day: u32| NaiveDate::from_ymd_opt(today.year() - age, month, day);
@@ -448,6 +464,136 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
         &ahmed,
         "Veilig Thuis, monitoring",
         today,
+    )?;
+
+    // The tables, and this morning's MDA++ with Jansen and Bakker on the published agenda.
+    let kinds = table::kinds(conn)?;
+    let kind = |code: &str| {
+        kinds
+            .iter()
+            .find(|k| k.code == code)
+            .cloned()
+            .with_context(|| format!("kind {code}"))
+    };
+    let mda = record::create_table(
+        conn,
+        &ingrid,
+        &kind("mda")?,
+        "MDA++ Zuid-Holland Zuid",
+        "Zuid-Holland Zuid",
+    )?;
+    let protection = record::create_table(
+        conn,
+        &mirjam,
+        &kind("beschermingsoverleg")?,
+        "Beschermingsoverleg Centraal Gelderland",
+        "Centraal Gelderland",
+    )?;
+    let action_table = record::create_table(
+        conn,
+        &linda,
+        &kind("actieoverleg")?,
+        "Actieoverleg Ede",
+        "Ede",
+    )?;
+    for (t, who, role) in [
+        (&mda, &ingrid, TableRole::Chair),
+        (&mda, &marloes, TableRole::MinuteTaker),
+        (&mda, &ruud, TableRole::Member),
+        (&protection, &mirjam, TableRole::Chair),
+        (&protection, &mirjam, TableRole::MinuteTaker),
+        (&protection, &saskia, TableRole::Member),
+        (&protection, &tom, TableRole::Member),
+        (&action_table, &linda, TableRole::Chair),
+        (&action_table, &linda, TableRole::MinuteTaker),
+        (&action_table, &ruud, TableRole::Member),
+    ] {
+        table::add_member(conn, t.id, who.user_id, role)?;
+    }
+    let at = |h: u32, m: u32| {
+        chrono::NaiveTime::from_hms_opt(h, m, 0)
+            .and_then(|t| {
+                chrono_tz::Europe::Amsterdam
+                    .from_local_datetime(&today.and_time(t))
+                    .earliest()
+            })
+            .map(|t| t.naive_utc())
+            .context("demo meeting time")
+    };
+    let morning = record::plan_meeting(
+        conn,
+        &ingrid,
+        &mda,
+        &MeetingPlan {
+            starts_at: at(9, 0)?,
+            ends_at: at(10, 15)?,
+            place: "Veilig Thuis, Dordrecht".into(),
+            online_link: String::new(),
+        },
+    )?;
+    let referral = |question: &str| ReferralDetails {
+        reason: "Het patroon van geweld is met de ketenaanpak niet doorbroken.".into(),
+        tried: "Hulp via het wijkteam, een tijdelijk huisverbod, gesprekken met Veilig Thuis."
+            .into(),
+        question: question.into(),
+        urgency: Urgency::Urgent,
+        family_informed: true,
+        not_informed_reason: None,
+    };
+    let jansen_ref = record::refer(
+        conn,
+        &ahmed,
+        jansen.id,
+        &mda,
+        &referral("Hoe krijgen we het geweld blijvend gestopt?"),
+    )?;
+    record::answer_referral(
+        conn,
+        &ingrid,
+        &jansen_ref,
+        &mda,
+        ReferralStatus::Accepted,
+        None,
+        Some(&morning),
+    )?;
+    let bakker_ref = record::refer(
+        conn,
+        &karin,
+        bakker.id,
+        &mda,
+        &referral("Kan de monitoring naar eens per drie maanden?"),
+    )?;
+    record::answer_referral(
+        conn,
+        &ingrid,
+        &bakker_ref,
+        &mda,
+        ReferralStatus::Accepted,
+        None,
+        Some(&morning),
+    )?;
+    record::add_topic(conn, &ingrid, &morning, "Signalen voor beleid", 10)?;
+    if let Some(jansen_item) = meeting::items(conn, morning.id)?
+        .into_iter()
+        .find(|i| i.family_id == Some(jansen.id))
+    {
+        record::invite_for_item(conn, &ingrid, &morning, &jansen_item, &esther)?;
+    }
+    record::publish_agenda(conn, &ingrid, &morning)?;
+    record::refer(
+        conn,
+        &mirjam,
+        de_vries.id,
+        &protection,
+        &ReferralDetails {
+            reason: "Zorgen over verwaarlozing van Lotte: gemiste afspraken, gewicht, het huis."
+                .into(),
+            tried: "Zes maanden vrijwillige hulp aangeboden; Peter weigert huisbezoeken.".into(),
+            question: "Is een raadsonderzoek naar een kinderbeschermingsmaatregel nodig?".into(),
+            urgency: Urgency::Regular,
+            family_informed: true,
+            not_informed_reason: None,
+        },
     )?;
     Ok(())
 }
