@@ -412,6 +412,7 @@ pub fn answer_referral(
             .map(|i| i.involvement.user_id)
             .collect();
         invitees.push(found.referred_by_user_id);
+        invitees.sort_unstable();
         invitees.dedup();
         for user_id in invitees {
             meeting::invite_for_item(conn, meeting.id, item.id, user_id)?;
