@@ -847,21 +847,43 @@ pub async fn show_item(
     html(StatusCode::OK, item_page(ctx, data))
 }
 
-/// After a refused change: the item page again, with the message and everything typed kept.
+/// After a refused change: the item page again, with the message, the errors next to the fields of
+/// `form`, and everything typed kept. A refusal without field errors is a conflict with the meeting's
+/// state (closed, not running); with field errors it is bad input.
 async fn refused(
     state: &AppState,
     user: SignedIn,
     ctx: PageCtx,
     ids: (i64, i64),
-    status: StatusCode,
+    form: &'static str,
+    (problem, errors): (&'static str, FieldErrors),
     fill: impl FnOnce(&mut ItemPage),
 ) -> Result<HttpResponse, AppError> {
     let data = state
         .db(move |conn| db::write(conn, |conn| load_item(conn, &user, ids.0, ids.1)))
         .await?;
     let mut page = item_page(ctx, data);
+    let status = if errors.is_empty() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page.errors_for = form;
+    page.errors = errors;
+    page.problem = Some(problem);
     fill(&mut page);
     html(status, page)
+}
+
+/// Why decisions and actions cannot be recorded on this item now, if they cannot.
+fn not_recordable(data: &ItemData) -> Option<&'static str> {
+    if data.meeting.is_closed() {
+        Some("meeting.closed_decisions")
+    } else if !data.meeting.is_running() || data.view.item.is_closed() {
+        Some("decision.not_running")
+    } else {
+        None
+    }
 }
 
 #[derive(Deserialize)]
@@ -905,16 +927,20 @@ pub async fn save_minutes(
             "/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen"
         ))),
         Some(problem) => {
-            let user = again;
-            let status = if problem == "meeting.closed_read_only" {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            refused(&state, user, ctx, (meeting_id, item_id), status, |p| {
-                p.minutes = text;
-                p.problem = Some(problem);
-            })
+            // A closed meeting is a conflict (no field errors); text that is too long is bad input.
+            let mut errors = FieldErrors::default();
+            if problem == "form.too_long" {
+                errors.add("minutes", problem);
+            }
+            refused(
+                &state,
+                again,
+                ctx,
+                (meeting_id, item_id),
+                "minutes",
+                (problem, errors),
+                |p| p.minutes = text,
+            )
             .await
         }
     }
@@ -995,18 +1021,17 @@ pub async fn record_decision(
                     None => None,
                 };
                 // After closing, only the chair corrects, and only by superseding a decision.
-                let allowed = match &supersedes {
-                    None => data.meeting.is_running() && !data.view.item.is_closed(),
-                    Some((_, replaced)) => {
-                        data.seat.chair && data.meeting.is_closed() && replaced.is_none()
+                let refusal = match &supersedes {
+                    None => not_recordable(&data),
+                    Some((_, replaced))
+                        if data.seat.chair && data.meeting.is_closed() && replaced.is_none() =>
+                    {
+                        None
                     }
+                    Some(_) if data.meeting.is_closed() => Some("meeting.closed_decisions"),
+                    Some(_) => Some("decision.correct_after_closing"),
                 };
-                if !allowed {
-                    let problem = if data.meeting.is_closed() {
-                        "meeting.closed_decisions"
-                    } else {
-                        "decision.not_running"
-                    };
+                if let Some(problem) = refusal {
                     return Ok(Err((problem, FieldErrors::default())));
                 }
                 let mut errors = FieldErrors::default();
@@ -1043,19 +1068,16 @@ pub async fn record_decision(
         Ok(()) => Ok(see_other(&format!(
             "/bijeenkomsten/{meeting_id}/punten/{item_id}#besluiten"
         ))),
-        Err((problem, errors)) => {
-            let user = again;
-            let status = if errors.is_empty() {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            refused(&state, user, ctx, (meeting_id, item_id), status, |p| {
-                p.decision_form = typed;
-                p.errors_for = "decision";
-                p.errors = errors;
-                p.problem = Some(problem);
-            })
+        Err(refusal) => {
+            refused(
+                &state,
+                again,
+                ctx,
+                (meeting_id, item_id),
+                "decision",
+                refusal,
+                |p| p.decision_form = typed,
+            )
             .await
         }
     }
@@ -1079,12 +1101,7 @@ pub async fn add_action(
                 if !data.seat.leads() {
                     return Err(AppError::Forbidden);
                 }
-                if !data.meeting.is_running() || data.view.item.is_closed() {
-                    let problem = if data.meeting.is_closed() {
-                        "meeting.closed_decisions"
-                    } else {
-                        "decision.not_running"
-                    };
+                if let Some(problem) = not_recordable(&data) {
                     return Ok(Err((problem, FieldErrors::default())));
                 }
                 let mut errors = FieldErrors::default();
@@ -1146,19 +1163,16 @@ pub async fn add_action(
         Ok(()) => Ok(see_other(&format!(
             "/bijeenkomsten/{meeting_id}/punten/{item_id}#acties"
         ))),
-        Err((problem, errors)) => {
-            let user = again;
-            let status = if errors.is_empty() {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            refused(&state, user, ctx, (meeting_id, item_id), status, |p| {
-                p.action_form = typed;
-                p.errors_for = "action";
-                p.errors = errors;
-                p.problem = Some(problem);
-            })
+        Err(refusal) => {
+            refused(
+                &state,
+                again,
+                ctx,
+                (meeting_id, item_id),
+                "action",
+                refusal,
+                |p| p.action_form = typed,
+            )
             .await
         }
     }
