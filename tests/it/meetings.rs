@@ -868,3 +868,85 @@ async fn bad_input_is_refused_next_to_the_field_and_nothing_is_saved() {
     );
     assert_eq!(app.count("decisions"), decisions_before);
 }
+
+#[actix_web::test]
+async fn a_decision_can_refer_to_another_table_and_change_the_director() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let other = {
+        let mut conn = app.conn();
+        db::write(&mut conn, |conn| -> QueryResult<i64> {
+            let ingrid = record::who(conn, 1)?;
+            let kind = table::kinds(conn)?
+                .into_iter()
+                .find(|k| k.code == "zvh_casusoverleg")
+                .unwrap();
+            Ok(record::create_table(
+                conn,
+                &ingrid,
+                &kind,
+                "ZVH-casusoverleg Zuid-Holland Zuid",
+                "Zuid-Holland Zuid",
+            )?
+            .id)
+        })
+        .unwrap()
+    };
+    let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
+    let karin: i64 = samenspel::schema::users::table
+        .filter(samenspel::schema::users::email.eq("karin@wijkteam.example"))
+        .select(samenspel::schema::users::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let path = format!("/bijeenkomsten/{meeting}/punten/{jansen_item}");
+    let page = ingrid
+        .submit(
+            &path,
+            &format!("{path}/besluiten"),
+            &[
+                ("outcome", "Fase 1: directe veiligheid"),
+                ("text", "Opschalen naar het ZVH; Karin neemt de regie over."),
+                ("rationale", "Strafrechtelijke interventie is nodig."),
+                ("family_view", "not_heard"),
+                ("family_words", ""),
+                ("refer_to_table_id", &other.to_string()),
+                ("new_director_user_id", &karin.to_string()),
+                ("supersedes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        page.visible_text()
+    );
+
+    use samenspel::schema::{directorships, referrals};
+    let referred: i64 = referrals::table
+        .filter(referrals::table_id.eq(other))
+        .filter(referrals::family_id.eq(c.jansen))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(referred, 1, "the family is referred to the other table");
+    let director: i64 = directorships::table
+        .filter(directorships::family_id.eq(c.jansen))
+        .filter(directorships::ended_at.is_null())
+        .select(directorships::director_user_id)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(director, karin, "the decision changed the director");
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let family = ahmed.get(&format!("/gezinnen/{}", c.jansen)).await;
+    let timeline = family.text("ol.ss-timeline").unwrap();
+    assert!(
+        timeline.contains("Aangemeld bij ZVH-casusoverleg Zuid-Holland Zuid."),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("Karin de Vries (Sociaal wijkteam Dordrecht) is regisseur."),
+        "{timeline}"
+    );
+}
