@@ -36,6 +36,7 @@ pub struct Event {
     pub data: String,
     pub prev_hash: String,
     pub hash: String,
+    pub meeting_id: Option<i64>,
 }
 
 impl Event {
@@ -51,6 +52,7 @@ impl Event {
             &self.subject_type,
             self.subject_id,
             &self.data,
+            self.meeting_id,
         )
     }
 
@@ -81,6 +83,8 @@ pub struct NewEvent<'a> {
     pub subject_type: &'a str,
     pub subject_id: Option<i64>,
     pub data: serde_json::Value,
+    /// The meeting the event belongs to, if any: its participants receive it live.
+    pub meeting_id: Option<i64>,
 }
 
 #[derive(Insertable)]
@@ -96,6 +100,7 @@ struct EventRow<'a> {
     data: &'a str,
     prev_hash: &'a str,
     hash: &'a str,
+    meeting_id: Option<i64>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -109,9 +114,10 @@ fn hash_fields(
     subject_type: &str,
     subject_id: Option<i64>,
     data: &str,
+    meeting_id: Option<i64>,
 ) -> String {
     let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-    let canonical = format!(
+    let mut canonical = format!(
         "{prev_hash}\n{}\n{}\n{}\n{}\n{kind}\n{subject_type}\n{}\n{data}",
         occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f"),
         opt(actor_user_id),
@@ -119,6 +125,10 @@ fn hash_fields(
         opt(family_id),
         opt(subject_id),
     );
+    // Added with the live room; events without a meeting hash exactly as before it.
+    if let Some(m) = meeting_id {
+        canonical.push_str(&format!("\nmeeting:{m}"));
+    }
     hex::encode(Sha256::digest(canonical.as_bytes()))
 }
 
@@ -145,6 +155,7 @@ pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult
         new.subject_type,
         new.subject_id,
         &data,
+        new.meeting_id,
     );
     let event: Event = diesel::insert_into(events::table)
         .values(EventRow {
@@ -158,6 +169,7 @@ pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult
             data: &data,
             prev_hash: &prev_hash,
             hash: &hash,
+            meeting_id: new.meeting_id,
         })
         .returning(events::all_columns)
         .get_result(conn)?;
@@ -229,6 +241,49 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<u64, BrokenLink>> {
     Ok(Ok(count))
 }
 
+/// The events of a meeting after `after`, in order (at most `limit`): what a reconnecting participant
+/// missed.
+pub fn for_meeting_after(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<Event>> {
+    events::table
+        .filter(events::meeting_id.eq(meeting_id))
+        .filter(events::id.gt(after))
+        .order(events::id.asc())
+        .limit(limit)
+        .select(Event::as_select())
+        .load(conn)
+}
+
+/// All events after `after`, in order: what the live dispatcher has not handed out yet.
+pub fn after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<Event>> {
+    events::table
+        .filter(events::id.gt(after))
+        .order(events::id.asc())
+        .limit(limit)
+        .select(Event::as_select())
+        .load(conn)
+}
+
+/// The id of the newest event of a meeting (0 when there is none): where a page's live updates resume.
+pub fn last_for_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<i64> {
+    Ok(events::table
+        .filter(events::meeting_id.eq(meeting_id))
+        .select(diesel::dsl::max(events::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}
+
+pub fn last_id(conn: &mut DbConn) -> QueryResult<i64> {
+    Ok(events::table
+        .select(diesel::dsl::max(events::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}
+
 /// An event with the names of who did it, for a timeline.
 #[derive(Clone, Debug)]
 pub struct TimelineEntry {
@@ -276,121 +331,42 @@ mod tests {
     #[test]
     fn the_hash_covers_every_field() {
         let at = NaiveDateTime::parse_from_str("2026-11-23 09:15:00", "%Y-%m-%d %H:%M:%S").unwrap();
-        let base = hash_fields(
-            GENESIS_HASH,
-            at,
-            Some(1),
-            Some(2),
-            Some(3),
-            "family.created",
-            "family",
-            Some(3),
-            "{}",
-        );
+        let e = Event {
+            id: 1,
+            occurred_at: at,
+            actor_user_id: Some(1),
+            actor_organisation_id: Some(2),
+            family_id: Some(3),
+            kind: "family.created".into(),
+            subject_type: "family".into(),
+            subject_id: Some(3),
+            data: "{}".into(),
+            prev_hash: GENESIS_HASH.into(),
+            hash: String::new(),
+            meeting_id: None,
+        };
+        let base = e.expected_hash();
         assert_eq!(base.len(), 64);
-        let variants = [
-            hash_fields(
-                "1",
-                at,
-                Some(1),
-                Some(2),
-                Some(3),
-                "family.created",
-                "family",
-                Some(3),
-                "{}",
-            ),
-            hash_fields(
-                GENESIS_HASH,
-                at + chrono::Duration::microseconds(1),
-                Some(1),
-                Some(2),
-                Some(3),
-                "family.created",
-                "family",
-                Some(3),
-                "{}",
-            ),
-            hash_fields(
-                GENESIS_HASH,
-                at,
-                Some(9),
-                Some(2),
-                Some(3),
-                "family.created",
-                "family",
-                Some(3),
-                "{}",
-            ),
-            hash_fields(
-                GENESIS_HASH,
-                at,
-                Some(1),
-                None,
-                Some(3),
-                "family.created",
-                "family",
-                Some(3),
-                "{}",
-            ),
-            hash_fields(
-                GENESIS_HASH,
-                at,
-                Some(1),
-                Some(2),
-                Some(4),
-                "family.created",
-                "family",
-                Some(3),
-                "{}",
-            ),
-            hash_fields(
-                GENESIS_HASH,
-                at,
-                Some(1),
-                Some(2),
-                Some(3),
-                "family.updated",
-                "family",
-                Some(3),
-                "{}",
-            ),
-            hash_fields(
-                GENESIS_HASH,
-                at,
-                Some(1),
-                Some(2),
-                Some(3),
-                "family.created",
-                "plan",
-                Some(3),
-                "{}",
-            ),
-            hash_fields(
-                GENESIS_HASH,
-                at,
-                Some(1),
-                Some(2),
-                Some(3),
-                "family.created",
-                "family",
-                None,
-                "{}",
-            ),
-            hash_fields(
-                GENESIS_HASH,
-                at,
-                Some(1),
-                Some(2),
-                Some(3),
-                "family.created",
-                "family",
-                Some(3),
-                "{ }",
-            ),
+        let changes: [fn(&mut Event); 10] = [
+            |e| e.prev_hash = "1".into(),
+            |e| e.occurred_at += chrono::Duration::microseconds(1),
+            |e| e.actor_user_id = Some(9),
+            |e| e.actor_organisation_id = None,
+            |e| e.family_id = Some(4),
+            |e| e.kind = "family.updated".into(),
+            |e| e.subject_type = "plan".into(),
+            |e| e.subject_id = None,
+            |e| e.data = "{ }".into(),
+            |e| e.meeting_id = Some(7),
         ];
-        for v in variants {
-            assert_ne!(v, base);
+        for change in changes {
+            let mut changed = e.clone();
+            change(&mut changed);
+            assert_ne!(changed.expected_hash(), base);
         }
+        // The id is not part of the hash: the chain order is, through prev_hash.
+        let mut renumbered = e.clone();
+        renumbered.id = 2;
+        assert_eq!(renumbered.expected_hash(), base);
     }
 }

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod events;
 pub mod i18n;
+pub mod live;
 pub mod mail;
 pub mod policy;
 pub mod record;
@@ -33,10 +34,13 @@ pub fn build_state(config: Config, mailer: mail::Mailer) -> anyhow::Result<AppSt
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "database migrated");
     }
+    let live = web::live::hub();
+    live.start(pool.clone(), &config.database_url);
     Ok(AppState {
         pool,
         config: Arc::new(config),
         mailer,
+        live,
     })
 }
 

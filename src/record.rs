@@ -48,6 +48,7 @@ fn event(
             subject_type: subject.0,
             subject_id: Some(subject.1),
             data,
+            meeting_id: None,
         },
     )?;
     Ok(())
@@ -300,16 +301,17 @@ use crate::domain::meeting::{self, AgendaItem, ItemKind, Meeting, MeetingPlan, M
 use crate::domain::referral::{self, Referral, ReferralDetails, ReferralStatus};
 use crate::domain::table::{self, Table, TableKind};
 
-/// An event about a meeting; `family_id` when it concerns one family (it then shows on its timeline).
+/// An event about a meeting (`meeting_id`, so its participants get it live); `family_id` when it
+/// concerns one family (it then shows on its timeline).
 fn meeting_event(
     conn: &mut DbConn,
     by: &Who,
-    family_id: Option<i64>,
+    (meeting_id, family_id): (Option<i64>, Option<i64>),
     kind: &str,
     subject: (&str, i64),
     data: serde_json::Value,
 ) -> QueryResult<crate::events::Event> {
-    events::append(
+    let appended = events::append(
         conn,
         by.actor(),
         NewEvent {
@@ -318,8 +320,11 @@ fn meeting_event(
             subject_type: subject.0,
             subject_id: Some(subject.1),
             data,
+            meeting_id,
         },
-    )
+    )?;
+    crate::live::announce(conn, &appended)?;
+    Ok(appended)
 }
 
 pub fn create_table(
@@ -333,7 +338,7 @@ pub fn create_table(
     meeting_event(
         conn,
         by,
-        None,
+        (None, None),
         "table.created",
         ("table", created.id),
         json!({"table": created.name, "kind": kind.name}),
@@ -406,6 +411,14 @@ pub fn answer_referral(
             20,
             by.user_id,
         )?;
+        meeting_event(
+            conn,
+            by,
+            (Some(meeting.id), Some(family.id)),
+            "agenda.item_added",
+            ("agenda_item", item.id),
+            json!({"title": family.display_name}),
+        )?;
         let mut invitees: Vec<i64> = involvement::list(conn, family.id)?
             .into_iter()
             .filter(|i| i.involvement.ended_on.is_none())
@@ -431,7 +444,7 @@ pub fn plan_meeting(
     meeting_event(
         conn,
         by,
-        None,
+        (Some(created.id), None),
         "meeting.planned",
         ("meeting", created.id),
         json!({"table": at.name}),
@@ -459,7 +472,7 @@ pub fn add_topic(
     meeting_event(
         conn,
         by,
-        None,
+        (Some(at.id), None),
         "agenda.item_added",
         ("agenda_item", item.id),
         json!({"title": title}),
@@ -478,7 +491,7 @@ pub fn invite_for_item(
     meeting_event(
         conn,
         by,
-        item.family_id,
+        (Some(at.id), item.family_id),
         "agenda.invited",
         ("agenda_item", item.id),
         json!({"name": guest.name, "organisation": guest.organisation_name}),
@@ -491,7 +504,7 @@ pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<
     meeting_event(
         conn,
         by,
-        None,
+        (Some(at.id), None),
         "agenda.published",
         ("meeting", at.id),
         json!({}),
@@ -504,7 +517,7 @@ pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<(
     meeting_event(
         conn,
         by,
-        None,
+        (Some(at.id), None),
         "meeting.started",
         ("meeting", at.id),
         json!({}),
@@ -522,7 +535,7 @@ pub fn set_current_item(
     meeting_event(
         conn,
         by,
-        None,
+        (Some(at.id), None),
         "meeting.item_current",
         ("agenda_item", item.id),
         json!({}),
@@ -538,7 +551,7 @@ pub fn close_item(conn: &mut DbConn, by: &Who, at: &Meeting, item: &AgendaItem) 
     meeting_event(
         conn,
         by,
-        None,
+        (Some(at.id), None),
         "meeting.item_closed",
         ("agenda_item", item.id),
         json!({}),
@@ -551,7 +564,7 @@ pub fn save_minutes(conn: &mut DbConn, by: &Who, item: &AgendaItem, text: &str) 
     meeting_event(
         conn,
         by,
-        item.family_id,
+        (Some(item.meeting_id), item.family_id),
         "minutes.saved",
         ("agenda_item", item.id),
         json!({}),
@@ -587,7 +600,7 @@ pub fn record_decision(
     meeting_event(
         conn,
         by,
-        item.family_id,
+        (Some(at.id), item.family_id),
         kind,
         ("decision", created.id),
         json!({"table": at_table.name, "outcome": created.outcome}),
@@ -648,7 +661,7 @@ pub fn add_action(
     meeting_event(
         conn,
         by,
-        item.family_id,
+        (Some(at.id), item.family_id),
         "action.created",
         ("action", created.id),
         json!({"name": owner.name, "organisation": owner.organisation_name, "due": details.due_on.format("%d-%m-%Y").to_string()}),
@@ -671,7 +684,7 @@ pub fn finish_action(
     meeting_event(
         conn,
         by,
-        action.family_id,
+        (Some(action.meeting_id), action.family_id),
         &kind,
         ("action", action.id),
         json!({"reason": result}),
@@ -712,10 +725,74 @@ pub fn close_meeting(
     let closing = meeting_event(
         conn,
         by,
-        None,
+        (Some(at.id), None),
         "meeting.closed",
         ("meeting", at.id),
         json!({"table": at_table.name}),
     )?;
     meeting::set_closing_hash(conn, at.id, &closing.hash)
+}
+
+/// Records who is present, absent with notice or absent, and how.
+pub fn set_attendance(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    person: &Who,
+    status: meeting::AttendanceStatus,
+    mode: Option<meeting::AttendanceMode>,
+) -> QueryResult<bool> {
+    if meeting::set_attendance(conn, at.id, person.user_id, status, mode)? == 0 {
+        return Ok(false);
+    }
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        "meeting.attendance",
+        ("meeting", at.id),
+        json!({"name": person.name, "status": status.code()}),
+    )?;
+    Ok(true)
+}
+
+/// Moves an agenda item up or down; false when it could not move (first, last, or the review).
+pub fn move_item(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item_id: i64,
+    up: bool,
+) -> QueryResult<bool> {
+    if !meeting::move_item(conn, at.id, item_id, up)? {
+        return Ok(false);
+    }
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        "agenda.changed",
+        ("agenda_item", item_id),
+        json!({}),
+    )?;
+    Ok(true)
+}
+
+pub fn set_time_box(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item_id: i64,
+    minutes: i32,
+) -> QueryResult<()> {
+    meeting::set_time_box(conn, item_id, minutes)?;
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        "agenda.changed",
+        ("agenda_item", item_id),
+        json!({}),
+    )?;
+    Ok(())
 }

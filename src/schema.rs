@@ -163,6 +163,7 @@ diesel::table! {
         data -> Text,
         prev_hash -> Text,
         hash -> Text,
+        meeting_id -> Nullable<BigInt>,
     }
 }
 
@@ -235,6 +236,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         closing_hash -> Nullable<Text>,
         created_at -> Timestamp,
+        current_item_started_at -> Nullable<Timestamp>,
     }
 }
 

@@ -5,11 +5,11 @@ document.addEventListener("DOMContentLoaded", () => {
   // After a refused form, move focus to the summary of what needs fixing, so screen readers announce it.
   const summary = document.querySelector("[data-focus-on-load]");
   if (summary) summary.focus();
+});
 
-  // Destructive actions ask first: <form data-confirm="Weet je het zeker?">.
-  document.querySelectorAll("form[data-confirm]").forEach((form) => {
-    form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-    });
-  });
+// Destructive actions ask first: <form data-confirm="Weet je het zeker?">. Delegated, so forms that
+// arrive later (live updates) ask too.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });

@@ -38,6 +38,7 @@ pub struct Meeting {
     pub closed_at: Option<NaiveDateTime>,
     pub closing_hash: Option<String>,
     pub created_at: NaiveDateTime,
+    pub current_item_started_at: Option<NaiveDateTime>,
 }
 
 impl Meeting {

@@ -46,9 +46,9 @@ fn meeting_for(
 
 /// May this user see the details of this item? Topics and the action review: every participant. A
 /// family's item: those invited for it, the chair and minute-taker, and whoever works with the family.
-fn sees_item(
+pub fn sees_item(
     conn: &mut DbConn,
-    user: &SignedIn,
+    user_id: i64,
     seat: Seat,
     item: &AgendaItem,
     invitees: &[(i64, i64, String)],
@@ -59,11 +59,11 @@ fn sees_item(
     if seat.leads()
         || invitees
             .iter()
-            .any(|(i, u, _)| *i == item.id && *u == user.id())
+            .any(|(i, u, _)| *i == item.id && *u == user_id)
     {
         return Ok(true);
     }
-    let relation = family::relation(conn, family_id, user.id())?;
+    let relation = family::relation(conn, family_id, user_id)?;
     Ok(relation.director || relation.co_worker || relation.involved)
 }
 
@@ -77,16 +77,78 @@ pub struct ItemView {
     pub invitees: Vec<String>,
 }
 
-fn item_views(
+// ---------------------------------------------------------------------------------------------------
+// Partials: rendered into the pages and, the same way, into the live updates.
+
+#[derive(Template)]
+#[template(path = "meetings/_status.html")]
+pub struct StatusPartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub meeting: &'a Meeting,
+    pub seat: Seat,
+    pub current: Option<&'a ItemView>,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/_agenda.html")]
+pub struct AgendaPartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub meeting: &'a Meeting,
+    pub seat: Seat,
+    pub items: &'a [ItemView],
+}
+
+impl AgendaPartial<'_> {
+    fn is_current(&self, item: &AgendaItem) -> bool {
+        self.meeting.current_item_id == Some(item.id)
+    }
+    fn total_minutes(&self) -> i32 {
+        self.items.iter().map(|i| i.item.time_box_minutes).sum()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meetings/_attendance.html")]
+pub struct AttendancePartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub meeting: &'a Meeting,
+    pub seat: Seat,
+    pub attendance: &'a [AttendanceRow],
+}
+
+#[derive(Template)]
+#[template(path = "meetings/_decision.html")]
+pub struct DecisionPartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub decision: &'a Decision,
+    pub superseded_by: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/_action.html")]
+pub struct ActionPartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub row: &'a ActionRow,
+}
+
+/// Renders a partial; a template error shows as an empty fragment and is logged.
+pub fn partial(t: impl Template) -> String {
+    t.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "partial did not render");
+        String::new()
+    })
+}
+
+pub fn item_views(
     conn: &mut DbConn,
-    user: &SignedIn,
+    user_id: i64,
     seat: Seat,
     meeting_id: i64,
 ) -> Result<Vec<ItemView>, AppError> {
     let invitees = meeting::item_invitees(conn, meeting_id)?;
     let mut views = Vec::new();
     for item in meeting::items(conn, meeting_id)? {
-        let visible = sees_item(conn, user, seat, &item, &invitees)?;
+        let visible = sees_item(conn, user_id, seat, &item, &invitees)?;
         let label = match (item.family_id, visible) {
             (Some(fid), false) => family::find(conn, fid)?
                 .map(|f| f.pseudonym())
@@ -126,17 +188,40 @@ struct MeetingPage {
     topic_minutes: String,
     errors: FieldErrors,
     notice: Option<&'static str>,
+    last_event: i64,
 }
 
 impl MeetingPage {
     fn may_propose(&self) -> bool {
         !self.meeting.is_closed() && (self.seat.member || self.seat.leads())
     }
-    fn is_current(&self, item: &AgendaItem) -> bool {
-        self.meeting.current_item_id == Some(item.id)
+    fn status_html(&self) -> String {
+        let current = self
+            .items
+            .iter()
+            .find(|v| self.meeting.current_item_id == Some(v.item.id));
+        partial(StatusPartial {
+            ctx: &self.ctx,
+            meeting: &self.meeting,
+            seat: self.seat,
+            current,
+        })
     }
-    fn total_minutes(&self) -> i32 {
-        self.items.iter().map(|i| i.item.time_box_minutes).sum()
+    fn agenda_html(&self) -> String {
+        partial(AgendaPartial {
+            ctx: &self.ctx,
+            meeting: &self.meeting,
+            seat: self.seat,
+            items: &self.items,
+        })
+    }
+    fn attendance_html(&self) -> String {
+        partial(AttendancePartial {
+            ctx: &self.ctx,
+            meeting: &self.meeting,
+            seat: self.seat,
+            attendance: &self.attendance,
+        })
     }
 }
 
@@ -159,11 +244,11 @@ async fn meeting_page(
     ctx: PageCtx,
     meeting_id: i64,
 ) -> Result<MeetingPage, AppError> {
-    let (meeting, table, seat, items, attendance, waiting) = state
+    let (meeting, table, seat, items, attendance, waiting, last_event) = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
-                let items = item_views(conn, &user, seat, meeting_id)?;
+                let items = item_views(conn, user.id(), seat, meeting_id)?;
                 // The agenda shows family names to those who see them: that is a look at family data.
                 for view in items.iter().filter(|v| v.visible) {
                     if let Some(fid) = view.item.family_id {
@@ -193,6 +278,7 @@ async fn meeting_page(
                 } else {
                     Vec::new()
                 };
+                let last = crate::events::last_for_meeting(conn, meeting_id)?;
                 Ok::<_, AppError>((
                     found,
                     at,
@@ -200,6 +286,7 @@ async fn meeting_page(
                     items,
                     meeting::attendance_list(conn, meeting_id)?,
                     waiting,
+                    last,
                 ))
             })
         })
@@ -216,6 +303,7 @@ async fn meeting_page(
         topic_minutes: "15".into(),
         errors: FieldErrors::default(),
         notice: None,
+        last_event,
     })
 }
 
@@ -355,10 +443,10 @@ pub async fn move_item(
         "omlaag" => false,
         _ => return Err(AppError::NotFound),
     };
-    change(&state, user, meeting_id, move |conn, _, m, _, seat| {
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
         chair_only(seat)?;
         if !m.is_closed() {
-            meeting::move_item(conn, meeting_id, item_id, up)?;
+            record::move_item(conn, by, m, item_id, up)?;
         }
         Ok(())
     })
@@ -380,11 +468,11 @@ pub async fn set_time_box(
     if !errors.is_empty() {
         return Err(AppError::Unprocessable("time box".into()));
     }
-    change(&state, user, meeting_id, move |conn, _, m, _, seat| {
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
         chair_only(seat)?;
         meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
         if !m.is_closed() {
-            meeting::set_time_box(conn, item_id, minutes)?;
+            record::set_time_box(conn, by, m, item_id, minutes)?;
         }
         Ok(())
     })
@@ -517,6 +605,47 @@ pub async fn make_current(
     )))
 }
 
+/// Moves the meeting to the next (or previous) item that is still open; starts the meeting if needed.
+pub async fn step(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, direction)) = (user.0, path.into_inner());
+    let forward = match direction.as_str() {
+        "volgende" => true,
+        "vorige" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        chair_only(seat)?;
+        if m.is_closed() {
+            return Err(AppError::Forbidden);
+        }
+        let items = meeting::items(conn, m.id)?;
+        let here = m
+            .current_item_id
+            .and_then(|id| items.iter().position(|i| i.id == id));
+        let target = if forward {
+            let from = here.map_or(0, |h| h + 1);
+            items.iter().skip(from).find(|i| !i.is_closed())
+        } else {
+            let to = here.unwrap_or(items.len());
+            items.iter().take(to).rev().find(|i| !i.is_closed())
+        };
+        let Some(target) = target else {
+            return Ok(());
+        };
+        if m.status() == meeting::MeetingStatus::Planned {
+            record::start_meeting(conn, by, m)?;
+        }
+        record::set_current_item(conn, by, m, target)?;
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!("/bijeenkomsten/{meeting_id}#agenda")))
+}
+
 pub async fn close_item(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -579,11 +708,12 @@ pub async fn set_attendance(
     let (Some(person), Some(status)) = (person, status) else {
         return Err(AppError::Unprocessable("attendance form".into()));
     };
-    change(&state, user, meeting_id, move |conn, _, m, _, seat| {
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
         if !seat.leads() || m.is_closed() {
             return Err(AppError::Forbidden);
         }
-        if meeting::set_attendance(conn, m.id, person, status, mode)? == 0 {
+        let person = record::who(conn, person)?;
+        if !record::set_attendance(conn, by, m, &person, status, mode)? {
             return Err(AppError::NotFound);
         }
         Ok(())
@@ -666,9 +796,23 @@ struct ItemPage {
     errors: FieldErrors,
     problem: Option<&'static str>,
     today: NaiveDate,
+    last_event: i64,
 }
 
 impl ItemPage {
+    fn decision_html(&self, dv: &DecisionView) -> String {
+        partial(DecisionPartial {
+            ctx: &self.ctx,
+            decision: &dv.decision,
+            superseded_by: dv.superseded_by,
+        })
+    }
+    fn action_html(&self, row: &ActionRow) -> String {
+        partial(ActionPartial {
+            ctx: &self.ctx,
+            row,
+        })
+    }
     fn is_current(&self) -> bool {
         self.meeting.current_item_id == Some(self.view.item.id)
     }
@@ -688,9 +832,6 @@ impl ItemPage {
             FieldErrors::default()
         }
     }
-    fn family_view_label(&self, d: &Decision) -> String {
-        self.ctx.t(&d.family_view().label_key())
-    }
 }
 
 struct ItemData {
@@ -706,6 +847,7 @@ struct ItemData {
     people: Vec<(i64, String)>,
     tables: Vec<Table>,
     involved: Vec<(i64, String)>,
+    last_event: i64,
 }
 
 /// Loads an item the user may see (404 otherwise) and logs the look at its family.
@@ -716,7 +858,7 @@ fn load_item(
     item_id: i64,
 ) -> Result<ItemData, AppError> {
     let (found, at, seat) = meeting_for(conn, user, meeting_id)?;
-    let view = item_views(conn, user, seat, meeting_id)?
+    let view = item_views(conn, user.id(), seat, meeting_id)?
         .into_iter()
         .find(|v| v.item.id == item_id)
         .ok_or(AppError::NotFound)?;
@@ -787,6 +929,7 @@ fn load_item(
         None => Vec::new(),
     };
     Ok(ItemData {
+        last_event: crate::events::last_for_meeting(conn, meeting_id)?,
         people: if seat.leads() {
             professionals(conn)?
         } else {
@@ -831,6 +974,7 @@ fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
         errors: FieldErrors::default(),
         problem: None,
         today: crate::time::local(crate::domain::now()).date_naive(),
+        last_event: data.last_event,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod families;
 pub mod forms;
 pub mod health;
 pub mod home;
+pub mod live;
 pub mod meetings;
 pub mod middleware;
 pub mod plan;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub pool: Pool,
     pub config: Arc<Config>,
     pub mailer: Mailer,
+    /// The live meeting rooms of this instance.
+    pub live: Arc<crate::live::Hub>,
 }
 
 impl AppState {
@@ -54,9 +57,15 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let live = self.live.clone();
         web::block(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            // After the commit: wake the live dispatcher if meeting events were written.
+            if crate::live::take_appended() {
+                live.poke();
+            }
+            result
         })
         .await?
     }

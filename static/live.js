@@ -1,0 +1,133 @@
+// The live meeting room: keeps a meeting page up to date over a WebSocket. Without it (or without
+// JavaScript) the page still works by ordinary requests and reloads.
+"use strict";
+
+(() => {
+  const root = document.querySelector(".ss-live[data-live]");
+  if (!root || !("WebSocket" in window)) return;
+  const csrf = root.dataset.csrf || "";
+  const state = document.getElementById("live-state");
+  let last = Number(root.dataset.lastEvent || 0);
+  let delay = 500;
+
+  const fillCsrf = (el) =>
+    el.querySelectorAll('input[name="csrf_token"]').forEach((input) => {
+      if (!input.value) input.value = csrf;
+    });
+
+  function showConnected(connected) {
+    if (!state) return;
+    state.hidden = false;
+    state.textContent = connected ? state.dataset.connected : state.dataset.reconnecting;
+    state.classList.toggle("ss-live-state--down", !connected);
+    // While disconnected nothing on the page may pass for current.
+    root.classList.toggle("ss-stale", !connected);
+  }
+
+  function apply(fragment) {
+    document.querySelectorAll(fragment.target).forEach((el) => {
+      if (fragment.mode === "replace") {
+        el.innerHTML = fragment.html;
+        fillCsrf(el);
+      } else if (fragment.mode === "append") {
+        const template = document.createElement("template");
+        template.innerHTML = fragment.html;
+        fillCsrf(template.content);
+        el.append(template.content);
+      } else if (fragment.mode === "value") {
+        // Never overwrite what someone is typing with an echo.
+        if (document.activeElement === el || el.dataset.dirty === "1") return;
+        el.value = fragment.html;
+      }
+    });
+  }
+
+  function followChair(kind) {
+    const follow = document.getElementById("follow");
+    if (kind !== "meeting.item_current" || !follow || !follow.checked) return;
+    const current = document.querySelector(".ss-agenda__item--current");
+    if (current) current.scrollIntoView({ block: "center", behavior: "smooth" });
+  }
+
+  function connect() {
+    const url = new URL(root.dataset.live, window.location.href);
+    url.protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("after", String(last));
+    const socket = new WebSocket(url);
+    socket.onopen = () => {
+      delay = 500;
+      showConnected(true);
+    };
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.event !== null && message.event <= last) return;
+      (message.fragments || []).forEach(apply);
+      if (message.event !== null) {
+        last = message.event;
+        root.dataset.lastEvent = String(last);
+      }
+      followChair(message.kind);
+      tick();
+    };
+    socket.onclose = () => {
+      showConnected(false);
+      window.setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 10000);
+    };
+  }
+
+  // The time left on the current item, counted down every second.
+  function tick() {
+    document.querySelectorAll(".ss-countdown[data-started]").forEach((el) => {
+      const total = Number(el.dataset.minutes) * 60;
+      const used = Math.floor((Date.now() - Number(el.dataset.started)) / 1000);
+      const left = total - used;
+      const abs = Math.abs(left);
+      const text = `${Math.floor(abs / 60)}:${String(abs % 60).padStart(2, "0")}`;
+      el.textContent = left >= 0 ? `${el.dataset.left} ${text}` : `${text} ${el.dataset.over}`;
+      el.classList.toggle("ss-countdown--over", left < 0);
+    });
+  }
+  window.setInterval(tick, 1000);
+  tick();
+
+  // The minute-taker's text goes out a moment after typing stops.
+  document.querySelectorAll("textarea[data-live-minutes]").forEach((area) => {
+    let timer;
+    area.addEventListener("input", () => {
+      area.dataset.dirty = "1";
+      window.clearTimeout(timer);
+      timer = window.setTimeout(async () => {
+        const body = new URLSearchParams({ csrf_token: csrf, minutes: area.value });
+        try {
+          const response = await fetch(area.form.action, {
+            method: "POST",
+            body,
+            headers: { "X-CSRF-Token": csrf },
+            redirect: "manual",
+            credentials: "same-origin",
+          });
+          if (response.type === "opaqueredirect" || response.ok) area.dataset.dirty = "0";
+        } catch (_) {
+          // Kept dirty: the next keystroke or the save button tries again.
+        }
+      }, 1000);
+    });
+  });
+
+  // Chair's keyboard shortcuts: a letter submits the form marked with it (not while typing).
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target.closest("input, textarea, select, [contenteditable]")) return;
+    const form = document.querySelector(`form[data-shortcut="${event.key.toLowerCase()}"]`);
+    if (form) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  const follow = document.querySelector(".ss-follow");
+  if (follow) follow.hidden = false;
+  connect();
+})();
