@@ -80,6 +80,8 @@ pub struct Hub {
     wake: (Mutex<bool>, Condvar),
     renderer: Box<Renderer>,
     audience_of: Box<AudienceOf>,
+    stopped: AtomicBool,
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
 /// A participant's place in a room; leaving the room drops it.
@@ -112,6 +114,8 @@ impl Hub {
             wake: (Mutex::new(false), Condvar::new()),
             renderer,
             audience_of,
+            stopped: AtomicBool::new(false),
+            threads: Mutex::new(Vec::new()),
         })
     }
 
@@ -256,17 +260,44 @@ impl Hub {
     /// Runs the dispatcher on its own thread until the process ends. On PostgreSQL a second thread
     /// listens for NOTIFY from every instance and wakes it.
     pub fn start(self: &Arc<Self>, pool: Pool, url: &DatabaseUrl) {
+        let mut threads = Vec::new();
         if let DatabaseUrl::Postgres(url) = url {
             let hub = self.clone();
             let url = url.clone();
-            let _ = std::thread::Builder::new()
-                .name("live-listen".into())
-                .spawn(move || hub.listen(&url));
+            threads.extend(
+                std::thread::Builder::new()
+                    .name("live-listen".into())
+                    .spawn(move || hub.listen(&url)),
+            );
         }
         let hub = self.clone();
-        let _ = std::thread::Builder::new()
-            .name("live-dispatch".into())
-            .spawn(move || hub.run(pool));
+        threads.extend(
+            std::thread::Builder::new()
+                .name("live-dispatch".into())
+                .spawn(move || hub.run(pool)),
+        );
+        if let Ok(mut t) = self.threads.lock() {
+            t.extend(threads);
+        }
+    }
+
+    /// Stops the dispatcher and listener and waits for them (tests stop an app this way; a server runs
+    /// them until the process ends).
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+        self.poke();
+        let threads = self
+            .threads
+            .lock()
+            .map(|mut t| std::mem::take(&mut *t))
+            .unwrap_or_default();
+        for t in threads {
+            let _ = t.join();
+        }
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
     }
 
     fn run(&self, pool: Pool) {
@@ -279,11 +310,14 @@ impl Hub {
                 Ok(id) => break id,
                 Err(e) => {
                     tracing::warn!(error = %e, "live dispatcher waits for the database");
+                    if self.is_stopped() {
+                        return;
+                    }
                     std::thread::sleep(Duration::from_secs(1));
                 }
             }
         };
-        loop {
+        while !self.is_stopped() {
             {
                 let (lock, cvar) = &self.wake;
                 let Ok(mut woken) = lock.lock() else { return };
@@ -295,7 +329,12 @@ impl Hub {
                 }
                 *woken = false;
             }
-            let Ok(mut conn) = pool.get() else { continue };
+            if self.is_stopped() {
+                return;
+            }
+            let Ok(mut conn) = pool.get_timeout(Duration::from_secs(1)) else {
+                continue;
+            };
             loop {
                 match events::after(&mut conn, last, 200) {
                     Ok(batch) if batch.is_empty() => break,
@@ -316,21 +355,25 @@ impl Hub {
 
     fn listen(&self, url: &str) {
         use diesel::Connection;
-        loop {
+        while !self.is_stopped() {
             match diesel::PgConnection::establish(url) {
                 Ok(mut conn) => {
                     if conn.batch_execute(&format!("LISTEN {CHANNEL}")).is_err() {
                         std::thread::sleep(Duration::from_secs(1));
                         continue;
                     }
-                    // Reading notifications does not block; a short sleep keeps the delay under 10 ms.
-                    loop {
+                    // Reading notifications does not block; a short sleep keeps the delay between instances near 20 ms.
+                    while !self.is_stopped() {
                         let mut any = false;
                         let mut broken = false;
+                        // A broken connection yields errors without end: stop at the first.
                         for n in conn.notifications_iter() {
                             match n {
                                 Ok(_) => any = true,
-                                Err(_) => broken = true,
+                                Err(_) => {
+                                    broken = true;
+                                    break;
+                                }
                             }
                         }
                         if any {
@@ -339,7 +382,7 @@ impl Hub {
                         if broken {
                             break;
                         }
-                        std::thread::sleep(Duration::from_millis(5));
+                        std::thread::sleep(Duration::from_millis(20));
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "live listener cannot connect"),

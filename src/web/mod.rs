@@ -476,6 +476,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/bijeenkomsten/{id}/punten/{item}",
             web::get().to(meetings::show_item),
         )
+        .route("/bijeenkomsten/{id}/live", web::get().to(live::connect))
+        .route(
+            "/bijeenkomsten/{id}/{direction}",
+            web::post().to(meetings::step),
+        )
         .route(
             "/bijeenkomsten/{id}/punten/{item}/verplaatsen/{direction}",
             web::post().to(meetings::move_item),

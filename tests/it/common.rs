@@ -19,10 +19,12 @@ pub const PASSWORD: &str = "een lang genoeg wachtwoord";
 
 pub struct TestApp {
     pub base_url: String,
+    pub database_url: String,
     pub pool: Pool,
     pub mailer: Mailer,
     pub database: TestDatabase,
     system: actix_web::rt::System,
+    live: std::sync::Arc<samenspel::live::Hub>,
 }
 
 pub enum TestDatabase {
@@ -125,11 +127,13 @@ impl TestApp {
         for (k, v) in settings {
             vars.insert(k.to_string(), v.to_string());
         }
+        let database_url = vars["DATABASE_URL"].clone();
         let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
         config.mail = MailConfig::Capture;
         let mailer = Mailer::from_config(&config.mail).unwrap();
         let state = samenspel::build_state(config, mailer.clone()).expect("app state");
         let pool = state.pool.clone();
+        let live = state.live.clone();
 
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -149,10 +153,12 @@ impl TestApp {
         let system = rx.recv().expect("server started");
         TestApp {
             base_url,
+            database_url,
             pool,
             mailer,
             database,
             system,
+            live,
         }
     }
 
@@ -234,9 +240,114 @@ impl TestApp {
     }
 }
 
+/// A second instance of the app on the same database, as behind a load balancer.
+pub struct Instance {
+    pub base_url: String,
+    system: actix_web::rt::System,
+    live: std::sync::Arc<samenspel::live::Hub>,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.system.stop();
+        self.live.stop();
+    }
+}
+
+impl TestApp {
+    pub fn second_instance(&self) -> Instance {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base_url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let vars: HashMap<&str, String> = HashMap::from([
+            ("DATABASE_URL", self.database_url.clone()),
+            ("SAMENSPEL_BASE_URL", base_url.clone()),
+            ("SAMENSPEL_DB_POOL_SIZE", "4".to_string()),
+        ]);
+        let mut config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+        config.mail = MailConfig::Capture;
+        let state =
+            samenspel::build_state(config, Mailer::from_config(&MailConfig::Capture).unwrap())
+                .unwrap();
+        let live = state.live.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            let data = actix_web::web::Data::new(state);
+            system.block_on(async move {
+                let server = actix_web::HttpServer::new(move || samenspel::app(data.clone()))
+                    .workers(1)
+                    .disable_signals()
+                    .listen(listener)
+                    .unwrap()
+                    .run();
+                tx.send(actix_web::rt::System::current()).unwrap();
+                let _ = server.await;
+            });
+        });
+        Instance {
+            base_url,
+            system: rx.recv().unwrap(),
+            live,
+        }
+    }
+}
+
+/// A participant's WebSocket to a meeting's live room, as a browser would open it.
+pub struct Socket {
+    framed: actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>,
+}
+
+impl Socket {
+    pub async fn open(base_url: &str, meeting: i64, session_token: &str, after: i64) -> Socket {
+        let url = format!(
+            "{}/bijeenkomsten/{meeting}/live?after={after}",
+            base_url.replacen("http", "ws", 1)
+        );
+        let (response, framed) = awc::Client::new()
+            .ws(url)
+            .header("Cookie", format!("samenspel_session={session_token}"))
+            .connect()
+            .await
+            .expect("websocket upgrade");
+        assert_eq!(response.status().as_u16(), 101);
+        Socket { framed }
+    }
+
+    /// The next message that belongs to an event (presence updates are skipped), or None after `wait`.
+    pub async fn next_event(&mut self, wait: std::time::Duration) -> Option<serde_json::Value> {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.framed.next())
+                .await
+                .ok()??;
+            if let Ok(awc::ws::Frame::Text(bytes)) = frame {
+                let value: serde_json::Value =
+                    serde_json::from_slice(&bytes).expect("JSON message");
+                if !value["event"].is_null() {
+                    return Some(value);
+                }
+            }
+        }
+    }
+
+    /// Reads messages until one of `kind` arrives (or panics after `wait`).
+    pub async fn until_kind(&mut self, kind: &str, wait: std::time::Duration) -> serde_json::Value {
+        loop {
+            match self.next_event(wait).await {
+                Some(m) if m["kind"] == kind => return m,
+                Some(_) => continue,
+                None => panic!("no {kind} message within {wait:?}"),
+            }
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.system.stop();
+        // Before the database goes: the live threads hold connections to it.
+        self.live.stop();
     }
 }
 

@@ -8,6 +8,7 @@ mod common;
 mod database;
 mod families;
 mod health;
+mod live;
 mod login;
 mod meetings;
 mod pages;

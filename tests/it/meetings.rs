@@ -12,7 +12,7 @@ use samenspel::record;
 
 use crate::common::{Client, Page, TestApp};
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     samenspel::time::local(samenspel::domain::now()).date_naive()
 }
 
@@ -20,17 +20,17 @@ fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-struct Cast {
-    table: i64,
-    jansen: i64,
-    bakker: i64,
-    esther: i64,
-    ruud: i64,
+pub(crate) struct Cast {
+    pub table: i64,
+    pub jansen: i64,
+    pub bakker: i64,
+    pub esther: i64,
+    pub ruud: i64,
 }
 
 /// MDA++ with Ingrid as chair and Ruud as standing member; Ahmed directs Jansen (Karin involved),
 /// Karin directs Bakker; Esther (GGZ) is not involved with either.
-fn cast(app: &TestApp) -> Cast {
+pub(crate) fn cast(app: &TestApp) -> Cast {
     let vt = "Veilig Thuis Zuid-Holland Zuid";
     let ingrid = app
         .user(
@@ -124,13 +124,13 @@ fn cast(app: &TestApp) -> Cast {
     .unwrap()
 }
 
-async fn signed_in(app: &TestApp, email: &str) -> Client {
+pub(crate) async fn signed_in(app: &TestApp, email: &str) -> Client {
     let client = app.client();
     client.login_ok(email).await;
     client
 }
 
-fn id_from(location: &Option<String>, prefix: &str) -> i64 {
+pub(crate) fn id_from(location: &Option<String>, prefix: &str) -> i64 {
     let location = location.as_deref().unwrap_or_else(|| panic!("no redirect"));
     location
         .trim_start_matches(prefix)
@@ -141,7 +141,7 @@ fn id_from(location: &Option<String>, prefix: &str) -> i64 {
         .unwrap_or_else(|_| panic!("no id in {location}"))
 }
 
-async fn plan_meeting(chair: &Client, table: i64, day: NaiveDate) -> i64 {
+pub(crate) async fn plan_meeting(chair: &Client, table: i64, day: NaiveDate) -> i64 {
     let page = chair
         .submit(
             &format!("/overleggen/{table}/bijeenkomsten/nieuw"),
@@ -164,7 +164,7 @@ async fn plan_meeting(chair: &Client, table: i64, day: NaiveDate) -> i64 {
     id_from(&page.location, "/bijeenkomsten/")
 }
 
-async fn refer(client: &Client, family: i64, table: i64, question: &str) -> i64 {
+pub(crate) async fn refer(client: &Client, family: i64, table: i64, question: &str) -> i64 {
     let form = format!("/gezinnen/{family}/aanmelden/{table}");
     let page = client
         .submit(
@@ -195,7 +195,7 @@ async fn refer(client: &Client, family: i64, table: i64, question: &str) -> i64 
 }
 
 /// The agenda item ids of a meeting in order, read from the overview page.
-fn item_ids(page: &Page) -> Vec<i64> {
+pub(crate) fn item_ids(page: &Page) -> Vec<i64> {
     let html = page.html();
     let sel = scraper::Selector::parse("ol.ss-agenda > li").unwrap();
     html.select(&sel)
@@ -203,7 +203,13 @@ fn item_ids(page: &Page) -> Vec<i64> {
         .collect()
 }
 
-async fn decide(chair: &Client, meeting: i64, item: i64, outcome: &str, supersedes: &str) -> Page {
+pub(crate) async fn decide(
+    chair: &Client,
+    meeting: i64,
+    item: i64,
+    outcome: &str,
+    supersedes: &str,
+) -> Page {
     let path = format!("/bijeenkomsten/{meeting}/punten/{item}");
     chair
         .submit(
@@ -230,7 +236,7 @@ async fn decide(chair: &Client, meeting: i64, item: i64, outcome: &str, supersed
         .await
 }
 
-async fn add_action(
+pub(crate) async fn add_action(
     chair: &Client,
     meeting: i64,
     item: i64,
@@ -256,7 +262,7 @@ async fn add_action(
 
 /// Runs a meeting up to its close: two referred families on the agenda, Esther invited for Jansen,
 /// agenda published, decisions and actions on both items. Returns (meeting, jansen item, bakker item).
-async fn run_meeting(app: &TestApp, c: &Cast, close: bool) -> (i64, i64, i64) {
+pub(crate) async fn run_meeting(app: &TestApp, c: &Cast, close: bool) -> (i64, i64, i64) {
     let ingrid = signed_in(app, "ingrid@vt.example").await;
     let ahmed = signed_in(app, "ahmed@vt.example").await;
     let karin = signed_in(app, "karin@wijkteam.example").await;

@@ -1,0 +1,279 @@
+//! The live meeting room with real WebSocket clients: what each participant receives, replay after a
+//! dropped connection, and two instances on one database.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+
+use crate::common::{Socket, TestApp};
+use crate::meetings::{cast, decide, run_meeting, signed_in};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+fn last_event(app: &TestApp) -> i64 {
+    samenspel::events::last_id(&mut app.conn()).unwrap()
+}
+
+async fn token(app: &TestApp, email: &str) -> String {
+    let client = signed_in(app, email).await;
+    client.cookie("samenspel_session").expect("session cookie")
+}
+
+fn html_of(message: &serde_json::Value) -> String {
+    message["fragments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["target"].as_str().unwrap(),
+                f["html"].as_str().unwrap()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[actix_web::test]
+async fn every_participant_receives_a_decision_as_they_may_see_it() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let (meeting, _, bakker_item) = run_meeting(&app, &c, false).await;
+    let case: String = samenspel::schema::families::table
+        .find(c.bakker)
+        .select(samenspel::schema::families::case_number)
+        .first(&mut *app.conn())
+        .unwrap();
+    let after = last_event(&app);
+    let mut chair = Socket::open(
+        &app.base_url,
+        meeting,
+        &token(&app, "ingrid@vt.example").await,
+        after,
+    )
+    .await;
+    let mut karin = Socket::open(
+        &app.base_url,
+        meeting,
+        &token(&app, "karin@wijkteam.example").await,
+        after,
+    )
+    .await;
+    let mut esther = Socket::open(
+        &app.base_url,
+        meeting,
+        &token(&app, "esther@ggz.example").await,
+        after,
+    )
+    .await;
+
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let page = decide(&ingrid, meeting, bakker_item, "Fase 3: herstel", "").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    // The chair and Karin (who directs Bakker) get the decision itself, on the item's page.
+    for socket in [&mut chair, &mut karin] {
+        let m = socket.until_kind("decision.recorded", WAIT).await;
+        let html = html_of(&m);
+        assert!(
+            html.contains(&format!("#decisions-{bakker_item}")),
+            "{html}"
+        );
+        assert!(
+            html.contains("Fase 3: herstel") && html.contains("Gezin Bakker"),
+            "{html}"
+        );
+    }
+    // Esther is invited for Jansen only: she learns that something was decided, under the pseudonym.
+    let m = esther.until_kind("decision.recorded", WAIT).await;
+    let html = html_of(&m);
+    assert!(
+        html.contains(&format!("Besluit vastgelegd bij Gezin B., {case}")),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Bakker") && !html.contains("herstel"),
+        "nothing more: {html}"
+    );
+    assert!(!html.contains(&format!("#decisions-{bakker_item}")));
+}
+
+#[actix_web::test]
+async fn a_reconnecting_participant_gets_exactly_what_it_missed_in_order() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
+    let esther_token = token(&app, "esther@ggz.example").await;
+    let before = last_event(&app);
+    let socket = Socket::open(&app.base_url, meeting, &esther_token, before).await;
+    drop(socket); // the laptop goes to sleep
+
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    for outcome in [
+        "Fase 1: directe veiligheid",
+        "Fase 2: stabiele veiligheid",
+        "Fase 3: herstel",
+    ] {
+        assert_eq!(
+            decide(&ingrid, meeting, jansen_item, outcome, "")
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+    }
+
+    let mut socket = Socket::open(&app.base_url, meeting, &esther_token, before).await;
+    let mut received = Vec::new();
+    while let Some(m) = socket.next_event(Duration::from_millis(700)).await {
+        received.push(m);
+    }
+    let ids: Vec<i64> = received
+        .iter()
+        .map(|m| m["event"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        received.len(),
+        3,
+        "exactly the three missed events: {ids:?}"
+    );
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "in order, no duplicates: {ids:?}"
+    );
+    for (m, outcome) in received.iter().zip(["Fase 1", "Fase 2", "Fase 3"]) {
+        assert_eq!(m["kind"], "decision.recorded");
+        assert!(html_of(m).contains(outcome), "{}", html_of(m));
+    }
+
+    // Live again: the next decision arrives once.
+    assert_eq!(
+        decide(
+            &ingrid,
+            meeting,
+            jansen_item,
+            "Fase 1: directe veiligheid",
+            ""
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let next = socket.until_kind("decision.recorded", WAIT).await;
+    assert!(next["event"].as_i64().unwrap() > *ids.last().unwrap());
+    assert!(
+        socket
+            .next_event(Duration::from_millis(500))
+            .await
+            .is_none(),
+        "no duplicate"
+    );
+}
+
+#[actix_web::test]
+async fn only_participants_may_open_the_room() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let (meeting, _, _) = run_meeting(&app, &c, false).await;
+    app.user(
+        "buiten@elders.example",
+        "Buiten Staander",
+        samenspel::domain::user::Role::Professional,
+        Some("Elders"),
+    );
+    let outsider = token(&app, "buiten@elders.example").await;
+    let url = format!(
+        "{}/bijeenkomsten/{meeting}/live",
+        app.base_url.replacen("http", "ws", 1)
+    );
+    let refused = awc::Client::new()
+        .ws(url.clone())
+        .header("Cookie", format!("samenspel_session={outsider}"))
+        .connect()
+        .await;
+    assert!(
+        refused.is_err(),
+        "a professional outside the meeting gets no socket"
+    );
+    let anonymous = awc::Client::new().ws(url.clone()).connect().await;
+    assert!(anonymous.is_err());
+    let foreign = awc::Client::new()
+        .ws(url)
+        .origin("https://evil.example")
+        .header(
+            "Cookie",
+            format!(
+                "samenspel_session={}",
+                token(&app, "ingrid@vt.example").await
+            ),
+        )
+        .connect()
+        .await;
+    assert!(
+        foreign.is_err(),
+        "another site cannot open the room with our cookie"
+    );
+}
+
+#[actix_web::test]
+async fn a_participant_on_one_instance_sees_what_was_decided_through_another() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
+    let other = app.second_instance();
+    let after = last_event(&app);
+    let mut esther = Socket::open(
+        &app.base_url,
+        meeting,
+        &token(&app, "esther@ggz.example").await,
+        after,
+    )
+    .await;
+
+    // The chair works through the second instance (sessions live in the shared database).
+    let chair = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let chair_token = token(&app, "ingrid@vt.example").await;
+    let page = chair
+        .get(format!(
+            "{}/bijeenkomsten/{meeting}/punten/{jansen_item}",
+            other.base_url
+        ))
+        .header("Cookie", format!("samenspel_session={chair_token}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = scraper::Html::parse_document(&page)
+        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .unwrap();
+    let res = chair
+        .post(format!(
+            "{}/bijeenkomsten/{meeting}/punten/{jansen_item}/besluiten",
+            other.base_url
+        ))
+        .header("Cookie", format!("samenspel_session={chair_token}"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("outcome", "Fase 2: stabiele veiligheid"),
+            ("text", "Door naar fase 2."),
+            ("rationale", "Acht weken zonder incidenten."),
+            ("family_view", "agrees"),
+            ("family_words", "Fijn."),
+            ("supersedes", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let m = esther.until_kind("decision.recorded", WAIT).await;
+    assert!(html_of(&m).contains("Fase 2: stabiele veiligheid"));
+}
