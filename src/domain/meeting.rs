@@ -190,6 +190,7 @@ pub fn set_status(conn: &mut DbConn, id: i64, status: MeetingStatus) -> QueryRes
                 meetings::status.eq(status.code()),
                 meetings::closed_at.eq(now),
                 meetings::current_item_id.eq(None::<i64>),
+                meetings::current_item_started_at.eq(None::<NaiveDateTime>),
             ))
             .execute(conn)?,
         MeetingStatus::Planned => diesel::update(target)
@@ -213,9 +214,14 @@ pub fn publish_agenda(conn: &mut DbConn, id: i64) -> QueryResult<()> {
     Ok(())
 }
 
+/// Makes an item current (or none); the countdown of its time box starts now.
 pub fn set_current_item(conn: &mut DbConn, id: i64, item: Option<i64>) -> QueryResult<()> {
+    let started = item.map(|_| super::now());
     diesel::update(meetings::table.find(id))
-        .set(meetings::current_item_id.eq(item))
+        .set((
+            meetings::current_item_id.eq(item),
+            meetings::current_item_started_at.eq(started),
+        ))
         .execute(conn)?;
     Ok(())
 }

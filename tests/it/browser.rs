@@ -326,3 +326,90 @@ async fn a_director_edits_the_plan_in_the_browser_and_sees_it_on_the_family_page
     browser.screenshot("family-page-after-plan-edit").await;
     browser.close().await;
 }
+
+#[actix_web::test]
+async fn the_chair_moves_on_and_a_professional_sees_it_without_reloading() {
+    let Some(chair) = Browser::start().await else {
+        return;
+    };
+    let Some(professional) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let c = crate::meetings::cast(&app);
+    let (meeting, _, _) = crate::meetings::run_meeting(&app, &c, false).await;
+    let page = app.url(&format!("/bijeenkomsten/{meeting}"));
+
+    log_in(&chair, &app, "ingrid@vt.example").await;
+    chair.client.goto(&page).await.unwrap();
+    log_in(&professional, &app, "karin@wijkteam.example").await;
+    professional.client.goto(&page).await.unwrap();
+    professional
+        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
+        .await;
+    chair
+        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
+        .await;
+    // A mark on the professional's page: it survives only if the page is not reloaded.
+    professional
+        .client
+        .execute("window.notReloaded = true; return true", vec![])
+        .await
+        .unwrap();
+
+    // The chair presses N (next item) on the keyboard.
+    chair
+        .client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("n")
+        .await
+        .unwrap();
+    chair
+        .wait_text(".ss-agenda__item--current", |t| {
+            t.contains("Openstaande acties")
+        })
+        .await;
+    professional
+        .wait_text(".ss-agenda__item--current", |t| {
+            t.contains("Openstaande acties")
+        })
+        .await;
+    professional
+        .wait_text("#live-status", |t| t.contains("Nu aan de orde"))
+        .await;
+    // The time box counts down on its own.
+    professional
+        .wait_text(".ss-countdown", |t| {
+            t.starts_with("nog 9:") || t.starts_with("nog 10:")
+        })
+        .await;
+    let still = professional
+        .client
+        .execute("return window.notReloaded === true", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        still,
+        serde_json::json!(true),
+        "updated in place, not reloaded"
+    );
+
+    // And once more: the next item is Jansen.
+    chair
+        .client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("n")
+        .await
+        .unwrap();
+    professional
+        .wait_text(".ss-agenda__item--current", |t| t.contains("Gezin Jansen"))
+        .await;
+    chair.screenshot("live-chair").await;
+    professional.screenshot("live-professional").await;
+    chair.close().await;
+    professional.close().await;
+}
