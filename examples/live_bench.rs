@@ -1,0 +1,319 @@
+//! Benchmark of the live meeting room (not a test): starts the real server on a fresh demo database in a
+//! child process, connects N WebSocket participants to each of M meetings, lets each chair move to the
+//! next item R times over HTTP, and reports the latency from the chair's POST to each participant's
+//! receipt (p50 / p99 / max) and the server's memory per idle connection.
+//!
+//!     cargo build --release --bin samenspel --example live_bench
+//!     target/release/examples/live_bench --participants 200 --meetings 1 --rounds 40
+//!     target/release/examples/live_bench --participants 20 --meetings 50 --rounds 20
+
+use std::cell::RefCell;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use samenspel::auth::session;
+use samenspel::db;
+use samenspel::domain::meeting::MeetingPlan;
+use samenspel::domain::organisation::{self, OrganisationKind};
+use samenspel::domain::table::{self, TableRole};
+use samenspel::domain::user::{self, NewUser, Role};
+use samenspel::record;
+
+struct Args {
+    participants: usize,
+    meetings: usize,
+    rounds: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        participants: 200,
+        meetings: 1,
+        rounds: 40,
+    };
+    let argv: Vec<String> = std::env::args().collect();
+    let mut i = 1;
+    while i + 1 < argv.len() {
+        let n: usize = argv[i + 1].parse().expect("a number");
+        match argv[i].as_str() {
+            "--participants" => a.participants = n,
+            "--meetings" => a.meetings = n,
+            "--rounds" => a.rounds = n,
+            other => panic!("unknown option {other}"),
+        }
+        i += 2;
+    }
+    a
+}
+
+/// Meetings with a chair and `participants` standing members each; returns (meeting, chair token,
+/// participant tokens).
+fn prepare(url: &str, a: &Args) -> Vec<(i64, String, Vec<String>)> {
+    let pool = db::connect(&db::DatabaseUrl::parse(url).unwrap(), 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    db::migrate(&mut conn).unwrap();
+    samenspel::demo::seed(&mut conn).unwrap();
+    let day = std::time::Duration::from_secs(3600 * 8);
+    db::write(
+        &mut conn,
+        |conn| -> anyhow::Result<Vec<(i64, String, Vec<String>)>> {
+            let org = organisation::create(conn, "Bench", OrganisationKind::Other, None)?;
+            let kind = table::kinds(conn)?
+                .into_iter()
+                .find(|k| k.code == "mda")
+                .unwrap();
+            let now = samenspel::domain::now();
+            let mut out = Vec::new();
+            for m in 0..a.meetings {
+                let mut new_user = |name: String| -> anyhow::Result<i64> {
+                    Ok(user::create(
+                        conn,
+                        NewUser {
+                            organisation_id: Some(org.id),
+                            email: &format!("{name}@bench.example"),
+                            name: &name,
+                            role: Role::Professional,
+                            password_hash: None,
+                        },
+                    )?
+                    .id)
+                };
+                let chair = new_user(format!("chair{m}"))?;
+                let members: Vec<i64> = (0..a.participants)
+                    .map(|p| new_user(format!("p{m}x{p}")))
+                    .collect::<Result<_, _>>()?;
+                let chair_who = record::who(conn, chair)?;
+                let t = record::create_table(
+                    conn,
+                    &chair_who,
+                    &kind,
+                    &format!("Bench tafel {m}"),
+                    "Bench",
+                )?;
+                table::add_member(conn, t.id, chair, TableRole::Chair)?;
+                for id in &members {
+                    table::add_member(conn, t.id, *id, TableRole::Member)?;
+                }
+                let meeting = record::plan_meeting(
+                    conn,
+                    &chair_who,
+                    &t,
+                    &MeetingPlan {
+                        starts_at: now,
+                        ends_at: now + chrono::Duration::hours(2),
+                        place: "Bench".into(),
+                        online_link: String::new(),
+                    },
+                )?;
+                for k in 0..3 {
+                    record::add_topic(conn, &chair_who, &meeting, &format!("Onderwerp {k}"), 10)?;
+                }
+                let chair_token = session::create(conn, chair, day)?;
+                let tokens = members
+                    .iter()
+                    .map(|id| session::create(conn, *id, day))
+                    .collect::<Result<_, _>>()?;
+                out.push((meeting.id, chair_token, tokens));
+            }
+            Ok(out)
+        },
+    )
+    .unwrap()
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[actix_web::main]
+async fn main() {
+    let a = args();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/bench.db", dir.path().display());
+    let setups = prepare(&url, &a);
+    let after = {
+        let pool = db::connect(&db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
+        samenspel::events::last_id(&mut pool.get().unwrap()).unwrap()
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let exe = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("samenspel");
+    let server = Server(
+        Command::new(&exe)
+            .arg("serve")
+            .env("DATABASE_URL", &url)
+            .env("SAMENSPEL_BIND", format!("127.0.0.1:{port}"))
+            .env("SAMENSPEL_BASE_URL", &base)
+            .env("SAMENSPEL_LOG", "warn")
+            .env("SAMENSPEL_OUTBOX_DIR", dir.path().join("outbox"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", exe.display())),
+    );
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for _ in 0..100 {
+        if http
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    let idle_before = rss_kib(server.0.id());
+
+    // Connect everyone; each participant notes when each "current item" message arrives.
+    let receipts: Vec<Rc<RefCell<Vec<Vec<Instant>>>>> = setups
+        .iter()
+        .map(|(_, _, t)| Rc::new(RefCell::new(vec![Vec::new(); t.len()])))
+        .collect();
+    let ws_base = base.replacen("http", "ws", 1);
+    let mut connected = 0;
+    for (m, (meeting, _, tokens)) in setups.iter().enumerate() {
+        for (p, token) in tokens.iter().enumerate() {
+            let (_, mut framed) = awc::Client::new()
+                .ws(format!(
+                    "{ws_base}/bijeenkomsten/{meeting}/live?after={after}"
+                ))
+                .header("Cookie", format!("samenspel_session={token}"))
+                .connect()
+                .await
+                .expect("websocket");
+            let log = receipts[m].clone();
+            actix_web::rt::spawn(async move {
+                while let Some(Ok(frame)) = framed.next().await {
+                    if let awc::ws::Frame::Text(bytes) = frame
+                        && std::str::from_utf8(&bytes)
+                            .is_ok_and(|t| t.contains("\"kind\":\"meeting.item_current\""))
+                    {
+                        log.borrow_mut()[p].push(Instant::now());
+                    }
+                }
+            });
+            connected += 1;
+        }
+    }
+    actix_web::rt::time::sleep(Duration::from_secs(2)).await;
+    let idle_after = rss_kib(server.0.id());
+    println!("connections: {connected}");
+
+    // The chairs move on, round after round; all meetings at once within a round.
+    let mut sent: Vec<Vec<Instant>> = vec![Vec::new(); setups.len()];
+    let mut csrf = Vec::new();
+    for (meeting, chair, _) in &setups {
+        let page = http
+            .get(format!("{base}/bijeenkomsten/{meeting}"))
+            .header("Cookie", format!("samenspel_session={chair}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = page
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_string();
+        csrf.push(token);
+    }
+    for round in 0..a.rounds {
+        // From no current item: next (the first item), then back and forth between the first two, so
+        // every round makes exactly one "current item" event per meeting.
+        let direction = if round == 0 || round % 2 == 1 {
+            "volgende"
+        } else {
+            "vorige"
+        };
+        let mut posts = Vec::new();
+        for (m, (meeting, chair, _)) in setups.iter().enumerate() {
+            let req = http
+                .post(format!("{base}/bijeenkomsten/{meeting}/{direction}"))
+                .header("Cookie", format!("samenspel_session={chair}"))
+                .form(&[("csrf_token", csrf[m].as_str())]);
+            sent[m].push(Instant::now());
+            posts.push(req.send());
+        }
+        for p in futures_util::future::join_all(posts).await {
+            assert!(p.unwrap().status().is_redirection());
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(150)).await;
+    }
+    actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+
+    let mut latencies = Vec::new();
+    let mut missing = 0;
+    for (m, log) in receipts.iter().enumerate() {
+        for participant in log.borrow().iter() {
+            for (round, at) in sent[m].iter().enumerate() {
+                match participant.get(round) {
+                    Some(got) => latencies.push(got.duration_since(*at).as_secs_f64() * 1000.0),
+                    None => missing += 1,
+                }
+            }
+        }
+    }
+    latencies.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "participants per meeting: {}, meetings: {}, rounds: {}, deliveries: {}, missing: {missing}",
+        a.participants,
+        a.meetings,
+        a.rounds,
+        latencies.len()
+    );
+    println!(
+        "latency POST -> receipt: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 99.0),
+        latencies.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "server memory: {idle_before} KiB before, {idle_after} KiB with {connected} idle connections: {:.1} KiB per connection",
+        (idle_after.saturating_sub(idle_before)) as f64 / connected.max(1) as f64
+    );
+    drop(server);
+}
