@@ -6,6 +6,7 @@
 //!     cargo build --release --bin samenspel --example live_bench
 //!     target/release/examples/live_bench --participants 200 --meetings 1 --rounds 40
 //!     target/release/examples/live_bench --participants 20 --meetings 50 --rounds 20
+//!     target/release/examples/live_bench --participants 20 --meetings 50 --rounds 20 --spread-ms 1000
 
 use std::cell::RefCell;
 use std::net::TcpListener;
@@ -26,6 +27,8 @@ struct Args {
     participants: usize,
     meetings: usize,
     rounds: usize,
+    /// The chairs' POSTs of one round are spread evenly over this many milliseconds (0: all at once).
+    spread_ms: u64,
 }
 
 fn args() -> Args {
@@ -33,6 +36,7 @@ fn args() -> Args {
         participants: 200,
         meetings: 1,
         rounds: 40,
+        spread_ms: 0,
     };
     let argv: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -42,6 +46,7 @@ fn args() -> Args {
             "--participants" => a.participants = n,
             "--meetings" => a.meetings = n,
             "--rounds" => a.rounds = n,
+            "--spread-ms" => a.spread_ms = n as u64,
             other => panic!("unknown option {other}"),
         }
         i += 2;
@@ -269,16 +274,21 @@ async fn main() {
         } else {
             "vorige"
         };
+        let gap = Duration::from_millis(a.spread_ms) / setups.len().max(1) as u32;
         let mut posts = Vec::new();
         for (m, (meeting, chair, _)) in setups.iter().enumerate() {
             let req = http
                 .post(format!("{base}/bijeenkomsten/{meeting}/{direction}"))
                 .header("Cookie", format!("samenspel_session={chair}"))
                 .form(&[("csrf_token", csrf[m].as_str())]);
-            sent[m].push(Instant::now());
-            posts.push(req.send());
+            posts.push(async move {
+                actix_web::rt::time::sleep(gap * m as u32).await;
+                let at = Instant::now();
+                (m, at, req.send().await)
+            });
         }
-        for p in futures_util::future::join_all(posts).await {
+        for (m, at, p) in futures_util::future::join_all(posts).await {
+            sent[m].push(at);
             assert!(p.unwrap().status().is_redirection());
         }
         actix_web::rt::time::sleep(Duration::from_millis(150)).await;
@@ -299,10 +309,11 @@ async fn main() {
     }
     latencies.sort_by(|a, b| a.partial_cmp(b).unwrap());
     println!(
-        "participants per meeting: {}, meetings: {}, rounds: {}, deliveries: {}, missing: {missing}",
+        "participants per meeting: {}, meetings: {}, rounds: {}, chairs' actions spread over {} ms, deliveries: {}, missing: {missing}",
         a.participants,
         a.meetings,
         a.rounds,
+        a.spread_ms,
         latencies.len()
     );
     println!(
