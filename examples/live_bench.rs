@@ -7,6 +7,7 @@
 //!     target/release/examples/live_bench --participants 200 --meetings 1 --rounds 40
 //!     target/release/examples/live_bench --participants 20 --meetings 50 --rounds 20
 //!     target/release/examples/live_bench --participants 20 --meetings 50 --rounds 20 --spread-ms 1000
+//!     target/release/examples/live_bench --participants 20 --meetings 50 --rounds 20 --database postgres://…/empty
 
 use std::cell::RefCell;
 use std::net::TcpListener;
@@ -29,6 +30,8 @@ struct Args {
     rounds: usize,
     /// The chairs' POSTs of one round are spread evenly over this many milliseconds (0: all at once).
     spread_ms: u64,
+    /// An empty PostgreSQL database to run on instead of a temporary SQLite file.
+    database: Option<String>,
 }
 
 fn args() -> Args {
@@ -37,10 +40,16 @@ fn args() -> Args {
         meetings: 1,
         rounds: 40,
         spread_ms: 0,
+        database: None,
     };
     let argv: Vec<String> = std::env::args().collect();
     let mut i = 1;
     while i + 1 < argv.len() {
+        if argv[i] == "--database" {
+            a.database = Some(argv[i + 1].clone());
+            i += 2;
+            continue;
+        }
         let n: usize = argv[i + 1].parse().expect("a number");
         match argv[i].as_str() {
             "--participants" => a.participants = n,
@@ -160,7 +169,10 @@ impl Drop for Server {
 async fn main() {
     let a = args();
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/bench.db", dir.path().display());
+    let url = a
+        .database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.path().display()));
     let setups = prepare(&url, &a);
     let after = {
         let pool = db::connect(&db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
