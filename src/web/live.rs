@@ -157,15 +157,22 @@ pub fn render_event(
 
     let state_change = kind.starts_with("meeting.") || kind.starts_with("agenda.");
     if state_change && kind != "meeting.attendance" {
+        let invited = meeting::item_invitees(conn, meeting_id)?;
         let items: Vec<ItemView> = meeting::items(conn, meeting_id)?
             .into_iter()
             .map(|item| {
                 let shown = visible(item.id);
                 let label = item_label(conn, &ctx, &item, shown)?;
+                // As on the page: who is invited for an item is shown only to those who see the item.
+                let invitees = invited
+                    .iter()
+                    .filter(|(i, _, _)| shown && *i == item.id)
+                    .map(|(_, _, name)| name.clone())
+                    .collect();
                 Ok(ItemView {
                     visible: shown,
                     label,
-                    invitees: Vec::new(),
+                    invitees,
                     item,
                 })
             })

@@ -277,3 +277,57 @@ async fn a_participant_on_one_instance_sees_what_was_decided_through_another() {
     let m = esther.until_kind("decision.recorded", WAIT).await;
     assert!(html_of(&m).contains("Fase 2: stabiele veiligheid"));
 }
+
+#[actix_web::test]
+async fn a_live_agenda_update_looks_like_the_page() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let (meeting, _, _) = run_meeting(&app, &c, false).await;
+    let after = last_event(&app);
+    let mut esther = Socket::open(
+        &app.base_url,
+        meeting,
+        &token(&app, "esther@ggz.example").await,
+        after,
+    )
+    .await;
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let page = ingrid
+        .submit(
+            &format!("/bijeenkomsten/{meeting}"),
+            &format!("/bijeenkomsten/{meeting}/volgende"),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let m = esther.until_kind("meeting.item_current", WAIT).await;
+    let live = m["fragments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["target"] == "#live-agenda")
+        .map(|f| f["html"].as_str().unwrap().to_string())
+        .expect("the agenda is sent");
+    // The agenda on Esther's page, fetched now, shows the same items, pseudonyms and invitations.
+    let esther_page = signed_in(&app, "esther@ggz.example")
+        .await
+        .get(&format!("/bijeenkomsten/{meeting}"))
+        .await;
+    let normalise = |html: &str| {
+        let doc = scraper::Html::parse_fragment(html);
+        let sel = scraper::Selector::parse("ol.ss-agenda").unwrap();
+        doc.select(&sel)
+            .next()
+            .map(|e| {
+                e.text()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(normalise(&live), normalise(&esther_page.body));
+    assert!(normalise(&live).contains("Uitgenodigd voor dit punt"));
+}
