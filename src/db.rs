@@ -162,6 +162,8 @@ pub fn migrate(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
     Ok(applied.iter().map(|v| v.to_string()).collect())
 }
 
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in a transaction that writes. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so
 /// concurrent writers wait for each other (busy_timeout) instead of failing halfway with SQLITE_BUSY.
 pub fn write<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
@@ -169,6 +171,16 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // SQLite has one writer at a time. Writers of this process queue on a mutex, woken the moment the
+    // previous one commits, instead of sleeping in SQLite's busy handler (which backs off up to 100 ms).
+    let _writer = match conn {
+        DbConn::Sqlite(_) => Some(
+            SQLITE_WRITER
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        ),
+        DbConn::Postgres(_) => None,
+    };
     match conn {
         DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
