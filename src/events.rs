@@ -135,10 +135,13 @@ fn hash_fields(
 /// Appends an event. Call inside the write transaction of the change it records, so both commit or
 /// neither does.
 pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult<Event> {
-    // Touching the head row first takes its lock on PostgreSQL: appenders queue here.
-    diesel::update(event_chain_head::table.find(1))
-        .set(event_chain_head::last_hash.eq(event_chain_head::last_hash))
-        .execute(conn)?;
+    // Touching the head row first takes its lock on PostgreSQL: appenders queue here. (A SQLite write
+    // transaction holds the database's one write lock already.)
+    if let DbConn::Postgres(_) = conn {
+        diesel::update(event_chain_head::table.find(1))
+            .set(event_chain_head::last_hash.eq(event_chain_head::last_hash))
+            .execute(conn)?;
+    }
     let prev_hash: String = event_chain_head::table
         .find(1)
         .select(event_chain_head::last_hash)
