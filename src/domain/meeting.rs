@@ -525,3 +525,32 @@ pub fn family_invitations(
         ))
         .load(conn)
 }
+
+/// For each family, its next meeting that is not closed and has not ended: (starts_at, table name).
+pub fn next_for_families(
+    conn: &mut DbConn,
+    family_ids: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<std::collections::HashMap<i64, (NaiveDateTime, String)>> {
+    use crate::schema::consultation_tables;
+    let rows: Vec<(Option<i64>, NaiveDateTime, String)> = agenda_items::table
+        .inner_join(meetings::table)
+        .inner_join(consultation_tables::table.on(consultation_tables::id.eq(meetings::table_id)))
+        .filter(agenda_items::family_id.eq_any(family_ids))
+        .filter(meetings::status.ne(MeetingStatus::Closed.code()))
+        .filter(meetings::ends_at.ge(now))
+        .order(meetings::starts_at.asc())
+        .select((
+            agenda_items::family_id,
+            meetings::starts_at,
+            consultation_tables::name,
+        ))
+        .load(conn)?;
+    let mut next = std::collections::HashMap::new();
+    for (family, starts, table) in rows {
+        if let Some(f) = family {
+            next.entry(f).or_insert((starts, table));
+        }
+    }
+    Ok(next)
+}

@@ -154,6 +154,7 @@ fn today() -> NaiveDate {
 struct FamiliesPage {
     ctx: PageCtx,
     families: Vec<Family>,
+    next_meetings: std::collections::HashMap<i64, (chrono::NaiveDateTime, String)>,
     query: String,
     may_create: bool,
 }
@@ -173,14 +174,20 @@ pub async fn list_families(
     let search = query.into_inner().q.unwrap_or_default();
     let term = search.clone();
     let user_id = user.id();
-    let families = state
-        .db(move |conn| Ok(family::list_for_user(conn, user_id, Some(&term))?))
+    let (families, next_meetings) = state
+        .db(move |conn| {
+            let families = family::list_for_user(conn, user_id, Some(&term))?;
+            let ids: Vec<i64> = families.iter().map(|f| f.id).collect();
+            let next = crate::domain::meeting::next_for_families(conn, &ids, crate::domain::now())?;
+            Ok((families, next))
+        })
         .await?;
     html(
         StatusCode::OK,
         FamiliesPage {
             ctx,
             families,
+            next_meetings,
             query: search,
             may_create: policy::may_create_family(actor(&user)),
         },

@@ -21,6 +21,7 @@ struct HomePage {
     greeting_key: &'static str,
     first_name: String,
     families: Vec<Family>,
+    next_meetings: std::collections::HashMap<i64, (chrono::NaiveDateTime, String)>,
     may_create: bool,
     actions: Vec<ActionRow>,
     meetings: Vec<(Meeting, String)>,
@@ -48,10 +49,10 @@ pub async fn show_home(
         .unwrap_or_default()
         .to_string();
     let user_id = user.0.id();
-    let (families, actions, meetings) = state
+    let (families, next_meetings, actions, meetings) = state
         .db(move |conn| {
             // Open and aftercare families only: closed ones are found through the search.
-            let families = family::list_for_user(conn, user_id, None)?
+            let families: Vec<Family> = family::list_for_user(conn, user_id, None)?
                 .into_iter()
                 .filter(|f| !f.is_closed())
                 .collect();
@@ -62,7 +63,14 @@ pub async fn show_home(
                     .unwrap_or_default();
                 meetings.push((m, name));
             }
-            Ok((families, decision::open_for_owner(conn, user_id)?, meetings))
+            let ids: Vec<i64> = families.iter().map(|f: &Family| f.id).collect();
+            let next = meeting::next_for_families(conn, &ids, crate::domain::now())?;
+            Ok((
+                families,
+                next,
+                decision::open_for_owner(conn, user_id)?,
+                meetings,
+            ))
         })
         .await?;
     let may_create = crate::policy::may_create_family(super::families::actor(&user.0));
@@ -73,6 +81,7 @@ pub async fn show_home(
             greeting_key,
             first_name,
             families,
+            next_meetings,
             may_create,
             actions,
             meetings,

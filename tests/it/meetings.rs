@@ -522,6 +522,16 @@ async fn a_professional_invited_for_one_item_sees_that_family_only_and_only_for_
         .first(&mut *app.conn())
         .unwrap();
 
+    // The director sees the family's next meeting on the start page.
+    let ahmed_home = signed_in(&app, "ahmed@vt.example").await.get("/").await;
+    let families = ahmed_home
+        .text("#mijn-gezinnen ~ div table")
+        .unwrap_or_default();
+    assert!(
+        families.contains("Gezin Jansen") && families.contains("MDA++ Zuid-Holland Zuid"),
+        "{families}"
+    );
+
     let esther = signed_in(&app, "esther@ggz.example").await;
     let overview = esther.get(&format!("/bijeenkomsten/{meeting}")).await;
     assert_eq!(overview.status, StatusCode::OK);
