@@ -213,11 +213,17 @@ impl Hub {
             Err(_) => return,
         };
         // The agenda or the invitations changed: who may see what is worked out again.
+        // Worked out once per participant and language, however many tabs they have open.
         let refreshed: HashMap<u64, Audience> = if event.kind.starts_with("agenda.") {
+            let mut per_user: HashMap<(i64, Locale), Option<Audience>> = HashMap::new();
             targets
                 .iter()
                 .filter_map(|(id, user, a)| {
-                    (self.audience_of)(conn, meeting_id, *user, a.locale).map(|n| (*id, n))
+                    per_user
+                        .entry((*user, a.locale))
+                        .or_insert_with(|| (self.audience_of)(conn, meeting_id, *user, a.locale))
+                        .clone()
+                        .map(|n| (*id, n))
                 })
                 .collect()
         } else {
