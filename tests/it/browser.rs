@@ -413,3 +413,59 @@ async fn the_chair_moves_on_and_a_professional_sees_it_without_reloading() {
     chair.close().await;
     professional.close().await;
 }
+
+#[actix_web::test]
+async fn minutes_typed_by_the_minute_taker_appear_for_the_others_while_typing() {
+    let Some(taker) = Browser::start().await else {
+        return;
+    };
+    let Some(reader) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let c = crate::meetings::cast(&app);
+    let (meeting, jansen_item, _) = crate::meetings::run_meeting(&app, &c, false).await;
+    let page = app.url(&format!("/bijeenkomsten/{meeting}/punten/{jansen_item}"));
+    log_in(&taker, &app, "ingrid@vt.example").await;
+    taker.client.goto(&page).await.unwrap();
+    log_in(&reader, &app, "karin@wijkteam.example").await;
+    reader.client.goto(&page).await.unwrap();
+    reader
+        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
+        .await;
+    taker
+        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
+        .await;
+
+    let area = taker.client.find(Locator::Css("#minutes")).await.unwrap();
+    area.send_keys(" Afspraak: oma Jansen belt elke avond.")
+        .await
+        .unwrap();
+    // Karin reads along without reloading; the minute-taker's own text stays as typed.
+    reader
+        .wait_text(&format!("#minutes-text-{jansen_item}"), |t| {
+            t.contains("oma Jansen belt elke avond")
+        })
+        .await;
+    area.send_keys(" En Sandra belt Ahmed bij zorgen.")
+        .await
+        .unwrap();
+    reader
+        .wait_text(&format!("#minutes-text-{jansen_item}"), |t| {
+            t.contains("Sandra belt Ahmed bij zorgen")
+        })
+        .await;
+    let typed = taker
+        .client
+        .execute("return document.getElementById('minutes').value", vec![])
+        .await
+        .unwrap();
+    let typed = typed.as_str().unwrap_or_default().to_string();
+    assert!(
+        typed.ends_with("oma Jansen belt elke avond. En Sandra belt Ahmed bij zorgen."),
+        "{typed}"
+    );
+    reader.screenshot("live-minutes-reader").await;
+    taker.close().await;
+    reader.close().await;
+}
