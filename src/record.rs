@@ -525,12 +525,16 @@ pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<(
     Ok(())
 }
 
+/// Makes an item current; taking up an item of a planned meeting starts the meeting.
 pub fn set_current_item(
     conn: &mut DbConn,
     by: &Who,
     at: &Meeting,
     item: &AgendaItem,
 ) -> QueryResult<()> {
+    if at.status() == MeetingStatus::Planned {
+        start_meeting(conn, by, at)?;
+    }
     meeting::set_current_item(conn, at.id, Some(item.id))?;
     meeting_event(
         conn,

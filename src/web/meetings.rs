@@ -594,9 +594,6 @@ pub async fn make_current(
         if m.is_closed() {
             return Err(AppError::Forbidden);
         }
-        if m.status() == meeting::MeetingStatus::Planned {
-            record::start_meeting(conn, by, m)?;
-        }
         record::set_current_item(conn, by, m, &item).map_err(AppError::from)
     })
     .await?;
@@ -636,9 +633,6 @@ pub async fn step(
         let Some(target) = target else {
             return Ok(());
         };
-        if m.status() == meeting::MeetingStatus::Planned {
-            record::start_meeting(conn, by, m)?;
-        }
         record::set_current_item(conn, by, m, target)?;
         Ok(())
     })

@@ -343,6 +343,27 @@ pub async fn show_edit_table(
     )
 }
 
+impl TableForm {
+    /// The settings a table shares with its kind: criteria, outcome options and access period.
+    fn settings(&self, errors: &mut FieldErrors) -> (String, String, i32) {
+        let criteria = text(
+            errors,
+            "referral_criteria",
+            &self.referral_criteria,
+            "",
+            TEXT_LIMIT,
+        );
+        let outcomes = text(
+            errors,
+            "outcome_options",
+            &self.outcome_options,
+            "tables.outcomes_required",
+            TEXT_LIMIT,
+        );
+        (criteria, outcomes, access_days(errors, &self.access_days))
+    }
+}
+
 fn access_days(errors: &mut FieldErrors, value: &str) -> i32 {
     match value.trim().parse::<i32>() {
         Ok(n) if (0..=365).contains(&n) => n,
@@ -370,21 +391,7 @@ pub async fn update_table(
         "tables.region_required",
         200,
     );
-    let criteria = text(
-        &mut errors,
-        "referral_criteria",
-        &form.referral_criteria,
-        "",
-        TEXT_LIMIT,
-    );
-    let outcomes = text(
-        &mut errors,
-        "outcome_options",
-        &form.outcome_options,
-        "tables.outcomes_required",
-        TEXT_LIMIT,
-    );
-    let days = access_days(&mut errors, &form.access_days);
+    let (criteria, outcomes, days) = form.settings(&mut errors);
     let (found, kinds, saved) = state
         .db(move |conn| {
             db::write(conn, |conn| {
@@ -520,21 +527,7 @@ pub async fn save_kind(
     let (kind_id, form) = (path.into_inner(), form.into_inner());
     let mut errors = FieldErrors::default();
     let name = text(&mut errors, "name", &form.name, "tables.name_required", 200);
-    let criteria = text(
-        &mut errors,
-        "referral_criteria",
-        &form.referral_criteria,
-        "",
-        TEXT_LIMIT,
-    );
-    let outcomes = text(
-        &mut errors,
-        "outcome_options",
-        &form.outcome_options,
-        "tables.outcomes_required",
-        TEXT_LIMIT,
-    );
-    let days = access_days(&mut errors, &form.access_days);
+    let (criteria, outcomes, days) = form.settings(&mut errors);
     let valid = errors.is_empty();
     let kinds = state
         .db(move |conn| {
@@ -959,12 +952,18 @@ fn referral_for(
     if !sees || user.role() == user::Role::SystemAdmin {
         return Err(AppError::NotFound);
     }
+    Ok((found, fam, to, seat))
+}
+
+/// Logs that the referral (family data) was shown: as regie or betrokkenheid when the reader works with
+/// the family, otherwise as "overleg" (the chair or minute-taker).
+fn log_referral_read(conn: &mut DbConn, user: &SignedIn, family_id: i64) -> Result<(), AppError> {
+    let relation = family::relation(conn, family_id, user.id())?;
     let reader = family::Relation {
         invited: true,
         ..relation
     };
-    log_access(conn, user, fam.id, reader, "access.what.referral")?;
-    Ok((found, fam, to, seat))
+    log_access(conn, user, family_id, reader, "access.what.referral")
 }
 
 pub async fn show_referral(
@@ -978,6 +977,7 @@ pub async fn show_referral(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, fam, to, seat) = referral_for(conn, &user, id)?;
+                log_referral_read(conn, &user, fam.id)?;
                 let referrer = user::find(conn, found.referred_by_user_id)?
                     .map(|u| u.name)
                     .unwrap_or_default();
@@ -1074,6 +1074,7 @@ pub async fn answer_referral(
                     )?;
                     return Ok(Ok(()));
                 }
+                log_referral_read(conn, &user, fam.id)?;
                 Ok::<_, AppError>(Err((found, fam, to, referrer, seat, meetings, problem)))
             })
         })

@@ -223,6 +223,30 @@ async fn a_professional_logs_in_through_a_real_browser() {
     browser.close().await;
 }
 
+/// Two people in one running meeting (Ingrid the chair, Karin involved with the families), each in their
+/// own browser on `path` with the live connection up; also Jansen's agenda item id. None without a browser.
+async fn two_in_a_meeting(
+    path: impl Fn(i64, i64) -> String,
+) -> Option<(TestApp, Browser, Browser, i64)> {
+    let chair = Browser::start().await?;
+    let other = Browser::start().await?;
+    let app = TestApp::spawn().await;
+    let c = crate::meetings::cast(&app);
+    let (meeting, jansen_item, _) = crate::meetings::run_meeting(&app, &c, false).await;
+    let page = app.url(&path(meeting, jansen_item));
+    for (browser, email) in [
+        (&chair, "ingrid@vt.example"),
+        (&other, "karin@wijkteam.example"),
+    ] {
+        log_in(browser, &app, email).await;
+        browser.client.goto(&page).await.unwrap();
+        browser
+            .wait_text("#live-state", |t| t.starts_with("Verbonden"))
+            .await;
+    }
+    Some((app, chair, other, jansen_item))
+}
+
 /// Logs in through the form, as a person would.
 async fn log_in(browser: &Browser, app: &TestApp, email: &str) {
     let c = &browser.client;
@@ -329,27 +353,11 @@ async fn a_director_edits_the_plan_in_the_browser_and_sees_it_on_the_family_page
 
 #[actix_web::test]
 async fn the_chair_moves_on_and_a_professional_sees_it_without_reloading() {
-    let Some(chair) = Browser::start().await else {
+    let Some((_app, chair, professional, _)) =
+        two_in_a_meeting(|meeting, _| format!("/bijeenkomsten/{meeting}")).await
+    else {
         return;
     };
-    let Some(professional) = Browser::start().await else {
-        return;
-    };
-    let app = TestApp::spawn().await;
-    let c = crate::meetings::cast(&app);
-    let (meeting, _, _) = crate::meetings::run_meeting(&app, &c, false).await;
-    let page = app.url(&format!("/bijeenkomsten/{meeting}"));
-
-    log_in(&chair, &app, "ingrid@vt.example").await;
-    chair.client.goto(&page).await.unwrap();
-    log_in(&professional, &app, "karin@wijkteam.example").await;
-    professional.client.goto(&page).await.unwrap();
-    professional
-        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
-        .await;
-    chair
-        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
-        .await;
     // A mark on the professional's page: it survives only if the page is not reloaded.
     professional
         .client
@@ -416,27 +424,11 @@ async fn the_chair_moves_on_and_a_professional_sees_it_without_reloading() {
 
 #[actix_web::test]
 async fn minutes_typed_by_the_minute_taker_appear_for_the_others_while_typing() {
-    let Some(taker) = Browser::start().await else {
+    let Some((_app, taker, reader, jansen_item)) =
+        two_in_a_meeting(|meeting, item| format!("/bijeenkomsten/{meeting}/punten/{item}")).await
+    else {
         return;
     };
-    let Some(reader) = Browser::start().await else {
-        return;
-    };
-    let app = TestApp::spawn().await;
-    let c = crate::meetings::cast(&app);
-    let (meeting, jansen_item, _) = crate::meetings::run_meeting(&app, &c, false).await;
-    let page = app.url(&format!("/bijeenkomsten/{meeting}/punten/{jansen_item}"));
-    log_in(&taker, &app, "ingrid@vt.example").await;
-    taker.client.goto(&page).await.unwrap();
-    log_in(&reader, &app, "karin@wijkteam.example").await;
-    reader.client.goto(&page).await.unwrap();
-    reader
-        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
-        .await;
-    taker
-        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
-        .await;
-
     let area = taker.client.find(Locator::Css("#minutes")).await.unwrap();
     area.send_keys(" Afspraak: oma Jansen belt elke avond.")
         .await
