@@ -39,6 +39,8 @@ enum Command {
     Migrate,
     /// Check the hash chain of the event log and report the first broken link (exit code 1 if any).
     VerifyEvents,
+    /// Send today's review digests now (the server sends them by itself from 07:00).
+    SendDigests,
     /// Create a system administrator and print a link to set the password (valid for 7 days).
     CreateAdmin {
         /// Email address of the administrator.
@@ -81,6 +83,7 @@ pub fn run() -> ExitCode {
         Command::Demo => demo_then_serve(config),
         Command::Migrate => migrate(&config),
         Command::VerifyEvents => verify_events(&config),
+        Command::SendDigests => send_digests(config),
         Command::CreateAdmin {
             email,
             name,
@@ -168,6 +171,16 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
             println!("applied {name}");
         }
     }
+    Ok(())
+}
+
+fn send_digests(config: Config) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database_url, 1)?;
+    db::migrate(&mut *pool.get()?)?;
+    let mailer = crate::mail::Mailer::from_config(&config.mail)?;
+    let today = crate::time::local(crate::domain::now()).date_naive();
+    let sent = crate::digest::send_due(&pool, &mailer, &config.mail_from, &config.base_url, today)?;
+    println!("Review digests sent: {sent}.");
     Ok(())
 }
 

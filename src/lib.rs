@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod digest;
 pub mod domain;
 pub mod events;
 pub mod i18n;
@@ -47,14 +48,28 @@ pub fn build_state(config: Config, mailer: mail::Mailer) -> anyhow::Result<AppSt
 /// Serves the app on `listener` until the server stops, with hourly housekeeping alongside.
 pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
     let state = actix_web::web::Data::new(state);
-    let pool = state.pool.clone();
+    let (pool, mailer, config) = (state.pool.clone(), state.mailer.clone(), state.config.clone());
     actix_web::rt::spawn(async move {
         let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
         loop {
             hourly.tick().await;
-            let pool = pool.clone();
+            let (pool, mailer, config) = (pool.clone(), mailer.clone(), config.clone());
             let pruned = actix_web::web::block(move || -> anyhow::Result<usize> {
-                Ok(auth::prune_expired(&mut *pool.get()?)?)
+                let removed = auth::prune_expired(&mut *pool.get()?)?;
+                let now = time::local(domain::now());
+                if chrono::Timelike::hour(&now) >= digest::SEND_FROM_HOUR {
+                    let sent = digest::send_due(
+                        &pool,
+                        &mailer,
+                        &config.mail_from,
+                        &config.base_url,
+                        now.date_naive(),
+                    )?;
+                    if sent > 0 {
+                        tracing::info!(sent, "review digests sent");
+                    }
+                }
+                Ok(removed)
             })
             .await;
             match pruned {

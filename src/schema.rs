@@ -196,6 +196,9 @@ diesel::table! {
         outcome_options -> Text,
         access_days -> Integer,
         created_at -> Timestamp,
+        phase_criteria_up_2 -> Text,
+        phase_criteria_up_3 -> Text,
+        phase_criteria_back -> Text,
     }
 }
 
@@ -336,6 +339,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    safety_phases (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        phase -> Integer,
+        previous_phase -> Nullable<Integer>,
+        started_at -> Timestamp,
+        decided_by_user_id -> BigInt,
+        decided_by_organisation_id -> Nullable<BigInt>,
+        decision_id -> Nullable<BigInt>,
+        meeting_id -> Nullable<BigInt>,
+        rationale -> Text,
+        criteria -> Text,
+    }
+}
+
+diesel::table! {
+    phase_plans (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        kind -> Text,
+        person_id -> Nullable<BigInt>,
+        version -> Integer,
+        author_user_id -> BigInt,
+        created_at -> Timestamp,
+        review_on -> Nullable<Date>,
+        content -> Text,
+    }
+}
+
+diesel::table! {
+    safety_scores (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        score -> Integer,
+        scored_on -> Date,
+        source -> Text,
+        given_by -> Text,
+        explanation -> Text,
+        recorded_by_user_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_digests (user_id, day) {
+        user_id -> BigInt,
+        day -> Date,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(persons -> families (family_id));
 diesel::joinable!(involvements -> families (family_id));
@@ -378,4 +433,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     attendance,
     decisions,
     actions,
+    safety_phases,
+    phase_plans,
+    safety_scores,
+    review_digests,
 );

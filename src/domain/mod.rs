@@ -9,6 +9,7 @@ pub mod meeting;
 pub mod organisation;
 pub mod plan;
 pub mod referral;
+pub mod safety;
 pub mod table;
 pub mod user;
 

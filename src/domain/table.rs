@@ -23,6 +23,10 @@ pub struct TableKind {
     pub outcome_options: String,
     pub access_days: i32,
     pub created_at: NaiveDateTime,
+    /// The checklists for the safety phases, one criterion per line; empty means the defaults.
+    pub phase_criteria_up_2: String,
+    pub phase_criteria_up_3: String,
+    pub phase_criteria_back: String,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
@@ -101,6 +105,19 @@ pub fn update_kind(
             table_kinds::referral_criteria.eq(criteria),
             table_kinds::outcome_options.eq(outcomes),
             table_kinds::access_days.eq(access_days),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The kind's own checklists for the safety phases: to phase 2, to phase 3, and back.
+pub fn set_phase_criteria(conn: &mut DbConn, id: i64, lists: [String; 3]) -> QueryResult<()> {
+    let [up_2, up_3, back] = lists;
+    diesel::update(table_kinds::table.find(id))
+        .set((
+            table_kinds::phase_criteria_up_2.eq(up_2),
+            table_kinds::phase_criteria_up_3.eq(up_3),
+            table_kinds::phase_criteria_back.eq(back),
         ))
         .execute(conn)?;
     Ok(())

@@ -16,7 +16,9 @@ pub mod home;
 pub mod live;
 pub mod meetings;
 pub mod middleware;
+pub mod chart;
 pub mod plan;
+pub mod safety;
 pub mod tables;
 
 use std::future::{Ready, ready};
@@ -399,6 +401,32 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/gezinnen/{id}/plan/versies/{version}",
             web::get().to(plan::show_plan_version),
+        )
+        .route("/gezinnen/{id}/fase", web::get().to(safety::show_phase))
+        .route("/gezinnen/{id}/fase", web::post().to(safety::change_phase))
+        .route(
+            "/gezinnen/{id}/veiligheidsschaal",
+            web::get().to(safety::show_scale),
+        )
+        .route(
+            "/gezinnen/{id}/veiligheidsschaal",
+            web::post().to(safety::record_score),
+        )
+        .route(
+            "/gezinnen/{id}/plannen/{plan}",
+            web::get().to(safety::show_plan),
+        )
+        .route(
+            "/gezinnen/{id}/plannen/{plan}",
+            web::post().to(safety::save_plan),
+        )
+        .route(
+            "/gezinnen/{id}/plannen/{plan}/bewerken",
+            web::get().to(safety::show_edit_plan),
+        )
+        .route(
+            "/gezinnen/{id}/plannen/{plan}/versies/{version}",
+            web::get().to(safety::show_plan_version),
         )
         .route("/overleggen", web::get().to(tables::list_tables))
         .route("/overleggen", web::post().to(tables::create_table))

@@ -128,6 +128,13 @@ pub struct TableForm {
     outcome_options: String,
     #[serde(default)]
     access_days: String,
+    /// Only on the kinds page: the checklists of the safety phases, one criterion per line.
+    #[serde(default)]
+    phase_criteria_up_2: String,
+    #[serde(default)]
+    phase_criteria_up_3: String,
+    #[serde(default)]
+    phase_criteria_back: String,
 }
 
 #[derive(Template)]
@@ -330,6 +337,7 @@ pub async fn show_edit_table(
         referral_criteria: found.referral_criteria.clone(),
         outcome_options: found.outcome_options.clone(),
         access_days: found.access_days.to_string(),
+        ..TableForm::default()
     };
     html(
         StatusCode::OK,
@@ -494,6 +502,28 @@ struct KindsPage {
     editing: Option<(i64, TableForm, FieldErrors)>,
 }
 
+impl KindsPage {
+    /// The checklists of a kind as shown in its form: its own, or the defaults it uses.
+    fn checklists(&self, kind: Option<&TableKind>) -> [(&'static str, &'static str, String); 3] {
+        use crate::domain::safety::{Phase, Step, criteria};
+        [
+            ("phase_criteria_up_2", "kinds.phase_criteria_up_2", criteria(kind, Step::Forward, Phase::StableSafety).join("\n")),
+            ("phase_criteria_up_3", "kinds.phase_criteria_up_3", criteria(kind, Step::Forward, Phase::Recovery).join("\n")),
+            ("phase_criteria_back", "kinds.phase_criteria_back", criteria(kind, Step::Back, Phase::DirectSafety).join("\n")),
+        ]
+    }
+}
+
+/// A checklist as stored: empty when it is the same as the defaults (so later better defaults reach it).
+fn own_checklist(typed: &str, default: &str) -> String {
+    let typed = table::lines(typed);
+    if typed.is_empty() || typed == table::lines(default) {
+        String::new()
+    } else {
+        typed.join("\n")
+    }
+}
+
 pub async fn list_kinds(
     user: CurrentUser,
     ctx: PageCtx,
@@ -528,6 +558,17 @@ pub async fn save_kind(
     let mut errors = FieldErrors::default();
     let name = text(&mut errors, "name", &form.name, "tables.name_required", 200);
     let (criteria, outcomes, days) = form.settings(&mut errors);
+    let checklists = (
+        form.phase_criteria_up_2.clone(),
+        form.phase_criteria_up_3.clone(),
+        form.phase_criteria_back.clone(),
+    );
+    if [&checklists.0, &checklists.1, &checklists.2]
+        .iter()
+        .any(|c| c.chars().count() > 4000)
+    {
+        errors.add("phase_criteria_up_2", "form.too_long");
+    }
     let valid = errors.is_empty();
     let kinds = state
         .db(move |conn| {
@@ -550,6 +591,22 @@ pub async fn save_kind(
                     } else {
                         table::find_kind(conn, kind_id)?.ok_or(AppError::NotFound)?;
                         table::update_kind(conn, kind_id, &name, &criteria, &outcomes, days)?;
+                    }
+                    if let Some(kind) = table::kinds(conn)?
+                        .into_iter()
+                        .filter(|k| kind_id == 0 || k.id == kind_id)
+                        .max_by_key(|k| k.id)
+                    {
+                        use crate::domain::safety::{DEFAULT_BACK, DEFAULT_TO_RECOVERY, DEFAULT_TO_STABLE};
+                        table::set_phase_criteria(
+                            conn,
+                            kind.id,
+                            [
+                                own_checklist(&checklists.0, DEFAULT_TO_STABLE),
+                                own_checklist(&checklists.1, DEFAULT_TO_RECOVERY),
+                                own_checklist(&checklists.2, DEFAULT_BACK),
+                            ],
+                        )?;
                     }
                 }
                 Ok::<_, AppError>(table::kinds(conn)?)

@@ -1,0 +1,129 @@
+//! The daily review digest: every director whose families have plans or safety agreements past their
+//! review date gets one email a day listing them. The mail names the case (pseudonym and case number)
+//! and what is overdue, never the content of a plan; the link leads to the family page after login.
+//!
+//! Sent by the hourly housekeeping from 07:00 (Amsterdam time) and by `samenspel send-digests`. Each
+//! (person, day) is claimed in the database first, so several instances send it once.
+
+use chrono::NaiveDate;
+
+use crate::db::{self, DbConn, Pool};
+use crate::domain::safety::{self, Overdue};
+use crate::domain::user;
+use crate::i18n::{I18n, Locale};
+use crate::mail::{Mail, Mailer};
+
+/// The hour (local time) from which the day's digests go out.
+pub const SEND_FROM_HOUR: u32 = 7;
+
+/// The digest mail for `to` listing `overdue`.
+pub fn digest_mail(to: &user::User, overdue: &[Overdue], base_url: &str) -> Mail {
+    let i18n = I18n::new(
+        to.locale
+            .as_deref()
+            .and_then(Locale::from_code)
+            .unwrap_or_default(),
+    );
+    let lines: Vec<(String, String)> = overdue
+        .iter()
+        .map(|o| (describe(&i18n, o), format!("{base_url}/gezinnen/{}", o.family_id)))
+        .collect();
+    let intro = i18n.t_with(
+        "digest.intro",
+        &[
+            ("name", to.name.as_str()),
+            ("count", overdue.len().to_string().as_str()),
+        ],
+    );
+    let mut text = format!("{intro}\n\n");
+    let mut html = format!("<p>{}</p><ul>", escape(&intro));
+    for (line, link) in &lines {
+        text.push_str(&format!("- {line}\n  {link}\n"));
+        html.push_str(&format!(
+            "<li>{} — <a href=\"{}\">{}</a></li>",
+            escape(line),
+            escape(link),
+            escape(&i18n.t("digest.open"))
+        ));
+    }
+    text.push_str(&format!("\n{}\n", i18n.t("mail.automatic")));
+    html.push_str(&format!("</ul><p>{}</p>", escape(&i18n.t("mail.automatic"))));
+    Mail {
+        to: to.email.clone(),
+        subject: i18n.t_with("digest.subject", &[("count", overdue.len().to_string().as_str())]),
+        text,
+        html,
+        attachments: Vec::new(),
+    }
+}
+
+/// What is overdue, in words: "Veiligheidsplan, afspraak 2 (Sandra)" or "Herstelplan (Sem Bakker)".
+pub fn describe_what(i18n: &I18n, o: &Overdue) -> String {
+    let mut what = i18n.t(&o.kind.label_key());
+    if let Some(person) = &o.person_name {
+        what = format!("{what} ({person})");
+    }
+    if let Some((n, who)) = &o.agreement {
+        what = i18n.t_with(
+            "digest.agreement",
+            &[("plan", what.as_str()), ("n", n.to_string().as_str()), ("who", who.as_str())],
+        );
+    }
+    what
+}
+
+/// One overdue review in a digest line: "Gezin J., 2026-0042: Veiligheidsplan, afspraak 2 (Sandra) —
+/// evalueren op 20-11-2026".
+pub fn describe(i18n: &I18n, o: &Overdue) -> String {
+    i18n.t_with(
+        "digest.line",
+        &[
+            ("family", o.pseudonym.as_str()),
+            ("what", describe_what(i18n, o).as_str()),
+            ("due", o.due.format("%d-%m-%Y").to_string().as_str()),
+        ],
+    )
+}
+
+fn escape(s: &str) -> String {
+    askama::filters::escape(s, askama::filters::Html)
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}
+
+/// What one director's digest for `day` holds, if it is due and not yet claimed; claims it.
+fn claim(conn: &mut DbConn, user_id: i64, day: NaiveDate) -> anyhow::Result<Option<(user::User, Vec<Overdue>)>> {
+    Ok(db::write(conn, |conn| {
+        let overdue = safety::overdue_for_director(conn, user_id, day)?;
+        if overdue.is_empty() {
+            return Ok::<_, diesel::result::Error>(None);
+        }
+        let Some(to) = user::find(conn, user_id)?.filter(|u| u.active) else {
+            return Ok(None);
+        };
+        if !safety::claim_digest(conn, user_id, day)? {
+            return Ok(None);
+        }
+        Ok(Some((to, overdue)))
+    })?)
+}
+
+/// Sends the digests of `day` that are due and not sent yet; returns how many were sent. A mail that
+/// fails gives its claim back, so the next run tries again.
+pub fn send_due(pool: &Pool, mailer: &Mailer, from: &str, base_url: &str, day: NaiveDate) -> anyhow::Result<usize> {
+    let mut conn = pool.get()?;
+    let mut sent = 0;
+    for user_id in safety::directors(&mut conn)? {
+        let Some((to, overdue)) = claim(&mut conn, user_id, day)? else {
+            continue;
+        };
+        match mailer.send(from, &digest_mail(&to, &overdue, base_url)) {
+            Ok(()) => sent += 1,
+            Err(e) => {
+                tracing::warn!(user_id, error = %e, "review digest not sent");
+                db::write(&mut conn, |conn| safety::release_digest(conn, user_id, day))?;
+            }
+        }
+    }
+    Ok(sent)
+}
