@@ -474,6 +474,9 @@ struct FamilyPage {
     referrals: Vec<crate::domain::referral::ReferralRow>,
     actions: Vec<crate::domain::decision::ActionRow>,
     may_refer: bool,
+    safety: super::safety::SafetyView,
+    /// The safety scale as SVG (empty without scores).
+    chart: String,
     /// A message about the last action, from the query ("fout=..."), already a text key.
     problem: Option<&'static str>,
     comment_error: Option<&'static str>,
@@ -507,6 +510,9 @@ impl FamilyPage {
     }
     fn describe(&self, entry: &TimelineEntry) -> String {
         describe_event(&self.ctx, entry)
+    }
+    fn family_id(&self) -> i64 {
+        self.family.id
     }
     fn plan_is_empty(&self) -> bool {
         self.plan
@@ -566,7 +572,7 @@ async fn family_page(
     let (
         family,
         relation,
-        ((persons, involvements, directorships, plan, comments, timeline), (referrals, actions)),
+        ((persons, involvements, directorships, plan, comments, timeline), (referrals, actions, safety)),
     ) = read_family(
         state,
         user,
@@ -586,6 +592,7 @@ async fn family_page(
                 (
                     crate::domain::referral::for_family(conn, family_id)?,
                     crate::domain::decision::actions_for_family(conn, family_id)?,
+                    super::safety::SafetyView::load(conn, family_id)?,
                 ),
             ))
         },
@@ -596,6 +603,8 @@ async fn family_page(
         may_refer: relation.director || relation.co_worker || relation.involved,
         referrals,
         actions,
+        chart: super::safety::chart_html(&ctx, &safety.scores, "schaal"),
+        safety,
         ctx,
         family,
         persons,

@@ -26,6 +26,14 @@ struct HomePage {
     actions: Vec<ActionRow>,
     meetings: Vec<(Meeting, String)>,
     today: chrono::NaiveDate,
+    /// Reviews past their date in the plans of the families this user directs.
+    overdue: Vec<crate::domain::safety::Overdue>,
+}
+
+impl HomePage {
+    fn describe(&self, o: &crate::domain::safety::Overdue) -> String {
+        crate::digest::describe(&self.ctx.i18n, o)
+    }
 }
 
 pub async fn show_home(
@@ -49,7 +57,8 @@ pub async fn show_home(
         .unwrap_or_default()
         .to_string();
     let user_id = user.0.id();
-    let (families, next_meetings, actions, meetings) = state
+    let today = crate::time::local(crate::domain::now()).date_naive();
+    let (families, next_meetings, actions, meetings, overdue) = state
         .db(move |conn| {
             // Open and aftercare families only: closed ones are found through the search.
             let families: Vec<Family> = family::list_for_user(conn, user_id, None)?
@@ -70,6 +79,7 @@ pub async fn show_home(
                 next,
                 decision::open_for_owner(conn, user_id)?,
                 meetings,
+                crate::domain::safety::overdue_for_director(conn, user_id, today)?,
             ))
         })
         .await?;
@@ -85,7 +95,8 @@ pub async fn show_home(
             may_create,
             actions,
             meetings,
-            today: crate::time::local(crate::domain::now()).date_naive(),
+            today,
+            overdue,
         },
     )
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::auth::html;
 use super::families::{log_access, who};
 use super::forms::FieldErrors;
+use super::safety::{PhaseChoice, SafetyView, phase_choices, ticked};
 use super::tables::{Seat, professionals, seat};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
@@ -22,6 +23,7 @@ use crate::domain::meeting::{
     self, AgendaItem, AttendanceMode, AttendanceRow, AttendanceStatus, ItemKind, Meeting,
 };
 use crate::domain::referral::{self, Referral, ReferralStatus};
+use crate::domain::safety::{self, Criterion, Phase};
 use crate::domain::table::{self, Table};
 use crate::domain::user;
 use crate::mail::{Attachment, Mail};
@@ -739,6 +741,12 @@ pub struct DecisionForm {
     new_director_user_id: String,
     #[serde(default)]
     supersedes: String,
+    /// The phase this decision moves the family to ("" for none), with the ticked criteria sent as
+    /// "phase_check_<phase>_<n>" (kept in `rest`).
+    #[serde(default)]
+    phase_to: String,
+    #[serde(flatten)]
+    rest: std::collections::HashMap<String, String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -791,9 +799,20 @@ struct ItemPage {
     problem: Option<&'static str>,
     today: NaiveDate,
     last_event: i64,
+    /// For a family item: its safety phase, plans and scores, and the phase steps a decision can take.
+    safety: Option<SafetyView>,
+    phase_choices: Vec<PhaseChoice>,
 }
 
 impl ItemPage {
+    fn phase_ticked(&self, to: &crate::domain::safety::Phase, i: &usize) -> bool {
+        self.decision_form
+            .rest
+            .contains_key(&format!("phase_check_{}_{i}", to.number()))
+    }
+    fn family_id(&self) -> i64 {
+        self.view.item.family_id.unwrap_or_default()
+    }
     fn decision_html(&self, dv: &DecisionView) -> String {
         partial(DecisionPartial {
             ctx: &self.ctx,
@@ -842,6 +861,8 @@ struct ItemData {
     tables: Vec<Table>,
     involved: Vec<(i64, String)>,
     last_event: i64,
+    safety: Option<SafetyView>,
+    phase_choices: Vec<PhaseChoice>,
 }
 
 /// Loads an item the user may see (404 otherwise) and logs the look at its family.
@@ -922,7 +943,20 @@ fn load_item(
             .collect(),
         None => Vec::new(),
     };
+    let safety = match view.item.family_id {
+        Some(fid) => Some(SafetyView::load(conn, fid)?),
+        None => None,
+    };
+    let phase_choices = match &safety {
+        Some(s) if seat.leads() => {
+            let kind = table::find_kind(conn, at.kind_id)?;
+            phase_choices(s.phase.as_ref().map(|p| p.phase), kind.as_ref())
+        }
+        _ => Vec::new(),
+    };
     Ok(ItemData {
+        safety,
+        phase_choices,
         last_event: crate::events::last_for_meeting(conn, meeting_id)?,
         people: if seat.leads() {
             professionals(conn)?
@@ -969,6 +1003,8 @@ fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
         problem: None,
         today: crate::time::local(crate::domain::now()).date_naive(),
         last_event: data.last_event,
+        safety: data.safety,
+        phase_choices: data.phase_choices,
     }
 }
 
@@ -1131,6 +1167,37 @@ fn check_decision(
     })
 }
 
+/// The phase step a decision form asks for, checked against the steps open to the family and the
+/// checklist of the table's kind. Problems go into `errors` under "phase_to".
+fn check_phase_change(
+    form: &DecisionForm,
+    data: &ItemData,
+    errors: &mut FieldErrors,
+) -> Result<Option<(Phase, Vec<Criterion>)>, AppError> {
+    let value = form.phase_to.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let to = value
+        .parse::<i32>()
+        .ok()
+        .and_then(Phase::from_number)
+        .ok_or_else(|| AppError::Unprocessable("unknown phase".into()))?;
+    let Some(choice) = data.phase_choices.iter().find(|c| c.to == to) else {
+        errors.add("phase_to", "phase.not_possible");
+        return Ok(None);
+    };
+    let checklist = ticked(choice, &form.rest, &format!("phase_check_{}_", to.number()));
+    if let Some(problem) = safety::check_transition(choice.step, &checklist, &form.rationale) {
+        // A missing rationale is already reported on the rationale field.
+        if problem != "phase.rationale_required" {
+            errors.add("phase_to", problem);
+        }
+        return Ok(None);
+    }
+    Ok(Some((to, checklist)))
+}
+
 pub async fn record_decision(
     user: CurrentUser,
     ctx: PageCtx,
@@ -1173,10 +1240,14 @@ pub async fn record_decision(
                     return Ok(Err((problem, FieldErrors::default())));
                 }
                 let mut errors = FieldErrors::default();
-                let Some(details) = check_decision(&form, &data.table.outcomes(), &mut errors)
-                else {
+                let checked = check_decision(&form, &data.table.outcomes(), &mut errors);
+                let phase_change = check_phase_change(&form, &data, &mut errors)?;
+                let Some(details) = checked.filter(|_| errors.is_empty()) else {
                     return Ok(Err(("form.errors_title", errors)));
                 };
+                if phase_change.is_some() && supersedes.is_some() {
+                    return Err(AppError::Unprocessable("a correction does not change the phase".into()));
+                }
                 if details
                     .refer_to_table_id
                     .is_some_and(|t| !data.tables.iter().any(|x| x.id == t))
@@ -1189,15 +1260,27 @@ pub async fn record_decision(
                 {
                     return Err(AppError::Unprocessable("decision choices".into()));
                 }
-                record::record_decision(
+                let by = who(&user);
+                let created = record::record_decision(
                     conn,
-                    &who(&user),
+                    &by,
                     &data.meeting,
                     &data.table,
                     &data.view.item,
                     &details,
                     supersedes.as_ref().map(|(d, _)| d),
                 )?;
+                if let (Some((to, checklist)), Some(family_id)) = (phase_change, data.view.item.family_id) {
+                    record::change_phase(
+                        conn,
+                        &by,
+                        family_id,
+                        to,
+                        &checklist,
+                        &details.rationale,
+                        Some((&data.meeting, &data.table, created.id)),
+                    )?;
+                }
                 Ok(Ok(()))
             })
         })

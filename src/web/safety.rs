@@ -5,6 +5,7 @@
 //! Like the family plan: everyone who may see the family reads, only the director and co-worker
 //! change; everyone else gets 404. Every page writes the access log, every change an event.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::StatusCode;
@@ -76,6 +77,11 @@ impl SafetyView {
         })
     }
 
+    /// The current recovery plan of a member, if there is one.
+    pub fn recovery_plan(&self, person_id: impl Borrow<i64>) -> Option<&PhasePlan> {
+        self.plan(PlanKind::Recovery, Some(*person_id.borrow()))
+    }
+
     pub fn plan(&self, kind: PlanKind, person_id: Option<i64>) -> Option<&PhasePlan> {
         self.plans
             .iter()
@@ -97,7 +103,8 @@ impl SafetyView {
             .collect()
     }
 
-    pub fn person_name(&self, id: Option<i64>) -> String {
+    pub fn person_name(&self, id: impl Borrow<Option<i64>>) -> String {
+        let id = *id.borrow();
         self.persons
             .iter()
             .find(|p| Some(p.id) == id)
@@ -166,8 +173,8 @@ fn plan_ref(family_id: i64, slug: &str) -> Result<PlanRef, AppError> {
     })
 }
 
-pub fn plan_slug(kind: PlanKind, person_id: Option<i64>) -> String {
-    match (kind, person_id) {
+pub fn plan_slug(kind: impl Borrow<PlanKind>, person_id: impl Borrow<Option<i64>>) -> String {
+    match (*kind.borrow(), *person_id.borrow()) {
         (PlanKind::Safety, _) => "veiligheidsplan".into(),
         (PlanKind::Care, _) => "hulpverleningsplan".into(),
         (PlanKind::Recovery, p) => format!("herstelplan-{}", p.unwrap_or_default()),
