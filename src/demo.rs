@@ -466,6 +466,8 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
         today,
     )?;
 
+    seed_safety(conn, (jansen.id, bakker.id), (&ahmed, &karin, &joost), today)?;
+
     // The tables, and this morning's MDA++ with Jansen and Bakker on the published agenda.
     let kinds = table::kinds(conn)?;
     let kind = |code: &str| {
@@ -623,4 +625,170 @@ pub fn print_logins(logins: &[Login], base_url: &str) -> String {
         ));
     }
     out
+}
+
+/// Phased safety for the scenarios: Jansen in phase 1 with a safety plan (one agreement past its review
+/// date) and the scores of the scenario; Bakker through phases 1, 2 and 3 with a recovery plan for each
+/// member.
+fn seed_safety(
+    conn: &mut DbConn,
+    (jansen, bakker): (i64, i64),
+    (ahmed, karin, joost): (&Who, &Who, &Who),
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    use crate::domain::safety::{
+        self, Criterion, NewScore, Phase, PlanContent, PlanKind, PlanRef, ScoreSource, Step,
+    };
+    use std::collections::BTreeMap;
+    let texts = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let all_ticked = |step: Step, to: Phase| -> Vec<Criterion> {
+        safety::criteria(None, step, to)
+            .into_iter()
+            .map(|text| Criterion { text, ticked: true })
+            .collect()
+    };
+    let day = |days_ago: i64| today - chrono::Duration::days(days_ago);
+
+    record::change_phase(
+        conn,
+        ahmed,
+        jansen,
+        Phase::DirectSafety,
+        &[],
+        "Drie politiemeldingen in zes maanden; eerst moet het geweld stoppen.",
+        None,
+    )?;
+    let agreement = |who: &str, what: &str, when: &str, check: &str, review: NaiveDate| {
+        texts(&[
+            ("who", who),
+            ("what", what),
+            ("when", when),
+            ("check", check),
+            ("review_on", &review.to_string()),
+        ])
+    };
+    record::save_phase_plan(
+        conn,
+        ahmed,
+        PlanRef { family_id: jansen, kind: PlanKind::Safety, person_id: None },
+        0,
+        Some(today + chrono::Duration::days(21)),
+        &PlanContent {
+            texts: texts(&[
+                ("danger", "We zijn bang dat Mark weer geweld gebruikt tegen Sandra als hij thuiskomt, en dat Mila en Daan het zien."),
+                ("goals", "Geen geweld meer in huis. De kinderen voelen zich veilig thuis en op school."),
+                ("signals", "Mark belt vaak of staat voor de deur. Mila of Daan is van slag of blijft weg van school."),
+                ("contingency", "Als Mark aan de deur komt, dan belt Sandra 112 en daarna Ahmed.\nAls school zich zorgen maakt, dan belt school dezelfde dag Karin."),
+                ("network", "Oma Jansen en buurvrouw Els letten op en weten wie ze moeten bellen."),
+            ]),
+            rows: vec![
+                agreement("Mark", "Komt niet aan huis.", "Altijd", "Sandra en buurvrouw Els melden het aan Ahmed.", day(3)),
+                agreement("Oma Jansen", "Contact van Mark met de kinderen alleen onder toezicht bij oma.", "Zaterdag", "Oma vertelt Karin na elk bezoek hoe het ging.", today + chrono::Duration::days(14)),
+                agreement("School (Joost)", "Meldt het dezelfde dag aan Karin als Mila of Daan van slag is of afwezig.", "Elke schooldag", "Karin vraagt het elke week na.", today + chrono::Duration::days(28)),
+            ],
+        },
+    )?;
+    for (by, source, given_by, score, days_ago, why) in [
+        (ahmed, ScoreSource::Professional, "Ahmed Benali (Veilig Thuis)", 3, 56, "Het huisverbod is net afgelopen."),
+        (karin, ScoreSource::Family, "Sandra Jansen", 5, 56, "Ik ben bang dat hij terugkomt."),
+        (joost, ScoreSource::Professional, "Joost Mulder (school)", 4, 55, "Mila is vaak moe en stil."),
+        (ahmed, ScoreSource::Professional, "Ahmed Benali (Veilig Thuis)", 6, 2, "Acht weken geen incidenten; de afspraken houden."),
+        (karin, ScoreSource::Family, "Sandra Jansen", 7, 2, "Het is rustiger. De zaterdagen bij oma gaan goed."),
+        (joost, ScoreSource::Professional, "Joost Mulder (school)", 6, 1, "Mila en Daan komen elke dag."),
+    ] {
+        record::record_score(
+            conn,
+            by,
+            &NewScore {
+                family_id: jansen,
+                score,
+                scored_on: day(days_ago),
+                source,
+                given_by,
+                explanation: why,
+                recorded_by_user_id: Some(by.user_id),
+            },
+        )?;
+    }
+
+    // Bakker: the whole way to recovery.
+    record::change_phase(conn, karin, bakker, Phase::DirectSafety, &[], "Melding van Veilig Thuis na geweld door de ex-partner.", None)?;
+    record::change_phase(
+        conn,
+        karin,
+        bakker,
+        Phase::StableSafety,
+        &all_ticked(Step::Forward, Phase::StableSafety),
+        "Het geweld is gestopt en de afspraken houden al vier maanden.",
+        None,
+    )?;
+    record::change_phase(
+        conn,
+        karin,
+        bakker,
+        Phase::Recovery,
+        &all_ticked(Step::Forward, Phase::Recovery),
+        "Al meer dan een jaar geen geweld. Anouk en de kinderen werken aan herstel.",
+        None,
+    )?;
+    let members = crate::domain::family::persons(conn, bakker)?;
+    for person in &members {
+        let (goals, help, care, support) = match person.name.as_str() {
+            "Anouk Bakker" => (
+                "Minder last van herbelevingen. Weer plezier in werk en vrienden.",
+                "Traumatherapie (EMDR) bij de GGZ.",
+                "Afspraken op vaste tijden; Anouk bepaalt het tempo.",
+                "Haar zus; Karin als regisseur.",
+            ),
+            "Sem Bakker" => (
+                "Sem durft weer mee te doen met vrienden en sport.",
+                "Speltherapie is afgerond. Nu een buddy via het jongerennetwerk.",
+                "Niet doorvragen over vroeger als Sem dat niet wil.",
+                "Buddy Daan; de mentor op school.",
+            ),
+            _ => (
+                "Noor gaat fijn naar school.",
+                "Nu geen hulp nodig; school let op.",
+                "Rust en vaste gewoontes.",
+                "Juf Anja houdt contact met Anouk.",
+            ),
+        };
+        record::save_phase_plan(
+            conn,
+            karin,
+            PlanRef { family_id: bakker, kind: PlanKind::Recovery, person_id: Some(person.id) },
+            0,
+            Some(today + chrono::Duration::days(90)),
+            &PlanContent {
+                texts: texts(&[
+                    ("goals", goals),
+                    ("interventions", help),
+                    ("trauma_informed", care),
+                    ("supporters", support),
+                ]),
+                rows: Vec::new(),
+            },
+        )?;
+    }
+    for (score, days_ago) in [(6, 300), (7, 200), (8, 100), (8, 10)] {
+        record::record_score(
+            conn,
+            karin,
+            &NewScore {
+                family_id: bakker,
+                score,
+                scored_on: day(days_ago),
+                source: ScoreSource::Professional,
+                given_by: "Karin de Vries (wijkteam)",
+                explanation: "",
+                recorded_by_user_id: Some(karin.user_id),
+            },
+        )?;
+    }
+    Ok(())
 }
