@@ -466,7 +466,12 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
         today,
     )?;
 
-    seed_safety(conn, (jansen.id, bakker.id), (&ahmed, &karin, &joost), today)?;
+    seed_safety(
+        conn,
+        (jansen.id, bakker.id),
+        (&ahmed, &karin, &joost),
+        today,
+    )?;
 
     // The tables, and this morning's MDA++ with Jansen and Bakker on the published agenda.
     let kinds = table::kinds(conn)?;
@@ -675,31 +680,110 @@ fn seed_safety(
     record::save_phase_plan(
         conn,
         ahmed,
-        PlanRef { family_id: jansen, kind: PlanKind::Safety, person_id: None },
+        PlanRef {
+            family_id: jansen,
+            kind: PlanKind::Safety,
+            person_id: None,
+        },
         0,
         Some(today + chrono::Duration::days(21)),
         &PlanContent {
             texts: texts(&[
-                ("danger", "We zijn bang dat Mark weer geweld gebruikt tegen Sandra als hij thuiskomt, en dat Mila en Daan het zien."),
-                ("goals", "Geen geweld meer in huis. De kinderen voelen zich veilig thuis en op school."),
-                ("signals", "Mark belt vaak of staat voor de deur. Mila of Daan is van slag of blijft weg van school."),
-                ("contingency", "Als Mark aan de deur komt, dan belt Sandra 112 en daarna Ahmed.\nAls school zich zorgen maakt, dan belt school dezelfde dag Karin."),
-                ("network", "Oma Jansen en buurvrouw Els letten op en weten wie ze moeten bellen."),
+                (
+                    "danger",
+                    "We zijn bang dat Mark weer geweld gebruikt tegen Sandra als hij thuiskomt, en dat Mila en Daan het zien.",
+                ),
+                (
+                    "goals",
+                    "Geen geweld meer in huis. De kinderen voelen zich veilig thuis en op school.",
+                ),
+                (
+                    "signals",
+                    "Mark belt vaak of staat voor de deur. Mila of Daan is van slag of blijft weg van school.",
+                ),
+                (
+                    "contingency",
+                    "Als Mark aan de deur komt, dan belt Sandra 112 en daarna Ahmed.\nAls school zich zorgen maakt, dan belt school dezelfde dag Karin.",
+                ),
+                (
+                    "network",
+                    "Oma Jansen en buurvrouw Els letten op en weten wie ze moeten bellen.",
+                ),
             ]),
             rows: vec![
-                agreement("Mark", "Komt niet aan huis.", "Altijd", "Sandra en buurvrouw Els melden het aan Ahmed.", day(3)),
-                agreement("Oma Jansen", "Contact van Mark met de kinderen alleen onder toezicht bij oma.", "Zaterdag", "Oma vertelt Karin na elk bezoek hoe het ging.", today + chrono::Duration::days(14)),
-                agreement("School (Joost)", "Meldt het dezelfde dag aan Karin als Mila of Daan van slag is of afwezig.", "Elke schooldag", "Karin vraagt het elke week na.", today + chrono::Duration::days(28)),
+                agreement(
+                    "Mark",
+                    "Komt niet aan huis.",
+                    "Altijd",
+                    "Sandra en buurvrouw Els melden het aan Ahmed.",
+                    day(3),
+                ),
+                agreement(
+                    "Oma Jansen",
+                    "Contact van Mark met de kinderen alleen onder toezicht bij oma.",
+                    "Zaterdag",
+                    "Oma vertelt Karin na elk bezoek hoe het ging.",
+                    today + chrono::Duration::days(14),
+                ),
+                agreement(
+                    "School (Joost)",
+                    "Meldt het dezelfde dag aan Karin als Mila of Daan van slag is of afwezig.",
+                    "Elke schooldag",
+                    "Karin vraagt het elke week na.",
+                    today + chrono::Duration::days(28),
+                ),
             ],
         },
     )?;
     for (by, source, given_by, score, days_ago, why) in [
-        (ahmed, ScoreSource::Professional, "Ahmed Benali (Veilig Thuis)", 3, 56, "Het huisverbod is net afgelopen."),
-        (karin, ScoreSource::Family, "Sandra Jansen", 5, 56, "Ik ben bang dat hij terugkomt."),
-        (joost, ScoreSource::Professional, "Joost Mulder (school)", 4, 55, "Mila is vaak moe en stil."),
-        (ahmed, ScoreSource::Professional, "Ahmed Benali (Veilig Thuis)", 6, 2, "Acht weken geen incidenten; de afspraken houden."),
-        (karin, ScoreSource::Family, "Sandra Jansen", 7, 2, "Het is rustiger. De zaterdagen bij oma gaan goed."),
-        (joost, ScoreSource::Professional, "Joost Mulder (school)", 6, 1, "Mila en Daan komen elke dag."),
+        (
+            ahmed,
+            ScoreSource::Professional,
+            "Ahmed Benali (Veilig Thuis)",
+            3,
+            56,
+            "Het huisverbod is net afgelopen.",
+        ),
+        (
+            karin,
+            ScoreSource::Family,
+            "Sandra Jansen",
+            5,
+            56,
+            "Ik ben bang dat hij terugkomt.",
+        ),
+        (
+            joost,
+            ScoreSource::Professional,
+            "Joost Mulder (school)",
+            4,
+            55,
+            "Mila is vaak moe en stil.",
+        ),
+        (
+            ahmed,
+            ScoreSource::Professional,
+            "Ahmed Benali (Veilig Thuis)",
+            6,
+            2,
+            "Acht weken geen incidenten; de afspraken houden.",
+        ),
+        (
+            karin,
+            ScoreSource::Family,
+            "Sandra Jansen",
+            7,
+            2,
+            "Het is rustiger. De zaterdagen bij oma gaan goed.",
+        ),
+        (
+            joost,
+            ScoreSource::Professional,
+            "Joost Mulder (school)",
+            6,
+            1,
+            "Mila en Daan komen elke dag.",
+        ),
     ] {
         record::record_score(
             conn,
@@ -717,7 +801,15 @@ fn seed_safety(
     }
 
     // Bakker: the whole way to recovery.
-    record::change_phase(conn, karin, bakker, Phase::DirectSafety, &[], "Melding van Veilig Thuis na geweld door de ex-partner.", None)?;
+    record::change_phase(
+        conn,
+        karin,
+        bakker,
+        Phase::DirectSafety,
+        &[],
+        "Melding van Veilig Thuis na geweld door de ex-partner.",
+        None,
+    )?;
     record::change_phase(
         conn,
         karin,
@@ -761,7 +853,11 @@ fn seed_safety(
         record::save_phase_plan(
             conn,
             karin,
-            PlanRef { family_id: bakker, kind: PlanKind::Recovery, person_id: Some(person.id) },
+            PlanRef {
+                family_id: bakker,
+                kind: PlanKind::Recovery,
+                person_id: Some(person.id),
+            },
             0,
             Some(today + chrono::Duration::days(90)),
             &PlanContent {

@@ -26,7 +26,12 @@ pub fn digest_mail(to: &user::User, overdue: &[Overdue], base_url: &str) -> Mail
     );
     let lines: Vec<(String, String)> = overdue
         .iter()
-        .map(|o| (describe(&i18n, o), format!("{base_url}/gezinnen/{}", o.family_id)))
+        .map(|o| {
+            (
+                describe(&i18n, o),
+                format!("{base_url}/gezinnen/{}", o.family_id),
+            )
+        })
         .collect();
     let intro = i18n.t_with(
         "digest.intro",
@@ -47,10 +52,16 @@ pub fn digest_mail(to: &user::User, overdue: &[Overdue], base_url: &str) -> Mail
         ));
     }
     text.push_str(&format!("\n{}\n", i18n.t("mail.automatic")));
-    html.push_str(&format!("</ul><p>{}</p>", escape(&i18n.t("mail.automatic"))));
+    html.push_str(&format!(
+        "</ul><p>{}</p>",
+        escape(&i18n.t("mail.automatic"))
+    ));
     Mail {
         to: to.email.clone(),
-        subject: i18n.t_with("digest.subject", &[("count", overdue.len().to_string().as_str())]),
+        subject: i18n.t_with(
+            "digest.subject",
+            &[("count", overdue.len().to_string().as_str())],
+        ),
         text,
         html,
         attachments: Vec::new(),
@@ -66,7 +77,11 @@ pub fn describe_what(i18n: &I18n, o: &Overdue) -> String {
     if let Some((n, who)) = &o.agreement {
         what = i18n.t_with(
             "digest.agreement",
-            &[("plan", what.as_str()), ("n", n.to_string().as_str()), ("who", who.as_str())],
+            &[
+                ("plan", what.as_str()),
+                ("n", n.to_string().as_str()),
+                ("who", who.as_str()),
+            ],
         );
     }
     what
@@ -92,7 +107,11 @@ fn escape(s: &str) -> String {
 }
 
 /// What one director's digest for `day` holds, if it is due and not yet claimed; claims it.
-fn claim(conn: &mut DbConn, user_id: i64, day: NaiveDate) -> anyhow::Result<Option<(user::User, Vec<Overdue>)>> {
+fn claim(
+    conn: &mut DbConn,
+    user_id: i64,
+    day: NaiveDate,
+) -> anyhow::Result<Option<(user::User, Vec<Overdue>)>> {
     Ok(db::write(conn, |conn| {
         let overdue = safety::overdue_for_director(conn, user_id, day)?;
         if overdue.is_empty() {
@@ -110,7 +129,13 @@ fn claim(conn: &mut DbConn, user_id: i64, day: NaiveDate) -> anyhow::Result<Opti
 
 /// Sends the digests of `day` that are due and not sent yet; returns how many were sent. A mail that
 /// fails gives its claim back, so the next run tries again.
-pub fn send_due(pool: &Pool, mailer: &Mailer, from: &str, base_url: &str, day: NaiveDate) -> anyhow::Result<usize> {
+pub fn send_due(
+    pool: &Pool,
+    mailer: &Mailer,
+    from: &str,
+    base_url: &str,
+    day: NaiveDate,
+) -> anyhow::Result<usize> {
     let mut conn = pool.get()?;
     let mut sent = 0;
     for user_id in safety::directors(&mut conn)? {

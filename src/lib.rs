@@ -48,7 +48,11 @@ pub fn build_state(config: Config, mailer: mail::Mailer) -> anyhow::Result<AppSt
 /// Serves the app on `listener` until the server stops, with hourly housekeeping alongside.
 pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
     let state = actix_web::web::Data::new(state);
-    let (pool, mailer, config) = (state.pool.clone(), state.mailer.clone(), state.config.clone());
+    let (pool, mailer, config) = (
+        state.pool.clone(),
+        state.mailer.clone(),
+        state.config.clone(),
+    );
     actix_web::rt::spawn(async move {
         let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
         loop {

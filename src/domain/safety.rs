@@ -130,7 +130,11 @@ pub struct Criterion {
 }
 
 /// Why a transition cannot be recorded (a text key), if it cannot.
-pub fn check_transition(step: Step, checklist: &[Criterion], rationale: &str) -> Option<&'static str> {
+pub fn check_transition(
+    step: Step,
+    checklist: &[Criterion],
+    rationale: &str,
+) -> Option<&'static str> {
     if rationale.trim().is_empty() {
         return Some("phase.rationale_required");
     }
@@ -199,8 +203,18 @@ fn load_phases(conn: &mut DbConn, family_id: i64, limit: i64) -> QueryResult<Vec
         ))
         .load(conn)?;
     let mut changes = Vec::with_capacity(rows.len());
-    for (id, phase, previous, started_at, decided_by, organisation, meeting_id, decision_id, rationale, criteria) in
-        rows
+    for (
+        id,
+        phase,
+        previous,
+        started_at,
+        decided_by,
+        organisation,
+        meeting_id,
+        decision_id,
+        rationale,
+        criteria,
+    ) in rows
     {
         let table_name = match meeting_id {
             Some(m) => meetings::table
@@ -380,7 +394,10 @@ pub fn row_review_on(row: &BTreeMap<String, String>) -> Option<NaiveDate> {
 }
 
 /// Whether a row's own review date has passed on `today`.
-pub fn row_overdue(row: &BTreeMap<String, String>, today: impl std::borrow::Borrow<NaiveDate>) -> bool {
+pub fn row_overdue(
+    row: &BTreeMap<String, String>,
+    today: impl std::borrow::Borrow<NaiveDate>,
+) -> bool {
     row_review_on(row).is_some_and(|d| d < *today.borrow())
 }
 
@@ -597,8 +614,14 @@ pub fn diff(kind: PlanKind, before: Option<&PhasePlan>, after: &PhasePlan) -> Ve
             lines,
         });
     }
-    let date = |d: Option<NaiveDate>| d.map(|d| d.format("%d-%m-%Y").to_string()).unwrap_or_default();
-    if let Some(lines) = line_diff(&date(before.and_then(|b| b.review_on)), &date(after.review_on)) {
+    let date = |d: Option<NaiveDate>| {
+        d.map(|d| d.format("%d-%m-%Y").to_string())
+            .unwrap_or_default()
+    };
+    if let Some(lines) = line_diff(
+        &date(before.and_then(|b| b.review_on)),
+        &date(after.review_on),
+    ) {
         changes.push(PlanChange {
             label_key: "phase_plan.review_on".into(),
             lines,
@@ -859,7 +882,10 @@ mod tests {
         let all = ticked(&[("a", true), ("b", true)]);
         let one = ticked(&[("a", true), ("b", false)]);
         let none = ticked(&[("a", false), ("b", false)]);
-        assert_eq!(check_transition(Step::Forward, &all, "Het houdt stand."), None);
+        assert_eq!(
+            check_transition(Step::Forward, &all, "Het houdt stand."),
+            None
+        );
         assert_eq!(
             check_transition(Step::Forward, &one, "Het houdt stand."),
             Some("phase.criteria_required")
@@ -907,7 +933,11 @@ mod tests {
         let changes = diff(PlanKind::Safety, Some(&before), &after);
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].label_key, "phase_plan.safety.rows");
-        assert!(changes[0].lines.contains(&("removed", "Sandra · belt 112".into())));
+        assert!(
+            changes[0]
+                .lines
+                .contains(&("removed", "Sandra · belt 112".into()))
+        );
         assert!(
             changes[0]
                 .lines

@@ -114,7 +114,12 @@ pub fn scale_chart(points: &[ChartPoint], text: &ChartText, id: &str) -> String 
         }
         for p in series {
             let (x, y) = (x_of(p.date, first, last), y_of(p.score));
-            let title = format!("{}: {} ({})", p.date.format("%d-%m-%Y"), p.score, p.given_by);
+            let title = format!(
+                "{}: {} ({})",
+                p.date.format("%d-%m-%Y"),
+                p.score,
+                p.given_by
+            );
             let data = format!(
                 r#"data-date="{}" data-score="{}" class="ss-chart-point ss-chart-{}""#,
                 p.date,
@@ -180,7 +185,9 @@ mod tests {
     /// The (x, y) of every marker of a series, in the order drawn.
     fn markers(svg: &str, source: &str) -> Vec<(f64, f64)> {
         let doc = scraper::Html::parse_fragment(svg);
-        let selector = scraper::Selector::parse(&format!(".ss-chart-point.ss-chart-{source}[data-score]")).unwrap();
+        let selector =
+            scraper::Selector::parse(&format!(".ss-chart-point.ss-chart-{source}[data-score]"))
+                .unwrap();
         doc.select(&selector)
             .map(|e| {
                 let attr = |n: &str| e.value().attr(n).unwrap().parse::<f64>().unwrap();

@@ -572,7 +572,10 @@ async fn family_page(
     let (
         family,
         relation,
-        ((persons, involvements, directorships, plan, comments, timeline), (referrals, actions, safety)),
+        (
+            (persons, involvements, directorships, plan, comments, timeline),
+            (referrals, actions, safety),
+        ),
     ) = read_family(
         state,
         user,

@@ -1246,7 +1246,9 @@ pub async fn record_decision(
                     return Ok(Err(("form.errors_title", errors)));
                 };
                 if phase_change.is_some() && supersedes.is_some() {
-                    return Err(AppError::Unprocessable("a correction does not change the phase".into()));
+                    return Err(AppError::Unprocessable(
+                        "a correction does not change the phase".into(),
+                    ));
                 }
                 if details
                     .refer_to_table_id
@@ -1270,7 +1272,9 @@ pub async fn record_decision(
                     &details,
                     supersedes.as_ref().map(|(d, _)| d),
                 )?;
-                if let (Some((to, checklist)), Some(family_id)) = (phase_change, data.view.item.family_id) {
+                if let (Some((to, checklist)), Some(family_id)) =
+                    (phase_change, data.view.item.family_id)
+                {
                     record::change_phase(
                         conn,
                         &by,

@@ -21,8 +21,8 @@ use crate::db::{self, DbConn};
 use crate::domain::family::{self, Family, Person};
 use crate::domain::plan::{LifeDomain, Saved};
 use crate::domain::safety::{
-    self, Criterion, FieldType, InterventionStatus, NewScore, Phase, PhaseChange, PhasePlan, PlanChange,
-    PlanContent, PlanKind, PlanRef, Score, ScoreSource, Step,
+    self, Criterion, FieldType, InterventionStatus, NewScore, Phase, PhaseChange, PhasePlan,
+    PlanChange, PlanContent, PlanKind, PlanRef, Score, ScoreSource, Step,
 };
 use crate::policy::FamilyAction;
 use crate::record;
@@ -90,13 +90,20 @@ impl SafetyView {
 
     /// The plans of the current phase: the safety plan, the care plan, or the recovery plans.
     pub fn phase_plans(&self) -> Vec<&PhasePlan> {
-        let kind = self.phase.as_ref().map_or(PlanKind::Safety, |p| p.phase.plan_kind());
+        let kind = self
+            .phase
+            .as_ref()
+            .map_or(PlanKind::Safety, |p| p.phase.plan_kind());
         self.plans.iter().filter(|p| p.kind == kind).collect()
     }
 
     /// Agreements and plans whose review date has passed, in words, with the date they were due.
     pub fn overdue(&self, ctx: &PageCtx) -> Vec<(String, NaiveDate)> {
-        let persons: Vec<(i64, String)> = self.persons.iter().map(|p| (p.id, p.name.clone())).collect();
+        let persons: Vec<(i64, String)> = self
+            .persons
+            .iter()
+            .map(|p| (p.id, p.name.clone()))
+            .collect();
         safety::overdue_in((0, "", ""), &self.plans, &persons, self.today)
             .iter()
             .map(|o| (crate::digest::describe_what(&ctx.i18n, o), o.due))
@@ -205,7 +212,9 @@ impl PlanHead {
     fn title(&self, ctx: &PageCtx) -> String {
         let kind = ctx.t(&self.plan.kind.label_key());
         match &self.person {
-            Some(p) => ctx.i18n.t_with("phase_plan.recovery_of", &[("name", p.name.as_str())]),
+            Some(p) => ctx
+                .i18n
+                .t_with("phase_plan.recovery_of", &[("name", p.name.as_str())]),
             None => kind,
         }
     }
@@ -318,7 +327,8 @@ pub async fn show_plan_version(
         "access.what.phase_plan_version",
         move |conn| {
             let person = plan_person(conn, plan)?;
-            let shown = safety::plan_version(conn, plan, Some(number))?.ok_or(AppError::NotFound)?;
+            let shown =
+                safety::plan_version(conn, plan, Some(number))?.ok_or(AppError::NotFound)?;
             let before = safety::plan_version(conn, plan, Some(number - 1))?;
             let changes = safety::diff(plan.kind, before.as_ref(), &shown);
             let latest = safety::plan_version(conn, plan, None)?.map_or(0, |p| p.version);
@@ -493,13 +503,19 @@ fn read_plan_form(
             let typed_row: BTreeMap<String, String> = schema
                 .rows
                 .iter()
-                .map(|f| (f.name.to_string(), clean(fields.get(&format!("row{i}_{}", f.name))).trim().to_string()))
+                .map(|f| {
+                    (
+                        f.name.to_string(),
+                        clean(fields.get(&format!("row{i}_{}", f.name)))
+                            .trim()
+                            .to_string(),
+                    )
+                })
                 .collect();
             // A row counts when something other than a chosen default (status, domain) is filled in.
-            let filled = schema
-                .rows
-                .iter()
-                .any(|f| matches!(f.ty, FieldType::Text | FieldType::Date) && !typed_row[f.name].is_empty());
+            let filled = schema.rows.iter().any(|f| {
+                matches!(f.ty, FieldType::Text | FieldType::Date) && !typed_row[f.name].is_empty()
+            });
             if !filled {
                 continue;
             }
@@ -523,7 +539,9 @@ fn read_plan_form(
                             None
                         }
                     },
-                    FieldType::LifeDomain => LifeDomain::from_code(value).map(|d| d.code().to_string()),
+                    FieldType::LifeDomain => {
+                        LifeDomain::from_code(value).map(|d| d.code().to_string())
+                    }
                     FieldType::Status => {
                         InterventionStatus::from_code(value).map(|s| s.code().to_string())
                     }
@@ -533,9 +551,9 @@ fn read_plan_form(
                         row.insert(f.name.to_string(), v);
                     }
                     None if f.required => {
-                        errors
-                            .entry(id)
-                            .or_insert_with(|| format!("phase_plan.{}.row_{}_required", kind.code(), f.name));
+                        errors.entry(id).or_insert_with(|| {
+                            format!("phase_plan.{}.row_{}_required", kind.code(), f.name)
+                        });
                     }
                     None => {}
                 }
@@ -568,12 +586,18 @@ pub async fn save_plan(
                 if !valid {
                     return Ok::<_, AppError>((family, person, None));
                 }
-                let saved =
-                    record::save_phase_plan(conn, &who(&user), plan, base_version, review_on, &content)?;
+                let saved = record::save_phase_plan(
+                    conn,
+                    &who(&user),
+                    plan,
+                    base_version,
+                    review_on,
+                    &content,
+                )?;
                 let conflict = match saved {
                     Saved::Conflict { current } => {
-                        let theirs =
-                            safety::plan_version(conn, plan, Some(current))?.ok_or(AppError::NotFound)?;
+                        let theirs = safety::plan_version(conn, plan, Some(current))?
+                            .ok_or(AppError::NotFound)?;
                         let base = safety::plan_version(conn, plan, Some(base_version))?;
                         let changes = safety::diff(plan.kind, base.as_ref(), &theirs);
                         Some((theirs, changes))
@@ -630,7 +654,10 @@ pub struct PhaseChoice {
 }
 
 /// The transitions a family in `from` can make, with the checklists of `kind` (None: the defaults).
-pub fn phase_choices(from: Option<Phase>, kind: Option<&crate::domain::table::TableKind>) -> Vec<PhaseChoice> {
+pub fn phase_choices(
+    from: Option<Phase>,
+    kind: Option<&crate::domain::table::TableKind>,
+) -> Vec<PhaseChoice> {
     safety::targets(from)
         .into_iter()
         .filter_map(|to| {
@@ -645,7 +672,11 @@ pub fn phase_choices(from: Option<Phase>, kind: Option<&crate::domain::table::Ta
 }
 
 /// The checklist of `choice` as ticked in a form: criterion i is ticked when `{prefix}{i}` is sent.
-pub fn ticked(choice: &PhaseChoice, fields: &HashMap<String, String>, prefix: &str) -> Vec<Criterion> {
+pub fn ticked(
+    choice: &PhaseChoice,
+    fields: &HashMap<String, String>,
+    prefix: &str,
+) -> Vec<Criterion> {
     choice
         .criteria
         .iter()
@@ -757,7 +788,8 @@ pub async fn change_phase(
                     return Ok::<_, AppError>(Some("phase.family_closed"));
                 }
                 let from = safety::current(conn, family_id)?.map(|c| c.phase);
-                let Some(choice) = phase_choices(from, None).into_iter().find(|c| c.to == to) else {
+                let Some(choice) = phase_choices(from, None).into_iter().find(|c| c.to == to)
+                else {
                     // The phase changed in the meantime (or the form was altered).
                     return Ok(Some("phase.not_possible"));
                 };
@@ -765,10 +797,19 @@ pub async fn change_phase(
                 if rationale.chars().count() > TEXT_LIMIT {
                     return Ok(Some("form.too_long"));
                 }
-                if let Some(problem) = safety::check_transition(choice.step, &checklist, &rationale) {
+                if let Some(problem) = safety::check_transition(choice.step, &checklist, &rationale)
+                {
                     return Ok(Some(problem));
                 }
-                record::change_phase(conn, &who(&user), family_id, to, &checklist, &rationale, None)?;
+                record::change_phase(
+                    conn,
+                    &who(&user),
+                    family_id,
+                    to,
+                    &checklist,
+                    &rationale,
+                    None,
+                )?;
                 Ok(None)
             })
         })
@@ -905,7 +946,9 @@ pub async fn record_score(
     if given_by.chars().count() > 200 {
         errors.add("given_by", "form.too_long");
     }
-    if let (true, Some(score), Some(scored_on), Some(source)) = (errors.is_empty(), score, scored_on, source) {
+    if let (true, Some(score), Some(scored_on), Some(source)) =
+        (errors.is_empty(), score, scored_on, source)
+    {
         let user = user.clone();
         state
             .db(move |conn| {
@@ -914,7 +957,9 @@ pub async fn record_score(
                     let by = who(&user);
                     let given_by = match source {
                         ScoreSource::Family => given_by,
-                        ScoreSource::Professional => format!("{} ({})", by.name, by.organisation_name),
+                        ScoreSource::Professional => {
+                            format!("{} ({})", by.name, by.organisation_name)
+                        }
                     };
                     record::record_score(
                         conn,
@@ -933,7 +978,9 @@ pub async fn record_score(
                 })
             })
             .await?;
-        return Ok(see_other(&format!("/gezinnen/{family_id}/veiligheidsschaal")));
+        return Ok(see_other(&format!(
+            "/gezinnen/{family_id}/veiligheidsschaal"
+        )));
     }
     let page = scale_page(user, ctx, &state, family_id).await?;
     if !page.may_record {

@@ -507,9 +507,21 @@ impl KindsPage {
     fn checklists(&self, kind: Option<&TableKind>) -> [(&'static str, &'static str, String); 3] {
         use crate::domain::safety::{Phase, Step, criteria};
         [
-            ("phase_criteria_up_2", "kinds.phase_criteria_up_2", criteria(kind, Step::Forward, Phase::StableSafety).join("\n")),
-            ("phase_criteria_up_3", "kinds.phase_criteria_up_3", criteria(kind, Step::Forward, Phase::Recovery).join("\n")),
-            ("phase_criteria_back", "kinds.phase_criteria_back", criteria(kind, Step::Back, Phase::DirectSafety).join("\n")),
+            (
+                "phase_criteria_up_2",
+                "kinds.phase_criteria_up_2",
+                criteria(kind, Step::Forward, Phase::StableSafety).join("\n"),
+            ),
+            (
+                "phase_criteria_up_3",
+                "kinds.phase_criteria_up_3",
+                criteria(kind, Step::Forward, Phase::Recovery).join("\n"),
+            ),
+            (
+                "phase_criteria_back",
+                "kinds.phase_criteria_back",
+                criteria(kind, Step::Back, Phase::DirectSafety).join("\n"),
+            ),
         ]
     }
 }
@@ -597,7 +609,9 @@ pub async fn save_kind(
                         .filter(|k| kind_id == 0 || k.id == kind_id)
                         .max_by_key(|k| k.id)
                     {
-                        use crate::domain::safety::{DEFAULT_BACK, DEFAULT_TO_RECOVERY, DEFAULT_TO_STABLE};
+                        use crate::domain::safety::{
+                            DEFAULT_BACK, DEFAULT_TO_RECOVERY, DEFAULT_TO_STABLE,
+                        };
                         table::set_phase_criteria(
                             conn,
                             kind.id,

@@ -26,16 +26,16 @@ fn today() -> chrono::NaiveDate {
 }
 
 /// The cast of the policy table around one family.
-struct Cast {
-    family: i64,
-    other_family: i64,
-    director: Who,
-    co_worker: Who,
-    involved: Who,
-    formerly: Who,
+pub(crate) struct Cast {
+    pub family: i64,
+    pub other_family: i64,
+    pub director: Who,
+    pub co_worker: Who,
+    pub involved: Who,
+    pub formerly: Who,
 }
 
-fn cast(app: &TestApp) -> Cast {
+pub(crate) fn cast(app: &TestApp) -> Cast {
     let vt = "Veilig Thuis Zuid-Holland Zuid";
     let ids = [
         app.user(

@@ -12,3 +12,4 @@ mod live;
 mod login;
 mod meetings;
 mod pages;
+mod safety;
