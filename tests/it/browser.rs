@@ -461,3 +461,110 @@ async fn minutes_typed_by_the_minute_taker_appear_for_the_others_while_typing() 
     taker.close().await;
     reader.close().await;
 }
+
+#[actix_web::test]
+async fn a_director_records_the_phase_and_a_score_on_a_phone() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let cast = crate::families::cast(&app);
+    log_in(&browser, &app, "ahmed@vt.example").await;
+    let c = &browser.client;
+    c.set_window_size(390, 844).await.unwrap();
+    let no_sideways_scroll = || async {
+        c.execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            vec![],
+        )
+        .await
+        .unwrap()
+    };
+
+    // The phase page: start in phase 1. The form asks for confirmation first.
+    c.goto(&app.url(&format!("/gezinnen/{}/fase", cast.family)))
+        .await
+        .unwrap();
+    browser.wait_text("h1", |t| t == "Veiligheidsfase").await;
+    c.find(Locator::Css("#rationale-1"))
+        .await
+        .unwrap()
+        .send_keys("Drie politiemeldingen in zes maanden.")
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "section[aria-labelledby=naar-1] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let asked = c.get_alert_text().await.unwrap();
+    assert!(asked.contains("Weet je zeker"), "{asked}");
+    c.accept_alert().await.unwrap();
+    browser
+        .wait_text("section[aria-labelledby=veiligheid] .ss-lead", |t| {
+            t.contains("Fase 1: directe veiligheid")
+        })
+        .await;
+
+    // A score given by the mother, chosen with the large buttons of the scale.
+    c.goto(&app.url(&format!("/gezinnen/{}/veiligheidsschaal", cast.family)))
+        .await
+        .unwrap();
+    browser.wait_text("h1", |t| t == "Veiligheidsschaal").await;
+    let button = c.find(Locator::Css("label[for=score-7]")).await.unwrap();
+    let size = button.rectangle().await.unwrap();
+    assert!(size.2 >= 44.0 && size.3 >= 44.0, "touch target {size:?}");
+    button.click().await.unwrap();
+    c.find(Locator::Css("label[for=source-family]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#given_by"))
+        .await
+        .unwrap()
+        .send_keys("Sandra Jansen")
+        .await
+        .unwrap();
+    assert_eq!(no_sideways_scroll().await, serde_json::json!(true));
+    c.find(Locator::Css(
+        "form[action$='/veiligheidsschaal'] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    browser
+        .wait_text("svg.ss-chart desc", |t| t.contains("1 scores"))
+        .await;
+
+    c.goto(&app.url(&format!("/gezinnen/{}#veiligheid", cast.family)))
+        .await
+        .unwrap();
+    browser
+        .wait_text("section[aria-labelledby=veiligheid]", |t| {
+            t.contains("Laatste scores: 7 (Sandra Jansen")
+        })
+        .await;
+    assert_eq!(no_sideways_scroll().await, serde_json::json!(true));
+    browser.screenshot("family-safety-phone").await;
+
+    // The safety plan form fits a phone too.
+    c.goto(&app.url(&format!(
+        "/gezinnen/{}/plannen/veiligheidsplan/bewerken",
+        cast.family
+    )))
+    .await
+    .unwrap();
+    browser
+        .wait_text("h1", |t| t.starts_with("Veiligheidsplan"))
+        .await;
+    assert_eq!(no_sideways_scroll().await, serde_json::json!(true));
+    browser.screenshot("safety-plan-form-phone").await;
+    browser.close().await;
+}
