@@ -813,6 +813,16 @@ impl ItemPage {
     fn family_id(&self) -> i64 {
         self.view.item.family_id.unwrap_or_default()
     }
+    fn agreement_id(&self, name: &str) -> String {
+        format!("agreement_{name}")
+    }
+    /// What was typed in the agreement part of the decision form.
+    fn typed_agreement(&self, name: &str) -> &str {
+        self.decision_form
+            .rest
+            .get(&format!("agreement_{name}"))
+            .map_or("", String::as_str)
+    }
     fn decision_html(&self, dv: &DecisionView) -> String {
         partial(DecisionPartial {
             ctx: &self.ctx,
@@ -1167,6 +1177,71 @@ fn check_decision(
     })
 }
 
+/// The safety agreement a decision adds to the family's safety plan ("agreement_who", "_what", "_when",
+/// "_check", "_review_on"), if any of it is filled in. Problems go into `errors`.
+fn check_agreement(
+    form: &DecisionForm,
+    errors: &mut FieldErrors,
+) -> Option<std::collections::BTreeMap<String, String>> {
+    let field = |name: &str| {
+        form.rest
+            .get(&format!("agreement_{name}"))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut row: std::collections::BTreeMap<String, String> =
+        ["who", "what", "when", "check", "review_on"]
+            .iter()
+            .map(|n| (n.to_string(), field(n)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+    if row.is_empty() {
+        return None;
+    }
+    if !row.contains_key("who") {
+        errors.add("agreement_who", "phase_plan.safety.row_who_required");
+    }
+    if !row.contains_key("what") {
+        errors.add("agreement_what", "phase_plan.safety.row_what_required");
+    }
+    if row.values().any(|v| v.chars().count() > 1000) {
+        errors.add("agreement_what", "form.too_long");
+    }
+    if let Some(date) = row.get("review_on").cloned() {
+        match NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(&date, "%d-%m-%Y"))
+        {
+            Ok(d) => {
+                row.insert("review_on".into(), d.to_string());
+            }
+            Err(_) => errors.add("agreement_review_on", "form.date_invalid"),
+        }
+    }
+    Some(row)
+}
+
+/// Adds an agreement decided at the meeting to the family's safety plan, as a new version.
+fn add_agreement(
+    conn: &mut DbConn,
+    by: &record::Who,
+    family_id: i64,
+    row: std::collections::BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    let plan = safety::PlanRef {
+        family_id,
+        kind: safety::PlanKind::Safety,
+        person_id: None,
+    };
+    let current = safety::plan_version(conn, plan, None)?;
+    let base = current.as_ref().map_or(0, |p| p.version);
+    let review_on = current.as_ref().and_then(|p| p.review_on);
+    let mut content = current.map(|p| p.content).unwrap_or_default();
+    content.rows.push(row);
+    // Inside the write transaction nobody saves in between, so this cannot conflict.
+    record::save_phase_plan(conn, by, plan, base, review_on, &content)?;
+    Ok(())
+}
+
 /// The phase step a decision form asks for, checked against the steps open to the family and the
 /// checklist of the table's kind. Problems go into `errors` under "phase_to".
 fn check_phase_change(
@@ -1242,12 +1317,16 @@ pub async fn record_decision(
                 let mut errors = FieldErrors::default();
                 let checked = check_decision(&form, &data.table.outcomes(), &mut errors);
                 let phase_change = check_phase_change(&form, &data, &mut errors)?;
+                let agreement = check_agreement(&form, &mut errors);
                 let Some(details) = checked.filter(|_| errors.is_empty()) else {
                     return Ok(Err(("form.errors_title", errors)));
                 };
-                if phase_change.is_some() && supersedes.is_some() {
+                if (phase_change.is_some() || agreement.is_some())
+                    && (supersedes.is_some() || data.view.item.family_id.is_none())
+                {
                     return Err(AppError::Unprocessable(
-                        "a correction does not change the phase".into(),
+                        "only a new decision about a family changes its phase or safety plan"
+                            .into(),
                     ));
                 }
                 if details
@@ -1272,6 +1351,9 @@ pub async fn record_decision(
                     &details,
                     supersedes.as_ref().map(|(d, _)| d),
                 )?;
+                if let (Some(row), Some(family_id)) = (agreement, data.view.item.family_id) {
+                    add_agreement(conn, &by, family_id, row)?;
+                }
                 if let (Some((to, checklist)), Some(family_id)) =
                     (phase_change, data.view.item.family_id)
                 {

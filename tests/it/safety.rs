@@ -153,6 +153,71 @@ async fn a_family_goes_from_phase_1_to_2_to_3_and_back_with_decisions_and_ticked
     assert!(change.decision_id.is_some());
     assert!(change.criteria.iter().all(|k| k.ticked) && change.criteria.len() == 4);
 
+    // A decision can add a safety agreement: the plan gets a new version at once. Without "who" it is
+    // refused, with everything typed kept.
+    let agreement = |who: &'static str| {
+        let (ingrid, path) = (&ingrid, item_path.clone());
+        async move {
+            ingrid
+                .submit(
+                    &path,
+                    &format!("{path}/besluiten"),
+                    &[
+                        ("outcome", "Fase 2: stabiele veiligheid"),
+                        ("text", "Omgang voortaan in het buurthuis."),
+                        ("rationale", "Sandra vroeg erom; oma Jansen vindt het goed."),
+                        ("family_view", "agrees"),
+                        ("family_words", "Graag."),
+                        ("supersedes", ""),
+                        ("phase_to", ""),
+                        ("agreement_who", who),
+                        ("agreement_what", "Begeleidt de omgang in het buurthuis."),
+                        ("agreement_when", "Zaterdag"),
+                        ("agreement_check", ""),
+                        ("agreement_review_on", ""),
+                    ],
+                )
+                .await
+        }
+    };
+    let page = agreement("").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.visible_text()
+            .contains("Vul in wie deze afspraak uitvoert.")
+    );
+    assert_eq!(
+        page.value("#agreement_what").as_deref(),
+        Some("Begeleidt de omgang in het buurthuis.")
+    );
+    let safety_plan = PlanRef {
+        family_id: c.jansen,
+        kind: PlanKind::Safety,
+        person_id: None,
+    };
+    assert!(
+        safety::plan_version(&mut app.conn(), safety_plan, None)
+            .unwrap()
+            .is_none()
+    );
+    let page = agreement("Oma Jansen").await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        page.visible_text()
+    );
+    let plan = safety::plan_version(&mut app.conn(), safety_plan, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.version, 1);
+    assert_eq!(safety::cell(&plan.content.rows[0], "who"), "Oma Jansen");
+    assert_eq!(
+        current_phase(&app, c.jansen),
+        Some(2),
+        "no phase step asked, none taken"
+    );
+
     // Going back needs at least one reason ticked.
     let page = change_phase(&ahmed, c.jansen, &[("to", "1"), ("rationale", "x")]).await;
     assert_ne!(
