@@ -11,6 +11,7 @@ pub mod demo;
 pub mod digest;
 pub mod domain;
 pub mod events;
+pub mod export;
 pub mod i18n;
 pub mod live;
 pub mod mail;

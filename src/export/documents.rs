@@ -1,0 +1,285 @@
+//! The PDF documents: besluitenlijst, actielijst, and the family's plans in plain language.
+
+use super::pdf::{Layout, Style};
+use super::{DocAction, MeetingDoc, by_organisation};
+use crate::i18n::I18n;
+
+const INDENT: f32 = 14.0;
+
+fn layout(i18n: &I18n, title: &str, footer: String) -> Layout {
+    let (page, of) = (i18n.t("export.page"), i18n.t("export.of"));
+    Layout::new(
+        &i18n.t("export.confidential"),
+        title,
+        &footer,
+        move |n, total| format!("{page} {n} {of} {total}"),
+    )
+}
+
+fn footer(i18n: &I18n, generated: &str, reference: Option<&str>) -> String {
+    let mut text = format!("{} {generated}", i18n.t("export.generated"));
+    if let Some(r) = reference {
+        text.push_str(&format!(" · {} {r}", i18n.t("export.reference")));
+    }
+    text
+}
+
+/// The reference as printed in footers: the meeting and the start of its closing hash.
+pub fn short_reference(meeting_id: i64, hash: &str) -> String {
+    format!("SAMENSPEL-{meeting_id}-{}", &hash[..hash.len().min(12)])
+}
+
+/// The besluitenlijst of one meeting.
+pub fn besluitenlijst(doc: &MeetingDoc, i18n: &I18n) -> anyhow::Result<Vec<u8>> {
+    let title = i18n.t("export.besluitenlijst");
+    let mut out = layout(
+        i18n,
+        &format!("{title} · {}", doc.table),
+        footer(
+            i18n,
+            &doc.generated,
+            doc.reference.as_deref().map(|r| &r[..r.len().min(30)]),
+        ),
+    );
+    out.paragraph(&title, Style::Title, 0.0);
+    out.paragraph(
+        &format!("{} ({})", doc.table, doc.kind),
+        Style::Heading,
+        0.0,
+    );
+    out.space(4.0);
+    out.field(&i18n.t("export.when"), &doc.when, 0.0);
+    if !doc.place.is_empty() {
+        out.field(&i18n.t("export.place"), &doc.place, 0.0);
+    }
+    out.field(&i18n.t("export.chair"), &doc.chairs.join(", "), 0.0);
+    out.field(&i18n.t("export.version"), &doc.version, 0.0);
+    match (&doc.reference, &doc.check_url) {
+        (Some(reference), Some(url)) => {
+            out.field(&i18n.t("export.reference"), reference, 0.0);
+            out.paragraph(
+                &i18n.t_with("export.check", &[("url", url.as_str())]),
+                Style::Small,
+                0.0,
+            );
+        }
+        _ => out.paragraph(&i18n.t("export.draft"), Style::Bold, 0.0),
+    }
+    out.space(8.0);
+    out.keep(60.0);
+    out.paragraph(&i18n.t("export.attendance"), Style::Heading, 0.0);
+    for (label, groups) in [
+        (i18n.t("attendance.present"), &doc.present),
+        (i18n.t("attendance.absent_notice"), &doc.absent_with_notice),
+    ] {
+        out.paragraph(&label, Style::Subheading, 0.0);
+        if groups.is_empty() {
+            out.paragraph("—", Style::Body, INDENT);
+        }
+        for (organisation, names) in groups {
+            out.field(organisation, &names.join(", "), INDENT);
+        }
+    }
+    for (n, item) in doc.items.iter().enumerate() {
+        out.space(10.0);
+        out.keep(70.0);
+        out.paragraph(&format!("{}. {}", n + 1, item.title), Style::Heading, 0.0);
+        if !item.visible {
+            out.paragraph(&i18n.t("export.not_invited"), Style::Body, 0.0);
+            continue;
+        }
+        if item.decisions.is_empty() && item.actions.is_empty() {
+            out.paragraph(&i18n.t("export.nothing_decided"), Style::Body, 0.0);
+        }
+        for d in &item.decisions {
+            out.space(4.0);
+            out.keep(40.0);
+            out.paragraph(
+                &format!("{}: {}", i18n.t("export.decision"), d.outcome),
+                Style::Subheading,
+                0.0,
+            );
+            if let Some(replaced) = &d.replaced {
+                out.paragraph(replaced, Style::Bold, INDENT);
+            }
+            out.paragraph(&d.text, Style::Body, INDENT);
+            out.field(&i18n.t("decision.rationale"), &d.rationale, INDENT);
+            out.field(&i18n.t("export.family_view"), &d.family_view, INDENT);
+        }
+        if !item.actions.is_empty() {
+            out.space(4.0);
+            out.keep(30.0);
+            out.paragraph(&i18n.t("export.actions"), Style::Subheading, 0.0);
+            for a in &item.actions {
+                out.paragraph(&action_line(i18n, a, false), Style::Body, INDENT);
+            }
+        }
+    }
+    out.finish(&title)
+}
+
+/// "GGZ-intake voor Sandra — Esther Kok (GGZ), uiterlijk 07-12-2026 (te laat)".
+fn action_line(i18n: &I18n, a: &DocAction, with_organisation: bool) -> String {
+    let mut line = format!("• {} — {}", a.description, a.owner);
+    if with_organisation {
+        if !a.family.is_empty() {
+            line.push_str(&format!(" · {}", a.family));
+        }
+    } else {
+        line.push_str(&format!(" ({})", a.organisation));
+    }
+    if let Some(due) = a.due {
+        line.push_str(&format!(
+            ", {} {}",
+            i18n.t("export.due"),
+            due.format("%d-%m-%Y")
+        ));
+    }
+    if a.overdue {
+        line.push_str(&format!(" ({})", i18n.t("action.overdue")));
+    }
+    if !a.status.is_empty() {
+        line.push_str(&format!(" · {}", a.status));
+    }
+    line
+}
+
+/// The actielijst: open actions grouped by the owner's organisation, overdue first.
+pub fn actielijst(
+    i18n: &I18n,
+    subtitle: &str,
+    version: &str,
+    actions: &[DocAction],
+    generated: &str,
+) -> anyhow::Result<Vec<u8>> {
+    let title = i18n.t("export.actielijst");
+    let mut out = layout(
+        i18n,
+        &format!("{title} · {subtitle}"),
+        footer(i18n, generated, None),
+    );
+    out.paragraph(&title, Style::Title, 0.0);
+    out.paragraph(subtitle, Style::Heading, 0.0);
+    out.field(&i18n.t("export.version"), version, 0.0);
+    if actions.is_empty() {
+        out.space(8.0);
+        out.paragraph(&i18n.t("export.no_actions"), Style::Body, 0.0);
+    }
+    for (organisation, list) in by_organisation(actions) {
+        out.space(10.0);
+        out.keep(50.0);
+        out.paragraph(&organisation, Style::Heading, 0.0);
+        for a in list {
+            out.paragraph(&action_line(i18n, a, true), Style::Body, INDENT);
+            if !a.condition.is_empty() {
+                out.field(&i18n.t("action.condition"), &a.condition, INDENT * 2.0);
+            }
+        }
+    }
+    out.finish(&title)
+}
+
+/// A plan in plain language: a title, then parts with a heading and their text. Parts without text
+/// are left out; an empty plan says so.
+pub fn plan(
+    i18n: &I18n,
+    title: &str,
+    family: &str,
+    intro: &str,
+    parts: &[(String, String)],
+    generated: &str,
+) -> anyhow::Result<Vec<u8>> {
+    let mut out = layout(
+        i18n,
+        &format!("{title} · {family}"),
+        footer(i18n, generated, None),
+    );
+    out.paragraph(title, Style::Title, 0.0);
+    out.paragraph(family, Style::Heading, 0.0);
+    out.paragraph(intro, Style::Body, 0.0);
+    let filled: Vec<&(String, String)> =
+        parts.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
+    if filled.is_empty() {
+        out.space(8.0);
+        out.paragraph(&i18n.t("phase_plan.empty"), Style::Body, 0.0);
+    }
+    for (heading, text) in filled {
+        out.space(8.0);
+        out.keep(40.0);
+        out.paragraph(heading, Style::Subheading, 0.0);
+        out.paragraph(text, Style::Body, 0.0);
+    }
+    out.finish(title)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::{DocDecision, DocItem};
+    use crate::i18n::Locale;
+
+    fn doc(items: usize, text_len: usize) -> MeetingDoc {
+        let long = "De veiligheidsafspraken worden nageleefd en Sandra wil het omgangscontact in het buurthuis; \
+                    oma Jansen en buurvrouw Els letten op. "
+            .repeat(text_len);
+        MeetingDoc {
+            table: "MDA++ Zuid-Holland Zuid".into(),
+            kind: "MDA++".into(),
+            when: "23-11-2026, 09:00–10:30".into(),
+            place: "Stadskantoor Dordrecht".into(),
+            chairs: vec!["Ingrid Smit".into()],
+            present: vec![(
+                "Veilig Thuis".into(),
+                vec!["Ingrid Smit".into(), "Ahmed Benali".into()],
+            )],
+            absent_with_notice: vec![("Politie".into(), vec!["Ruud Verbeek".into()])],
+            version: "Versie voor Ingrid Smit".into(),
+            items: (0..items)
+                .map(|i| DocItem {
+                    title: format!("Gezin Jansen-{i} (2026-{i:04})"),
+                    visible: true,
+                    decisions: vec![DocDecision {
+                        outcome: "Fase 2: stabiele veiligheid".into(),
+                        text: format!("Besluit {i}: één gezin, één plan — ë ï ü é è ç. {long}"),
+                        rationale: "Acht weken zonder incidenten.".into(),
+                        family_view: "Eens".into(),
+                        replaced: None,
+                    }],
+                    actions: vec![DocAction {
+                        description: format!("GGZ-intake voor Sandra ({i})"),
+                        owner: "Esther Kok".into(),
+                        organisation: "GGZ".into(),
+                        due: chrono::NaiveDate::from_ymd_opt(2026, 12, 7),
+                        ..DocAction::default()
+                    }],
+                })
+                .collect(),
+            reference: Some("SAMENSPEL-12-0123456789abcdef".into()),
+            check_url: Some("https://samenspel.example/controle/12/0123".into()),
+            generated: "23-11-2026 12:03".into(),
+        }
+    }
+
+    #[test]
+    fn a_long_besluitenlijst_breaks_across_numbered_pages_and_reads_back() {
+        let pdf = besluitenlijst(&doc(40, 6), &I18n::new(Locale::Nl)).unwrap();
+        let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
+        assert!(text.contains("Besluitenlijst"));
+        assert!(
+            text.contains("één gezin, één plan — ë ï ü é è ç"),
+            "diacritics survive"
+        );
+        assert!(text.contains("Besluit 39"));
+        assert!(text.contains("Vertrouwelijk — alleen voor deelnemers"));
+        let pages = text.matches("pagina 1 van ").count();
+        assert_eq!(pages, 1);
+        let total: usize = text
+            .split("pagina 1 van ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert!(total > 5, "{total} pages");
+        assert!(text.contains(&format!("pagina {total} van {total}")));
+    }
+}
