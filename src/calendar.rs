@@ -35,3 +35,43 @@ pub fn meeting_ics(meeting: &Meeting, table: &Table, link: &str, host: &str) -> 
         .done()
         .to_string()
 }
+
+/// A user's calendar feed: the meetings they take part in, and the due dates of their open actions as
+/// all-day events. Like every calendar here it holds no family data: the table, the time, the place, and
+/// for an action only that one is due, with the link to it.
+pub fn feed_ics(
+    name: &str,
+    meetings: &[(Meeting, Table)],
+    actions: &[(i64, chrono::NaiveDate)],
+    base_url: &str,
+    host: &str,
+    action_summary: &str,
+) -> String {
+    let mut calendar = Calendar::new();
+    calendar.name(name);
+    for (meeting, table) in meetings {
+        let link = format!("{base_url}/bijeenkomsten/{}", meeting.id);
+        let single = meeting_ics(meeting, table, &link, host);
+        // Re-use the same event as the invitation, so both update one entry in the calendar.
+        if let Ok(parsed) = single.parse::<Calendar>() {
+            for component in parsed.components {
+                if let icalendar::CalendarComponent::Event(event) = component {
+                    calendar.push(event);
+                }
+            }
+        }
+    }
+    for (id, due) in actions {
+        let link = format!("{base_url}/acties/{id}");
+        calendar.push(
+            Event::new()
+                .uid(&format!("action-{id}@{host}"))
+                .summary(action_summary)
+                .description(&link)
+                .url(&link)
+                .all_day(*due)
+                .done(),
+        );
+    }
+    calendar.done().to_string()
+}

@@ -212,6 +212,7 @@ diesel::table! {
         outcome_options -> Text,
         access_days -> Integer,
         created_at -> Timestamp,
+        send_mode -> Text,
     }
 }
 
@@ -391,6 +392,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    export_sends (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        user_id -> BigInt,
+        email -> Text,
+        mode -> Text,
+        status -> Text,
+        error -> Nullable<Text>,
+        sent_by_user_id -> BigInt,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(persons -> families (family_id));
 diesel::joinable!(involvements -> families (family_id));
@@ -437,4 +462,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     phase_plans,
     safety_scores,
     review_digests,
+    export_sends,
+    calendar_feeds,
 );

@@ -255,6 +255,7 @@ impl ActionRow {
 
 enum ActionFilter {
     OpenForOwner(i64),
+    OpenForTable(i64),
     Meeting(i64),
     Family(i64),
     /// Open actions of the table's meetings before the given one.
@@ -285,6 +286,9 @@ fn action_rows(conn: &mut DbConn, filter: ActionFilter) -> QueryResult<Vec<Actio
             .filter(actions::owner_user_id.eq(user))
             .filter(actions::status.eq(ActionStatus::Open.code())),
         ActionFilter::Meeting(id) => query.filter(actions::meeting_id.eq(id)),
+        ActionFilter::OpenForTable(table_id) => query
+            .filter(meetings::table_id.eq(table_id))
+            .filter(actions::status.eq(ActionStatus::Open.code())),
         ActionFilter::Family(id) => query.filter(actions::family_id.eq(id)),
         ActionFilter::OpenBefore {
             table_id,
@@ -313,6 +317,11 @@ fn action_rows(conn: &mut DbConn, filter: ActionFilter) -> QueryResult<Vec<Actio
 /// "Mijn acties": open actions of a user, earliest due date (so overdue) first.
 pub fn open_for_owner(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<ActionRow>> {
     action_rows(conn, ActionFilter::OpenForOwner(user_id))
+}
+
+/// The open actions of every meeting of a table: its actielijst.
+pub fn open_for_table(conn: &mut DbConn, table_id: i64) -> QueryResult<Vec<ActionRow>> {
+    action_rows(conn, ActionFilter::OpenForTable(table_id))
 }
 
 pub fn actions_for_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<ActionRow>> {

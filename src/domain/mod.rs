@@ -1,8 +1,10 @@
 //! The domain: one module per concept, each with its rows, queries and pure rules.
 
 pub mod access_log;
+pub mod calendar_feed;
 pub mod decision;
 pub mod directorship;
+pub mod export_send;
 pub mod family;
 pub mod involvement;
 pub mod meeting;

@@ -40,9 +40,15 @@ pub struct Table {
     pub outcome_options: String,
     pub access_days: i32,
     pub created_at: NaiveDateTime,
+    /// How the besluitenlijst is sent: "link" (log in to read) or "attachment" (the PDF in the mail).
+    pub send_mode: String,
 }
 
 impl Table {
+    pub fn sends_attachment(&self) -> bool {
+        self.send_mode == "attachment"
+    }
+
     /// The outcome options, one per line.
     pub fn outcomes(&self) -> Vec<String> {
         lines(&self.outcome_options)
@@ -106,6 +112,14 @@ pub fn update_kind(
             table_kinds::outcome_options.eq(outcomes),
             table_kinds::access_days.eq(access_days),
         ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How the table sends the besluitenlijst: "link" or "attachment".
+pub fn set_send_mode(conn: &mut DbConn, id: i64, mode: &str) -> QueryResult<()> {
+    diesel::update(consultation_tables::table.find(id))
+        .set(consultation_tables::send_mode.eq(mode))
         .execute(conn)?;
     Ok(())
 }

@@ -21,6 +21,9 @@ struct AccountPage {
     ctx: PageCtx,
     errors: FieldErrors,
     notice: Option<&'static str>,
+    /// Whether the user's calendar feed works, and its address right after it was made (shown once).
+    feed_active: bool,
+    feed_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -29,18 +32,68 @@ pub struct NoticeQuery {
 }
 
 pub async fn show_account(
-    _user: CurrentUser,
+    user: CurrentUser,
     ctx: PageCtx,
+    state: web::Data<AppState>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let user_id = user.0.id();
+    let feed_active = state
+        .db(move |conn| Ok(crate::domain::calendar_feed::is_active(conn, user_id)?))
+        .await?;
     html(
         StatusCode::OK,
         AccountPage {
             ctx,
             errors: FieldErrors::default(),
             notice: notice_key(query.melding.as_deref()),
+            feed_active,
+            feed_url: None,
         },
     )
+}
+
+/// Makes a new calendar feed (the old address stops working) and shows its address once.
+pub async fn create_calendar_feed(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = user.0.id();
+    let token = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                Ok::<_, AppError>(crate::domain::calendar_feed::create(conn, user_id)?)
+            })
+        })
+        .await?;
+    let feed_url = format!("{}/agenda/{token}.ics", state.config.base_url);
+    html(
+        StatusCode::OK,
+        AccountPage {
+            ctx,
+            errors: FieldErrors::default(),
+            notice: Some("calendar.created"),
+            feed_active: true,
+            feed_url: Some(feed_url),
+        },
+    )
+}
+
+/// Revokes the calendar feed: its address answers 404 from now on.
+pub async fn revoke_calendar_feed(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = user.0.id();
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                Ok::<_, AppError>(crate::domain::calendar_feed::revoke(conn, user_id)?)
+            })
+        })
+        .await?;
+    Ok(see_other("/account?melding=agenda-ingetrokken#agenda"))
 }
 
 #[derive(Deserialize)]
@@ -88,6 +141,8 @@ pub async fn change_password(
                 ctx,
                 errors,
                 notice: None,
+                feed_active: false,
+                feed_url: None,
             },
         );
     }

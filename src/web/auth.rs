@@ -26,6 +26,7 @@ pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
         "uitnodiging-verstuurd" => Some("notice.invitation_sent"),
         "organisatie-toegevoegd" => Some("notice.organisation_created"),
         "sessie-verlopen" => Some("notice.session_expired"),
+        "agenda-ingetrokken" => Some("calendar.revoked"),
         _ => None,
     }
 }

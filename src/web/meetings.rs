@@ -32,7 +32,7 @@ use crate::record;
 const TEXT_LIMIT: usize = 10_000;
 
 /// The meeting, its table and the user's seat, if the user takes part (invited) or leads the table.
-fn meeting_for(
+pub(crate) fn meeting_for(
     conn: &mut DbConn,
     user: &SignedIn,
     meeting_id: i64,
@@ -191,6 +191,8 @@ struct MeetingPage {
     errors: FieldErrors,
     notice: Option<&'static str>,
     last_event: i64,
+    /// For the chair: every sending of the besluitenlijst.
+    sends: Vec<crate::domain::export_send::SendRow>,
 }
 
 impl MeetingPage {
@@ -236,6 +238,9 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
     match code? {
         "gepubliceerd" => Some("meeting.notice_published"),
         "gesloten" => Some("meeting.notice_closed"),
+        "verstuurd" => Some("export.notice_sent"),
+        "deels-verstuurd" => Some("export.notice_partly_sent"),
+        "nog-niet-gesloten" => Some("export.notice_not_closed"),
         _ => None,
     }
 }
@@ -246,7 +251,7 @@ async fn meeting_page(
     ctx: PageCtx,
     meeting_id: i64,
 ) -> Result<MeetingPage, AppError> {
-    let (meeting, table, seat, items, attendance, waiting, last_event) = state
+    let (meeting, table, seat, items, attendance, waiting, last_event, sends) = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
@@ -281,6 +286,11 @@ async fn meeting_page(
                     Vec::new()
                 };
                 let last = crate::events::last_for_meeting(conn, meeting_id)?;
+                let sends = if seat.chair {
+                    crate::domain::export_send::for_meeting(conn, meeting_id)?
+                } else {
+                    Vec::new()
+                };
                 Ok::<_, AppError>((
                     found,
                     at,
@@ -289,6 +299,7 @@ async fn meeting_page(
                     meeting::attendance_list(conn, meeting_id)?,
                     waiting,
                     last,
+                    sends,
                 ))
             })
         })
@@ -306,6 +317,7 @@ async fn meeting_page(
         errors: FieldErrors::default(),
         notice: None,
         last_event,
+        sends,
     })
 }
 

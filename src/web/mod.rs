@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auth;
 pub mod chart;
 pub mod error;
+pub mod exports;
 pub mod families;
 pub mod forms;
 pub mod health;
@@ -309,6 +310,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/taal", web::post().to(account::choose_language))
         .route("/account", web::get().to(account::show_account))
         .route(
+            "/account/agenda",
+            web::post().to(account::create_calendar_feed),
+        )
+        .route(
+            "/account/agenda/intrekken",
+            web::post().to(account::revoke_calendar_feed),
+        )
+        .route(
             "/account/wachtwoord",
             web::post().to(account::change_password),
         )
@@ -427,6 +436,39 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/gezinnen/{id}/plannen/{plan}/versies/{version}",
             web::get().to(safety::show_plan_version),
+        )
+        .route(
+            "/gezinnen/{id}/plan/pdf",
+            web::get().to(exports::family_plan_pdf),
+        )
+        .route(
+            "/gezinnen/{id}/plannen/{plan}/pdf",
+            web::get().to(exports::phase_plan_pdf),
+        )
+        .route(
+            "/bijeenkomsten/{id}/besluitenlijst.pdf",
+            web::get().to(exports::besluitenlijst),
+        )
+        .route(
+            "/bijeenkomsten/{id}/versturen",
+            web::post().to(exports::send_besluitenlijst),
+        )
+        .route(
+            "/bijeenkomsten/{id}/agenda.ics",
+            web::get().to(exports::meeting_ics),
+        )
+        .route(
+            "/bijeenkomsten/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
+            web::get().to(exports::meeting_actielijst),
+        )
+        .route(
+            "/overleggen/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
+            web::get().to(exports::table_actielijst),
+        )
+        .route("/agenda/{file}", web::get().to(exports::calendar_feed))
+        .route(
+            "/controle/{meeting}/{hash}",
+            web::get().to(exports::check_reference),
         )
         .route("/overleggen", web::get().to(tables::list_tables))
         .route("/overleggen", web::post().to(tables::create_table))

@@ -995,3 +995,81 @@ pub async fn record_score(
         },
     )
 }
+
+// ---------------------------------------------------------------------------------------------------
+// For the PDF of a plan
+
+/// The plan a URL segment names, checked against the family, with its member for a recovery plan.
+pub fn plan_and_person(
+    conn: &mut DbConn,
+    family_id: i64,
+    slug: &str,
+) -> Result<(PlanRef, Option<Person>), AppError> {
+    let plan = plan_ref(family_id, slug)?;
+    let person = plan_person(conn, plan)?;
+    Ok((plan, person))
+}
+
+/// A plan as headed parts in plain language, for the PDF: every text, the rows one per paragraph, and
+/// the review date.
+pub fn plain_parts(
+    i18n: &crate::i18n::I18n,
+    kind: PlanKind,
+    plan: Option<&PhasePlan>,
+) -> Vec<(String, String)> {
+    let Some(plan) = plan else {
+        return Vec::new();
+    };
+    let schema = kind.schema();
+    let label = |name: &str| i18n.t(&format!("phase_plan.{}.{name}", kind.code()));
+    let mut parts: Vec<(String, String)> = schema
+        .texts
+        .iter()
+        .map(|name| (label(name), plan.content.text(name).to_string()))
+        .collect();
+    if !schema.rows.is_empty() {
+        let rows = plan
+            .content
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let fields = schema
+                    .rows
+                    .iter()
+                    .filter(|f| !safety::cell(row, f.name).is_empty())
+                    .map(|f| {
+                        let value = safety::cell(row, f.name);
+                        let shown = match f.ty {
+                            FieldType::Date => parse_date(value)
+                                .map(|d| d.format("%d-%m-%Y").to_string())
+                                .unwrap_or_default(),
+                            FieldType::LifeDomain => LifeDomain::from_code(value)
+                                .map(|d| i18n.t(&d.label_key()))
+                                .unwrap_or_default(),
+                            FieldType::Status => InterventionStatus::from_code(value)
+                                .map(|s| i18n.t(&s.label_key()))
+                                .unwrap_or_default(),
+                            FieldType::Text => value.to_string(),
+                        };
+                        format!("{}: {shown}", label(f.name))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                format!("{}. {fields}", i + 1)
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        parts.push((
+            i18n.t(&format!("phase_plan.{}.rows.title", kind.code())),
+            rows,
+        ));
+    }
+    if let Some(d) = plan.review_on {
+        parts.push((
+            i18n.t("phase_plan.review_on"),
+            d.format("%d-%m-%Y").to_string(),
+        ));
+    }
+    parts
+}

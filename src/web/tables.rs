@@ -128,6 +128,9 @@ pub struct TableForm {
     outcome_options: String,
     #[serde(default)]
     access_days: String,
+    /// Only on a table: "link" or "attachment" (how the besluitenlijst is sent).
+    #[serde(default)]
+    send_mode: String,
     /// Only on the kinds page: the checklists of the safety phases, one criterion per line.
     #[serde(default)]
     phase_criteria_up_2: String,
@@ -337,6 +340,7 @@ pub async fn show_edit_table(
         referral_criteria: found.referral_criteria.clone(),
         outcome_options: found.outcome_options.clone(),
         access_days: found.access_days.to_string(),
+        send_mode: found.send_mode.clone(),
         ..TableForm::default()
     };
     html(
@@ -400,6 +404,11 @@ pub async fn update_table(
         200,
     );
     let (criteria, outcomes, days) = form.settings(&mut errors);
+    let send_mode = if form.send_mode == "attachment" {
+        "attachment"
+    } else {
+        "link"
+    };
     let (found, kinds, saved) = state
         .db(move |conn| {
             db::write(conn, |conn| {
@@ -412,6 +421,7 @@ pub async fn update_table(
                     return Ok((found, kinds, Err(errors)));
                 }
                 table::update(conn, table_id, &name, &region, &criteria, &outcomes, days)?;
+                table::set_send_mode(conn, table_id, send_mode)?;
                 Ok((found, kinds, Ok(())))
             })
         })

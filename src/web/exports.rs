@@ -1,0 +1,1036 @@
+//! Downloads and sending: the besluitenlijst (per reader, or pseudonymised for wider distribution), the
+//! actielijst of a meeting or a table (PDF, XLSX, CSV), the family plan and the phase plans as PDF, the
+//! .ics of a meeting, each user's calendar feed, and the chair's sending after closing.
+//!
+//! Need to know decides what goes in: a participant's version shows the items they were not invited to
+//! by pseudonym only. Every export writes an event and, for every family whose details it holds, an
+//! access-log row, in the transaction that gathers the data; the rendering happens after the commit.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::html;
+use super::families::{authorize, log_access, who};
+use super::meetings::{item_views, meeting_for};
+use super::tables::Seat;
+use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use crate::db::{self, DbConn};
+use crate::domain::access_log::{self, Purpose};
+use crate::domain::decision::{self, ActionRow, ActionStatus, FamilyView};
+use crate::domain::family::{self, Relation};
+use crate::domain::meeting::{self, AttendanceStatus, Meeting};
+use crate::domain::table::{self, Table, TableRole};
+use crate::domain::user;
+use crate::export::{DocAction, DocDecision, DocItem, MeetingDoc, Scrubber, documents, sheet};
+use crate::i18n::I18n;
+use crate::mail::{Attachment, Mail};
+use crate::record::{self, ExportKind};
+
+fn today() -> NaiveDate {
+    crate::time::local(crate::domain::now()).date_naive()
+}
+
+fn now_text() -> String {
+    crate::time::date_time(crate::domain::now())
+}
+
+/// A file to download: never cached, always saved under a sensible name.
+fn download(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, content_type))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+/// Renders on the blocking pool: a long PDF must not hold up the server's async threads.
+async fn render<F>(f: F) -> Result<Vec<u8>, AppError>
+where
+    F: FnOnce() -> anyhow::Result<Vec<u8>> + Send + 'static,
+{
+    web::block(f)
+        .await?
+        .map_err(|e| AppError::Internal(e.context("rendering an export")))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Gathering a meeting for one reader
+
+/// Whose version: a participant's (need to know), or the chair's pseudonymised one for wider use.
+#[derive(Clone, Copy, Debug)]
+pub enum Reader {
+    Participant { user_id: i64, seat: Seat },
+    Pseudonymised,
+}
+
+/// The seat at a table of any user (for sending each participant their own version).
+fn seat_of(conn: &mut DbConn, user_id: i64, table_id: i64) -> Result<Seat, AppError> {
+    let roles = table::roles(conn, table_id, user_id)?;
+    Ok(Seat {
+        chair: roles.contains(&TableRole::Chair),
+        minute_taker: roles.contains(&TableRole::MinuteTaker),
+        member: roles.contains(&TableRole::Member),
+        admin: false,
+    })
+}
+
+fn family_view_text(i18n: &I18n, view: FamilyView, words: &str) -> String {
+    let label = i18n.t(&view.label_key());
+    if words.trim().is_empty() {
+        label
+    } else {
+        format!("{label} — “{}”", words.trim())
+    }
+}
+
+/// The scrubber for every family on the agenda, and their pseudonyms by id.
+fn scrubber(
+    conn: &mut DbConn,
+    family_ids: &[i64],
+) -> Result<(Scrubber, HashMap<i64, String>), AppError> {
+    let mut scrubber = Scrubber::default();
+    let mut pseudonyms = HashMap::new();
+    for id in family_ids {
+        if let Some(f) = family::find(conn, *id)? {
+            let members: Vec<String> = family::persons(conn, *id)?
+                .into_iter()
+                .map(|p| p.name)
+                .collect();
+            scrubber.add_family(&f.display_name, &f.pseudonym(), &members);
+            pseudonyms.insert(*id, f.pseudonym());
+        }
+    }
+    Ok((scrubber, pseudonyms))
+}
+
+fn action_doc(
+    i18n: &I18n,
+    row: &ActionRow,
+    visible: bool,
+    meeting_on: Option<NaiveDate>,
+) -> DocAction {
+    let today = today();
+    let status = row.action.status();
+    DocAction {
+        description: if visible {
+            row.action.description.clone()
+        } else {
+            i18n.t("export.action_hidden")
+        },
+        owner: row.owner_name.clone(),
+        organisation: row.organisation_name.clone(),
+        family: match (&row.family, visible) {
+            (Some((name, case)), true) => format!("{name} ({case})"),
+            (Some(_), false) => row.family_pseudonym().unwrap_or_default(),
+            (None, _) => String::new(),
+        },
+        due: Some(row.action.due_on),
+        overdue: row.action.is_overdue(today),
+        status: if status == ActionStatus::Open {
+            String::new()
+        } else {
+            i18n.t(&status.label_key())
+        },
+        meeting_on,
+        condition: if visible {
+            row.action.condition.clone()
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// The besluitenlijst of `m` as `reader` may see it, and the families whose details it holds.
+pub fn meeting_doc(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    reader: Reader,
+    m: &Meeting,
+    at: &Table,
+    base_url: &str,
+) -> Result<(MeetingDoc, Vec<i64>), AppError> {
+    let items = meeting::items(conn, m.id)?;
+    let family_ids: Vec<i64> = items.iter().filter_map(|i| i.family_id).collect();
+    let (scrub, pseudonyms) = match reader {
+        Reader::Pseudonymised => {
+            let (s, p) = scrubber(conn, &family_ids)?;
+            (Some(s), p)
+        }
+        Reader::Participant { .. } => (None, HashMap::new()),
+    };
+    let clean = |text: &str| match &scrub {
+        Some(s) => s.scrub(text),
+        None => text.to_string(),
+    };
+    // (visible, title) per item, in agenda order.
+    let views: Vec<(bool, String)> = match reader {
+        Reader::Participant { user_id, seat } => item_views(conn, user_id, seat, m.id)?
+            .into_iter()
+            .map(|v| {
+                let title = if v.item.kind == "action_review" {
+                    i18n.t("meeting.action_review")
+                } else {
+                    v.label
+                };
+                (v.visible, title)
+            })
+            .collect(),
+        Reader::Pseudonymised => items
+            .iter()
+            .map(|i| {
+                let title = match (i.family_id, i.kind.as_str()) {
+                    (Some(f), _) => pseudonyms.get(&f).cloned().unwrap_or_default(),
+                    (None, "action_review") => i18n.t("meeting.action_review"),
+                    (None, _) => clean(&i.title),
+                };
+                (true, title)
+            })
+            .collect(),
+    };
+    let decisions = decision::for_meeting(conn, m.id)?;
+    let mut replaced_by = HashMap::new();
+    for d in &decisions {
+        if let Some(old) = d.supersedes_id {
+            replaced_by.insert(old, d.id);
+        }
+    }
+    let actions = decision::actions_for_meeting(conn, m.id)?;
+    let meeting_on = Some(crate::time::local(m.starts_at).date_naive());
+    let mut shown_families = Vec::new();
+    let mut doc_items = Vec::new();
+    for (item, (visible, title)) in items.iter().zip(views) {
+        if visible && let Some(f) = item.family_id {
+            shown_families.push(f);
+        }
+        let decisions = decisions
+            .iter()
+            .filter(|d| visible && d.agenda_item_id == item.id)
+            .map(|d| DocDecision {
+                outcome: d.outcome.clone(),
+                text: clean(&d.text),
+                rationale: clean(&d.rationale),
+                family_view: family_view_text(i18n, d.family_view(), &clean(&d.family_words)),
+                replaced: replaced_by
+                    .get(&d.id)
+                    .map(|n| i18n.t_with("export.replaced", &[("id", n.to_string().as_str())])),
+            })
+            .collect();
+        let actions = actions
+            .iter()
+            .filter(|a| visible && a.action.agenda_item_id == item.id)
+            .map(|a| {
+                let mut doc = action_doc(i18n, a, true, meeting_on);
+                if scrub.is_some() {
+                    doc.description = clean(&doc.description);
+                    doc.condition = clean(&doc.condition);
+                    doc.family = a.family_pseudonym().unwrap_or_default();
+                }
+                doc
+            })
+            .collect();
+        doc_items.push(DocItem {
+            title,
+            visible,
+            decisions,
+            actions,
+        });
+    }
+    let mut present: Vec<(String, Vec<String>)> = Vec::new();
+    let mut absent: Vec<(String, Vec<String>)> = Vec::new();
+    for row in meeting::attendance_list(conn, m.id)? {
+        let list = match row.status {
+            AttendanceStatus::Present => &mut present,
+            AttendanceStatus::AbsentWithNotice => &mut absent,
+            _ => continue,
+        };
+        let organisation = row.organisation_name.unwrap_or_default();
+        match list.iter_mut().find(|(o, _)| *o == organisation) {
+            Some((_, names)) => names.push(row.name),
+            None => list.push((organisation, vec![row.name])),
+        }
+    }
+    let chairs = table::members(conn, at.id)?
+        .into_iter()
+        .filter(|mb| mb.role == TableRole::Chair)
+        .map(|mb| mb.name)
+        .collect();
+    let kind = table::find_kind(conn, at.kind_id)?
+        .map(|k| k.name)
+        .unwrap_or_default();
+    let version = match reader {
+        Reader::Participant { user_id, .. } => {
+            let name = user::find(conn, user_id)?
+                .map(|u| u.name)
+                .unwrap_or_default();
+            i18n.t_with("export.version_for", &[("name", name.as_str())])
+        }
+        Reader::Pseudonymised => i18n.t("export.version_pseudonymised"),
+    };
+    let (reference, check_url) = match (&m.closing_hash, m.is_closed()) {
+        (Some(hash), true) => (
+            Some(documents::short_reference(m.id, hash)),
+            Some(format!("{base_url}/controle/{}/{hash}", m.id)),
+        ),
+        _ => (None, None),
+    };
+    Ok((
+        MeetingDoc {
+            table: at.name.clone(),
+            kind,
+            when: format!(
+                "{} – {}",
+                crate::time::date_time(m.starts_at),
+                crate::time::clock(m.ends_at)
+            ),
+            place: [m.place.as_str(), m.online_link.as_str()]
+                .iter()
+                .filter(|p| !p.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" / "),
+            chairs,
+            present,
+            absent_with_notice: absent,
+            version,
+            items: doc_items,
+            reference,
+            check_url,
+            generated: now_text(),
+        },
+        match reader {
+            Reader::Participant { .. } => shown_families,
+            Reader::Pseudonymised => family_ids,
+        },
+    ))
+}
+
+/// Writes the access-log rows for `user` reading `families` in an export.
+fn log_families(conn: &mut DbConn, user: &SignedIn, families: &[i64]) -> Result<(), AppError> {
+    let mut seen = Vec::new();
+    for f in families {
+        if seen.contains(f) {
+            continue;
+        }
+        seen.push(*f);
+        let relation = family::relation(conn, *f, user.id())?;
+        log_access(
+            conn,
+            user,
+            *f,
+            Relation {
+                invited: true,
+                ..relation
+            },
+            "access.what.export",
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct VersionQuery {
+    versie: Option<String>,
+}
+
+pub async fn besluitenlijst(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<VersionQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id) = (user.0, path.into_inner());
+    let pseudonymised = query.versie.as_deref() == Some("gepseudonimiseerd");
+    let base_url = state.config.base_url.clone();
+    let i18n = ctx.i18n.clone();
+    let (doc, date) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (m, at, seat) = meeting_for(conn, &user, meeting_id)?;
+                let reader = if pseudonymised {
+                    if !seat.chair {
+                        return Err(AppError::Forbidden);
+                    }
+                    Reader::Pseudonymised
+                } else {
+                    Reader::Participant {
+                        user_id: user.id(),
+                        seat,
+                    }
+                };
+                let (doc, families) = meeting_doc(conn, &i18n, reader, &m, &at, &base_url)?;
+                log_families(conn, &user, &families)?;
+                record::export_made(
+                    conn,
+                    &who(&user),
+                    ExportKind::Downloaded,
+                    (None, ("meeting", m.id)),
+                    json!({"document": "besluitenlijst", "format": "pdf", "version": if pseudonymised { "pseudonymised" } else { "reader" }}),
+                )?;
+                Ok((doc, crate::time::local(m.starts_at).date_naive()))
+            })
+        })
+        .await?;
+    let i18n = ctx.i18n.clone();
+    let pdf = render(move || documents::besluitenlijst(&doc, &i18n)).await?;
+    Ok(download(
+        "application/pdf",
+        &format!(
+            "besluitenlijst-{date}{}.pdf",
+            if pseudonymised {
+                "-gepseudonimiseerd"
+            } else {
+                ""
+            }
+        ),
+        pdf,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The actielijst of a meeting or a table
+
+#[derive(Deserialize)]
+pub struct SheetQuery {
+    scheiding: Option<String>,
+}
+
+/// Which format the file name asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Pdf,
+    Xlsx,
+    Csv,
+}
+
+fn format_of(file: &str) -> Result<Format, AppError> {
+    match file {
+        "actielijst.pdf" => Ok(Format::Pdf),
+        "actielijst.xlsx" => Ok(Format::Xlsx),
+        "actielijst.csv" => Ok(Format::Csv),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+impl Format {
+    fn code(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+async fn actielijst_file(
+    i18n: I18n,
+    format: Format,
+    semicolon: bool,
+    (subtitle, version, filename): (String, String, String),
+    actions: Vec<DocAction>,
+) -> Result<HttpResponse, AppError> {
+    let generated = now_text();
+    Ok(match format {
+        Format::Pdf => download(
+            "application/pdf",
+            &format!("{filename}.pdf"),
+            render(move || documents::actielijst(&i18n, &subtitle, &version, &actions, &generated))
+                .await?,
+        ),
+        Format::Xlsx => download(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{filename}.xlsx"),
+            render(move || sheet::actielijst_xlsx(&i18n, &subtitle, &actions)).await?,
+        ),
+        Format::Csv => download(
+            "text/csv; charset=utf-8",
+            &format!("{filename}.csv"),
+            render(move || {
+                sheet::actielijst_csv(&i18n, &actions, if semicolon { b';' } else { b',' })
+            })
+            .await?,
+        ),
+    })
+}
+
+/// May this reader see an action's details? The table's chair and minute-taker, the owner, and whoever
+/// works with (or was invited for) the family.
+fn sees_action(
+    conn: &mut DbConn,
+    user_id: i64,
+    seat: Seat,
+    row: &ActionRow,
+) -> Result<bool, AppError> {
+    Ok(match row.action.family_id {
+        None => true,
+        Some(f) => {
+            seat.leads()
+                || row.action.owner_user_id == user_id
+                || family::relation(conn, f, user_id)?.any()
+        }
+    })
+}
+
+pub async fn meeting_actielijst(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+    query: web::Query<SheetQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, file)) = (user.0, path.into_inner());
+    let format = format_of(&file)?;
+    let i18n = ctx.i18n.clone();
+    let (actions, subtitle, version, date) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (m, at, seat) = meeting_for(conn, &user, meeting_id)?;
+                let visible: HashMap<i64, bool> = item_views(conn, user.id(), seat, m.id)?
+                    .into_iter()
+                    .map(|v| (v.item.id, v.visible))
+                    .collect();
+                let on = crate::time::local(m.starts_at).date_naive();
+                let mut families = Vec::new();
+                let mut actions = Vec::new();
+                for row in decision::actions_for_meeting(conn, m.id)? {
+                    let sees = visible
+                        .get(&row.action.agenda_item_id)
+                        .copied()
+                        .unwrap_or(false)
+                        || row.action.owner_user_id == user.id();
+                    if sees && let Some(f) = row.action.family_id {
+                        families.push(f);
+                    }
+                    actions.push(action_doc(&i18n, &row, sees, Some(on)));
+                }
+                log_families(conn, &user, &families)?;
+                record::export_made(
+                    conn,
+                    &who(&user),
+                    ExportKind::Downloaded,
+                    (None, ("meeting", m.id)),
+                    json!({"document": "actielijst", "format": format.code(), "version": "reader"}),
+                )?;
+                let subtitle = format!("{} · {}", at.name, crate::time::date_time(m.starts_at));
+                let version = i18n.t_with(
+                    "export.version_for",
+                    &[("name", user.account.user.name.as_str())],
+                );
+                Ok::<_, AppError>((actions, subtitle, version, on))
+            })
+        })
+        .await?;
+    actielijst_file(
+        ctx.i18n.clone(),
+        format,
+        query.scheiding.as_deref() == Some("puntkomma"),
+        (subtitle, version, format!("actielijst-{date}")),
+        actions,
+    )
+    .await
+}
+
+pub async fn table_actielijst(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+    query: web::Query<SheetQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (table_id, file)) = (user.0, path.into_inner());
+    let format = format_of(&file)?;
+    let i18n = ctx.i18n.clone();
+    let (actions, subtitle, version) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let at = table::find(conn, table_id)?.ok_or(AppError::NotFound)?;
+                let seat = seat_of(conn, user.id(), at.id)?;
+                // Managing tables is not a reason to read about families: only those at the table.
+                if !(seat.leads() || seat.member) {
+                    return Err(AppError::NotFound);
+                }
+                let mut dates = HashMap::new();
+                let mut families = Vec::new();
+                let mut actions = Vec::new();
+                for row in decision::open_for_table(conn, at.id)? {
+                    let sees = sees_action(conn, user.id(), seat, &row)?;
+                    if sees && let Some(f) = row.action.family_id {
+                        families.push(f);
+                    }
+                    let on = match dates.get(&row.action.meeting_id) {
+                        Some(d) => *d,
+                        None => {
+                            let d = meeting::find(conn, row.action.meeting_id)?
+                                .map(|m| crate::time::local(m.starts_at).date_naive());
+                            dates.insert(row.action.meeting_id, d);
+                            d
+                        }
+                    };
+                    actions.push(action_doc(&i18n, &row, sees, on));
+                }
+                log_families(conn, &user, &families)?;
+                record::export_made(
+                    conn,
+                    &who(&user),
+                    ExportKind::Downloaded,
+                    (None, ("table", at.id)),
+                    json!({"document": "actielijst", "format": format.code(), "version": "reader"}),
+                )?;
+                let version = i18n.t_with(
+                    "export.version_for",
+                    &[("name", user.account.user.name.as_str())],
+                );
+                Ok::<_, AppError>((actions, at.name.clone(), version))
+            })
+        })
+        .await?;
+    actielijst_file(
+        ctx.i18n.clone(),
+        format,
+        query.scheiding.as_deref() == Some("puntkomma"),
+        (subtitle, version, format!("actielijst-{}", today())),
+        actions,
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sending after closing
+
+/// The mail with a participant's besluitenlijst: the PDF attached, or a link that needs a login. The text
+/// names the table and the date, never a family.
+fn besluitenlijst_mail(
+    to: &user::User,
+    at: &Table,
+    m: &Meeting,
+    link: &str,
+    pdf: Option<Vec<u8>>,
+) -> Mail {
+    let i18n = I18n::new(
+        to.locale
+            .as_deref()
+            .and_then(crate::i18n::Locale::from_code)
+            .unwrap_or_default(),
+    );
+    let date = crate::time::date_time(m.starts_at);
+    let args = [
+        ("name", to.name.as_str()),
+        ("table", at.name.as_str()),
+        ("when", date.as_str()),
+        ("link", link),
+    ];
+    let body = if pdf.is_some() {
+        i18n.t_with("mail.besluitenlijst.attached", &args)
+    } else {
+        i18n.t_with("mail.besluitenlijst.link", &args)
+    };
+    let escape = |s: &str| {
+        askama::filters::escape(s, askama::filters::Html)
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    Mail {
+        to: to.email.clone(),
+        subject: i18n.t_with("mail.besluitenlijst.subject", &args),
+        text: format!("{body}\n\n{link}\n\n{}", i18n.t("mail.automatic")),
+        html: format!(
+            "<p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p>",
+            escape(&body),
+            escape(link),
+            escape(link),
+            escape(&i18n.t("mail.automatic"))
+        ),
+        attachments: pdf
+            .map(|content| {
+                vec![Attachment {
+                    filename: format!(
+                        "besluitenlijst-{}.pdf",
+                        crate::time::local(m.starts_at).date_naive()
+                    ),
+                    content_type: "application/pdf".into(),
+                    content,
+                }]
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// One recipient's mail, ready to send, with the families its attachment holds.
+struct Outgoing {
+    user_id: i64,
+    organisation_id: Option<i64>,
+    email: String,
+    mail: anyhow::Result<Mail>,
+    families: Vec<i64>,
+}
+
+pub async fn send_besluitenlijst(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id) = (user.0, path.into_inner());
+    let base_url = state.config.base_url.clone();
+    let sender = user.clone();
+    let prepared = state
+        .db(move |conn| {
+            let (m, at, seat) = meeting_for(conn, &sender, meeting_id)?;
+            if !seat.chair {
+                return Err(AppError::Forbidden);
+            }
+            if !m.is_closed() {
+                return Ok(None);
+            }
+            let link = format!("{base_url}/bijeenkomsten/{}/besluitenlijst.pdf", m.id);
+            let mut outgoing = Vec::new();
+            for row in meeting::attendance_list(conn, m.id)? {
+                let Some(to) = user::find(conn, row.user_id)?.filter(|u| u.active) else {
+                    continue;
+                };
+                let i18n = I18n::new(
+                    to.locale
+                        .as_deref()
+                        .and_then(crate::i18n::Locale::from_code)
+                        .unwrap_or_default(),
+                );
+                let reader = Reader::Participant {
+                    user_id: to.id,
+                    seat: seat_of(conn, to.id, at.id)?,
+                };
+                let (doc, families) = meeting_doc(conn, &i18n, reader, &m, &at, &base_url)?;
+                let mail = if at.sends_attachment() {
+                    documents::besluitenlijst(&doc, &i18n)
+                        .map(|pdf| besluitenlijst_mail(&to, &at, &m, &link, Some(pdf)))
+                } else {
+                    Ok(besluitenlijst_mail(&to, &at, &m, &link, None))
+                };
+                outgoing.push(Outgoing {
+                    user_id: to.id,
+                    organisation_id: to.organisation_id,
+                    email: to.email.clone(),
+                    mail,
+                    families: if at.sends_attachment() {
+                        families
+                    } else {
+                        Vec::new()
+                    },
+                });
+            }
+            Ok(Some((outgoing, at.send_mode.clone())))
+        })
+        .await?;
+    let Some((outgoing, mode)) = prepared else {
+        return Ok(see_other(&format!(
+            "/bijeenkomsten/{meeting_id}?melding=nog-niet-gesloten"
+        )));
+    };
+    // Send each mail, then log every attempt (and the reading an attachment gives) in one transaction.
+    let mailer = state.mailer.clone();
+    let from = state.config.mail_from.clone();
+    let results: Vec<(Outgoing, Option<String>)> = web::block(move || {
+        outgoing
+            .into_iter()
+            .map(|o| {
+                let error = match &o.mail {
+                    Ok(mail) => mailer.send(&from, mail).err().map(|e| e.to_string()),
+                    Err(e) => Some(e.to_string()),
+                };
+                (o, error)
+            })
+            .collect()
+    })
+    .await?;
+    let failed = results.iter().filter(|(_, e)| e.is_some()).count();
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let now = crate::domain::now();
+                for (o, error) in &results {
+                    crate::domain::export_send::record(
+                        conn,
+                        crate::domain::export_send::NewSend {
+                            meeting_id,
+                            user_id: o.user_id,
+                            email: &o.email,
+                            mode: &mode,
+                            error: error.as_deref(),
+                            sent_by_user_id: user.id(),
+                            sent_at: now,
+                        },
+                    )?;
+                    if error.is_none() {
+                        for f in &o.families {
+                            access_log::record(conn, o.user_id, o.organisation_id, *f, "access.what.export_sent", Purpose::Meeting)?;
+                        }
+                    }
+                }
+                record::export_made(
+                    conn,
+                    &who(&user),
+                    ExportKind::Sent,
+                    (None, ("meeting", meeting_id)),
+                    json!({"document": "besluitenlijst", "mode": mode, "recipients": results.len().to_string(), "failed": results.iter().filter(|(_, e)| e.is_some()).count().to_string()}),
+                )?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    let notice = if failed == 0 {
+        "verstuurd"
+    } else {
+        "deels-verstuurd"
+    };
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}?melding={notice}#exports"
+    )))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Calendars
+
+pub async fn meeting_ics(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id) = (user.0, path.into_inner());
+    let base_url = state.config.base_url.clone();
+    let (m, at) = state
+        .db(move |conn| {
+            let (m, at, _) = meeting_for(conn, &user, meeting_id)?;
+            Ok((m, at))
+        })
+        .await?;
+    let link = format!("{base_url}/bijeenkomsten/{}", m.id);
+    let ics = crate::calendar::meeting_ics(&m, &at, &link, &host_of(&base_url));
+    Ok(download(
+        "text/calendar; charset=utf-8",
+        &format!(
+            "overleg-{}.ics",
+            crate::time::local(m.starts_at).date_naive()
+        ),
+        ics.into_bytes(),
+    ))
+}
+
+pub fn host_of(base_url: &str) -> String {
+    base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or(base_url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("samenspel")
+        .to_string()
+}
+
+/// The calendar feed behind a secret address: no session, the secret is the key. 404 for an unknown or
+/// revoked secret.
+pub async fn calendar_feed(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = path
+        .into_inner()
+        .strip_suffix(".ics")
+        .map(str::to_string)
+        .ok_or(AppError::NotFound)?;
+    let base_url = state.config.base_url.clone();
+    let (name, meetings, actions) = state
+        .db(move |conn| {
+            let user_id =
+                crate::domain::calendar_feed::user_for(conn, &token)?.ok_or(AppError::NotFound)?;
+            let person = user::find(conn, user_id)?
+                .filter(|u| u.active)
+                .ok_or(AppError::NotFound)?;
+            let since = crate::domain::now() - chrono::Duration::days(30);
+            let mut meetings = Vec::new();
+            for m in meeting::upcoming_for_user(conn, user_id, since)? {
+                if let Some(at) = table::find(conn, m.table_id)? {
+                    meetings.push((m, at));
+                }
+            }
+            let actions: Vec<(i64, NaiveDate)> = decision::open_for_owner(conn, user_id)?
+                .into_iter()
+                .map(|r| (r.action.id, r.action.due_on))
+                .collect();
+            Ok((person, meetings, actions))
+        })
+        .await?;
+    let i18n = I18n::new(
+        name.locale
+            .as_deref()
+            .and_then(crate::i18n::Locale::from_code)
+            .unwrap_or_default(),
+    );
+    let ics = crate::calendar::feed_ics(
+        &format!("Samenspel — {}", name.name),
+        &meetings,
+        &actions,
+        &base_url,
+        &host_of(&base_url),
+        &i18n.t("calendar.action_due"),
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/calendar; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(ics))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The family's plans as PDF
+
+pub async fn family_plan_pdf(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let i18n = ctx.i18n.clone();
+    let (title, family_name, intro, parts) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (f, relation) = authorize(conn, &user, family_id, crate::policy::FamilyAction::View)?;
+                let current = crate::domain::plan::version(conn, family_id, None)?;
+                log_access(conn, &user, family_id, relation, "access.what.export")?;
+                record::export_made(
+                    conn,
+                    &who(&user),
+                    ExportKind::Downloaded,
+                    (Some(family_id), ("plan", family_id)),
+                    json!({"document": "plan", "format": "pdf", "version": current.as_ref().map(|p| p.version.to_string()).unwrap_or_default()}),
+                )?;
+                let parts = crate::domain::plan::LifeDomain::ALL
+                    .iter()
+                    .map(|d| {
+                        let section = current.as_ref().map(|p| p.section(*d)).unwrap_or_default();
+                        let text = crate::domain::plan::PARTS
+                            .iter()
+                            .filter(|p| !section.part(p).trim().is_empty())
+                            .map(|p| format!("{}:\n{}", i18n.t(&format!("plan.part.{p}")), section.part(p)))
+                            .collect::<Vec<_>>()
+                            .join("\n\n");
+                        (i18n.t(&d.label_key()), text)
+                    })
+                    .collect::<Vec<_>>();
+                Ok::<_, AppError>((
+                    i18n.t("export.family_plan"),
+                    format!("{} ({})", f.display_name, f.case_number),
+                    i18n.t("export.family_plan_intro"),
+                    parts,
+                ))
+            })
+        })
+        .await?;
+    let i18n = ctx.i18n.clone();
+    let generated = now_text();
+    let pdf =
+        render(move || documents::plan(&i18n, &title, &family_name, &intro, &parts, &generated))
+            .await?;
+    Ok(download(
+        "application/pdf",
+        &format!("gezinsplan-{family_id}.pdf"),
+        pdf,
+    ))
+}
+
+pub async fn phase_plan_pdf(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (family_id, slug)) = (user.0, path.into_inner());
+    let i18n = ctx.i18n.clone();
+    let (title, family_name, intro, parts) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (f, relation) = authorize(conn, &user, family_id, crate::policy::FamilyAction::View)?;
+                let (plan, person) = super::safety::plan_and_person(conn, family_id, &slug)?;
+                let current = crate::domain::safety::plan_version(conn, plan, None)?;
+                log_access(conn, &user, family_id, relation, "access.what.export")?;
+                record::export_made(
+                    conn,
+                    &who(&user),
+                    ExportKind::Downloaded,
+                    (Some(family_id), ("phase_plan", family_id)),
+                    json!({"document": plan.kind.code(), "format": "pdf", "version": current.as_ref().map(|p| p.version.to_string()).unwrap_or_default()}),
+                )?;
+                let title = match &person {
+                    Some(p) => i18n.t_with("phase_plan.recovery_of", &[("name", p.name.as_str())]),
+                    None => i18n.t(&plan.kind.label_key()),
+                };
+                let parts = super::safety::plain_parts(&i18n, plan.kind, current.as_ref());
+                Ok::<_, AppError>((
+                    title,
+                    format!("{} ({})", f.display_name, f.case_number),
+                    i18n.t(&format!("phase_plan.{}.intro.text", plan.kind.code())),
+                    parts,
+                ))
+            })
+        })
+        .await?;
+    let i18n = ctx.i18n.clone();
+    let generated = now_text();
+    let pdf =
+        render(move || documents::plan(&i18n, &title, &family_name, &intro, &parts, &generated))
+            .await?;
+    Ok(download(
+        "application/pdf",
+        &format!("plan-{family_id}.pdf"),
+        pdf,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Checking a reference
+
+#[derive(Template)]
+#[template(path = "exports/check.html")]
+struct CheckPage {
+    ctx: PageCtx,
+    found: Option<(String, chrono::NaiveDateTime, chrono::NaiveDateTime)>,
+}
+
+/// Anyone can check that a besluitenlijst came from here: the meeting id and the full closing hash from
+/// the document must match a closed meeting. It names only the table and the dates.
+pub async fn check_reference(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (meeting_id, hash) = path.into_inner();
+    let found = state
+        .db(move |conn| {
+            let Some(m) = meeting::find(conn, meeting_id)? else {
+                return Ok(None);
+            };
+            if !m.is_closed() || m.closing_hash.as_deref() != Some(hash.as_str()) {
+                return Ok(None);
+            }
+            let at = table::find(conn, m.table_id)?.ok_or(AppError::NotFound)?;
+            Ok(Some((
+                at.name,
+                m.starts_at,
+                m.closed_at.unwrap_or(m.starts_at),
+            )))
+        })
+        .await?;
+    let status = if found.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    html(status, CheckPage { ctx, found })
+}
