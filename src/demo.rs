@@ -888,3 +888,82 @@ fn seed_safety(
     }
     Ok(())
 }
+
+/// A closed meeting of `items` topics, each with a decision whose texts are `paragraphs` paragraphs long
+/// (with Dutch diacritics) and an action for `owner`: the stress case for the exports, used by the
+/// tests and by `examples/export_bench.rs`.
+pub fn long_meeting(
+    conn: &mut DbConn,
+    chair: &Who,
+    at: &table::Table,
+    owner: &Who,
+    items: usize,
+    paragraphs: usize,
+) -> anyhow::Result<meeting::Meeting> {
+    use crate::domain::decision::{ActionDetails, DecisionDetails, FamilyView};
+    let start = crate::domain::now() - chrono::Duration::hours(3);
+    let m = record::plan_meeting(
+        conn,
+        chair,
+        at,
+        &MeetingPlan {
+            starts_at: start,
+            ends_at: start + chrono::Duration::hours(2),
+            place: "Stadskantoor, zaal Één".into(),
+            online_link: String::new(),
+        },
+    )?;
+    record::start_meeting(conn, chair, &m)?;
+    let paragraph = "De veiligheidsafspraken worden nageleefd. De moeder wil het omgangscontact \
+                     graag in het buurthuis; de coördinator zorgt voor een ruimte. Daarná volgt een \
+                     evaluatie met de school, het wijkteam en de GGZ — met aandacht voor wat het kind \
+                     zelf zegt (hoor en wederhoor). ";
+    let long = paragraph.repeat(paragraphs.max(1));
+    let outcome = at.outcomes().first().cloned().unwrap_or_default();
+    for n in 1..=items {
+        let item = record::add_topic(
+            conn,
+            chair,
+            &m,
+            &format!("Onderwerp {n}: één plan voor café Zoë"),
+            10,
+        )?;
+        let decision = record::record_decision(
+            conn,
+            chair,
+            &m,
+            at,
+            &item,
+            &DecisionDetails {
+                outcome: outcome.clone(),
+                text: format!("Besluit {n}. {long}"),
+                rationale: format!("Onderbouwing {n}. {long}"),
+                family_view: FamilyView::NotHeard,
+                family_words: String::new(),
+                refer_to_table_id: None,
+                new_director_user_id: None,
+            },
+            None,
+        )?;
+        record::add_action(
+            conn,
+            chair,
+            &m,
+            &item,
+            Some(decision.id),
+            &ActionDetails {
+                description: format!("Actie {n}: gesprek met de coördinator plannen"),
+                owner_user_id: owner.user_id,
+                owner_organisation_id: owner.organisation_id.unwrap_or_default(),
+                due_on: crate::time::local(crate::domain::now()).date_naive()
+                    + chrono::Duration::days(n as i64 - 10),
+                condition: String::new(),
+                family_informed_how: String::new(),
+            },
+            owner,
+        )?;
+    }
+    let found = meeting::find(conn, m.id)?.context("the meeting just made")?;
+    record::close_meeting(conn, chair, &found, at)?;
+    meeting::find(conn, m.id)?.context("the meeting just closed")
+}

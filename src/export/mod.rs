@@ -94,7 +94,7 @@ impl Scrubber {
             }
         }
         self.names
-            .sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()));
+            .sort_by_key(|n| std::cmp::Reverse(n.0.chars().count()));
         self.names.dedup_by(|a, b| a.0 == b.0);
     }
 
@@ -143,7 +143,7 @@ pub fn by_organisation(actions: &[DocAction]) -> Vec<(String, Vec<&DocAction>)> 
             None => groups.push((action.organisation.clone(), vec![action])),
         }
     }
-    groups.sort_by(|a, b| a.0.to_lowercase().cmp(&b.0.to_lowercase()));
+    groups.sort_by_key(|g| g.0.to_lowercase());
     for (_, list) in &mut groups {
         list.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.due.cmp(&b.due)));
     }

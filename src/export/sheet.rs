@@ -63,12 +63,12 @@ pub fn actielijst_xlsx(
         sheet.write_string_with_format(row, 2, &a.description, &wrap)?;
         sheet.write_string(row, 3, &a.family)?;
         if let Some(due) = a.due {
-            sheet.write_date_with_format(row, 4, &due, &date)?;
+            sheet.write_date_with_format(row, 4, due, &date)?;
         }
         sheet.write_string(row, 5, if a.overdue { &yes } else { &no })?;
         sheet.write_string(row, 6, &a.status)?;
         if let Some(on) = a.meeting_on {
-            sheet.write_date_with_format(row, 7, &on, &date)?;
+            sheet.write_date_with_format(row, 7, on, &date)?;
         }
         sheet.write_string_with_format(row, 8, &a.condition, &wrap)?;
     }

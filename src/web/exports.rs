@@ -352,7 +352,7 @@ pub async fn besluitenlijst(
     let (user, meeting_id) = (user.0, path.into_inner());
     let pseudonymised = query.versie.as_deref() == Some("gepseudonimiseerd");
     let base_url = state.config.base_url.clone();
-    let i18n = ctx.i18n.clone();
+    let i18n = ctx.i18n;
     let (doc, date) = state
         .db(move |conn| {
             db::write(conn, |conn| {
@@ -381,7 +381,7 @@ pub async fn besluitenlijst(
             })
         })
         .await?;
-    let i18n = ctx.i18n.clone();
+    let i18n = ctx.i18n;
     let pdf = render(move || documents::besluitenlijst(&doc, &i18n)).await?;
     Ok(download(
         "application/pdf",
@@ -490,7 +490,7 @@ pub async fn meeting_actielijst(
 ) -> Result<HttpResponse, AppError> {
     let (user, (meeting_id, file)) = (user.0, path.into_inner());
     let format = format_of(&file)?;
-    let i18n = ctx.i18n.clone();
+    let i18n = ctx.i18n;
     let (actions, subtitle, version, date) = state
         .db(move |conn| {
             db::write(conn, |conn| {
@@ -531,7 +531,7 @@ pub async fn meeting_actielijst(
         })
         .await?;
     actielijst_file(
-        ctx.i18n.clone(),
+        ctx.i18n,
         format,
         query.scheiding.as_deref() == Some("puntkomma"),
         (subtitle, version, format!("actielijst-{date}")),
@@ -549,7 +549,7 @@ pub async fn table_actielijst(
 ) -> Result<HttpResponse, AppError> {
     let (user, (table_id, file)) = (user.0, path.into_inner());
     let format = format_of(&file)?;
-    let i18n = ctx.i18n.clone();
+    let i18n = ctx.i18n;
     let (actions, subtitle, version) = state
         .db(move |conn| {
             db::write(conn, |conn| {
@@ -595,7 +595,7 @@ pub async fn table_actielijst(
         })
         .await?;
     actielijst_file(
-        ctx.i18n.clone(),
+        ctx.i18n,
         format,
         query.scheiding.as_deref() == Some("puntkomma"),
         (subtitle, version, format!("actielijst-{}", today())),
@@ -897,7 +897,7 @@ pub async fn family_plan_pdf(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
-    let i18n = ctx.i18n.clone();
+    let i18n = ctx.i18n;
     let (title, family_name, intro, parts) = state
         .db(move |conn| {
             db::write(conn, |conn| {
@@ -933,7 +933,7 @@ pub async fn family_plan_pdf(
             })
         })
         .await?;
-    let i18n = ctx.i18n.clone();
+    let i18n = ctx.i18n;
     let generated = now_text();
     let pdf =
         render(move || documents::plan(&i18n, &title, &family_name, &intro, &parts, &generated))
@@ -952,7 +952,7 @@ pub async fn phase_plan_pdf(
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (user, (family_id, slug)) = (user.0, path.into_inner());
-    let i18n = ctx.i18n.clone();
+    let i18n = ctx.i18n;
     let (title, family_name, intro, parts) = state
         .db(move |conn| {
             db::write(conn, |conn| {
@@ -981,7 +981,7 @@ pub async fn phase_plan_pdf(
             })
         })
         .await?;
-    let i18n = ctx.i18n.clone();
+    let i18n = ctx.i18n;
     let generated = now_text();
     let pdf =
         render(move || documents::plan(&i18n, &title, &family_name, &intro, &parts, &generated))

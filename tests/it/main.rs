@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod common;
 mod database;
+mod exports;
 mod families;
 mod health;
 mod live;
