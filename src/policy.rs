@@ -24,13 +24,15 @@ pub enum Action {
 
 pub fn allows(actor: Actor, action: Action) -> bool {
     match (actor.role, action) {
+        // Family accounts are made by a family's director, with the member they belong to.
+        (_, Action::GrantRole(Role::Family)) => false,
         (Role::SystemAdmin, _) => true,
         (Role::OrgAdmin, Action::ManageUsersOf { organisation_id }) => {
             actor.organisation_id == Some(organisation_id)
         }
         (Role::OrgAdmin, Action::GrantRole(role)) => role != Role::SystemAdmin,
         (Role::OrgAdmin, Action::ManageAllUsers | Action::ManageOrganisations) => false,
-        (Role::Professional, _) => false,
+        (Role::Professional | Role::Family, _) => false,
     }
 }
 
@@ -56,7 +58,8 @@ pub enum FamilyAction {
 /// Need to know: a family exists for a user only while they direct it or are involved in it. System
 /// admins manage accounts and never see family content.
 pub fn allows_family(actor: Actor, relation: Relation, action: FamilyAction) -> bool {
-    if actor.role == Role::SystemAdmin {
+    // Family accounts read their own record through the portal (`web::portal`), never these pages.
+    if matches!(actor.role, Role::SystemAdmin | Role::Family) {
         return false;
     }
     match action {

@@ -75,6 +75,7 @@ diesel::table! {
         not_informed_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        portal_shows_names -> Bool,
     }
 }
 
@@ -416,6 +417,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_access (user_id) {
+        user_id -> BigInt,
+        family_id -> BigInt,
+        person_id -> BigInt,
+        invited_by_user_id -> BigInt,
+        judgement -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    portal_withheld (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        person_id -> BigInt,
+        category -> Text,
+        reason -> Text,
+        created_by_user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shared_minutes (agenda_item_id) {
+        agenda_item_id -> BigInt,
+        shared_by_user_id -> BigInt,
+        shared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_consents (person_id) {
+        person_id -> BigInt,
+        given_by_user_id -> BigInt,
+        given_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    family_views (id) {
+        id -> BigInt,
+        agenda_item_id -> BigInt,
+        family_id -> BigInt,
+        person_id -> BigInt,
+        user_id -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    correction_requests (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        person_id -> BigInt,
+        user_id -> BigInt,
+        about -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        answer -> Nullable<Text>,
+        answered_by_user_id -> Nullable<BigInt>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(persons -> families (family_id));
 diesel::joinable!(involvements -> families (family_id));
@@ -464,4 +532,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_digests,
     export_sends,
     calendar_feeds,
+    portal_access,
+    portal_withheld,
+    shared_minutes,
+    recovery_consents,
+    family_views,
+    correction_requests,
 );

@@ -73,6 +73,8 @@ pub struct Family {
     pub not_informed_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Whether the family's view of the access log names the professionals.
+    pub portal_shows_names: bool,
 }
 
 impl Family {

@@ -10,16 +10,26 @@ pub enum Role {
     Professional,
     OrgAdmin,
     SystemAdmin,
+    /// A member of a family, in the family portal only; made by the family's director, never by an admin.
+    Family,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Professional, Role::OrgAdmin, Role::SystemAdmin];
+    pub const ALL: [Role; 4] = [
+        Role::Professional,
+        Role::OrgAdmin,
+        Role::SystemAdmin,
+        Role::Family,
+    ];
+    /// The roles of staff accounts, which admins grant.
+    pub const STAFF: [Role; 3] = [Role::Professional, Role::OrgAdmin, Role::SystemAdmin];
 
     pub fn code(self) -> &'static str {
         match self {
             Role::Professional => "professional",
             Role::OrgAdmin => "org_admin",
             Role::SystemAdmin => "system_admin",
+            Role::Family => "family",
         }
     }
 

@@ -117,7 +117,7 @@ async fn invite_page(
     } else {
         Vec::new()
     };
-    let roles = Role::ALL
+    let roles = Role::STAFF
         .into_iter()
         .filter(|r| policy::allows(actor(user), Action::GrantRole(*r)))
         .collect();

@@ -1,0 +1,13 @@
+ALTER TABLE families DROP COLUMN portal_shows_names;
+DROP TABLE correction_requests;
+DROP TABLE family_views;
+DROP TABLE recovery_consents;
+DROP TABLE shared_minutes;
+DROP TABLE portal_withheld;
+DROP TABLE portal_access;
+DELETE FROM users WHERE role = 'family';
+ALTER TABLE users DROP CONSTRAINT users_family_check;
+ALTER TABLE users DROP CONSTRAINT users_check;
+ALTER TABLE users DROP CONSTRAINT users_role_check;
+ALTER TABLE users ADD CONSTRAINT users_role_check CHECK (role IN ('professional', 'org_admin', 'system_admin'));
+ALTER TABLE users ADD CONSTRAINT users_check CHECK (role = 'system_admin' OR organisation_id IS NOT NULL);
