@@ -13,3 +13,12 @@ document.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-confirm]");
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
+
+// The portal's quick exit: leave at once for a neutral page, without leaving this page in the history, so
+// the back button does not bring it back.
+document.addEventListener("click", (event) => {
+  const exit = event.target.closest("[data-quick-exit]");
+  if (!exit) return;
+  event.preventDefault();
+  window.location.replace(exit.href);
+});

@@ -50,6 +50,10 @@ pub fn create(conn: &mut DbConn, user_id: i64, max_age: Duration) -> QueryResult
     Ok(token)
 }
 
+/// Family accounts: a session ends after 15 minutes without use, and after 2 hours at most.
+pub const FAMILY_IDLE: Duration = Duration::from_secs(15 * 60);
+pub const FAMILY_MAX: Duration = Duration::from_secs(2 * 3600);
+
 /// The live session of `token` and its user; None when unknown, expired, idle too long or the user is
 /// inactive. Marks the session as seen (at most once a minute, to keep reads cheap).
 pub fn resume(
@@ -66,6 +70,11 @@ pub fn resume(
         .optional()?;
     let Some((session, user)) = found else {
         return Ok(None);
+    };
+    let idle = if user.role() == crate::domain::user::Role::Family {
+        idle.min(FAMILY_IDLE)
+    } else {
+        idle
     };
     let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::hours(1));
     if session.expires_at <= now || session.last_seen_at + idle <= now || !user.active {

@@ -10,6 +10,7 @@ pub mod involvement;
 pub mod meeting;
 pub mod organisation;
 pub mod plan;
+pub mod portal;
 pub mod referral;
 pub mod safety;
 pub mod table;

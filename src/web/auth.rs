@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::forms::FieldErrors;
 use super::middleware::cookie;
 use super::{
-    AppError, AppState, CurrentUser, PageCtx, SESSION_COOKIE, safe_return_path, see_other,
+    AppError, AppState, PageCtx, SESSION_COOKIE, safe_return_path, see_other,
 };
 use crate::auth::token::{self, Purpose};
 use crate::auth::{password, session, throttle};
@@ -139,7 +139,13 @@ pub async fn login(
     let user = candidate.filter(|_| verified);
 
     let previous_session = page.ctx.user.as_ref().map(|u| u.session_id);
-    let max_age = state.config.session_max;
+    // Family accounts get shorter sessions: a shared phone or a partner looking over the shoulder.
+    let max_age = match &user {
+        Some(u) if u.role() == crate::domain::user::Role::Family => {
+            state.config.session_max.min(crate::auth::session::FAMILY_MAX)
+        }
+        _ => state.config.session_max,
+    };
     let user_id = user.as_ref().map(|u| u.id);
     let token = state
         .db(move |conn| {
@@ -179,7 +185,7 @@ pub async fn login(
 }
 
 pub async fn logout(
-    user: CurrentUser,
+    user: super::AnySignedIn,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let session_id = user.0.session_id;

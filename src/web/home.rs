@@ -8,7 +8,7 @@ use chrono::Timelike;
 use actix_web::web;
 
 use super::auth::html;
-use super::{AppError, AppState, CurrentUser, PageCtx};
+use super::{AppError, AppState, PageCtx};
 use crate::domain::decision::{self, ActionRow};
 use crate::domain::family::{self, Family};
 use crate::domain::meeting::{self, Meeting};
@@ -37,10 +37,13 @@ impl HomePage {
 }
 
 pub async fn show_home(
-    user: CurrentUser,
+    user: super::AnySignedIn,
     ctx: PageCtx,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    if user.0.role() == crate::domain::user::Role::Family {
+        return Ok(super::see_other("/portaal"));
+    }
     let hour = crate::time::local(crate::domain::now()).hour();
     let greeting_key = match hour {
         5..=11 => "home.good_morning",

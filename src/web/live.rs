@@ -222,6 +222,30 @@ pub fn render_event(
         ));
     };
     match kind {
+        "family_view.saved" => {
+            if let Some(item) = event
+                .subject_id
+                .and_then(|id| meeting::find_item(conn, meeting_id, id).transpose())
+            {
+                let item = item?;
+                if visible(item.id) {
+                    let views = crate::domain::portal::views_for_item(conn, item.id)?;
+                    fragments.push(fragment(
+                        format!("#family-views-{}", item.id),
+                        "replace",
+                        partial(super::portal::ViewsPartial {
+                            ctx: &ctx,
+                            views: &views,
+                        }),
+                    ));
+                    let label = item_label(conn, &ctx, &item, true)?;
+                    feed(
+                        &mut fragments,
+                        ctx.i18n.t_with("live.family_view", &[("item", &label)]),
+                    );
+                }
+            }
+        }
         "minutes.saved" => {
             if let Some(item) = event
                 .subject_id

@@ -524,12 +524,22 @@ pub async fn publish_agenda(
                         mails.push(invitation_mail(&invitee, &at, &found, &link, &ics));
                     }
                 }
-                Ok(mails)
+                let families: Vec<i64> = meeting::items(conn, meeting_id)?
+                    .iter()
+                    .filter_map(|i| i.family_id)
+                    .collect();
+                Ok((mails, families))
             })
         })
         .await?;
+    let (mails, families) = mails;
     for mail in mails {
         state.send_mail(mail).await?;
+    }
+    // The families on the agenda hear that there is news in their portal (no details in the mail).
+    for family_id in families {
+        super::portal::notify_family(&state, family_id, crate::domain::portal::Category::Meetings)
+            .await?;
     }
     Ok(see_other(&format!(
         "/bijeenkomsten/{meeting_id}?melding=gepubliceerd"
@@ -814,9 +824,20 @@ struct ItemPage {
     /// For a family item: its safety phase, plans and scores, and the phase steps a decision can take.
     safety: Option<SafetyView>,
     phase_choices: Vec<PhaseChoice>,
+    /// "Wat wij willen zeggen": what the family wrote for this item.
+    family_views: Vec<crate::domain::portal::View>,
+    /// Whether this user directs the family (and may share the minutes with it), and whether they are.
+    may_share_minutes: bool,
+    minutes_shared: bool,
 }
 
 impl ItemPage {
+    fn family_views_html(&self) -> String {
+        partial(super::portal::ViewsPartial {
+            ctx: &self.ctx,
+            views: &self.family_views,
+        })
+    }
     fn phase_ticked(&self, to: &crate::domain::safety::Phase, i: &usize) -> bool {
         self.decision_form
             .rest
@@ -885,6 +906,9 @@ struct ItemData {
     last_event: i64,
     safety: Option<SafetyView>,
     phase_choices: Vec<PhaseChoice>,
+    family_views: Vec<crate::domain::portal::View>,
+    may_share_minutes: bool,
+    minutes_shared: bool,
 }
 
 /// Loads an item the user may see (404 otherwise) and logs the look at its family.
@@ -976,9 +1000,23 @@ fn load_item(
         }
         _ => Vec::new(),
     };
+    let (family_views, may_share_minutes, minutes_shared) = match view.item.family_id {
+        Some(fid) => {
+            let relation = family::relation(conn, fid, user.id())?;
+            (
+                crate::domain::portal::views_for_item(conn, item_id)?,
+                relation.director || relation.co_worker,
+                crate::domain::portal::minutes_shared(conn, item_id)?,
+            )
+        }
+        None => (Vec::new(), false, false),
+    };
     Ok(ItemData {
         safety,
         phase_choices,
+        family_views,
+        may_share_minutes,
+        minutes_shared,
         last_event: crate::events::last_for_meeting(conn, meeting_id)?,
         people: if seat.leads() {
             professionals(conn)?
@@ -1027,6 +1065,9 @@ fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
         last_event: data.last_event,
         safety: data.safety,
         phase_choices: data.phase_choices,
+        family_views: data.family_views,
+        may_share_minutes: data.may_share_minutes,
+        minutes_shared: data.minutes_shared,
     }
 }
 
@@ -1379,14 +1420,25 @@ pub async fn record_decision(
                         Some((&data.meeting, &data.table, created.id)),
                     )?;
                 }
-                Ok(Ok(()))
+                Ok(Ok(data.view.item.family_id))
             })
         })
         .await?;
     match outcome {
-        Ok(()) => Ok(see_other(&format!(
-            "/bijeenkomsten/{meeting_id}/punten/{item_id}#besluiten"
-        ))),
+        Ok(family) => {
+            // The family hears that a decision about them was taken (no details in the mail).
+            if let Some(family_id) = family {
+                super::portal::notify_family(
+                    &state,
+                    family_id,
+                    crate::domain::portal::Category::Decisions,
+                )
+                .await?;
+            }
+            Ok(see_other(&format!(
+                "/bijeenkomsten/{meeting_id}/punten/{item_id}#besluiten"
+            )))
+        }
         Err(refusal) => {
             refused(
                 &state,

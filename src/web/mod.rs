@@ -19,6 +19,7 @@ pub mod live;
 pub mod meetings;
 pub mod middleware;
 pub mod plan;
+pub mod portal;
 pub mod safety;
 pub mod tables;
 
@@ -156,6 +157,13 @@ impl PageCtx {
         self.i18n.t(key)
     }
 
+    /// Whether the visitor is a family member (the portal's layout, with the quick exit).
+    pub fn is_family(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role() == crate::domain::user::Role::Family)
+    }
+
     /// The text of a coded value: `t_of("plan.part", "goals")` is `t("plan.part.goals")`.
     pub fn t_of(&self, prefix: &str, code: &str) -> String {
         self.i18n.t(&format!("{prefix}.{code}"))
@@ -219,20 +227,58 @@ impl<T: Copy> Value<T> for &&T {
 /// A handler that takes `CurrentUser` only runs for a signed-in user; others are sent to the login page.
 pub struct CurrentUser(pub SignedIn);
 
+fn login_required(req: &HttpRequest) -> AppError {
+    AppError::LoginRequired {
+        next: req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into()),
+    }
+}
+
+/// Staff only: a family account gets 404 on every professional page (it has the portal).
 impl FromRequest for CurrentUser {
     type Error = AppError;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(match Visitor::of(req).signed_in {
+            Some(user) if user.role() == crate::domain::user::Role::Family => Err(AppError::NotFound),
             Some(user) => Ok(CurrentUser(user)),
-            None => Err(AppError::LoginRequired {
-                next: req
-                    .uri()
-                    .path_and_query()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_else(|| "/".into()),
-            }),
+            None => Err(login_required(req)),
+        })
+    }
+}
+
+/// Anyone signed in, staff or family: for logging out and for the start page, which sends a family
+/// account on to the portal.
+pub struct AnySignedIn(pub SignedIn);
+
+impl FromRequest for AnySignedIn {
+    type Error = AppError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match Visitor::of(req).signed_in {
+            Some(user) => Ok(AnySignedIn(user)),
+            None => Err(login_required(req)),
+        })
+    }
+}
+
+/// A family member signed in to the portal; staff get 404 on portal pages.
+pub struct FamilyUser(pub SignedIn);
+
+impl FromRequest for FamilyUser {
+    type Error = AppError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match Visitor::of(req).signed_in {
+            Some(user) if user.role() == crate::domain::user::Role::Family => Ok(FamilyUser(user)),
+            Some(_) => Err(AppError::NotFound),
+            None => Err(login_required(req)),
         })
     }
 }
@@ -469,6 +515,46 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/controle/{meeting}/{hash}",
             web::get().to(exports::check_reference),
+        )
+        .route("/portaal", web::get().to(portal::show_portal))
+        .route("/portaal/inzage", web::get().to(portal::show_access_log))
+        .route(
+            "/portaal/veiligheidsschaal",
+            web::post().to(portal::record_score),
+        )
+        .route("/portaal/correctie", web::post().to(portal::request_correction))
+        .route(
+            "/portaal/herstelplan/toestemming",
+            web::post().to(portal::set_consent),
+        )
+        .route(
+            "/portaal/punten/{item}/inbreng",
+            web::get().to(portal::show_view_form),
+        )
+        .route(
+            "/portaal/punten/{item}/inbreng",
+            web::post().to(portal::save_view),
+        )
+        .route("/gezinnen/{id}/portaal", web::get().to(portal::show_manage))
+        .route(
+            "/gezinnen/{id}/portaal/uitnodigen",
+            web::post().to(portal::invite_member),
+        )
+        .route(
+            "/gezinnen/{id}/portaal/achterhouden",
+            web::post().to(portal::set_withheld),
+        )
+        .route(
+            "/gezinnen/{id}/portaal/namen",
+            web::post().to(portal::set_names),
+        )
+        .route(
+            "/gezinnen/{id}/portaal/correcties/{request}",
+            web::post().to(portal::answer_correction),
+        )
+        .route(
+            "/bijeenkomsten/{id}/punten/{item}/notulen-delen",
+            web::post().to(portal::share_minutes),
         )
         .route("/overleggen", web::get().to(tables::list_tables))
         .route("/overleggen", web::post().to(tables::create_table))

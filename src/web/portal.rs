@@ -1,0 +1,942 @@
+//! The family portal (`/portaal`): a family member sees their own family's plan, safety plan, decisions,
+//! actions, upcoming meetings and who looked at their file, in plain Dutch; writes what they want to say
+//! before a meeting, their own safety score, and asks for corrections. Everything is cut to what the
+//! director shares with this member. The director's side (`/gezinnen/{id}/portaal`) invites members,
+//! keeps categories from a named member, answers correction requests and chooses whether names show.
+//!
+//! A family account never reaches a professional page (`CurrentUser` refuses it) and a professional
+//! never reaches a portal page (`FamilyUser`); ids in portal URLs are checked against the member's own
+//! family, so another family's id is 404.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::auth::html;
+use super::families::{authorize, who};
+use super::forms::FieldErrors;
+use super::{AppError, AppState, CurrentUser, FamilyUser, PageCtx, SignedIn, see_other};
+use crate::db::{self, DbConn};
+use crate::domain::access_log::{self, AccessEntry};
+use crate::domain::decision::{self, ActionRow, FamilyView};
+use crate::domain::family::{self, Family, Person};
+use crate::domain::plan::{self, PlanVersion};
+use crate::domain::portal::{self, Access, Category, Correction, View};
+use crate::domain::safety::{self, PhaseChange, PhasePlan, PlanKind, PlanRef};
+use crate::domain::user;
+use crate::i18n::I18n;
+use crate::mail::Mail;
+use crate::policy::FamilyAction;
+use crate::record;
+use crate::schema::{agenda_items, consultation_tables, decisions, meetings};
+
+const TEXT_LIMIT: usize = 4000;
+
+fn today() -> NaiveDate {
+    crate::time::local(crate::domain::now()).date_naive()
+}
+
+/// The member behind a family account; an account without portal access sees nothing.
+fn access_of(conn: &mut DbConn, user: &SignedIn) -> Result<Access, AppError> {
+    portal::access(conn, user.id())?.ok_or(AppError::NotFound)
+}
+
+/// A decision about the family, as the family reads it.
+#[derive(Clone, Debug)]
+pub struct FamilyDecision {
+    pub id: i64,
+    pub on: NaiveDateTime,
+    pub table: String,
+    pub outcome: String,
+    pub text: String,
+    pub family_view: FamilyView,
+    pub family_words: String,
+    pub corrected: bool,
+    /// The minutes of the item, when the director shared them.
+    pub minutes: Option<String>,
+}
+
+/// An agenda item about the family in a meeting still to come.
+#[derive(Clone, Debug)]
+pub struct Upcoming {
+    pub item_id: i64,
+    pub starts_at: NaiveDateTime,
+    pub table: String,
+    /// What this member wrote for it already.
+    pub my_view: Option<String>,
+}
+
+fn decisions_about(conn: &mut DbConn, family_id: i64) -> Result<Vec<FamilyDecision>, AppError> {
+    type Row = (i64, i64, NaiveDateTime, String, String, String, String, String, Option<i64>);
+    let rows: Vec<Row> = decisions::table
+        .inner_join(meetings::table.on(meetings::id.eq(decisions::meeting_id)))
+        .inner_join(consultation_tables::table.on(consultation_tables::id.eq(meetings::table_id)))
+        .filter(decisions::family_id.eq(family_id))
+        .order(decisions::id.desc())
+        .select((
+            decisions::id,
+            decisions::agenda_item_id,
+            meetings::starts_at,
+            consultation_tables::name,
+            decisions::outcome,
+            decisions::text,
+            decisions::family_view,
+            decisions::family_words,
+            decisions::supersedes_id,
+        ))
+        .load(conn)?;
+    let corrected: Vec<i64> = rows.iter().filter_map(|r| r.8).collect();
+    let mut out = Vec::new();
+    for (id, item_id, on, table, outcome, text, view, words, _) in rows {
+        let minutes = if portal::minutes_shared(conn, item_id)? {
+            agenda_items::table
+                .find(item_id)
+                .select(agenda_items::minutes)
+                .first::<String>(conn)
+                .optional()?
+                .filter(|m| !m.trim().is_empty())
+        } else {
+            None
+        };
+        out.push(FamilyDecision {
+            id,
+            on,
+            table,
+            outcome,
+            text,
+            family_view: FamilyView::from_code(&view).unwrap_or(FamilyView::NotHeard),
+            family_words: words,
+            corrected: corrected.contains(&id),
+            minutes,
+        });
+    }
+    Ok(out)
+}
+
+fn upcoming_for(conn: &mut DbConn, access: &Access) -> Result<Vec<Upcoming>, AppError> {
+    let rows: Vec<(i64, NaiveDateTime, String)> = agenda_items::table
+        .inner_join(meetings::table.on(meetings::id.eq(agenda_items::meeting_id)))
+        .inner_join(consultation_tables::table.on(consultation_tables::id.eq(meetings::table_id)))
+        .filter(agenda_items::family_id.eq(access.family_id))
+        .filter(meetings::status.ne("closed"))
+        .filter(meetings::ends_at.ge(crate::domain::now()))
+        .order(meetings::starts_at.asc())
+        .select((agenda_items::id, meetings::starts_at, consultation_tables::name))
+        .load(conn)?;
+    let mut out = Vec::new();
+    for (item_id, starts_at, table) in rows {
+        let my_view = portal::views_for_item(conn, item_id)?
+            .into_iter()
+            .find(|v| v.person_id == access.person_id)
+            .map(|v| v.body);
+        out.push(Upcoming {
+            item_id,
+            starts_at,
+            table,
+            my_view,
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The portal page
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct PortalPage {
+    ctx: PageCtx,
+    family: Family,
+    me: Person,
+    director: Option<String>,
+    phase: Option<PhaseChange>,
+    plan: Option<PlanVersion>,
+    safety_plan: Option<PhasePlan>,
+    decisions: Option<Vec<FamilyDecision>>,
+    actions: Option<Vec<ActionRow>>,
+    upcoming: Option<Vec<Upcoming>>,
+    /// Recovery plans this member may read: their own, and those of members who consented.
+    recovery: Vec<(Person, PhasePlan)>,
+    my_consent: bool,
+    corrections: Vec<Correction>,
+    shows_access_log: bool,
+    scores: Vec<safety::Score>,
+    notice: Option<&'static str>,
+    errors: FieldErrors,
+    typed: HashMap<String, String>,
+}
+
+impl PortalPage {
+    fn typed(&self, name: &str) -> &str {
+        self.typed.get(name).map_or("", String::as_str)
+    }
+    fn agreements(&self) -> Vec<(String, String, String)> {
+        self.safety_plan
+            .as_ref()
+            .map(|p| {
+                p.content
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            safety::cell(r, "who").to_string(),
+                            safety::cell(r, "what").to_string(),
+                            safety::cell(r, "when").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    fn plan_parts(&self) -> Vec<(String, Vec<(String, String)>)> {
+        let Some(p) = &self.plan else {
+            return Vec::new();
+        };
+        p.sections
+            .iter()
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(d, s)| {
+                let parts = plan::PARTS
+                    .iter()
+                    .filter(|part| !s.part(part).trim().is_empty())
+                    .map(|part| (self.ctx.t(&format!("portal.part.{part}")), s.part(part).to_string()))
+                    .collect();
+                (self.ctx.t(&d.label_key()), parts)
+            })
+            .collect()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    melding: Option<String>,
+}
+
+fn notice(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "opgeslagen" => Some("portal.notice_saved"),
+        "verstuurd" => Some("portal.notice_sent"),
+        _ => None,
+    }
+}
+
+async fn portal_page(state: &AppState, user: SignedIn, ctx: PageCtx) -> Result<PortalPage, AppError> {
+    state
+        .db(move |conn| {
+            let access = access_of(conn, &user)?;
+            let fid = access.family_id;
+            let family = family::find(conn, fid)?.ok_or(AppError::NotFound)?;
+            let members = family::persons(conn, fid)?;
+            let me = members
+                .iter()
+                .find(|p| p.id == access.person_id)
+                .cloned()
+                .ok_or(AppError::NotFound)?;
+            let withheld = |conn: &mut DbConn, c: Category| portal::is_withheld(conn, me.id, c);
+            let director = crate::domain::directorship::history(conn, fid)?
+                .into_iter()
+                .find(|d| d.directorship.ended_at.is_none())
+                .map(|d| format!("{} ({})", d.director_name, d.organisation_name));
+            let plan = if withheld(conn, Category::Plan)? {
+                None
+            } else {
+                plan::version(conn, fid, None)?
+            };
+            let safety_plan = if withheld(conn, Category::SafetyPlan)? {
+                None
+            } else {
+                safety::plan_version(
+                    conn,
+                    PlanRef {
+                        family_id: fid,
+                        kind: PlanKind::Safety,
+                        person_id: None,
+                    },
+                    None,
+                )?
+            };
+            let decisions = if withheld(conn, Category::Decisions)? {
+                None
+            } else {
+                Some(decisions_about(conn, fid)?)
+            };
+            let actions = if withheld(conn, Category::Actions)? {
+                None
+            } else {
+                Some(decision::actions_for_family(conn, fid)?)
+            };
+            let upcoming = if withheld(conn, Category::Meetings)? {
+                None
+            } else {
+                Some(upcoming_for(conn, &access)?)
+            };
+            let mut recovery = Vec::new();
+            for person in &members {
+                let own = person.id == me.id;
+                if !own && !portal::has_consented(conn, person.id)? {
+                    continue;
+                }
+                if let Some(p) = safety::plan_version(
+                    conn,
+                    PlanRef {
+                        family_id: fid,
+                        kind: PlanKind::Recovery,
+                        person_id: Some(person.id),
+                    },
+                    None,
+                )? {
+                    recovery.push((person.clone(), p));
+                }
+            }
+            Ok(PortalPage {
+                my_consent: portal::has_consented(conn, me.id)?,
+                corrections: portal::corrections(conn, fid)?
+                    .into_iter()
+                    .filter(|c| c.person_id == me.id)
+                    .collect(),
+                shows_access_log: !withheld(conn, Category::AccessLog)?,
+                scores: safety::scores(conn, fid)?,
+                phase: safety::current(conn, fid)?,
+                ctx,
+                family,
+                me,
+                director,
+                plan,
+                safety_plan,
+                decisions,
+                actions,
+                upcoming,
+                recovery,
+                notice: None,
+                errors: FieldErrors::default(),
+                typed: HashMap::new(),
+            })
+        })
+        .await
+}
+
+pub async fn show_portal(
+    user: FamilyUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut page = portal_page(&state, user.0, ctx).await?;
+    page.notice = notice(query.melding.as_deref());
+    html(StatusCode::OK, page)
+}
+
+/// After a refused form on the portal page: the page again with the message and what was typed.
+async fn refused(
+    state: &AppState,
+    user: SignedIn,
+    ctx: PageCtx,
+    errors: FieldErrors,
+    typed: HashMap<String, String>,
+) -> Result<HttpResponse, AppError> {
+    let mut page = portal_page(state, user, ctx).await?;
+    page.errors = errors;
+    page.typed = typed;
+    html(StatusCode::UNPROCESSABLE_ENTITY, page)
+}
+
+fn clean(value: Option<&String>) -> String {
+    value
+        .map(|v| v.replace("\r\n", "\n").trim().to_string())
+        .unwrap_or_default()
+}
+
+/// "Hoe veilig is het nu?": the member's own score, today.
+pub async fn record_score(
+    user: FamilyUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (user, fields) = (user.0, form.into_inner());
+    let mut errors = FieldErrors::default();
+    let score = fields
+        .get("score")
+        .and_then(|s| s.trim().parse::<i32>().ok())
+        .filter(|s| (0..=10).contains(s));
+    if score.is_none() {
+        errors.add("score", "scale.score_required");
+    }
+    let explanation = clean(fields.get("explanation"));
+    if explanation.chars().count() > 2000 {
+        errors.add("explanation", "form.too_long");
+    }
+    let Some(score) = score.filter(|_| errors.is_empty()) else {
+        return refused(&state, user, ctx, errors, fields).await;
+    };
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let access = access_of(conn, &user)?;
+                record::family_score(conn, &who(&user), &access, score, &explanation)?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(see_other("/portaal?melding=opgeslagen#veiligheid"))
+}
+
+/// "Iets klopt niet in ons plan": a request the director answers.
+pub async fn request_correction(
+    user: FamilyUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (user, fields) = (user.0, form.into_inner());
+    let mut errors = FieldErrors::default();
+    let about = clean(fields.get("about"));
+    let body = clean(fields.get("correction"));
+    if body.is_empty() {
+        errors.add("correction", "portal.correction_required");
+    } else if body.chars().count() > TEXT_LIMIT || about.chars().count() > 200 {
+        errors.add("correction", "form.too_long");
+    }
+    if !errors.is_empty() {
+        return refused(&state, user, ctx, errors, fields).await;
+    }
+    let family_id = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let access = access_of(conn, &user)?;
+                record::request_correction(conn, &who(&user), &access, &about, &body)?;
+                Ok::<_, AppError>(access.family_id)
+            })
+        })
+        .await?;
+    notify_director(&state, family_id).await?;
+    Ok(see_other("/portaal?melding=verstuurd#correctie"))
+}
+
+/// The member's consent to show their own recovery plan to the rest of the family.
+pub async fn set_consent(
+    user: FamilyUser,
+    state: web::Data<AppState>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (user, fields) = (user.0, form.into_inner());
+    let consent = fields.get("consent").map(String::as_str) == Some("ja");
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let access = access_of(conn, &user)?;
+                record::recovery_consent(conn, &who(&user), &access, consent)?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(see_other("/portaal?melding=opgeslagen#herstel"))
+}
+
+#[derive(Template)]
+#[template(path = "portal/view.html")]
+struct ViewPage {
+    ctx: PageCtx,
+    upcoming: Upcoming,
+    body: String,
+    errors: FieldErrors,
+}
+
+/// The agenda item of the member's own family in a meeting still to come; 404 for anything else.
+fn upcoming_item(conn: &mut DbConn, access: &Access, item_id: i64) -> Result<Upcoming, AppError> {
+    if portal::is_withheld(conn, access.person_id, Category::Meetings)? {
+        return Err(AppError::NotFound);
+    }
+    upcoming_for(conn, access)?
+        .into_iter()
+        .find(|u| u.item_id == item_id)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn show_view_form(
+    user: FamilyUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, item_id) = (user.0, path.into_inner());
+    let upcoming = state
+        .db(move |conn| {
+            let access = access_of(conn, &user)?;
+            upcoming_item(conn, &access, item_id)
+        })
+        .await?;
+    html(
+        StatusCode::OK,
+        ViewPage {
+            ctx,
+            body: upcoming.my_view.clone().unwrap_or_default(),
+            upcoming,
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+/// "Wat wij willen zeggen": saved on the item; the meeting room shows it at once.
+pub async fn save_view(
+    user: FamilyUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (user, item_id) = (user.0, path.into_inner());
+    let body = clean(form.get("body"));
+    let mut errors = FieldErrors::default();
+    if body.is_empty() {
+        errors.add("body", "portal.view_required");
+    } else if body.chars().count() > TEXT_LIMIT {
+        errors.add("body", "form.too_long");
+    }
+    let valid = errors.is_empty();
+    let typed = body.clone();
+    let upcoming = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let access = access_of(conn, &user)?;
+                let upcoming = upcoming_item(conn, &access, item_id)?;
+                if valid {
+                    let item = agenda_items::table
+                        .find(item_id)
+                        .select(crate::domain::meeting::AgendaItem::as_select())
+                        .first(conn)?;
+                    record::family_view(conn, &who(&user), &access, &item, &body)?;
+                }
+                Ok::<_, AppError>(upcoming)
+            })
+        })
+        .await?;
+    if valid {
+        return Ok(see_other("/portaal?melding=opgeslagen#overleggen"));
+    }
+    html(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ViewPage {
+            ctx,
+            upcoming,
+            body: typed,
+            errors,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "portal/access_log.html")]
+struct AccessLogPage {
+    ctx: PageCtx,
+    entries: Vec<AccessEntry>,
+    shows_names: bool,
+}
+
+/// Who looked at the family's file: organisation, role, date and purpose; names as the director chose.
+pub async fn show_access_log(
+    user: FamilyUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let user = user.0;
+    let (entries, shows_names) = state
+        .db(move |conn| {
+            let access = access_of(conn, &user)?;
+            if portal::is_withheld(conn, access.person_id, Category::AccessLog)? {
+                return Err(AppError::NotFound);
+            }
+            let family = family::find(conn, access.family_id)?.ok_or(AppError::NotFound)?;
+            Ok((
+                access_log::for_family(conn, access.family_id, 200)?,
+                family.portal_shows_names,
+            ))
+        })
+        .await?;
+    html(
+        StatusCode::OK,
+        AccessLogPage {
+            ctx,
+            entries,
+            shows_names,
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Mail to the family and to the director: never family details in the body.
+
+fn plain_mail(to: &user::User, subject_key: &str, body_key: &str, link: &str) -> Mail {
+    let i18n = I18n::new(
+        to.locale
+            .as_deref()
+            .and_then(crate::i18n::Locale::from_code)
+            .unwrap_or_default(),
+    );
+    let body = i18n.t(body_key);
+    let escape = |s: &str| {
+        askama::filters::escape(s, askama::filters::Html)
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    Mail {
+        to: to.email.clone(),
+        subject: i18n.t(subject_key),
+        text: format!("{body}\n\n{link}\n\n{}", i18n.t("mail.automatic")),
+        html: format!(
+            "<p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p>",
+            escape(&body),
+            escape(link),
+            escape(link),
+            escape(&i18n.t("mail.automatic"))
+        ),
+        attachments: Vec::new(),
+    }
+}
+
+/// Tells the family's members that there is something new for them (a decision, a meeting), unless the
+/// director keeps that category from them. The mail only says there is news and links to the portal.
+pub async fn notify_family(state: &AppState, family_id: i64, category: Category) -> Result<(), AppError> {
+    let recipients = state
+        .db(move |conn| {
+            let mut to = Vec::new();
+            for (access, _, _, active) in portal::accounts(conn, family_id)? {
+                if !active || portal::is_withheld(conn, access.person_id, category)? {
+                    continue;
+                }
+                if let Some(u) = user::find(conn, access.user_id)?.filter(|u| u.password_hash.is_some()) {
+                    to.push(u);
+                }
+            }
+            Ok(to)
+        })
+        .await?;
+    let link = format!("{}/portaal", state.config.base_url);
+    for to in recipients {
+        if let Err(e) = state
+            .send_mail(plain_mail(&to, "mail.portal_news.subject", "mail.portal_news.body", &link))
+            .await
+        {
+            // The decision stands; a missing notification is logged, not shown as a failure.
+            tracing::warn!(user_id = to.id, error = ?e, "portal notification not sent");
+        }
+    }
+    Ok(())
+}
+
+/// Tells the director that a member asked for a correction (which family shows after login).
+async fn notify_director(state: &AppState, family_id: i64) -> Result<(), AppError> {
+    let director = state
+        .db(move |conn| {
+            let Some(d) = crate::domain::directorship::history(conn, family_id)?
+                .into_iter()
+                .find(|d| d.directorship.ended_at.is_none())
+            else {
+                return Ok(None);
+            };
+            Ok(user::find(conn, d.directorship.director_user_id)?)
+        })
+        .await?;
+    if let Some(to) = director {
+        let link = format!("{}/gezinnen/{family_id}/portaal", state.config.base_url);
+        if let Err(e) = state
+            .send_mail(plain_mail(&to, "mail.correction.subject", "mail.correction.body", &link))
+            .await
+        {
+            tracing::warn!(user_id = to.id, error = ?e, "correction notification not sent");
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The director's side
+
+#[derive(Template)]
+#[template(path = "portal/manage.html")]
+struct ManagePage {
+    ctx: PageCtx,
+    family: Family,
+    persons: Vec<Person>,
+    accounts: Vec<(Access, String, String, bool)>,
+    withheld: Vec<(i64, Category, String)>,
+    corrections: Vec<Correction>,
+    errors: FieldErrors,
+    typed: HashMap<String, String>,
+    notice: Option<&'static str>,
+    today: NaiveDate,
+}
+
+impl ManagePage {
+    fn person_name(&self, id: &i64) -> String {
+        self.persons
+            .iter()
+            .find(|p| p.id == *id)
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    }
+    fn has_account(&self, id: &i64) -> bool {
+        self.accounts.iter().any(|(a, _, _, _)| a.person_id == *id)
+    }
+    fn typed(&self, name: &str) -> &str {
+        self.typed.get(name).map_or("", String::as_str)
+    }
+    fn categories(&self) -> &'static [Category] {
+        Category::ALL
+    }
+    fn age(&self, p: &Person) -> Option<u32> {
+        p.age_on(self.today)
+    }
+}
+
+async fn manage_page(
+    state: &AppState,
+    user: SignedIn,
+    ctx: PageCtx,
+    family_id: i64,
+) -> Result<ManagePage, AppError> {
+    state
+        .db(move |conn| {
+            let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+            Ok(ManagePage {
+                persons: family::persons(conn, family_id)?,
+                accounts: portal::accounts(conn, family_id)?,
+                withheld: portal::withheld_in_family(conn, family_id)?,
+                corrections: portal::corrections(conn, family_id)?,
+                family,
+                ctx,
+                errors: FieldErrors::default(),
+                typed: HashMap::new(),
+                notice: None,
+                today: today(),
+            })
+        })
+        .await
+}
+
+fn manage_notice(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "uitgenodigd" => Some("portal.notice_invited"),
+        "opgeslagen" => Some("portal.notice_saved"),
+        _ => None,
+    }
+}
+
+pub async fn show_manage(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut page = manage_page(&state, user.0, ctx, path.into_inner()).await?;
+    page.notice = manage_notice(query.melding.as_deref());
+    html(StatusCode::OK, page)
+}
+
+/// Below this age the director writes down why portal access fits this young person.
+const JUDGEMENT_AGE: u32 = 16;
+
+pub async fn invite_member(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id, fields) = (user.0, path.into_inner(), form.into_inner());
+    let person_id = fields.get("person_id").and_then(|v| v.trim().parse::<i64>().ok());
+    let email = fields
+        .get("email")
+        .map(|e| crate::domain::user::normalize_email(e))
+        .unwrap_or_default();
+    let judgement = clean(fields.get("judgement"));
+    let again = user.clone();
+    let typed = fields.clone();
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                let mut errors = FieldErrors::default();
+                let member = match person_id {
+                    Some(p) => family::find_person(conn, family_id, p)?,
+                    None => None,
+                };
+                let Some(member) = member else {
+                    errors.add("person_id", "portal.member_required");
+                    return Ok::<_, AppError>(Err(errors));
+                };
+                if portal::has_account(conn, member.id)? {
+                    errors.add("person_id", "portal.member_has_account");
+                }
+                if !crate::domain::user::is_valid_email(&email) {
+                    errors.add("email", "invite.email_invalid");
+                } else if user::find_by_email(conn, &email)?.is_some() {
+                    errors.add("email", "invite.email_taken");
+                }
+                // A child, or anyone without a known age under 16: the director's judgement is recorded.
+                let young = member.age_on(today()).is_none_or(|a| a < JUDGEMENT_AGE)
+                    && member.role() == crate::domain::family::PersonRole::Child;
+                if young && judgement.is_empty() {
+                    errors.add("judgement", "portal.judgement_required");
+                }
+                if judgement.chars().count() > TEXT_LIMIT {
+                    errors.add("judgement", "form.too_long");
+                }
+                if !errors.is_empty() {
+                    return Ok(Err(errors));
+                }
+                let account = record::invite_to_portal(conn, &who(&user), family_id, &member, &email, &judgement)?;
+                let token = crate::auth::token::issue(conn, account.id, crate::auth::token::Purpose::Invitation)?;
+                Ok(Ok((account, token)))
+            })
+        })
+        .await?;
+    match outcome {
+        Ok((account, token)) => {
+            let link = state.link(&format!("/wachtwoord-instellen/{token}"));
+            state
+                .send_mail(plain_mail(&account, "mail.portal_invite.subject", "mail.portal_invite.body", &link))
+                .await?;
+            Ok(see_other(&format!("/gezinnen/{family_id}/portaal?melding=uitgenodigd")))
+        }
+        Err(errors) => {
+            let mut page = manage_page(&state, again, ctx, family_id).await?;
+            page.errors = errors;
+            page.typed = typed;
+            html(StatusCode::UNPROCESSABLE_ENTITY, page)
+        }
+    }
+}
+
+/// Keeps a category from a member (with a reason), or gives it back.
+pub async fn set_withheld(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id, fields) = (user.0, path.into_inner(), form.into_inner());
+    let person_id = fields.get("person_id").and_then(|v| v.trim().parse::<i64>().ok());
+    let category = fields
+        .get("category")
+        .and_then(|c| Category::from_code(c))
+        .ok_or_else(|| AppError::Unprocessable("withheld without a category".into()))?;
+    let withhold = fields.get("withhold").map(String::as_str) == Some("ja");
+    let reason = clean(fields.get("reason"));
+    if withhold && (reason.is_empty() || reason.chars().count() > TEXT_LIMIT) {
+        let mut page = manage_page(&state, user, ctx, family_id).await?;
+        page.errors.add("reason", "portal.reason_required");
+        page.typed = fields;
+        return html(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                let member = person_id
+                    .and_then(|p| family::find_person(conn, family_id, p).transpose())
+                    .transpose()?
+                    .ok_or(AppError::NotFound)?;
+                record::set_withheld(
+                    conn,
+                    &who(&user),
+                    family_id,
+                    &member,
+                    category,
+                    withhold.then_some(reason.as_str()),
+                )?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(see_other(&format!("/gezinnen/{family_id}/portaal?melding=opgeslagen#achterhouden")))
+}
+
+/// Whether the family's view of the access log names the professionals.
+pub async fn set_names(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let show = form.get("show_names").map(String::as_str) == Some("ja");
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                diesel::update(crate::schema::families::table.find(family_id))
+                    .set(crate::schema::families::portal_shows_names.eq(show))
+                    .execute(conn)?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(see_other(&format!("/gezinnen/{family_id}/portaal?melding=opgeslagen#inzage")))
+}
+
+pub async fn answer_correction(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (family_id, request_id), fields) = (user.0, path.into_inner(), form.into_inner());
+    let answer = clean(fields.get("answer"));
+    if answer.is_empty() || answer.chars().count() > TEXT_LIMIT {
+        let mut page = manage_page(&state, user, ctx, family_id).await?;
+        page.errors.add("answer", "portal.answer_required");
+        page.typed = fields;
+        return html(StatusCode::UNPROCESSABLE_ENTITY, page);
+    }
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                if !record::answer_correction(conn, &who(&user), family_id, request_id, &answer)? {
+                    return Err(AppError::NotFound);
+                }
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    notify_family(&state, family_id, Category::Plan).await?;
+    Ok(see_other(&format!("/gezinnen/{family_id}/portaal?melding=opgeslagen#correcties")))
+}
+
+/// The director (or co-worker) shares the minutes of the family's item with the family.
+pub async fn share_minutes(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let item = crate::domain::meeting::find_item(conn, meeting_id, item_id)?.ok_or(AppError::NotFound)?;
+                let family_id = item.family_id.ok_or(AppError::NotFound)?;
+                authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                record::share_minutes(conn, &who(&user), &item)?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(see_other(&format!("/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen")))
+}
+
+/// The family's views on an item, for the item page and the live room.
+#[derive(Template)]
+#[template(path = "portal/_views.html")]
+pub struct ViewsPartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub views: &'a [View],
+}
