@@ -951,7 +951,9 @@ pub fn invite_to_portal(
             password_hash: None,
         },
     )?;
-    portal::grant(conn, account.id, family_id, member.id, by.user_id, judgement)?;
+    portal::grant(
+        conn, account.id, family_id, member.id, by.user_id, judgement,
+    )?;
     event(
         conn,
         by,
@@ -982,7 +984,11 @@ pub fn set_withheld(
         conn,
         by,
         family_id,
-        if reason.is_some() { "portal.withheld" } else { "portal.released" },
+        if reason.is_some() {
+            "portal.withheld"
+        } else {
+            "portal.released"
+        },
         ("person", member.id),
         json!({"name": member.name, "category": category.code()}),
     )
@@ -1005,13 +1011,22 @@ pub fn share_minutes(conn: &mut DbConn, by: &Who, item: &AgendaItem) -> QueryRes
 }
 
 /// A member gives or takes back consent to show their recovery plan to the rest of the family.
-pub fn recovery_consent(conn: &mut DbConn, by: &Who, access: &Access, consent: bool) -> QueryResult<()> {
+pub fn recovery_consent(
+    conn: &mut DbConn,
+    by: &Who,
+    access: &Access,
+    consent: bool,
+) -> QueryResult<()> {
     portal::set_consent(conn, access.person_id, by.user_id, consent)?;
     event(
         conn,
         by,
         access.family_id,
-        if consent { "recovery.consent_given" } else { "recovery.consent_withdrawn" },
+        if consent {
+            "recovery.consent_given"
+        } else {
+            "recovery.consent_withdrawn"
+        },
         ("person", access.person_id),
         json!({}),
     )
@@ -1037,7 +1052,13 @@ pub fn family_view(
     Ok(())
 }
 
-pub fn request_correction(conn: &mut DbConn, by: &Who, access: &Access, about: &str, body: &str) -> QueryResult<()> {
+pub fn request_correction(
+    conn: &mut DbConn,
+    by: &Who,
+    access: &Access,
+    about: &str,
+    body: &str,
+) -> QueryResult<()> {
     let id = portal::request_correction(conn, access, about, body)?;
     event(
         conn,
@@ -1049,7 +1070,13 @@ pub fn request_correction(conn: &mut DbConn, by: &Who, access: &Access, about: &
     )
 }
 
-pub fn answer_correction(conn: &mut DbConn, by: &Who, family_id: i64, id: i64, answer: &str) -> QueryResult<bool> {
+pub fn answer_correction(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    id: i64,
+    answer: &str,
+) -> QueryResult<bool> {
     let done = portal::answer_correction(conn, family_id, id, answer, by.user_id)? > 0;
     if done {
         event(
@@ -1065,7 +1092,13 @@ pub fn answer_correction(conn: &mut DbConn, by: &Who, family_id: i64, id: i64, a
 }
 
 /// A member records their own score on the safety scale.
-pub fn family_score(conn: &mut DbConn, by: &Who, access: &Access, score: i32, explanation: &str) -> QueryResult<()> {
+pub fn family_score(
+    conn: &mut DbConn,
+    by: &Who,
+    access: &Access,
+    score: i32,
+    explanation: &str,
+) -> QueryResult<()> {
     record_score(
         conn,
         by,

@@ -45,13 +45,21 @@ pub fn access(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<Access>> {
 }
 
 /// The family accounts of a family: (access, member name, email, active).
-pub fn accounts(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<(Access, String, String, bool)>> {
+pub fn accounts(
+    conn: &mut DbConn,
+    family_id: i64,
+) -> QueryResult<Vec<(Access, String, String, bool)>> {
     portal_access::table
         .inner_join(users::table.on(users::id.eq(portal_access::user_id)))
         .inner_join(persons::table.on(persons::id.eq(portal_access::person_id)))
         .filter(portal_access::family_id.eq(family_id))
         .order(persons::name.asc())
-        .select((Access::as_select(), persons::name, users::email, users::active))
+        .select((
+            Access::as_select(),
+            persons::name,
+            users::email,
+            users::active,
+        ))
         .load(conn)
 }
 
@@ -89,10 +97,17 @@ pub fn has_account(conn: &mut DbConn, person_id: i64) -> QueryResult<bool> {
 // What a member may not see
 
 /// (member, category, reason) for every withholding in the family.
-pub fn withheld_in_family(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<(i64, Category, String)>> {
+pub fn withheld_in_family(
+    conn: &mut DbConn,
+    family_id: i64,
+) -> QueryResult<Vec<(i64, Category, String)>> {
     let rows: Vec<(i64, String, String)> = portal_withheld::table
         .filter(portal_withheld::family_id.eq(family_id))
-        .select((portal_withheld::person_id, portal_withheld::category, portal_withheld::reason))
+        .select((
+            portal_withheld::person_id,
+            portal_withheld::category,
+            portal_withheld::reason,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -204,7 +219,12 @@ pub fn views_for_item(conn: &mut DbConn, item_id: i64) -> QueryResult<Vec<View>>
         .inner_join(persons::table.on(persons::id.eq(family_views::person_id)))
         .filter(family_views::agenda_item_id.eq(item_id))
         .order(family_views::id.asc())
-        .select((family_views::person_id, persons::name, family_views::body, family_views::updated_at))
+        .select((
+            family_views::person_id,
+            persons::name,
+            family_views::body,
+            family_views::updated_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -218,19 +238,17 @@ pub fn views_for_item(conn: &mut DbConn, item_id: i64) -> QueryResult<Vec<View>>
 }
 
 /// Writes (or rewrites) the member's view on the item.
-pub fn save_view(
-    conn: &mut DbConn,
-    item_id: i64,
-    access: &Access,
-    body: &str,
-) -> QueryResult<()> {
+pub fn save_view(conn: &mut DbConn, item_id: i64, access: &Access, body: &str) -> QueryResult<()> {
     let now = super::now();
     let updated = diesel::update(
         family_views::table
             .filter(family_views::agenda_item_id.eq(item_id))
             .filter(family_views::person_id.eq(access.person_id)),
     )
-    .set((family_views::body.eq(body), family_views::updated_at.eq(now)))
+    .set((
+        family_views::body.eq(body),
+        family_views::updated_at.eq(now),
+    ))
     .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(family_views::table)
@@ -264,7 +282,12 @@ pub struct Correction {
     pub answered_at: Option<NaiveDateTime>,
 }
 
-pub fn request_correction(conn: &mut DbConn, access: &Access, about: &str, body: &str) -> QueryResult<i64> {
+pub fn request_correction(
+    conn: &mut DbConn,
+    access: &Access,
+    about: &str,
+    body: &str,
+) -> QueryResult<i64> {
     diesel::insert_into(correction_requests::table)
         .values((
             correction_requests::family_id.eq(access.family_id),
@@ -286,7 +309,13 @@ pub fn corrections(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<Correct
         .load(conn)
 }
 
-pub fn answer_correction(conn: &mut DbConn, family_id: i64, id: i64, answer: &str, by: i64) -> QueryResult<usize> {
+pub fn answer_correction(
+    conn: &mut DbConn,
+    family_id: i64,
+    id: i64,
+    answer: &str,
+    by: i64,
+) -> QueryResult<usize> {
     diesel::update(
         correction_requests::table
             .filter(correction_requests::id.eq(id))

@@ -8,9 +8,7 @@ use serde::Deserialize;
 
 use super::forms::FieldErrors;
 use super::middleware::cookie;
-use super::{
-    AppError, AppState, PageCtx, SESSION_COOKIE, safe_return_path, see_other,
-};
+use super::{AppError, AppState, PageCtx, SESSION_COOKIE, safe_return_path, see_other};
 use crate::auth::token::{self, Purpose};
 use crate::auth::{password, session, throttle};
 use crate::db;
@@ -141,9 +139,10 @@ pub async fn login(
     let previous_session = page.ctx.user.as_ref().map(|u| u.session_id);
     // Family accounts get shorter sessions: a shared phone or a partner looking over the shoulder.
     let max_age = match &user {
-        Some(u) if u.role() == crate::domain::user::Role::Family => {
-            state.config.session_max.min(crate::auth::session::FAMILY_MAX)
-        }
+        Some(u) if u.role() == crate::domain::user::Role::Family => state
+            .config
+            .session_max
+            .min(crate::auth::session::FAMILY_MAX),
         _ => state.config.session_max,
     };
     let user_id = user.as_ref().map(|u| u.id);

@@ -244,7 +244,9 @@ impl FromRequest for CurrentUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(match Visitor::of(req).signed_in {
-            Some(user) if user.role() == crate::domain::user::Role::Family => Err(AppError::NotFound),
+            Some(user) if user.role() == crate::domain::user::Role::Family => {
+                Err(AppError::NotFound)
+            }
             Some(user) => Ok(CurrentUser(user)),
             None => Err(login_required(req)),
         })
@@ -522,7 +524,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/portaal/veiligheidsschaal",
             web::post().to(portal::record_score),
         )
-        .route("/portaal/correctie", web::post().to(portal::request_correction))
+        .route(
+            "/portaal/correctie",
+            web::post().to(portal::request_correction),
+        )
         .route(
             "/portaal/herstelplan/toestemming",
             web::post().to(portal::set_consent),

@@ -72,7 +72,17 @@ pub struct Upcoming {
 }
 
 fn decisions_about(conn: &mut DbConn, family_id: i64) -> Result<Vec<FamilyDecision>, AppError> {
-    type Row = (i64, i64, NaiveDateTime, String, String, String, String, String, Option<i64>);
+    type Row = (
+        i64,
+        i64,
+        NaiveDateTime,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+    );
     let rows: Vec<Row> = decisions::table
         .inner_join(meetings::table.on(meetings::id.eq(decisions::meeting_id)))
         .inner_join(consultation_tables::table.on(consultation_tables::id.eq(meetings::table_id)))
@@ -126,7 +136,11 @@ fn upcoming_for(conn: &mut DbConn, access: &Access) -> Result<Vec<Upcoming>, App
         .filter(meetings::status.ne("closed"))
         .filter(meetings::ends_at.ge(crate::domain::now()))
         .order(meetings::starts_at.asc())
-        .select((agenda_items::id, meetings::starts_at, consultation_tables::name))
+        .select((
+            agenda_items::id,
+            meetings::starts_at,
+            consultation_tables::name,
+        ))
         .load(conn)?;
     let mut out = Vec::new();
     for (item_id, starts_at, table) in rows {
@@ -204,7 +218,12 @@ impl PortalPage {
                 let parts = plan::PARTS
                     .iter()
                     .filter(|part| !s.part(part).trim().is_empty())
-                    .map(|part| (self.ctx.t(&format!("portal.part.{part}")), s.part(part).to_string()))
+                    .map(|part| {
+                        (
+                            self.ctx.t(&format!("portal.part.{part}")),
+                            s.part(part).to_string(),
+                        )
+                    })
                     .collect();
                 (self.ctx.t(&d.label_key()), parts)
             })
@@ -225,7 +244,11 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
     }
 }
 
-async fn portal_page(state: &AppState, user: SignedIn, ctx: PageCtx) -> Result<PortalPage, AppError> {
+async fn portal_page(
+    state: &AppState,
+    user: SignedIn,
+    ctx: PageCtx,
+) -> Result<PortalPage, AppError> {
     state
         .db(move |conn| {
             let access = access_of(conn, &user)?;
@@ -601,7 +624,11 @@ fn plain_mail(to: &user::User, subject_key: &str, body_key: &str, link: &str) ->
 
 /// Tells the family's members that there is something new for them (a decision, a meeting), unless the
 /// director keeps that category from them. The mail only says there is news and links to the portal.
-pub async fn notify_family(state: &AppState, family_id: i64, category: Category) -> Result<(), AppError> {
+pub async fn notify_family(
+    state: &AppState,
+    family_id: i64,
+    category: Category,
+) -> Result<(), AppError> {
     let recipients = state
         .db(move |conn| {
             let mut to = Vec::new();
@@ -609,7 +636,9 @@ pub async fn notify_family(state: &AppState, family_id: i64, category: Category)
                 if !active || portal::is_withheld(conn, access.person_id, category)? {
                     continue;
                 }
-                if let Some(u) = user::find(conn, access.user_id)?.filter(|u| u.password_hash.is_some()) {
+                if let Some(u) =
+                    user::find(conn, access.user_id)?.filter(|u| u.password_hash.is_some())
+                {
                     to.push(u);
                 }
             }
@@ -619,7 +648,12 @@ pub async fn notify_family(state: &AppState, family_id: i64, category: Category)
     let link = format!("{}/portaal", state.config.base_url);
     for to in recipients {
         if let Err(e) = state
-            .send_mail(plain_mail(&to, "mail.portal_news.subject", "mail.portal_news.body", &link))
+            .send_mail(plain_mail(
+                &to,
+                "mail.portal_news.subject",
+                "mail.portal_news.body",
+                &link,
+            ))
             .await
         {
             // The decision stands; a missing notification is logged, not shown as a failure.
@@ -645,7 +679,12 @@ async fn notify_director(state: &AppState, family_id: i64) -> Result<(), AppErro
     if let Some(to) = director {
         let link = format!("{}/gezinnen/{family_id}/portaal", state.config.base_url);
         if let Err(e) = state
-            .send_mail(plain_mail(&to, "mail.correction.subject", "mail.correction.body", &link))
+            .send_mail(plain_mail(
+                &to,
+                "mail.correction.subject",
+                "mail.correction.body",
+                &link,
+            ))
             .await
         {
             tracing::warn!(user_id = to.id, error = ?e, "correction notification not sent");
@@ -750,7 +789,9 @@ pub async fn invite_member(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, fields) = (user.0, path.into_inner(), form.into_inner());
-    let person_id = fields.get("person_id").and_then(|v| v.trim().parse::<i64>().ok());
+    let person_id = fields
+        .get("person_id")
+        .and_then(|v| v.trim().parse::<i64>().ok());
     let email = fields
         .get("email")
         .map(|e| crate::domain::user::normalize_email(e))
@@ -791,8 +832,19 @@ pub async fn invite_member(
                 if !errors.is_empty() {
                     return Ok(Err(errors));
                 }
-                let account = record::invite_to_portal(conn, &who(&user), family_id, &member, &email, &judgement)?;
-                let token = crate::auth::token::issue(conn, account.id, crate::auth::token::Purpose::Invitation)?;
+                let account = record::invite_to_portal(
+                    conn,
+                    &who(&user),
+                    family_id,
+                    &member,
+                    &email,
+                    &judgement,
+                )?;
+                let token = crate::auth::token::issue(
+                    conn,
+                    account.id,
+                    crate::auth::token::Purpose::Invitation,
+                )?;
                 Ok(Ok((account, token)))
             })
         })
@@ -801,9 +853,16 @@ pub async fn invite_member(
         Ok((account, token)) => {
             let link = state.link(&format!("/wachtwoord-instellen/{token}"));
             state
-                .send_mail(plain_mail(&account, "mail.portal_invite.subject", "mail.portal_invite.body", &link))
+                .send_mail(plain_mail(
+                    &account,
+                    "mail.portal_invite.subject",
+                    "mail.portal_invite.body",
+                    &link,
+                ))
                 .await?;
-            Ok(see_other(&format!("/gezinnen/{family_id}/portaal?melding=uitgenodigd")))
+            Ok(see_other(&format!(
+                "/gezinnen/{family_id}/portaal?melding=uitgenodigd"
+            )))
         }
         Err(errors) => {
             let mut page = manage_page(&state, again, ctx, family_id).await?;
@@ -823,7 +882,9 @@ pub async fn set_withheld(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, fields) = (user.0, path.into_inner(), form.into_inner());
-    let person_id = fields.get("person_id").and_then(|v| v.trim().parse::<i64>().ok());
+    let person_id = fields
+        .get("person_id")
+        .and_then(|v| v.trim().parse::<i64>().ok());
     let category = fields
         .get("category")
         .and_then(|c| Category::from_code(c))
@@ -856,7 +917,9 @@ pub async fn set_withheld(
             })
         })
         .await?;
-    Ok(see_other(&format!("/gezinnen/{family_id}/portaal?melding=opgeslagen#achterhouden")))
+    Ok(see_other(&format!(
+        "/gezinnen/{family_id}/portaal?melding=opgeslagen#achterhouden"
+    )))
 }
 
 /// Whether the family's view of the access log names the professionals.
@@ -879,7 +942,9 @@ pub async fn set_names(
             })
         })
         .await?;
-    Ok(see_other(&format!("/gezinnen/{family_id}/portaal?melding=opgeslagen#inzage")))
+    Ok(see_other(&format!(
+        "/gezinnen/{family_id}/portaal?melding=opgeslagen#inzage"
+    )))
 }
 
 pub async fn answer_correction(
@@ -909,7 +974,9 @@ pub async fn answer_correction(
         })
         .await?;
     notify_family(&state, family_id, Category::Plan).await?;
-    Ok(see_other(&format!("/gezinnen/{family_id}/portaal?melding=opgeslagen#correcties")))
+    Ok(see_other(&format!(
+        "/gezinnen/{family_id}/portaal?melding=opgeslagen#correcties"
+    )))
 }
 
 /// The director (or co-worker) shares the minutes of the family's item with the family.
@@ -922,7 +989,8 @@ pub async fn share_minutes(
     state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let item = crate::domain::meeting::find_item(conn, meeting_id, item_id)?.ok_or(AppError::NotFound)?;
+                let item = crate::domain::meeting::find_item(conn, meeting_id, item_id)?
+                    .ok_or(AppError::NotFound)?;
                 let family_id = item.family_id.ok_or(AppError::NotFound)?;
                 authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
                 record::share_minutes(conn, &who(&user), &item)?;
@@ -930,7 +998,9 @@ pub async fn share_minutes(
             })
         })
         .await?;
-    Ok(see_other(&format!("/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen")))
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen"
+    )))
 }
 
 /// The family's views on an item, for the item page and the live room.

@@ -13,4 +13,5 @@ mod live;
 mod login;
 mod meetings;
 mod pages;
+mod portal;
 mod safety;
