@@ -568,3 +568,155 @@ async fn a_director_records_the_phase_and_a_score_on_a_phone() {
     browser.screenshot("safety-plan-form-phone").await;
     browser.close().await;
 }
+
+/// axe-core, vendored (see tests/assets/axe-core/README).
+const AXE: &str = include_str!("../assets/axe-core/axe.min.js");
+
+/// The WCAG 2.1 A and AA violations axe-core finds on the page the browser shows: "rule: targets".
+async fn wcag_violations(browser: &Browser) -> Vec<String> {
+    let c = &browser.client;
+    c.execute(AXE, vec![]).await.expect("axe-core loads");
+    let result = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+                 .then(r => done(r.violations.map(v => v.id + " (" + v.impact + "): " +
+                     v.nodes.slice(0, 4).map(n => n.target.join(" ")).join(" | "))))
+                 .catch(e => done(["axe failed: " + e]));"#,
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    serde_json::from_value(result).expect("a list of violations")
+}
+
+#[actix_web::test]
+async fn the_portal_and_the_main_professional_pages_pass_an_automated_wcag_check() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let c = crate::meetings::cast(&app);
+    let sandra_id = crate::portal::member(
+        &app,
+        &c,
+        "Sandra Jansen",
+        samenspel::domain::family::PersonRole::Parent,
+        34,
+    );
+    let ahmed = crate::meetings::signed_in(&app, "ahmed@vt.example").await;
+    let (meeting, jansen_item, _) = crate::meetings::run_meeting(&app, &c, false).await;
+    crate::portal::family_account(&app, &ahmed, c.jansen, sandra_id, "sandra@example.org", "")
+        .await;
+    // Some content on every page: a safety plan and a score.
+    let path = format!("/gezinnen/{}/plannen/veiligheidsplan", c.jansen);
+    ahmed
+        .submit(
+            &format!("{path}/bewerken"),
+            &path,
+            &[
+                ("base_version", "0"),
+                ("danger", "Zorgen"),
+                ("row0_who", "Oma"),
+                ("row0_what", "Let op"),
+            ],
+        )
+        .await;
+    let scale = format!("/gezinnen/{}/veiligheidsschaal", c.jansen);
+    ahmed
+        .submit(
+            &scale,
+            &scale,
+            &[
+                ("score", "5"),
+                ("scored_on", &crate::meetings::today().to_string()),
+                ("source", "professional"),
+                ("given_by", ""),
+                ("explanation", ""),
+            ],
+        )
+        .await;
+
+    let mut found = Vec::new();
+    log_in(&browser, &app, "ahmed@vt.example").await;
+    for page in [
+        "/".to_string(),
+        format!("/gezinnen/{}", c.jansen),
+        format!("/bijeenkomsten/{meeting}"),
+        format!("/bijeenkomsten/{meeting}/punten/{jansen_item}"),
+    ] {
+        browser.client.goto(&app.url(&page)).await.unwrap();
+        browser.wait_text("h1", |t| !t.is_empty()).await;
+        for v in wcag_violations(&browser).await {
+            found.push(format!("{page}: {v}"));
+        }
+    }
+    let c2 = &browser.client;
+    c2.find(Locator::Css("form[action='/uitloggen'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_text("h1", |t| t == "Inloggen").await;
+    log_in_as_family(&browser, &app, "sandra@example.org").await;
+    browser.client.set_window_size(390, 844).await.unwrap();
+    for page in [
+        "/portaal".to_string(),
+        "/portaal/inzage".to_string(),
+        format!("/portaal/punten/{jansen_item}/inbreng"),
+    ] {
+        browser.client.goto(&app.url(&page)).await.unwrap();
+        browser.wait_text("h1", |t| !t.is_empty()).await;
+        for v in wcag_violations(&browser).await {
+            found.push(format!("{page} (phone): {v}"));
+        }
+        let fits = browser
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            fits,
+            serde_json::json!(true),
+            "{page} scrolls sideways on a phone"
+        );
+    }
+    browser.client.goto(&app.url("/portaal")).await.unwrap();
+    browser.wait_text("h1", |t| t.starts_with("Hallo")).await;
+    browser.screenshot("portal-phone").await;
+    assert!(
+        found.is_empty(),
+        "WCAG 2.1 A/AA violations:\n{}",
+        found.join("\n")
+    );
+    browser.close().await;
+}
+
+/// Logs a family member in; they land on the portal.
+async fn log_in_as_family(browser: &Browser, app: &TestApp, email: &str) {
+    let c = &browser.client;
+    c.goto(&app.url("/inloggen")).await.unwrap();
+    c.find(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    browser.wait_text("h1", |t| t.starts_with("Hallo")).await;
+}

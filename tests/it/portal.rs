@@ -11,7 +11,7 @@ use crate::common::{Client, PASSWORD, Socket, TestApp, link_in};
 use crate::meetings::{Cast, cast, run_meeting, signed_in, today};
 
 /// Registers a member of Jansen, as the director Ahmed.
-fn member(app: &TestApp, c: &Cast, name: &str, role: PersonRole, age: i32) -> i64 {
+pub(crate) fn member(app: &TestApp, c: &Cast, name: &str, role: PersonRole, age: i32) -> i64 {
     let mut conn = app.conn();
     let ahmed = samenspel::domain::user::find_by_email(&mut conn, "ahmed@vt.example")
         .unwrap()
@@ -39,7 +39,7 @@ fn member(app: &TestApp, c: &Cast, name: &str, role: PersonRole, age: i32) -> i6
 }
 
 /// The director invites the member; the member sets a password from the mail and logs in.
-async fn family_account(
+pub(crate) async fn family_account(
     app: &TestApp,
     ahmed: &Client,
     family: i64,
