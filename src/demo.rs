@@ -222,6 +222,7 @@ pub fn seed(conn: &mut DbConn) -> anyhow::Result<Vec<Login>> {
             });
         }
         seed_families(conn, &ids)?;
+        logins.push(seed_portal(conn, &ids, &hash, &password)?);
         Ok(logins)
     })
 }
@@ -966,4 +967,35 @@ pub fn long_meeting(
     let found = meeting::find(conn, m.id)?.context("the meeting just made")?;
     record::close_meeting(conn, chair, &found, at)?;
     meeting::find(conn, m.id)?.context("the meeting just closed")
+}
+
+/// Sandra Jansen in the family portal, invited by Ahmed, with the demo password.
+fn seed_portal(conn: &mut DbConn, ids: &[(String, i64)], hash: &str, password: &str) -> anyhow::Result<Login> {
+    use crate::schema::families;
+    use diesel::prelude::*;
+    let ahmed_id = ids
+        .iter()
+        .find(|(e, _)| e == "ahmed.benali@veiligthuis-zhz.example")
+        .map(|(_, id)| *id)
+        .context("demo user Ahmed missing")?;
+    let ahmed = record::who(conn, ahmed_id)?;
+    let jansen: i64 = families::table
+        .filter(families::display_name.eq("Gezin Jansen"))
+        .select(families::id)
+        .first(conn)?;
+    let sandra = crate::domain::family::persons(conn, jansen)?
+        .into_iter()
+        .find(|p| p.name == "Sandra Jansen")
+        .context("demo member Sandra missing")?;
+    let email = "sandra.jansen@example.org";
+    let account = record::invite_to_portal(conn, &ahmed, jansen, &sandra, email, "")?;
+    user::set_password_hash(conn, account.id, hash)?;
+    Ok(Login {
+        name: sandra.name.clone(),
+        organisation: "—".into(),
+        role: Role::Family,
+        does: "moeder in gezin Jansen, in het gezinsportaal",
+        email: email.into(),
+        password: password.into(),
+    })
 }
