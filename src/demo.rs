@@ -970,7 +970,12 @@ pub fn long_meeting(
 }
 
 /// Sandra Jansen in the family portal, invited by Ahmed, with the demo password.
-fn seed_portal(conn: &mut DbConn, ids: &[(String, i64)], hash: &str, password: &str) -> anyhow::Result<Login> {
+fn seed_portal(
+    conn: &mut DbConn,
+    ids: &[(String, i64)],
+    hash: &str,
+    password: &str,
+) -> anyhow::Result<Login> {
     use crate::schema::families;
     use diesel::prelude::*;
     let ahmed_id = ids

@@ -1,6 +1,7 @@
 //! The daily review digest: every director whose families have plans or safety agreements past their
 //! review date gets one email a day listing them. The mail names the case (pseudonym and case number)
-//! and what is overdue, never the content of a plan; the link leads to the family page after login.
+//! and which plan or agreement number is overdue, never its content or anyone's name; the link leads
+//! to the family page after login.
 //!
 //! Sent by the hourly housekeeping from 07:00 (Amsterdam time) and by `samenspel send-digests`. Each
 //! (person, day) is claimed in the database first, so several instances send it once.
@@ -28,7 +29,7 @@ pub fn digest_mail(to: &user::User, overdue: &[Overdue], base_url: &str) -> Mail
         .iter()
         .map(|o| {
             (
-                describe(&i18n, o),
+                describe(&i18n, o, Names::Left),
                 format!("{base_url}/gezinnen/{}", o.family_id),
             )
         })
@@ -68,15 +69,27 @@ pub fn digest_mail(to: &user::User, overdue: &[Overdue], base_url: &str) -> Mail
     }
 }
 
-/// What is overdue, in words: "Veiligheidsplan, afspraak 2 (Sandra)" or "Herstelplan (Sem Bakker)".
-pub fn describe_what(i18n: &I18n, o: &Overdue) -> String {
+/// Whether a description may name people: on a page behind login yes, in an email no.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Names {
+    Shown,
+    Left,
+}
+
+/// What is overdue, in words: "Veiligheidsplan, afspraak 2 (Sandra)" or "Herstelplan (Sem Bakker)"; without
+/// names "Veiligheidsplan, afspraak 2" and "Herstelplan".
+pub fn describe_what(i18n: &I18n, o: &Overdue, names: Names) -> String {
     let mut what = i18n.t(&o.kind.label_key());
-    if let Some(person) = &o.person_name {
+    if let (Some(person), Names::Shown) = (&o.person_name, names) {
         what = format!("{what} ({person})");
     }
     if let Some((n, who)) = &o.agreement {
+        let key = match names {
+            Names::Shown => "digest.agreement",
+            Names::Left => "digest.agreement_unnamed",
+        };
         what = i18n.t_with(
-            "digest.agreement",
+            key,
             &[
                 ("plan", what.as_str()),
                 ("n", n.to_string().as_str()),
@@ -87,14 +100,14 @@ pub fn describe_what(i18n: &I18n, o: &Overdue) -> String {
     what
 }
 
-/// One overdue review in a digest line: "Gezin J., 2026-0042: Veiligheidsplan, afspraak 2 (Sandra) —
-/// evalueren op 20-11-2026".
-pub fn describe(i18n: &I18n, o: &Overdue) -> String {
+/// One overdue review in a line: "Gezin J., 2026-0042: Veiligheidsplan, afspraak 2 — evalueren op
+/// 20-11-2026" (with `Names::Shown` the agreement's "who" and a recovery plan's member follow).
+pub fn describe(i18n: &I18n, o: &Overdue, names: Names) -> String {
     i18n.t_with(
         "digest.line",
         &[
             ("family", o.pseudonym.as_str()),
-            ("what", describe_what(i18n, o).as_str()),
+            ("what", describe_what(i18n, o, names).as_str()),
             ("due", o.due.format("%d-%m-%Y").to_string().as_str()),
         ],
     )

@@ -1113,3 +1113,25 @@ pub fn family_score(
         },
     )
 }
+
+/// A family account's access is turned off or on again by the director.
+pub fn portal_access_changed(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    member: &Person,
+    active: bool,
+) -> QueryResult<()> {
+    event(
+        conn,
+        by,
+        family_id,
+        if active {
+            "portal.restored"
+        } else {
+            "portal.revoked"
+        },
+        ("person", member.id),
+        json!({"name": member.name}),
+    )
+}

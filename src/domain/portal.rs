@@ -44,12 +44,20 @@ pub fn access(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<Access>> {
         .optional()
 }
 
-/// The family accounts of a family: (access, member name, email, active).
-pub fn accounts(
-    conn: &mut DbConn,
-    family_id: i64,
-) -> QueryResult<Vec<(Access, String, String, bool)>> {
-    portal_access::table
+/// A family account as the director sees it.
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub access: Access,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+    /// False until the member has chosen a password from the invitation.
+    pub has_password: bool,
+}
+
+/// The family accounts of a family.
+pub fn accounts(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<Account>> {
+    let rows: Vec<(Access, String, String, bool, Option<String>)> = portal_access::table
         .inner_join(users::table.on(users::id.eq(portal_access::user_id)))
         .inner_join(persons::table.on(persons::id.eq(portal_access::person_id)))
         .filter(portal_access::family_id.eq(family_id))
@@ -59,8 +67,30 @@ pub fn accounts(
             persons::name,
             users::email,
             users::active,
+            users::password_hash,
         ))
-        .load(conn)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(access, name, email, active, hash)| Account {
+            access,
+            name,
+            email,
+            active,
+            has_password: hash.is_some(),
+        })
+        .collect())
+}
+
+/// Turns a family account off (its sessions end) or on again.
+pub fn set_active(conn: &mut DbConn, user_id: i64, active: bool) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::active.eq(active))
+        .execute(conn)?;
+    if !active {
+        crate::auth::session::delete_all_for_user(conn, user_id, None)?;
+    }
+    Ok(())
 }
 
 pub fn grant(

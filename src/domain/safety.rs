@@ -831,14 +831,25 @@ pub fn claim_digest(conn: &mut DbConn, user_id: i64, day: NaiveDate) -> QueryRes
     if already > 0 {
         return Ok(false);
     }
-    diesel::insert_into(review_digests::table)
-        .values((
-            review_digests::user_id.eq(user_id),
-            review_digests::day.eq(day),
-            review_digests::sent_at.eq(super::now()),
-        ))
-        .execute(conn)?;
-    Ok(true)
+    // Another instance may claim it between the count and the insert: the primary key refuses the second,
+    // in a savepoint, so the surrounding transaction goes on and this instance moves to the next person.
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(review_digests::table)
+            .values((
+                review_digests::user_id.eq(user_id),
+                review_digests::day.eq(day),
+                review_digests::sent_at.eq(super::now()),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Gives a claim back when the mail could not be sent, so the next run tries again.

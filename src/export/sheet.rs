@@ -78,6 +78,16 @@ pub fn actielijst_xlsx(
     Ok(workbook.save_to_buffer()?)
 }
 
+/// A cell as a spreadsheet will not run it: text that starts like a formula gets a leading apostrophe
+/// (what a person typed in an action could otherwise become `=HYPERLINK(...)` in Excel).
+fn inert(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
 pub fn actielijst_csv(
     i18n: &I18n,
     actions: &[DocAction],
@@ -97,18 +107,41 @@ pub fn actielijst_csv(
         };
         for a in rows(actions) {
             writer.write_record([
-                a.organisation.as_str(),
-                &a.owner,
-                &a.description,
-                &a.family,
-                &date(a.due),
-                if a.overdue { &yes } else { &no },
-                &a.status,
-                &date(a.meeting_on),
-                &a.condition,
+                inert(&a.organisation),
+                inert(&a.owner),
+                inert(&a.description),
+                inert(&a.family),
+                date(a.due),
+                if a.overdue { yes.clone() } else { no.clone() },
+                inert(&a.status),
+                date(a.meeting_on),
+                inert(&a.condition),
             ])?;
         }
         writer.flush()?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn a_csv_cell_that_looks_like_a_formula_stays_text() {
+        let action = DocAction {
+            description: "=HYPERLINK(\"http://example.org\",\"klik\")".into(),
+            owner: "-Ahmed".into(),
+            organisation: "Veilig Thuis".into(),
+            ..DocAction::default()
+        };
+        let csv = actielijst_csv(&I18n::new(Locale::Nl), &[action], b',').unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[2], "'=HYPERLINK(\"http://example.org\",\"klik\")");
+        assert_eq!(&row[1], "'-Ahmed");
+        assert_eq!(&row[0], "Veilig Thuis");
+    }
 }

@@ -32,7 +32,7 @@ struct HomePage {
 
 impl HomePage {
     fn describe(&self, o: &crate::domain::safety::Overdue) -> String {
-        crate::digest::describe(&self.ctx.i18n, o)
+        crate::digest::describe(&self.ctx.i18n, o, crate::digest::Names::Shown)
     }
 }
 

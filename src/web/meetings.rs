@@ -537,9 +537,12 @@ pub async fn publish_agenda(
         state.send_mail(mail).await?;
     }
     // The families on the agenda hear that there is news in their portal (no details in the mail).
+    let mut families = families;
+    families.sort_unstable();
+    families.dedup();
     for family_id in families {
         super::portal::notify_family(&state, family_id, crate::domain::portal::Category::Meetings)
-            .await?;
+            .await;
     }
     Ok(see_other(&format!(
         "/bijeenkomsten/{meeting_id}?melding=gepubliceerd"
@@ -1289,6 +1292,11 @@ fn add_agreement(
     let base = current.as_ref().map_or(0, |p| p.version);
     let review_on = current.as_ref().and_then(|p| p.review_on);
     let mut content = current.map(|p| p.content).unwrap_or_default();
+    if content.rows.len() >= super::safety::MAX_ROWS {
+        return Err(AppError::Unprocessable(
+            "the safety plan has as many agreements as its form can hold".into(),
+        ));
+    }
     content.rows.push(row);
     // Inside the write transaction nobody saves in between, so this cannot conflict.
     record::save_phase_plan(conn, by, plan, base, review_on, &content)?;
@@ -1433,7 +1441,7 @@ pub async fn record_decision(
                     family_id,
                     crate::domain::portal::Category::Decisions,
                 )
-                .await?;
+                .await;
             }
             Ok(see_other(&format!(
                 "/bijeenkomsten/{meeting_id}/punten/{item_id}#besluiten"

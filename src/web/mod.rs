@@ -546,6 +546,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(portal::invite_member),
         )
         .route(
+            "/gezinnen/{id}/portaal/toegang/{account}/{what}",
+            web::post().to(portal::manage_account),
+        )
+        .route(
             "/gezinnen/{id}/portaal/achterhouden",
             web::post().to(portal::set_withheld),
         )

@@ -134,6 +134,8 @@ fn upcoming_for(conn: &mut DbConn, access: &Access) -> Result<Vec<Upcoming>, App
         .inner_join(consultation_tables::table.on(consultation_tables::id.eq(meetings::table_id)))
         .filter(agenda_items::family_id.eq(access.family_id))
         .filter(meetings::status.ne("closed"))
+        // Like the invitations of professionals: only once the chair has published the agenda.
+        .filter(meetings::agenda_published_at.is_not_null())
         .filter(meetings::ends_at.ge(crate::domain::now()))
         .order(meetings::starts_at.asc())
         .select((
@@ -437,7 +439,9 @@ pub async fn request_correction(
             })
         })
         .await?;
-    notify_director(&state, family_id).await?;
+    if let Err(e) = notify_director(&state, family_id).await {
+        tracing::warn!(family_id, error = ?e, "correction notification not sent");
+    }
     Ok(see_other("/portaal?melding=verstuurd#correctie"))
 }
 
@@ -624,7 +628,14 @@ fn plain_mail(to: &user::User, subject_key: &str, body_key: &str, link: &str) ->
 
 /// Tells the family's members that there is something new for them (a decision, a meeting), unless the
 /// director keeps that category from them. The mail only says there is news and links to the portal.
-pub async fn notify_family(
+/// A failure is logged, never returned: what caused the news has been saved already.
+pub async fn notify_family(state: &AppState, family_id: i64, category: Category) {
+    if let Err(e) = send_family_news(state, family_id, category).await {
+        tracing::warn!(family_id, error = ?e, "portal notifications not sent");
+    }
+}
+
+async fn send_family_news(
     state: &AppState,
     family_id: i64,
     category: Category,
@@ -632,13 +643,14 @@ pub async fn notify_family(
     let recipients = state
         .db(move |conn| {
             let mut to = Vec::new();
-            for (access, _, _, active) in portal::accounts(conn, family_id)? {
-                if !active || portal::is_withheld(conn, access.person_id, category)? {
+            for account in portal::accounts(conn, family_id)? {
+                if !account.active
+                    || !account.has_password
+                    || portal::is_withheld(conn, account.access.person_id, category)?
+                {
                     continue;
                 }
-                if let Some(u) =
-                    user::find(conn, access.user_id)?.filter(|u| u.password_hash.is_some())
-                {
+                if let Some(u) = user::find(conn, account.access.user_id)? {
                     to.push(u);
                 }
             }
@@ -702,7 +714,7 @@ struct ManagePage {
     ctx: PageCtx,
     family: Family,
     persons: Vec<Person>,
-    accounts: Vec<(Access, String, String, bool)>,
+    accounts: Vec<portal::Account>,
     withheld: Vec<(i64, Category, String)>,
     corrections: Vec<Correction>,
     errors: FieldErrors,
@@ -720,7 +732,7 @@ impl ManagePage {
             .unwrap_or_default()
     }
     fn has_account(&self, id: &i64) -> bool {
-        self.accounts.iter().any(|(a, _, _, _)| a.person_id == *id)
+        self.accounts.iter().any(|a| a.access.person_id == *id)
     }
     fn typed(&self, name: &str) -> &str {
         self.typed.get(name).map_or("", String::as_str)
@@ -761,6 +773,7 @@ async fn manage_page(
 fn manage_notice(code: Option<&str>) -> Option<&'static str> {
     match code? {
         "uitgenodigd" => Some("portal.notice_invited"),
+        "mail-mislukt" => Some("portal.notice_mail_failed"),
         "opgeslagen" => Some("portal.notice_saved"),
         _ => None,
     }
@@ -821,8 +834,10 @@ pub async fn invite_member(
                     errors.add("email", "invite.email_taken");
                 }
                 // A child, or anyone without a known age under 16: the director's judgement is recorded.
-                let young = member.age_on(today()).is_none_or(|a| a < JUDGEMENT_AGE)
-                    && member.role() == crate::domain::family::PersonRole::Child;
+                let young = match member.age_on(today()) {
+                    Some(age) => age < JUDGEMENT_AGE,
+                    None => member.role() == crate::domain::family::PersonRole::Child,
+                };
                 if young && judgement.is_empty() {
                     errors.add("judgement", "portal.judgement_required");
                 }
@@ -850,20 +865,10 @@ pub async fn invite_member(
         })
         .await?;
     match outcome {
-        Ok((account, token)) => {
-            let link = state.link(&format!("/wachtwoord-instellen/{token}"));
-            state
-                .send_mail(plain_mail(
-                    &account,
-                    "mail.portal_invite.subject",
-                    "mail.portal_invite.body",
-                    &link,
-                ))
-                .await?;
-            Ok(see_other(&format!(
-                "/gezinnen/{family_id}/portaal?melding=uitgenodigd"
-            )))
-        }
+        Ok((account, token)) => Ok(see_other(&format!(
+            "/gezinnen/{family_id}/portaal?melding={}",
+            send_invitation(&state, &account, &token).await
+        ))),
         Err(errors) => {
             let mut page = manage_page(&state, again, ctx, family_id).await?;
             page.errors = errors;
@@ -973,7 +978,7 @@ pub async fn answer_correction(
             })
         })
         .await?;
-    notify_family(&state, family_id, Category::Plan).await?;
+    notify_family(&state, family_id, Category::Plan).await;
     Ok(see_other(&format!(
         "/gezinnen/{family_id}/portaal?melding=opgeslagen#correcties"
     )))
@@ -989,15 +994,30 @@ pub async fn share_minutes(
     state
         .db(move |conn| {
             db::write(conn, |conn| {
+                // Only someone who takes part in the meeting and directs the family, and only once the
+                // meeting is closed (the minutes are final then).
+                let (m, _, _) = super::meetings::meeting_for(conn, &user, meeting_id)?;
                 let item = crate::domain::meeting::find_item(conn, meeting_id, item_id)?
                     .ok_or(AppError::NotFound)?;
                 let family_id = item.family_id.ok_or(AppError::NotFound)?;
                 authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                if !m.is_closed() {
+                    return Ok::<_, AppError>(false);
+                }
                 record::share_minutes(conn, &who(&user), &item)?;
-                Ok::<_, AppError>(())
+                Ok(true)
             })
         })
-        .await?;
+        .await
+        .map(|shared| {
+            if !shared {
+                tracing::info!(
+                    meeting_id,
+                    item_id,
+                    "minutes not shared: the meeting is open"
+                );
+            }
+        })?;
     Ok(see_other(&format!(
         "/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen"
     )))
@@ -1009,4 +1029,77 @@ pub async fn share_minutes(
 pub struct ViewsPartial<'a> {
     pub ctx: &'a PageCtx,
     pub views: &'a [View],
+}
+
+/// Sends the portal invitation; a failure is logged and reported on the page (the account stands, and
+/// the director can send it again), never a 500 after the account was made.
+async fn send_invitation(state: &AppState, account: &user::User, token: &str) -> &'static str {
+    let link = state.link(&format!("/wachtwoord-instellen/{token}"));
+    let mail = plain_mail(
+        account,
+        "mail.portal_invite.subject",
+        "mail.portal_invite.body",
+        &link,
+    );
+    match state.send_mail(mail).await {
+        Ok(()) => "uitgenodigd",
+        Err(e) => {
+            tracing::warn!(user_id = account.id, error = ?e, "portal invitation not sent");
+            "mail-mislukt"
+        }
+    }
+}
+
+/// What the director does with one family account: send the invitation again (a new link; the old one
+/// stops working), turn access off (sessions end at once) or on again.
+pub async fn manage_account(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (family_id, account_id, what)) = (user.0, path.into_inner());
+    if !matches!(what.as_str(), "uitnodigen" | "intrekken" | "herstellen") {
+        return Err(AppError::NotFound);
+    }
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
+                let account = portal::accounts(conn, family_id)?
+                    .into_iter()
+                    .find(|a| a.access.user_id == account_id)
+                    .ok_or(AppError::NotFound)?;
+                let member = family::find_person(conn, family_id, account.access.person_id)?
+                    .ok_or(AppError::NotFound)?;
+                let by = who(&user);
+                match what.as_str() {
+                    "uitnodigen" => {
+                        if account.has_password || !account.active {
+                            return Ok::<_, AppError>(None);
+                        }
+                        let token = crate::auth::token::issue(
+                            conn,
+                            account_id,
+                            crate::auth::token::Purpose::Invitation,
+                        )?;
+                        let to = user::find(conn, account_id)?.ok_or(AppError::NotFound)?;
+                        Ok(Some((to, token)))
+                    }
+                    other => {
+                        let active = other == "herstellen";
+                        portal::set_active(conn, account_id, active)?;
+                        record::portal_access_changed(conn, &by, family_id, &member, active)?;
+                        Ok(None)
+                    }
+                }
+            })
+        })
+        .await?;
+    let notice = match outcome {
+        Some((to, token)) => send_invitation(&state, &to, &token).await,
+        None => "opgeslagen",
+    };
+    Ok(see_other(&format!(
+        "/gezinnen/{family_id}/portaal?melding={notice}#accounts"
+    )))
 }

@@ -32,7 +32,7 @@ const CELL_LIMIT: usize = 1_000;
 /// The edit form shows the plan's rows and this many empty ones.
 const EMPTY_ROWS: usize = 3;
 /// More rows than this in one form is not a plan but an attack.
-const MAX_ROWS: usize = 200;
+pub const MAX_ROWS: usize = 200;
 
 fn today() -> NaiveDate {
     crate::time::local(crate::domain::now()).date_naive()
@@ -106,7 +106,12 @@ impl SafetyView {
             .collect();
         safety::overdue_in((0, "", ""), &self.plans, &persons, self.today)
             .iter()
-            .map(|o| (crate::digest::describe_what(&ctx.i18n, o), o.due))
+            .map(|o| {
+                (
+                    crate::digest::describe_what(&ctx.i18n, o, crate::digest::Names::Shown),
+                    o.due,
+                )
+            })
             .collect()
     }
 
@@ -497,6 +502,16 @@ fn read_plan_form(
         if !value.trim().is_empty() {
             content.texts.insert((*name).into(), value);
         }
+    }
+    // Rows beyond the last one read would be lost without a word: refuse them instead.
+    let beyond = fields.keys().any(|k| {
+        k.strip_prefix("row")
+            .and_then(|r| r.split('_').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| n >= MAX_ROWS)
+    });
+    if beyond {
+        errors.insert("rows".into(), "phase_plan.too_many_rows".into());
     }
     if !schema.rows.is_empty() {
         for i in 0..MAX_ROWS {

@@ -596,7 +596,7 @@ pub async fn save_kind(
         .db(move |conn| {
             db::write(conn, |conn| {
                 if valid {
-                    if kind_id == 0 {
+                    let saved_id = if kind_id == 0 {
                         let code =
                             format!("custom_{}", crate::auth::random_token()[..8].to_lowercase());
                         table::create_kind(
@@ -609,22 +609,20 @@ pub async fn save_kind(
                                 access_days: days,
                                 created_at: crate::domain::now(),
                             },
-                        )?;
+                        )?
+                        .id
                     } else {
                         table::find_kind(conn, kind_id)?.ok_or(AppError::NotFound)?;
                         table::update_kind(conn, kind_id, &name, &criteria, &outcomes, days)?;
-                    }
-                    if let Some(kind) = table::kinds(conn)?
-                        .into_iter()
-                        .filter(|k| kind_id == 0 || k.id == kind_id)
-                        .max_by_key(|k| k.id)
+                        kind_id
+                    };
                     {
                         use crate::domain::safety::{
                             DEFAULT_BACK, DEFAULT_TO_RECOVERY, DEFAULT_TO_STABLE,
                         };
                         table::set_phase_criteria(
                             conn,
-                            kind.id,
+                            saved_id,
                             [
                                 own_checklist(&checklists.0, DEFAULT_TO_STABLE),
                                 own_checklist(&checklists.1, DEFAULT_TO_RECOVERY),

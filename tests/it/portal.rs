@@ -180,8 +180,28 @@ async fn a_family_member_sees_their_plan_decisions_and_meeting_and_nothing_that_
     // And a professional does not get the portal.
     assert_eq!(ahmed.get("/portaal").await.status, StatusCode::NOT_FOUND);
 
-    // The director shares the minutes: now they show.
+    // Minutes are shared only once final: not while the meeting runs, then by the director after closing.
     let item_path = format!("/bijeenkomsten/{meeting}/punten/{jansen_item}");
+    ahmed
+        .submit(&item_path, &format!("{item_path}/notulen-delen"), &[])
+        .await;
+    let minutes = "Sandra was aanwezig en vertelde";
+    assert!(
+        !sandra
+            .get("/portaal")
+            .await
+            .visible_text()
+            .contains(minutes)
+    );
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let page = ingrid
+        .submit(
+            &format!("/bijeenkomsten/{meeting}"),
+            &format!("/bijeenkomsten/{meeting}/sluiten"),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
     let page = ahmed
         .submit(&item_path, &format!("{item_path}/notulen-delen"), &[])
         .await;
@@ -191,7 +211,7 @@ async fn a_family_member_sees_their_plan_decisions_and_meeting_and_nothing_that_
             .get("/portaal")
             .await
             .visible_text()
-            .contains("Sandra was aanwezig en vertelde")
+            .contains(minutes)
     );
 
     // Mila (14): her access needs the director's judgement. She consents; then Sandra sees her plan.
@@ -272,6 +292,43 @@ async fn a_family_member_sees_their_plan_decisions_and_meeting_and_nothing_that_
             .contains("Fase 1 gaat door"),
         "only from Sandra"
     );
+
+    // The director turns Sandra's access off: her session ends at once; on again, she can log in.
+    let accounts_path = format!("/gezinnen/{}/portaal", c.jansen);
+    let sandra_user = samenspel::domain::user::find_by_email(&mut app.conn(), "sandra@example.org")
+        .unwrap()
+        .unwrap();
+    let page = ahmed
+        .submit(
+            &accounts_path,
+            &format!("{accounts_path}/toegang/{}/intrekken", sandra_user.id),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = sandra.get("/portaal").await;
+    assert!(
+        page.location
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("/inloggen"),
+        "logged out"
+    );
+    assert_eq!(
+        app.client()
+            .login("sandra@example.org", PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    ahmed
+        .submit(
+            &accounts_path,
+            &format!("{accounts_path}/toegang/{}/herstellen", sandra_user.id),
+            &[],
+        )
+        .await;
+    app.client().login_ok("sandra@example.org").await;
 }
 
 #[actix_web::test]

@@ -936,7 +936,7 @@ async fn the_daily_digest_lists_exactly_the_overdue_reviews_of_that_director() {
                 case_number(&app, c.family)
             ),
             format!(
-                "- Gezin J., {}: Veiligheidsplan, afspraak 2 (Oma Jansen) — evalueren op {when}",
+                "- Gezin J., {}: Veiligheidsplan, afspraak 2 — evalueren op {when}",
                 case_number(&app, c.family)
             ),
         ],
