@@ -76,14 +76,7 @@ async fn closed_meeting(app: &TestApp, c: &Cast) -> (i64, i64, i64) {
         "{}",
         page.visible_text()
     );
-    let page = ingrid
-        .submit(
-            &format!("/bijeenkomsten/{meeting}"),
-            &format!("/bijeenkomsten/{meeting}/sluiten"),
-            &[],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    crate::meetings::close_meeting(&ingrid, meeting).await;
     (meeting, jansen_item, bakker_item)
 }
 
@@ -518,13 +511,7 @@ async fn the_chair_sends_each_participant_their_version_and_every_sending_is_log
     table::set_send_mode(&mut app.conn(), c.table, "attachment").unwrap();
     let before = app.mails().len();
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
-    let page = ingrid
-        .submit(
-            &format!("/bijeenkomsten/{meeting}"),
-            &format!("/bijeenkomsten/{meeting}/versturen"),
-            &[],
-        )
-        .await;
+    let page = crate::meetings::on_meeting(&ingrid, meeting, "versturen").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let mails: Vec<_> = app.mails().into_iter().skip(before).collect();
     let participants = app.count("attendance");
@@ -555,23 +542,11 @@ async fn the_chair_sends_each_participant_their_version_and_every_sending_is_log
 
     // Others may not send; a link-mode table sends a link and no attachment.
     let esther = signed_in(&app, "esther@ggz.example").await;
-    let page = esther
-        .submit(
-            &format!("/bijeenkomsten/{meeting}"),
-            &format!("/bijeenkomsten/{meeting}/versturen"),
-            &[],
-        )
-        .await;
+    let page = crate::meetings::on_meeting(&esther, meeting, "versturen").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     table::set_send_mode(&mut app.conn(), c.table, "link").unwrap();
     let before = app.mails().len();
-    ingrid
-        .submit(
-            &format!("/bijeenkomsten/{meeting}"),
-            &format!("/bijeenkomsten/{meeting}/versturen"),
-            &[],
-        )
-        .await;
+    crate::meetings::on_meeting(&ingrid, meeting, "versturen").await;
     let mails: Vec<_> = app.mails().into_iter().skip(before).collect();
     assert!(mails.iter().all(|m| m.attachments.is_empty()));
     assert!(

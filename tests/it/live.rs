@@ -292,13 +292,7 @@ async fn a_live_agenda_update_looks_like_the_page() {
     )
     .await;
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
-    let page = ingrid
-        .submit(
-            &format!("/bijeenkomsten/{meeting}"),
-            &format!("/bijeenkomsten/{meeting}/volgende"),
-            &[],
-        )
-        .await;
+    let page = crate::meetings::on_meeting(&ingrid, meeting, "volgende").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let m = esther.until_kind("meeting.item_current", WAIT).await;
     let live = m["fragments"]

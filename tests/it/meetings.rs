@@ -124,6 +124,23 @@ pub(crate) fn cast(app: &TestApp) -> Cast {
     .unwrap()
 }
 
+/// Posts a button of the meeting page (`action` is the last part of its address), as a browser would.
+pub(crate) async fn on_meeting(client: &Client, meeting: i64, action: &str) -> Page {
+    let page = format!("/bijeenkomsten/{meeting}");
+    client.submit(&page, &format!("{page}/{action}"), &[]).await
+}
+
+/// The chair closes the meeting through its page.
+pub(crate) async fn close_meeting(chair: &Client, meeting: i64) {
+    let page = on_meeting(chair, meeting, "sluiten").await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        page.visible_text()
+    );
+}
+
 pub(crate) async fn signed_in(app: &TestApp, email: &str) -> Client {
     let client = app.client();
     client.login_ok(email).await;
@@ -324,13 +341,7 @@ pub(crate) async fn run_meeting(app: &TestApp, c: &Cast, close: bool) -> (i64, i
             .contains("Geaccepteerd"),
         "the referrer sees the status"
     );
-    let page = ingrid
-        .submit(
-            &format!("/bijeenkomsten/{meeting}"),
-            &format!("/bijeenkomsten/{meeting}/aanmeldingen/{bakker_ref}"),
-            &[],
-        )
-        .await;
+    let page = on_meeting(&ingrid, meeting, &format!("aanmeldingen/{bakker_ref}")).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 
     let overview = ingrid.get(&format!("/bijeenkomsten/{meeting}")).await;
@@ -354,21 +365,9 @@ pub(crate) async fn run_meeting(app: &TestApp, c: &Cast, close: bool) -> (i64, i
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 
-    let page = ingrid
-        .submit(
-            &format!("/bijeenkomsten/{meeting}"),
-            &format!("/bijeenkomsten/{meeting}/publiceren"),
-            &[],
-        )
-        .await;
+    let page = on_meeting(&ingrid, meeting, "publiceren").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let page = ingrid
-        .submit(
-            &format!("/bijeenkomsten/{meeting}"),
-            &format!("/bijeenkomsten/{meeting}/starten"),
-            &[],
-        )
-        .await;
+    let page = on_meeting(&ingrid, meeting, "starten").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 
     for (item, owner, what) in [
@@ -410,14 +409,7 @@ pub(crate) async fn run_meeting(app: &TestApp, c: &Cast, close: bool) -> (i64, i
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     if close {
-        let page = ingrid
-            .submit(
-                &format!("/bijeenkomsten/{meeting}"),
-                &format!("/bijeenkomsten/{meeting}/sluiten"),
-                &[],
-            )
-            .await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        close_meeting(&ingrid, meeting).await;
     }
     (meeting, jansen_item, bakker_item)
 }

@@ -194,14 +194,7 @@ async fn a_family_member_sees_their_plan_decisions_and_meeting_and_nothing_that_
             .contains(minutes)
     );
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
-    let page = ingrid
-        .submit(
-            &format!("/bijeenkomsten/{meeting}"),
-            &format!("/bijeenkomsten/{meeting}/sluiten"),
-            &[],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    crate::meetings::close_meeting(&ingrid, meeting).await;
     let page = ahmed
         .submit(&item_path, &format!("{item_path}/notulen-delen"), &[])
         .await;
