@@ -72,6 +72,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "log filter, e.g. info or samenspel=debug,actix_web=info",
     ),
     ("SAMENSPEL_LOG_FORMAT", "text", "text or json"),
+    (
+        "SAMENSPEL_OIN",
+        "00000000000000000000",
+        "the 20-digit OIN of the organisation running Samenspel, the source of its CloudEvents",
+    ),
+    (
+        "SAMENSPEL_API_RATE_LIMIT",
+        "300",
+        "API requests per minute per API token (per instance)",
+    ),
 ];
 
 #[derive(Clone, Debug)]
@@ -88,6 +98,10 @@ pub struct Config {
     pub pool_size: u32,
     pub log_filter: String,
     pub log_json: bool,
+    /// The OIN in `urn:nld:oin:<OIN>:systeem:samenspel`, the source of every CloudEvent.
+    pub oin: String,
+    /// API requests per minute per token.
+    pub api_rate_limit: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -240,6 +254,17 @@ impl Config {
             pool_size: number("SAMENSPEL_DB_POOL_SIZE", 10, 200)? as u32,
             log_filter,
             log_json,
+            oin: match get("SAMENSPEL_OIN") {
+                Some(v) if v.len() == 20 && v.bytes().all(|b| b.is_ascii_digit()) => v,
+                Some(v) => {
+                    return Err(bad(
+                        "SAMENSPEL_OIN",
+                        format!("'{v}' is not an OIN of 20 digits"),
+                    ));
+                }
+                None => "00000000000000000000".into(),
+            },
+            api_rate_limit: number("SAMENSPEL_API_RATE_LIMIT", 300, 100_000)? as u32,
         })
     }
 }

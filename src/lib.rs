@@ -43,6 +43,7 @@ pub fn build_state(config: Config, mailer: mail::Mailer) -> anyhow::Result<AppSt
         config: Arc::new(config),
         mailer,
         live,
+        api_limits: Arc::default(),
     })
 }
 

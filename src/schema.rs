@@ -484,6 +484,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        created_by_user_id -> BigInt,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(persons -> families (family_id));
 diesel::joinable!(involvements -> families (family_id));
@@ -538,4 +551,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     recovery_consents,
     family_views,
     correction_requests,
+    api_tokens,
 );

@@ -6,6 +6,8 @@
 pub mod account;
 pub mod actions;
 pub mod admin;
+pub mod api;
+pub mod api_tokens;
 pub mod assets;
 pub mod auth;
 pub mod chart;
@@ -51,6 +53,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The live meeting rooms of this instance.
     pub live: Arc<crate::live::Hub>,
+    /// Requests per API token in the current minute (per instance).
+    pub api_limits: Arc<api::RateLimits>,
 }
 
 impl AppState {
@@ -323,6 +327,7 @@ pub fn app(
         .app_data(forms::form_config())
         .app_data(forms::query_config())
         .app_data(web::PayloadConfig::new(BODY_LIMIT))
+        .configure(api::configure)
         .configure(routes)
         .default_service(web::to(not_found))
         .wrap(actix_web::middleware::from_fn(middleware::session))
@@ -368,6 +373,18 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/wachtwoord",
             web::post().to(account::change_password),
+        )
+        .route(
+            "/beheer/api-sleutels",
+            web::get().to(api_tokens::show_tokens),
+        )
+        .route(
+            "/beheer/api-sleutels",
+            web::post().to(api_tokens::create_token),
+        )
+        .route(
+            "/beheer/api-sleutels/{id}/intrekken",
+            web::post().to(api_tokens::revoke_token),
         )
         .route("/beheer/gebruikers", web::get().to(admin::list_users))
         .route(

@@ -2,6 +2,7 @@
 //! TEST_DATABASE_URL is set. One test binary, so the suite links once.
 
 mod accounts;
+mod api;
 mod browser;
 mod cli;
 mod common;

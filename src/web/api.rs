@@ -1,0 +1,475 @@
+//! The partner API under `/api/v1`: organisation tokens (Bearer), rate limits with `RateLimit-*`
+//! headers, errors as `application/problem+json`, `API-Version` on every answer, and the OpenAPI
+//! document. Every route is listed once in `api_routes!`, which both registers it and names it in
+//! `ROUTES`, so the test that compares the served routes with the OpenAPI document cannot be fooled by
+//! a route registered somewhere else.
+//!
+//! Served so far: the generic event feed (`GET /api/v1/events?after=<id>`, CloudEvents 1.0 in the NL
+//! GOV profile, cut to what the organisation may see) and `GET /api/v1/openapi.json`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
+use diesel::prelude::*;
+use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use crate::db::DbConn;
+use crate::events::Event;
+use crate::schema::{directorships, events, involvements};
+
+/// The version in every answer's `API-Version` header and in the OpenAPI document.
+pub const API_VERSION: &str = "1.0.0";
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+/// An API error as RFC 9457 problem details.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub detail: String,
+    /// Seconds until a rate limit resets, for `Retry-After`.
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            title,
+            detail: detail.into(),
+            retry_after: None,
+        }
+    }
+    pub fn bad_request(detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "Ongeldig verzoek", detail)
+    }
+    pub fn not_found() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "Niet gevonden",
+            "Deze resource bestaat niet, of je organisatie mag haar niet zien.",
+        )
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.title,
+            self.detail
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status);
+        res.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let Some(seconds) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        res.body(
+            json!({
+                "type": "about:blank",
+                "title": self.title,
+                "status": self.status.as_u16(),
+                "detail": self.detail,
+            })
+            .to_string(),
+        )
+    }
+}
+
+impl From<super::AppError> for ApiError {
+    fn from(e: super::AppError) -> ApiError {
+        match e {
+            super::AppError::NotFound => ApiError::not_found(),
+            super::AppError::Forbidden => ApiError::not_found(),
+            other => {
+                tracing::error!(error = ?other, "API request failed");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Interne fout",
+                    "Er ging iets mis aan onze kant.",
+                )
+            }
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> ApiError {
+        super::AppError::from(e).into()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tokens and rate limits
+
+/// Requests per token in the current minute, per instance.
+#[derive(Default)]
+pub struct RateLimits(Mutex<HashMap<i64, (Instant, u32)>>);
+
+/// What the limiter said about this request, for the `RateLimit-*` headers.
+#[derive(Clone, Copy, Debug)]
+struct RateState {
+    limit: u32,
+    remaining: u32,
+    reset: u64,
+}
+
+impl RateLimits {
+    /// Counts a request of `token`: the state for the headers, and whether it goes over the limit.
+    fn take(&self, token: i64, limit: u32) -> (RateState, bool) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let entry = map.entry(token).or_insert((now, 0));
+        if now.duration_since(entry.0) >= Duration::from_secs(60) {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        let reset = 60u64
+            .saturating_sub(now.duration_since(entry.0).as_secs())
+            .max(1);
+        (
+            RateState {
+                limit,
+                remaining: limit.saturating_sub(entry.1),
+                reset,
+            },
+            entry.1 > limit,
+        )
+    }
+}
+
+/// The organisation behind a valid API token; every API handler that reads data takes one.
+#[derive(Clone, Copy, Debug)]
+pub struct Partner {
+    pub token_id: i64,
+    pub organisation_id: i64,
+}
+
+impl FromRequest for Partner {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let secret = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|s| s.trim().to_string());
+        let req = req.clone();
+        Box::pin(async move {
+            let unauthorized = || {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "Niet aangemeld",
+                    "Stuur een geldige API-sleutel mee: Authorization: Bearer <sleutel>.",
+                )
+            };
+            let (Some(state), Some(secret)) = (state, secret) else {
+                return Err(unauthorized());
+            };
+            let found = state
+                .db(move |conn| Ok(crate::domain::api_token::authenticate(conn, &secret)?))
+                .await?;
+            let Some((token_id, organisation_id)) = found else {
+                return Err(unauthorized());
+            };
+            let (rate, over) = state.api_limits.take(token_id, state.config.api_rate_limit);
+            req.extensions_mut().insert(rate);
+            if over {
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Te veel verzoeken",
+                    format!(
+                        "Deze sleutel mag {} verzoeken per minuut doen. Probeer het over {} seconden opnieuw.",
+                        rate.limit, rate.reset
+                    ),
+                );
+                e.retry_after = Some(rate.reset);
+                return Err(e);
+            }
+            Ok(Partner {
+                token_id,
+                organisation_id,
+            })
+        })
+    }
+}
+
+/// Adds `API-Version` and, for token requests, the `RateLimit-*` headers to every API answer.
+pub async fn api_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    let rate = res.request().extensions().get::<RateState>().copied();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::HeaderName::from_static("api-version"),
+        HeaderValue::from_static(API_VERSION),
+    );
+    if let Some(rate) = rate {
+        for (name, value) in [
+            ("ratelimit-limit", rate.limit.to_string()),
+            ("ratelimit-remaining", rate.remaining.to_string()),
+            ("ratelimit-reset", rate.reset.to_string()),
+        ] {
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                headers.insert(header::HeaderName::from_static(name), v);
+            }
+        }
+    }
+    Ok(res)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Routes
+
+macro_rules! api_routes {
+    ($(($method:ident, $path:literal, $handler:path)),+ $(,)?) => {
+        /// Every API route as (method, path), exactly as registered by `configure`.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
+
+        /// Registers the API routes, its headers, its error format for bad query strings and bodies, and
+        /// a problem+json 404 for any other address under /api.
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            cfg.service(
+                web::scope("/api")
+                    .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                        ApiError::bad_request(e.to_string()).into()
+                    }))
+                    .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|e, _| {
+                        let status = match &e {
+                            actix_web::error::JsonPayloadError::OverflowKnownLength { .. }
+                            | actix_web::error::JsonPayloadError::Overflow { .. } => {
+                                StatusCode::PAYLOAD_TOO_LARGE
+                            }
+                            actix_web::error::JsonPayloadError::ContentType => {
+                                StatusCode::UNSUPPORTED_MEDIA_TYPE
+                            }
+                            _ => StatusCode::BAD_REQUEST,
+                        };
+                        ApiError::new(status, "Ongeldige inhoud", e.to_string()).into()
+                    }))
+                    $(.route(
+                        $path.trim_start_matches("/api"),
+                        api_routes!(@method $method).to($handler),
+                    ))+
+                    .default_service(web::to(|| async {
+                        Err::<HttpResponse, ApiError>(ApiError::not_found())
+                    }))
+                    .wrap(actix_web::middleware::from_fn(api_headers)),
+            );
+        }
+    };
+    (@method GET) => { web::get() };
+    (@method POST) => { web::post() };
+}
+
+api_routes![
+    (GET, "/api/v1/openapi.json", openapi),
+    (GET, "/api/v1/events", event_feed),
+    (GET, "/api/v1/events/{id}", one_event),
+];
+
+// ---------------------------------------------------------------------------------------------------
+// The OpenAPI document
+
+/// The document, as written by hand in `static/openapi.json` (so it is a contract, not a dump of the
+/// code), with the server's address filled in.
+pub async fn openapi(state: web::Data<AppState>) -> HttpResponse {
+    let mut doc: Value = serde_json::from_str(OPENAPI).unwrap_or_else(|_| json!({}));
+    doc["servers"] = json!([{ "url": format!("{}/api", state.config.base_url) }]);
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.to_string())
+}
+
+pub const OPENAPI: &str = include_str!("../../static/openapi.json");
+
+// ---------------------------------------------------------------------------------------------------
+// The event feed
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedQuery {
+    /// The id of the last event the partner has; the feed continues after it.
+    after: Option<String>,
+    limit: Option<String>,
+}
+
+/// The families an organisation may hear about: those it is involved with or directs now.
+fn families_of(conn: &mut DbConn, organisation_id: i64) -> QueryResult<Vec<i64>> {
+    let mut ids: Vec<i64> = involvements::table
+        .filter(involvements::organisation_id.eq(organisation_id))
+        .filter(involvements::ended_on.is_null())
+        .select(involvements::family_id)
+        .load(conn)?;
+    ids.extend(
+        directorships::table
+            .filter(directorships::director_organisation_id.eq(organisation_id))
+            .filter(directorships::ended_at.is_null())
+            .select(directorships::family_id)
+            .load::<i64>(conn)?,
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// An event as a CloudEvent in the NL GOV profile: thin data (what happened to which resource), no
+/// names or content; the partner reads details at the source.
+pub fn cloud_event(e: &Event, oin: &str, base_url: &str, case_number: Option<&str>) -> Value {
+    let time =
+        chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(e.occurred_at, chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let subject = match (case_number, e.meeting_id) {
+        (Some(case), _) => format!("zaak/{case}"),
+        (None, Some(m)) => format!("casusoverleg/{m}"),
+        (None, None) => format!("{}/{}", e.subject_type, e.subject_id.unwrap_or_default()),
+    };
+    json!({
+        "specversion": "1.0",
+        "id": e.id.to_string(),
+        "source": format!("urn:nld:oin:{oin}:systeem:samenspel"),
+        "type": format!("nl.samenspel.{}", e.kind),
+        "time": time,
+        "subject": subject,
+        "datacontenttype": "application/json",
+        "dataref": format!("{base_url}/api/v1/events/{}", e.id),
+        "data": {
+            "kind": e.kind,
+            "subjectType": e.subject_type,
+            "subjectId": e.subject_id.map(|i| i.to_string()),
+        },
+    })
+}
+
+/// `GET /api/v1/events?after=<id>&limit=<n>`: the organisation's events after the cursor, oldest
+/// first, as a CloudEvents JSON batch; `Link: <...>; rel="next"` carries the cursor to continue from.
+pub async fn event_feed(
+    partner: Partner,
+    state: web::Data<AppState>,
+    query: web::Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let after =
+        match query.after.as_deref() {
+            None | Some("") => 0,
+            Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ApiError::bad_request("after moet een eventnummer zijn (0 of meer).")
+            })?,
+        };
+    let limit = match query.limit.as_deref() {
+        None | Some("") => 100,
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=500).contains(n))
+            .ok_or_else(|| ApiError::bad_request("limit moet een getal van 1 tot 500 zijn."))?,
+    };
+    let (oin, base_url) = (state.config.oin.clone(), state.config.base_url.clone());
+    let (batch, last) = state
+        .db(move |conn| {
+            let families = families_of(conn, partner.organisation_id)?;
+            let rows: Vec<Event> = events::table
+                .filter(events::id.gt(after))
+                .filter(events::family_id.eq_any(&families))
+                .order(events::id.asc())
+                .limit(limit)
+                .select(Event::as_select())
+                .load(conn)?;
+            let mut cases = HashMap::new();
+            let mut batch = Vec::with_capacity(rows.len());
+            for e in &rows {
+                let case = match e.family_id {
+                    Some(f) => match cases.get(&f) {
+                        Some(c) => Some(c),
+                        None => {
+                            let c = crate::domain::family::find(conn, f)?
+                                .map(|f| f.case_number)
+                                .unwrap_or_default();
+                            cases.insert(f, c);
+                            cases.get(&f)
+                        }
+                    },
+                    None => None,
+                };
+                batch.push(cloud_event(e, &oin, &base_url, case.map(String::as_str)));
+            }
+            Ok((batch, rows.last().map_or(after, |e| e.id)))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/cloudevents-batch+json")
+        .insert_header((
+            header::LINK,
+            format!(
+                "<{}/api/v1/events?after={last}>; rel=\"next\"",
+                state.config.base_url
+            ),
+        ))
+        .body(Value::Array(batch).to_string()))
+}
+
+/// `GET /api/v1/events/{id}`: one event of the feed, the `dataref` of every CloudEvent; 404 when the
+/// organisation may not see it.
+pub async fn one_event(
+    partner: Partner,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path
+        .into_inner()
+        .parse::<i64>()
+        .map_err(|_| ApiError::not_found())?;
+    let (oin, base_url) = (state.config.oin.clone(), state.config.base_url.clone());
+    let event = state
+        .db(move |conn| {
+            let families = families_of(conn, partner.organisation_id)?;
+            let found: Option<Event> = events::table
+                .find(id)
+                .select(Event::as_select())
+                .first(conn)
+                .optional()?;
+            let Some(e) = found.filter(|e| e.family_id.is_some_and(|f| families.contains(&f)))
+            else {
+                return Err(super::AppError::NotFound);
+            };
+            let case = match e.family_id {
+                Some(f) => crate::domain::family::find(conn, f)?.map(|f| f.case_number),
+                None => None,
+            };
+            Ok(cloud_event(&e, &oin, &base_url, case.as_deref()))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/cloudevents+json")
+        .body(event.to_string()))
+}

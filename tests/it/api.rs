@@ -1,0 +1,328 @@
+//! The partner API: tokens made by an organisation admin, the event feed as CloudEvents (checked with
+//! the CloudEvents SDK), need to know per organisation, problem+json for every bad request, rate limits,
+//! and an OpenAPI document that lists exactly the routes the app serves.
+
+use reqwest::StatusCode;
+use samenspel::domain::user::Role;
+
+use crate::common::{Client, TestApp};
+use crate::meetings::{cast, run_meeting, signed_in};
+
+struct Answer {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("JSON ({e}): {}", self.body))
+    }
+}
+
+async fn call(app: &TestApp, path: &str, token: Option<&str>) -> Answer {
+    let mut req = reqwest::Client::new().get(app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.unwrap();
+    Answer {
+        status: res.status(),
+        headers: res.headers().clone(),
+        body: res.text().await.unwrap(),
+    }
+}
+
+/// An organisation admin of `organisation` makes a token on the admin page; returns the secret.
+async fn make_token(app: &TestApp, admin: &Client, name: &str) -> String {
+    let page = admin
+        .submit(
+            "/beheer/api-sleutels",
+            "/beheer/api-sleutels",
+            &[("name", name)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.visible_text());
+    let secret = page.value("#secret").expect("the secret, shown once");
+    assert!(secret.starts_with("ssp_"));
+    // Shown once: the list afterwards has the name, not the secret.
+    let again = admin.get("/beheer/api-sleutels").await;
+    assert!(again.visible_text().contains(name) && !again.body.contains(&secret));
+    let _ = app;
+    secret
+}
+
+/// Petra, admin of `organisation`, and a token she made for it.
+async fn admin_with_token(app: &TestApp, organisation: &str) -> (Client, String) {
+    app.user(
+        "petra@vt.example",
+        "Petra de Graaf",
+        Role::OrgAdmin,
+        Some(organisation),
+    );
+    let petra = signed_in(app, "petra@vt.example").await;
+    let token = make_token(app, &petra, "Test").await;
+    (petra, token)
+}
+
+fn assert_problem(a: &Answer, status: StatusCode) {
+    assert_eq!(a.status, status, "{}", a.body);
+    assert_eq!(a.header("content-type"), "application/problem+json");
+    let p = a.json();
+    assert_eq!(p["status"], status.as_u16());
+    assert!(p["title"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(a.header("api-version"), "1.0.0");
+}
+
+#[actix_web::test]
+async fn a_partner_reads_its_events_as_cloudevents_and_nothing_of_other_families() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    run_meeting(&app, &c, false).await;
+    let (_, token) = admin_with_token(&app, "Veilig Thuis Zuid-Holland Zuid").await;
+    // A professional does not manage API keys.
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    assert_eq!(
+        ahmed.get("/beheer/api-sleutels").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let feed = call(&app, "/api/v1/events", Some(&token)).await;
+    assert_eq!(feed.status, StatusCode::OK, "{}", feed.body);
+    assert_eq!(
+        feed.header("content-type"),
+        "application/cloudevents-batch+json"
+    );
+    assert_eq!(feed.header("api-version"), "1.0.0");
+    assert!(feed.header("ratelimit-limit").parse::<u32>().is_ok());
+    assert!(feed.header("ratelimit-remaining").parse::<u32>().is_ok());
+    let batch = feed.json();
+    let events = batch.as_array().expect("a batch");
+    assert!(!events.is_empty());
+    let jansen = samenspel::domain::family::find(&mut app.conn(), c.jansen)
+        .unwrap()
+        .unwrap();
+    let bakker = samenspel::domain::family::find(&mut app.conn(), c.bakker)
+        .unwrap()
+        .unwrap();
+    let source = regex_like_source();
+    for e in events {
+        // An independent CloudEvents implementation reads every event.
+        let parsed: cloudevents::Event = serde_json::from_value(e.clone())
+            .unwrap_or_else(|err| panic!("not a CloudEvent ({err}): {e}"));
+        use cloudevents::AttributesReader;
+        assert_eq!(parsed.specversion().to_string(), "1.0");
+        assert!(source(parsed.source().as_str()), "{}", parsed.source());
+        assert!(parsed.ty().starts_with("nl.samenspel."), "{}", parsed.ty());
+        assert!(parsed.time().is_some());
+        assert_eq!(
+            parsed.subject(),
+            Some(format!("zaak/{}", jansen.case_number).as_str())
+        );
+        // Thin data: no names of people.
+        for name in ["Jansen", "Ahmed", "Karin", "Sandra"] {
+            assert!(!e["data"].to_string().contains(name), "{e}");
+        }
+        assert!(
+            !e.to_string().contains(&bakker.case_number),
+            "Bakker is not Veilig Thuis's family"
+        );
+    }
+    // One event by its dataref; the cursor continues after the last.
+    let first = &events[0];
+    let dataref = first["dataref"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches(&app.base_url)
+        .to_string();
+    let one = call(&app, &dataref, Some(&token)).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(one.json()["id"], first["id"]);
+    let link = feed.header("link").to_string();
+    let next = link
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .trim_start_matches(&app.base_url)
+        .to_string();
+    let rest = call(&app, &next, Some(&token)).await;
+    assert_eq!(
+        rest.json().as_array().unwrap().len(),
+        0,
+        "nothing after the last event"
+    );
+    // Bakker's events: 404, as if they do not exist.
+    let bakker_event = {
+        use diesel::prelude::*;
+        use samenspel::schema::events::dsl::*;
+        events
+            .filter(family_id.eq(c.bakker))
+            .select(id)
+            .first::<i64>(&mut app.conn())
+            .unwrap()
+    };
+    assert_problem(
+        &call(
+            &app,
+            &format!("/api/v1/events/{bakker_event}"),
+            Some(&token),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    );
+}
+
+/// `urn:nld:oin:<20 digits>:systeem:samenspel`, the NL GOV profile's source.
+fn regex_like_source() -> impl Fn(&str) -> bool {
+    |s: &str| {
+        s.strip_prefix("urn:nld:oin:")
+            .and_then(|r| r.strip_suffix(":systeem:samenspel"))
+            .is_some_and(|oin| oin.len() == 20 && oin.bytes().all(|b| b.is_ascii_digit()))
+    }
+}
+
+#[actix_web::test]
+async fn bad_requests_get_problem_json_never_a_5xx() {
+    let app = TestApp::spawn_with(&[("SAMENSPEL_API_RATE_LIMIT", "1000")]).await;
+    let (petra, token) = admin_with_token(&app, "Veilig Thuis").await;
+
+    assert_problem(
+        &call(&app, "/api/v1/events", None).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    assert_eq!(
+        call(&app, "/api/v1/events", None)
+            .await
+            .header("www-authenticate"),
+        "Bearer"
+    );
+    assert_problem(
+        &call(&app, "/api/v1/events", Some("ssp_onzin")).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    assert_problem(
+        &call(&app, "/api/v1/events", Some("geen-sleutel")).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    for bad in [
+        "/api/v1/events?after=abc",
+        "/api/v1/events?after=-1",
+        "/api/v1/events?after=99999999999999999999999",
+        "/api/v1/events?limit=0",
+        "/api/v1/events?limit=100000",
+        "/api/v1/events?onbekend=1",
+        "/api/v1/events?after=%FF%FE",
+    ] {
+        assert_problem(
+            &call(&app, bad, Some(&token)).await,
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    for missing in [
+        "/api/v1/events/abc",
+        "/api/v1/events/999999",
+        "/api/v1/bestaat-niet",
+        "/api/v2/events",
+    ] {
+        assert_problem(
+            &call(&app, missing, Some(&token)).await,
+            StatusCode::NOT_FOUND,
+        );
+    }
+    // A huge or strange body to a read-only route is refused too.
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("x".repeat(2_000_000))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+
+    // A revoked token stops working at once.
+    let id = {
+        use diesel::prelude::*;
+        use samenspel::schema::api_tokens::dsl::*;
+        api_tokens.select(id).first::<i64>(&mut app.conn()).unwrap()
+    };
+    let page = petra
+        .submit(
+            "/beheer/api-sleutels",
+            &format!("/beheer/api-sleutels/{id}/intrekken"),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_problem(
+        &call(&app, "/api/v1/events", Some(&token)).await,
+        StatusCode::UNAUTHORIZED,
+    );
+}
+
+#[actix_web::test]
+async fn a_token_over_its_rate_limit_gets_429_with_the_headers() {
+    let app = TestApp::spawn_with(&[("SAMENSPEL_API_RATE_LIMIT", "3")]).await;
+    let (_, token) = admin_with_token(&app, "Veilig Thuis").await;
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let a = call(&app, "/api/v1/events", Some(&token)).await;
+        assert_eq!(a.status, StatusCode::OK);
+        remaining.push(a.header("ratelimit-remaining").to_string());
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    let over = call(&app, "/api/v1/events", Some(&token)).await;
+    assert_problem(&over, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        over.header("retry-after")
+            .parse::<u64>()
+            .is_ok_and(|s| (1..=60).contains(&s))
+    );
+    assert_eq!(over.header("ratelimit-remaining"), "0");
+    assert_eq!(over.header("ratelimit-limit"), "3");
+}
+
+#[actix_web::test]
+async fn the_openapi_document_is_openapi_3_and_lists_every_api_route() {
+    let app = TestApp::spawn().await;
+    let doc = call(&app, "/api/v1/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let parsed: openapiv3::OpenAPI =
+        serde_json::from_str(&doc.body).expect("a valid OpenAPI 3 document");
+    assert!(parsed.openapi.starts_with("3."));
+    assert_eq!(parsed.info.version, samenspel::web::api::API_VERSION);
+    let mut documented = Vec::new();
+    for (path, item) in &parsed.paths.paths {
+        let item = item.as_item().expect("inline path items");
+        for (method, _) in item.iter() {
+            documented.push((method.to_uppercase(), format!("/api{path}")));
+        }
+    }
+    documented.sort();
+    let mut served: Vec<(String, String)> = samenspel::web::api::ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    served.sort();
+    assert_eq!(
+        served, documented,
+        "every route the app serves under /api is documented, and no other"
+    );
+    // And each documented route answers (not the router's 404).
+    for (_, path) in &served {
+        let a = call(&app, &path.replace("{id}", "1"), None).await;
+        assert_ne!(a.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert!(
+            a.status == StatusCode::OK || a.status == StatusCode::UNAUTHORIZED,
+            "{path}: {}",
+            a.status
+        );
+    }
+}
