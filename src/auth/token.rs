@@ -11,13 +11,19 @@ use crate::schema::{user_tokens, users};
 pub enum Purpose {
     Invitation,
     PasswordReset,
+    /// A one-time login for a family member, instead of a password.
+    LoginLink,
 }
+
+/// The tokens that lead to choosing a password.
+pub const SET_PASSWORD: &[Purpose] = &[Purpose::Invitation, Purpose::PasswordReset];
 
 impl Purpose {
     fn code(self) -> &'static str {
         match self {
             Purpose::Invitation => "invitation",
             Purpose::PasswordReset => "password_reset",
+            Purpose::LoginLink => "login_link",
         }
     }
 
@@ -26,6 +32,7 @@ impl Purpose {
         match self {
             Purpose::Invitation => chrono::Duration::days(7),
             Purpose::PasswordReset => chrono::Duration::hours(1),
+            Purpose::LoginLink => chrono::Duration::minutes(15),
         }
     }
 }
@@ -64,11 +71,13 @@ pub fn issue(conn: &mut DbConn, user_id: i64, purpose: Purpose) -> QueryResult<S
     Ok(token)
 }
 
-/// The user a valid token belongs to (unused, unexpired, either purpose), without using it up.
-pub fn peek(conn: &mut DbConn, token: &str) -> QueryResult<Option<User>> {
+/// The user a valid token of one of `purposes` belongs to (unused, unexpired), without using it up.
+pub fn peek(conn: &mut DbConn, token: &str, purposes: &[Purpose]) -> QueryResult<Option<User>> {
+    let codes: Vec<&str> = purposes.iter().map(|p| p.code()).collect();
     user_tokens::table
         .inner_join(users::table)
         .filter(user_tokens::token_hash.eq(super::token_hash(token)))
+        .filter(user_tokens::purpose.eq_any(codes))
         .filter(user_tokens::used_at.is_null())
         .filter(user_tokens::expires_at.gt(now()))
         .filter(users::active.eq(true))
@@ -79,8 +88,8 @@ pub fn peek(conn: &mut DbConn, token: &str) -> QueryResult<Option<User>> {
 
 /// Uses the token up and returns its user; None when it is unknown, used or expired. Call inside the
 /// transaction that sets the password, so a token is never spent without effect.
-pub fn consume(conn: &mut DbConn, token: &str) -> QueryResult<Option<User>> {
-    let Some(user) = peek(conn, token)? else {
+pub fn consume(conn: &mut DbConn, token: &str, purposes: &[Purpose]) -> QueryResult<Option<User>> {
+    let Some(user) = peek(conn, token, purposes)? else {
         return Ok(None);
     };
     let spent = diesel::update(

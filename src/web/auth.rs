@@ -393,7 +393,7 @@ pub async fn show_set_password(
     let token = path.into_inner();
     let lookup = token.clone();
     let account = state
-        .db(move |conn| Ok(token::peek(conn, &lookup)?))
+        .db(move |conn| Ok(token::peek(conn, &lookup, token::SET_PASSWORD)?))
         .await?;
     let status = if account.is_some() {
         StatusCode::OK
@@ -429,7 +429,7 @@ pub async fn set_password(
     let form = form.into_inner();
     let lookup = token.clone();
     let Some(account) = state
-        .db(move |conn| Ok(token::peek(conn, &lookup)?))
+        .db(move |conn| Ok(token::peek(conn, &lookup, token::SET_PASSWORD)?))
         .await?
     else {
         return html(
@@ -467,7 +467,7 @@ pub async fn set_password(
     let done = state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let Some(user) = token::consume(conn, &token)? else {
+                let Some(user) = token::consume(conn, &token, token::SET_PASSWORD)? else {
                     return Ok::<_, AppError>(false);
                 };
                 user::set_password_hash(conn, user.id, &hash)?;

@@ -18,6 +18,7 @@ pub mod forms;
 pub mod health;
 pub mod home;
 pub mod live;
+pub mod login_link;
 pub mod meetings;
 pub mod middleware;
 pub mod plan;
@@ -343,6 +344,16 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/", web::get().to(home::show_home))
         .route("/inloggen", web::get().to(auth::show_login))
         .route("/inloggen", web::post().to(auth::login))
+        .route("/inloggen/link", web::get().to(login_link::show_request))
+        .route("/inloggen/link", web::post().to(login_link::request_link))
+        .route(
+            "/inloggen/link/{token}",
+            web::get().to(login_link::show_use),
+        )
+        .route(
+            "/inloggen/link/{token}",
+            web::post().to(login_link::use_link),
+        )
         .route("/uitloggen", web::post().to(auth::logout))
         .route(
             "/wachtwoord-vergeten",

@@ -475,3 +475,76 @@ async fn the_notification_mail_says_only_that_there_is_something_new() {
     };
     assert_eq!(events, 1);
 }
+
+#[actix_web::test]
+async fn a_family_member_logs_in_once_with_a_link_by_email() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app);
+    let sandra_id = member(&app, &c, "Sandra Jansen", PersonRole::Parent, 34);
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    // Invited, without choosing a password.
+    let path = format!("/gezinnen/{}/portaal", c.jansen);
+    let page = ahmed
+        .submit(
+            &path,
+            &format!("{path}/uitnodigen"),
+            &[
+                ("person_id", &sandra_id.to_string()),
+                ("email", "sandra@example.org"),
+                ("judgement", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    let before = app.mails().len();
+    let visitor = app.client();
+    for email in [
+        "sandra@example.org",
+        "ahmed@vt.example",
+        "onbekend@example.org",
+    ] {
+        let page = visitor
+            .submit("/inloggen/link", "/inloggen/link", &[("email", email)])
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.visible_text()
+                .contains("Als dit adres bij het gezinsportaal hoort"),
+            "the same answer for {email}"
+        );
+    }
+    let mails: Vec<_> = app.mails().into_iter().skip(before).collect();
+    assert_eq!(mails.len(), 1, "only the family member gets a link");
+    assert_eq!(mails[0].to, "sandra@example.org");
+    assert!(!mails[0].text.contains("Jansen"));
+    let link = link_in(&mails[0], &app.base_url);
+    let path = link.trim_start_matches(&app.base_url).to_string();
+
+    // Opening the link does not use it (mail scanners); the button does.
+    assert_eq!(visitor.get(&path).await.status, StatusCode::OK);
+    let page = visitor.submit(&path, &path, &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/portaal"));
+    assert!(
+        visitor
+            .get("/portaal")
+            .await
+            .visible_text()
+            .contains("Hallo Sandra Jansen")
+    );
+    // Once only.
+    let other = app.client();
+    assert_eq!(other.get(&path).await.status, StatusCode::GONE);
+    let page = other
+        .post(
+            &path,
+            &[("csrf_token", &other.get("/inloggen").await.csrf())],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert!(
+        other.get("/portaal").await.location.is_some(),
+        "not logged in"
+    );
+}

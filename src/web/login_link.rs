@@ -1,0 +1,204 @@
+//! Logging in with a one-time link by email, for family members: no password to remember (or for
+//! someone else to find). The link works once, for 15 minutes; opening it shows a button, so a mail
+//! program that follows links to check them does not use it up. Asking for a link says the same
+//! whether or not the address is known.
+
+use actix_web::cookie::SameSite;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::html;
+use super::forms::FieldErrors;
+use super::middleware::cookie;
+use super::{AppError, AppState, PageCtx, SESSION_COOKIE, see_other};
+use crate::auth::session;
+use crate::auth::token::{self, Purpose};
+use crate::db;
+use crate::domain::user::{self, Role};
+use crate::i18n::{I18n, Locale};
+use crate::mail::Mail;
+
+#[derive(Template)]
+#[template(path = "auth/login_link.html")]
+struct RequestPage {
+    ctx: PageCtx,
+    email: String,
+    errors: FieldErrors,
+    sent: bool,
+}
+
+pub async fn show_request(ctx: PageCtx) -> Result<HttpResponse, AppError> {
+    html(
+        StatusCode::OK,
+        RequestPage {
+            ctx,
+            email: String::new(),
+            errors: FieldErrors::default(),
+            sent: false,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    email: String,
+}
+
+fn link_mail(to: &user::User, link: &str) -> Mail {
+    let i18n = I18n::new(
+        to.locale
+            .as_deref()
+            .and_then(Locale::from_code)
+            .unwrap_or_default(),
+    );
+    let body = i18n.t("mail.login_link.body");
+    let escape = |s: &str| {
+        askama::filters::escape(s, askama::filters::Html)
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    Mail {
+        to: to.email.clone(),
+        subject: i18n.t("mail.login_link.subject"),
+        text: format!("{body}\n\n{link}\n\n{}", i18n.t("mail.automatic")),
+        html: format!(
+            "<p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p>",
+            escape(&body),
+            escape(link),
+            escape(link),
+            escape(&i18n.t("mail.automatic"))
+        ),
+        attachments: Vec::new(),
+    }
+}
+
+pub async fn request_link(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    form: web::Form<RequestForm>,
+) -> Result<HttpResponse, AppError> {
+    let email = form.into_inner().email.trim().to_string();
+    let mut errors = FieldErrors::default();
+    if !user::is_valid_email(&email) {
+        errors.add("email", "forgot.email_invalid");
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            RequestPage {
+                ctx,
+                email,
+                errors,
+                sent: false,
+            },
+        );
+    }
+    let lookup = user::normalize_email(&email);
+    let issued = state
+        .db(move |conn| {
+            db::write(conn, |conn| match user::find_by_email(conn, &lookup)? {
+                // Only family accounts log in this way; staff keep their password (and its throttling).
+                Some(u) if u.active && u.role() == Role::Family => {
+                    Ok::<_, AppError>(Some((token::issue(conn, u.id, Purpose::LoginLink)?, u)))
+                }
+                _ => Ok(None),
+            })
+        })
+        .await?;
+    if let Some((secret, account)) = issued {
+        let link = state.link(&format!("/inloggen/link/{secret}"));
+        if let Err(e) = state.send_mail(link_mail(&account, &link)).await {
+            tracing::warn!(user_id = account.id, error = ?e, "login link not sent");
+        }
+    }
+    html(
+        StatusCode::OK,
+        RequestPage {
+            ctx,
+            email,
+            errors: FieldErrors::default(),
+            sent: true,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "auth/login_link_use.html")]
+struct UsePage {
+    ctx: PageCtx,
+    token: String,
+    valid: bool,
+}
+
+pub async fn show_use(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let secret = path.into_inner();
+    let lookup = secret.clone();
+    let valid = state
+        .db(move |conn| Ok(token::peek(conn, &lookup, &[Purpose::LoginLink])?.is_some()))
+        .await?;
+    html(
+        if valid {
+            StatusCode::OK
+        } else {
+            StatusCode::GONE
+        },
+        UsePage {
+            ctx,
+            token: secret,
+            valid,
+        },
+    )
+}
+
+/// Uses the link: a new session (family length), the link spent in the same transaction.
+pub async fn use_link(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let secret = path.into_inner();
+    let previous = ctx.user.as_ref().map(|u| u.session_id);
+    let max_age = state.config.session_max.min(session::FAMILY_MAX);
+    let lookup = secret.clone();
+    let started = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let Some(account) = token::consume(conn, &lookup, &[Purpose::LoginLink])? else {
+                    return Ok::<_, AppError>(None);
+                };
+                if let Some(old) = previous {
+                    session::delete(conn, old)?;
+                }
+                Ok(Some((
+                    account.id,
+                    session::create(conn, account.id, max_age)?,
+                )))
+            })
+        })
+        .await?;
+    let Some((user_id, session_token)) = started else {
+        return html(
+            StatusCode::GONE,
+            UsePage {
+                ctx,
+                token: secret,
+                valid: false,
+            },
+        );
+    };
+    tracing::info!(user_id, "logged in with a link");
+    let mut res = see_other("/portaal");
+    res.add_cookie(&cookie(
+        SESSION_COOKIE,
+        session_token,
+        state.config.secure_cookies,
+        SameSite::Lax,
+    ))
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(res)
+}
