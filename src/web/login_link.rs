@@ -17,8 +17,6 @@ use crate::auth::session;
 use crate::auth::token::{self, Purpose};
 use crate::db;
 use crate::domain::user::{self, Role};
-use crate::i18n::{I18n, Locale};
-use crate::mail::Mail;
 
 #[derive(Template)]
 #[template(path = "auth/login_link.html")]
@@ -45,34 +43,6 @@ pub async fn show_request(ctx: PageCtx) -> Result<HttpResponse, AppError> {
 pub struct RequestForm {
     #[serde(default)]
     email: String,
-}
-
-fn link_mail(to: &user::User, link: &str) -> Mail {
-    let i18n = I18n::new(
-        to.locale
-            .as_deref()
-            .and_then(Locale::from_code)
-            .unwrap_or_default(),
-    );
-    let body = i18n.t("mail.login_link.body");
-    let escape = |s: &str| {
-        askama::filters::escape(s, askama::filters::Html)
-            .map(|e| e.to_string())
-            .unwrap_or_default()
-    };
-    Mail {
-        to: to.email.clone(),
-        subject: i18n.t("mail.login_link.subject"),
-        text: format!("{body}\n\n{link}\n\n{}", i18n.t("mail.automatic")),
-        html: format!(
-            "<p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p>",
-            escape(&body),
-            escape(link),
-            escape(link),
-            escape(&i18n.t("mail.automatic"))
-        ),
-        attachments: Vec::new(),
-    }
 }
 
 pub async fn request_link(
@@ -108,7 +78,15 @@ pub async fn request_link(
         .await?;
     if let Some((secret, account)) = issued {
         let link = state.link(&format!("/inloggen/link/{secret}"));
-        if let Err(e) = state.send_mail(link_mail(&account, &link)).await {
+        if let Err(e) = state
+            .send_mail(super::portal::plain_mail(
+                &account,
+                "mail.login_link.subject",
+                "mail.login_link.body",
+                &link,
+            ))
+            .await
+        {
             tracing::warn!(user_id = account.id, error = ?e, "login link not sent");
         }
     }

@@ -598,7 +598,8 @@ pub async fn show_access_log(
 // ---------------------------------------------------------------------------------------------------
 // Mail to the family and to the director: never family details in the body.
 
-fn plain_mail(to: &user::User, subject_key: &str, body_key: &str, link: &str) -> Mail {
+/// A short mail with one link and no details: the family's mails, and the director's notices.
+pub(crate) fn plain_mail(to: &user::User, subject_key: &str, body_key: &str, link: &str) -> Mail {
     let i18n = I18n::new(
         to.locale
             .as_deref()
