@@ -933,16 +933,25 @@ pub async fn family_plan_pdf(
             })
         })
         .await?;
-    let i18n = ctx.i18n;
+    plan_download(
+        ctx.i18n,
+        (title, family_name, intro, parts),
+        format!("gezinsplan-{family_id}.pdf"),
+    )
+    .await
+}
+
+/// A plan as a PDF download: its title, the family, an introduction and the headed parts.
+async fn plan_download(
+    i18n: I18n,
+    (title, family_name, intro, parts): (String, String, String, Vec<(String, String)>),
+    filename: String,
+) -> Result<HttpResponse, AppError> {
     let generated = now_text();
     let pdf =
         render(move || documents::plan(&i18n, &title, &family_name, &intro, &parts, &generated))
             .await?;
-    Ok(download(
-        "application/pdf",
-        &format!("gezinsplan-{family_id}.pdf"),
-        pdf,
-    ))
+    Ok(download("application/pdf", &filename, pdf))
 }
 
 pub async fn phase_plan_pdf(
@@ -981,16 +990,12 @@ pub async fn phase_plan_pdf(
             })
         })
         .await?;
-    let i18n = ctx.i18n;
-    let generated = now_text();
-    let pdf =
-        render(move || documents::plan(&i18n, &title, &family_name, &intro, &parts, &generated))
-            .await?;
-    Ok(download(
-        "application/pdf",
-        &format!("plan-{family_id}.pdf"),
-        pdf,
-    ))
+    plan_download(
+        ctx.i18n,
+        (title, family_name, intro, parts),
+        format!("plan-{family_id}.pdf"),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -574,6 +574,13 @@ async fn the_safety_plan_is_versioned_and_only_director_and_co_worker_change_it(
     assert!(log.visible_text().contains("Plan van een veiligheidsfase"));
 }
 
+/// Posts the safety-scale form: [score, date, source, given by, explanation].
+async fn submit_score(client: &Client, path: &str, fields: [&str; 5]) -> Page {
+    let names = ["score", "scored_on", "source", "given_by", "explanation"];
+    let form: Vec<(&str, &str)> = names.into_iter().zip(fields).collect();
+    client.submit(path, path, &form).await
+}
+
 fn markers(page: &Page) -> Vec<(String, f64)> {
     let html = page.html();
     let sel = scraper::Selector::parse("svg.ss-chart .ss-chart-point[data-score]").unwrap();
@@ -598,35 +605,21 @@ async fn the_safety_scale_is_a_chart_with_a_table_for_gaps_and_for_a_single_scor
     let path = format!("/gezinnen/{}/veiligheidsschaal", c.family);
 
     // Bad input keeps what was typed and saves nothing.
-    let page = ruud
-        .submit(
-            &path,
-            &path,
-            &[
-                ("score", "11"),
-                ("scored_on", &ymd(today())),
-                ("source", "professional"),
-                ("given_by", ""),
-                ("explanation", "Twijfel"),
-            ],
-        )
-        .await;
+    let page = submit_score(
+        &ruud,
+        &path,
+        ["11", &ymd(today()), "professional", "", "Twijfel"],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.visible_text().contains("Kies een score van 0 tot 10."));
     assert!(page.body.contains("Twijfel"));
-    let page = ruud
-        .submit(
-            &path,
-            &path,
-            &[
-                ("score", "5"),
-                ("scored_on", &ymd(today() + Duration::days(3))),
-                ("source", "family"),
-                ("given_by", ""),
-                ("explanation", ""),
-            ],
-        )
-        .await;
+    let page = submit_score(
+        &ruud,
+        &path,
+        ["5", &ymd(today() + Duration::days(3)), "family", "", ""],
+    )
+    .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.visible_text()
@@ -644,19 +637,18 @@ async fn the_safety_scale_is_a_chart_with_a_table_for_gaps_and_for_a_single_scor
         ("5", 60, "family", "Sandra Jansen"),
         ("6", 1, "professional", ""),
     ] {
-        let page = ruud
-            .submit(
-                &path,
-                &path,
-                &[
-                    ("score", score),
-                    ("scored_on", &ymd(today() - Duration::days(days_ago))),
-                    ("source", source),
-                    ("given_by", given_by),
-                    ("explanation", "Uitleg"),
-                ],
-            )
-            .await;
+        let page = submit_score(
+            &ruud,
+            &path,
+            [
+                score,
+                &ymd(today() - Duration::days(days_ago)),
+                source,
+                given_by,
+                "Uitleg",
+            ],
+        )
+        .await;
         assert_eq!(
             page.status,
             StatusCode::SEE_OTHER,
@@ -706,19 +698,7 @@ async fn the_safety_scale_is_a_chart_with_a_table_for_gaps_and_for_a_single_scor
 
     // A single score: one marker, no line.
     let other = format!("/gezinnen/{}/veiligheidsschaal", c.other_family);
-    let page = linda
-        .submit(
-            &other,
-            &other,
-            &[
-                ("score", "4"),
-                ("scored_on", &ymd(today())),
-                ("source", "professional"),
-                ("given_by", ""),
-                ("explanation", ""),
-            ],
-        )
-        .await;
+    let page = submit_score(&linda, &other, ["4", &ymd(today()), "professional", "", ""]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let page = linda.get(&other).await;
     assert_eq!(markers(&page).len(), 1);
