@@ -71,6 +71,22 @@ pub fn issue(conn: &mut DbConn, user_id: i64, purpose: Purpose) -> QueryResult<S
     Ok(token)
 }
 
+/// Whether a token of `purpose` was issued to the user after `since` (to not send links in a stream).
+pub fn issued_since(
+    conn: &mut DbConn,
+    user_id: i64,
+    purpose: Purpose,
+    since: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n: i64 = user_tokens::table
+        .filter(user_tokens::user_id.eq(user_id))
+        .filter(user_tokens::purpose.eq(purpose.code()))
+        .filter(user_tokens::created_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// The user a valid token of one of `purposes` belongs to (unused, unexpired), without using it up.
 pub fn peek(conn: &mut DbConn, token: &str, purposes: &[Purpose]) -> QueryResult<Option<User>> {
     let codes: Vec<&str> = purposes.iter().map(|p| p.code()).collect();

@@ -111,9 +111,14 @@ pub fn authenticate(conn: &mut DbConn, secret: &str) -> QueryResult<Option<(i64,
     };
     let now = super::now();
     if last_used.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
-        diesel::update(api_tokens::table.find(id))
-            .set(api_tokens::last_used_at.eq(Some(now)))
-            .execute(conn)?;
+        // A hint for the admin, not worth failing a read for (a busy database may refuse the write).
+        if let Err(e) = crate::db::write(conn, |conn| {
+            diesel::update(api_tokens::table.find(id))
+                .set(api_tokens::last_used_at.eq(Some(now)))
+                .execute(conn)
+        }) {
+            tracing::debug!(token = id, error = %e, "last use of an API token not recorded");
+        }
     }
     Ok(Some((id, organisation_id)))
 }

@@ -127,7 +127,7 @@ impl From<diesel::result::Error> for ApiError {
 // ---------------------------------------------------------------------------------------------------
 // Tokens and rate limits
 
-/// Requests per token in the current minute, per instance.
+/// Requests per organisation in the current minute, per instance.
 #[derive(Default)]
 pub struct RateLimits(Mutex<HashMap<i64, (Instant, u32)>>);
 
@@ -180,8 +180,21 @@ impl FromRequest for Partner {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|s| s.trim().to_string());
+            .and_then(|v| {
+                let (scheme, secret) = v.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| secret.trim())
+            })
+            // The shape of our tokens: anything else is refused without asking the database.
+            .filter(|s| {
+                s.strip_prefix(crate::domain::api_token::PREFIX)
+                    .is_some_and(|rest| {
+                        rest.len() == 43
+                            && rest
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    })
+            })
+            .map(str::to_string);
         let req = req.clone();
         Box::pin(async move {
             let unauthorized = || {
@@ -200,7 +213,10 @@ impl FromRequest for Partner {
             let Some((token_id, organisation_id)) = found else {
                 return Err(unauthorized());
             };
-            let (rate, over) = state.api_limits.take(token_id, state.config.api_rate_limit);
+            // The limit is per organisation, so more tokens do not mean more requests.
+            let (rate, over) = state
+                .api_limits
+                .take(organisation_id, state.config.api_rate_limit);
             req.extensions_mut().insert(rate);
             if over {
                 let mut e = ApiError::new(
@@ -431,8 +447,8 @@ pub async fn event_feed(
         .insert_header((
             header::LINK,
             format!(
-                "<{}/api/v1/events?after={last}>; rel=\"next\"",
-                state.config.base_url
+                "<{}/api/v1/events?after={last}&limit={limit}>; rel=\"next\"",
+                state.config.base_url.trim_end_matches('/')
             ),
         ))
         .body(Value::Array(batch).to_string()))

@@ -69,26 +69,35 @@ pub async fn request_link(
         .db(move |conn| {
             db::write(conn, |conn| match user::find_by_email(conn, &lookup)? {
                 // Only family accounts log in this way; staff keep their password (and its throttling).
+                // One link per two minutes: asking again neither floods the mailbox nor spends the link
+                // just sent.
                 Some(u) if u.active && u.role() == Role::Family => {
+                    let recent = crate::domain::now() - chrono::Duration::minutes(2);
+                    if token::issued_since(conn, u.id, Purpose::LoginLink, recent)? {
+                        return Ok(None);
+                    }
                     Ok::<_, AppError>(Some((token::issue(conn, u.id, Purpose::LoginLink)?, u)))
                 }
                 _ => Ok(None),
             })
         })
         .await?;
+    // The mail goes out after the answer, so the answer takes as long for a known address as for an
+    // unknown one.
     if let Some((secret, account)) = issued {
         let link = state.link(&format!("/inloggen/link/{secret}"));
-        if let Err(e) = state
-            .send_mail(super::portal::plain_mail(
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            let mail = super::portal::plain_mail(
                 &account,
                 "mail.login_link.subject",
                 "mail.login_link.body",
                 &link,
-            ))
-            .await
-        {
-            tracing::warn!(user_id = account.id, error = ?e, "login link not sent");
-        }
+            );
+            if let Err(e) = state.send_mail(mail).await {
+                tracing::warn!(user_id = account.id, error = ?e, "login link not sent");
+            }
+        });
     }
     html(
         StatusCode::OK,

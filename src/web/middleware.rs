@@ -33,7 +33,12 @@ pub async fn request_log(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = random_token()[..12].to_string();
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.path());
+    let span = tracing::info_span!(
+        "request",
+        id = %id,
+        method = %req.method(),
+        path = %loggable_path(req.path())
+    );
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -166,8 +171,29 @@ pub async fn error_pages(
 struct CsrfRejected;
 
 /// Paths that need no session: health checks and static files.
+/// The API authenticates with tokens and answers in problem+json: no session, no CSRF cookie.
 fn is_sessionless(path: &str) -> bool {
-    path.starts_with("/static/") || path == "/healthz" || path == "/readyz"
+    path.starts_with("/static/")
+        || path.starts_with("/api/")
+        || path == "/healthz"
+        || path == "/readyz"
+}
+
+/// The path as it may be logged: the secrets in single-use links and feed addresses are cut off.
+pub fn loggable_path(path: &str) -> String {
+    for prefix in [
+        "/inloggen/link/",
+        "/wachtwoord-instellen/",
+        "/agenda/",
+        "/controle/",
+    ] {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            return format!("{prefix}…");
+        }
+    }
+    path.to_string()
 }
 
 fn is_state_changing(method: &Method) -> bool {
@@ -408,6 +434,21 @@ fn csrf_field_of_clean_form(body: &[u8]) -> Option<Option<String>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn secrets_in_paths_stay_out_of_the_log() {
+        assert_eq!(
+            super::loggable_path("/inloggen/link/abc123"),
+            "/inloggen/link/…"
+        );
+        assert_eq!(
+            super::loggable_path("/wachtwoord-instellen/tok"),
+            "/wachtwoord-instellen/…"
+        );
+        assert_eq!(super::loggable_path("/agenda/secret.ics"), "/agenda/…");
+        assert_eq!(super::loggable_path("/inloggen/link"), "/inloggen/link");
+        assert_eq!(super::loggable_path("/gezinnen/3"), "/gezinnen/3");
+    }
+
     use super::*;
 
     #[test]

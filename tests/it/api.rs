@@ -145,6 +145,10 @@ async fn a_partner_reads_its_events_as_cloudevents_and_nothing_of_other_families
     assert_eq!(one.status, StatusCode::OK);
     assert_eq!(one.json()["id"], first["id"]);
     let link = feed.header("link").to_string();
+    assert!(
+        link.contains("&limit=100>"),
+        "the next page keeps the page size: {link}"
+    );
     let next = link
         .trim_start_matches('<')
         .split('>')
