@@ -413,10 +413,24 @@ pub async fn event_feed(
     let (oin, base_url) = (state.config.oin.clone(), state.config.base_url.clone());
     let (batch, last) = state
         .db(move |conn| {
-            let families = families_of(conn, partner.organisation_id)?;
+            // Subqueries, not a list of ids: an organisation with many families stays one statement
+            // (SQLite limits the number of parameters).
+            let org = partner.organisation_id;
+            let involved = involvements::table
+                .filter(involvements::organisation_id.eq(org))
+                .filter(involvements::ended_on.is_null())
+                .select(involvements::family_id.nullable());
+            let directed = directorships::table
+                .filter(directorships::director_organisation_id.eq(org))
+                .filter(directorships::ended_at.is_null())
+                .select(directorships::family_id.nullable());
             let rows: Vec<Event> = events::table
                 .filter(events::id.gt(after))
-                .filter(events::family_id.eq_any(&families))
+                .filter(
+                    events::family_id
+                        .eq_any(involved)
+                        .or(events::family_id.eq_any(directed)),
+                )
                 .order(events::id.asc())
                 .limit(limit)
                 .select(Event::as_select())
