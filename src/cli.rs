@@ -178,7 +178,7 @@ fn send_digests(config: Config) -> anyhow::Result<()> {
     let pool = db::connect(&config.database_url, 1)?;
     db::migrate(&mut *pool.get()?)?;
     let mailer = crate::mail::Mailer::from_config(&config.mail)?;
-    let today = crate::time::local(crate::domain::now()).date_naive();
+    let today = crate::time::today();
     let sent = crate::digest::send_due(&pool, &mailer, &config.mail_from, &config.base_url, today)?;
     println!("Review digests sent: {sent}.");
     Ok(())

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use crate::db::{self, DbConn, Pool};
 use crate::domain::safety::{self, Overdue};
 use crate::domain::user;
-use crate::i18n::{I18n, Locale};
+use crate::i18n::I18n;
 use crate::mail::{Mail, Mailer};
 
 /// The hour (local time) from which the day's digests go out.
@@ -19,12 +19,7 @@ pub const SEND_FROM_HOUR: u32 = 7;
 
 /// The digest mail for `to` listing `overdue`.
 pub fn digest_mail(to: &user::User, overdue: &[Overdue], base_url: &str) -> Mail {
-    let i18n = I18n::new(
-        to.locale
-            .as_deref()
-            .and_then(Locale::from_code)
-            .unwrap_or_default(),
-    );
+    let i18n = crate::mail::i18n_for(to);
     let lines: Vec<(String, String)> = overdue
         .iter()
         .map(|o| {
@@ -42,20 +37,20 @@ pub fn digest_mail(to: &user::User, overdue: &[Overdue], base_url: &str) -> Mail
         ],
     );
     let mut text = format!("{intro}\n\n");
-    let mut html = format!("<p>{}</p><ul>", escape(&intro));
+    let mut html = format!("<p>{}</p><ul>", crate::mail::escape_html(&intro));
     for (line, link) in &lines {
         text.push_str(&format!("- {line}\n  {link}\n"));
         html.push_str(&format!(
             "<li>{} — <a href=\"{}\">{}</a></li>",
-            escape(line),
-            escape(link),
-            escape(&i18n.t("digest.open"))
+            crate::mail::escape_html(line),
+            crate::mail::escape_html(link),
+            crate::mail::escape_html(&i18n.t("digest.open"))
         ));
     }
     text.push_str(&format!("\n{}\n", i18n.t("mail.automatic")));
     html.push_str(&format!(
         "</ul><p>{}</p>",
-        escape(&i18n.t("mail.automatic"))
+        crate::mail::escape_html(&i18n.t("mail.automatic"))
     ));
     Mail {
         to: to.email.clone(),
@@ -111,12 +106,6 @@ pub fn describe(i18n: &I18n, o: &Overdue, names: Names) -> String {
             ("due", o.due.format("%d-%m-%Y").to_string().as_str()),
         ],
     )
-}
-
-fn escape(s: &str) -> String {
-    askama::filters::escape(s, askama::filters::Html)
-        .map(|e| e.to_string())
-        .unwrap_or_default()
 }
 
 /// What one director's digest for `day` holds, if it is due and not yet claimed; claims it.

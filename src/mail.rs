@@ -20,6 +20,47 @@ pub struct Mail {
     pub attachments: Vec<Attachment>,
 }
 
+/// Text made safe for the HTML part of a mail.
+pub fn escape_html(text: &str) -> String {
+    askama::filters::escape(text, askama::filters::Html)
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}
+
+/// The language a person reads their mail in: their own choice, else Dutch.
+pub fn i18n_for(to: &crate::domain::user::User) -> crate::i18n::I18n {
+    crate::i18n::I18n::new(
+        to.locale
+            .as_deref()
+            .and_then(crate::i18n::Locale::from_code)
+            .unwrap_or_default(),
+    )
+}
+
+/// A mail of one paragraph and one link, ending with the automatic-mail line, as text and as HTML.
+pub fn with_link(
+    to: &crate::domain::user::User,
+    i18n: &crate::i18n::I18n,
+    subject: String,
+    body: &str,
+    link: &str,
+) -> Mail {
+    let footer = i18n.t("mail.automatic");
+    Mail {
+        to: to.email.clone(),
+        subject,
+        text: format!("{body}\n\n{link}\n\n{footer}"),
+        html: format!(
+            "<p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p>",
+            escape_html(body),
+            escape_html(link),
+            escape_html(link),
+            escape_html(&footer)
+        ),
+        attachments: Vec::new(),
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Attachment {
     pub filename: String,

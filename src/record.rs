@@ -635,7 +635,7 @@ pub fn record_decision(
                     family_id,
                     &director,
                     "Regisseur",
-                    crate::time::local(crate::domain::now()).date_naive(),
+                    crate::time::today(),
                 )?;
             }
             appoint_director(conn, by, family_id, &director, None)?;
@@ -1105,7 +1105,7 @@ pub fn family_score(
         &NewScore {
             family_id: access.family_id,
             score,
-            scored_on: crate::time::local(crate::domain::now()).date_naive(),
+            scored_on: crate::time::today(),
             source: safety::ScoreSource::Family,
             given_by: &by.name,
             explanation,

@@ -12,6 +12,19 @@ pub fn date_time(utc: NaiveDateTime) -> String {
     local(utc).format("%d-%m-%Y %H:%M").to_string()
 }
 
+/// Today's date in Amsterdam.
+pub fn today() -> chrono::NaiveDate {
+    local(crate::domain::now()).date_naive()
+}
+
+/// A date as typed: 2026-11-23 (what a date input sends) or 23-11-2026.
+pub fn parse_date(value: &str) -> Option<chrono::NaiveDate> {
+    let value = value.trim();
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(value, "%d-%m-%Y"))
+        .ok()
+}
+
 /// "14:05"
 pub fn clock(utc: NaiveDateTime) -> String {
     local(utc).format("%H:%M").to_string()

@@ -300,17 +300,8 @@ struct PasswordResetHtml<'a> {
     link: &'a str,
 }
 
-fn mail_locale(user: &User) -> crate::i18n::I18n {
-    crate::i18n::I18n::new(
-        user.locale
-            .as_deref()
-            .and_then(crate::i18n::Locale::from_code)
-            .unwrap_or_default(),
-    )
-}
-
 fn password_reset_mail(user: &User, link: &str) -> Mail {
-    let i18n = mail_locale(user);
+    let i18n = crate::mail::i18n_for(user);
     let text = PasswordResetText {
         i18n,
         name: &user.name,
@@ -351,7 +342,7 @@ struct InvitationHtml<'a> {
 }
 
 pub fn invitation_mail(user: &User, inviter: &str, organisation: &str, link: &str) -> Mail {
-    let i18n = mail_locale(user);
+    let i18n = crate::mail::i18n_for(user);
     let text = InvitationText {
         i18n,
         name: &user.name,

@@ -19,7 +19,7 @@ use serde_json::json;
 use super::auth::html;
 use super::families::{authorize, log_access, who};
 use super::meetings::{item_views, meeting_for};
-use super::tables::Seat;
+use super::tables::{Seat, seat_of};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::access_log::{self, Purpose};
@@ -33,9 +33,7 @@ use crate::i18n::I18n;
 use crate::mail::{Attachment, Mail};
 use crate::record::{self, ExportKind};
 
-fn today() -> NaiveDate {
-    crate::time::local(crate::domain::now()).date_naive()
-}
+use crate::time::today;
 
 fn now_text() -> String {
     crate::time::date_time(crate::domain::now())
@@ -71,17 +69,6 @@ where
 pub enum Reader {
     Participant { user_id: i64, seat: Seat },
     Pseudonymised,
-}
-
-/// The seat at a table of any user (for sending each participant their own version).
-fn seat_of(conn: &mut DbConn, user_id: i64, table_id: i64) -> Result<Seat, AppError> {
-    let roles = table::roles(conn, table_id, user_id)?;
-    Ok(Seat {
-        chair: roles.contains(&TableRole::Chair),
-        minute_taker: roles.contains(&TableRole::MinuteTaker),
-        member: roles.contains(&TableRole::Member),
-        admin: false,
-    })
 }
 
 fn family_view_text(i18n: &I18n, view: FamilyView, words: &str) -> String {
@@ -616,12 +603,7 @@ fn besluitenlijst_mail(
     link: &str,
     pdf: Option<Vec<u8>>,
 ) -> Mail {
-    let i18n = I18n::new(
-        to.locale
-            .as_deref()
-            .and_then(crate::i18n::Locale::from_code)
-            .unwrap_or_default(),
-    );
+    let i18n = crate::mail::i18n_for(to);
     let date = crate::time::date_time(m.starts_at);
     let args = [
         ("name", to.name.as_str()),
@@ -634,35 +616,24 @@ fn besluitenlijst_mail(
     } else {
         i18n.t_with("mail.besluitenlijst.link", &args)
     };
-    let escape = |s: &str| {
-        askama::filters::escape(s, askama::filters::Html)
-            .map(|e| e.to_string())
-            .unwrap_or_default()
-    };
-    Mail {
-        to: to.email.clone(),
-        subject: i18n.t_with("mail.besluitenlijst.subject", &args),
-        text: format!("{body}\n\n{link}\n\n{}", i18n.t("mail.automatic")),
-        html: format!(
-            "<p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p>",
-            escape(&body),
-            escape(link),
-            escape(link),
-            escape(&i18n.t("mail.automatic"))
-        ),
-        attachments: pdf
-            .map(|content| {
-                vec![Attachment {
-                    filename: format!(
-                        "besluitenlijst-{}.pdf",
-                        crate::time::local(m.starts_at).date_naive()
-                    ),
-                    content_type: "application/pdf".into(),
-                    content,
-                }]
-            })
-            .unwrap_or_default(),
+    let mut mail = crate::mail::with_link(
+        to,
+        &i18n,
+        i18n.t_with("mail.besluitenlijst.subject", &args),
+        &body,
+        link,
+    );
+    if let Some(content) = pdf {
+        mail.attachments.push(Attachment {
+            filename: format!(
+                "besluitenlijst-{}.pdf",
+                crate::time::local(m.starts_at).date_naive()
+            ),
+            content_type: "application/pdf".into(),
+            content,
+        });
     }
+    mail
 }
 
 /// One recipient's mail, ready to send, with the families its attachment holds.
@@ -697,12 +668,7 @@ pub async fn send_besluitenlijst(
                 let Some(to) = user::find(conn, row.user_id)?.filter(|u| u.active) else {
                     continue;
                 };
-                let i18n = I18n::new(
-                    to.locale
-                        .as_deref()
-                        .and_then(crate::i18n::Locale::from_code)
-                        .unwrap_or_default(),
-                );
+                let i18n = crate::mail::i18n_for(&to);
                 let reader = Reader::Participant {
                     user_id: to.id,
                     seat: seat_of(conn, to.id, at.id)?,
@@ -867,12 +833,7 @@ pub async fn calendar_feed(
             Ok((person, meetings, actions))
         })
         .await?;
-    let i18n = I18n::new(
-        name.locale
-            .as_deref()
-            .and_then(crate::i18n::Locale::from_code)
-            .unwrap_or_default(),
-    );
+    let i18n = crate::mail::i18n_for(&name);
     let ics = crate::calendar::feed_ics(
         &format!("Samenspel — {}", name.name),
         &meetings,

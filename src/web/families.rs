@@ -134,17 +134,9 @@ fn text_field(
     value
 }
 
-/// A date typed as 2026-11-23 (what a date input sends) or 23-11-2026.
-fn parse_date(value: &str) -> Option<NaiveDate> {
-    let value = value.trim();
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(value, "%d-%m-%Y"))
-        .ok()
-}
+use crate::time::parse_date;
 
-fn today() -> NaiveDate {
-    crate::time::local(crate::domain::now()).date_naive()
-}
+use crate::time::today;
 
 // ---------------------------------------------------------------------------------------------------
 // List and search

@@ -60,7 +60,7 @@ pub async fn show_home(
         .unwrap_or_default()
         .to_string();
     let user_id = user.0.id();
-    let today = crate::time::local(crate::domain::now()).date_naive();
+    let today = crate::time::today();
     let (families, next_meetings, actions, meetings, overdue) = state
         .db(move |conn| {
             // Open and aftercare families only: closed ones are found through the search.

@@ -550,12 +550,7 @@ pub async fn publish_agenda(
 }
 
 fn invitation_mail(to: &user::User, at: &Table, m: &Meeting, link: &str, ics: &str) -> Mail {
-    let i18n = crate::i18n::I18n::new(
-        to.locale
-            .as_deref()
-            .and_then(crate::i18n::Locale::from_code)
-            .unwrap_or_default(),
-    );
+    let i18n = crate::mail::i18n_for(to);
     let when = format!(
         "{} – {}",
         crate::time::date_time(m.starts_at),
@@ -567,28 +562,19 @@ fn invitation_mail(to: &user::User, at: &Table, m: &Meeting, link: &str, ics: &s
         ("when", when.as_str()),
         ("link", link),
     ];
-    let text = i18n.t_with("mail.meeting.body", &args);
-    let escaped = |s: &str| {
-        askama::filters::escape(s, askama::filters::Html)
-            .map(|e| e.to_string())
-            .unwrap_or_default()
-    };
-    Mail {
-        to: to.email.clone(),
-        subject: i18n.t_with("mail.meeting.subject", &args),
-        html: format!(
-            "<p>{}</p><p><a href=\"{}\">{}</a></p>",
-            escaped(&text),
-            escaped(link),
-            escaped(link)
-        ),
-        text: format!("{text}\n\n{link}\n\n{}", i18n.t("mail.automatic")),
-        attachments: vec![Attachment {
-            filename: "overleg.ics".into(),
-            content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
-            content: ics.as_bytes().to_vec(),
-        }],
-    }
+    let mut mail = crate::mail::with_link(
+        to,
+        &i18n,
+        i18n.t_with("mail.meeting.subject", &args),
+        &i18n.t_with("mail.meeting.body", &args),
+        link,
+    );
+    mail.attachments.push(Attachment {
+        filename: "overleg.ics".into(),
+        content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+        content: ics.as_bytes().to_vec(),
+    });
+    mail
 }
 
 pub async fn start_meeting(
@@ -1064,7 +1050,7 @@ fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
         errors_for: "",
         errors: FieldErrors::default(),
         problem: None,
-        today: crate::time::local(crate::domain::now()).date_naive(),
+        today: crate::time::today(),
         last_event: data.last_event,
         safety: data.safety,
         phase_choices: data.phase_choices,
@@ -1264,13 +1250,11 @@ fn check_agreement(
         errors.add("agreement_what", "form.too_long");
     }
     if let Some(date) = row.get("review_on").cloned() {
-        match NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-            .or_else(|_| NaiveDate::parse_from_str(&date, "%d-%m-%Y"))
-        {
-            Ok(d) => {
+        match crate::time::parse_date(&date) {
+            Some(d) => {
                 row.insert("review_on".into(), d.to_string());
             }
-            Err(_) => errors.add("agreement_review_on", "form.date_invalid"),
+            None => errors.add("agreement_review_on", "form.date_invalid"),
         }
     }
     Some(row)
@@ -1472,7 +1456,7 @@ pub async fn add_action(
     let (user, (meeting_id, item_id), form) = (user.0, path.into_inner(), form.into_inner());
     let again = user.clone();
     let typed = form.clone();
-    let today = crate::time::local(crate::domain::now()).date_naive();
+    let today = crate::time::today();
     let outcome = state
         .db(move |conn| {
             db::write(conn, |conn| {

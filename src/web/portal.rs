@@ -29,7 +29,6 @@ use crate::domain::plan::{self, PlanVersion};
 use crate::domain::portal::{self, Access, Category, Correction, View};
 use crate::domain::safety::{self, PhaseChange, PhasePlan, PlanKind, PlanRef};
 use crate::domain::user;
-use crate::i18n::I18n;
 use crate::mail::Mail;
 use crate::policy::FamilyAction;
 use crate::record;
@@ -37,9 +36,7 @@ use crate::schema::{agenda_items, consultation_tables, decisions, meetings};
 
 const TEXT_LIMIT: usize = 4000;
 
-fn today() -> NaiveDate {
-    crate::time::local(crate::domain::now()).date_naive()
-}
+use crate::time::today;
 
 /// The member behind a family account; an account without portal access sees nothing.
 fn access_of(conn: &mut DbConn, user: &SignedIn) -> Result<Access, AppError> {
@@ -600,31 +597,8 @@ pub async fn show_access_log(
 
 /// A short mail with one link and no details: the family's mails, and the director's notices.
 pub(crate) fn plain_mail(to: &user::User, subject_key: &str, body_key: &str, link: &str) -> Mail {
-    let i18n = I18n::new(
-        to.locale
-            .as_deref()
-            .and_then(crate::i18n::Locale::from_code)
-            .unwrap_or_default(),
-    );
-    let body = i18n.t(body_key);
-    let escape = |s: &str| {
-        askama::filters::escape(s, askama::filters::Html)
-            .map(|e| e.to_string())
-            .unwrap_or_default()
-    };
-    Mail {
-        to: to.email.clone(),
-        subject: i18n.t(subject_key),
-        text: format!("{body}\n\n{link}\n\n{}", i18n.t("mail.automatic")),
-        html: format!(
-            "<p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p>",
-            escape(&body),
-            escape(link),
-            escape(link),
-            escape(&i18n.t("mail.automatic"))
-        ),
-        attachments: Vec::new(),
-    }
+    let i18n = crate::mail::i18n_for(to);
+    crate::mail::with_link(to, &i18n, i18n.t(subject_key), &i18n.t(body_key), link)
 }
 
 /// Tells the family's members that there is something new for them (a decision, a meeting), unless the

@@ -34,22 +34,9 @@ const EMPTY_ROWS: usize = 3;
 /// More rows than this in one form is not a plan but an attack.
 pub const MAX_ROWS: usize = 200;
 
-fn today() -> NaiveDate {
-    crate::time::local(crate::domain::now()).date_naive()
-}
+use crate::time::today;
 
-/// Today in Amsterdam, for templates that mark what is overdue.
-pub fn local_today() -> NaiveDate {
-    today()
-}
-
-/// A date typed as 2026-11-23 (what a date input sends) or 23-11-2026.
-fn parse_date(value: &str) -> Option<NaiveDate> {
-    let value = value.trim();
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(value, "%d-%m-%Y"))
-        .ok()
-}
+use crate::time::parse_date;
 
 // ---------------------------------------------------------------------------------------------------
 // What the family page and an agenda item show

@@ -41,12 +41,21 @@ impl Seat {
 }
 
 pub fn seat(conn: &mut DbConn, user: &SignedIn, table_id: i64) -> Result<Seat, AppError> {
-    let roles = table::roles(conn, table_id, user.id())?;
+    Ok(Seat {
+        admin: policy::may_manage_tables(actor(user)),
+        ..seat_of(conn, user.id(), table_id)?
+    })
+}
+
+/// The places at a table of any user (for sending each participant their own version); managing
+/// tables is not counted here.
+pub fn seat_of(conn: &mut DbConn, user_id: i64, table_id: i64) -> Result<Seat, AppError> {
+    let roles = table::roles(conn, table_id, user_id)?;
     Ok(Seat {
         chair: roles.contains(&TableRole::Chair),
         minute_taker: roles.contains(&TableRole::MinuteTaker),
         member: roles.contains(&TableRole::Member),
-        admin: policy::may_manage_tables(actor(user)),
+        admin: false,
     })
 }
 
@@ -718,7 +727,7 @@ fn check_meeting(form: &MeetingForm, errors: &mut FieldErrors) -> Option<Meeting
     let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(form.date.trim(), "%d-%m-%Y"))
         .ok();
-    let today = crate::time::local(crate::domain::now()).date_naive();
+    let today = crate::time::today();
     match date {
         None => errors.add("date", "meeting_form.date_invalid"),
         Some(d) if d < today => errors.add("date", "meeting_form.date_past"),
