@@ -648,27 +648,52 @@ async fn the_portal_and_the_main_professional_pages_pass_an_automated_wcag_check
         .await;
 
     let mut found = Vec::new();
-    log_in(&browser, &app, "ahmed@vt.example").await;
-    for page in [
-        "/".to_string(),
-        format!("/gezinnen/{}", c.jansen),
-        format!("/bijeenkomsten/{meeting}"),
-        format!("/bijeenkomsten/{meeting}/punten/{jansen_item}"),
+    // The director's pages, and the item as the chair sees it (the decision form with the phase step
+    // and the safety agreement); each page also leaves a screenshot to look at.
+    let item = format!("/bijeenkomsten/{meeting}/punten/{jansen_item}");
+    for (email, pages) in [
+        (
+            "ahmed@vt.example",
+            vec![
+                ("start", "/".to_string()),
+                ("family", format!("/gezinnen/{}", c.jansen)),
+                ("meeting", format!("/bijeenkomsten/{meeting}")),
+                ("item-director", item.clone()),
+                ("portal-manage", format!("/gezinnen/{}/portaal", c.jansen)),
+            ],
+        ),
+        ("ingrid@vt.example", vec![("item-chair", item.clone())]),
     ] {
-        browser.client.goto(&app.url(&page)).await.unwrap();
-        browser.wait_text("h1", |t| !t.is_empty()).await;
-        for v in wcag_violations(&browser).await {
-            found.push(format!("{page}: {v}"));
+        log_in(&browser, &app, email).await;
+        for (name, page) in pages {
+            browser.client.goto(&app.url(&page)).await.unwrap();
+            browser.wait_text("h1", |t| !t.is_empty()).await;
+            for v in wcag_violations(&browser).await {
+                found.push(format!("{page} ({email}): {v}"));
+            }
+            browser.screenshot(&format!("wcag-{name}")).await;
+            if name == "item-chair" {
+                browser
+                    .client
+                    .execute(
+                        "document.getElementById('phase_to').scrollIntoView()",
+                        vec![],
+                    )
+                    .await
+                    .expect("the chair's decision form has the phase step");
+                browser.screenshot("wcag-item-chair-phase").await;
+            }
         }
+        browser
+            .client
+            .find(Locator::Css("form[action='/uitloggen'] button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser.wait_text("h1", |t| t == "Inloggen").await;
     }
-    let c2 = &browser.client;
-    c2.find(Locator::Css("form[action='/uitloggen'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser.wait_text("h1", |t| t == "Inloggen").await;
     log_in_as_family(&browser, &app, "sandra@example.org").await;
     browser.client.set_window_size(390, 844).await.unwrap();
     for page in [
