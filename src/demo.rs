@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::db::{self, DatabaseUrl, DbConn};
 use chrono::TimeZone;
 
-use crate::domain::family::{FamilyDetails, LegalBasis, PersonDetails, PersonRole, Urgency};
+use crate::domain::family::{self, FamilyDetails, LegalBasis, PersonDetails, PersonRole, Urgency};
 use crate::domain::meeting::{self, MeetingPlan};
 use crate::domain::organisation::{self, OrganisationKind};
 use crate::domain::plan::{LifeDomain, Section};
@@ -267,6 +267,7 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
             date_of_birth: born,
             role,
             parental_authority: authority,
+            identity: None,
         };
     let section =
         |strengths: &str, concerns: &str, wishes: &str, goals: &str, agreements: &str| Section {
@@ -290,18 +291,42 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
         "Casusregisseur",
         today,
     )?;
-    for (name, age, role, authority) in [
-        ("Sandra Jansen", 34, PersonRole::Parent, true),
-        ("Mila Jansen", 9, PersonRole::Child, false),
-        ("Daan Jansen", 6, PersonRole::Child, false),
-        ("Mark Jansen", 38, PersonRole::Parent, true),
+    // The children's BSN (fictional numbers from the test range) and address, so partners can see who
+    // an action concerns.
+    for (name, age, role, authority, bsn) in [
+        ("Sandra Jansen", 34, PersonRole::Parent, true, None),
+        (
+            "Mila Jansen",
+            9,
+            PersonRole::Child,
+            false,
+            Some("999990007"),
+        ),
+        (
+            "Daan Jansen",
+            6,
+            PersonRole::Child,
+            false,
+            Some("999990019"),
+        ),
+        ("Mark Jansen", 38, PersonRole::Parent, true, None),
     ] {
+        let identity = bsn.map(|bsn: &str| family::Identity {
+            bsn: bsn.into(),
+            street: "Lindelaan".into(),
+            house_number: 12,
+            postcode: "3311 XK".into(),
+            city: "Dordrecht".into(),
+        });
         record::save_person(
             conn,
             &ahmed,
             jansen.id,
             None,
-            &member(name, born(age, 3, 14), role, authority),
+            &PersonDetails {
+                identity,
+                ..member(name, born(age, 3, 14), role, authority)
+            },
         )?;
     }
     record::add_involvement(conn, &ahmed, jansen.id, &karin, "Gezinscoach", today)?;

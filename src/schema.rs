@@ -88,6 +88,11 @@ diesel::table! {
         role -> Text,
         parental_authority -> Bool,
         created_at -> Timestamp,
+        bsn -> Nullable<Text>,
+        street -> Nullable<Text>,
+        house_number -> Nullable<Integer>,
+        postcode -> Nullable<Text>,
+        city -> Nullable<Text>,
     }
 }
 
@@ -513,6 +518,60 @@ diesel::joinable!(item_invitees -> agenda_items (agenda_item_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_tokens -> users (user_id));
 
+diesel::table! {
+    outcomes (agenda_item_id) {
+        agenda_item_id -> BigInt,
+        meeting_id -> BigInt,
+        family_id -> BigInt,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outcome_parties (agenda_item_id, organisation_id) {
+        agenda_item_id -> BigInt,
+        organisation_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        url -> Text,
+        types -> Text,
+        secret -> Text,
+        cursor -> BigInt,
+        created_by_user_id -> BigInt,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        subscription_id -> BigInt,
+        event_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     users,
@@ -552,4 +611,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     family_views,
     correction_requests,
     api_tokens,
+    outcomes,
+    outcome_parties,
+    webhook_subscriptions,
+    webhook_deliveries,
+    webhook_attempts,
 );

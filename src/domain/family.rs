@@ -334,9 +334,26 @@ pub struct Person {
     pub role: String,
     pub parental_authority: bool,
     pub created_at: NaiveDateTime,
+    pub bsn: Option<String>,
+    pub street: Option<String>,
+    pub house_number: Option<i32>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
 }
 
 impl Person {
+    /// Who this member is for partner organisations (Samen onder Handbereik's Betrokkene): only when
+    /// the BSN and the whole address are recorded.
+    pub fn identity(&self) -> Option<Identity> {
+        Some(Identity {
+            bsn: self.bsn.clone()?,
+            street: self.street.clone()?,
+            house_number: self.house_number?,
+            postcode: self.postcode.clone()?,
+            city: self.city.clone()?,
+        })
+    }
+
     pub fn role(&self) -> PersonRole {
         PersonRole::from_code(&self.role).unwrap_or(PersonRole::Other)
     }
@@ -354,6 +371,49 @@ pub struct PersonDetails {
     pub date_of_birth: Option<NaiveDate>,
     pub role: PersonRole,
     pub parental_authority: bool,
+    /// BSN and address, recorded only when partners must be able to identify the member.
+    pub identity: Option<Identity>,
+}
+
+/// A member's BSN and address: what partner organisations need to know who an action concerns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub bsn: String,
+    pub street: String,
+    pub house_number: i32,
+    /// As "1234 AB".
+    pub postcode: String,
+    pub city: String,
+}
+
+/// Is this a BSN: nine digits, not starting with 0, passing the eleven test (9·d1 + … + 2·d8 − d9 is a
+/// multiple of 11).
+pub fn valid_bsn(text: &str) -> bool {
+    let digits: Vec<i64> = text
+        .bytes()
+        .map(|b| i64::from(b) - i64::from(b'0'))
+        .collect();
+    if digits.len() != 9 || digits.iter().any(|d| !(0..=9).contains(d)) || digits[0] == 0 {
+        return false;
+    }
+    let sum: i64 = digits[..8]
+        .iter()
+        .zip((2..=9).rev())
+        .map(|(d, w)| d * w)
+        .sum::<i64>()
+        - digits[8];
+    sum % 11 == 0
+}
+
+/// A Dutch postcode written as "1234 AB", from "1234ab", "1234 ab" or "1234AB"; None when it is not one.
+pub fn normalise_postcode(text: &str) -> Option<String> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let (digits, letters) = (compact.get(..4)?, compact.get(4..)?);
+    let ok = digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+        && letters.len() == 2
+        && letters.bytes().all(|b| b.is_ascii_alphabetic());
+    ok.then(|| format!("{digits} {}", letters.to_ascii_uppercase()))
 }
 
 #[derive(Insertable)]
@@ -365,6 +425,11 @@ struct NewPersonRow<'a> {
     role: &'a str,
     parental_authority: bool,
     created_at: NaiveDateTime,
+    bsn: Option<&'a str>,
+    street: Option<&'a str>,
+    house_number: Option<i32>,
+    postcode: Option<&'a str>,
+    city: Option<&'a str>,
 }
 
 pub fn add_person(
@@ -380,6 +445,11 @@ pub fn add_person(
             role: details.role.code(),
             parental_authority: details.parental_authority,
             created_at: super::now(),
+            bsn: details.identity.as_ref().map(|i| i.bsn.as_str()),
+            street: details.identity.as_ref().map(|i| i.street.as_str()),
+            house_number: details.identity.as_ref().map(|i| i.house_number),
+            postcode: details.identity.as_ref().map(|i| i.postcode.as_str()),
+            city: details.identity.as_ref().map(|i| i.city.as_str()),
         })
         .returning(persons::all_columns)
         .get_result(conn)
@@ -396,6 +466,11 @@ pub fn update_person(
             persons::date_of_birth.eq(details.date_of_birth),
             persons::role.eq(details.role.code()),
             persons::parental_authority.eq(details.parental_authority),
+            persons::bsn.eq(details.identity.as_ref().map(|i| i.bsn.as_str())),
+            persons::street.eq(details.identity.as_ref().map(|i| i.street.as_str())),
+            persons::house_number.eq(details.identity.as_ref().map(|i| i.house_number)),
+            persons::postcode.eq(details.identity.as_ref().map(|i| i.postcode.as_str())),
+            persons::city.eq(details.identity.as_ref().map(|i| i.city.as_str())),
         ))
         .execute(conn)?;
     Ok(())
@@ -420,6 +495,31 @@ pub fn find_person(
         .select(Person::as_select())
         .first(conn)
         .optional()
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+
+    #[test]
+    fn bsn_eleven_test() {
+        assert!(valid_bsn("111222333"));
+        assert!(valid_bsn("123456782"));
+        assert!(!valid_bsn("123456789"));
+        assert!(!valid_bsn("012345672"));
+        assert!(!valid_bsn("12345678"));
+        assert!(!valid_bsn("12345678a"));
+    }
+
+    #[test]
+    fn postcodes() {
+        assert_eq!(normalise_postcode("3511ab").as_deref(), Some("3511 AB"));
+        assert_eq!(normalise_postcode(" 3511 AB ").as_deref(), Some("3511 AB"));
+        assert_eq!(normalise_postcode("0511 AB"), None);
+        assert_eq!(normalise_postcode("3511 A"), None);
+        assert_eq!(normalise_postcode("3511 ABC"), None);
+        assert_eq!(normalise_postcode("35é1 AB"), None);
+    }
 }
 
 #[cfg(test)]

@@ -677,6 +677,16 @@ pub struct PersonForm {
     role: String,
     #[serde(default)]
     parental_authority: Option<String>,
+    #[serde(default)]
+    bsn: String,
+    #[serde(default)]
+    street: String,
+    #[serde(default)]
+    house_number: String,
+    #[serde(default)]
+    postcode: String,
+    #[serde(default)]
+    city: String,
 }
 
 impl PersonForm {
@@ -689,7 +699,57 @@ impl PersonForm {
                 .unwrap_or_default(),
             role: p.role.clone(),
             parental_authority: p.parental_authority.then(|| "yes".to_string()),
+            bsn: p.bsn.clone().unwrap_or_default(),
+            street: p.street.clone().unwrap_or_default(),
+            house_number: p.house_number.map(|n| n.to_string()).unwrap_or_default(),
+            postcode: p.postcode.clone().unwrap_or_default(),
+            city: p.city.clone().unwrap_or_default(),
         }
+    }
+
+    /// BSN and address: all empty (not recorded) or all given and valid.
+    fn check_identity(&self, errors: &mut FieldErrors) -> Option<family::Identity> {
+        let bsn: String = self
+            .bsn
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '.')
+            .collect();
+        let (street, city) = (self.street.trim(), self.city.trim());
+        let (number, postcode) = (self.house_number.trim(), self.postcode.trim());
+        if [bsn.as_str(), street, number, postcode, city]
+            .iter()
+            .all(|f| f.is_empty())
+        {
+            return None;
+        }
+        if !family::valid_bsn(&bsn) {
+            errors.add("bsn", "person_form.bsn_invalid");
+        }
+        for (field, value, limit) in [("street", street, 24), ("city", city, 80)] {
+            if value.is_empty() {
+                errors.add(field, "person_form.address_incomplete");
+            } else if value.chars().count() > limit {
+                errors.add(field, "form.too_long");
+            }
+        }
+        let house_number = number
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=99_999).contains(n));
+        if house_number.is_none() {
+            errors.add("house_number", "person_form.house_number_invalid");
+        }
+        let postcode = family::normalise_postcode(postcode);
+        if postcode.is_none() {
+            errors.add("postcode", "person_form.postcode_invalid");
+        }
+        Some(family::Identity {
+            bsn,
+            street: street.to_string(),
+            house_number: house_number?,
+            postcode: postcode?,
+            city: city.to_string(),
+        })
     }
 
     fn check(&self, errors: &mut FieldErrors) -> Option<PersonDetails> {
@@ -722,11 +782,13 @@ impl PersonForm {
         if role.is_none() {
             errors.add("role", "person_form.role_required");
         }
+        let identity = self.check_identity(errors);
         Some(PersonDetails {
             name,
             date_of_birth,
             role: role?,
             parental_authority: self.parental_authority.is_some(),
+            identity,
         })
         .filter(|_| errors.is_empty())
     }

@@ -269,6 +269,7 @@ async fn each_reader_gets_their_own_version_and_the_chair_a_pseudonymised_one() 
                     date_of_birth: None,
                     role: samenspel::domain::family::PersonRole::Parent,
                     parental_authority: true,
+                    identity: None,
                 },
             )
         })

@@ -729,6 +729,7 @@ async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() 
                     date_of_birth: None,
                     role,
                     parental_authority: role == PersonRole::Parent,
+                    identity: None,
                 },
             )?;
             ids.push(p);
@@ -806,6 +807,7 @@ async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() 
                 date_of_birth: None,
                 role: PersonRole::Child,
                 parental_authority: false,
+                identity: None,
             },
         )
     });

@@ -1,0 +1,10 @@
+DROP TABLE webhook_attempts;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_subscriptions;
+DROP TABLE outcome_parties;
+DROP TABLE outcomes;
+ALTER TABLE persons DROP COLUMN city;
+ALTER TABLE persons DROP COLUMN postcode;
+ALTER TABLE persons DROP COLUMN house_number;
+ALTER TABLE persons DROP COLUMN street;
+ALTER TABLE persons DROP COLUMN bsn;
