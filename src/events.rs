@@ -309,6 +309,8 @@ pub fn for_family(
                 .eq(events::actor_organisation_id)),
         )
         .filter(events::family_id.eq(family_id))
+        // Partners' readings have their own list on the family page.
+        .filter(events::kind.ne(crate::domain::outcome::READ))
         .order(events::id.desc())
         .limit(limit)
         .select((

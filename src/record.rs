@@ -724,6 +724,16 @@ pub fn close_meeting(
                 ("meeting", at.id),
                 json!({"table": at_table.name}),
             )?;
+            // The item's outcome becomes available to the organisations that took part.
+            crate::domain::outcome::publish(conn, at_table.id, at.id, item.id, family_id)?;
+            event(
+                conn,
+                by,
+                family_id,
+                crate::domain::outcome::PUBLISHED,
+                ("agenda_item", item.id),
+                json!({"table": at_table.name, "meeting": at.id.to_string()}),
+            )?;
         }
     }
     let closing = meeting_event(

@@ -10,6 +10,7 @@ pub mod family;
 pub mod involvement;
 pub mod meeting;
 pub mod organisation;
+pub mod outcome;
 pub mod plan;
 pub mod portal;
 pub mod referral;

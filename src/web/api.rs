@@ -24,8 +24,9 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use crate::db::DbConn;
+use crate::domain::outcome;
 use crate::events::Event;
-use crate::schema::{directorships, events, involvements};
+use crate::schema::{directorships, events, involvements, outcome_parties};
 
 /// The version in every answer's `API-Version` header and in the OpenAPI document.
 pub const API_VERSION: &str = "1.0.0";
@@ -312,6 +313,27 @@ api_routes![
     (GET, "/api/v1/openapi.json", openapi),
     (GET, "/api/v1/events", event_feed),
     (GET, "/api/v1/events/{id}", one_event),
+    (
+        GET,
+        "/api/v1/casusoverleg",
+        super::inzage::casusoverleg_list
+    ),
+    (
+        GET,
+        "/api/v1/casusoverleg/{id}",
+        super::inzage::casusoverleg_one
+    ),
+    (GET, "/api/v1/besluit", super::inzage::besluit_list),
+    (GET, "/api/v1/besluit/{id}", super::inzage::besluit_one),
+    (GET, "/api/v1/actie", super::inzage::actie_list),
+    (GET, "/api/v1/actie/{id}", super::inzage::actie_one),
+    (GET, "/api/v1/zaak", super::inzage::zaak_list),
+    (GET, "/api/v1/zaak/{id}", super::inzage::zaak_one),
+    (
+        POST,
+        "/api/v1/uitkomsten-overleg/query",
+        super::inzage::query_outcomes
+    ),
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -340,23 +362,55 @@ pub struct FeedQuery {
     limit: Option<String>,
 }
 
-/// The families an organisation may hear about: those it is involved with or directs now.
-fn families_of(conn: &mut DbConn, organisation_id: i64) -> QueryResult<Vec<i64>> {
-    let mut ids: Vec<i64> = involvements::table
-        .filter(involvements::organisation_id.eq(organisation_id))
-        .filter(involvements::ended_on.is_null())
-        .select(involvements::family_id)
-        .load(conn)?;
-    ids.extend(
-        directorships::table
-            .filter(directorships::director_organisation_id.eq(organisation_id))
+/// The events an organisation may hear about: those of families it works with or directs now, and
+/// the outcome events of meeting items it took part in. Subqueries, not lists of ids, so a large
+/// organisation stays one statement (SQLite limits the number of parameters).
+macro_rules! visible_events {
+    ($org:expr) => {{
+        let org: i64 = $org;
+        let involved = involvements::table
+            .filter(involvements::organisation_id.eq(org))
+            .filter(involvements::ended_on.is_null())
+            .select(involvements::family_id.nullable());
+        let directed = directorships::table
+            .filter(directorships::director_organisation_id.eq(org))
             .filter(directorships::ended_at.is_null())
-            .select(directorships::family_id)
-            .load::<i64>(conn)?,
-    );
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
+            .select(directorships::family_id.nullable());
+        let took_part = outcome_parties::table
+            .filter(outcome_parties::organisation_id.eq(org))
+            .select(outcome_parties::agenda_item_id.nullable());
+        events::table.filter(
+            events::family_id
+                .eq_any(involved)
+                .or(events::family_id.eq_any(directed))
+                .or(events::kind
+                    .eq_any([outcome::PUBLISHED, outcome::READ])
+                    .and(events::subject_id.eq_any(took_part))),
+        )
+    }};
+}
+
+/// The organisation's events after `after`, oldest first, at most `limit`.
+pub fn visible_events(
+    conn: &mut DbConn,
+    organisation_id: i64,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<Event>> {
+    visible_events!(organisation_id)
+        .filter(events::id.gt(after))
+        .order(events::id.asc())
+        .limit(limit)
+        .select(Event::as_select())
+        .load(conn)
+}
+
+fn visible_event(conn: &mut DbConn, organisation_id: i64, id: i64) -> QueryResult<Option<Event>> {
+    visible_events!(organisation_id)
+        .filter(events::id.eq(id))
+        .select(Event::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// An event as a CloudEvent in the NL GOV profile: thin data (what happened to which resource), no
@@ -365,6 +419,9 @@ pub fn cloud_event(e: &Event, oin: &str, base_url: &str, case_number: Option<&st
     let time =
         chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(e.occurred_at, chrono::Utc)
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    if e.kind == outcome::PUBLISHED || e.kind == outcome::READ {
+        return outcome_event(e, oin, base_url, &time);
+    }
     let subject = match (case_number, e.meeting_id) {
         (Some(case), _) => format!("zaak/{case}"),
         (None, Some(m)) => format!("casusoverleg/{m}"),
@@ -384,6 +441,81 @@ pub fn cloud_event(e: &Event, oin: &str, base_url: &str, case_number: Option<&st
             "subjectType": e.subject_type,
             "subjectId": e.subject_id.map(|i| i.to_string()),
         },
+    })
+}
+
+/// The two events of Samen onder Handbereik's "Uitwisselen Uitkomst Overleg" in their own profile:
+/// the specification's types, the outcome's identifier as subject, the inzage address as `dataref`, and
+/// as data a PROV JSON-LD graph (who made the outcome available, or which organisation read it) without
+/// any content of the outcome.
+fn outcome_event(e: &Event, oin: &str, base_url: &str, time: &str) -> Value {
+    let item = e.subject_id.unwrap_or_default();
+    let identifier = outcome::identifier(item);
+    let entity = format!("urn:{identifier}");
+    let source = format!("urn:nld:oin:{oin}:systeem:samenspel");
+    let context = json!({
+        "prov": "http://www.w3.org/ns/prov#",
+        "soh": "https://samen-onder-handbereik.github.io/specificaties/schema/",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    });
+    let inzage = format!(
+        "{}/api/v1/casusoverleg/{item}",
+        base_url.trim_end_matches('/')
+    );
+    let (kind, graph) = if e.kind == outcome::PUBLISHED {
+        let activity = format!("urn:samenspel:activiteit:beschikbaarstellen:{}", e.id);
+        let agent = format!("urn:nld:oin:{oin}");
+        (
+            "uitwisselen-uitkomst-overleg.uitkomst-beschikbaar-gesteld",
+            json!([
+                {
+                    "@id": entity,
+                    "@type": ["prov:Entity", "soh:UitkomstOverleg"],
+                    "soh:beschikbaarGesteldOp": time,
+                    "soh:inzageUrl": inzage,
+                    "prov:wasGeneratedBy": { "@id": activity },
+                },
+                {
+                    "@id": activity,
+                    "@type": ["prov:Activity"],
+                    "prov:endedAtTime": time,
+                    "prov:wasAssociatedWith": { "@id": agent },
+                },
+                { "@id": agent, "@type": ["prov:Agent"], "rdfs:label": "Samenspel" },
+            ]),
+        )
+    } else {
+        let activity = format!("urn:samenspel:activiteit:inzage:{}", e.id);
+        let reader_oin = e.field("organisation_oin");
+        let agent = if reader_oin.is_empty() {
+            format!("urn:samenspel:organisatie:{}", e.field("organisation_id"))
+        } else {
+            format!("urn:nld:oin:{reader_oin}")
+        };
+        (
+            "uitwisselen-uitkomst-overleg.uitkomst-ingezien",
+            json!([
+                {
+                    "@id": activity,
+                    "@type": ["prov:Activity", "soh:InzienUitkomstOverleg"],
+                    "prov:endedAtTime": time,
+                    "prov:used": { "@id": entity },
+                    "prov:wasAssociatedWith": { "@id": agent },
+                },
+                { "@id": agent, "@type": ["prov:Agent"], "rdfs:label": e.field("organisation") },
+            ]),
+        )
+    };
+    json!({
+        "specversion": "1.0",
+        "id": e.id.to_string(),
+        "source": source,
+        "type": kind,
+        "time": time,
+        "subject": identifier,
+        "datacontenttype": "application/ld+json",
+        "dataref": inzage,
+        "data": { "@context": context, "@graph": graph },
     })
 }
 
@@ -413,28 +545,7 @@ pub async fn event_feed(
     let (oin, base_url) = (state.config.oin.clone(), state.config.base_url.clone());
     let (batch, last) = state
         .db(move |conn| {
-            // Subqueries, not a list of ids: an organisation with many families stays one statement
-            // (SQLite limits the number of parameters).
-            let org = partner.organisation_id;
-            let involved = involvements::table
-                .filter(involvements::organisation_id.eq(org))
-                .filter(involvements::ended_on.is_null())
-                .select(involvements::family_id.nullable());
-            let directed = directorships::table
-                .filter(directorships::director_organisation_id.eq(org))
-                .filter(directorships::ended_at.is_null())
-                .select(directorships::family_id.nullable());
-            let rows: Vec<Event> = events::table
-                .filter(events::id.gt(after))
-                .filter(
-                    events::family_id
-                        .eq_any(involved)
-                        .or(events::family_id.eq_any(directed)),
-                )
-                .order(events::id.asc())
-                .limit(limit)
-                .select(Event::as_select())
-                .load(conn)?;
+            let rows = visible_events(conn, partner.organisation_id, after, limit)?;
             let mut cases = HashMap::new();
             let mut batch = Vec::with_capacity(rows.len());
             for e in &rows {
@@ -482,14 +593,7 @@ pub async fn one_event(
     let (oin, base_url) = (state.config.oin.clone(), state.config.base_url.clone());
     let event = state
         .db(move |conn| {
-            let families = families_of(conn, partner.organisation_id)?;
-            let found: Option<Event> = events::table
-                .find(id)
-                .select(Event::as_select())
-                .first(conn)
-                .optional()?;
-            let Some(e) = found.filter(|e| e.family_id.is_some_and(|f| families.contains(&f)))
-            else {
+            let Some(e) = visible_event(conn, partner.organisation_id, id)? else {
                 return Err(super::AppError::NotFound);
             };
             let case = match e.family_id {

@@ -17,6 +17,7 @@ pub mod families;
 pub mod forms;
 pub mod health;
 pub mod home;
+pub mod inzage;
 pub mod live;
 pub mod login_link;
 pub mod meetings;
