@@ -1,6 +1,7 @@
 //! Outcomes of meetings for partner organisations (Samen onder Handbereik, "Uitwisselen Uitkomst
 //! Overleg"). When a meeting closes, every family item becomes an outcome: the organisations that took
-//! part in that item (invited for it, leading the table, or working with the family at that moment) are
+//! part in that item (invited for it, leading the table, owning one of its actions, or working with the
+//! family at that moment) are
 //! recorded as its parties. An organisation may read an outcome when it is a party or works with the
 //! family now; every reading is an `outcome.read` event naming the organisation.
 
@@ -72,6 +73,12 @@ pub fn publish(
             .load::<Option<i64>>(conn)?
             .into_iter()
             .flatten(),
+    );
+    parties.extend(
+        actions::table
+            .filter(actions::agenda_item_id.eq(agenda_item_id))
+            .select(actions::owner_organisation_id)
+            .load::<i64>(conn)?,
     );
     parties.extend(
         involvements::table

@@ -463,6 +463,8 @@ struct FamilyPage {
     plan: Option<PlanVersion>,
     comments: Vec<Comment>,
     timeline: Vec<TimelineEntry>,
+    /// Partners' readings of the family's outcomes, newest first (shown to the director and co-worker).
+    readings: Vec<crate::domain::outcome::Reading>,
     referrals: Vec<crate::domain::referral::ReferralRow>,
     actions: Vec<crate::domain::decision::ActionRow>,
     may_refer: bool,
@@ -566,7 +568,7 @@ async fn family_page(
         relation,
         (
             (persons, involvements, directorships, plan, comments, timeline),
-            (referrals, actions, safety),
+            (referrals, actions, safety, readings),
         ),
     ) = read_family(
         state,
@@ -588,6 +590,7 @@ async fn family_page(
                     crate::domain::referral::for_family(conn, family_id)?,
                     crate::domain::decision::actions_for_family(conn, family_id)?,
                     super::safety::SafetyView::load(conn, family_id)?,
+                    crate::domain::outcome::readings_of_family(conn, family_id)?,
                 ),
             ))
         },
@@ -608,6 +611,7 @@ async fn family_page(
         plan,
         comments,
         timeline,
+        readings,
         problem: None,
         comment_error: None,
         comment: String::new(),

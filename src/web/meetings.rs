@@ -193,9 +193,19 @@ struct MeetingPage {
     last_event: i64,
     /// For the chair: every sending of the besluitenlijst.
     sends: Vec<crate::domain::export_send::SendRow>,
+    /// For the chair and minute-taker: partners' readings of the outcomes, newest first.
+    readings: Vec<crate::domain::outcome::Reading>,
 }
 
 impl MeetingPage {
+    /// The label of an item as this participant sees it.
+    fn item_label(&self, item_id: &i64) -> String {
+        self.items
+            .iter()
+            .find(|v| v.item.id == *item_id)
+            .map(|v| v.label.clone())
+            .unwrap_or_default()
+    }
     fn may_propose(&self) -> bool {
         !self.meeting.is_closed() && (self.seat.member || self.seat.leads())
     }
@@ -251,7 +261,7 @@ async fn meeting_page(
     ctx: PageCtx,
     meeting_id: i64,
 ) -> Result<MeetingPage, AppError> {
-    let (meeting, table, seat, items, attendance, waiting, last_event, sends) = state
+    let (meeting, table, seat, items, attendance, waiting, last_event, (sends, readings)) = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
@@ -291,6 +301,12 @@ async fn meeting_page(
                 } else {
                     Vec::new()
                 };
+                // Partners' readings of the outcomes: for the chair and the minute-taker.
+                let readings = if seat.leads() {
+                    crate::domain::outcome::readings_of_meeting(conn, meeting_id)?
+                } else {
+                    Vec::new()
+                };
                 Ok::<_, AppError>((
                     found,
                     at,
@@ -299,7 +315,7 @@ async fn meeting_page(
                     meeting::attendance_list(conn, meeting_id)?,
                     waiting,
                     last,
-                    sends,
+                    (sends, readings),
                 ))
             })
         })
@@ -318,6 +334,7 @@ async fn meeting_page(
         notice: None,
         last_event,
         sends,
+        readings,
     })
 }
 

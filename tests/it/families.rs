@@ -654,6 +654,7 @@ async fn search_finds_only_families_the_user_may_see() {
                 date_of_birth: None,
                 role: samenspel::domain::family::PersonRole::Child,
                 parental_authority: false,
+                identity: None,
             },
         )
     })

@@ -14,5 +14,6 @@ mod live;
 mod login;
 mod meetings;
 mod pages;
+mod partners;
 mod portal;
 mod safety;

@@ -32,6 +32,7 @@ pub(crate) fn member(app: &TestApp, c: &Cast, name: &str, role: PersonRole, age:
                 ),
                 role,
                 parental_authority: role == PersonRole::Parent,
+                identity: None,
             },
         )
     })

@@ -17,7 +17,7 @@ CREATE TABLE outcomes (
 CREATE INDEX outcomes_family ON outcomes (family_id);
 CREATE INDEX outcomes_meeting ON outcomes (meeting_id);
 
--- The organisations that took part in an outcome's item (invited for it, leading the table, or working
+-- The organisations that took part in an outcome's item (invited for it, leading the table, owning an action, or working
 -- with the family at closing): they may read it even when they no longer work with the family.
 CREATE TABLE outcome_parties (
     agenda_item_id BIGINT NOT NULL REFERENCES outcomes (agenda_item_id),
