@@ -102,6 +102,10 @@ pub struct Config {
     pub oin: String,
     /// API requests per minute per token.
     pub api_rate_limit: u32,
+    /// The first wait before a failed webhook delivery is tried again; it doubles per attempt.
+    pub webhook_retry_seconds: u64,
+    /// Webhook addresses may use plain http (for development and tests); otherwise https only.
+    pub webhook_allow_http: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -265,6 +269,8 @@ impl Config {
                 None => "00000000000000000000".into(),
             },
             api_rate_limit: number("SAMENSPEL_API_RATE_LIMIT", 300, 100_000)? as u32,
+            webhook_retry_seconds: number("SAMENSPEL_WEBHOOK_RETRY_SECONDS", 30, 3600)?,
+            webhook_allow_http: flag("SAMENSPEL_WEBHOOK_ALLOW_HTTP")?,
         })
     }
 }

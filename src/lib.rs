@@ -20,6 +20,7 @@ pub mod record;
 pub mod schema;
 pub mod time;
 pub mod web;
+pub mod webhooks;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -85,6 +86,7 @@ pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()
             }
         }
     });
+    webhooks::spawn(state.clone());
     actix_web::HttpServer::new(move || app(state.clone()))
         .listen(listener)?
         .run()

@@ -17,6 +17,7 @@ pub mod referral;
 pub mod safety;
 pub mod table;
 pub mod user;
+pub mod webhook;
 
 /// The current moment in UTC, at the precision both databases keep (microseconds).
 pub fn now() -> chrono::NaiveDateTime {

@@ -431,7 +431,7 @@ pub fn cloud_event(e: &Event, oin: &str, base_url: &str, case_number: Option<&st
         "specversion": "1.0",
         "id": e.id.to_string(),
         "source": format!("urn:nld:oin:{oin}:systeem:samenspel"),
-        "type": format!("nl.samenspel.{}", e.kind),
+        "type": cloud_type(&e.kind),
         "time": time,
         "subject": subject,
         "datacontenttype": "application/json",
@@ -442,6 +442,24 @@ pub fn cloud_event(e: &Event, oin: &str, base_url: &str, case_number: Option<&st
             "subjectId": e.subject_id.map(|i| i.to_string()),
         },
     })
+}
+
+/// An event as its CloudEvent, with the family's case number looked up.
+pub fn render_event(conn: &mut DbConn, e: &Event, oin: &str, base_url: &str) -> QueryResult<Value> {
+    let case = match e.family_id {
+        Some(f) => crate::domain::family::find(conn, f)?.map(|f| f.case_number),
+        None => None,
+    };
+    Ok(cloud_event(e, oin, base_url, case.as_deref()))
+}
+
+/// The CloudEvents `type` of an event kind.
+pub fn cloud_type(kind: &str) -> String {
+    match kind {
+        outcome::PUBLISHED => "uitwisselen-uitkomst-overleg.uitkomst-beschikbaar-gesteld".into(),
+        outcome::READ => "uitwisselen-uitkomst-overleg.uitkomst-ingezien".into(),
+        other => format!("nl.samenspel.{other}"),
+    }
 }
 
 /// The two events of Samen onder Handbereik's "Uitwisselen Uitkomst Overleg" in their own profile:
@@ -466,7 +484,7 @@ fn outcome_event(e: &Event, oin: &str, base_url: &str, time: &str) -> Value {
         let activity = format!("urn:samenspel:activiteit:beschikbaarstellen:{}", e.id);
         let agent = format!("urn:nld:oin:{oin}");
         (
-            "uitwisselen-uitkomst-overleg.uitkomst-beschikbaar-gesteld",
+            cloud_type(outcome::PUBLISHED),
             json!([
                 {
                     "@id": entity,
@@ -493,7 +511,7 @@ fn outcome_event(e: &Event, oin: &str, base_url: &str, time: &str) -> Value {
             format!("urn:nld:oin:{reader_oin}")
         };
         (
-            "uitwisselen-uitkomst-overleg.uitkomst-ingezien",
+            cloud_type(outcome::READ),
             json!([
                 {
                     "@id": activity,
@@ -596,11 +614,7 @@ pub async fn one_event(
             let Some(e) = visible_event(conn, partner.organisation_id, id)? else {
                 return Err(super::AppError::NotFound);
             };
-            let case = match e.family_id {
-                Some(f) => crate::domain::family::find(conn, f)?.map(|f| f.case_number),
-                None => None,
-            };
-            Ok(cloud_event(&e, &oin, &base_url, case.as_deref()))
+            Ok(render_event(conn, &e, &oin, &base_url)?)
         })
         .await?;
     Ok(HttpResponse::Ok()
