@@ -26,6 +26,7 @@ pub mod plan;
 pub mod portal;
 pub mod safety;
 pub mod tables;
+pub mod webhooks;
 
 use std::future::{Ready, ready};
 use std::sync::Arc;
@@ -397,6 +398,20 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/beheer/api-sleutels/{id}/intrekken",
             web::post().to(api_tokens::revoke_token),
+        )
+        .route("/beheer/webhooks", web::get().to(webhooks::show_webhooks))
+        .route("/beheer/webhooks", web::post().to(webhooks::create_webhook))
+        .route(
+            "/beheer/webhooks/{id}",
+            web::get().to(webhooks::show_webhook),
+        )
+        .route(
+            "/beheer/webhooks/{id}/intrekken",
+            web::post().to(webhooks::revoke_webhook),
+        )
+        .route(
+            "/beheer/webhooks/{id}/afleveringen/{delivery}/opnieuw",
+            web::post().to(webhooks::replay_delivery),
         )
         .route("/beheer/gebruikers", web::get().to(admin::list_users))
         .route(
