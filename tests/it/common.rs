@@ -25,6 +25,49 @@ pub struct TestApp {
     pub database: TestDatabase,
     system: actix_web::rt::System,
     live: std::sync::Arc<samenspel::live::Hub>,
+    vars: HashMap<String, String>,
+}
+
+type Launched = (
+    String,
+    Pool,
+    Mailer,
+    actix_web::rt::System,
+    std::sync::Arc<samenspel::live::Hub>,
+);
+
+/// Starts a server with these settings on a free port, with the webhook sender beside it.
+fn launch(vars: &HashMap<String, String>) -> Launched {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let port = listener.local_addr().unwrap().port();
+    let base_url = format!("http://127.0.0.1:{port}");
+    let mut vars = vars.clone();
+    vars.insert("SAMENSPEL_BASE_URL".to_string(), base_url.clone());
+    let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+    config.mail = MailConfig::Capture;
+    let mailer = Mailer::from_config(&config.mail).unwrap();
+    let state = samenspel::build_state(config, mailer.clone()).expect("app state");
+    let pool = state.pool.clone();
+    let live = state.live.clone();
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let system = actix_web::rt::System::new();
+        let data = actix_web::web::Data::new(state);
+        system.block_on(async move {
+            samenspel::webhooks::spawn(data.clone());
+            let server = actix_web::HttpServer::new(move || samenspel::app(data.clone()))
+                .workers(2)
+                .disable_signals()
+                .listen(listener)
+                .expect("listen")
+                .run();
+            tx.send(actix_web::rt::System::current()).unwrap();
+            let _ = server.await;
+        });
+    });
+    let system = rx.recv().expect("server started");
+    (base_url, pool, mailer, system, live)
 }
 
 pub enum TestDatabase {
@@ -116,41 +159,15 @@ impl TestApp {
     /// Starts the app with extra settings (environment variable names and values).
     pub async fn spawn_with(settings: &[(&str, &str)]) -> TestApp {
         let (database, url) = TestDatabase::create();
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-        let port = listener.local_addr().unwrap().port();
-        let base_url = format!("http://127.0.0.1:{port}");
         let mut vars: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".to_string(), url),
-            ("SAMENSPEL_BASE_URL".to_string(), base_url.clone()),
             ("SAMENSPEL_DB_POOL_SIZE".to_string(), "4".to_string()),
         ]);
         for (k, v) in settings {
             vars.insert(k.to_string(), v.to_string());
         }
         let database_url = vars["DATABASE_URL"].clone();
-        let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
-        config.mail = MailConfig::Capture;
-        let mailer = Mailer::from_config(&config.mail).unwrap();
-        let state = samenspel::build_state(config, mailer.clone()).expect("app state");
-        let pool = state.pool.clone();
-        let live = state.live.clone();
-
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let system = actix_web::rt::System::new();
-            let data = actix_web::web::Data::new(state);
-            system.block_on(async move {
-                let server = actix_web::HttpServer::new(move || samenspel::app(data.clone()))
-                    .workers(2)
-                    .disable_signals()
-                    .listen(listener)
-                    .expect("listen")
-                    .run();
-                tx.send(actix_web::rt::System::current()).unwrap();
-                let _ = server.await;
-            });
-        });
-        let system = rx.recv().expect("server started");
+        let (base_url, pool, mailer, system, live) = launch(&vars);
         TestApp {
             base_url,
             database_url,
@@ -159,7 +176,21 @@ impl TestApp {
             database,
             system,
             live,
+            vars,
         }
+    }
+
+    /// Stops the server (its runtime and everything on it, like a crash would) and starts a new one on
+    /// the same database, at a new address.
+    pub fn restart(&mut self) {
+        self.system.stop();
+        self.live.stop();
+        let (base_url, pool, mailer, system, live) = launch(&self.vars);
+        self.base_url = base_url;
+        self.pool = pool;
+        self.mailer = mailer;
+        self.system = system;
+        self.live = live;
     }
 
     pub fn conn(&self) -> diesel::r2d2::PooledConnection<samenspel::db::Manager> {

@@ -17,3 +17,4 @@ mod pages;
 mod partners;
 mod portal;
 mod safety;
+mod webhooks;
