@@ -88,7 +88,7 @@ pub fn for_family(conn: &mut DbConn, family_id: i64, limit: i64) -> QueryResult<
             access_log::purpose,
         ))
         .load(conn)?;
-    Ok(rows
+    let mut entries: Vec<AccessEntry> = rows
         .into_iter()
         .map(
             |(at, user_name, organisation_name, what, purpose)| AccessEntry {
@@ -99,5 +99,20 @@ pub fn for_family(conn: &mut DbConn, family_id: i64, limit: i64) -> QueryResult<
                 purpose,
             },
         )
-        .collect())
+        .collect();
+    // Partner organisations' readings through the API belong to the same story.
+    entries.extend(
+        super::outcome::readings_of_family(conn, family_id)?
+            .into_iter()
+            .map(|r| AccessEntry {
+                at: r.at,
+                user_name: "API".into(),
+                organisation_name: Some(r.organisation),
+                what: "access.what.partner_api".into(),
+                purpose: "partner".into(),
+            }),
+    );
+    entries.sort_by(|a, b| b.at.cmp(&a.at));
+    entries.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(entries)
 }

@@ -301,6 +301,15 @@ async fn a_partner_reads_the_outcome_as_the_specification_says_and_every_reading
             .expect("the readings on the family page")
             .contains("GGZ volwassenen")
     );
+    // And in the family's access log, which the family reads too.
+    let log = ahmed
+        .get(&format!("/gezinnen/{}/inzagelog", c.jansen))
+        .await
+        .visible_text();
+    assert!(
+        log.contains("GGZ volwassenen") && log.contains("via de koppeling"),
+        "{log}"
+    );
 
     // The feed: both outcome events in the profile of the specification, read by an independent
     // CloudEvents library; the reading names GGZ.
