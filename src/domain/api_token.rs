@@ -9,6 +9,8 @@ use crate::schema::{api_tokens, users};
 
 /// Tokens start with this, so a leaked one is recognisable in logs and scanners.
 pub const PREFIX: &str = "ssp_";
+/// How long a token works: a forgotten integration stops by itself; the admin makes a new token.
+pub const VALID_DAYS: i64 = 365;
 
 #[derive(Clone, Debug)]
 pub struct TokenView {
@@ -18,6 +20,13 @@ pub struct TokenView {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
+}
+
+impl TokenView {
+    pub fn expired(&self) -> bool {
+        self.expires_at.is_some_and(|e| e <= super::now())
+    }
 }
 
 /// Makes a token for the organisation and returns (id, the secret to show once).
@@ -35,6 +44,7 @@ pub fn create(
             api_tokens::token_hash.eq(crate::auth::token_hash(&secret)),
             api_tokens::created_by_user_id.eq(by),
             api_tokens::created_at.eq(super::now()),
+            api_tokens::expires_at.eq(Some(super::now() + chrono::Duration::days(VALID_DAYS))),
         ))
         .returning(api_tokens::id)
         .get_result(conn)?;
@@ -46,6 +56,7 @@ type TokenRow = (
     String,
     String,
     NaiveDateTime,
+    Option<NaiveDateTime>,
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
 );
@@ -62,18 +73,20 @@ pub fn list(conn: &mut DbConn, organisation_id: i64) -> QueryResult<Vec<TokenVie
             api_tokens::created_at,
             api_tokens::last_used_at,
             api_tokens::revoked_at,
+            api_tokens::expires_at,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
-            |(id, name, created_by, created_at, last_used_at, revoked_at)| TokenView {
+            |(id, name, created_by, created_at, last_used_at, revoked_at, expires_at)| TokenView {
                 id,
                 name,
                 created_by,
                 created_at,
                 last_used_at,
                 revoked_at,
+                expires_at,
             },
         )
         .collect())
@@ -91,7 +104,8 @@ pub fn revoke(conn: &mut DbConn, organisation_id: i64, id: i64) -> QueryResult<u
     .execute(conn)
 }
 
-/// The live token with this secret: (token id, organisation id). Marks it used (at most once a minute).
+/// The live (not revoked, not expired) token with this secret: (token id, organisation id). Marks it
+/// used (at most once a minute).
 pub fn authenticate(conn: &mut DbConn, secret: &str) -> QueryResult<Option<(i64, i64)>> {
     if !secret.starts_with(PREFIX) {
         return Ok(None);
@@ -99,6 +113,7 @@ pub fn authenticate(conn: &mut DbConn, secret: &str) -> QueryResult<Option<(i64,
     let found: Option<(i64, i64, Option<NaiveDateTime>)> = api_tokens::table
         .filter(api_tokens::token_hash.eq(crate::auth::token_hash(secret)))
         .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::expires_at.gt(super::now()))
         .select((
             api_tokens::id,
             api_tokens::organisation_id,

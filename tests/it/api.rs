@@ -251,11 +251,43 @@ async fn bad_requests_get_problem_json_never_a_5xx() {
         .unwrap();
     assert!(res.status().is_client_error(), "{}", res.status());
 
+    // A token past its year stops working; the list says so.
+    let second = make_token(&app, &petra, "Tweede").await;
+    assert_eq!(
+        call(&app, "/api/v1/events", Some(&second)).await.status,
+        StatusCode::OK
+    );
+    {
+        use diesel::prelude::*;
+        use samenspel::schema::api_tokens::dsl::*;
+        diesel::update(api_tokens.filter(name.eq("Tweede")))
+            .set(expires_at.eq(Some(
+                samenspel::domain::now() - chrono::Duration::minutes(1),
+            )))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    assert_problem(
+        &call(&app, "/api/v1/events", Some(&second)).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    assert!(
+        petra
+            .get("/beheer/api-sleutels")
+            .await
+            .visible_text()
+            .contains("Verlopen op")
+    );
+
     // A revoked token stops working at once.
     let id = {
         use diesel::prelude::*;
         use samenspel::schema::api_tokens::dsl::*;
-        api_tokens.select(id).first::<i64>(&mut app.conn()).unwrap()
+        api_tokens
+            .filter(name.eq("Test"))
+            .select(id)
+            .first::<i64>(&mut app.conn())
+            .unwrap()
     };
     let page = petra
         .submit(

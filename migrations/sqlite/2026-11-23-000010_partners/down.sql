@@ -1,3 +1,4 @@
+ALTER TABLE api_tokens DROP COLUMN expires_at;
 DROP TABLE webhook_attempts;
 DROP TABLE webhook_deliveries;
 DROP TABLE webhook_subscriptions;

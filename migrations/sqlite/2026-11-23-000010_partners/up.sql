@@ -62,3 +62,7 @@ CREATE TABLE webhook_attempts (
     duration_ms BIGINT NOT NULL
 );
 CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);
+
+-- API tokens are valid for a year; tokens made before get a year from when they were made.
+ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMP;
+UPDATE api_tokens SET expires_at = datetime(created_at, '+365 days');
