@@ -41,6 +41,20 @@ enum Command {
     VerifyEvents,
     /// Send today's review digests now (the server sends them by itself from 07:00).
     SendDigests,
+    /// Write a backup of the database while the server runs, and check it (SQLite: a consistent copy
+    /// with its event chain verified; PostgreSQL: pg_dump in its custom format).
+    Backup {
+        /// The new file to write.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Put a checked backup in place of the SQLite database (stop the server first; on PostgreSQL use
+    /// pg_restore, as the message says).
+    Restore {
+        /// The backup file made by `samenspel backup`.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Create a system administrator and print a link to set the password (valid for 7 days).
     CreateAdmin {
         /// Email address of the administrator.
@@ -84,6 +98,12 @@ pub fn run() -> ExitCode {
         Command::Migrate => migrate(&config),
         Command::VerifyEvents => verify_events(&config),
         Command::SendDigests => send_digests(config),
+        Command::Backup { to } => {
+            crate::backup::backup(&config.database_url, &to).map(|m| println!("{m}"))
+        }
+        Command::Restore { from } => {
+            crate::backup::restore(&config.database_url, &from).map(|m| println!("{m}"))
+        }
         Command::CreateAdmin {
             email,
             name,

@@ -3,6 +3,7 @@
 //! The library holds everything; the `samenspel` binary only parses the command line (see `cli`).
 
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod cli;
 pub mod config;

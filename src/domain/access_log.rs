@@ -112,7 +112,7 @@ pub fn for_family(conn: &mut DbConn, family_id: i64, limit: i64) -> QueryResult<
                 purpose: "partner".into(),
             }),
     );
-    entries.sort_by(|a, b| b.at.cmp(&a.at));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.at));
     entries.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(entries)
 }

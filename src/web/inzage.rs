@@ -170,15 +170,13 @@ impl<'a> Builder<'a> {
         let Some(family_id) = a.family_id else {
             return Ok(None);
         };
-        if !self.members.contains_key(&family_id) {
-            let members = family::persons(conn, family_id)?;
-            self.members.insert(family_id, members);
-        }
-        let Some(person) = self
-            .members
-            .get(&family_id)
-            .and_then(|m| outcome::concerned_member(m))
-        else {
+        let members = match self.members.entry(family_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(family::persons(conn, family_id)?)
+            }
+        };
+        let Some(person) = outcome::concerned_member(members) else {
             return Ok(None);
         };
         let Some(betrokkene) = betrokkene(person) else {
