@@ -180,6 +180,12 @@ impl TestApp {
         }
     }
 
+    /// Stops the in-process server and keeps its database, for a test that serves it otherwise.
+    pub fn stop_server(&mut self) {
+        self.system.stop();
+        self.live.stop();
+    }
+
     /// Stops the server (its runtime and everything on it, like a crash would) and starts a new one on
     /// the same database, at a new address.
     pub fn restart(&mut self) {
@@ -478,6 +484,28 @@ impl Client {
         let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
         form.extend_from_slice(fields);
         self.post(path, &form).await
+    }
+
+    /// Like `submit`, but None when the server cannot be reached (for tests that kill it).
+    pub async fn try_submit(
+        &self,
+        from: &str,
+        path: &str,
+        fields: &[(&str, String)],
+    ) -> Option<StatusCode> {
+        let res = self.http.get(self.url(from)).send().await.ok()?;
+        let page = Self::page(res).await;
+        let token = page.value("input[name=csrf_token]")?;
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        let res = self
+            .http
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .ok()?;
+        Some(res.status())
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Page {

@@ -7,6 +7,7 @@ mod backup;
 mod browser;
 mod cli;
 mod common;
+mod crash;
 mod database;
 mod exports;
 mod families;
