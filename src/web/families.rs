@@ -65,6 +65,20 @@ pub fn authorize(
     Ok((family, relation))
 }
 
+/// Refuses a user who may not do `action` with this family (404 when they may not even see it), before
+/// a handler looks at what was sent: a refused request learns nothing from validation and writes nothing.
+pub async fn require(
+    state: &AppState,
+    user: &SignedIn,
+    family_id: i64,
+    action: FamilyAction,
+) -> Result<(), AppError> {
+    let user = user.clone();
+    state
+        .db(move |conn| authorize(conn, &user, family_id, action).map(|_| ()))
+        .await
+}
+
 /// Loads what a page shows of a family for a user allowed `action`, and logs the access as `what` (a
 /// text key) in the same transaction: no family data leaves the database without its log row.
 pub async fn read_family<T, F>(

@@ -496,12 +496,14 @@ pub async fn set_time_box(
     let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
     let mut errors = FieldErrors::default();
     let minutes = time_box(&mut errors, &form.time_box);
-    if !errors.is_empty() {
-        return Err(AppError::Unprocessable("time box".into()));
-    }
+    let valid = errors.is_empty();
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        // Who may first; what was sent after.
         chair_only(seat)?;
         meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
+        if !valid {
+            return Err(AppError::Unprocessable("time box".into()));
+        }
         if !m.is_closed() {
             record::set_time_box(conn, by, m, item_id, minutes)?;
         }
@@ -729,13 +731,14 @@ pub async fn set_attendance(
     let person = form.user_id.trim().parse::<i64>().ok();
     let status = AttendanceStatus::from_code(&form.status);
     let mode = AttendanceMode::from_code(&form.mode);
-    let (Some(person), Some(status)) = (person, status) else {
-        return Err(AppError::Unprocessable("attendance form".into()));
-    };
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        // Who may first; what was sent after.
         if !seat.leads() || m.is_closed() {
             return Err(AppError::Forbidden);
         }
+        let (Some(person), Some(status)) = (person, status) else {
+            return Err(AppError::Unprocessable("attendance form".into()));
+        };
         let person = record::who(conn, person)?;
         if !record::set_attendance(conn, by, m, &person, status, mode)? {
             return Err(AppError::NotFound);
@@ -1571,10 +1574,11 @@ pub async fn invite_for_item(
     form: web::Form<GuestForm>,
 ) -> Result<HttpResponse, AppError> {
     let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
-    let guest = parse_id(&form.user_id).ok_or_else(|| AppError::Unprocessable("guest".into()))?;
+    let guest = parse_id(&form.user_id);
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
         chair_only(seat)?;
         let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
+        let guest = guest.ok_or_else(|| AppError::Unprocessable("guest".into()))?;
         if m.is_closed() || !professionals(conn)?.iter().any(|(id, _)| *id == guest) {
             return Err(AppError::Unprocessable("guest".into()));
         }

@@ -339,403 +339,327 @@ pub fn app(
         .wrap(actix_web::middleware::from_fn(middleware::request_log))
 }
 
-fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::alive))
-        .route("/readyz", web::get().to(health::ready))
-        .route("/static/{path:.*}", web::get().to(assets::serve))
-        .route("/", web::get().to(home::show_home))
-        .route("/inloggen", web::get().to(auth::show_login))
-        .route("/inloggen", web::post().to(auth::login))
-        .route("/inloggen/link", web::get().to(login_link::show_request))
-        .route("/inloggen/link", web::post().to(login_link::request_link))
-        .route(
-            "/inloggen/link/{token}",
-            web::get().to(login_link::show_use),
-        )
-        .route(
-            "/inloggen/link/{token}",
-            web::post().to(login_link::use_link),
-        )
-        .route("/uitloggen", web::post().to(auth::logout))
-        .route(
-            "/wachtwoord-vergeten",
-            web::get().to(auth::show_forgot_password),
-        )
-        .route(
-            "/wachtwoord-vergeten",
-            web::post().to(auth::request_password_reset),
-        )
-        .route(
-            "/wachtwoord-instellen/{token}",
-            web::get().to(auth::show_set_password),
-        )
-        .route(
-            "/wachtwoord-instellen/{token}",
-            web::post().to(auth::set_password),
-        )
-        .route("/taal", web::post().to(account::choose_language))
-        .route("/account", web::get().to(account::show_account))
-        .route(
-            "/account/agenda",
-            web::post().to(account::create_calendar_feed),
-        )
-        .route(
-            "/account/agenda/intrekken",
-            web::post().to(account::revoke_calendar_feed),
-        )
-        .route(
-            "/account/wachtwoord",
-            web::post().to(account::change_password),
-        )
-        .route(
-            "/beheer/api-sleutels",
-            web::get().to(api_tokens::show_tokens),
-        )
-        .route(
-            "/beheer/api-sleutels",
-            web::post().to(api_tokens::create_token),
-        )
-        .route(
-            "/beheer/api-sleutels/{id}/intrekken",
-            web::post().to(api_tokens::revoke_token),
-        )
-        .route("/beheer/webhooks", web::get().to(webhooks::show_webhooks))
-        .route("/beheer/webhooks", web::post().to(webhooks::create_webhook))
-        .route(
-            "/beheer/webhooks/{id}",
-            web::get().to(webhooks::show_webhook),
-        )
-        .route(
-            "/beheer/webhooks/{id}/intrekken",
-            web::post().to(webhooks::revoke_webhook),
-        )
-        .route(
-            "/beheer/webhooks/{id}/afleveringen/{delivery}/opnieuw",
-            web::post().to(webhooks::replay_delivery),
-        )
-        .route("/beheer/gebruikers", web::get().to(admin::list_users))
-        .route(
-            "/beheer/gebruikers/uitnodigen",
-            web::get().to(admin::show_invite),
-        )
-        .route(
-            "/beheer/gebruikers/uitnodigen",
-            web::post().to(admin::invite_user),
-        )
-        .route(
-            "/beheer/gebruikers/{id}/opnieuw-uitnodigen",
-            web::post().to(admin::reinvite_user),
-        )
-        .route("/gezinnen", web::get().to(families::list_families))
-        .route("/gezinnen", web::post().to(families::create_family))
-        .route("/gezinnen/nieuw", web::get().to(families::show_new_family))
-        .route("/gezinnen/{id}", web::get().to(families::show_family))
-        .route(
-            "/gezinnen/{id}/bewerken",
-            web::get().to(families::show_edit_family),
-        )
-        .route(
-            "/gezinnen/{id}/bewerken",
-            web::post().to(families::update_family),
-        )
-        .route(
-            "/gezinnen/{id}/sluiten",
-            web::post().to(families::close_family),
-        )
-        .route(
-            "/gezinnen/{id}/heropenen",
-            web::post().to(families::reopen_family),
-        )
-        .route(
-            "/gezinnen/{id}/gezinsleden/nieuw",
-            web::get().to(families::show_new_person),
-        )
-        .route(
-            "/gezinnen/{id}/gezinsleden",
-            web::post().to(families::add_person),
-        )
-        .route(
-            "/gezinnen/{id}/gezinsleden/{person}/bewerken",
-            web::get().to(families::show_edit_person),
-        )
-        .route(
-            "/gezinnen/{id}/gezinsleden/{person}/bewerken",
-            web::post().to(families::update_person),
-        )
-        .route(
-            "/gezinnen/{id}/betrokkenen/nieuw",
-            web::get().to(families::show_new_involvement),
-        )
-        .route(
-            "/gezinnen/{id}/betrokkenen",
-            web::post().to(families::add_involvement),
-        )
-        .route(
-            "/gezinnen/{id}/betrokkenen/{involvement}/beeindigen",
-            web::post().to(families::end_involvement),
-        )
-        .route(
-            "/gezinnen/{id}/regie",
-            web::get().to(families::show_director_form),
-        )
-        .route(
-            "/gezinnen/{id}/regie",
-            web::post().to(families::appoint_director),
-        )
-        .route(
-            "/gezinnen/{id}/opmerkingen",
-            web::post().to(families::add_comment),
-        )
-        .route(
-            "/gezinnen/{id}/inzagelog",
-            web::get().to(families::show_access_log),
-        )
-        .route(
-            "/gezinnen/{id}/plan/bewerken",
-            web::get().to(plan::show_edit_plan),
-        )
-        .route("/gezinnen/{id}/plan", web::post().to(plan::save_plan))
-        .route(
-            "/gezinnen/{id}/plan/versies",
-            web::get().to(plan::list_plan_versions),
-        )
-        .route(
-            "/gezinnen/{id}/plan/versies/{version}",
-            web::get().to(plan::show_plan_version),
-        )
-        .route("/gezinnen/{id}/fase", web::get().to(safety::show_phase))
-        .route("/gezinnen/{id}/fase", web::post().to(safety::change_phase))
-        .route(
-            "/gezinnen/{id}/veiligheidsschaal",
-            web::get().to(safety::show_scale),
-        )
-        .route(
-            "/gezinnen/{id}/veiligheidsschaal",
-            web::post().to(safety::record_score),
-        )
-        .route(
-            "/gezinnen/{id}/plannen/{plan}",
-            web::get().to(safety::show_plan),
-        )
-        .route(
-            "/gezinnen/{id}/plannen/{plan}",
-            web::post().to(safety::save_plan),
-        )
-        .route(
-            "/gezinnen/{id}/plannen/{plan}/bewerken",
-            web::get().to(safety::show_edit_plan),
-        )
-        .route(
-            "/gezinnen/{id}/plannen/{plan}/versies/{version}",
-            web::get().to(safety::show_plan_version),
-        )
-        .route(
-            "/gezinnen/{id}/plan/pdf",
-            web::get().to(exports::family_plan_pdf),
-        )
-        .route(
-            "/gezinnen/{id}/plannen/{plan}/pdf",
-            web::get().to(exports::phase_plan_pdf),
-        )
-        .route(
-            "/bijeenkomsten/{id}/besluitenlijst.pdf",
-            web::get().to(exports::besluitenlijst),
-        )
-        .route(
-            "/bijeenkomsten/{id}/versturen",
-            web::post().to(exports::send_besluitenlijst),
-        )
-        .route(
-            "/bijeenkomsten/{id}/agenda.ics",
-            web::get().to(exports::meeting_ics),
-        )
-        .route(
-            "/bijeenkomsten/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
-            web::get().to(exports::meeting_actielijst),
-        )
-        .route(
-            "/overleggen/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
-            web::get().to(exports::table_actielijst),
-        )
-        .route("/agenda/{file}", web::get().to(exports::calendar_feed))
-        .route(
-            "/controle/{meeting}/{hash}",
-            web::get().to(exports::check_reference),
-        )
-        .route("/portaal", web::get().to(portal::show_portal))
-        .route("/portaal/inzage", web::get().to(portal::show_access_log))
-        .route(
-            "/portaal/veiligheidsschaal",
-            web::post().to(portal::record_score),
-        )
-        .route(
-            "/portaal/correctie",
-            web::post().to(portal::request_correction),
-        )
-        .route(
-            "/portaal/herstelplan/toestemming",
-            web::post().to(portal::set_consent),
-        )
-        .route(
-            "/portaal/punten/{item}/inbreng",
-            web::get().to(portal::show_view_form),
-        )
-        .route(
-            "/portaal/punten/{item}/inbreng",
-            web::post().to(portal::save_view),
-        )
-        .route("/gezinnen/{id}/portaal", web::get().to(portal::show_manage))
-        .route(
-            "/gezinnen/{id}/portaal/uitnodigen",
-            web::post().to(portal::invite_member),
-        )
-        .route(
-            "/gezinnen/{id}/portaal/toegang/{account}/{what}",
-            web::post().to(portal::manage_account),
-        )
-        .route(
-            "/gezinnen/{id}/portaal/achterhouden",
-            web::post().to(portal::set_withheld),
-        )
-        .route(
-            "/gezinnen/{id}/portaal/namen",
-            web::post().to(portal::set_names),
-        )
-        .route(
-            "/gezinnen/{id}/portaal/correcties/{request}",
-            web::post().to(portal::answer_correction),
-        )
-        .route(
-            "/bijeenkomsten/{id}/punten/{item}/notulen-delen",
-            web::post().to(portal::share_minutes),
-        )
-        .route("/overleggen", web::get().to(tables::list_tables))
-        .route("/overleggen", web::post().to(tables::create_table))
-        .route("/overleggen/nieuw", web::get().to(tables::show_new_table))
-        .route("/overleggen/{id}", web::get().to(tables::show_table))
-        .route(
-            "/overleggen/{id}/bewerken",
-            web::get().to(tables::show_edit_table),
-        )
-        .route(
-            "/overleggen/{id}/bewerken",
-            web::post().to(tables::update_table),
-        )
-        .route("/overleggen/{id}/leden", web::post().to(tables::add_member))
-        .route(
-            "/overleggen/{id}/leden/{member}/verwijderen",
-            web::post().to(tables::remove_member),
-        )
-        .route(
-            "/overleggen/{id}/bijeenkomsten/nieuw",
-            web::get().to(tables::show_new_meeting),
-        )
-        .route(
-            "/overleggen/{id}/bijeenkomsten",
-            web::post().to(tables::create_meeting),
-        )
-        .route("/beheer/overlegsoorten", web::get().to(tables::list_kinds))
-        .route(
-            "/beheer/overlegsoorten/{id}",
-            web::post().to(tables::save_kind),
-        )
-        .route(
-            "/gezinnen/{id}/aanmelden",
-            web::get().to(tables::choose_table),
-        )
-        .route(
-            "/gezinnen/{id}/aanmelden/{table}",
-            web::get().to(tables::show_referral_form),
-        )
-        .route(
-            "/gezinnen/{id}/aanmelden/{table}",
-            web::post().to(tables::create_referral),
-        )
-        .route("/aanmeldingen/{id}", web::get().to(tables::show_referral))
-        .route(
-            "/aanmeldingen/{id}/antwoord",
-            web::post().to(tables::answer_referral),
-        )
-        .route("/bijeenkomsten/{id}", web::get().to(meetings::show_meeting))
-        .route(
-            "/bijeenkomsten/{id}/punten",
-            web::post().to(meetings::add_topic),
-        )
-        .route(
-            "/bijeenkomsten/{id}/aanmeldingen/{referral}",
-            web::post().to(meetings::schedule_referral),
-        )
-        .route(
-            "/bijeenkomsten/{id}/publiceren",
-            web::post().to(meetings::publish_agenda),
-        )
-        .route(
-            "/bijeenkomsten/{id}/starten",
-            web::post().to(meetings::start_meeting),
-        )
-        .route(
-            "/bijeenkomsten/{id}/sluiten",
-            web::post().to(meetings::close_meeting),
-        )
-        .route(
-            "/bijeenkomsten/{id}/aanwezigheid",
-            web::post().to(meetings::set_attendance),
-        )
-        .route(
-            "/bijeenkomsten/{id}/punten/{item}",
-            web::get().to(meetings::show_item),
-        )
-        .route("/bijeenkomsten/{id}/live", web::get().to(live::connect))
-        .route(
-            "/bijeenkomsten/{id}/{direction}",
-            web::post().to(meetings::step),
-        )
-        .route(
-            "/bijeenkomsten/{id}/punten/{item}/verplaatsen/{direction}",
-            web::post().to(meetings::move_item),
-        )
-        .route(
-            "/bijeenkomsten/{id}/punten/{item}/tijd",
-            web::post().to(meetings::set_time_box),
-        )
-        .route(
-            "/bijeenkomsten/{id}/punten/{item}/huidig",
-            web::post().to(meetings::make_current),
-        )
-        .route(
-            "/bijeenkomsten/{id}/punten/{item}/sluiten",
-            web::post().to(meetings::close_item),
-        )
-        .route(
-            "/bijeenkomsten/{id}/punten/{item}/notulen",
-            web::post().to(meetings::save_minutes),
-        )
-        .route(
-            "/bijeenkomsten/{id}/punten/{item}/besluiten",
-            web::post().to(meetings::record_decision),
-        )
-        .route(
-            "/bijeenkomsten/{id}/punten/{item}/acties",
-            web::post().to(meetings::add_action),
-        )
-        .route(
-            "/bijeenkomsten/{id}/punten/{item}/uitnodigen",
-            web::post().to(meetings::invite_for_item),
-        )
-        .route("/acties/{id}", web::get().to(actions::show_action))
-        .route(
-            "/acties/{id}/afronden",
-            web::post().to(actions::finish_action),
-        )
-        .route(
-            "/beheer/organisaties",
-            web::get().to(admin::list_organisations),
-        )
-        .route(
-            "/beheer/organisaties",
-            web::post().to(admin::create_organisation),
-        );
+macro_rules! page_routes {
+    ($(($method:ident, $path:literal, $handler:path)),+ $(,)?) => {
+        /// Every route outside /api as (method, path), exactly as registered by `routes`: the
+        /// authorization matrix and the bad-input test take their list from here.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
+
+        fn routes(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, page_routes!(@method $method).to($handler));)+
+        }
+    };
+    (@method GET) => { web::get() };
+    (@method POST) => { web::post() };
 }
+
+page_routes![
+    (GET, "/healthz", health::alive),
+    (GET, "/readyz", health::ready),
+    (GET, "/static/{path:.*}", assets::serve),
+    (GET, "/", home::show_home),
+    (GET, "/inloggen", auth::show_login),
+    (POST, "/inloggen", auth::login),
+    (GET, "/inloggen/link", login_link::show_request),
+    (POST, "/inloggen/link", login_link::request_link),
+    (GET, "/inloggen/link/{token}", login_link::show_use),
+    (POST, "/inloggen/link/{token}", login_link::use_link),
+    (POST, "/uitloggen", auth::logout),
+    (GET, "/wachtwoord-vergeten", auth::show_forgot_password),
+    (POST, "/wachtwoord-vergeten", auth::request_password_reset),
+    (
+        GET,
+        "/wachtwoord-instellen/{token}",
+        auth::show_set_password
+    ),
+    (POST, "/wachtwoord-instellen/{token}", auth::set_password),
+    (POST, "/taal", account::choose_language),
+    (GET, "/account", account::show_account),
+    (POST, "/account/agenda", account::create_calendar_feed),
+    (
+        POST,
+        "/account/agenda/intrekken",
+        account::revoke_calendar_feed
+    ),
+    (POST, "/account/wachtwoord", account::change_password),
+    (GET, "/beheer/api-sleutels", api_tokens::show_tokens),
+    (POST, "/beheer/api-sleutels", api_tokens::create_token),
+    (
+        POST,
+        "/beheer/api-sleutels/{id}/intrekken",
+        api_tokens::revoke_token
+    ),
+    (GET, "/beheer/webhooks", webhooks::show_webhooks),
+    (POST, "/beheer/webhooks", webhooks::create_webhook),
+    (GET, "/beheer/webhooks/{id}", webhooks::show_webhook),
+    (
+        POST,
+        "/beheer/webhooks/{id}/intrekken",
+        webhooks::revoke_webhook
+    ),
+    (
+        POST,
+        "/beheer/webhooks/{id}/afleveringen/{delivery}/opnieuw",
+        webhooks::replay_delivery
+    ),
+    (GET, "/beheer/gebruikers", admin::list_users),
+    (GET, "/beheer/gebruikers/uitnodigen", admin::show_invite),
+    (POST, "/beheer/gebruikers/uitnodigen", admin::invite_user),
+    (
+        POST,
+        "/beheer/gebruikers/{id}/opnieuw-uitnodigen",
+        admin::reinvite_user
+    ),
+    (GET, "/gezinnen", families::list_families),
+    (POST, "/gezinnen", families::create_family),
+    (GET, "/gezinnen/nieuw", families::show_new_family),
+    (GET, "/gezinnen/{id}", families::show_family),
+    (GET, "/gezinnen/{id}/bewerken", families::show_edit_family),
+    (POST, "/gezinnen/{id}/bewerken", families::update_family),
+    (POST, "/gezinnen/{id}/sluiten", families::close_family),
+    (POST, "/gezinnen/{id}/heropenen", families::reopen_family),
+    (
+        GET,
+        "/gezinnen/{id}/gezinsleden/nieuw",
+        families::show_new_person
+    ),
+    (POST, "/gezinnen/{id}/gezinsleden", families::add_person),
+    (
+        GET,
+        "/gezinnen/{id}/gezinsleden/{person}/bewerken",
+        families::show_edit_person
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/gezinsleden/{person}/bewerken",
+        families::update_person
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/betrokkenen/nieuw",
+        families::show_new_involvement
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/betrokkenen",
+        families::add_involvement
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/betrokkenen/{involvement}/beeindigen",
+        families::end_involvement
+    ),
+    (GET, "/gezinnen/{id}/regie", families::show_director_form),
+    (POST, "/gezinnen/{id}/regie", families::appoint_director),
+    (POST, "/gezinnen/{id}/opmerkingen", families::add_comment),
+    (GET, "/gezinnen/{id}/inzagelog", families::show_access_log),
+    (GET, "/gezinnen/{id}/plan/bewerken", plan::show_edit_plan),
+    (POST, "/gezinnen/{id}/plan", plan::save_plan),
+    (GET, "/gezinnen/{id}/plan/versies", plan::list_plan_versions),
+    (
+        GET,
+        "/gezinnen/{id}/plan/versies/{version}",
+        plan::show_plan_version
+    ),
+    (GET, "/gezinnen/{id}/fase", safety::show_phase),
+    (POST, "/gezinnen/{id}/fase", safety::change_phase),
+    (GET, "/gezinnen/{id}/veiligheidsschaal", safety::show_scale),
+    (
+        POST,
+        "/gezinnen/{id}/veiligheidsschaal",
+        safety::record_score
+    ),
+    (GET, "/gezinnen/{id}/plannen/{plan}", safety::show_plan),
+    (POST, "/gezinnen/{id}/plannen/{plan}", safety::save_plan),
+    (
+        GET,
+        "/gezinnen/{id}/plannen/{plan}/bewerken",
+        safety::show_edit_plan
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/plannen/{plan}/versies/{version}",
+        safety::show_plan_version
+    ),
+    (GET, "/gezinnen/{id}/plan/pdf", exports::family_plan_pdf),
+    (
+        GET,
+        "/gezinnen/{id}/plannen/{plan}/pdf",
+        exports::phase_plan_pdf
+    ),
+    (
+        GET,
+        "/bijeenkomsten/{id}/besluitenlijst.pdf",
+        exports::besluitenlijst
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/versturen",
+        exports::send_besluitenlijst
+    ),
+    (GET, "/bijeenkomsten/{id}/agenda.ics", exports::meeting_ics),
+    (
+        GET,
+        "/bijeenkomsten/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
+        exports::meeting_actielijst
+    ),
+    (
+        GET,
+        "/overleggen/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
+        exports::table_actielijst
+    ),
+    (GET, "/agenda/{file}", exports::calendar_feed),
+    (GET, "/controle/{meeting}/{hash}", exports::check_reference),
+    (GET, "/portaal", portal::show_portal),
+    (GET, "/portaal/inzage", portal::show_access_log),
+    (POST, "/portaal/veiligheidsschaal", portal::record_score),
+    (POST, "/portaal/correctie", portal::request_correction),
+    (
+        POST,
+        "/portaal/herstelplan/toestemming",
+        portal::set_consent
+    ),
+    (
+        GET,
+        "/portaal/punten/{item}/inbreng",
+        portal::show_view_form
+    ),
+    (POST, "/portaal/punten/{item}/inbreng", portal::save_view),
+    (GET, "/gezinnen/{id}/portaal", portal::show_manage),
+    (
+        POST,
+        "/gezinnen/{id}/portaal/uitnodigen",
+        portal::invite_member
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/portaal/toegang/{account}/{what}",
+        portal::manage_account
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/portaal/achterhouden",
+        portal::set_withheld
+    ),
+    (POST, "/gezinnen/{id}/portaal/namen", portal::set_names),
+    (
+        POST,
+        "/gezinnen/{id}/portaal/correcties/{request}",
+        portal::answer_correction
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/notulen-delen",
+        portal::share_minutes
+    ),
+    (GET, "/overleggen", tables::list_tables),
+    (POST, "/overleggen", tables::create_table),
+    (GET, "/overleggen/nieuw", tables::show_new_table),
+    (GET, "/overleggen/{id}", tables::show_table),
+    (GET, "/overleggen/{id}/bewerken", tables::show_edit_table),
+    (POST, "/overleggen/{id}/bewerken", tables::update_table),
+    (POST, "/overleggen/{id}/leden", tables::add_member),
+    (
+        POST,
+        "/overleggen/{id}/leden/{member}/verwijderen",
+        tables::remove_member
+    ),
+    (
+        GET,
+        "/overleggen/{id}/bijeenkomsten/nieuw",
+        tables::show_new_meeting
+    ),
+    (
+        POST,
+        "/overleggen/{id}/bijeenkomsten",
+        tables::create_meeting
+    ),
+    (GET, "/beheer/overlegsoorten", tables::list_kinds),
+    (POST, "/beheer/overlegsoorten/{id}", tables::save_kind),
+    (GET, "/gezinnen/{id}/aanmelden", tables::choose_table),
+    (
+        GET,
+        "/gezinnen/{id}/aanmelden/{table}",
+        tables::show_referral_form
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/aanmelden/{table}",
+        tables::create_referral
+    ),
+    (GET, "/aanmeldingen/{id}", tables::show_referral),
+    (POST, "/aanmeldingen/{id}/antwoord", tables::answer_referral),
+    (GET, "/bijeenkomsten/{id}", meetings::show_meeting),
+    (POST, "/bijeenkomsten/{id}/punten", meetings::add_topic),
+    (
+        POST,
+        "/bijeenkomsten/{id}/aanmeldingen/{referral}",
+        meetings::schedule_referral
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/publiceren",
+        meetings::publish_agenda
+    ),
+    (POST, "/bijeenkomsten/{id}/starten", meetings::start_meeting),
+    (POST, "/bijeenkomsten/{id}/sluiten", meetings::close_meeting),
+    (
+        POST,
+        "/bijeenkomsten/{id}/aanwezigheid",
+        meetings::set_attendance
+    ),
+    (
+        GET,
+        "/bijeenkomsten/{id}/punten/{item}",
+        meetings::show_item
+    ),
+    (GET, "/bijeenkomsten/{id}/live", live::connect),
+    (POST, "/bijeenkomsten/{id}/{direction}", meetings::step),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/verplaatsen/{direction}",
+        meetings::move_item
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/tijd",
+        meetings::set_time_box
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/huidig",
+        meetings::make_current
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/sluiten",
+        meetings::close_item
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/notulen",
+        meetings::save_minutes
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/besluiten",
+        meetings::record_decision
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/acties",
+        meetings::add_action
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/uitnodigen",
+        meetings::invite_for_item
+    ),
+    (GET, "/acties/{id}", actions::show_action),
+    (POST, "/acties/{id}/afronden", actions::finish_action),
+    (GET, "/beheer/organisaties", admin::list_organisations),
+    (POST, "/beheer/organisaties", admin::create_organisation),
+];
 
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)

@@ -124,6 +124,7 @@ pub async fn save_plan(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
+    super::families::require(&state, &user, family_id, FamilyAction::EditPlan).await?;
     let (base_version, sections, too_long) = read_form(&form.into_inner())?;
     let typed = sections.clone();
     let valid = too_long.is_empty();

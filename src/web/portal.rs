@@ -862,6 +862,7 @@ pub async fn set_withheld(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, fields) = (user.0, path.into_inner(), form.into_inner());
+    super::families::require(&state, &user, family_id, FamilyAction::EditFamily).await?;
     let person_id = fields
         .get("person_id")
         .and_then(|v| v.trim().parse::<i64>().ok());

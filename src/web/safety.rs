@@ -576,6 +576,7 @@ pub async fn save_plan(
 ) -> Result<HttpResponse, AppError> {
     let (user, (family_id, slug)) = (user.0, path.into_inner());
     let plan = plan_ref(family_id, &slug)?;
+    super::families::require(&state, &user, family_id, FamilyAction::EditPlan).await?;
     let mut errors = BTreeMap::new();
     let (typed, review_on, content) = read_plan_form(plan.kind, &form.into_inner(), &mut errors)?;
     let valid = errors.is_empty();
@@ -771,6 +772,7 @@ pub async fn change_phase(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, fields) = (user.0, path.into_inner(), form.into_inner());
+    super::families::require(&state, &user, family_id, FamilyAction::EditPlan).await?;
     let again = user.clone();
     let typed = fields.clone();
     let to = fields
@@ -917,6 +919,7 @@ pub async fn record_score(
     form: web::Form<ScoreForm>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, form) = (user.0, path.into_inner(), form.into_inner());
+    super::families::require(&state, &user, family_id, FamilyAction::Comment).await?;
     let mut errors = super::forms::FieldErrors::default();
     let score = form
         .score

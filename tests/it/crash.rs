@@ -144,10 +144,7 @@ async fn acknowledged_writes_survive_a_kill_and_the_event_chain_verifies() {
     for w in writers {
         acknowledged.extend(w.await.expect("writer"));
     }
-    println!(
-        "{} writes acknowledged before SIGKILL",
-        acknowledged.len()
-    );
+    println!("{} writes acknowledged before SIGKILL", acknowledged.len());
     assert!(
         acknowledged.len() >= 24,
         "only {} writes acknowledged before the kill",

@@ -14,6 +14,7 @@ mod families;
 mod health;
 mod live;
 mod login;
+mod matrix;
 mod meetings;
 mod pages;
 mod partners;
