@@ -391,7 +391,7 @@ pub(crate) async fn world() -> World {
         Role::OrgAdmin,
         Some("Reclassering Nederland"),
     );
-    let _ = {
+    {
         let mut conn = app.conn();
         let find = |conn: &mut samenspel::db::DbConn, e: &str| {
             let u = samenspel::domain::user::find_by_email(conn, e)
