@@ -11,6 +11,7 @@ mod crash;
 mod database;
 mod exports;
 mod families;
+mod fuzz;
 mod health;
 mod live;
 mod login;
