@@ -21,4 +21,5 @@ mod pages;
 mod partners;
 mod portal;
 mod safety;
+mod storm;
 mod webhooks;
