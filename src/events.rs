@@ -104,7 +104,7 @@ struct EventRow<'a> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn hash_fields(
+pub fn hash_fields(
     prev_hash: &str,
     occurred_at: NaiveDateTime,
     actor_user_id: Option<i64>,

@@ -1,0 +1,449 @@
+//! Data at scale (not a test): generates a database with 100,000 families, 1,000,000 events (a valid
+//! hash chain) and 20,000 meetings, then starts the real server on it in a child process and measures
+//! start-up (migrations checked, until /readyz answers) and the start page, family search and a family
+//! page as a professional with 400 families (p50 / p95 / p99 over sequential requests).
+//!
+//!     cargo build --release --bin samenspel --example scale_bench
+//!     target/release/examples/scale_bench --families 100000 --events 1000000 --meetings 20000 --requests 300
+//!
+//! The database is written to target/scale-bench/samenspel.db (kept, so `samenspel verify-events` can
+//! be run on it afterwards).
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use diesel::connection::SimpleConnection;
+use samenspel::db;
+use samenspel::events::{GENESIS_HASH, hash_fields};
+use samenspel::schema::*;
+
+struct Args {
+    families: i64,
+    events: i64,
+    meetings: i64,
+    requests: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        families: 100_000,
+        events: 1_000_000,
+        meetings: 20_000,
+        requests: 300,
+    };
+    let argv: Vec<String> = std::env::args().collect();
+    for pair in argv[1..].chunks(2) {
+        let n: i64 = pair.get(1).and_then(|v| v.parse().ok()).expect("a number");
+        match pair[0].as_str() {
+            "--families" => a.families = n,
+            "--events" => a.events = n,
+            "--meetings" => a.meetings = n,
+            "--requests" => a.requests = n as usize,
+            other => panic!("unknown option {other}"),
+        }
+    }
+    a
+}
+
+const PROFESSIONALS: i64 = 500;
+const ORGANISATIONS: i64 = 20;
+const TABLES: i64 = 100;
+const SURNAMES: &[&str] = &[
+    "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
+    "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit",
+    "Dijkstra", "Smits", "de Graaf", "van der Meer", "van der Linden", "Kok", "Jacobs", "de Haan",
+    "Vermeulen", "van den Heuvel", "van der Veen", "van den Broek", "El Amrani", "Yilmaz", "Öztürk",
+];
+const PLACES: &[&str] = &[
+    "Dordrecht", "Zwijndrecht", "Papendrecht", "Sliedrecht", "Gorinchem", "Hardinxveld-Giessendam",
+];
+
+fn chunked<T>(items: Vec<T>, size: usize, mut f: impl FnMut(&[T]) -> QueryResult<usize>) {
+    for chunk in items.chunks(size) {
+        f(chunk).expect("insert");
+    }
+}
+
+fn generate(conn: &mut SqliteConnection, a: &Args) {
+    let t = Instant::now();
+    let now = samenspel::domain::now();
+    let start = now - TimeDelta::days(3 * 365);
+    let hash = samenspel::auth::password::hash("een lang genoeg wachtwoord").unwrap();
+    let mut orgs = Vec::new();
+    for o in 0..ORGANISATIONS {
+        orgs.push((
+            organisations::name.eq(format!("Organisatie {o}")),
+            organisations::kind.eq("wijkteam"),
+            organisations::created_at.eq(start),
+        ));
+    }
+    diesel::insert_into(organisations::table)
+        .values(&orgs)
+        .execute(conn)
+        .unwrap();
+    let users: Vec<_> = (0..PROFESSIONALS)
+        .map(|u| {
+            (
+                users::organisation_id.eq(Some(1 + u % ORGANISATIONS)),
+                users::email.eq(format!("prof{u}@schaal.example")),
+                users::name.eq(format!("Professional {u}")),
+                users::role.eq("professional"),
+                users::password_hash.eq(Some(hash.clone())),
+                users::active.eq(true),
+                users::created_at.eq(start),
+            )
+        })
+        .collect();
+    chunked(users, 500, |c| {
+        diesel::insert_into(users::table).values(c).execute(conn)
+    });
+    let kind: i64 = table_kinds::table
+        .select(table_kinds::id)
+        .first(conn)
+        .unwrap();
+    let tables: Vec<_> = (0..TABLES)
+        .map(|t| {
+            (
+                consultation_tables::kind_id.eq(kind),
+                consultation_tables::name.eq(format!("Overleg {t}")),
+                consultation_tables::region.eq("Zuid-Holland Zuid"),
+                consultation_tables::referral_criteria.eq(""),
+                consultation_tables::outcome_options.eq("Doorgaan"),
+                consultation_tables::access_days.eq(30),
+                consultation_tables::created_at.eq(start),
+                consultation_tables::send_mode.eq("link"),
+            )
+        })
+        .collect();
+    diesel::insert_into(consultation_tables::table)
+        .values(&tables)
+        .execute(conn)
+        .unwrap();
+    println!("accounts and tables: {:.1} s", t.elapsed().as_secs_f64());
+
+    // Families: two members, a director, the director and one more professional involved.
+    let families: Vec<_> = (1..=a.families)
+        .map(|f| {
+            let surname = SURNAMES[(f as usize) % SURNAMES.len()];
+            (
+                families::case_year.eq(2026),
+                families::case_seq.eq(f as i32),
+                families::case_number.eq(format!("2026-{f:06}")),
+                families::display_name.eq(format!("Gezin {surname} {f}")),
+                families::municipality.eq(PLACES[(f as usize) % PLACES.len()]),
+                families::urgency.eq("regular"),
+                families::status.eq("open"),
+                families::legal_basis.eq("legal_task"),
+                families::family_informed.eq(true),
+                families::created_at.eq(start),
+                families::updated_at.eq(start),
+                families::portal_shows_names.eq(false),
+            )
+        })
+        .collect();
+    chunked(families, 1000, |c| {
+        diesel::insert_into(families::table).values(c).execute(conn)
+    });
+    let persons: Vec<_> = (1..=a.families)
+        .flat_map(|f| {
+            let surname = SURNAMES[(f as usize) % SURNAMES.len()];
+            [("Sandra", "parent"), ("Mila", "child")].map(|(given, role)| {
+                (
+                    persons::family_id.eq(f),
+                    persons::name.eq(format!("{given} {surname}")),
+                    persons::role.eq(role),
+                    persons::parental_authority.eq(role == "parent"),
+                    persons::created_at.eq(start),
+                )
+            })
+        })
+        .collect();
+    chunked(persons, 1000, |c| {
+        diesel::insert_into(persons::table).values(c).execute(conn)
+    });
+    let director = |f: i64| 1 + f % PROFESSIONALS;
+    let directorships: Vec<_> = (1..=a.families)
+        .map(|f| {
+            (
+                directorships::family_id.eq(f),
+                directorships::director_user_id.eq(director(f)),
+                directorships::director_organisation_id.eq(1 + (director(f) - 1) % ORGANISATIONS),
+                directorships::started_at.eq(start),
+            )
+        })
+        .collect();
+    chunked(directorships, 1000, |c| {
+        diesel::insert_into(directorships::table).values(c).execute(conn)
+    });
+    let involvements: Vec<_> = (1..=a.families)
+        .flat_map(|f| {
+            [director(f), 1 + (f * 7 + 3) % PROFESSIONALS].map(|u| {
+                (
+                    involvements::family_id.eq(f),
+                    involvements::user_id.eq(u),
+                    involvements::organisation_id.eq(1 + (u - 1) % ORGANISATIONS),
+                    involvements::role.eq("Hulpverlener"),
+                    involvements::started_on.eq(start.date()),
+                    involvements::created_at.eq(start),
+                )
+            })
+        })
+        .collect();
+    chunked(involvements, 1000, |c| {
+        diesel::insert_into(involvements::table).values(c).execute(conn)
+    });
+    println!("families: {:.1} s", t.elapsed().as_secs_f64());
+
+    // Meetings: closed, two family items each.
+    let meetings: Vec<_> = (0..a.meetings)
+        .map(|m| {
+            let at = start + TimeDelta::hours(m * 2);
+            (
+                meetings::table_id.eq(1 + m % TABLES),
+                meetings::starts_at.eq(at),
+                meetings::ends_at.eq(at + TimeDelta::minutes(90)),
+                meetings::place.eq("Stadskantoor"),
+                meetings::online_link.eq(""),
+                meetings::status.eq("closed"),
+                meetings::agenda_published_at.eq(Some(at - TimeDelta::days(7))),
+                meetings::created_at.eq(at - TimeDelta::days(14)),
+            )
+        })
+        .collect();
+    chunked(meetings, 1000, |c| {
+        diesel::insert_into(meetings::table).values(c).execute(conn)
+    });
+    let items: Vec<_> = (0..a.meetings)
+        .flat_map(|m| {
+            (0..2).map(move |p| {
+                let family = 1 + (m * 2 + p) % a.families;
+                (
+                    agenda_items::meeting_id.eq(m + 1),
+                    agenda_items::position.eq(p as i32),
+                    agenda_items::kind.eq("family"),
+                    agenda_items::family_id.eq(Some(family)),
+                    agenda_items::title.eq(format!("Gezin {family}")),
+                    agenda_items::time_box_minutes.eq(20),
+                    agenda_items::status.eq("closed"),
+                    agenda_items::minutes.eq("Besproken."),
+                    agenda_items::proposed_by_user_id.eq(director(family)),
+                    agenda_items::created_at.eq(start),
+                )
+            })
+        })
+        .collect();
+    chunked(items, 1000, |c| {
+        diesel::insert_into(agenda_items::table).values(c).execute(conn)
+    });
+    println!("meetings: {:.1} s", t.elapsed().as_secs_f64());
+
+    // Events: a valid chain, spread over the families, one in ten a meeting event.
+    let mut prev = GENESIS_HASH.to_string();
+    let mut batch = Vec::with_capacity(1000);
+    let kinds = ["person.added", "plan.saved", "comment.added", "involvement.added"];
+    for e in 0..a.events {
+        let family = 1 + (e * 7919) % a.families;
+        let at: NaiveDateTime = start + TimeDelta::seconds(e * 90);
+        let meeting = (e % 10 == 0).then(|| 1 + e % a.meetings);
+        let kind = if meeting.is_some() {
+            "meeting.discussed"
+        } else {
+            kinds[(e % 4) as usize]
+        };
+        let data = format!("{{\"name\":\"Professional {}\"}}", director(family));
+        let actor = Some(director(family));
+        let org = Some(1 + (director(family) - 1) % ORGANISATIONS);
+        let hash = hash_fields(
+            &prev,
+            at,
+            actor,
+            org,
+            Some(family),
+            kind,
+            "family",
+            Some(family),
+            &data,
+            meeting,
+        );
+        batch.push((
+            events::occurred_at.eq(at),
+            events::actor_user_id.eq(actor),
+            events::actor_organisation_id.eq(org),
+            events::family_id.eq(Some(family)),
+            events::kind.eq(kind),
+            events::subject_type.eq("family"),
+            events::subject_id.eq(Some(family)),
+            events::data.eq(data),
+            events::prev_hash.eq(prev.clone()),
+            events::hash.eq(hash.clone()),
+            events::meeting_id.eq(meeting),
+        ));
+        prev = hash;
+        if batch.len() == 1000 {
+            diesel::insert_into(events::table)
+                .values(&batch)
+                .execute(conn)
+                .unwrap();
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        diesel::insert_into(events::table)
+            .values(&batch)
+            .execute(conn)
+            .unwrap();
+    }
+    diesel::update(event_chain_head::table.find(1))
+        .set((
+            event_chain_head::last_event_id.eq(Some(a.events)),
+            event_chain_head::last_hash.eq(&prev),
+        ))
+        .execute(conn)
+        .unwrap();
+    println!("events: {:.1} s", t.elapsed().as_secs_f64());
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_server(url: &str, port: u16) -> Child {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .and_then(|p| p.parent())
+        .map(|p| p.join("samenspel"))
+        .unwrap();
+    Command::new(bin)
+        .arg("serve")
+        .env("DATABASE_URL", url)
+        .env("SAMENSPEL_BIND", format!("127.0.0.1:{port}"))
+        .env("SAMENSPEL_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("SAMENSPEL_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start target/release/samenspel (build it first)")
+}
+
+fn percentiles(mut ms: Vec<f64>) -> (f64, f64, f64) {
+    ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let at = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).saturating_sub(1).min(ms.len() - 1)];
+    (at(0.50), at(0.95), at(0.99))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let a = args();
+    let dir = std::path::Path::new("target/scale-bench");
+    std::fs::create_dir_all(dir).unwrap();
+    let file = dir.join("samenspel.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    let url = format!("sqlite://{}", file.display());
+    let t = Instant::now();
+    {
+        let pool = db::connect(&db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
+        db::migrate(&mut pool.get().unwrap()).unwrap();
+    }
+    {
+        // Batch inserts need the SQLite connection itself (the app's connection serves both engines).
+        let mut conn = SqliteConnection::establish(&file.to_string_lossy()).unwrap();
+        conn.batch_execute("PRAGMA synchronous = OFF;").unwrap();
+        conn.transaction(|c| -> QueryResult<()> {
+            generate(c, &a);
+            Ok(())
+        })
+        .unwrap();
+    }
+    let generated = t.elapsed();
+    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "generated {} families, {} events, {} meetings in {:.1} s ({} MiB)",
+        a.families,
+        a.events,
+        a.meetings,
+        generated.as_secs_f64(),
+        size / (1 << 20)
+    );
+
+    // Start-up: from spawning the server (which checks the migrations) until /readyz answers.
+    let port = free_port();
+    let started = Instant::now();
+    let mut server = start_server(&url, port);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    loop {
+        if let Ok(r) = http.get(format!("{base}/readyz")).send().await
+            && r.status().is_success()
+        {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "no start");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let startup = started.elapsed();
+
+    // Log in as professional 1: director of 200 families and involved with 200 more.
+    let login = http.get(format!("{base}/inloggen")).send().await.unwrap();
+    let body = login.text().await.unwrap();
+    let token = body
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let res = http
+        .post(format!("{base}/inloggen"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "prof1@schaal.example"),
+            ("password", "een lang genoeg wachtwoord"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "login: {}", res.status());
+    let family = 1 + PROFESSIONALS; // directed by professional 1
+    let pages = [
+        ("start page", "/".to_string()),
+        ("family search", "/gezinnen?q=berg".to_string()),
+        ("family page", format!("/gezinnen/{family}")),
+    ];
+    let mut report = vec![format!(
+        "| start-up (spawn until /readyz, migrations checked) | {:.0} ms | | |",
+        startup.as_secs_f64() * 1000.0
+    )];
+    for (name, path) in &pages {
+        let mut ms = Vec::with_capacity(a.requests);
+        for _ in 0..a.requests {
+            let t = Instant::now();
+            let r = http.get(format!("{base}{path}")).send().await.unwrap();
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            let _ = r.bytes().await.unwrap();
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (p50, p95, p99) = percentiles(ms);
+        report.push(format!(
+            "| {name} `{path}` | {p50:.1} ms | {p95:.1} ms | {p99:.1} ms |"
+        ));
+    }
+    server.kill().ok();
+    server.wait().ok();
+    println!("\n| measure | p50 | p95 | p99 |\n| --- | --- | --- | --- |");
+    for line in report {
+        println!("{line}");
+    }
+}
