@@ -8,6 +8,7 @@
 //!     target/release/examples/live_bench --participants 20 --meetings 50 --rounds 20
 //!     target/release/examples/live_bench --participants 20 --meetings 50 --rounds 20 --spread-ms 1000
 //!     target/release/examples/live_bench --participants 20 --meetings 50 --rounds 20 --database postgres://…/empty
+//!     target/release/examples/live_bench --participants 50 --meetings 1 --rounds 40 --login-storm 50
 
 use std::cell::RefCell;
 use std::net::TcpListener;
@@ -32,6 +33,9 @@ struct Args {
     spread_ms: u64,
     /// An empty PostgreSQL database to run on instead of a temporary SQLite file.
     database: Option<String>,
+    /// Run the second half of the rounds while this many logins (argon2) happen at once, again and
+    /// again, and compare the fan-out latency with the quiet first half.
+    login_storm: usize,
 }
 
 fn args() -> Args {
@@ -41,6 +45,7 @@ fn args() -> Args {
         rounds: 40,
         spread_ms: 0,
         database: None,
+        login_storm: 0,
     };
     let argv: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -56,6 +61,7 @@ fn args() -> Args {
             "--meetings" => a.meetings = n,
             "--rounds" => a.rounds = n,
             "--spread-ms" => a.spread_ms = n as u64,
+            "--login-storm" => a.login_storm = n,
             other => panic!("unknown option {other}"),
         }
         i += 2;
@@ -75,6 +81,21 @@ fn prepare(url: &str, a: &Args) -> Vec<(i64, String, Vec<String>)> {
         &mut conn,
         |conn| -> anyhow::Result<Vec<(i64, String, Vec<String>)>> {
             let org = organisation::create(conn, "Bench", OrganisationKind::Other, None)?;
+            if a.login_storm > 0 {
+                let hash = samenspel::auth::password::hash(STORM_PASSWORD)?;
+                for i in 0..a.login_storm {
+                    user::create(
+                        conn,
+                        NewUser {
+                            organisation_id: Some(org.id),
+                            email: &format!("storm{i}@bench.example"),
+                            name: &format!("Storm {i}"),
+                            role: Role::Professional,
+                            password_hash: Some(&hash),
+                        },
+                    )?;
+                }
+            }
             let kind = table::kinds(conn)?
                 .into_iter()
                 .find(|k| k.code == "mda")
@@ -157,6 +178,59 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
+const STORM_PASSWORD: &str = "een lang genoeg wachtwoord";
+
+/// One real login through the pages: the login form for its CSRF cookie and token, then the password.
+/// Cookies are carried by hand, so one client (and its connections) serves every login of a task.
+async fn log_in(http: &reqwest::Client, base: &str, email: &str) -> bool {
+    let Ok(page) = http.get(format!("{base}/inloggen")).send().await else {
+        return false;
+    };
+    let cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("samenspel_csrf="))
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .to_string();
+    let body = page.text().await.unwrap_or_default();
+    let Some(token) = body
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+    else {
+        return false;
+    };
+    http.post(format!("{base}/inloggen"))
+        .header("Cookie", cookie)
+        .form(&[("csrf_token", token), ("email", email), ("password", STORM_PASSWORD)])
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_redirection())
+}
+
+/// The storm, in a process of its own so it does not delay the measuring one: `n` tasks that each log
+/// in again and again until the process is stopped.
+async fn storm_worker(base: String, n: usize) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let (http, base) = (http.clone(), base.clone());
+        tasks.push(actix_web::rt::spawn(async move {
+            let email = format!("storm{i}@bench.example");
+            loop {
+                log_in(&http, &base, &email).await;
+            }
+        }));
+    }
+    futures_util::future::join_all(tasks).await;
+}
+
 struct Server(Child);
 impl Drop for Server {
     fn drop(&mut self) {
@@ -165,8 +239,26 @@ impl Drop for Server {
     }
 }
 
+/// Successful logins so far, from the sessions table (each login makes one).
+fn logins_so_far(url: &str, a: &Args) -> usize {
+    if a.login_storm == 0 {
+        return 0;
+    }
+    use diesel::prelude::*;
+    let pool = db::connect(&db::DatabaseUrl::parse(url).unwrap(), 1).unwrap();
+    samenspel::schema::sessions::table
+        .count()
+        .get_result::<i64>(&mut pool.get().unwrap())
+        .unwrap_or(0) as usize
+}
+
 #[actix_web::main]
 async fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("--storm-worker") {
+        storm_worker(argv[2].clone(), argv[3].parse().unwrap()).await;
+        return;
+    }
     let a = args();
     let dir = tempfile::tempdir().unwrap();
     let url = a
@@ -278,7 +370,27 @@ async fn main() {
             .to_string();
         csrf.push(token);
     }
+    let storm_from = if a.login_storm > 0 { a.rounds / 2 } else { a.rounds };
+    let mut post_ms: Vec<(bool, f64)> = Vec::new();
+    let mut storm: Option<Server> = None;
+    let mut storm_started: Option<Instant> = None;
+    let mut storm_logins_before = 0;
     for round in 0..a.rounds {
+        if round == storm_from && a.login_storm > 0 {
+            // From here on, `login_storm` logins at once, again and again, until the rounds end.
+            storm = Some(Server(
+                Command::new(std::env::current_exe().unwrap())
+                    .args(["--storm-worker", &base, &a.login_storm.to_string()])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap(),
+            ));
+            storm_started = Some(Instant::now());
+            let before = logins_so_far(&url, &a);
+            storm_logins_before = before;
+            actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+        }
         // From no current item: next (the first item), then back and forth between the first two, so
         // every round makes exactly one "current item" event per meeting.
         let direction = if round == 0 || round % 2 == 1 {
@@ -302,24 +414,52 @@ async fn main() {
         for (m, at, p) in futures_util::future::join_all(posts).await {
             sent[m].push(at);
             assert!(p.unwrap().status().is_redirection());
+            post_ms.push((round >= storm_from, at.elapsed().as_secs_f64() * 1000.0));
         }
         actix_web::rt::time::sleep(Duration::from_millis(150)).await;
     }
+    let storm_seconds = storm_started.map_or(0.0, |t| t.elapsed().as_secs_f64());
+    let storm_logins = logins_so_far(&url, &a).saturating_sub(storm_logins_before);
+    drop(storm);
     actix_web::rt::time::sleep(Duration::from_secs(1)).await;
 
     let mut latencies = Vec::new();
+    let mut quiet = Vec::new();
+    let mut stormy = Vec::new();
     let mut missing = 0;
     for (m, log) in receipts.iter().enumerate() {
         for participant in log.borrow().iter() {
             for (round, at) in sent[m].iter().enumerate() {
                 match participant.get(round) {
-                    Some(got) => latencies.push(got.duration_since(*at).as_secs_f64() * 1000.0),
+                    Some(got) => {
+                        let ms = got.duration_since(*at).as_secs_f64() * 1000.0;
+                        latencies.push(ms);
+                        if round < storm_from { quiet.push(ms) } else { stormy.push(ms) }
+                    }
                     None => missing += 1,
                 }
             }
         }
     }
     latencies.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    if a.login_storm > 0 {
+        quiet.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        stormy.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let mean = |storm: bool| {
+            let v: Vec<f64> = post_ms.iter().filter(|(s, _)| *s == storm).map(|(_, ms)| *ms).collect();
+            v.iter().sum::<f64>() / v.len().max(1) as f64
+        };
+        println!("chair's POST: mean {:.1} ms quiet, {:.1} ms during the storm", mean(false), mean(true));
+        println!(
+            "login storm: {storm_logins} logins in {storm_seconds:.1} s by {} accounts at once during the second half; fan-out p50 {:.1} ms / p99 {:.1} ms quiet, p50 {:.1} ms / p99 {:.1} ms during the storm: p99 ratio {:.2}",
+            a.login_storm,
+            percentile(&quiet, 50.0),
+            percentile(&quiet, 99.0),
+            percentile(&stormy, 50.0),
+            percentile(&stormy, 99.0),
+            percentile(&stormy, 99.0) / percentile(&quiet, 99.0)
+        );
+    }
     println!(
         "participants per meeting: {}, meetings: {}, rounds: {}, chairs' actions spread over {} ms, deliveries: {}, missing: {missing}",
         a.participants,

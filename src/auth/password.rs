@@ -1,6 +1,8 @@
 //! Password hashing with argon2id at the OWASP parameters (m = 19 MiB, t = 2, p = 1).
 //!
-//! Both functions are slow on purpose: call them on the blocking pool, never on an async worker.
+//! Both functions are slow on purpose: never call them on an async worker. The web handlers use
+//! `hash_queued` and `verify_queued`, which run them on (cores − 1) low-priority threads of their own: a
+//! storm of logins then waits in line instead of taking the processor from the live meeting room.
 
 use std::sync::OnceLock;
 
@@ -12,6 +14,77 @@ use argon2::{Algorithm, Argon2, Params, Version};
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP argon2 parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// A password job and where its answer goes.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The password workers: (cores − 1) threads of their own, at the lowest scheduling priority. A storm of
+/// logins waits in their queue, and while it lasts the live meeting room and every other request still
+/// get the processor first (argon2 is built to be expensive in processor time and memory).
+fn workers() -> &'static std::sync::mpsc::SyncSender<Job> {
+    static QUEUE: OnceLock<std::sync::mpsc::SyncSender<Job>> = OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(4096);
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for n in 0..cores.saturating_sub(1).max(1) {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-{n}"))
+                .spawn(move || {
+                    lower_priority();
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(guard) => guard.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "password worker not started");
+            }
+        }
+        tx
+    })
+}
+
+/// Makes the calling thread the last in line for the processor (nice 19).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its arguments; `who = 0` is the calling thread on Linux.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+    }
+}
+
+/// Runs `f` on a password worker and waits for it without holding up the async worker.
+async fn on_worker<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    workers()
+        .send(Box::new(move || {
+            let _ = tx.send(f());
+        }))
+        .ok()?;
+    rx.await.ok()
+}
+
+/// `hash` on a password worker.
+pub async fn hash_queued(password: String) -> anyhow::Result<String> {
+    on_worker(move || hash(&password))
+        .await
+        .unwrap_or_else(|| Err(anyhow::anyhow!("the password workers are gone")))
+}
+
+/// `verify` on a password worker.
+pub async fn verify_queued(password: String, stored: Option<String>) -> bool {
+    on_worker(move || verify(&password, stored.as_deref()))
+        .await
+        .unwrap_or(false)
 }
 
 pub fn hash(password: &str) -> anyhow::Result<String> {

@@ -131,7 +131,7 @@ pub async fn change_password(
         .db(move |conn| Ok(user::find(conn, user_id)?.and_then(|u| u.password_hash)))
         .await?;
     let current = form.current_password;
-    if !web::block(move || password::verify(&current, stored.as_deref())).await? {
+    if !password::verify_queued(current, stored).await {
         errors.add("current_password", "account.current_password_wrong");
     }
     if !errors.is_empty() {
@@ -147,7 +147,7 @@ pub async fn change_password(
         );
     }
     let new_password = form.password;
-    let hash = web::block(move || password::hash(&new_password)).await??;
+    let hash = password::hash_queued(new_password).await?;
     state
         .db(move |conn| {
             db::write(conn, |conn| {

@@ -133,7 +133,7 @@ pub async fn login(
     let candidate: Option<User> = found.filter(|u| u.active);
     let stored = candidate.as_ref().and_then(|u| u.password_hash.clone());
     let password = form.password;
-    let verified = web::block(move || password::verify(&password, stored.as_deref())).await?;
+    let verified = password::verify_queued(password, stored).await;
     let user = candidate.filter(|_| verified);
 
     let previous_session = page.ctx.user.as_ref().map(|u| u.session_id);
@@ -454,7 +454,7 @@ pub async fn set_password(
         );
     }
     let password = form.password;
-    let hash = web::block(move || password::hash(&password)).await??;
+    let hash = password::hash_queued(password).await?;
     let done = state
         .db(move |conn| {
             db::write(conn, |conn| {
