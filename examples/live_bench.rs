@@ -205,7 +205,11 @@ async fn log_in(http: &reqwest::Client, base: &str, email: &str) -> bool {
     };
     http.post(format!("{base}/inloggen"))
         .header("Cookie", cookie)
-        .form(&[("csrf_token", token), ("email", email), ("password", STORM_PASSWORD)])
+        .form(&[
+            ("csrf_token", token),
+            ("email", email),
+            ("password", STORM_PASSWORD),
+        ])
         .send()
         .await
         .is_ok_and(|r| r.status().is_redirection())
@@ -370,7 +374,11 @@ async fn main() {
             .to_string();
         csrf.push(token);
     }
-    let storm_from = if a.login_storm > 0 { a.rounds / 2 } else { a.rounds };
+    let storm_from = if a.login_storm > 0 {
+        a.rounds / 2
+    } else {
+        a.rounds
+    };
     let mut post_ms: Vec<(bool, f64)> = Vec::new();
     let mut storm: Option<Server> = None;
     let mut storm_started: Option<Instant> = None;
@@ -434,7 +442,11 @@ async fn main() {
                     Some(got) => {
                         let ms = got.duration_since(*at).as_secs_f64() * 1000.0;
                         latencies.push(ms);
-                        if round < storm_from { quiet.push(ms) } else { stormy.push(ms) }
+                        if round < storm_from {
+                            quiet.push(ms)
+                        } else {
+                            stormy.push(ms)
+                        }
                     }
                     None => missing += 1,
                 }
@@ -446,10 +458,18 @@ async fn main() {
         quiet.sort_by(|a, b| a.partial_cmp(b).unwrap());
         stormy.sort_by(|a, b| a.partial_cmp(b).unwrap());
         let mean = |storm: bool| {
-            let v: Vec<f64> = post_ms.iter().filter(|(s, _)| *s == storm).map(|(_, ms)| *ms).collect();
+            let v: Vec<f64> = post_ms
+                .iter()
+                .filter(|(s, _)| *s == storm)
+                .map(|(_, ms)| *ms)
+                .collect();
             v.iter().sum::<f64>() / v.len().max(1) as f64
         };
-        println!("chair's POST: mean {:.1} ms quiet, {:.1} ms during the storm", mean(false), mean(true));
+        println!(
+            "chair's POST: mean {:.1} ms quiet, {:.1} ms during the storm",
+            mean(false),
+            mean(true)
+        );
         println!(
             "login storm: {storm_logins} logins in {storm_seconds:.1} s by {} accounts at once during the second half; fan-out p50 {:.1} ms / p99 {:.1} ms quiet, p50 {:.1} ms / p99 {:.1} ms during the storm: p99 ratio {:.2}",
             a.login_storm,

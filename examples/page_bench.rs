@@ -55,7 +55,11 @@ fn wrk(url: &str, cookie: &str, connections: u64, seconds: u64) -> (f64, f64, f6
         "wrk saw errors for {url}:\n{text}"
     );
     let ms = |token: &str| -> f64 {
-        let (number, unit) = token.split_at(token.find(|c: char| c.is_alphabetic()).unwrap_or(token.len()));
+        let (number, unit) = token.split_at(
+            token
+                .find(|c: char| c.is_alphabetic())
+                .unwrap_or(token.len()),
+        );
         let n: f64 = number.parse().unwrap_or(f64::NAN);
         match unit {
             "us" => n / 1000.0,
@@ -92,7 +96,8 @@ async fn main() {
         let mut conn = pool.get().unwrap();
         db::migrate(&mut conn).unwrap();
         db::write(&mut conn, |conn| -> anyhow::Result<(i64, String)> {
-            let org = organisation::create(conn, "Veilig Thuis", OrganisationKind::VeiligThuis, None)?;
+            let org =
+                organisation::create(conn, "Veilig Thuis", OrganisationKind::VeiligThuis, None)?;
             let chair = user::create(
                 conn,
                 NewUser {
@@ -160,7 +165,11 @@ async fn main() {
         .send()
         .await
         .unwrap();
-    assert!(check.status().is_success(), "the meeting page: {}", check.status());
+    assert!(
+        check.status().is_success(),
+        "the meeting page: {}",
+        check.status()
+    );
     let body = check.text().await.unwrap();
     assert!(body.contains("Onderwerp"), "the page shows the agenda");
 

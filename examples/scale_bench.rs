@@ -14,8 +14,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::prelude::*;
 use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
 use samenspel::db;
 use samenspel::events::{GENESIS_HASH, hash_fields};
 use samenspel::schema::*;
@@ -52,13 +52,47 @@ const PROFESSIONALS: i64 = 500;
 const ORGANISATIONS: i64 = 20;
 const TABLES: i64 = 100;
 const SURNAMES: &[&str] = &[
-    "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
-    "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit",
-    "Dijkstra", "Smits", "de Graaf", "van der Meer", "van der Linden", "Kok", "Jacobs", "de Haan",
-    "Vermeulen", "van den Heuvel", "van der Veen", "van den Broek", "El Amrani", "Yilmaz", "Öztürk",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "van der Linden",
+    "Kok",
+    "Jacobs",
+    "de Haan",
+    "Vermeulen",
+    "van den Heuvel",
+    "van der Veen",
+    "van den Broek",
+    "El Amrani",
+    "Yilmaz",
+    "Öztürk",
 ];
 const PLACES: &[&str] = &[
-    "Dordrecht", "Zwijndrecht", "Papendrecht", "Sliedrecht", "Gorinchem", "Hardinxveld-Giessendam",
+    "Dordrecht",
+    "Zwijndrecht",
+    "Papendrecht",
+    "Sliedrecht",
+    "Gorinchem",
+    "Hardinxveld-Giessendam",
 ];
 
 fn chunked<T>(items: Vec<T>, size: usize, mut f: impl FnMut(&[T]) -> QueryResult<usize>) {
@@ -176,7 +210,9 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
         })
         .collect();
     chunked(directorships, 1000, |c| {
-        diesel::insert_into(directorships::table).values(c).execute(conn)
+        diesel::insert_into(directorships::table)
+            .values(c)
+            .execute(conn)
     });
     let involvements: Vec<_> = (1..=a.families)
         .flat_map(|f| {
@@ -193,7 +229,9 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
         })
         .collect();
     chunked(involvements, 1000, |c| {
-        diesel::insert_into(involvements::table).values(c).execute(conn)
+        diesel::insert_into(involvements::table)
+            .values(c)
+            .execute(conn)
     });
     println!("families: {:.1} s", t.elapsed().as_secs_f64());
 
@@ -236,14 +274,21 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
         })
         .collect();
     chunked(items, 1000, |c| {
-        diesel::insert_into(agenda_items::table).values(c).execute(conn)
+        diesel::insert_into(agenda_items::table)
+            .values(c)
+            .execute(conn)
     });
     println!("meetings: {:.1} s", t.elapsed().as_secs_f64());
 
     // Events: a valid chain, spread over the families, one in ten a meeting event.
     let mut prev = GENESIS_HASH.to_string();
     let mut batch = Vec::with_capacity(1000);
-    let kinds = ["person.added", "plan.saved", "comment.added", "involvement.added"];
+    let kinds = [
+        "person.added",
+        "plan.saved",
+        "comment.added",
+        "involvement.added",
+    ];
     for e in 0..a.events {
         let family = 1 + (e * 7919) % a.families;
         let at: NaiveDateTime = start + TimeDelta::seconds(e * 90);
@@ -335,7 +380,11 @@ fn start_server(url: &str, port: u16) -> Child {
 
 fn percentiles(mut ms: Vec<f64>) -> (f64, f64, f64) {
     ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let at = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).saturating_sub(1).min(ms.len() - 1)];
+    let at = |q: f64| {
+        ms[((ms.len() as f64 * q).ceil() as usize)
+            .saturating_sub(1)
+            .min(ms.len() - 1)]
+    };
     (at(0.50), at(0.95), at(0.99))
 }
 
