@@ -78,6 +78,7 @@ pub fn backup(url: &DatabaseUrl, to: &Path) -> anyhow::Result<String> {
                 .bind::<Text, _>(to.to_string_lossy().to_string())
                 .execute(&mut conn)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", to.display()))?;
+            restrict(to)?;
             let checked = check_sqlite(to)?;
             Ok(format!(
                 "Backup written to {}: {} families, {} events, the event chain verified.",
@@ -87,20 +88,32 @@ pub fn backup(url: &DatabaseUrl, to: &Path) -> anyhow::Result<String> {
             ))
         }
         DatabaseUrl::Postgres(database) => {
-            let status = std::process::Command::new("pg_dump")
+            // The password goes through the environment, not the command line (which others can read).
+            let mut address = url::Url::parse(database)?;
+            let password = address.password().map(|p| {
+                percent_encoding::percent_decode_str(p)
+                    .decode_utf8_lossy()
+                    .to_string()
+            });
+            let _ = address.set_password(None);
+            let mut command = std::process::Command::new("pg_dump");
+            command
                 .args(["--format=custom", "--no-owner", "--file"])
                 .arg(to)
-                .arg(database)
-                .status()
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "cannot run pg_dump ({e}); install PostgreSQL's client tools, or run \
+                .arg(address.as_str());
+            if let Some(p) = password {
+                command.env("PGPASSWORD", p);
+            }
+            let status = command.status().map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot run pg_dump ({e}); install PostgreSQL's client tools, or run \
                          pg_dump --format=custom --file BACKUP \"$DATABASE_URL\" yourself"
-                    )
-                })?;
+                )
+            })?;
             if !status.success() {
                 anyhow::bail!("pg_dump failed ({status})");
             }
+            restrict(to)?;
             Ok(format!(
                 "Backup written to {} by pg_dump; restore it with pg_restore --clean --if-exists \
                  --no-owner --dbname \"$DATABASE_URL\" {}",
@@ -111,7 +124,19 @@ pub fn backup(url: &DatabaseUrl, to: &Path) -> anyhow::Result<String> {
     }
 }
 
-/// Puts a checked SQLite backup in place of the database. The server must be stopped.
+/// A backup holds BSNs and addresses: readable by its owner only.
+fn restrict(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// Puts a checked SQLite backup in place of the database. The server must be stopped: the database is
+/// first switched out of write-ahead logging, which SQLite only allows when nobody else has it open, so
+/// a running server makes the restore stop before anything changed. The old file is kept beside it.
 pub fn restore(url: &DatabaseUrl, from: &Path) -> anyhow::Result<String> {
     let DatabaseUrl::Sqlite(target) = url else {
         anyhow::bail!(
@@ -119,31 +144,63 @@ pub fn restore(url: &DatabaseUrl, from: &Path) -> anyhow::Result<String> {
              --dbname \"$DATABASE_URL\" BACKUP"
         );
     };
-    let checked = check_sqlite(from)?;
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut temporary = target.clone().into_os_string();
-    temporary.push(".restoring");
-    let temporary = PathBuf::from(temporary);
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&dir)?;
+    let with = |suffix: &str| {
+        let mut p = target.clone().into_os_string();
+        p.push(suffix);
+        PathBuf::from(p)
+    };
+    let temporary = with(".restoring");
     std::fs::copy(from, &temporary)?;
     std::fs::File::open(&temporary)?.sync_all()?;
-    // The old write-ahead log belongs to the old file: replayed over the restored one it would corrupt it.
-    for suffix in ["-wal", "-shm"] {
-        let mut side = target.clone().into_os_string();
-        side.push(suffix);
-        match std::fs::remove_file(&side) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
+    // Check what will be put in place, not only where it came from.
+    let checked = match check_sqlite(&temporary) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(e);
         }
+    };
+    if target.exists() {
+        let mut current = diesel::SqliteConnection::establish(&target.to_string_lossy())
+            .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", target.display()))?;
+        let quiet = current
+            .batch_execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+            .and_then(|_| {
+                diesel::sql_query("PRAGMA journal_mode")
+                    .load::<JournalMode>(&mut current)
+                    .map(|m| m.first().is_some_and(|m| m.journal_mode == "delete"))
+            });
+        drop(current);
+        if !matches!(quiet, Ok(true)) {
+            let _ = std::fs::remove_file(&temporary);
+            anyhow::bail!(
+                "{} is in use (is the server still running?); stop it and run the restore again",
+                target.display()
+            );
+        }
+        std::fs::rename(target, with(".before-restore"))?;
     }
     std::fs::rename(&temporary, target)?;
+    std::fs::File::open(&dir)?.sync_all()?;
     Ok(format!(
-        "Restored {} from {}: {} families, {} events, the event chain verified.",
+        "Restored {} from {}: {} families, {} events, the event chain verified. The database that was \
+         there is kept as {}.",
         target.display(),
         from.display(),
         checked.families,
-        checked.events
+        checked.events,
+        with(".before-restore").display()
     ))
+}
+
+#[derive(QueryableByName)]
+struct JournalMode {
+    #[diesel(sql_type = Text)]
+    journal_mode: String,
 }

@@ -18,6 +18,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::db;
+use chrono::NaiveDateTime;
+
 use crate::domain::webhook::{self, Delivery, Outcome, Subscription};
 use crate::web::AppState;
 
@@ -29,6 +31,8 @@ const POLL: Duration = Duration::from_secs(1);
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Events taken from the log per subscription and round.
 const BATCH: i64 = 200;
+/// Deliveries sent per round at most (the rest wait a second).
+const PER_ROUND: usize = 50;
 
 /// `sha256=<hex>`: the HMAC-SHA256 of `body` with `secret`.
 pub fn signature(secret: &str, body: &[u8]) -> String {
@@ -44,8 +48,30 @@ pub fn valid_url(text: &str, allow_http: bool) -> bool {
         return false;
     };
     let scheme_ok = url.scheme() == "https" || (allow_http && url.scheme() == "http");
+    // Addresses inside our own network are refused (outside development): a webhook must not become a
+    // way to reach the server's neighbours. Host names are taken as given.
+    let internal = match url.host() {
+        Some(url::Host::Ipv4(ip)) => {
+            ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+                || ip.to_ipv4_mapped().is_some()
+        }
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => true,
+    };
     scheme_ok
         && url.host_str().is_some_and(|h| !h.is_empty())
+        && (allow_http || !internal)
         && url.username().is_empty()
         && url.password().is_none()
         && text.len() <= 2000
@@ -75,36 +101,74 @@ pub fn spawn(state: web::Data<AppState>) {
     });
 }
 
-/// One round: fill the outbox, then send what is due.
+/// What a claimed delivery needs to be sent, or why it is not sent.
+enum Claimed {
+    Send(Box<(Delivery, NaiveDateTime, Subscription, String)>),
+    /// The organisation may no longer see the event: given up without sending.
+    NotVisible,
+    /// Nothing due, or another sender took it.
+    Nothing,
+}
+
+/// One round: fill the outbox, then send what is due, one delivery at a time, each claimed right
+/// before it is sent (so a lease never runs out while it waits behind others).
 async fn round(state: &web::Data<AppState>, client: &reqwest::Client) -> anyhow::Result<()> {
     let pool = state.pool.clone();
     web::block(move || -> anyhow::Result<usize> { fill(&mut *pool.get()?) }).await??;
 
-    let (pool, oin, base) = (
-        state.pool.clone(),
-        state.config.oin.clone(),
-        state.config.base_url.clone(),
-    );
-    let claimed = web::block(
-        move || -> anyhow::Result<Vec<(Delivery, Subscription, String)>> {
+    for _ in 0..PER_ROUND {
+        let (pool, oin, base, allow_http) = (
+            state.pool.clone(),
+            state.config.oin.clone(),
+            state.config.base_url.clone(),
+            state.config.webhook_allow_http,
+        );
+        let base_seconds = state.config.webhook_retry_seconds;
+        let claimed = web::block(move || -> anyhow::Result<Claimed> {
             let mut conn = pool.get()?;
-            let mut claimed = Vec::new();
-            for delivery in webhook::due(&mut conn, 20)? {
-                if !db::write(&mut conn, |c| webhook::claim(c, &delivery))? {
-                    continue;
-                }
-                let subscription = webhook_subscription(&mut conn, delivery.subscription_id)?;
-                let event = webhook::event_of(&mut conn, &delivery)?;
-                let body =
-                    crate::web::api::render_event(&mut conn, &event, &oin, &base)?.to_string();
-                claimed.push((delivery, subscription, body));
-            }
-            Ok(claimed)
-        },
-    )
-    .await??;
-
-    for (delivery, subscription, body) in claimed {
+            let Some(delivery) = webhook::due(&mut conn, 1)?.into_iter().next() else {
+                return Ok(Claimed::Nothing);
+            };
+            let Some(lease) = db::write(&mut conn, |c| webhook::claim(c, &delivery))? else {
+                return Ok(Claimed::Nothing);
+            };
+            let subscription = webhook_subscription(&mut conn, delivery.subscription_id)?;
+            // Who may see what is decided now, not when the event was queued: an organisation that
+            // stopped working with the family gets no more of its events, retries and replays included.
+            let visible = crate::web::api::visible_event(
+                &mut conn,
+                subscription.organisation_id,
+                delivery.event_id,
+            )?;
+            let Some(event) = visible.filter(|_| valid_url(&subscription.url, allow_http)) else {
+                let outcome = Outcome {
+                    status_code: None,
+                    error: Some(
+                        "niet meer zichtbaar voor deze organisatie, of adres niet toegestaan"
+                            .into(),
+                    ),
+                    duration_ms: 0,
+                    final_failure: true,
+                };
+                db::write(&mut conn, |c| {
+                    webhook::record_attempt(c, &delivery, lease, &outcome, base_seconds)
+                })?;
+                return Ok(Claimed::NotVisible);
+            };
+            let body = crate::web::api::render_event(&mut conn, &event, &oin, &base)?.to_string();
+            Ok(Claimed::Send(Box::new((
+                delivery,
+                lease,
+                subscription,
+                body,
+            ))))
+        })
+        .await??;
+        let (delivery, lease, subscription, body) = match claimed {
+            Claimed::Send(claimed) => *claimed,
+            Claimed::NotVisible => continue,
+            Claimed::Nothing => break,
+        };
         let outcome = send(client, &subscription, &delivery, body).await;
         tracing::info!(
             delivery = delivery.id,
@@ -117,7 +181,7 @@ async fn round(state: &web::Data<AppState>, client: &reqwest::Client) -> anyhow:
         web::block(move || -> anyhow::Result<()> {
             let mut conn = pool.get()?;
             db::write(&mut conn, |c| {
-                webhook::record_attempt(c, &delivery, &outcome, base_seconds)
+                webhook::record_attempt(c, &delivery, lease, &outcome, base_seconds)
             })?;
             Ok(())
         })
@@ -135,32 +199,46 @@ fn webhook_subscription(conn: &mut db::DbConn, id: i64) -> anyhow::Result<Subscr
         .first(conn)?)
 }
 
-/// Queues the new events of every active subscription.
+/// Queues the new events of every active subscription. An organisation's own readings of outcomes are
+/// not sent back to it (a receiver that reads what it is told about would otherwise feed itself).
 pub fn fill(conn: &mut db::DbConn) -> anyhow::Result<usize> {
     let mut queued = 0;
     for subscription in webhook::active(conn)? {
         let mut cursor = subscription.cursor;
         loop {
+            // Every event up to the head read here is committed (appends take the head in turn), so
+            // the cursor may move to it when nothing visible follows.
+            let head = crate::events::last_id(conn)?;
             let events =
                 crate::web::api::visible_events(conn, subscription.organisation_id, cursor, BATCH)?;
-            let Some(last) = events.last().map(|e| e.id) else {
-                break;
+            let full = events.len() as i64 == BATCH;
+            let to = match events.last().map(|e| e.id) {
+                Some(last) if full => last,
+                Some(last) => last.max(head),
+                None => head,
             };
+            if to <= cursor {
+                break;
+            }
             let wanted: Vec<i64> = events
                 .iter()
+                .filter(|e| {
+                    !(e.kind == crate::domain::outcome::READ
+                        && e.actor_organisation_id == Some(subscription.organisation_id))
+                })
                 .filter(|e| subscription.wants(&crate::web::api::cloud_type(&e.kind)))
                 .map(|e| e.id)
                 .collect();
             let Some(n) = db::write(conn, |c| {
-                webhook::enqueue(c, subscription.id, cursor, last, &wanted)
+                webhook::enqueue(c, subscription.id, cursor, to, &wanted)
             })?
             else {
                 // Another instance moved this cursor first.
                 break;
             };
             queued += n;
-            cursor = last;
-            if (events.len() as i64) < BATCH {
+            cursor = to;
+            if !full {
                 break;
             }
         }
@@ -196,12 +274,25 @@ async fn send(
                 error: (!status.is_success())
                     .then(|| status.canonical_reason().unwrap_or("").to_string()),
                 duration_ms,
+                final_failure: false,
             }
         }
+        // A plain word, not the library's text: the log is shown to the organisation's admin and must
+        // not become a way to probe our network.
         Err(e) => Outcome {
             status_code: None,
-            error: Some(e.to_string().chars().take(500).collect()),
+            error: Some(
+                if e.is_timeout() {
+                    "time-out"
+                } else if e.is_connect() {
+                    "geen verbinding"
+                } else {
+                    "verzenden mislukt"
+                }
+                .into(),
+            ),
             duration_ms,
+            final_failure: false,
         },
     }
 }
@@ -222,6 +313,18 @@ mod tests {
     #[test]
     fn only_http_addresses_without_credentials() {
         assert!(valid_url("https://partner.example/hook", false));
+        for inside in [
+            "https://127.0.0.1/x",
+            "https://10.1.2.3/x",
+            "https://169.254.169.254/latest",
+            "https://192.168.1.1/",
+            "https://100.64.0.1/",
+            "https://[::1]/",
+            "https://[fd00::1]/",
+            "https://localhost/",
+        ] {
+            assert!(!valid_url(inside, false), "{inside}");
+        }
         assert!(!valid_url("http://partner.example/hook", false));
         assert!(valid_url("http://127.0.0.1:9000/hook", true));
         assert!(!valid_url("https://user:pw@partner.example/", false));

@@ -62,29 +62,36 @@ fn lower_priority() {
     }
 }
 
-/// Runs `f` on a password worker and waits for it without holding up the async worker.
-async fn on_worker<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+/// The password workers are busy beyond their queue, or gone.
+#[derive(Debug, thiserror::Error)]
+#[error("the password workers cannot take more work now")]
+pub struct Busy;
+
+/// Runs `f` on a password worker and waits for it without holding up the async worker. A full queue is
+/// answered at once (never by blocking the async worker), and a job whose requester has gone is skipped.
+async fn on_worker<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     workers()
-        .send(Box::new(move || {
-            let _ = tx.send(f());
+        .try_send(Box::new(move || {
+            if !tx.is_closed() {
+                let _ = tx.send(f());
+            }
         }))
-        .ok()?;
-    rx.await.ok()
+        .map_err(|e| {
+            tracing::warn!(error = %e, "password work refused: queue full or workers gone");
+            Busy
+        })?;
+    rx.await.map_err(|_| Busy)
 }
 
 /// `hash` on a password worker.
 pub async fn hash_queued(password: String) -> anyhow::Result<String> {
-    on_worker(move || hash(&password))
-        .await
-        .unwrap_or_else(|| Err(anyhow::anyhow!("the password workers are gone")))
+    on_worker(move || hash(&password)).await?
 }
 
-/// `verify` on a password worker.
-pub async fn verify_queued(password: String, stored: Option<String>) -> bool {
-    on_worker(move || verify(&password, stored.as_deref()))
-        .await
-        .unwrap_or(false)
+/// `verify` on a password worker; `Busy` when the workers cannot take it now (answer 503, not "wrong").
+pub async fn verify_queued(password: String, stored: Option<String>) -> Result<bool, Busy> {
+    on_worker(move || verify(&password, stored.as_deref())).await
 }
 
 pub fn hash(password: &str) -> anyhow::Result<String> {

@@ -18,8 +18,9 @@ use crate::schema::{events, users, webhook_attempts, webhook_deliveries, webhook
 pub const SECRET_PREFIX: &str = "whsec_";
 /// Attempts before a delivery gives up (a replay starts again).
 pub const MAX_ATTEMPTS: i32 = 10;
-/// How long a claimed delivery is left to its sender before another may take it.
-pub const LEASE_SECONDS: i64 = 60;
+/// How long a claimed delivery is left to its sender before another may take it: well over the send
+/// time-out, and one delivery is claimed at a time, right before it is sent.
+pub const LEASE_SECONDS: i64 = 30;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = webhook_subscriptions)]
@@ -195,8 +196,9 @@ pub fn due(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Delivery>> {
 }
 
 /// Claims a due delivery for one sender: pushes its next attempt a lease ahead, only if nobody else
-/// changed it since it was read. True when this sender has it.
-pub fn claim(conn: &mut DbConn, delivery: &Delivery) -> QueryResult<bool> {
+/// changed it since it was read. The lease (the new `next_attempt_at`) when this sender has it.
+pub fn claim(conn: &mut DbConn, delivery: &Delivery) -> QueryResult<Option<NaiveDateTime>> {
+    let lease = super::now() + Duration::seconds(LEASE_SECONDS);
     let taken = diesel::update(
         webhook_deliveries::table
             .filter(webhook_deliveries::id.eq(delivery.id))
@@ -204,9 +206,9 @@ pub fn claim(conn: &mut DbConn, delivery: &Delivery) -> QueryResult<bool> {
             .filter(webhook_deliveries::next_attempt_at.eq(delivery.next_attempt_at))
             .filter(webhook_deliveries::attempts.eq(delivery.attempts)),
     )
-    .set(webhook_deliveries::next_attempt_at.eq(super::now() + Duration::seconds(LEASE_SECONDS)))
+    .set(webhook_deliveries::next_attempt_at.eq(lease))
     .execute(conn)?;
-    Ok(taken == 1)
+    Ok((taken == 1).then_some(lease))
 }
 
 /// What one attempt gave: the receiver's status code, or the error before there was one.
@@ -215,6 +217,8 @@ pub struct Outcome {
     pub status_code: Option<i32>,
     pub error: Option<String>,
     pub duration_ms: i64,
+    /// Not worth trying again (the organisation may no longer see the event).
+    pub final_failure: bool,
 }
 
 impl Outcome {
@@ -230,10 +234,13 @@ pub fn back_off(base_seconds: u64, attempts: i32) -> Duration {
     Duration::seconds(seconds as i64)
 }
 
-/// Logs an attempt and moves the delivery on: delivered, retried later, or given up.
+/// Logs an attempt and moves the delivery on: delivered, retried later, or given up. The delivery only
+/// moves while this sender still holds its lease (`lease`), so a late sender never overwrites a newer
+/// result. The attempt is logged either way: it happened.
 pub fn record_attempt(
     conn: &mut DbConn,
     delivery: &Delivery,
+    lease: NaiveDateTime,
     outcome: &Outcome,
     base_seconds: u64,
 ) -> QueryResult<()> {
@@ -248,7 +255,10 @@ pub fn record_attempt(
         ))
         .execute(conn)?;
     let attempts = delivery.attempts + 1;
-    let target = webhook_deliveries::table.find(delivery.id);
+    let target = webhook_deliveries::table
+        .filter(webhook_deliveries::id.eq(delivery.id))
+        .filter(webhook_deliveries::status.eq("pending"))
+        .filter(webhook_deliveries::next_attempt_at.eq(lease));
     if outcome.accepted() {
         diesel::update(target)
             .set((
@@ -257,7 +267,7 @@ pub fn record_attempt(
                 webhook_deliveries::delivered_at.eq(Some(now)),
             ))
             .execute(conn)?;
-    } else if attempts >= MAX_ATTEMPTS {
+    } else if attempts >= MAX_ATTEMPTS || outcome.final_failure {
         diesel::update(target)
             .set((
                 webhook_deliveries::status.eq("failed"),

@@ -131,7 +131,10 @@ pub async fn change_password(
         .db(move |conn| Ok(user::find(conn, user_id)?.and_then(|u| u.password_hash)))
         .await?;
     let current = form.current_password;
-    if !password::verify_queued(current, stored).await {
+    if !password::verify_queued(current, stored)
+        .await
+        .map_err(|e| AppError::Unavailable(e.to_string()))?
+    {
         errors.add("current_password", "account.current_password_wrong");
     }
     if !errors.is_empty() {

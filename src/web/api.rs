@@ -405,7 +405,11 @@ pub fn visible_events(
         .load(conn)
 }
 
-fn visible_event(conn: &mut DbConn, organisation_id: i64, id: i64) -> QueryResult<Option<Event>> {
+pub fn visible_event(
+    conn: &mut DbConn,
+    organisation_id: i64,
+    id: i64,
+) -> QueryResult<Option<Event>> {
     visible_events!(organisation_id)
         .filter(events::id.eq(id))
         .select(Event::as_select())
@@ -524,7 +528,7 @@ fn outcome_event(e: &Event, oin: &str, base_url: &str, time: &str) -> Value {
             ]),
         )
     };
-    json!({
+    let mut event = json!({
         "specversion": "1.0",
         "id": e.id.to_string(),
         "source": source,
@@ -532,9 +536,14 @@ fn outcome_event(e: &Event, oin: &str, base_url: &str, time: &str) -> Value {
         "time": time,
         "subject": identifier,
         "datacontenttype": "application/ld+json",
-        "dataref": inzage,
         "data": { "@context": context, "@graph": graph },
-    })
+    });
+    // Only the outcome made available points at the inzage address: a reading that pointed there
+    // would invite a receiver that follows every dataref to read again, and so on.
+    if e.kind == outcome::PUBLISHED {
+        event["dataref"] = json!(inzage);
+    }
+    event
 }
 
 /// `GET /api/v1/events?after=<id>&limit=<n>`: the organisation's events after the cursor, oldest
@@ -597,8 +606,8 @@ pub async fn event_feed(
         .body(Value::Array(batch).to_string()))
 }
 
-/// `GET /api/v1/events/{id}`: one event of the feed, the `dataref` of every CloudEvent; 404 when the
-/// organisation may not see it.
+/// `GET /api/v1/events/{id}`: one event of the feed (the `dataref` of the `nl.samenspel.*` events); 404
+/// when the organisation may not see it.
 pub async fn one_event(
     partner: Partner,
     state: web::Data<AppState>,

@@ -133,7 +133,9 @@ pub async fn login(
     let candidate: Option<User> = found.filter(|u| u.active);
     let stored = candidate.as_ref().and_then(|u| u.password_hash.clone());
     let password = form.password;
-    let verified = password::verify_queued(password, stored).await;
+    let verified = password::verify_queued(password, stored)
+        .await
+        .map_err(|e| AppError::Unavailable(e.to_string()))?;
     let user = candidate.filter(|_| verified);
 
     let previous_session = page.ctx.user.as_ref().map(|u| u.session_id);

@@ -99,6 +99,25 @@ async fn a_backup_taken_while_serving_restores_to_the_same_family_page() {
         url.to_string()
     } else {
         assert!(said.contains("the event chain verified"), "{said}");
+        // Over the database the server is using: refused before anything changed.
+        let busy = samenspel(&app.database_url)
+            .arg("restore")
+            .arg("--from")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(!busy.status.success());
+        assert!(
+            String::from_utf8_lossy(&busy.stderr).contains("in use"),
+            "{}",
+            String::from_utf8_lossy(&busy.stderr)
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "a backup is for its owner only");
+        }
         let url = format!("sqlite://{}", dir.path().join("restored.db").display());
         let said = run(samenspel(&url).arg("restore").arg("--from").arg(&file));
         assert!(said.contains("Restored"), "{said}");

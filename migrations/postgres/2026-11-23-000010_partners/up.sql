@@ -63,6 +63,7 @@ CREATE TABLE webhook_attempts (
 );
 CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);
 
--- API tokens are valid for a year; tokens made before get a year from when they were made.
+-- API tokens are valid for a year; tokens made before get a year from when they were made, and at
+-- least thirty days from this migration, so no integration stops without warning.
 ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMP;
-UPDATE api_tokens SET expires_at = created_at + INTERVAL '365 days';
+UPDATE api_tokens SET expires_at = GREATEST(created_at + INTERVAL '365 days', LOCALTIMESTAMP + INTERVAL '30 days');
