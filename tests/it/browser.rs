@@ -647,6 +647,34 @@ async fn the_portal_and_the_main_professional_pages_pass_an_automated_wcag_check
         )
         .await;
 
+    // An organisation admin with an API key and a webhook (to an address that will not answer, so the
+    // delivery log has attempts to show).
+    app.user(
+        "petra@vt.example",
+        "Petra de Graaf",
+        Role::OrgAdmin,
+        Some("Veilig Thuis Zuid-Holland Zuid"),
+    );
+    let petra = crate::meetings::signed_in(&app, "petra@vt.example").await;
+    petra
+        .submit(
+            "/beheer/api-sleutels",
+            "/beheer/api-sleutels",
+            &[("name", "Koppeling")],
+        )
+        .await;
+    let made = petra
+        .submit(
+            "/beheer/webhooks",
+            "/beheer/webhooks",
+            &[
+                ("url", "https://koppeling.partner.example/samenspel"),
+                ("types", ""),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, reqwest::StatusCode::OK);
+
     let mut found = Vec::new();
     // The director's pages, and the item as the chair sees it (the decision form with the phase step
     // and the safety agreement); each page also leaves a screenshot to look at.
@@ -660,9 +688,21 @@ async fn the_portal_and_the_main_professional_pages_pass_an_automated_wcag_check
                 ("meeting", format!("/bijeenkomsten/{meeting}")),
                 ("item-director", item.clone()),
                 ("portal-manage", format!("/gezinnen/{}/portaal", c.jansen)),
+                (
+                    "member-form",
+                    format!("/gezinnen/{}/gezinsleden/nieuw", c.jansen),
+                ),
             ],
         ),
         ("ingrid@vt.example", vec![("item-chair", item.clone())]),
+        (
+            "petra@vt.example",
+            vec![
+                ("api-keys", "/beheer/api-sleutels".to_string()),
+                ("webhooks", "/beheer/webhooks".to_string()),
+                ("webhook-log", "/beheer/webhooks/1".to_string()),
+            ],
+        ),
     ] {
         log_in(&browser, &app, email).await;
         for (name, page) in pages {
