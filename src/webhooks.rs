@@ -11,6 +11,7 @@
 //! Any 2xx answer counts as accepted; anything else (or no answer within 10 seconds) is tried again
 //! after the back-off. Redirects are not followed.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use actix_web::web;
@@ -49,23 +50,10 @@ pub fn valid_url(text: &str, allow_http: bool) -> bool {
     };
     let scheme_ok = url.scheme() == "https" || (allow_http && url.scheme() == "http");
     // Addresses inside our own network are refused (outside development): a webhook must not become a
-    // way to reach the server's neighbours. Host names are taken as given.
+    // way to reach the server's neighbours. Host names are checked again when they are resolved.
     let internal = match url.host() {
-        Some(url::Host::Ipv4(ip)) => {
-            ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
-        }
-        Some(url::Host::Ipv6(ip)) => {
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (ip.segments()[0] & 0xfe00) == 0xfc00
-                || (ip.segments()[0] & 0xffc0) == 0xfe80
-                || ip.to_ipv4_mapped().is_some()
-        }
+        Some(url::Host::Ipv4(ip)) => internal_ip(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => internal_ip(IpAddr::V6(ip)),
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         None => true,
     };
@@ -77,15 +65,70 @@ pub fn valid_url(text: &str, allow_http: bool) -> bool {
         && text.len() <= 2000
 }
 
+/// Loopback, private, link-local, shared (CGNAT), unspecified, broadcast and unique-local addresses, and
+/// IPv4 inside IPv6: everything that is not the public internet.
+pub fn internal_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => {
+            ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
+        }
+        IpAddr::V6(ip) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+                || ip.to_ipv4_mapped().is_some()
+        }
+    }
+}
+
+/// Resolves webhook host names and keeps only public addresses, so a name that points inside our
+/// network (or is changed to after the subscription was checked) is not reached either.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let found = actix_web::rt::task::spawn_blocking(move || {
+                std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), 0))
+                    .map(|a| a.collect::<Vec<SocketAddr>>())
+            })
+            .await
+            .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) })??;
+            let public = public_only(found);
+            if public.is_empty() {
+                return Err("this name has no public address".into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+fn public_only(addresses: Vec<SocketAddr>) -> Vec<SocketAddr> {
+    addresses
+        .into_iter()
+        .filter(|a| !internal_ip(a.ip()))
+        .collect()
+}
+
 /// Starts the sender on the current runtime; it runs until the runtime stops.
 pub fn spawn(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
-        let client = match reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent("Samenspel-Webhooks/1")
-            .build()
-        {
+            .user_agent("Samenspel-Webhooks/1");
+        // In development and tests (plain http allowed) local receivers are fine.
+        if !state.config.webhook_allow_http {
+            builder = builder.dns_resolver(std::sync::Arc::new(PublicOnly));
+        }
+        let client = match builder.build() {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "webhook sender cannot start");
@@ -307,6 +350,23 @@ mod tests {
         assert_eq!(
             signature("Jefe", b"what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn names_that_resolve_inside_are_not_reached() {
+        let found: Vec<SocketAddr> = [
+            "127.0.0.1:0",
+            "10.0.0.7:0",
+            "[fe80::1]:0",
+            "93.184.216.34:0",
+        ]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+        assert_eq!(
+            public_only(found),
+            vec!["93.184.216.34:0".parse::<SocketAddr>().unwrap()]
         );
     }
 

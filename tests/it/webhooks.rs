@@ -295,3 +295,72 @@ async fn a_failing_receiver_gets_each_event_once_as_accepted_across_a_restart() 
     let other = signed_in(&app, "beheer@ggz.example").await;
     assert_eq!(other.get(&log_path).await.status, StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn a_name_that_resolves_inside_our_network_is_not_reached() {
+    // Outside development: no plain http, and names are resolved to public addresses only.
+    let app = TestApp::spawn_with(&[("SAMENSPEL_WEBHOOK_RETRY_SECONDS", "3600")]).await;
+    let c = cast(&app);
+    // Something listening on this machine, counting who connects.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    app.user(
+        "petra@vt.example",
+        "Petra de Graaf",
+        Role::OrgAdmin,
+        Some("Veilig Thuis Zuid-Holland Zuid"),
+    );
+    let petra = signed_in(&app, "petra@vt.example").await;
+    // "localhost" itself is refused when subscribing ...
+    let refused = petra
+        .submit(
+            "/beheer/webhooks",
+            "/beheer/webhooks",
+            &[
+                ("url", &format!("https://localhost:{port}/x")),
+                ("types", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // ... and another name that resolves to this machine is not reached when sent. The machine's own
+    // name usually is one; where no such name resolves, the unit test of the resolver's filter is what
+    // remains, and this test says so.
+    let own = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let Some(name) = [own.trim(), "localhost.", "ip6-localhost"]
+        .into_iter()
+        .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case("localhost"))
+        .find(|n| {
+            std::net::ToSocketAddrs::to_socket_addrs(&(*n, port))
+                .is_ok_and(|mut a| a.any(|a| a.ip().is_loopback()))
+        })
+    else {
+        println!(
+            "no name other than localhost resolves to this machine here; skipped the send part"
+        );
+        return;
+    };
+    let made = petra
+        .submit(
+            "/beheer/webhooks",
+            "/beheer/webhooks",
+            &[("url", &format!("https://{name}:{port}/x")), ("types", "")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.visible_text());
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let page = ahmed
+        .submit(
+            &format!("/gezinnen/{}", c.jansen),
+            &format!("/gezinnen/{}/opmerkingen", c.jansen),
+            &[("body", "Een gebeurtenis voor de webhook.")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    wait_for(&app, "an attempt", |d| d.iter().any(|(_, _, n)| *n >= 1)).await;
+    assert!(
+        listener.accept().is_err(),
+        "the sender connected to {name}, which is this machine"
+    );
+}
