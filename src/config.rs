@@ -80,7 +80,17 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "SAMENSPEL_API_RATE_LIMIT",
         "300",
-        "API requests per minute per API token (per instance)",
+        "API requests per minute per organisation (per instance)",
+    ),
+    (
+        "SAMENSPEL_WEBHOOK_RETRY_SECONDS",
+        "30",
+        "first wait before a failed webhook delivery is tried again; doubles per attempt",
+    ),
+    (
+        "SAMENSPEL_WEBHOOK_ALLOW_HTTP",
+        "false",
+        "development only: webhooks to plain http and to addresses inside the own network",
     ),
 ];
 
