@@ -24,8 +24,8 @@ struct TokensPage {
     errors: FieldErrors,
 }
 
-/// The organisation whose tokens this admin manages: their own, as its admin.
-fn organisation_of(user: &SignedIn) -> Result<i64, AppError> {
+/// The organisation whose API keys and webhooks this admin manages: their own, as its admin.
+pub(super) fn organisation_of(user: &SignedIn) -> Result<i64, AppError> {
     match (user.role(), user.organisation_id()) {
         (Role::OrgAdmin, Some(org)) => Ok(org),
         _ => Err(AppError::Forbidden),

@@ -315,13 +315,45 @@ fn parse_id(text: &str) -> Result<i64, ApiError> {
     text.parse::<i64>().map_err(|_| ApiError::not_found())
 }
 
-/// Runs a reading in one writing transaction: what is read and the readings it records commit together.
+/// Runs a reading in one writing transaction (what is read and the readings it records commit
+/// together), with a builder for the resources.
 async fn reading<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, super::AppError> + Send + 'static,
+    F: FnOnce(&mut DbConn, &mut Builder<'_>) -> Result<T, super::AppError> + Send + 'static,
     T: Send + 'static,
 {
-    Ok(state.db(move |conn| db::write(conn, f)).await?)
+    let base = api_base(state);
+    Ok(state
+        .db(move |conn| db::write(conn, |conn| f(conn, &mut Builder::new(&base))))
+        .await?)
+}
+
+/// A paged list of `resource`: `load` gives one page of resources and the total, as a reading.
+async fn list<F>(
+    state: &AppState,
+    query: &PageQuery,
+    resource: &str,
+    load: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut DbConn, &mut Builder<'_>, Paging) -> Result<(Vec<Value>, i64), super::AppError>
+        + Send
+        + 'static,
+{
+    let page = Page::parse(query)?;
+    let (rows, total) = reading(state, move |conn, b| load(conn, b, page.paging())).await?;
+    Ok(page.respond(&api_base(state), resource, total, rows))
+}
+
+/// One resource, as a reading.
+async fn one<F>(state: &AppState, load: F) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut DbConn, &mut Builder<'_>) -> Result<Value, super::AppError> + Send + 'static,
+{
+    let body = reading(state, load).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body.to_string()))
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -332,23 +364,18 @@ pub async fn casusoverleg_list(
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Page::parse(&query)?;
-    let base = api_base(&state);
     let org = partner.organisation_id;
-    let b = base.clone();
-    let (rows, total) = reading(&state, move |conn| {
-        let (found, total) = outcome::page(conn, org, page.paging())?;
-        let builder = Builder::new(&b);
+    list(&state, &query, "casusoverleg", move |conn, b, paging| {
+        let (found, total) = outcome::page(conn, org, paging)?;
         let mut rows = Vec::with_capacity(found.len());
         for o in &found {
-            rows.push(builder.casusoverleg(conn, o)?);
+            rows.push(b.casusoverleg(conn, o)?);
             let resource = format!("casusoverleg/{}", o.agenda_item_id);
             outcome::record_reading(conn, org, o, &resource)?;
         }
         Ok((rows, total))
     })
-    .await?;
-    Ok(page.respond(&base, "casusoverleg", total, rows))
+    .await
 }
 
 pub async fn casusoverleg_one(
@@ -356,17 +383,14 @@ pub async fn casusoverleg_one(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
-    let base = api_base(&state);
-    let org = partner.organisation_id;
-    let body = reading(&state, move |conn| {
+    let (id, org) = (parse_id(&path)?, partner.organisation_id);
+    one(&state, move |conn, b| {
         let o = outcome::find(conn, org, id)?.ok_or(super::AppError::NotFound)?;
-        let body = Builder::new(&base).casusoverleg(conn, &o)?;
+        let body = b.casusoverleg(conn, &o)?;
         outcome::record_reading(conn, org, &o, &format!("casusoverleg/{id}"))?;
         Ok(body)
     })
-    .await?;
-    Ok(json_response(&body))
+    .await
 }
 
 pub async fn besluit_list(
@@ -374,22 +398,17 @@ pub async fn besluit_list(
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Page::parse(&query)?;
-    let base = api_base(&state);
     let org = partner.organisation_id;
-    let b = base.clone();
-    let (rows, total) = reading(&state, move |conn| {
-        let (found, total) = outcome::page_decisions(conn, org, page.paging())?;
-        let builder = Builder::new(&b);
+    list(&state, &query, "besluit", move |conn, b, paging| {
+        let (found, total) = outcome::page_decisions(conn, org, paging)?;
         let mut rows = Vec::with_capacity(found.len());
         for d in &found {
-            rows.push(builder.besluit(d));
+            rows.push(b.besluit(d));
             record_item_reading(conn, org, d.agenda_item_id, &format!("besluit/{}", d.id))?;
         }
         Ok((rows, total))
     })
-    .await?;
-    Ok(page.respond(&base, "besluit", total, rows))
+    .await
 }
 
 pub async fn besluit_one(
@@ -397,16 +416,13 @@ pub async fn besluit_one(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
-    let base = api_base(&state);
-    let org = partner.organisation_id;
-    let body = reading(&state, move |conn| {
+    let (id, org) = (parse_id(&path)?, partner.organisation_id);
+    one(&state, move |conn, b| {
         let d = outcome::find_decision(conn, org, id)?.ok_or(super::AppError::NotFound)?;
         record_item_reading(conn, org, d.agenda_item_id, &format!("besluit/{id}"))?;
-        Ok(Builder::new(&base).besluit(&d))
+        Ok(b.besluit(&d))
     })
-    .await?;
-    Ok(json_response(&body))
+    .await
 }
 
 pub async fn actie_list(
@@ -414,24 +430,19 @@ pub async fn actie_list(
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Page::parse(&query)?;
-    let base = api_base(&state);
     let org = partner.organisation_id;
-    let b = base.clone();
-    let (rows, total) = reading(&state, move |conn| {
-        let (found, total) = outcome::page_actions(conn, org, page.paging())?;
-        let mut builder = Builder::new(&b);
+    list(&state, &query, "actie", move |conn, b, paging| {
+        let (found, total) = outcome::page_actions(conn, org, paging)?;
         let mut rows = Vec::with_capacity(found.len());
         for a in &found {
-            if let Some(row) = builder.actie(conn, a)? {
+            if let Some(row) = b.actie(conn, a)? {
                 rows.push(row);
                 record_item_reading(conn, org, a.agenda_item_id, &format!("actie/{}", a.id))?;
             }
         }
         Ok((rows, total))
     })
-    .await?;
-    Ok(page.respond(&base, "actie", total, rows))
+    .await
 }
 
 pub async fn actie_one(
@@ -439,19 +450,14 @@ pub async fn actie_one(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
-    let base = api_base(&state);
-    let org = partner.organisation_id;
-    let body = reading(&state, move |conn| {
+    let (id, org) = (parse_id(&path)?, partner.organisation_id);
+    one(&state, move |conn, b| {
         let a = outcome::find_action(conn, org, id)?.ok_or(super::AppError::NotFound)?;
-        let body = Builder::new(&base)
-            .actie(conn, &a)?
-            .ok_or(super::AppError::NotFound)?;
+        let body = b.actie(conn, &a)?.ok_or(super::AppError::NotFound)?;
         record_item_reading(conn, org, a.agenda_item_id, &format!("actie/{id}"))?;
         Ok(body)
     })
-    .await?;
-    Ok(json_response(&body))
+    .await
 }
 
 /// A zaak with the decisions and actions of the outcomes this organisation may read, each outcome
@@ -482,21 +488,16 @@ pub async fn zaak_list(
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Page::parse(&query)?;
-    let base = api_base(&state);
     let org = partner.organisation_id;
-    let b = base.clone();
-    let (rows, total) = reading(&state, move |conn| {
-        let (found, total) = outcome::page_families(conn, org, page.paging())?;
-        let mut builder = Builder::new(&b);
+    list(&state, &query, "zaak", move |conn, b, paging| {
+        let (found, total) = outcome::page_families(conn, org, paging)?;
         let mut rows = Vec::with_capacity(found.len());
         for f in &found {
-            rows.push(zaak_with_parts(conn, &mut builder, org, f)?);
+            rows.push(zaak_with_parts(conn, b, org, f)?);
         }
         Ok((rows, total))
     })
-    .await?;
-    Ok(page.respond(&base, "zaak", total, rows))
+    .await
 }
 
 pub async fn zaak_one(
@@ -504,15 +505,12 @@ pub async fn zaak_one(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let case_number = path.into_inner();
-    let base = api_base(&state);
-    let org = partner.organisation_id;
-    let body = reading(&state, move |conn| {
+    let (case_number, org) = (path.into_inner(), partner.organisation_id);
+    one(&state, move |conn, b| {
         let f = outcome::find_family(conn, org, &case_number)?.ok_or(super::AppError::NotFound)?;
-        zaak_with_parts(conn, &mut Builder::new(&base), org, &f)
+        zaak_with_parts(conn, b, org, &f)
     })
-    .await?;
-    Ok(json_response(&body))
+    .await
 }
 
 /// Records the reading of the outcome an item belongs to.

@@ -7,11 +7,11 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::api_tokens::organisation_of;
 use super::auth::html;
 use super::forms::FieldErrors;
-use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
-use crate::domain::user::Role;
 use crate::domain::webhook::{self, LogEntry, Subscription};
 
 #[derive(Template)]
@@ -37,14 +37,6 @@ struct WebhookPage {
 impl WebhookPage {
     fn cloud_type(&self, kind: &str) -> String {
         super::api::cloud_type(kind)
-    }
-}
-
-/// The organisation whose webhooks this admin manages: their own, as its admin.
-fn organisation_of(user: &SignedIn) -> Result<i64, AppError> {
-    match (user.role(), user.organisation_id()) {
-        (Role::OrgAdmin, Some(org)) => Ok(org),
-        _ => Err(AppError::Forbidden),
     }
 }
 
