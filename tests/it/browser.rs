@@ -15,6 +15,8 @@ use crate::common::{PASSWORD, TestApp};
 
 pub struct Browser {
     pub client: fantoccini::Client,
+    /// The emulated phone's width in CSS px, if this browser is a phone.
+    phone_width: Option<u32>,
     driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -26,6 +28,16 @@ fn find_program(candidates: &[&str]) -> Option<PathBuf> {
 impl Browser {
     /// Starts chromedriver and a headless Chromium; None (with a note) when they are not installed.
     pub async fn start() -> Option<Browser> {
+        Self::launch(None).await
+    }
+
+    /// A browser that shows pages as a phone `width` CSS px wide does (chromedriver's device
+    /// emulation: a mobile viewport of that width at device pixel ratio 1, with touch).
+    pub async fn start_phone(width: u32) -> Option<Browser> {
+        Self::launch(Some(width)).await
+    }
+
+    async fn launch(phone_width: Option<u32>) -> Option<Browser> {
         let driver_path = std::env::var("CHROMEDRIVER")
             .ok()
             .map(PathBuf::from)
@@ -58,9 +70,7 @@ impl Browser {
             .expect("start chromedriver");
         let profile = tempfile::tempdir().unwrap();
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
+        let mut options = serde_json::json!({
                 "binary": chromium,
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -69,8 +79,13 @@ impl Browser {
                     format!("--user-data-dir={}", profile.path().display()),
                     "--lang=nl-NL", "--accept-lang=nl-NL,nl"
                 ]
-            }),
-        );
+        });
+        if let Some(width) = phone_width {
+            options["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": { "width": width, "height": 800, "pixelRatio": 1.0, "mobile": true, "touch": true }
+            });
+        }
+        caps.insert("goog:chromeOptions".into(), options);
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         let client = loop {
@@ -88,6 +103,7 @@ impl Browser {
         };
         Some(Browser {
             client,
+            phone_width,
             driver,
             _profile: profile,
         })
@@ -126,12 +142,126 @@ impl Browser {
         panic!("{css}: still '{last}' after 10 s");
     }
 
+    /// What keeps the page shown from reflowing (WCAG 1.4.10), each line naming `page` and the element:
+    /// a visible element that passes the right edge of the viewport (of the phone's screen, for a phone)
+    /// outside a focusable, labelled scroll region, `html`/`body` hiding horizontal overflow, or a phone
+    /// that zoomed out to fit the page. Waits for the web fonts first.
+    pub async fn reflow_problems(&self, page: &str) -> Vec<String> {
+        let result = self
+            .client
+            .execute_async(REFLOW_CHECK, vec![self.phone_width.into()])
+            .await
+            .expect("the reflow check runs");
+        let problems: Vec<String> =
+            serde_json::from_value(result["problems"].clone()).expect("a list of problems");
+        problems
+            .into_iter()
+            .map(|p| format!("{page} at {} px: {p}", result["width"]))
+            .collect()
+    }
+
+    /// Panics, naming the elements, when the page shown does not reflow (see `reflow_problems`).
+    pub async fn assert_reflows(&self, page: &str) {
+        let problems = self.reflow_problems(page).await;
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// The width of the layout viewport in CSS px, as the page sees it.
+    pub async fn inner_width(&self) -> u64 {
+        self.client
+            .execute("return window.innerWidth", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .expect("a width")
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
 }
+
+/// The reflow check run in the page (see `Browser::assert_reflows`). An element is reported where the
+/// overflow starts: it passes the right edge while its parent does not, and no ancestor between it and the
+/// body scrolls or clips horizontally. A scroll region holding wider content must be focusable (tabindex)
+/// and labelled (aria-label or aria-labelledby), so a keyboard user can reach and name it.
+const REFLOW_CHECK: &str = r##"
+const done = arguments[arguments.length - 1];
+const wanted = arguments[0];
+document.fonts.ready.then(() => {
+  // A phone zooms out to fit a page that is too wide: measure against the screen's width, not the
+  // widened viewport, and say so.
+  const width = wanted || window.innerWidth;
+  const problems = [];
+  if (window.innerWidth !== width) {
+    problems.push("the viewport is " + window.innerWidth + " px wide instead of " + width + " px: the phone zoomed out to fit wide content");
+  }
+  const name = el => {
+    let n = el.tagName.toLowerCase();
+    if (el.id) n += "#" + el.id;
+    for (const c of el.classList) n += "." + c;
+    const text = (el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 40);
+    return text ? n + ' ("' + text + '")' : n;
+  };
+  for (const el of [document.documentElement, document.body]) {
+    const x = getComputedStyle(el).overflowX;
+    if (x === "hidden" || x === "clip") {
+      problems.push(el.tagName.toLowerCase() + " hides horizontal overflow (overflow-x: " + x + ")");
+    }
+  }
+  const passes = el => el.getBoundingClientRect().right > width + 0.5;
+  // Overflow reaching `right`, held by `from` or its nearest ancestor that does not let it show (an
+  // element's parent, a text's own element): fine inside a focusable, labelled scroll region, fine where
+  // an ancestor clips it (visually hidden text), otherwise a problem.
+  const report = (from, what, right) => {
+    let holder = null;
+    for (let a = from; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") { holder = a; break; }
+    }
+    const at = Math.round(right) + " px";
+    if (!holder) {
+      problems.push(what + " reaches " + at);
+      return;
+    }
+    const x = getComputedStyle(holder).overflowX;
+    const scrolls = x === "auto" || x === "scroll";
+    const labelled = holder.hasAttribute("aria-label") || holder.hasAttribute("aria-labelledby");
+    if (scrolls && !(holder.tabIndex >= 0 && labelled)) {
+      problems.push(what + " reaches " + at + " inside a scroll region that is not focusable and labelled: " + name(holder));
+    }
+  };
+  for (const el of document.body.querySelectorAll("*")) {
+    const style = getComputedStyle(el);
+    if (style.display === "none" || style.visibility === "hidden") continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0 || !passes(el)) continue;
+    // Report where the overflow starts, not every descendant of a wide element.
+    if (el.parentElement && el.parentElement !== document.body && passes(el.parentElement)) continue;
+    report(el.parentElement, name(el), rect.right);
+  }
+  // A long word or address runs out of its box without widening the box itself.
+  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let t = texts.nextNode(); t; t = texts.nextNode()) {
+    const parent = t.parentElement;
+    if (!t.textContent.trim() || !parent || passes(parent)) continue;
+    const style = getComputedStyle(parent);
+    if (style.display === "none" || style.visibility === "hidden") continue;
+    range.selectNodeContents(t);
+    const right = range.getBoundingClientRect().right;
+    if (right > width + 0.5) {
+      report(parent, "the text of " + name(parent), right);
+    }
+  }
+  const page = document.documentElement.scrollWidth;
+  if (problems.length === 0 && page > width) {
+    problems.push("the page is " + page + " px wide, no single element found");
+  }
+  done({ width: width, problems: [...new Set(problems)].slice(0, 12) });
+});
+"##;
 
 #[actix_web::test]
 async fn a_professional_logs_in_through_a_real_browser() {
@@ -205,20 +335,9 @@ async fn a_professional_logs_in_through_a_real_browser() {
         "a real picture of the page"
     );
 
-    // The same page on a phone-sized window: nothing overflows sideways.
+    // The same page in a narrow window: nothing overflows sideways.
     c.set_window_size(390, 844).await.unwrap();
-    let overflow = c
-        .execute(
-            "return document.documentElement.scrollWidth > window.innerWidth",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        overflow,
-        serde_json::json!(false),
-        "no sideways scrolling on a phone"
-    );
+    browser.assert_reflows("/ (narrow window)").await;
     browser.screenshot("login-start-page-phone").await;
     browser.close().await;
 }
@@ -474,23 +593,14 @@ async fn minutes_typed_by_the_minute_taker_appear_for_the_others_while_typing() 
 
 #[actix_web::test]
 async fn a_director_records_the_phase_and_a_score_on_a_phone() {
-    let Some(browser) = Browser::start().await else {
+    let Some(browser) = Browser::start_phone(390).await else {
         return;
     };
     let app = TestApp::spawn().await;
     let cast = crate::families::cast(&app);
     log_in(&browser, &app, "ahmed@vt.example").await;
     let c = &browser.client;
-    c.set_window_size(390, 844).await.unwrap();
-    let no_sideways_scroll = || async {
-        c.execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth",
-            vec![],
-        )
-        .await
-        .unwrap()
-    };
-
+    assert_eq!(browser.inner_width().await, 390, "a phone's viewport");
     // The phase page: start in phase 1. The form asks for confirmation first.
     c.goto(&app.url(&format!("/gezinnen/{}/fase", cast.family)))
         .await
@@ -540,7 +650,7 @@ async fn a_director_records_the_phase_and_a_score_on_a_phone() {
         .send_keys("Sandra Jansen")
         .await
         .unwrap();
-    assert_eq!(no_sideways_scroll().await, serde_json::json!(true));
+    browser.assert_reflows("the scale page").await;
     c.find(Locator::Css(
         "form[action$='/veiligheidsschaal'] button[type=submit]",
     ))
@@ -561,7 +671,7 @@ async fn a_director_records_the_phase_and_a_score_on_a_phone() {
             t.contains("Laatste scores: 7 (Sandra Jansen")
         })
         .await;
-    assert_eq!(no_sideways_scroll().await, serde_json::json!(true));
+    browser.assert_reflows("the family page").await;
     browser.screenshot("family-safety-phone").await;
 
     // The safety plan form fits a phone too.
@@ -574,7 +684,7 @@ async fn a_director_records_the_phase_and_a_score_on_a_phone() {
     browser
         .wait_text("h1", |t| t.starts_with("Veiligheidsplan"))
         .await;
-    assert_eq!(no_sideways_scroll().await, serde_json::json!(true));
+    browser.assert_reflows("the safety plan form").await;
     browser.screenshot("safety-plan-form-phone").await;
     browser.close().await;
 }
@@ -600,11 +710,17 @@ async fn wcag_violations(browser: &Browser) -> Vec<String> {
     serde_json::from_value(result).expect("a list of violations")
 }
 
-#[actix_web::test]
-async fn the_portal_and_the_main_professional_pages_pass_an_automated_wcag_check() {
-    let Some(browser) = Browser::start().await else {
-        return;
-    };
+/// A family with a running meeting, a safety plan, a score and a portal account for the mother, and an
+/// organisation admin with an API key and a webhook: enough to give every page content.
+struct World {
+    app: TestApp,
+    family: i64,
+    table: i64,
+    meeting: i64,
+    item: i64,
+}
+
+async fn a_world_with_every_page() -> World {
     let app = TestApp::spawn().await;
     let c = crate::meetings::cast(&app);
     let sandra_id = crate::portal::member(
@@ -674,27 +790,51 @@ async fn the_portal_and_the_main_professional_pages_pass_an_automated_wcag_check
         )
         .await;
     assert_eq!(made.status, reqwest::StatusCode::OK);
+    World {
+        app,
+        family: c.jansen,
+        table: c.table,
+        meeting,
+        item: jansen_item,
+    }
+}
 
-    let mut found = Vec::new();
-    // The director's pages, and the item as the chair sees it (the decision form with the phase step
-    // and the safety agreement); each page also leaves a screenshot to look at.
-    let item = format!("/bijeenkomsten/{meeting}/punten/{jansen_item}");
-    for (email, pages) in [
+/// The pages of the world, by the account that sees them: (account, [(name, path)]). The director's
+/// pages, the item as the chair sees it (the decision form with the phase step and the safety
+/// agreement), the organisation admin's pages and the mother's portal.
+fn pages_of(w: &World) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let family = |rest: &str| format!("/gezinnen/{}{rest}", w.family);
+    let item = format!("/bijeenkomsten/{}/punten/{}", w.meeting, w.item);
+    vec![
         (
             "ahmed@vt.example",
             vec![
                 ("start", "/".to_string()),
-                ("family", format!("/gezinnen/{}", c.jansen)),
-                ("meeting", format!("/bijeenkomsten/{meeting}")),
-                ("item-director", item.clone()),
-                ("portal-manage", format!("/gezinnen/{}/portaal", c.jansen)),
+                ("families", "/gezinnen".to_string()),
+                ("family", family("")),
+                ("plan-edit", family("/plan/bewerken")),
+                ("safety-plan", family("/plannen/veiligheidsplan")),
                 (
-                    "member-form",
-                    format!("/gezinnen/{}/gezinsleden/nieuw", c.jansen),
+                    "safety-plan-edit",
+                    family("/plannen/veiligheidsplan/bewerken"),
                 ),
+                ("phase", family("/fase")),
+                ("scale", family("/veiligheidsschaal")),
+                ("access-log", family("/inzagelog")),
+                ("meeting", format!("/bijeenkomsten/{}", w.meeting)),
+                ("item-director", item.clone()),
+                ("portal-manage", family("/portaal")),
+                ("member-form", family("/gezinsleden/nieuw")),
             ],
         ),
-        ("ingrid@vt.example", vec![("item-chair", item.clone())]),
+        (
+            "ingrid@vt.example",
+            vec![
+                ("item-chair", item),
+                ("tables", "/overleggen".to_string()),
+                ("table", format!("/overleggen/{}", w.table)),
+            ],
+        ),
         (
             "petra@vt.example",
             vec![
@@ -703,8 +843,48 @@ async fn the_portal_and_the_main_professional_pages_pass_an_automated_wcag_check
                 ("webhook-log", "/beheer/webhooks/1".to_string()),
             ],
         ),
-    ] {
-        log_in(&browser, &app, email).await;
+        (
+            "sandra@example.org",
+            vec![
+                ("portal", "/portaal".to_string()),
+                ("portal-access-log", "/portaal/inzage".to_string()),
+                ("portal-view", format!("/portaal/punten/{}/inbreng", w.item)),
+            ],
+        ),
+    ]
+}
+
+/// Logs in as `email` (a family member lands on the portal), from a logged-out browser.
+async fn log_in_as(browser: &Browser, app: &TestApp, email: &str) {
+    if email.ends_with("@example.org") {
+        log_in_as_family(browser, app, email).await;
+    } else {
+        log_in(browser, app, email).await;
+    }
+}
+
+async fn log_out(browser: &Browser) {
+    browser
+        .client
+        .find(Locator::Css("form[action='/uitloggen'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_text("h1", |t| t == "Inloggen").await;
+}
+
+#[actix_web::test]
+async fn the_portal_and_the_main_professional_pages_pass_an_automated_wcag_check() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let world = a_world_with_every_page().await;
+    let app = &world.app;
+    let mut found = Vec::new();
+    for (email, pages) in pages_of(&world) {
+        log_in_as(&browser, app, email).await;
         for (name, page) in pages {
             browser.client.goto(&app.url(&page)).await.unwrap();
             browser.wait_text("h1", |t| !t.is_empty()).await;
@@ -724,51 +904,55 @@ async fn the_portal_and_the_main_professional_pages_pass_an_automated_wcag_check
                 browser.screenshot("wcag-item-chair-phase").await;
             }
         }
-        browser
-            .client
-            .find(Locator::Css("form[action='/uitloggen'] button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        browser.wait_text("h1", |t| t == "Inloggen").await;
+        log_out(&browser).await;
     }
-    log_in_as_family(&browser, &app, "sandra@example.org").await;
-    browser.client.set_window_size(390, 844).await.unwrap();
-    for page in [
-        "/portaal".to_string(),
-        "/portaal/inzage".to_string(),
-        format!("/portaal/punten/{jansen_item}/inbreng"),
-    ] {
-        browser.client.goto(&app.url(&page)).await.unwrap();
-        browser.wait_text("h1", |t| !t.is_empty()).await;
-        for v in wcag_violations(&browser).await {
-            found.push(format!("{page} (phone): {v}"));
-        }
-        let fits = browser
-            .client
-            .execute(
-                "return document.documentElement.scrollWidth <= window.innerWidth",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            fits,
-            serde_json::json!(true),
-            "{page} scrolls sideways on a phone"
-        );
-    }
-    browser.client.goto(&app.url("/portaal")).await.unwrap();
-    browser.wait_text("h1", |t| t.starts_with("Hallo")).await;
-    browser.screenshot("portal-phone").await;
     assert!(
         found.is_empty(),
         "WCAG 2.1 A/AA violations:\n{}",
         found.join("\n")
     );
     browser.close().await;
+}
+
+#[actix_web::test]
+async fn every_page_the_browser_tests_visit_reflows_on_a_320_and_a_390_px_phone() {
+    let world = a_world_with_every_page().await;
+    let app = &world.app;
+    let mut found = Vec::new();
+    for width in [320, 390] {
+        let Some(browser) = Browser::start_phone(width).await else {
+            return;
+        };
+        browser.client.goto(&app.url("/inloggen")).await.unwrap();
+        browser.wait_text("h1", |t| t == "Inloggen").await;
+        assert_eq!(
+            browser.inner_width().await,
+            u64::from(width),
+            "the emulated phone's viewport"
+        );
+        found.extend(browser.reflow_problems("/inloggen").await);
+        for (email, pages) in pages_of(&world) {
+            log_in_as(&browser, app, email).await;
+            for (name, page) in pages {
+                browser.client.goto(&app.url(&page)).await.unwrap();
+                browser.wait_text("h1", |t| !t.is_empty()).await;
+                let problems = browser.reflow_problems(&page).await;
+                browser.screenshot(&format!("phone-{width}-{name}")).await;
+                found.extend(
+                    problems
+                        .into_iter()
+                        .map(|p| format!("{width} px, {email}: {p}")),
+                );
+            }
+            log_out(&browser).await;
+        }
+        browser.close().await;
+    }
+    assert!(
+        found.is_empty(),
+        "pages wider than a phone:\n{}",
+        found.join("\n")
+    );
 }
 
 /// Logs a family member in; they land on the portal.

@@ -106,6 +106,24 @@ async fn the_nl_design_system_styles_are_served_from_the_app_itself() {
         .get("/static/vendor/voorbeeld-design-tokens/theme.css")
         .await;
     assert!(tokens.body.contains(".voorbeeld-theme"));
+    // The theme's fonts come from the app too: every file the font CSS names is there, as a web font.
+    assert!(page.body.contains("/static/vendor/noto/fonts.css"));
+    let fonts = client.get("/static/vendor/noto/fonts.css").await;
+    for family in ["'Noto Sans'", "'Noto Sans Mono'", "'Noto Serif'"] {
+        assert!(fonts.body.contains(family), "{family} declared");
+    }
+    let files: Vec<&str> = fonts
+        .body
+        .split("url(")
+        .skip(1)
+        .map(|rest| rest.split(')').next().unwrap())
+        .collect();
+    assert!(files.len() >= 10, "{files:?}");
+    for file in files {
+        let font = client.get(&format!("/static/vendor/noto/{file}")).await;
+        assert_eq!(font.status, StatusCode::OK, "{file}");
+        assert_eq!(font.headers["content-type"], "font/woff2", "{file}");
+    }
     assert!(
         page.body
             .contains(r#"class="utrecht-document voorbeeld-theme""#)
