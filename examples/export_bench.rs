@@ -14,8 +14,8 @@ use samenspel::domain::user::{self, NewUser, Role};
 use samenspel::export::{DocAction, documents, sheet};
 use samenspel::i18n::{I18n, Locale};
 use samenspel::record;
+use samenspel::web::access::Seat;
 use samenspel::web::exports::{Reader, meeting_doc};
-use samenspel::web::tables::Seat;
 
 fn arg(name: &str, default: usize) -> usize {
     let argv: Vec<String> = std::env::args().collect();

@@ -17,7 +17,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use samenspel::db;
-use samenspel::events::{GENESIS_HASH, hash_fields};
+use samenspel::events::{EventKind, GENESIS_HASH, hash_fields};
 use samenspel::schema::*;
 
 struct Args {
@@ -284,20 +284,21 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
     let mut prev = GENESIS_HASH.to_string();
     let mut batch = Vec::with_capacity(1000);
     let kinds = [
-        "person.added",
-        "plan.saved",
-        "comment.added",
-        "involvement.added",
+        EventKind::PersonAdded,
+        EventKind::PlanSaved,
+        EventKind::PlanCommented,
+        EventKind::InvolvementAdded,
     ];
     for e in 0..a.events {
         let family = 1 + (e * 7919) % a.families;
         let at: NaiveDateTime = start + TimeDelta::seconds(e * 90);
         let meeting = (e % 10 == 0).then(|| 1 + e % a.meetings);
         let kind = if meeting.is_some() {
-            "meeting.discussed"
+            EventKind::MeetingDiscussed
         } else {
             kinds[(e % 4) as usize]
-        };
+        }
+        .name();
         let data = format!("{{\"name\":\"Professional {}\"}}", director(family));
         let actor = Some(director(family));
         let org = Some(1 + (director(family) - 1) % ORGANISATIONS);

@@ -87,7 +87,10 @@ pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()
             }
         }
     });
-    webhooks::spawn(state.clone());
+    webhooks::spawn(webhooks::Sender {
+        pool: state.pool.clone(),
+        config: state.config.clone(),
+    });
     actix_web::HttpServer::new(move || app(state.clone()))
         .listen(listener)?
         .run()

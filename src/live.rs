@@ -214,7 +214,10 @@ impl Hub {
         };
         // The agenda or the invitations changed: who may see what is worked out again.
         // Worked out once per participant and language, however many tabs they have open.
-        let refreshed: HashMap<u64, Audience> = if event.kind.starts_with("agenda.") {
+        let refreshed: HashMap<u64, Audience> = if event
+            .event_kind()
+            .is_some_and(|k| k.area() == "agenda")
+        {
             let mut per_user: HashMap<(i64, Locale), Option<Audience>> = HashMap::new();
             targets
                 .iter()

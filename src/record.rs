@@ -10,7 +10,37 @@ use crate::domain::directorship;
 use crate::domain::family::{self, Family, FamilyDetails, FamilyStatus, Person, PersonDetails};
 use crate::domain::involvement::{self, Involvement};
 use crate::domain::plan::{self, LifeDomain, Saved, Section};
-use crate::events::{self, Actor, NewEvent};
+use crate::events::{self, Actor, EventKind, NewEvent};
+
+/// The event of a referral moving to `status`.
+fn referral_event(status: ReferralStatus) -> EventKind {
+    match status {
+        ReferralStatus::Submitted => EventKind::ReferralSubmitted,
+        ReferralStatus::MoreInfo => EventKind::ReferralMoreInfo,
+        ReferralStatus::Accepted => EventKind::ReferralAccepted,
+        ReferralStatus::Rejected => EventKind::ReferralRejected,
+        ReferralStatus::Scheduled => EventKind::ReferralScheduled,
+        ReferralStatus::Discussed => EventKind::ReferralDiscussed,
+    }
+}
+
+/// The event of an action finishing with `status` (for `Open`: created).
+fn action_event(status: ActionStatus) -> EventKind {
+    match status {
+        ActionStatus::Open => EventKind::ActionCreated,
+        ActionStatus::Done => EventKind::ActionDone,
+        ActionStatus::Cancelled => EventKind::ActionCancelled,
+    }
+}
+
+/// The event of a phase plan saved.
+fn phase_plan_event(kind: PlanKind) -> EventKind {
+    match kind {
+        PlanKind::Safety => EventKind::SafetyPlanSaved,
+        PlanKind::Care => EventKind::CarePlanSaved,
+        PlanKind::Recovery => EventKind::RecoveryPlanSaved,
+    }
+}
 
 /// A person acting or acted upon: a user with their organisation, by id and by name (names go into
 /// the event, so the timeline reads as it was at the time).
@@ -35,7 +65,7 @@ fn event(
     conn: &mut DbConn,
     by: &Who,
     family_id: i64,
-    kind: &str,
+    kind: EventKind,
     subject: (&str, i64),
     data: serde_json::Value,
 ) -> QueryResult<()> {
@@ -68,7 +98,7 @@ pub fn start_family(
         conn,
         by,
         created.id,
-        "family.created",
+        EventKind::FamilyCreated,
         ("family", created.id),
         json!({"case_number": created.case_number, "name": created.display_name}),
     )?;
@@ -78,7 +108,7 @@ pub fn start_family(
         conn,
         by,
         created.id,
-        "director.appointed",
+        EventKind::DirectorAppointed,
         ("family", created.id),
         json!({"name": by.name, "organisation": by.organisation_name, "co_worker": ""}),
     )?;
@@ -96,7 +126,7 @@ pub fn update_details(
         conn,
         by,
         family_id,
-        "family.updated",
+        EventKind::FamilyUpdated,
         ("family", family_id),
         json!({}),
     )
@@ -108,7 +138,7 @@ pub fn close(conn: &mut DbConn, by: &Who, family_id: i64, reason: &str) -> Query
         conn,
         by,
         family_id,
-        "family.closed",
+        EventKind::FamilyClosed,
         ("family", family_id),
         json!({"reason": reason}),
     )
@@ -120,7 +150,7 @@ pub fn reopen(conn: &mut DbConn, by: &Who, family_id: i64) -> QueryResult<()> {
         conn,
         by,
         family_id,
-        "family.reopened",
+        EventKind::FamilyReopened,
         ("family", family_id),
         json!({}),
     )
@@ -138,7 +168,14 @@ pub fn save_person(
     match person_id {
         Some(id) => {
             family::update_person(conn, id, details)?;
-            event(conn, by, family_id, "person.updated", ("person", id), data)?;
+            event(
+                conn,
+                by,
+                family_id,
+                EventKind::PersonUpdated,
+                ("person", id),
+                data,
+            )?;
             Ok(id)
         }
         None => {
@@ -147,7 +184,7 @@ pub fn save_person(
                 conn,
                 by,
                 family_id,
-                "person.added",
+                EventKind::PersonAdded,
                 ("person", person.id),
                 data,
             )?;
@@ -179,7 +216,7 @@ pub fn add_involvement(
         conn,
         by,
         family_id,
-        "involvement.added",
+        EventKind::InvolvementAdded,
         ("involvement", added.id),
         json!({"name": professional.name, "organisation": professional.organisation_name, "role": role}),
     )?;
@@ -199,7 +236,7 @@ pub fn end_involvement(
         conn,
         by,
         family_id,
-        "involvement.ended",
+        EventKind::InvolvementEnded,
         ("involvement", involvement_id),
         json!({"name": who.name, "organisation": who.organisation_name}),
     )
@@ -227,7 +264,7 @@ pub fn appoint_director(
         conn,
         by,
         family_id,
-        "director.appointed",
+        EventKind::DirectorAppointed,
         ("family", family_id),
         json!({
             "name": director.name,
@@ -251,7 +288,7 @@ pub fn save_plan(
             conn,
             by,
             family_id,
-            "plan.saved",
+            EventKind::PlanSaved,
             ("plan", family_id),
             json!({"version": v.to_string()}),
         )?;
@@ -273,7 +310,7 @@ pub fn comment_on_plan(conn: &mut DbConn, by: &Who, family_id: i64, body: &str) 
         conn,
         by,
         family_id,
-        "plan.commented",
+        EventKind::PlanCommented,
         ("plan_comment", id),
         json!({"version": version.to_string()}),
     )
@@ -307,7 +344,7 @@ fn meeting_event(
     conn: &mut DbConn,
     by: &Who,
     (meeting_id, family_id): (Option<i64>, Option<i64>),
-    kind: &str,
+    kind: EventKind,
     subject: (&str, i64),
     data: serde_json::Value,
 ) -> QueryResult<crate::events::Event> {
@@ -339,7 +376,7 @@ pub fn create_table(
         conn,
         by,
         (None, None),
-        "table.created",
+        EventKind::TableCreated,
         ("table", created.id),
         json!({"table": created.name, "kind": kind.name}),
     )?;
@@ -366,7 +403,7 @@ pub fn refer(
         conn,
         by,
         family_id,
-        "referral.submitted",
+        EventKind::ReferralSubmitted,
         ("referral", created.id),
         json!({"table": to.name}),
     )?;
@@ -390,12 +427,12 @@ pub fn answer_referral(
         status
     };
     referral::set_status(conn, found.id, status, note, schedule_on.map(|m| m.id))?;
-    let kind = format!("referral.{}", status.code());
+    let kind = referral_event(status);
     event(
         conn,
         by,
         found.family_id,
-        &kind,
+        kind,
         ("referral", found.id),
         json!({"table": to.name, "reason": note.unwrap_or_default()}),
     )?;
@@ -415,7 +452,7 @@ pub fn answer_referral(
             conn,
             by,
             (Some(meeting.id), Some(family.id)),
-            "agenda.item_added",
+            EventKind::AgendaItemAdded,
             ("agenda_item", item.id),
             json!({"title": family.display_name}),
         )?;
@@ -445,7 +482,7 @@ pub fn plan_meeting(
         conn,
         by,
         (Some(created.id), None),
-        "meeting.planned",
+        EventKind::MeetingPlanned,
         ("meeting", created.id),
         json!({"table": at.name}),
     )?;
@@ -473,7 +510,7 @@ pub fn add_topic(
         conn,
         by,
         (Some(at.id), None),
-        "agenda.item_added",
+        EventKind::AgendaItemAdded,
         ("agenda_item", item.id),
         json!({"title": title}),
     )?;
@@ -492,7 +529,7 @@ pub fn invite_for_item(
         conn,
         by,
         (Some(at.id), item.family_id),
-        "agenda.invited",
+        EventKind::AgendaInvited,
         ("agenda_item", item.id),
         json!({"name": guest.name, "organisation": guest.organisation_name}),
     )?;
@@ -505,7 +542,7 @@ pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<
         conn,
         by,
         (Some(at.id), None),
-        "agenda.published",
+        EventKind::AgendaPublished,
         ("meeting", at.id),
         json!({}),
     )?;
@@ -518,7 +555,7 @@ pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<(
         conn,
         by,
         (Some(at.id), None),
-        "meeting.started",
+        EventKind::MeetingStarted,
         ("meeting", at.id),
         json!({}),
     )?;
@@ -540,7 +577,7 @@ pub fn set_current_item(
         conn,
         by,
         (Some(at.id), None),
-        "meeting.item_current",
+        EventKind::MeetingItemCurrent,
         ("agenda_item", item.id),
         json!({}),
     )?;
@@ -556,7 +593,7 @@ pub fn close_item(conn: &mut DbConn, by: &Who, at: &Meeting, item: &AgendaItem) 
         conn,
         by,
         (Some(at.id), None),
-        "meeting.item_closed",
+        EventKind::MeetingItemClosed,
         ("agenda_item", item.id),
         json!({}),
     )?;
@@ -569,7 +606,7 @@ pub fn save_minutes(conn: &mut DbConn, by: &Who, item: &AgendaItem, text: &str) 
         conn,
         by,
         (Some(item.meeting_id), item.family_id),
-        "minutes.saved",
+        EventKind::MinutesSaved,
         ("agenda_item", item.id),
         json!({}),
     )?;
@@ -597,9 +634,9 @@ pub fn record_decision(
         by.user_id,
     )?;
     let kind = if supersedes.is_some() {
-        "decision.corrected"
+        EventKind::DecisionCorrected
     } else {
-        "decision.recorded"
+        EventKind::DecisionRecorded
     };
     meeting_event(
         conn,
@@ -666,7 +703,7 @@ pub fn add_action(
         conn,
         by,
         (Some(at.id), item.family_id),
-        "action.created",
+        EventKind::ActionCreated,
         ("action", created.id),
         json!({"name": owner.name, "organisation": owner.organisation_name, "due": details.due_on.format("%d-%m-%Y").to_string()}),
     )?;
@@ -684,12 +721,12 @@ pub fn finish_action(
     if decision::finish_action(conn, action.id, status, result)? == 0 {
         return Ok(false);
     }
-    let kind = format!("action.{}", status.code());
+    let kind = action_event(status);
     meeting_event(
         conn,
         by,
         (Some(action.meeting_id), action.family_id),
-        &kind,
+        kind,
         ("action", action.id),
         json!({"reason": result}),
     )?;
@@ -720,7 +757,7 @@ pub fn close_meeting(
                 conn,
                 by,
                 family_id,
-                "meeting.discussed",
+                EventKind::MeetingDiscussed,
                 ("meeting", at.id),
                 json!({"table": at_table.name}),
             )?;
@@ -730,7 +767,7 @@ pub fn close_meeting(
                 conn,
                 by,
                 family_id,
-                crate::domain::outcome::PUBLISHED,
+                EventKind::OutcomePublished,
                 ("agenda_item", item.id),
                 json!({"table": at_table.name, "meeting": at.id.to_string()}),
             )?;
@@ -740,7 +777,7 @@ pub fn close_meeting(
         conn,
         by,
         (Some(at.id), None),
-        "meeting.closed",
+        EventKind::MeetingClosed,
         ("meeting", at.id),
         json!({"table": at_table.name}),
     )?;
@@ -763,7 +800,7 @@ pub fn set_attendance(
         conn,
         by,
         (Some(at.id), None),
-        "meeting.attendance",
+        EventKind::MeetingAttendance,
         ("meeting", at.id),
         json!({"name": person.name, "status": status.code()}),
     )?;
@@ -785,7 +822,7 @@ pub fn move_item(
         conn,
         by,
         (Some(at.id), None),
-        "agenda.changed",
+        EventKind::AgendaChanged,
         ("agenda_item", item_id),
         json!({}),
     )?;
@@ -804,7 +841,7 @@ pub fn set_time_box(
         conn,
         by,
         (Some(at.id), None),
-        "agenda.changed",
+        EventKind::AgendaChanged,
         ("agenda_item", item_id),
         json!({}),
     )?;
@@ -814,7 +851,9 @@ pub fn set_time_box(
 // ---------------------------------------------------------------------------------------------------
 // Phased work on safety
 
-use crate::domain::safety::{self, Criterion, NewPhase, NewScore, Phase, PlanContent, PlanRef};
+use crate::domain::safety::{
+    self, Criterion, NewPhase, NewScore, Phase, PlanContent, PlanKind, PlanRef,
+};
 
 /// Moves the family to phase `to`, with the checklist as ticked and the rationale. `decided_at` names
 /// the meeting and decision when a table decided it; otherwise the director did.
@@ -846,7 +885,7 @@ pub fn change_phase(
         conn,
         by,
         family_id,
-        "phase.changed",
+        EventKind::PhaseChanged,
         ("safety_phase", id),
         json!({
             "from": from.map(|p| p.number().to_string()).unwrap_or_default(),
@@ -877,7 +916,7 @@ pub fn save_phase_plan(
             conn,
             by,
             plan.family_id,
-            &format!("{}_plan.saved", plan.kind.code()),
+            phase_plan_event(plan.kind),
             ("phase_plan", plan.family_id),
             json!({"version": v.to_string(), "person": person}),
         )?;
@@ -892,7 +931,7 @@ pub fn record_score(conn: &mut DbConn, by: &Who, score: &NewScore<'_>) -> QueryR
         conn,
         by,
         score.family_id,
-        "safety_score.recorded",
+        EventKind::SafetyScoreRecorded,
         ("safety_score", id),
         json!({
             "score": score.score.to_string(),
@@ -913,8 +952,8 @@ pub fn export_made(
     data: serde_json::Value,
 ) -> QueryResult<()> {
     let kind = match kind {
-        ExportKind::Downloaded => "export.downloaded",
-        ExportKind::Sent => "export.sent",
+        ExportKind::Downloaded => EventKind::ExportDownloaded,
+        ExportKind::Sent => EventKind::ExportSent,
     };
     events::append(
         conn,
@@ -968,7 +1007,7 @@ pub fn invite_to_portal(
         conn,
         by,
         family_id,
-        "portal.invited",
+        EventKind::PortalInvited,
         ("person", member.id),
         json!({"name": member.name}),
     )?;
@@ -995,9 +1034,9 @@ pub fn set_withheld(
         by,
         family_id,
         if reason.is_some() {
-            "portal.withheld"
+            EventKind::PortalWithheld
         } else {
-            "portal.released"
+            EventKind::PortalReleased
         },
         ("person", member.id),
         json!({"name": member.name, "category": category.code()}),
@@ -1012,7 +1051,7 @@ pub fn share_minutes(conn: &mut DbConn, by: &Who, item: &AgendaItem) -> QueryRes
             conn,
             by,
             family_id,
-            "minutes.shared",
+            EventKind::MinutesShared,
             ("agenda_item", item.id),
             json!({}),
         )?;
@@ -1033,9 +1072,9 @@ pub fn recovery_consent(
         by,
         access.family_id,
         if consent {
-            "recovery.consent_given"
+            EventKind::RecoveryConsentGiven
         } else {
-            "recovery.consent_withdrawn"
+            EventKind::RecoveryConsentWithdrawn
         },
         ("person", access.person_id),
         json!({}),
@@ -1055,7 +1094,7 @@ pub fn family_view(
         conn,
         by,
         (Some(item.meeting_id), Some(access.family_id)),
-        "family_view.saved",
+        EventKind::FamilyViewSaved,
         ("agenda_item", item.id),
         json!({}),
     )?;
@@ -1074,7 +1113,7 @@ pub fn request_correction(
         conn,
         by,
         access.family_id,
-        "correction.requested",
+        EventKind::CorrectionRequested,
         ("correction_request", id),
         json!({"about": about}),
     )
@@ -1093,7 +1132,7 @@ pub fn answer_correction(
             conn,
             by,
             family_id,
-            "correction.answered",
+            EventKind::CorrectionAnswered,
             ("correction_request", id),
             json!({}),
         )?;
@@ -1137,11 +1176,51 @@ pub fn portal_access_changed(
         by,
         family_id,
         if active {
-            "portal.restored"
+            EventKind::PortalRestored
         } else {
-            "portal.revoked"
+            EventKind::PortalRevoked
         },
         ("person", member.id),
         json!({"name": member.name}),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Partners
+
+/// Records that an organisation read an outcome (or part of it): an `outcome.read` event naming the
+/// organisation, in the reading's transaction.
+pub fn record_reading(
+    conn: &mut DbConn,
+    organisation_id: i64,
+    outcome: &crate::domain::outcome::Outcome,
+    resource: &str,
+) -> QueryResult<events::Event> {
+    use crate::schema::organisations;
+    use diesel::prelude::*;
+    let (name, oin): (String, Option<String>) = organisations::table
+        .find(organisation_id)
+        .select((organisations::name, organisations::oin))
+        .first(conn)?;
+    events::append(
+        conn,
+        Actor {
+            user_id: None,
+            organisation_id: Some(organisation_id),
+        },
+        NewEvent {
+            family_id: Some(outcome.family_id),
+            kind: EventKind::OutcomeRead,
+            subject_type: "agenda_item",
+            subject_id: Some(outcome.agenda_item_id),
+            data: json!({
+                "organisation": name,
+                "organisation_id": organisation_id.to_string(),
+                "organisation_oin": oin.unwrap_or_default(),
+                "resource": resource,
+                "meeting": outcome.meeting_id.to_string(),
+            }),
+            meeting_id: None,
+        },
     )
 }

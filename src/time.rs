@@ -3,6 +3,12 @@
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Europe::Amsterdam;
 
+/// The current moment in UTC, at the precision both databases keep (microseconds).
+pub fn now() -> NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
 pub fn local(utc: NaiveDateTime) -> chrono::DateTime<chrono_tz::Tz> {
     Amsterdam.from_utc_datetime(&utc)
 }
@@ -14,7 +20,7 @@ pub fn date_time(utc: NaiveDateTime) -> String {
 
 /// Today's date in Amsterdam.
 pub fn today() -> chrono::NaiveDate {
-    local(crate::domain::now()).date_naive()
+    local(now()).date_naive()
 }
 
 /// A date as typed: 2026-11-23 (what a date input sends) or 23-11-2026.

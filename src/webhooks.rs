@@ -14,15 +14,25 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use actix_web::web;
+use std::sync::Arc;
+
+use actix_web::rt::task::spawn_blocking;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::db;
 use chrono::NaiveDateTime;
 
+use crate::config::Config;
+use crate::db::{self, Pool};
 use crate::domain::webhook::{self, Delivery, Outcome, Subscription};
-use crate::web::AppState;
+use crate::events::EventKind;
+
+/// What the sender works with: the pool and the settings, nothing of the web layer.
+#[derive(Clone)]
+pub struct Sender {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+}
 
 pub const SIGNATURE_HEADER: &str = "Samenspel-Signature";
 pub const DELIVERY_HEADER: &str = "Samenspel-Delivery";
@@ -118,7 +128,7 @@ fn public_only(addresses: Vec<SocketAddr>) -> Vec<SocketAddr> {
 }
 
 /// Starts the sender on the current runtime; it runs until the runtime stops.
-pub fn spawn(state: web::Data<AppState>) {
+pub fn spawn(state: Sender) {
     actix_web::rt::spawn(async move {
         let mut builder = reqwest::Client::builder()
             .timeout(TIMEOUT)
@@ -155,9 +165,9 @@ enum Claimed {
 
 /// One round: fill the outbox, then send what is due, one delivery at a time, each claimed right
 /// before it is sent (so a lease never runs out while it waits behind others).
-async fn round(state: &web::Data<AppState>, client: &reqwest::Client) -> anyhow::Result<()> {
+async fn round(state: &Sender, client: &reqwest::Client) -> anyhow::Result<()> {
     let pool = state.pool.clone();
-    web::block(move || -> anyhow::Result<usize> { fill(&mut *pool.get()?) }).await??;
+    spawn_blocking(move || -> anyhow::Result<usize> { fill(&mut *pool.get()?) }).await??;
 
     for _ in 0..PER_ROUND {
         let (pool, oin, base, allow_http) = (
@@ -167,7 +177,7 @@ async fn round(state: &web::Data<AppState>, client: &reqwest::Client) -> anyhow:
             state.config.webhook_allow_http,
         );
         let base_seconds = state.config.webhook_retry_seconds;
-        let claimed = web::block(move || -> anyhow::Result<Claimed> {
+        let claimed = spawn_blocking(move || -> anyhow::Result<Claimed> {
             let mut conn = pool.get()?;
             let Some(delivery) = webhook::due(&mut conn, 1)?.into_iter().next() else {
                 return Ok(Claimed::Nothing);
@@ -178,7 +188,7 @@ async fn round(state: &web::Data<AppState>, client: &reqwest::Client) -> anyhow:
             let subscription = webhook_subscription(&mut conn, delivery.subscription_id)?;
             // Who may see what is decided now, not when the event was queued: an organisation that
             // stopped working with the family gets no more of its events, retries and replays included.
-            let visible = crate::web::api::visible_event(
+            let visible = crate::events::visibility::one(
                 &mut conn,
                 subscription.organisation_id,
                 delivery.event_id,
@@ -198,7 +208,8 @@ async fn round(state: &web::Data<AppState>, client: &reqwest::Client) -> anyhow:
                 })?;
                 return Ok(Claimed::NotVisible);
             };
-            let body = crate::web::api::render_event(&mut conn, &event, &oin, &base)?.to_string();
+            let body =
+                crate::events::cloud::render_event(&mut conn, &event, &oin, &base)?.to_string();
             Ok(Claimed::Send(Box::new((
                 delivery,
                 lease,
@@ -221,7 +232,7 @@ async fn round(state: &web::Data<AppState>, client: &reqwest::Client) -> anyhow:
             "webhook attempt"
         );
         let (pool, base_seconds) = (state.pool.clone(), state.config.webhook_retry_seconds);
-        web::block(move || -> anyhow::Result<()> {
+        spawn_blocking(move || -> anyhow::Result<()> {
             let mut conn = pool.get()?;
             db::write(&mut conn, |c| {
                 webhook::record_attempt(c, &delivery, lease, &outcome, base_seconds)
@@ -252,8 +263,12 @@ pub fn fill(conn: &mut db::DbConn) -> anyhow::Result<usize> {
             // Every event up to the head read here is committed (appends take the head in turn), so
             // the cursor may move to it when nothing visible follows.
             let head = crate::events::last_id(conn)?;
-            let events =
-                crate::web::api::visible_events(conn, subscription.organisation_id, cursor, BATCH)?;
+            let events = crate::events::visibility::after(
+                conn,
+                subscription.organisation_id,
+                cursor,
+                BATCH,
+            )?;
             let full = events.len() as i64 == BATCH;
             let to = match events.last().map(|e| e.id) {
                 Some(last) if full => last,
@@ -266,10 +281,10 @@ pub fn fill(conn: &mut db::DbConn) -> anyhow::Result<usize> {
             let wanted: Vec<i64> = events
                 .iter()
                 .filter(|e| {
-                    !(e.kind == crate::domain::outcome::READ
+                    !(e.is(EventKind::OutcomeRead)
                         && e.actor_organisation_id == Some(subscription.organisation_id))
                 })
-                .filter(|e| subscription.wants(&crate::web::api::cloud_type(&e.kind)))
+                .filter(|e| subscription.wants(&crate::events::cloud::cloud_type(&e.kind)))
                 .map(|e| e.id)
                 .collect();
             let Some(n) = db::write(conn, |c| {

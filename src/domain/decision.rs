@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::family::coded_enum;
+use super::coded_enum;
 use crate::db::DbConn;
 use crate::schema::{actions, decisions, families, meetings, organisations, users};
 

@@ -3,35 +3,9 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::coded_enum;
 use crate::db::DbConn;
 use crate::schema::{directorships, families, involvements, persons};
-
-/// Defines a stored choice: its variants, their codes in the database, and their text keys.
-macro_rules! coded_enum {
-    ($(#[$meta:meta])* $name:ident, $prefix:literal, [$($variant:ident => $code:literal),+ $(,)?]) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn from_code(code: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-
-            /// The text key of its name, e.g. "urgency.crisis".
-            pub fn label_key(self) -> String {
-                format!("{}.{}", $prefix, self.code())
-            }
-        }
-    };
-}
-pub(crate) use coded_enum;
 
 coded_enum!(
     /// How fast the family needs attention: regulier, spoed, crisis.

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::family::coded_enum;
+use super::coded_enum;
 use crate::db::DbConn;
 use crate::schema::{
     agenda_items, attendance, item_invitees, meetings, organisations, table_members, users,

@@ -19,8 +19,31 @@ pub mod table;
 pub mod user;
 pub mod webhook;
 
-/// The current moment in UTC, at the precision both databases keep (microseconds).
-pub fn now() -> chrono::NaiveDateTime {
-    use chrono::{SubsecRound, Utc};
-    Utc::now().naive_utc().trunc_subsecs(6)
+pub use crate::time::now;
+
+/// Defines a stored choice: its variants, their codes in the database, and their text keys.
+macro_rules! coded_enum {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal, [$($variant:ident => $code:literal),+ $(,)?]) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn from_code(code: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+
+            /// The text key of its name, e.g. "urgency.crisis".
+            pub fn label_key(self) -> String {
+                format!("{}.{}", $prefix, self.code())
+            }
+        }
+    };
 }
+pub(crate) use coded_enum;

@@ -9,20 +9,15 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde_json::json;
 
 use crate::db::DbConn;
 use crate::domain::decision::{Action, Decision};
 use crate::domain::family::{Family, Person, PersonRole};
-use crate::events::{self, Actor, Event, NewEvent};
+use crate::events::EventKind;
 use crate::schema::{
     actions, decisions, directorships, events as events_table, families, involvements,
-    item_invitees, organisations, outcome_parties, outcomes, persons, table_members, users,
+    item_invitees, outcome_parties, outcomes, persons, table_members, users,
 };
-
-/// Event kinds: an outcome made available (at closing) and an outcome read by a partner.
-pub const PUBLISHED: &str = "outcome.published";
-pub const READ: &str = "outcome.read";
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = outcomes)]
@@ -35,7 +30,7 @@ pub struct Outcome {
 
 /// The outcome's identifier for partners, as in the specification's examples.
 pub fn identifier(agenda_item_id: i64) -> String {
-    format!("uitkomst-overleg-{agenda_item_id}")
+    crate::events::cloud::outcome_identifier(agenda_item_id)
 }
 
 /// Records the outcome of a family item at closing, with its parties. Runs in the closing transaction.
@@ -372,41 +367,6 @@ pub fn concerned_member(members: &[Person]) -> Option<&Person> {
         .min_by_key(|p| (p.role() != PersonRole::Child, p.date_of_birth, p.id))
 }
 
-/// Records that an organisation read an outcome (or part of it): an `outcome.read` event naming the
-/// organisation, in the reading's transaction.
-pub fn record_reading(
-    conn: &mut DbConn,
-    organisation_id: i64,
-    outcome: &Outcome,
-    resource: &str,
-) -> QueryResult<Event> {
-    let (name, oin): (String, Option<String>) = organisations::table
-        .find(organisation_id)
-        .select((organisations::name, organisations::oin))
-        .first(conn)?;
-    events::append(
-        conn,
-        Actor {
-            user_id: None,
-            organisation_id: Some(organisation_id),
-        },
-        NewEvent {
-            family_id: Some(outcome.family_id),
-            kind: READ,
-            subject_type: "agenda_item",
-            subject_id: Some(outcome.agenda_item_id),
-            data: json!({
-                "organisation": name,
-                "organisation_id": organisation_id.to_string(),
-                "organisation_oin": oin.unwrap_or_default(),
-                "resource": resource,
-                "meeting": outcome.meeting_id.to_string(),
-            }),
-            meeting_id: None,
-        },
-    )
-}
-
 /// A partner's reading, for the meeting and family pages.
 #[derive(Clone, Debug)]
 pub struct Reading {
@@ -416,16 +376,25 @@ pub struct Reading {
     pub agenda_item_id: i64,
 }
 
-fn readings_from(rows: Vec<Event>) -> Vec<Reading> {
+/// The columns of a reading event: when, its data (who read what) and the agenda item.
+type ReadingRow = (NaiveDateTime, String, Option<i64>);
+
+fn readings_from(rows: Vec<ReadingRow>) -> Vec<Reading> {
     rows.into_iter()
-        .map(|e| Reading {
-            at: e.occurred_at,
-            organisation: e.field("organisation"),
-            resource: e.field("resource"),
-            agenda_item_id: e.subject_id.unwrap_or_default(),
+        .map(|(at, data, item)| {
+            let data: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+            let text = |name: &str| data[name].as_str().unwrap_or_default().to_string();
+            Reading {
+                at,
+                organisation: text("organisation"),
+                resource: text("resource"),
+                agenda_item_id: item.unwrap_or_default(),
+            }
         })
         .collect()
 }
+
+const READ: EventKind = EventKind::OutcomeRead;
 
 /// Partners' readings of a meeting's outcomes, newest first.
 pub fn readings_of_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<Reading>> {
@@ -433,11 +402,15 @@ pub fn readings_of_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Ve
         .filter(outcomes::meeting_id.eq(meeting_id))
         .select(outcomes::agenda_item_id.nullable());
     let rows = events_table::table
-        .filter(events_table::kind.eq(READ))
+        .filter(events_table::kind.eq(READ.name()))
         .filter(events_table::subject_id.eq_any(items))
         .order(events_table::id.desc())
         .limit(500)
-        .select(Event::as_select())
+        .select((
+            events_table::occurred_at,
+            events_table::data,
+            events_table::subject_id,
+        ))
         .load(conn)?;
     Ok(readings_from(rows))
 }
@@ -445,11 +418,15 @@ pub fn readings_of_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Ve
 /// Partners' readings of a family's outcomes, newest first.
 pub fn readings_of_family(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<Reading>> {
     let rows = events_table::table
-        .filter(events_table::kind.eq(READ))
+        .filter(events_table::kind.eq(READ.name()))
         .filter(events_table::family_id.eq(family_id))
         .order(events_table::id.desc())
         .limit(500)
-        .select(Event::as_select())
+        .select((
+            events_table::occurred_at,
+            events_table::data,
+            events_table::subject_id,
+        ))
         .load(conn)?;
     Ok(readings_from(rows))
 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::family::coded_enum;
+use super::coded_enum;
 use crate::db::DbConn;
 use crate::schema::{organisations, plan_comments, plan_sections, plan_versions, users};
 

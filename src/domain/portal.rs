@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::family::coded_enum;
+use super::coded_enum;
 use crate::db::DbConn;
 use crate::schema::{
     correction_requests, family_views, persons, portal_access, portal_withheld, recovery_consents,

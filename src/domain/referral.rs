@@ -3,7 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::family::{Urgency, coded_enum};
+use super::coded_enum;
+use super::family::Urgency;
 use crate::db::DbConn;
 use crate::schema::{consultation_tables, families, referrals, users};
 

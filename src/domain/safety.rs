@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::family::coded_enum;
+use super::coded_enum;
 use super::plan::Saved;
 use super::table::{TableKind, lines};
 use crate::db::DbConn;

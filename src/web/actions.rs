@@ -5,9 +5,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::access::seat;
+use super::access::who;
 use super::auth::html;
-use super::families::who;
-use super::tables::seat;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::decision::{self, ActionRow, ActionStatus};

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::access::actor;
 use super::auth::{html, invitation_mail, notice_key};
 use super::forms::FieldErrors;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
@@ -12,14 +13,7 @@ use crate::auth::token::{self, Purpose};
 use crate::db;
 use crate::domain::organisation::{self, Organisation, OrganisationKind};
 use crate::domain::user::{self, NewUser, Role, UserWithOrganisation};
-use crate::policy::{self, Action, Actor};
-
-fn actor(user: &SignedIn) -> Actor {
-    Actor {
-        role: user.role(),
-        organisation_id: user.organisation_id(),
-    }
-}
+use crate::policy::{self, Action};
 
 fn require(user: &SignedIn, action: Action) -> Result<(), AppError> {
     if policy::allows(actor(user), action) {

@@ -16,10 +16,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::access::meeting_for;
+use super::access::{Seat, seat_of};
+use super::access::{authorize, log_access, who};
 use super::auth::html;
-use super::families::{authorize, log_access, who};
-use super::meetings::{item_views, meeting_for};
-use super::tables::{Seat, seat_of};
+use super::meetings::item_views;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::access_log::{self, Purpose};

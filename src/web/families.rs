@@ -11,125 +11,24 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::access::{actor, authorize, read_family, who};
 use super::auth::html;
 use super::forms::FieldErrors;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
-use crate::domain::access_log::{self, AccessEntry, Purpose};
+use crate::domain::access_log::{self, AccessEntry};
 use crate::domain::directorship::{self, DirectorshipView};
 use crate::domain::family::{
-    self, Family, FamilyDetails, LegalBasis, Person, PersonDetails, PersonRole, Relation, Urgency,
+    self, Family, FamilyDetails, LegalBasis, Person, PersonDetails, PersonRole, Urgency,
 };
 use crate::domain::involvement::{self, InvolvementView};
 use crate::domain::plan::{self, Comment, LifeDomain, PlanVersion};
 use crate::domain::user;
-use crate::events::{self, TimelineEntry};
-use crate::policy::{self, Actor, FamilyAction};
-use crate::record::{self, Who};
+use crate::events::{self, EventKind, TimelineEntry};
+use crate::policy::{self, FamilyAction};
+use crate::record;
 
 const TEXT_LIMIT: usize = 4000;
-
-pub fn actor(user: &SignedIn) -> Actor {
-    Actor {
-        role: user.role(),
-        organisation_id: user.organisation_id(),
-    }
-}
-
-/// The signed-in user as they appear in the record.
-pub fn who(user: &SignedIn) -> Who {
-    Who {
-        user_id: user.id(),
-        organisation_id: user.organisation_id(),
-        name: user.account.user.name.clone(),
-        organisation_name: user.account.organisation_name.clone().unwrap_or_default(),
-    }
-}
-
-/// The family and the user's relation to it, if the user may do `action`. A family the user may not
-/// see is NotFound; one they may see but not change this way is Forbidden.
-pub fn authorize(
-    conn: &mut DbConn,
-    user: &SignedIn,
-    family_id: i64,
-    action: FamilyAction,
-) -> Result<(Family, Relation), AppError> {
-    let family = family::find(conn, family_id)?.ok_or(AppError::NotFound)?;
-    let relation = family::relation(conn, family_id, user.id())?;
-    if !policy::allows_family(actor(user), relation, FamilyAction::View) {
-        return Err(AppError::NotFound);
-    }
-    if !policy::allows_family(actor(user), relation, action) {
-        return Err(AppError::Forbidden);
-    }
-    Ok((family, relation))
-}
-
-/// Refuses a user who may not do `action` with this family (404 when they may not even see it), before
-/// a handler looks at what was sent: a refused request learns nothing from validation and writes nothing.
-pub async fn require(
-    state: &AppState,
-    user: &SignedIn,
-    family_id: i64,
-    action: FamilyAction,
-) -> Result<(), AppError> {
-    let user = user.clone();
-    state
-        .db(move |conn| authorize(conn, &user, family_id, action).map(|_| ()))
-        .await
-}
-
-/// Loads what a page shows of a family for a user allowed `action`, and logs the access as `what` (a
-/// text key) in the same transaction: no family data leaves the database without its log row.
-pub async fn read_family<T, F>(
-    state: &AppState,
-    user: SignedIn,
-    family_id: i64,
-    action: FamilyAction,
-    what: &'static str,
-    load: F,
-) -> Result<(Family, Relation, T), AppError>
-where
-    F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (family, relation) = authorize(conn, &user, family_id, action)?;
-                let loaded = load(conn)?;
-                log_access(conn, &user, family_id, relation, what)?;
-                Ok((family, relation, loaded))
-            })
-        })
-        .await
-}
-
-/// Writes the access-log row for showing `what` (a text key) of the family.
-pub fn log_access(
-    conn: &mut DbConn,
-    user: &SignedIn,
-    family_id: i64,
-    relation: Relation,
-    what: &str,
-) -> Result<(), AppError> {
-    let purpose = if relation.director || relation.co_worker {
-        Purpose::Direction
-    } else if relation.involved {
-        Purpose::Involvement
-    } else {
-        Purpose::Meeting
-    };
-    access_log::record(
-        conn,
-        user.id(),
-        user.organisation_id(),
-        family_id,
-        what,
-        purpose,
-    )?;
-    Ok(())
-}
 
 /// Trims a text field and checks it: required or not, and no longer than `max` characters.
 fn text_field(
@@ -532,9 +431,10 @@ impl FamilyPage {
 /// The timeline in plain words: "Karin de Vries (Veilig Thuis) is toegevoegd als betrokkene".
 pub fn describe_event(ctx: &PageCtx, entry: &TimelineEntry) -> String {
     let e = &entry.event;
-    let key = format!("event.{}", e.kind);
+    let what = e.event_kind();
+    let key = what.map_or_else(|| format!("event.{}", e.kind), |k| k.text_key());
     let mut args: Vec<(String, String)> = e.fields();
-    if e.kind.starts_with("person.")
+    if what.is_some_and(|k| k.area() == "person")
         && let Some(role) = PersonRole::from_code(&e.field("role"))
     {
         args.retain(|(k, _)| k != "role");
@@ -542,7 +442,7 @@ pub fn describe_event(ctx: &PageCtx, entry: &TimelineEntry) -> String {
     }
     let borrowed: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut text = ctx.i18n.t_with(&key, &borrowed);
-    if e.kind == "director.appointed" && !e.field("co_worker").is_empty() {
+    if e.is(EventKind::DirectorAppointed) && !e.field("co_worker").is_empty() {
         text.push(' ');
         text.push_str(&ctx.i18n.t_with("event.director.co_worker", &borrowed));
     }

@@ -86,7 +86,7 @@ pub async fn show_home(
             ))
         })
         .await?;
-    let may_create = crate::policy::may_create_family(super::families::actor(&user.0));
+    let may_create = crate::policy::may_create_family(super::access::actor(&user.0));
     html(
         StatusCode::OK,
         HomePage {

@@ -15,15 +15,15 @@ use actix_ws::AggregatedMessage as WsMessage;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
+use super::access::Seat;
 use super::meetings::{
     ActionPartial, AgendaPartial, AttendancePartial, DecisionPartial, ItemView, StatusPartial,
     item_views, partial,
 };
-use super::tables::Seat;
 use super::{AppError, AppState, CurrentUser, PageCtx};
 use crate::db::DbConn;
 use crate::domain::{decision, family, meeting, table};
-use crate::events::Event;
+use crate::events::{Event, EventKind};
 use crate::i18n::{I18n, Locale};
 use crate::live::{Audience, Hub, Membership};
 
@@ -153,10 +153,11 @@ pub fn render_event(
     };
     let visible = |item_id: i64| audience.visible_items.contains(&item_id);
     let mut fragments = Vec::new();
+    // Every event goes out, even one that shows nothing here, so the client's resume point moves on.
     let kind = event.kind.as_str();
+    let what = event.event_kind();
 
-    let state_change = kind.starts_with("meeting.") || kind.starts_with("agenda.");
-    if state_change && kind != "meeting.attendance" {
+    if what.is_some_and(|k| k.changes_meeting_state() && k != EventKind::MeetingAttendance) {
         let invited = meeting::item_invitees(conn, meeting_id)?;
         let items: Vec<ItemView> = meeting::items(conn, meeting_id)?
             .into_iter()
@@ -201,7 +202,7 @@ pub fn render_event(
             }),
         ));
     }
-    if kind == "meeting.attendance" {
+    if what == Some(EventKind::MeetingAttendance) {
         let attendance = meeting::attendance_list(conn, meeting_id)?;
         fragments.push(fragment(
             "#live-attendance",
@@ -221,8 +222,8 @@ pub fn render_event(
             format!("<li>{}</li>", escape(&text)),
         ));
     };
-    match kind {
-        "family_view.saved" => {
+    match what {
+        Some(EventKind::FamilyViewSaved) => {
             if let Some(item) = event
                 .subject_id
                 .and_then(|id| meeting::find_item(conn, meeting_id, id).transpose())
@@ -246,7 +247,7 @@ pub fn render_event(
                 }
             }
         }
-        "minutes.saved" => {
+        Some(EventKind::MinutesSaved) => {
             if let Some(item) = event
                 .subject_id
                 .and_then(|id| meeting::find_item(conn, meeting_id, id).transpose())
@@ -272,7 +273,7 @@ pub fn render_event(
                 }
             }
         }
-        "decision.recorded" | "decision.corrected" => {
+        Some(EventKind::DecisionRecorded | EventKind::DecisionCorrected) => {
             if let Some(d) = event
                 .subject_id
                 .and_then(|id| decision::find(conn, id).transpose())
@@ -307,7 +308,7 @@ pub fn render_event(
                 }
             }
         }
-        "action.created" | "action.done" | "action.cancelled" => {
+        Some(EventKind::ActionCreated | EventKind::ActionDone | EventKind::ActionCancelled) => {
             if let Some(row) = event
                 .subject_id
                 .map(|id| {
@@ -322,7 +323,7 @@ pub fn render_event(
                 let shown = visible(item.id);
                 let label = item_label(conn, &ctx, &item, shown)?;
                 if shown {
-                    if kind == "action.created" {
+                    if what == Some(EventKind::ActionCreated) {
                         fragments.push(fragment(
                             format!("#actions-{}", item.id),
                             "append",

@@ -8,11 +8,12 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::access::{Seat, meeting_for, sees_item};
+use super::access::{log_access, who};
 use super::auth::html;
-use super::families::{log_access, who};
 use super::forms::FieldErrors;
 use super::safety::{PhaseChoice, SafetyView, phase_choices, ticked};
-use super::tables::{Seat, professionals, seat};
+use super::tables::professionals;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::decision::{
@@ -30,44 +31,6 @@ use crate::mail::{Attachment, Mail};
 use crate::record;
 
 const TEXT_LIMIT: usize = 10_000;
-
-/// The meeting, its table and the user's seat, if the user takes part (invited) or leads the table.
-pub(crate) fn meeting_for(
-    conn: &mut DbConn,
-    user: &SignedIn,
-    meeting_id: i64,
-) -> Result<(Meeting, Table, Seat), AppError> {
-    let found = meeting::find(conn, meeting_id)?.ok_or(AppError::NotFound)?;
-    let at = table::find(conn, found.table_id)?.ok_or(AppError::NotFound)?;
-    let seat = seat(conn, user, at.id)?;
-    if !(seat.leads() || meeting::is_participant(conn, meeting_id, user.id())?) {
-        return Err(AppError::NotFound);
-    }
-    Ok((found, at, seat))
-}
-
-/// May this user see the details of this item? Topics and the action review: every participant. A
-/// family's item: those invited for it, the chair and minute-taker, and whoever works with the family.
-pub fn sees_item(
-    conn: &mut DbConn,
-    user_id: i64,
-    seat: Seat,
-    item: &AgendaItem,
-    invitees: &[(i64, i64, String)],
-) -> Result<bool, AppError> {
-    let Some(family_id) = item.family_id else {
-        return Ok(true);
-    };
-    if seat.leads()
-        || invitees
-            .iter()
-            .any(|(i, u, _)| *i == item.id && *u == user_id)
-    {
-        return Ok(true);
-    }
-    let relation = family::relation(conn, family_id, user_id)?;
-    Ok(relation.director || relation.co_worker || relation.involved)
-}
 
 /// An agenda item as one participant sees it.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 //! A request flows one way: middleware resolves the visitor (session, language, CSRF) → an extractor
 //! hands the handler the signed-in user → policy check → domain call on the blocking pool → page.
 
+pub mod access;
 pub mod account;
 pub mod actions;
 pub mod admin;
@@ -17,7 +18,6 @@ pub mod families;
 pub mod forms;
 pub mod health;
 pub mod home;
-pub mod inzage;
 pub mod live;
 pub mod login_link;
 pub mod meetings;

@@ -7,8 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::access::{authorize, read_family, who};
 use super::auth::html;
-use super::families::{authorize, read_family, who};
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::family::Family;
@@ -124,7 +124,7 @@ pub async fn save_plan(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
-    super::families::require(&state, &user, family_id, FamilyAction::EditPlan).await?;
+    super::access::require(&state, &user, family_id, FamilyAction::EditPlan).await?;
     let (base_version, sections, too_long) = read_form(&form.into_inner())?;
     let typed = sections.clone();
     let valid = too_long.is_empty();

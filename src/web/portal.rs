@@ -17,8 +17,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use super::access::{authorize, who};
 use super::auth::html;
-use super::families::{authorize, who};
 use super::forms::FieldErrors;
 use super::{AppError, AppState, CurrentUser, FamilyUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
@@ -862,7 +862,7 @@ pub async fn set_withheld(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, fields) = (user.0, path.into_inner(), form.into_inner());
-    super::families::require(&state, &user, family_id, FamilyAction::EditFamily).await?;
+    super::access::require(&state, &user, family_id, FamilyAction::EditFamily).await?;
     let person_id = fields
         .get("person_id")
         .and_then(|v| v.trim().parse::<i64>().ok());
@@ -972,7 +972,7 @@ pub async fn share_minutes(
             db::write(conn, |conn| {
                 // Only someone who takes part in the meeting and directs the family, and only once the
                 // meeting is closed (the minutes are final then).
-                let (m, _, _) = super::meetings::meeting_for(conn, &user, meeting_id)?;
+                let (m, _, _) = super::access::meeting_for(conn, &user, meeting_id)?;
                 let item = crate::domain::meeting::find_item(conn, meeting_id, item_id)?
                     .ok_or(AppError::NotFound)?;
                 let family_id = item.family_id.ok_or(AppError::NotFound)?;

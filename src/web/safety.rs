@@ -13,9 +13,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::access::{authorize, read_family, who};
 use super::auth::html;
 use super::chart::{ChartPoint, ChartText, scale_chart};
-use super::families::{authorize, read_family, who};
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::family::{self, Family, Person};
@@ -261,7 +261,7 @@ pub async fn show_plan(
 ) -> Result<HttpResponse, AppError> {
     let (user, (family_id, slug)) = (user.0, path.into_inner());
     let plan = plan_ref(family_id, &slug)?;
-    let actor = super::families::actor(&user);
+    let actor = super::access::actor(&user);
     let (family, relation, (person, current, versions)) = read_family(
         &state,
         user,
@@ -576,7 +576,7 @@ pub async fn save_plan(
 ) -> Result<HttpResponse, AppError> {
     let (user, (family_id, slug)) = (user.0, path.into_inner());
     let plan = plan_ref(family_id, &slug)?;
-    super::families::require(&state, &user, family_id, FamilyAction::EditPlan).await?;
+    super::access::require(&state, &user, family_id, FamilyAction::EditPlan).await?;
     let mut errors = BTreeMap::new();
     let (typed, review_on, content) = read_plan_form(plan.kind, &form.into_inner(), &mut errors)?;
     let valid = errors.is_empty();
@@ -726,7 +726,7 @@ async fn phase_page(
     state: &AppState,
     family_id: i64,
 ) -> Result<PhasePage, AppError> {
-    let actor = super::families::actor(&user);
+    let actor = super::access::actor(&user);
     let (family, relation, history) = read_family(
         state,
         user,
@@ -772,7 +772,7 @@ pub async fn change_phase(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, fields) = (user.0, path.into_inner(), form.into_inner());
-    super::families::require(&state, &user, family_id, FamilyAction::EditPlan).await?;
+    super::access::require(&state, &user, family_id, FamilyAction::EditPlan).await?;
     let again = user.clone();
     let typed = fields.clone();
     let to = fields
@@ -874,7 +874,7 @@ async fn scale_page(
     state: &AppState,
     family_id: i64,
 ) -> Result<ScalePage, AppError> {
-    let actor = super::families::actor(&user);
+    let actor = super::access::actor(&user);
     let (family, relation, scores) = read_family(
         state,
         user,
@@ -919,7 +919,7 @@ pub async fn record_score(
     form: web::Form<ScoreForm>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, form) = (user.0, path.into_inner(), form.into_inner());
-    super::families::require(&state, &user, family_id, FamilyAction::Comment).await?;
+    super::access::require(&state, &user, family_id, FamilyAction::Comment).await?;
     let mut errors = super::forms::FieldErrors::default();
     let score = form
         .score

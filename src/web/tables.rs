@@ -7,8 +7,8 @@ use askama::Template;
 use chrono::{NaiveDate, NaiveTime, TimeZone};
 use serde::Deserialize;
 
+use super::access::{Seat, actor, authorize, log_access, seat, table_for, who};
 use super::auth::html;
-use super::families::{actor, authorize, log_access, who};
 use super::forms::FieldErrors;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
@@ -21,53 +21,6 @@ use crate::policy::{self, FamilyAction};
 use crate::record;
 
 const TEXT_LIMIT: usize = 4000;
-
-/// What a user may do at a table.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Seat {
-    pub chair: bool,
-    pub minute_taker: bool,
-    pub member: bool,
-    pub admin: bool,
-}
-
-impl Seat {
-    pub fn leads(self) -> bool {
-        self.chair || self.minute_taker
-    }
-    pub fn any(self) -> bool {
-        self.chair || self.minute_taker || self.member || self.admin
-    }
-}
-
-pub fn seat(conn: &mut DbConn, user: &SignedIn, table_id: i64) -> Result<Seat, AppError> {
-    Ok(Seat {
-        admin: policy::may_manage_tables(actor(user)),
-        ..seat_of(conn, user.id(), table_id)?
-    })
-}
-
-/// The places at a table of any user (for sending each participant their own version); managing
-/// tables is not counted here.
-pub fn seat_of(conn: &mut DbConn, user_id: i64, table_id: i64) -> Result<Seat, AppError> {
-    let roles = table::roles(conn, table_id, user_id)?;
-    Ok(Seat {
-        chair: roles.contains(&TableRole::Chair),
-        minute_taker: roles.contains(&TableRole::MinuteTaker),
-        member: roles.contains(&TableRole::Member),
-        admin: false,
-    })
-}
-
-/// The table, if the user sits at it or manages tables; otherwise NotFound.
-fn table_for(conn: &mut DbConn, user: &SignedIn, table_id: i64) -> Result<(Table, Seat), AppError> {
-    let found = table::find(conn, table_id)?.ok_or(AppError::NotFound)?;
-    let seat = seat(conn, user, table_id)?;
-    if !seat.any() {
-        return Err(AppError::NotFound);
-    }
-    Ok((found, seat))
-}
 
 fn text(
     errors: &mut FieldErrors,

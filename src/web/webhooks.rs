@@ -36,7 +36,7 @@ struct WebhookPage {
 
 impl WebhookPage {
     fn cloud_type(&self, kind: &str) -> String {
-        super::api::cloud_type(kind)
+        crate::events::cloud::cloud_type(kind)
     }
 }
 

@@ -55,7 +55,10 @@ fn launch(vars: &HashMap<String, String>) -> Launched {
         let system = actix_web::rt::System::new();
         let data = actix_web::web::Data::new(state);
         system.block_on(async move {
-            samenspel::webhooks::spawn(data.clone());
+            samenspel::webhooks::spawn(samenspel::webhooks::Sender {
+                pool: data.pool.clone(),
+                config: data.config.clone(),
+            });
             let server = actix_web::HttpServer::new(move || samenspel::app(data.clone()))
                 .workers(2)
                 .disable_signals()

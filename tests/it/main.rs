@@ -13,6 +13,7 @@ mod exports;
 mod families;
 mod fuzz;
 mod health;
+mod layout;
 mod live;
 mod login;
 mod matrix;

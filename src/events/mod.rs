@@ -10,8 +10,14 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::db::DbConn;
-use crate::domain::now;
 use crate::schema::{event_chain_head, events, organisations, users};
+use crate::time::now;
+
+pub mod cloud;
+mod kind;
+pub mod visibility;
+
+pub use kind::EventKind;
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -67,6 +73,16 @@ impl Event {
         }
     }
 
+    /// The kind of the event; None for a name Samenspel does not write (not in `EventKind`).
+    pub fn event_kind(&self) -> Option<EventKind> {
+        EventKind::parse(&self.kind)
+    }
+
+    /// Whether the event is of `kind`.
+    pub fn is(&self, kind: EventKind) -> bool {
+        self.kind == kind.name()
+    }
+
     /// A text value from the event's data, or "".
     pub fn field(&self, name: &str) -> String {
         serde_json::from_str::<serde_json::Value>(&self.data)
@@ -79,7 +95,7 @@ impl Event {
 /// What happened, to what, with its details (names as they were at the time, for the timeline).
 pub struct NewEvent<'a> {
     pub family_id: Option<i64>,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub subject_type: &'a str,
     pub subject_id: Option<i64>,
     pub data: serde_json::Value,
@@ -154,7 +170,7 @@ pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult
         actor.user_id,
         actor.organisation_id,
         new.family_id,
-        new.kind,
+        new.kind.name(),
         new.subject_type,
         new.subject_id,
         &data,
@@ -166,7 +182,7 @@ pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult
             actor_user_id: actor.user_id,
             actor_organisation_id: actor.organisation_id,
             family_id: new.family_id,
-            kind: new.kind,
+            kind: new.kind.name(),
             subject_type: new.subject_type,
             subject_id: new.subject_id,
             data: &data,
@@ -310,7 +326,7 @@ pub fn for_family(
         )
         .filter(events::family_id.eq(family_id))
         // Partners' readings have their own list on the family page.
-        .filter(events::kind.ne(crate::domain::outcome::READ))
+        .filter(events::kind.ne(EventKind::OutcomeRead.name()))
         .order(events::id.desc())
         .limit(limit)
         .select((
@@ -342,7 +358,7 @@ mod tests {
             actor_user_id: Some(1),
             actor_organisation_id: Some(2),
             family_id: Some(3),
-            kind: "family.created".into(),
+            kind: EventKind::FamilyCreated.name().into(),
             subject_type: "family".into(),
             subject_id: Some(3),
             data: "{}".into(),
@@ -358,7 +374,7 @@ mod tests {
             |e| e.actor_user_id = Some(9),
             |e| e.actor_organisation_id = None,
             |e| e.family_id = Some(4),
-            |e| e.kind = "family.updated".into(),
+            |e| e.kind = EventKind::FamilyUpdated.name().into(),
             |e| e.subject_type = "plan".into(),
             |e| e.subject_id = None,
             |e| e.data = "{ }".into(),

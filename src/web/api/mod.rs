@@ -7,6 +7,8 @@
 //! Served so far: the generic event feed (`GET /api/v1/events?after=<id>`, CloudEvents 1.0 in the NL
 //! GOV profile, cut to what the organisation may see) and `GET /api/v1/openapi.json`.
 
+pub mod inzage;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -17,16 +19,12 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
-use diesel::prelude::*;
 use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use crate::db::DbConn;
-use crate::domain::outcome;
-use crate::events::Event;
-use crate::schema::{directorships, events, involvements, outcome_parties};
+use crate::events::{cloud, visibility};
 
 /// The version in every answer's `API-Version` header and in the OpenAPI document.
 pub const API_VERSION: &str = "1.0.0";
@@ -313,26 +311,18 @@ api_routes![
     (GET, "/api/v1/openapi.json", openapi),
     (GET, "/api/v1/events", event_feed),
     (GET, "/api/v1/events/{id}", one_event),
-    (
-        GET,
-        "/api/v1/casusoverleg",
-        super::inzage::casusoverleg_list
-    ),
-    (
-        GET,
-        "/api/v1/casusoverleg/{id}",
-        super::inzage::casusoverleg_one
-    ),
-    (GET, "/api/v1/besluit", super::inzage::besluit_list),
-    (GET, "/api/v1/besluit/{id}", super::inzage::besluit_one),
-    (GET, "/api/v1/actie", super::inzage::actie_list),
-    (GET, "/api/v1/actie/{id}", super::inzage::actie_one),
-    (GET, "/api/v1/zaak", super::inzage::zaak_list),
-    (GET, "/api/v1/zaak/{id}", super::inzage::zaak_one),
+    (GET, "/api/v1/casusoverleg", inzage::casusoverleg_list),
+    (GET, "/api/v1/casusoverleg/{id}", inzage::casusoverleg_one),
+    (GET, "/api/v1/besluit", inzage::besluit_list),
+    (GET, "/api/v1/besluit/{id}", inzage::besluit_one),
+    (GET, "/api/v1/actie", inzage::actie_list),
+    (GET, "/api/v1/actie/{id}", inzage::actie_one),
+    (GET, "/api/v1/zaak", inzage::zaak_list),
+    (GET, "/api/v1/zaak/{id}", inzage::zaak_one),
     (
         POST,
         "/api/v1/uitkomsten-overleg/query",
-        super::inzage::query_outcomes
+        inzage::query_outcomes
     ),
 ];
 
@@ -349,7 +339,7 @@ pub async fn openapi(state: web::Data<AppState>) -> HttpResponse {
         .body(doc.to_string())
 }
 
-pub const OPENAPI: &str = include_str!("../../static/openapi.json");
+pub const OPENAPI: &str = include_str!("../../../static/openapi.json");
 
 // ---------------------------------------------------------------------------------------------------
 // The event feed
@@ -360,190 +350,6 @@ pub struct FeedQuery {
     /// The id of the last event the partner has; the feed continues after it.
     after: Option<String>,
     limit: Option<String>,
-}
-
-/// The events an organisation may hear about: those of families it works with or directs now, and
-/// the outcome events of meeting items it took part in. Subqueries, not lists of ids, so a large
-/// organisation stays one statement (SQLite limits the number of parameters).
-macro_rules! visible_events {
-    ($org:expr) => {{
-        let org: i64 = $org;
-        let involved = involvements::table
-            .filter(involvements::organisation_id.eq(org))
-            .filter(involvements::ended_on.is_null())
-            .select(involvements::family_id.nullable());
-        let directed = directorships::table
-            .filter(directorships::director_organisation_id.eq(org))
-            .filter(directorships::ended_at.is_null())
-            .select(directorships::family_id.nullable());
-        let took_part = outcome_parties::table
-            .filter(outcome_parties::organisation_id.eq(org))
-            .select(outcome_parties::agenda_item_id.nullable());
-        events::table.filter(
-            events::family_id
-                .eq_any(involved)
-                .or(events::family_id.eq_any(directed))
-                .or(events::kind
-                    .eq_any([outcome::PUBLISHED, outcome::READ])
-                    .and(events::subject_id.eq_any(took_part))),
-        )
-    }};
-}
-
-/// The organisation's events after `after`, oldest first, at most `limit`.
-pub fn visible_events(
-    conn: &mut DbConn,
-    organisation_id: i64,
-    after: i64,
-    limit: i64,
-) -> QueryResult<Vec<Event>> {
-    visible_events!(organisation_id)
-        .filter(events::id.gt(after))
-        .order(events::id.asc())
-        .limit(limit)
-        .select(Event::as_select())
-        .load(conn)
-}
-
-pub fn visible_event(
-    conn: &mut DbConn,
-    organisation_id: i64,
-    id: i64,
-) -> QueryResult<Option<Event>> {
-    visible_events!(organisation_id)
-        .filter(events::id.eq(id))
-        .select(Event::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// An event as a CloudEvent in the NL GOV profile: thin data (what happened to which resource), no
-/// names or content; the partner reads details at the source.
-pub fn cloud_event(e: &Event, oin: &str, base_url: &str, case_number: Option<&str>) -> Value {
-    let time =
-        chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(e.occurred_at, chrono::Utc)
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    if e.kind == outcome::PUBLISHED || e.kind == outcome::READ {
-        return outcome_event(e, oin, base_url, &time);
-    }
-    let subject = match (case_number, e.meeting_id) {
-        (Some(case), _) => format!("zaak/{case}"),
-        (None, Some(m)) => format!("casusoverleg/{m}"),
-        (None, None) => format!("{}/{}", e.subject_type, e.subject_id.unwrap_or_default()),
-    };
-    json!({
-        "specversion": "1.0",
-        "id": e.id.to_string(),
-        "source": format!("urn:nld:oin:{oin}:systeem:samenspel"),
-        "type": cloud_type(&e.kind),
-        "time": time,
-        "subject": subject,
-        "datacontenttype": "application/json",
-        "dataref": format!("{base_url}/api/v1/events/{}", e.id),
-        "data": {
-            "kind": e.kind,
-            "subjectType": e.subject_type,
-            "subjectId": e.subject_id.map(|i| i.to_string()),
-        },
-    })
-}
-
-/// An event as its CloudEvent, with the family's case number looked up.
-pub fn render_event(conn: &mut DbConn, e: &Event, oin: &str, base_url: &str) -> QueryResult<Value> {
-    let case = match e.family_id {
-        Some(f) => crate::domain::family::find(conn, f)?.map(|f| f.case_number),
-        None => None,
-    };
-    Ok(cloud_event(e, oin, base_url, case.as_deref()))
-}
-
-/// The CloudEvents `type` of an event kind.
-pub fn cloud_type(kind: &str) -> String {
-    match kind {
-        outcome::PUBLISHED => "uitwisselen-uitkomst-overleg.uitkomst-beschikbaar-gesteld".into(),
-        outcome::READ => "uitwisselen-uitkomst-overleg.uitkomst-ingezien".into(),
-        other => format!("nl.samenspel.{other}"),
-    }
-}
-
-/// The two events of Samen onder Handbereik's "Uitwisselen Uitkomst Overleg" in their own profile:
-/// the specification's types, the outcome's identifier as subject, the inzage address as `dataref`, and
-/// as data a PROV JSON-LD graph (who made the outcome available, or which organisation read it) without
-/// any content of the outcome.
-fn outcome_event(e: &Event, oin: &str, base_url: &str, time: &str) -> Value {
-    let item = e.subject_id.unwrap_or_default();
-    let identifier = outcome::identifier(item);
-    let entity = format!("urn:{identifier}");
-    let source = format!("urn:nld:oin:{oin}:systeem:samenspel");
-    let context = json!({
-        "prov": "http://www.w3.org/ns/prov#",
-        "soh": "https://samen-onder-handbereik.github.io/specificaties/schema/",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    });
-    let inzage = format!(
-        "{}/api/v1/casusoverleg/{item}",
-        base_url.trim_end_matches('/')
-    );
-    let (kind, graph) = if e.kind == outcome::PUBLISHED {
-        let activity = format!("urn:samenspel:activiteit:beschikbaarstellen:{}", e.id);
-        let agent = format!("urn:nld:oin:{oin}");
-        (
-            cloud_type(outcome::PUBLISHED),
-            json!([
-                {
-                    "@id": entity,
-                    "@type": ["prov:Entity", "soh:UitkomstOverleg"],
-                    "soh:beschikbaarGesteldOp": time,
-                    "soh:inzageUrl": inzage,
-                    "prov:wasGeneratedBy": { "@id": activity },
-                },
-                {
-                    "@id": activity,
-                    "@type": ["prov:Activity"],
-                    "prov:endedAtTime": time,
-                    "prov:wasAssociatedWith": { "@id": agent },
-                },
-                { "@id": agent, "@type": ["prov:Agent"], "rdfs:label": "Samenspel" },
-            ]),
-        )
-    } else {
-        let activity = format!("urn:samenspel:activiteit:inzage:{}", e.id);
-        let reader_oin = e.field("organisation_oin");
-        let agent = if reader_oin.is_empty() {
-            format!("urn:samenspel:organisatie:{}", e.field("organisation_id"))
-        } else {
-            format!("urn:nld:oin:{reader_oin}")
-        };
-        (
-            cloud_type(outcome::READ),
-            json!([
-                {
-                    "@id": activity,
-                    "@type": ["prov:Activity", "soh:InzienUitkomstOverleg"],
-                    "prov:endedAtTime": time,
-                    "prov:used": { "@id": entity },
-                    "prov:wasAssociatedWith": { "@id": agent },
-                },
-                { "@id": agent, "@type": ["prov:Agent"], "rdfs:label": e.field("organisation") },
-            ]),
-        )
-    };
-    let mut event = json!({
-        "specversion": "1.0",
-        "id": e.id.to_string(),
-        "source": source,
-        "type": kind,
-        "time": time,
-        "subject": identifier,
-        "datacontenttype": "application/ld+json",
-        "data": { "@context": context, "@graph": graph },
-    });
-    // Only the outcome made available points at the inzage address: a reading that pointed there
-    // would invite a receiver that follows every dataref to read again, and so on.
-    if e.kind == outcome::PUBLISHED {
-        event["dataref"] = json!(inzage);
-    }
-    event
 }
 
 /// `GET /api/v1/events?after=<id>&limit=<n>`: the organisation's events after the cursor, oldest
@@ -572,7 +378,7 @@ pub async fn event_feed(
     let (oin, base_url) = (state.config.oin.clone(), state.config.base_url.clone());
     let (batch, last) = state
         .db(move |conn| {
-            let rows = visible_events(conn, partner.organisation_id, after, limit)?;
+            let rows = visibility::after(conn, partner.organisation_id, after, limit)?;
             let mut cases = HashMap::new();
             let mut batch = Vec::with_capacity(rows.len());
             for e in &rows {
@@ -589,7 +395,12 @@ pub async fn event_feed(
                     },
                     None => None,
                 };
-                batch.push(cloud_event(e, &oin, &base_url, case.map(String::as_str)));
+                batch.push(cloud::cloud_event(
+                    e,
+                    &oin,
+                    &base_url,
+                    case.map(String::as_str),
+                ));
             }
             Ok((batch, rows.last().map_or(after, |e| e.id)))
         })
@@ -620,10 +431,10 @@ pub async fn one_event(
     let (oin, base_url) = (state.config.oin.clone(), state.config.base_url.clone());
     let event = state
         .db(move |conn| {
-            let Some(e) = visible_event(conn, partner.organisation_id, id)? else {
+            let Some(e) = visibility::one(conn, partner.organisation_id, id)? else {
                 return Err(super::AppError::NotFound);
             };
-            Ok(render_event(conn, &e, &oin, &base_url)?)
+            Ok(cloud::render_event(conn, &e, &oin, &base_url)?)
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -15,8 +15,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::AppState;
-use super::api::{ApiError, Partner};
+use super::{ApiError, Partner};
 use crate::db::{self, DbConn};
 use crate::domain::decision::{Action, Decision};
 use crate::domain::family::{self, Family, Person};
@@ -24,6 +23,7 @@ use crate::domain::meeting;
 use crate::domain::outcome::{self, Outcome, Paging};
 use crate::schema::organisations;
 use crate::time::local;
+use crate::web::{AppError, AppState};
 
 // ---------------------------------------------------------------------------------------------------
 // Paging
@@ -215,11 +215,11 @@ impl<'a> Builder<'a> {
         })))
     }
 
-    fn casusoverleg(&self, conn: &mut DbConn, o: &Outcome) -> Result<Value, super::AppError> {
-        let found = meeting::find(conn, o.meeting_id)?.ok_or(super::AppError::NotFound)?;
-        let item = meeting::find_item(conn, o.meeting_id, o.agenda_item_id)?
-            .ok_or(super::AppError::NotFound)?;
-        let family = family::find(conn, o.family_id)?.ok_or(super::AppError::NotFound)?;
+    fn casusoverleg(&self, conn: &mut DbConn, o: &Outcome) -> Result<Value, AppError> {
+        let found = meeting::find(conn, o.meeting_id)?.ok_or(AppError::NotFound)?;
+        let item =
+            meeting::find_item(conn, o.meeting_id, o.agenda_item_id)?.ok_or(AppError::NotFound)?;
+        let family = family::find(conn, o.family_id)?.ok_or(AppError::NotFound)?;
         let url = format!("{}/casusoverleg/{}", self.base, o.agenda_item_id);
         let (start, end) = (
             found.started_at.unwrap_or(found.starts_at),
@@ -319,7 +319,7 @@ fn parse_id(text: &str) -> Result<i64, ApiError> {
 /// together), with a builder for the resources.
 async fn reading<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut DbConn, &mut Builder<'_>) -> Result<T, super::AppError> + Send + 'static,
+    F: FnOnce(&mut DbConn, &mut Builder<'_>) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
     let base = api_base(state);
@@ -336,7 +336,7 @@ async fn list<F>(
     load: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut DbConn, &mut Builder<'_>, Paging) -> Result<(Vec<Value>, i64), super::AppError>
+    F: FnOnce(&mut DbConn, &mut Builder<'_>, Paging) -> Result<(Vec<Value>, i64), AppError>
         + Send
         + 'static,
 {
@@ -348,7 +348,7 @@ where
 /// One resource, as a reading.
 async fn one<F>(state: &AppState, load: F) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut DbConn, &mut Builder<'_>) -> Result<Value, super::AppError> + Send + 'static,
+    F: FnOnce(&mut DbConn, &mut Builder<'_>) -> Result<Value, AppError> + Send + 'static,
 {
     let body = reading(state, load).await?;
     Ok(HttpResponse::Ok()
@@ -371,7 +371,7 @@ pub async fn casusoverleg_list(
         for o in &found {
             rows.push(b.casusoverleg(conn, o)?);
             let resource = format!("casusoverleg/{}", o.agenda_item_id);
-            outcome::record_reading(conn, org, o, &resource)?;
+            crate::record::record_reading(conn, org, o, &resource)?;
         }
         Ok((rows, total))
     })
@@ -385,9 +385,9 @@ pub async fn casusoverleg_one(
 ) -> Result<HttpResponse, ApiError> {
     let (id, org) = (parse_id(&path)?, partner.organisation_id);
     one(&state, move |conn, b| {
-        let o = outcome::find(conn, org, id)?.ok_or(super::AppError::NotFound)?;
+        let o = outcome::find(conn, org, id)?.ok_or(AppError::NotFound)?;
         let body = b.casusoverleg(conn, &o)?;
-        outcome::record_reading(conn, org, &o, &format!("casusoverleg/{id}"))?;
+        crate::record::record_reading(conn, org, &o, &format!("casusoverleg/{id}"))?;
         Ok(body)
     })
     .await
@@ -418,7 +418,7 @@ pub async fn besluit_one(
 ) -> Result<HttpResponse, ApiError> {
     let (id, org) = (parse_id(&path)?, partner.organisation_id);
     one(&state, move |conn, b| {
-        let d = outcome::find_decision(conn, org, id)?.ok_or(super::AppError::NotFound)?;
+        let d = outcome::find_decision(conn, org, id)?.ok_or(AppError::NotFound)?;
         record_item_reading(conn, org, d.agenda_item_id, &format!("besluit/{id}"))?;
         Ok(b.besluit(&d))
     })
@@ -452,8 +452,8 @@ pub async fn actie_one(
 ) -> Result<HttpResponse, ApiError> {
     let (id, org) = (parse_id(&path)?, partner.organisation_id);
     one(&state, move |conn, b| {
-        let a = outcome::find_action(conn, org, id)?.ok_or(super::AppError::NotFound)?;
-        let body = b.actie(conn, &a)?.ok_or(super::AppError::NotFound)?;
+        let a = outcome::find_action(conn, org, id)?.ok_or(AppError::NotFound)?;
+        let body = b.actie(conn, &a)?.ok_or(AppError::NotFound)?;
         record_item_reading(conn, org, a.agenda_item_id, &format!("actie/{id}"))?;
         Ok(body)
     })
@@ -467,7 +467,7 @@ fn zaak_with_parts(
     builder: &mut Builder<'_>,
     org: i64,
     family: &Family,
-) -> Result<Value, super::AppError> {
+) -> Result<Value, AppError> {
     let readable = outcome::of_family(conn, org, family.id)?;
     let items: Vec<i64> = readable.iter().map(|o| o.agenda_item_id).collect();
     let (decided, acted) = outcome::decisions_and_actions(conn, &items)?;
@@ -478,7 +478,7 @@ fn zaak_with_parts(
     }
     let resource = format!("zaak/{}", family.case_number);
     for o in &readable {
-        outcome::record_reading(conn, org, o, &resource)?;
+        crate::record::record_reading(conn, org, o, &resource)?;
     }
     Ok(builder.zaak(family, Some((&acties, &besluiten))))
 }
@@ -507,7 +507,7 @@ pub async fn zaak_one(
 ) -> Result<HttpResponse, ApiError> {
     let (case_number, org) = (path.into_inner(), partner.organisation_id);
     one(&state, move |conn, b| {
-        let f = outcome::find_family(conn, org, &case_number)?.ok_or(super::AppError::NotFound)?;
+        let f = outcome::find_family(conn, org, &case_number)?.ok_or(AppError::NotFound)?;
         zaak_with_parts(conn, b, org, &f)
     })
     .await
@@ -519,9 +519,9 @@ fn record_item_reading(
     org: i64,
     agenda_item_id: i64,
     resource: &str,
-) -> Result<(), super::AppError> {
-    let o = outcome::find(conn, org, agenda_item_id)?.ok_or(super::AppError::NotFound)?;
-    outcome::record_reading(conn, org, &o, resource)?;
+) -> Result<(), AppError> {
+    let o = outcome::find(conn, org, agenda_item_id)?.ok_or(AppError::NotFound)?;
+    crate::record::record_reading(conn, org, &o, resource)?;
     Ok(())
 }
 

@@ -1,0 +1,170 @@
+//! Every kind of event Samenspel writes, in one enum: its stored name, its CloudEvents `type` and the text
+//! key of its line on the family's timeline. No other file names an event kind as a string (a test in
+//! tests/it/layout.rs walks src/ and examples/ for that).
+
+macro_rules! event_kinds {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// What happened. Stored by name in `events.kind`; names never change once written (the hash chain
+        /// covers them).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum EventKind {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl EventKind {
+            /// Every kind, in the order above.
+            pub const ALL: &'static [EventKind] = &[$(EventKind::$variant,)*];
+
+            /// The name stored in the event log, e.g. `decision.recorded`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(EventKind::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    FamilyCreated => "family.created",
+    FamilyUpdated => "family.updated",
+    FamilyClosed => "family.closed",
+    FamilyReopened => "family.reopened",
+    PersonAdded => "person.added",
+    PersonUpdated => "person.updated",
+    InvolvementAdded => "involvement.added",
+    InvolvementEnded => "involvement.ended",
+    DirectorAppointed => "director.appointed",
+    PlanSaved => "plan.saved",
+    PlanCommented => "plan.commented",
+    TableCreated => "table.created",
+    ReferralSubmitted => "referral.submitted",
+    ReferralAccepted => "referral.accepted",
+    ReferralMoreInfo => "referral.more_info",
+    ReferralRejected => "referral.rejected",
+    ReferralScheduled => "referral.scheduled",
+    ReferralDiscussed => "referral.discussed",
+    MeetingPlanned => "meeting.planned",
+    AgendaItemAdded => "agenda.item_added",
+    AgendaInvited => "agenda.invited",
+    AgendaPublished => "agenda.published",
+    AgendaChanged => "agenda.changed",
+    MeetingStarted => "meeting.started",
+    MeetingItemCurrent => "meeting.item_current",
+    MeetingItemClosed => "meeting.item_closed",
+    MeetingDiscussed => "meeting.discussed",
+    MeetingClosed => "meeting.closed",
+    MeetingAttendance => "meeting.attendance",
+    MinutesSaved => "minutes.saved",
+    MinutesShared => "minutes.shared",
+    DecisionRecorded => "decision.recorded",
+    DecisionCorrected => "decision.corrected",
+    ActionCreated => "action.created",
+    ActionDone => "action.done",
+    ActionCancelled => "action.cancelled",
+    PhaseChanged => "phase.changed",
+    SafetyPlanSaved => "safety_plan.saved",
+    CarePlanSaved => "care_plan.saved",
+    RecoveryPlanSaved => "recovery_plan.saved",
+    SafetyScoreRecorded => "safety_score.recorded",
+    ExportDownloaded => "export.downloaded",
+    ExportSent => "export.sent",
+    PortalInvited => "portal.invited",
+    PortalWithheld => "portal.withheld",
+    PortalReleased => "portal.released",
+    PortalRevoked => "portal.revoked",
+    PortalRestored => "portal.restored",
+    RecoveryConsentGiven => "recovery.consent_given",
+    RecoveryConsentWithdrawn => "recovery.consent_withdrawn",
+    FamilyViewSaved => "family_view.saved",
+    CorrectionRequested => "correction.requested",
+    CorrectionAnswered => "correction.answered",
+    /// Samen onder Handbereik: a meeting outcome made available to the parties.
+    OutcomePublished => "outcome.published",
+    /// Samen onder Handbereik: a partner read an outcome through the inzage API.
+    OutcomeRead => "outcome.read",
+}
+
+impl EventKind {
+    /// The kind stored under `name`, if Samenspel writes it.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL.iter().copied().find(|k| k.name() == name)
+    }
+
+    /// The area the kind belongs to: the part of its name before the dot (`agenda`, `meeting`, ...).
+    pub fn area(self) -> &'static str {
+        self.name().split('.').next().unwrap_or_default()
+    }
+
+    /// The CloudEvents `type`: Samen onder Handbereik's own types for the outcome exchange, otherwise
+    /// `nl.samenspel.<name>`.
+    pub fn cloud_type(self) -> String {
+        match self {
+            EventKind::OutcomePublished => {
+                "uitwisselen-uitkomst-overleg.uitkomst-beschikbaar-gesteld".into()
+            }
+            EventKind::OutcomeRead => "uitwisselen-uitkomst-overleg.uitkomst-ingezien".into(),
+            other => format!("nl.samenspel.{}", other.name()),
+        }
+    }
+
+    /// The text key of the event's line on the timeline (locales/app.yml).
+    pub fn text_key(self) -> String {
+        format!("event.{}", self.name())
+    }
+
+    /// Whether the event changes what a meeting's agenda or state looks like to its participants.
+    pub fn changes_meeting_state(self) -> bool {
+        matches!(self.area(), "meeting" | "agenda")
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_unique_name_that_parses_back() {
+        let mut names: Vec<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.name()), Some(*k));
+            assert!(k.name().contains('.'), "{k:?}");
+        }
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), EventKind::ALL.len(), "a name used twice");
+        assert_eq!(EventKind::parse("comment.added"), None);
+    }
+
+    #[test]
+    fn every_kind_has_its_timeline_text() {
+        for k in EventKind::ALL {
+            for locale in [crate::i18n::Locale::Nl, crate::i18n::Locale::En] {
+                let text = crate::i18n::I18n::new(locale).t(&k.text_key());
+                assert_ne!(text, k.text_key(), "{k:?} has no text ({locale:?})");
+            }
+        }
+    }
+
+    #[test]
+    fn the_outcome_exchange_uses_the_specifications_types() {
+        assert_eq!(
+            EventKind::OutcomePublished.cloud_type(),
+            "uitwisselen-uitkomst-overleg.uitkomst-beschikbaar-gesteld"
+        );
+        assert_eq!(
+            EventKind::OutcomeRead.cloud_type(),
+            "uitwisselen-uitkomst-overleg.uitkomst-ingezien"
+        );
+        assert_eq!(
+            EventKind::MeetingClosed.cloud_type(),
+            "nl.samenspel.meeting.closed"
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! Who may see and do what, for the handlers: the signed-in user as an actor and as a name in the
+//! record, a family's access check with its access-log row, a user's seat at a table, and a meeting
+//! or item someone takes part in. Every handler module imports these from here; none imports another.
+
+use super::{AppError, AppState, SignedIn};
+use crate::db::{self, DbConn};
+use crate::domain::access_log::{self, Purpose};
+use crate::domain::family::{self, Family, Relation};
+use crate::domain::meeting::{self, AgendaItem, Meeting};
+use crate::domain::table::{self, Table, TableRole};
+use crate::policy::{self, Actor, FamilyAction};
+use crate::record::Who;
+
+pub fn actor(user: &SignedIn) -> Actor {
+    Actor {
+        role: user.role(),
+        organisation_id: user.organisation_id(),
+    }
+}
+
+/// The signed-in user as they appear in the record.
+pub fn who(user: &SignedIn) -> Who {
+    Who {
+        user_id: user.id(),
+        organisation_id: user.organisation_id(),
+        name: user.account.user.name.clone(),
+        organisation_name: user.account.organisation_name.clone().unwrap_or_default(),
+    }
+}
+
+/// The family and the user's relation to it, if the user may do `action`. A family the user may not
+/// see is NotFound; one they may see but not change this way is Forbidden.
+pub fn authorize(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    family_id: i64,
+    action: FamilyAction,
+) -> Result<(Family, Relation), AppError> {
+    let family = family::find(conn, family_id)?.ok_or(AppError::NotFound)?;
+    let relation = family::relation(conn, family_id, user.id())?;
+    if !policy::allows_family(actor(user), relation, FamilyAction::View) {
+        return Err(AppError::NotFound);
+    }
+    if !policy::allows_family(actor(user), relation, action) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((family, relation))
+}
+
+/// Refuses a user who may not do `action` with this family (404 when they may not even see it), before
+/// a handler looks at what was sent: a refused request learns nothing from validation and writes nothing.
+pub async fn require(
+    state: &AppState,
+    user: &SignedIn,
+    family_id: i64,
+    action: FamilyAction,
+) -> Result<(), AppError> {
+    let user = user.clone();
+    state
+        .db(move |conn| authorize(conn, &user, family_id, action).map(|_| ()))
+        .await
+}
+
+/// Loads what a page shows of a family for a user allowed `action`, and logs the access as `what` (a
+/// text key) in the same transaction: no family data leaves the database without its log row.
+pub async fn read_family<T, F>(
+    state: &AppState,
+    user: SignedIn,
+    family_id: i64,
+    action: FamilyAction,
+    what: &'static str,
+    load: F,
+) -> Result<(Family, Relation, T), AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, relation) = authorize(conn, &user, family_id, action)?;
+                let loaded = load(conn)?;
+                log_access(conn, &user, family_id, relation, what)?;
+                Ok((family, relation, loaded))
+            })
+        })
+        .await
+}
+
+/// Writes the access-log row for showing `what` (a text key) of the family.
+pub fn log_access(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    family_id: i64,
+    relation: Relation,
+    what: &str,
+) -> Result<(), AppError> {
+    let purpose = if relation.director || relation.co_worker {
+        Purpose::Direction
+    } else if relation.involved {
+        Purpose::Involvement
+    } else {
+        Purpose::Meeting
+    };
+    access_log::record(
+        conn,
+        user.id(),
+        user.organisation_id(),
+        family_id,
+        what,
+        purpose,
+    )?;
+    Ok(())
+}
+
+/// What a user may do at a table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Seat {
+    pub chair: bool,
+    pub minute_taker: bool,
+    pub member: bool,
+    pub admin: bool,
+}
+
+pub fn seat(conn: &mut DbConn, user: &SignedIn, table_id: i64) -> Result<Seat, AppError> {
+    Ok(Seat {
+        admin: policy::may_manage_tables(actor(user)),
+        ..seat_of(conn, user.id(), table_id)?
+    })
+}
+
+/// The places at a table of any user (for sending each participant their own version); managing
+/// tables is not counted here.
+pub fn seat_of(conn: &mut DbConn, user_id: i64, table_id: i64) -> Result<Seat, AppError> {
+    let roles = table::roles(conn, table_id, user_id)?;
+    Ok(Seat {
+        chair: roles.contains(&TableRole::Chair),
+        minute_taker: roles.contains(&TableRole::MinuteTaker),
+        member: roles.contains(&TableRole::Member),
+        admin: false,
+    })
+}
+
+/// The table, if the user sits at it or manages tables; otherwise NotFound.
+pub fn table_for(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    table_id: i64,
+) -> Result<(Table, Seat), AppError> {
+    let found = table::find(conn, table_id)?.ok_or(AppError::NotFound)?;
+    let seat = seat(conn, user, table_id)?;
+    if !seat.any() {
+        return Err(AppError::NotFound);
+    }
+    Ok((found, seat))
+}
+
+impl Seat {
+    pub fn leads(self) -> bool {
+        self.chair || self.minute_taker
+    }
+    pub fn any(self) -> bool {
+        self.chair || self.minute_taker || self.member || self.admin
+    }
+}
+
+/// The meeting, its table and the user's seat, if the user takes part (invited) or leads the table.
+pub fn meeting_for(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    meeting_id: i64,
+) -> Result<(Meeting, Table, Seat), AppError> {
+    let found = meeting::find(conn, meeting_id)?.ok_or(AppError::NotFound)?;
+    let at = table::find(conn, found.table_id)?.ok_or(AppError::NotFound)?;
+    let seat = seat(conn, user, at.id)?;
+    if !(seat.leads() || meeting::is_participant(conn, meeting_id, user.id())?) {
+        return Err(AppError::NotFound);
+    }
+    Ok((found, at, seat))
+}
+
+/// May this user see the details of this item? Topics and the action review: every participant. A
+/// family's item: those invited for it, the chair and minute-taker, and whoever works with the family.
+pub fn sees_item(
+    conn: &mut DbConn,
+    user_id: i64,
+    seat: Seat,
+    item: &AgendaItem,
+    invitees: &[(i64, i64, String)],
+) -> Result<bool, AppError> {
+    let Some(family_id) = item.family_id else {
+        return Ok(true);
+    };
+    if seat.leads()
+        || invitees
+            .iter()
+            .any(|(i, u, _)| *i == item.id && *u == user_id)
+    {
+        return Ok(true);
+    }
+    let relation = family::relation(conn, family_id, user_id)?;
+    Ok(relation.director || relation.co_worker || relation.involved)
+}

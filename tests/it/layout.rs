@@ -1,0 +1,421 @@
+//! The shape of the source tree, checked by reading it: dependencies point one way, and event kinds are
+//! named in one place. These rules keep the house one-way; README's "Layout rules" explains them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use samenspel::events::EventKind;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every .rs file under `dir`, relative to the crate root, sorted.
+fn rust_files(dir: &str) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root().join(dir), &mut out);
+    out.sort();
+    out.into_iter()
+        .map(|p| p.strip_prefix(root()).unwrap().to_path_buf())
+        .collect()
+}
+
+/// The code of a file without comments (line comments, doc comments and block comments), so a path or
+/// a name mentioned in prose does not count.
+fn code_of(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let (mut i, mut in_string, mut depth) = (0, false, 0);
+    while i < bytes.len() {
+        let rest = &text[i..];
+        if depth > 0 {
+            if rest.starts_with("*/") {
+                depth -= 1;
+                i += 2;
+            } else if rest.starts_with("/*") {
+                depth += 1;
+                i += 2;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        if in_string {
+            if rest.starts_with("\\\"") || rest.starts_with("\\\\") {
+                out.push_str(&rest[..2]);
+                i += 2;
+                continue;
+            }
+            if bytes[i] == b'"' {
+                in_string = false;
+            }
+        } else if rest.starts_with("//") {
+            let end = rest.find('\n').unwrap_or(rest.len());
+            i += end;
+            continue;
+        } else if rest.starts_with("/*") {
+            depth = 1;
+            i += 2;
+            continue;
+        } else if bytes[i] == b'"' && !text[..i].ends_with('\'') {
+            in_string = true;
+        }
+        let c = rest.chars().next().unwrap();
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Event kinds
+
+/// Every string literal of `code` with its line number.
+fn string_literals(code: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        let mut parts = line.split('"');
+        parts.next();
+        while let Some(inside) = parts.next() {
+            found.push((n + 1, inside.to_string()));
+            parts.next();
+        }
+    }
+    found
+}
+
+#[test]
+fn event_kinds_are_named_only_in_the_enum() {
+    let names: BTreeSet<&str> = EventKind::ALL.iter().map(|k| k.name()).collect();
+    let mut found = Vec::new();
+    for file in rust_files("src").into_iter().chain(rust_files("examples")) {
+        if file == Path::new("src/events/kind.rs") {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(root().join(&file)).unwrap());
+        for (line, literal) in string_literals(&code) {
+            if names.contains(literal.as_str()) {
+                found.push(format!("{}:{line}: \"{literal}\"", file.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "event kinds named outside src/events/kind.rs (use EventKind):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_event_kind_check_finds_a_kind_written_as_text() {
+    // The check above must be able to fail: the same scan over a line that names a kind.
+    let code = code_of(
+        "let a = \"decision.recorded\"; // \"meeting.closed\" in a comment\nlet b = t(\"form.yes\");",
+    );
+    let literals: Vec<String> = string_literals(&code).into_iter().map(|(_, l)| l).collect();
+    assert_eq!(literals, ["decision.recorded", "form.yes"]);
+    assert_eq!(
+        EventKind::parse(&literals[0]),
+        Some(EventKind::DecisionRecorded)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dependencies
+
+/// The module path of a source file: src/web/meetings.rs is `web::meetings`, src/events/mod.rs is
+/// `events`, src/lib.rs is the crate root (empty).
+fn module_of(file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix("src").unwrap();
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    parts
+}
+
+/// The paths a file names with `crate::` or `super::` (use declarations, grouped or not, and paths in
+/// code), resolved to absolute module paths.
+fn named_paths(code: &str, module: &[String]) -> Vec<Vec<String>> {
+    // `super` of src/web/meetings.rs (`web::meetings`) is `web`; of src/web/mod.rs (`web`) the root.
+    let parent: Vec<String> = module[..module.len().saturating_sub(1)].to_vec();
+    let mut out = Vec::new();
+    let bytes = code.as_bytes();
+    for (start, base) in [("crate::", Vec::new()), ("super::", parent)] {
+        let mut from = 0;
+        while let Some(at) = code[from..].find(start) {
+            let at = from + at;
+            from = at + start.len();
+            let before = code[..at].chars().last();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let mut prefixes = Vec::new();
+            parse_tree(code, bytes, &mut from.clone(), base.clone(), &mut prefixes);
+            out.extend(prefixes);
+        }
+    }
+    out
+}
+
+/// Parses a use tree at `pos` (`a::b`, `a::{b, c::d}`, `a::b as c`), pushing each full path.
+fn parse_tree(
+    code: &str,
+    bytes: &[u8],
+    pos: &mut usize,
+    prefix: Vec<String>,
+    out: &mut Vec<Vec<String>>,
+) {
+    let mut path = prefix;
+    loop {
+        while *pos < bytes.len() && bytes[*pos].is_ascii_whitespace() {
+            *pos += 1;
+        }
+        if *pos < bytes.len() && bytes[*pos] == b'{' {
+            *pos += 1;
+            loop {
+                parse_tree(code, bytes, pos, path.clone(), out);
+                while *pos < bytes.len() && bytes[*pos].is_ascii_whitespace() {
+                    *pos += 1;
+                }
+                match bytes.get(*pos) {
+                    Some(b',') => *pos += 1,
+                    Some(b'}') => {
+                        *pos += 1;
+                        return;
+                    }
+                    _ => return,
+                }
+                while *pos < bytes.len() && bytes[*pos].is_ascii_whitespace() {
+                    *pos += 1;
+                }
+                if bytes.get(*pos) == Some(&b'}') {
+                    *pos += 1;
+                    return;
+                }
+            }
+        }
+        let start = *pos;
+        while *pos < bytes.len() && (bytes[*pos].is_ascii_alphanumeric() || bytes[*pos] == b'_') {
+            *pos += 1;
+        }
+        let ident = &code[start..*pos];
+        if ident.is_empty() || ident == "self" {
+            out.push(path);
+            return;
+        }
+        if ident == "super" {
+            path.pop();
+        } else {
+            path.push(ident.to_string());
+        }
+        if code[*pos..].starts_with("::") {
+            *pos += 2;
+        } else {
+            out.push(path);
+            return;
+        }
+    }
+}
+
+/// Which file each module path lives in.
+fn module_files() -> BTreeMap<Vec<String>, PathBuf> {
+    rust_files("src")
+        .into_iter()
+        .filter(|f| f != Path::new("src/main.rs"))
+        .map(|f| (module_of(&f), f))
+        .collect()
+}
+
+/// file → the files it depends on. A module naming its own submodules (a parent's `mod` list, a route
+/// table) is not a dependency: only a file's reach outside its own subtree counts.
+fn dependencies() -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
+    let files = module_files();
+    let mut graph = BTreeMap::new();
+    for (module, file) in &files {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        let code = code_of(&text);
+        let mut deps = BTreeSet::new();
+        for path in named_paths(&code, module) {
+            // The longest prefix of the path that is a module file.
+            let target = (0..=path.len())
+                .rev()
+                .find_map(|n| files.get(&path[..n]).map(|f| (n, f)));
+            let Some((n, target)) = target else { continue };
+            let target_module = &path[..n];
+            if target == file || target_module.starts_with(module) {
+                continue;
+            }
+            deps.insert(target.clone());
+        }
+        graph.insert(file.clone(), deps);
+    }
+    graph
+}
+
+/// The strongly connected groups of more than one file (Tarjan's algorithm): each is an import circle.
+fn circles(graph: &BTreeMap<PathBuf, BTreeSet<PathBuf>>) -> Vec<Vec<PathBuf>> {
+    struct State<'a> {
+        graph: &'a BTreeMap<PathBuf, BTreeSet<PathBuf>>,
+        index: BTreeMap<&'a PathBuf, usize>,
+        low: BTreeMap<&'a PathBuf, usize>,
+        stack: Vec<&'a PathBuf>,
+        on_stack: BTreeSet<&'a PathBuf>,
+        out: Vec<Vec<PathBuf>>,
+    }
+    fn visit<'a>(s: &mut State<'a>, v: &'a PathBuf) {
+        let n = s.index.len();
+        s.index.insert(v, n);
+        s.low.insert(v, n);
+        s.stack.push(v);
+        s.on_stack.insert(v);
+        for w in s.graph.get(v).into_iter().flatten() {
+            if !s.index.contains_key(w) {
+                visit(s, w);
+                let low = s.low[w].min(s.low[v]);
+                s.low.insert(v, low);
+            } else if s.on_stack.contains(w) {
+                let low = s.index[w].min(s.low[v]);
+                s.low.insert(v, low);
+            }
+        }
+        if s.low[v] == s.index[v] {
+            let mut group = Vec::new();
+            while let Some(w) = s.stack.pop() {
+                s.on_stack.remove(w);
+                group.push(w.clone());
+                if w == v {
+                    break;
+                }
+            }
+            if group.len() > 1 {
+                group.sort();
+                s.out.push(group);
+            }
+        }
+    }
+    let mut s = State {
+        graph,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        out: Vec::new(),
+    };
+    for v in graph.keys() {
+        if !s.index.contains_key(v) {
+            visit(&mut s, v);
+        }
+    }
+    s.out
+}
+
+#[test]
+fn no_source_file_depends_on_itself_through_others() {
+    let found: Vec<String> = circles(&dependencies())
+        .into_iter()
+        .map(|group| {
+            group
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ↔ ")
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "import circles between source files:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_lower_layers_never_reach_up_to_web_or_live() {
+    // The core (domain rules and queries, the event log, policy, the one way to change a record) and
+    // the background tasks run without the web layer and without the live room.
+    let lower = [
+        "src/domain/",
+        "src/events/",
+        "src/policy",
+        "src/record",
+        "src/webhooks.rs",
+        "src/digest.rs",
+        "src/mail.rs",
+        "src/export/",
+        "src/calendar.rs",
+        "src/backup.rs",
+        "src/time.rs",
+        "src/db.rs",
+    ];
+    // Known and still to go, each with its reason; the list may only shrink.
+    let remaining = [(
+        "src/record.rs → src/live.rs",
+        "record announces meeting events to the live room through a thread-local flag that \
+         AppState::db reads after the commit; to become: record functions return their events",
+    )];
+    let mut found = Vec::new();
+    for (file, deps) in dependencies() {
+        let name = file.display().to_string();
+        if !lower.iter().any(|l| name.starts_with(l)) {
+            continue;
+        }
+        for dep in deps {
+            let dep = dep.display().to_string();
+            if dep.starts_with("src/web/") || dep == "src/live.rs" {
+                found.push(format!("{name} → {dep}"));
+            }
+        }
+    }
+    for (known, _why) in remaining {
+        assert!(
+            found.iter().any(|f| f == known),
+            "{known} is gone: take it off the list"
+        );
+    }
+    found.retain(|f| !remaining.iter().any(|(known, _)| known == f));
+    assert!(found.is_empty(), "reaching up:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_dependency_reader_sees_grouped_and_relative_paths() {
+    let module: Vec<String> = vec!["web".into(), "meetings".into()];
+    let code = code_of(
+        "use crate::{db::DbConn, domain::{family, meeting::Item}};\nuse super::access::read_family;\nlet x = crate::events::append(c); // crate::live::Hub",
+    );
+    let found = named_paths(&code, &module);
+    let found: Vec<String> = found.iter().map(|p| p.join("::")).collect();
+    assert_eq!(
+        found,
+        [
+            "db::DbConn",
+            "domain::family",
+            "domain::meeting::Item",
+            "events::append",
+            "web::access::read_family",
+        ]
+    );
+    // A circle of two files is found.
+    let a = PathBuf::from("src/a.rs");
+    let b = PathBuf::from("src/b.rs");
+    let graph = BTreeMap::from([
+        (a.clone(), BTreeSet::from([b.clone()])),
+        (b.clone(), BTreeSet::from([a.clone()])),
+    ]);
+    assert_eq!(circles(&graph), vec![vec![a, b]]);
+}
