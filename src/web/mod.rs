@@ -590,70 +590,82 @@ page_routes![
     (GET, "/aanmeldingen/{id}", tables::show_referral),
     (POST, "/aanmeldingen/{id}/antwoord", tables::answer_referral),
     (GET, "/bijeenkomsten/{id}", meetings::show_meeting),
-    (POST, "/bijeenkomsten/{id}/punten", meetings::add_topic),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten",
+        meetings::agenda::add_topic
+    ),
     (
         POST,
         "/bijeenkomsten/{id}/aanmeldingen/{referral}",
-        meetings::schedule_referral
+        meetings::agenda::schedule_referral
     ),
     (
         POST,
         "/bijeenkomsten/{id}/publiceren",
-        meetings::publish_agenda
+        meetings::agenda::publish_agenda
     ),
-    (POST, "/bijeenkomsten/{id}/starten", meetings::start_meeting),
-    (POST, "/bijeenkomsten/{id}/sluiten", meetings::close_meeting),
+    (
+        POST,
+        "/bijeenkomsten/{id}/starten",
+        meetings::run::start_meeting
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/sluiten",
+        meetings::run::close_meeting
+    ),
     (
         POST,
         "/bijeenkomsten/{id}/aanwezigheid",
-        meetings::set_attendance
+        meetings::run::set_attendance
     ),
     (
         GET,
         "/bijeenkomsten/{id}/punten/{item}",
-        meetings::show_item
+        meetings::item::show_item
     ),
     (GET, "/bijeenkomsten/{id}/live", live::connect),
-    (POST, "/bijeenkomsten/{id}/{direction}", meetings::step),
+    (POST, "/bijeenkomsten/{id}/{direction}", meetings::run::step),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/verplaatsen/{direction}",
-        meetings::move_item
+        meetings::agenda::move_item
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/tijd",
-        meetings::set_time_box
+        meetings::agenda::set_time_box
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/huidig",
-        meetings::make_current
+        meetings::run::make_current
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/sluiten",
-        meetings::close_item
+        meetings::run::close_item
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/notulen",
-        meetings::save_minutes
+        meetings::item::save_minutes
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/besluiten",
-        meetings::record_decision
+        meetings::decisions::record_decision
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/acties",
-        meetings::add_action
+        meetings::decisions::add_action
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/uitnodigen",
-        meetings::invite_for_item
+        meetings::agenda::invite_for_item
     ),
     (GET, "/acties/{id}", actions::show_action),
     (POST, "/acties/{id}/afronden", actions::finish_action),

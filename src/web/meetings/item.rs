@@ -1,0 +1,465 @@
+//! One agenda item: its page (minutes, decisions, actions, the family's view) for those who may see it,
+//! and the minutes as the minute-taker types them.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{ActionPartial, DecisionPartial, ItemView, TEXT_LIMIT, item_views, partial};
+use crate::db::{self, DbConn};
+use crate::domain::decision::{self, ActionRow, Decision};
+use crate::domain::family::{self, Family};
+use crate::domain::meeting::{ItemKind, Meeting};
+use crate::domain::referral::{self, Referral};
+use crate::domain::table::{self, Table};
+use crate::record;
+use crate::web::access::{Seat, meeting_for};
+use crate::web::access::{log_access, who};
+use crate::web::auth::html;
+use crate::web::forms::FieldErrors;
+use crate::web::safety::{PhaseChoice, SafetyView, phase_choices};
+use crate::web::tables::professionals;
+use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+
+// ---------------------------------------------------------------------------------------------------
+// One agenda item
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub(super) outcome: String,
+    #[serde(default)]
+    pub(super) text: String,
+    #[serde(default)]
+    pub(super) rationale: String,
+    #[serde(default)]
+    pub(super) family_view: String,
+    #[serde(default)]
+    pub(super) family_words: String,
+    #[serde(default)]
+    pub(super) refer_to_table_id: String,
+    #[serde(default)]
+    pub(super) new_director_user_id: String,
+    #[serde(default)]
+    pub(super) supersedes: String,
+    /// The phase this decision moves the family to ("" for none), with the ticked criteria sent as
+    /// "phase_check_<phase>_<n>" (kept in `rest`).
+    #[serde(default)]
+    pub(super) phase_to: String,
+    #[serde(flatten)]
+    pub(super) rest: std::collections::HashMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub(super) description: String,
+    #[serde(default)]
+    pub(super) owner_user_id: String,
+    #[serde(default)]
+    pub(super) due_on: String,
+    #[serde(default)]
+    pub(super) condition: String,
+    #[serde(default)]
+    pub(super) family_informed_how: String,
+    #[serde(default)]
+    pub(super) decision_id: String,
+}
+
+/// A decision with what it replaced and what replaced it.
+#[derive(Clone, Debug)]
+pub struct DecisionView {
+    pub decision: Decision,
+    pub superseded_by: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/item.html")]
+pub(super) struct ItemPage {
+    pub(super) ctx: PageCtx,
+    pub(super) meeting: Meeting,
+    pub(super) table: Table,
+    pub(super) seat: Seat,
+    pub(super) view: ItemView,
+    pub(super) family: Option<Family>,
+    pub(super) referral: Option<Referral>,
+    pub(super) decisions: Vec<DecisionView>,
+    pub(super) actions: Vec<ActionRow>,
+    /// For the review item: open actions of earlier meetings; (row, may see the description).
+    pub(super) open_actions: Vec<(ActionRow, bool)>,
+    /// Choices for the forms.
+    pub(super) people: Vec<(i64, String)>,
+    pub(super) tables: Vec<Table>,
+    pub(super) involved: Vec<(i64, String)>,
+    pub(super) minutes: String,
+    pub(super) decision_form: DecisionForm,
+    pub(super) action_form: ActionForm,
+    /// Which form the errors belong to: "minutes", "decision" or "action".
+    pub(super) errors_for: &'static str,
+    pub(super) errors: FieldErrors,
+    pub(super) problem: Option<&'static str>,
+    pub(super) today: NaiveDate,
+    pub(super) last_event: i64,
+    /// For a family item: its safety phase, plans and scores, and the phase steps a decision can take.
+    pub(super) safety: Option<SafetyView>,
+    pub(super) phase_choices: Vec<PhaseChoice>,
+    /// "Wat wij willen zeggen": what the family wrote for this item.
+    pub(super) family_views: Vec<crate::domain::portal::View>,
+    /// Whether this user directs the family (and may share the minutes with it), and whether they are.
+    pub(super) may_share_minutes: bool,
+    pub(super) minutes_shared: bool,
+}
+
+impl ItemPage {
+    fn family_views_html(&self) -> String {
+        partial(crate::web::portal::ViewsPartial {
+            ctx: &self.ctx,
+            views: &self.family_views,
+        })
+    }
+    fn phase_ticked(&self, to: &crate::domain::safety::Phase, i: &usize) -> bool {
+        self.decision_form
+            .rest
+            .contains_key(&format!("phase_check_{}_{i}", to.number()))
+    }
+    fn family_id(&self) -> i64 {
+        self.view.item.family_id.unwrap_or_default()
+    }
+    fn agreement_id(&self, name: &str) -> String {
+        format!("agreement_{name}")
+    }
+    /// What was typed in the agreement part of the decision form.
+    fn typed_agreement(&self, name: &str) -> &str {
+        self.decision_form
+            .rest
+            .get(&format!("agreement_{name}"))
+            .map_or("", String::as_str)
+    }
+    fn decision_html(&self, dv: &DecisionView) -> String {
+        partial(DecisionPartial {
+            ctx: &self.ctx,
+            decision: &dv.decision,
+            superseded_by: dv.superseded_by,
+        })
+    }
+    fn action_html(&self, row: &ActionRow) -> String {
+        partial(ActionPartial {
+            ctx: &self.ctx,
+            row,
+        })
+    }
+    fn is_current(&self) -> bool {
+        self.meeting.current_item_id == Some(self.view.item.id)
+    }
+    fn may_record(&self) -> bool {
+        self.seat.leads() && self.meeting.is_running() && !self.view.item.is_closed()
+    }
+    fn may_write_minutes(&self) -> bool {
+        self.seat.leads() && !self.meeting.is_closed()
+    }
+    fn may_correct(&self) -> bool {
+        self.seat.chair && self.meeting.is_closed()
+    }
+    fn errors_of(&self, form: &str) -> FieldErrors {
+        if self.errors_for == form {
+            self.errors.clone()
+        } else {
+            FieldErrors::default()
+        }
+    }
+}
+
+pub(super) struct ItemData {
+    pub(super) meeting: Meeting,
+    pub(super) table: Table,
+    pub(super) seat: Seat,
+    pub(super) view: ItemView,
+    pub(super) family: Option<Family>,
+    pub(super) referral: Option<Referral>,
+    pub(super) decisions: Vec<DecisionView>,
+    pub(super) actions: Vec<ActionRow>,
+    pub(super) open_actions: Vec<(ActionRow, bool)>,
+    pub(super) people: Vec<(i64, String)>,
+    pub(super) tables: Vec<Table>,
+    pub(super) involved: Vec<(i64, String)>,
+    pub(super) last_event: i64,
+    pub(super) safety: Option<SafetyView>,
+    pub(super) phase_choices: Vec<PhaseChoice>,
+    pub(super) family_views: Vec<crate::domain::portal::View>,
+    pub(super) may_share_minutes: bool,
+    pub(super) minutes_shared: bool,
+}
+
+/// Loads an item the user may see (404 otherwise) and logs the look at its family.
+pub(super) fn load_item(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    meeting_id: i64,
+    item_id: i64,
+) -> Result<ItemData, AppError> {
+    let (found, at, seat) = meeting_for(conn, user, meeting_id)?;
+    let view = item_views(conn, user.id(), seat, meeting_id)?
+        .into_iter()
+        .find(|v| v.item.id == item_id)
+        .ok_or(AppError::NotFound)?;
+    if !view.visible {
+        return Err(AppError::NotFound);
+    }
+    let family = match view.item.family_id {
+        Some(fid) => {
+            let relation = family::relation(conn, fid, user.id())?;
+            log_access(
+                conn,
+                user,
+                fid,
+                family::Relation {
+                    invited: true,
+                    ..relation
+                },
+                "access.what.agenda_item",
+            )?;
+            family::find(conn, fid)?
+        }
+        None => None,
+    };
+    let referral = match view.item.referral_id {
+        Some(rid) => referral::find(conn, rid)?,
+        None => None,
+    };
+    let mut decisions = Vec::new();
+    for d in decision::for_meeting(conn, meeting_id)?
+        .into_iter()
+        .filter(|d| d.agenda_item_id == item_id)
+    {
+        let superseded_by = decision::superseded_by(conn, d.id)?.map(|n| n.id);
+        decisions.push(DecisionView {
+            decision: d,
+            superseded_by,
+        });
+    }
+    let actions = decision::actions_for_meeting(conn, meeting_id)?
+        .into_iter()
+        .filter(|a| a.action.agenda_item_id == item_id)
+        .collect();
+    let mut open_actions = Vec::new();
+    if view.item.kind() == ItemKind::ActionReview {
+        for row in decision::open_before(conn, at.id, found.id, found.starts_at)? {
+            let sees = match row.action.family_id {
+                None => true,
+                Some(fid) => {
+                    seat.leads()
+                        || row.action.owner_user_id == user.id()
+                        || family::relation(conn, fid, user.id())?.any()
+                }
+            };
+            open_actions.push((row, sees));
+        }
+    }
+    let involved = match view.item.family_id {
+        Some(fid) => crate::domain::involvement::list(conn, fid)?
+            .into_iter()
+            .filter(|i| i.involvement.ended_on.is_none())
+            .map(|i| {
+                (
+                    i.involvement.user_id,
+                    format!("{} — {}", i.user_name, i.organisation_name),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let safety = match view.item.family_id {
+        Some(fid) => Some(SafetyView::load(conn, fid)?),
+        None => None,
+    };
+    let phase_choices = match &safety {
+        Some(s) if seat.leads() => {
+            let kind = table::find_kind(conn, at.kind_id)?;
+            phase_choices(s.phase.as_ref().map(|p| p.phase), kind.as_ref())
+        }
+        _ => Vec::new(),
+    };
+    let (family_views, may_share_minutes, minutes_shared) = match view.item.family_id {
+        Some(fid) => {
+            let relation = family::relation(conn, fid, user.id())?;
+            (
+                crate::domain::portal::views_for_item(conn, item_id)?,
+                relation.director || relation.co_worker,
+                crate::domain::portal::minutes_shared(conn, item_id)?,
+            )
+        }
+        None => (Vec::new(), false, false),
+    };
+    Ok(ItemData {
+        safety,
+        phase_choices,
+        family_views,
+        may_share_minutes,
+        minutes_shared,
+        last_event: crate::events::last_for_meeting(conn, meeting_id)?,
+        people: if seat.leads() {
+            professionals(conn)?
+        } else {
+            Vec::new()
+        },
+        tables: table::list(conn)?
+            .into_iter()
+            .filter(|t| t.id != at.id)
+            .collect(),
+        meeting: found,
+        table: at,
+        seat,
+        view,
+        family,
+        referral,
+        decisions,
+        actions,
+        open_actions,
+        involved,
+    })
+}
+
+pub(super) fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
+    ItemPage {
+        ctx,
+        minutes: data.view.item.minutes.clone(),
+        meeting: data.meeting,
+        table: data.table,
+        seat: data.seat,
+        view: data.view,
+        family: data.family,
+        referral: data.referral,
+        decisions: data.decisions,
+        actions: data.actions,
+        open_actions: data.open_actions,
+        people: data.people,
+        tables: data.tables,
+        involved: data.involved,
+        decision_form: DecisionForm::default(),
+        action_form: ActionForm::default(),
+        errors_for: "",
+        errors: FieldErrors::default(),
+        problem: None,
+        today: crate::time::today(),
+        last_event: data.last_event,
+        safety: data.safety,
+        phase_choices: data.phase_choices,
+        family_views: data.family_views,
+        may_share_minutes: data.may_share_minutes,
+        minutes_shared: data.minutes_shared,
+    }
+}
+
+pub async fn show_item(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    let data = state
+        .db(move |conn| db::write(conn, |conn| load_item(conn, &user, meeting_id, item_id)))
+        .await?;
+    html(StatusCode::OK, item_page(ctx, data))
+}
+
+/// After a refused change: the item page again, with the message, the errors next to the fields of
+/// `form`, and everything typed kept. A refusal without field errors is a conflict with the meeting's
+/// state (closed, not running); with field errors it is bad input.
+pub(super) async fn refused(
+    state: &AppState,
+    user: SignedIn,
+    ctx: PageCtx,
+    ids: (i64, i64),
+    form: &'static str,
+    (problem, errors): (&'static str, FieldErrors),
+    fill: impl FnOnce(&mut ItemPage),
+) -> Result<HttpResponse, AppError> {
+    let data = state
+        .db(move |conn| db::write(conn, |conn| load_item(conn, &user, ids.0, ids.1)))
+        .await?;
+    let mut page = item_page(ctx, data);
+    let status = if errors.is_empty() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page.errors_for = form;
+    page.errors = errors;
+    page.problem = Some(problem);
+    fill(&mut page);
+    html(status, page)
+}
+
+/// Why decisions and actions cannot be recorded on this item now, if they cannot.
+pub(super) fn not_recordable(data: &ItemData) -> Option<&'static str> {
+    if data.meeting.is_closed() {
+        Some("meeting.closed_decisions")
+    } else if !data.meeting.is_running() || data.view.item.is_closed() {
+        Some("decision.not_running")
+    } else {
+        None
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MinutesForm {
+    #[serde(default)]
+    pub(super) minutes: String,
+}
+
+pub async fn save_minutes(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<MinutesForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    let again = user.clone();
+    let text = form.into_inner().minutes.replace("\r\n", "\n");
+    let too_long = text.chars().count() > TEXT_LIMIT;
+    let typed = text.clone();
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let data = load_item(conn, &user, meeting_id, item_id)?;
+                if !data.seat.leads() {
+                    return Err(AppError::Forbidden);
+                }
+                if data.meeting.is_closed() {
+                    return Ok(Some("meeting.closed_read_only"));
+                }
+                if too_long {
+                    return Ok(Some("form.too_long"));
+                }
+                record::save_minutes(conn, &who(&user), &data.view.item, typed.trim_end())?;
+                Ok(None)
+            })
+        })
+        .await?;
+    match outcome {
+        None => Ok(see_other(&format!(
+            "/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen"
+        ))),
+        Some(problem) => {
+            // A closed meeting is a conflict (no field errors); text that is too long is bad input.
+            let mut errors = FieldErrors::default();
+            if problem == "form.too_long" {
+                errors.add("minutes", problem);
+            }
+            refused(
+                &state,
+                again,
+                ctx,
+                (meeting_id, item_id),
+                "minutes",
+                (problem, errors),
+                |p| p.minutes = text,
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! A meeting: its overview (attendance, the shared agenda and the chair's controls) and one page per
+//! agenda item (minutes, decisions, actions). Need to know holds on every item: a participant who is
+//! not invited to a family's item sees only its pseudonym and time box.
+
+pub mod agenda;
+pub mod decisions;
+pub mod item;
+pub mod run;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::access::{Seat, meeting_for, sees_item};
+use super::access::{log_access, who};
+use super::auth::html;
+use super::forms::FieldErrors;
+use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
+use crate::db::{self, DbConn};
+use crate::domain::decision::{ActionRow, Decision};
+use crate::domain::family::{self, Family};
+use crate::domain::meeting::{self, AgendaItem, AttendanceRow, Meeting};
+use crate::domain::referral::{self, Referral, ReferralStatus};
+use crate::domain::table::Table;
+use crate::record;
+const TEXT_LIMIT: usize = 10_000;
+
+/// An agenda item as one participant sees it.
+#[derive(Clone, Debug)]
+pub struct ItemView {
+    pub item: AgendaItem,
+    pub visible: bool,
+    /// The title for those who see it, the pseudonym for those who do not.
+    pub label: String,
+    pub invitees: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Partials: rendered into the pages and, the same way, into the live updates.
+
+#[derive(Template)]
+#[template(path = "meetings/_status.html")]
+pub struct StatusPartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub meeting: &'a Meeting,
+    pub seat: Seat,
+    pub current: Option<&'a ItemView>,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/_agenda.html")]
+pub struct AgendaPartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub meeting: &'a Meeting,
+    pub seat: Seat,
+    pub items: &'a [ItemView],
+}
+
+impl AgendaPartial<'_> {
+    fn is_current(&self, item: &AgendaItem) -> bool {
+        self.meeting.current_item_id == Some(item.id)
+    }
+    fn total_minutes(&self) -> i32 {
+        self.items.iter().map(|i| i.item.time_box_minutes).sum()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meetings/_attendance.html")]
+pub struct AttendancePartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub meeting: &'a Meeting,
+    pub seat: Seat,
+    pub attendance: &'a [AttendanceRow],
+}
+
+#[derive(Template)]
+#[template(path = "meetings/_decision.html")]
+pub struct DecisionPartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub decision: &'a Decision,
+    pub superseded_by: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/_action.html")]
+pub struct ActionPartial<'a> {
+    pub ctx: &'a PageCtx,
+    pub row: &'a ActionRow,
+}
+
+/// Renders a partial; a template error shows as an empty fragment and is logged.
+pub fn partial(t: impl Template) -> String {
+    t.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "partial did not render");
+        String::new()
+    })
+}
+
+pub fn item_views(
+    conn: &mut DbConn,
+    user_id: i64,
+    seat: Seat,
+    meeting_id: i64,
+) -> Result<Vec<ItemView>, AppError> {
+    let invitees = meeting::item_invitees(conn, meeting_id)?;
+    let mut views = Vec::new();
+    for item in meeting::items(conn, meeting_id)? {
+        let visible = sees_item(conn, user_id, seat, &item, &invitees)?;
+        let label = match (item.family_id, visible) {
+            (Some(fid), false) => family::find(conn, fid)?
+                .map(|f| f.pseudonym())
+                .unwrap_or_default(),
+            _ => item.title.clone(),
+        };
+        let names = invitees
+            .iter()
+            .filter(|(i, _, _)| *i == item.id)
+            .map(|(_, _, n)| n.clone())
+            .collect();
+        views.push(ItemView {
+            item,
+            visible,
+            label,
+            invitees: if visible { names } else { Vec::new() },
+        });
+    }
+    Ok(views)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The overview
+
+#[derive(Template)]
+#[template(path = "meetings/show.html")]
+struct MeetingPage {
+    ctx: PageCtx,
+    meeting: Meeting,
+    table: Table,
+    seat: Seat,
+    items: Vec<ItemView>,
+    attendance: Vec<AttendanceRow>,
+    /// Accepted referrals not yet on an agenda, for the chair.
+    waiting: Vec<(Referral, Family)>,
+    topic_title: String,
+    topic_minutes: String,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+    last_event: i64,
+    /// For the chair: every sending of the besluitenlijst.
+    sends: Vec<crate::domain::export_send::SendRow>,
+    /// For the chair and minute-taker: partners' readings of the outcomes, newest first.
+    readings: Vec<crate::domain::outcome::Reading>,
+}
+
+impl MeetingPage {
+    /// The label of an item as this participant sees it.
+    fn item_label(&self, item_id: &i64) -> String {
+        self.items
+            .iter()
+            .find(|v| v.item.id == *item_id)
+            .map(|v| v.label.clone())
+            .unwrap_or_default()
+    }
+    fn may_propose(&self) -> bool {
+        !self.meeting.is_closed() && (self.seat.member || self.seat.leads())
+    }
+    fn status_html(&self) -> String {
+        let current = self
+            .items
+            .iter()
+            .find(|v| self.meeting.current_item_id == Some(v.item.id));
+        partial(StatusPartial {
+            ctx: &self.ctx,
+            meeting: &self.meeting,
+            seat: self.seat,
+            current,
+        })
+    }
+    fn agenda_html(&self) -> String {
+        partial(AgendaPartial {
+            ctx: &self.ctx,
+            meeting: &self.meeting,
+            seat: self.seat,
+            items: &self.items,
+        })
+    }
+    fn attendance_html(&self) -> String {
+        partial(AttendancePartial {
+            ctx: &self.ctx,
+            meeting: &self.meeting,
+            seat: self.seat,
+            attendance: &self.attendance,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    melding: Option<String>,
+}
+
+fn notice(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "gepubliceerd" => Some("meeting.notice_published"),
+        "gesloten" => Some("meeting.notice_closed"),
+        "verstuurd" => Some("export.notice_sent"),
+        "deels-verstuurd" => Some("export.notice_partly_sent"),
+        "nog-niet-gesloten" => Some("export.notice_not_closed"),
+        _ => None,
+    }
+}
+
+async fn meeting_page(
+    state: &AppState,
+    user: SignedIn,
+    ctx: PageCtx,
+    meeting_id: i64,
+) -> Result<MeetingPage, AppError> {
+    let (meeting, table, seat, items, attendance, waiting, last_event, (sends, readings)) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
+                let items = item_views(conn, user.id(), seat, meeting_id)?;
+                // The agenda shows family names to those who see them: that is a look at family data.
+                for view in items.iter().filter(|v| v.visible) {
+                    if let Some(fid) = view.item.family_id {
+                        let relation = family::relation(conn, fid, user.id())?;
+                        log_access(
+                            conn,
+                            &user,
+                            fid,
+                            family::Relation {
+                                invited: true,
+                                ..relation
+                            },
+                            "access.what.agenda",
+                        )?;
+                    }
+                }
+                let waiting = if seat.chair && !found.is_closed() {
+                    let mut list = Vec::new();
+                    for row in referral::for_table(conn, at.id)? {
+                        if row.referral.status() == ReferralStatus::Accepted
+                            && let Some(f) = family::find(conn, row.referral.family_id)?
+                        {
+                            list.push((row.referral, f));
+                        }
+                    }
+                    list
+                } else {
+                    Vec::new()
+                };
+                let last = crate::events::last_for_meeting(conn, meeting_id)?;
+                let sends = if seat.chair {
+                    crate::domain::export_send::for_meeting(conn, meeting_id)?
+                } else {
+                    Vec::new()
+                };
+                // Partners' readings of the outcomes: for the chair and the minute-taker.
+                let readings = if seat.leads() {
+                    crate::domain::outcome::readings_of_meeting(conn, meeting_id)?
+                } else {
+                    Vec::new()
+                };
+                Ok::<_, AppError>((
+                    found,
+                    at,
+                    seat,
+                    items,
+                    meeting::attendance_list(conn, meeting_id)?,
+                    waiting,
+                    last,
+                    (sends, readings),
+                ))
+            })
+        })
+        .await?;
+    Ok(MeetingPage {
+        ctx,
+        meeting,
+        table,
+        seat,
+        items,
+        attendance,
+        waiting,
+        topic_title: String::new(),
+        topic_minutes: "15".into(),
+        errors: FieldErrors::default(),
+        notice: None,
+        last_event,
+        sends,
+        readings,
+    })
+}
+
+pub async fn show_meeting(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut page = meeting_page(&state, user.0, ctx, path.into_inner()).await?;
+    page.notice = notice(query.melding.as_deref());
+    html(StatusCode::OK, page)
+}
+
+/// Runs a change of the meeting for a user with the right seat; `check` may refuse with a problem key.
+async fn change<F>(state: &AppState, user: SignedIn, meeting_id: i64, f: F) -> Result<(), AppError>
+where
+    F: FnOnce(&mut DbConn, &record::Who, &Meeting, &Table, Seat) -> Result<(), AppError>
+        + Send
+        + 'static,
+{
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
+                f(conn, &who(&user), &found, &at, seat)
+            })
+        })
+        .await
+}
+
+fn chair_only(seat: Seat) -> Result<(), AppError> {
+    if seat.chair {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}

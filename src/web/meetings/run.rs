@@ -1,0 +1,165 @@
+//! Running a meeting: start, the current item, stepping through the agenda, closing items and the
+//! meeting, and attendance.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::{chair_only, change};
+use crate::domain::meeting::{self, AttendanceMode, AttendanceStatus};
+use crate::record;
+use crate::web::{AppError, AppState, CurrentUser, see_other};
+
+pub async fn start_meeting(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        chair_only(seat)?;
+        if m.status() == meeting::MeetingStatus::Planned {
+            record::start_meeting(conn, by, m)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!("/bijeenkomsten/{meeting_id}#agenda")))
+}
+
+/// Makes an item current (and so starts the meeting if it was not running yet).
+pub async fn make_current(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        chair_only(seat)?;
+        let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
+        if m.is_closed() {
+            return Err(AppError::Forbidden);
+        }
+        record::set_current_item(conn, by, m, &item).map_err(AppError::from)
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}#punt-{item_id}"
+    )))
+}
+
+/// Moves the meeting to the next (or previous) item that is still open; starts the meeting if needed.
+pub async fn step(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, direction)) = (user.0, path.into_inner());
+    let forward = match direction.as_str() {
+        "volgende" => true,
+        "vorige" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        chair_only(seat)?;
+        if m.is_closed() {
+            return Err(AppError::Forbidden);
+        }
+        let items = meeting::items(conn, m.id)?;
+        let here = m
+            .current_item_id
+            .and_then(|id| items.iter().position(|i| i.id == id));
+        let target = if forward {
+            let from = here.map_or(0, |h| h + 1);
+            items.iter().skip(from).find(|i| !i.is_closed())
+        } else {
+            let to = here.unwrap_or(items.len());
+            items.iter().take(to).rev().find(|i| !i.is_closed())
+        };
+        let Some(target) = target else {
+            return Ok(());
+        };
+        record::set_current_item(conn, by, m, target)?;
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!("/bijeenkomsten/{meeting_id}#agenda")))
+}
+
+pub async fn close_item(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        chair_only(seat)?;
+        let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
+        if !m.is_closed() && !item.is_closed() {
+            record::close_item(conn, by, m, &item)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}#punt-{item_id}"
+    )))
+}
+
+pub async fn close_meeting(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, at, seat| {
+        chair_only(seat)?;
+        if !m.is_closed() {
+            record::close_meeting(conn, by, m, at)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}?melding=gesloten"
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct AttendanceForm {
+    #[serde(default)]
+    pub(super) user_id: String,
+    #[serde(default)]
+    pub(super) status: String,
+    #[serde(default)]
+    pub(super) mode: String,
+}
+
+pub async fn set_attendance(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<AttendanceForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id, form) = (user.0, path.into_inner(), form.into_inner());
+    let person = form.user_id.trim().parse::<i64>().ok();
+    let status = AttendanceStatus::from_code(&form.status);
+    let mode = AttendanceMode::from_code(&form.mode);
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        // Who may first; what was sent after.
+        if !seat.leads() || m.is_closed() {
+            return Err(AppError::Forbidden);
+        }
+        let (Some(person), Some(status)) = (person, status) else {
+            return Err(AppError::Unprocessable("attendance form".into()));
+        };
+        let person = record::who(conn, person)?;
+        if !record::set_attendance(conn, by, m, &person, status, mode)? {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}#aanwezigheid"
+    )))
+}
