@@ -53,3 +53,21 @@ impl FieldErrors {
         self.0.iter().map(|(f, m)| (*f, m.as_str())).collect()
     }
 }
+
+/// A text field as typed, trimmed (line ends made plain): required when `required_key` names the message
+/// for an empty field, and no longer than `max` characters.
+pub fn text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    required_key: &str,
+    max: usize,
+) -> String {
+    let value = value.replace("\r\n", "\n").trim().to_string();
+    if value.is_empty() && !required_key.is_empty() {
+        errors.add(field, required_key);
+    } else if value.chars().count() > max {
+        errors.add(field, "form.too_long");
+    }
+    value
+}

@@ -24,7 +24,9 @@ pub mod meetings;
 pub mod middleware;
 pub mod plan;
 pub mod portal;
+pub mod referrals;
 pub mod safety;
+pub mod table_kinds;
 pub mod tables;
 pub mod webhooks;
 
@@ -567,28 +569,32 @@ page_routes![
     (
         GET,
         "/overleggen/{id}/bijeenkomsten/nieuw",
-        tables::show_new_meeting
+        meetings::planning::show_new_meeting
     ),
     (
         POST,
         "/overleggen/{id}/bijeenkomsten",
-        tables::create_meeting
+        meetings::planning::create_meeting
     ),
-    (GET, "/beheer/overlegsoorten", tables::list_kinds),
-    (POST, "/beheer/overlegsoorten/{id}", tables::save_kind),
-    (GET, "/gezinnen/{id}/aanmelden", tables::choose_table),
+    (GET, "/beheer/overlegsoorten", table_kinds::list_kinds),
+    (POST, "/beheer/overlegsoorten/{id}", table_kinds::save_kind),
+    (GET, "/gezinnen/{id}/aanmelden", referrals::choose_table),
     (
         GET,
         "/gezinnen/{id}/aanmelden/{table}",
-        tables::show_referral_form
+        referrals::show_referral_form
     ),
     (
         POST,
         "/gezinnen/{id}/aanmelden/{table}",
-        tables::create_referral
+        referrals::create_referral
     ),
-    (GET, "/aanmeldingen/{id}", tables::show_referral),
-    (POST, "/aanmeldingen/{id}/antwoord", tables::answer_referral),
+    (GET, "/aanmeldingen/{id}", referrals::show_referral),
+    (
+        POST,
+        "/aanmeldingen/{id}/antwoord",
+        referrals::answer_referral
+    ),
     (GET, "/bijeenkomsten/{id}", meetings::show_meeting),
     (
         POST,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::decisions::parse_id;
 use super::{chair_only, change, meeting_page};
-use crate::db::{self};
+use crate::db;
 use crate::domain::meeting::{self, Meeting};
 use crate::domain::referral::{self, ReferralStatus};
 use crate::domain::table::Table;

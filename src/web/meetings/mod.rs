@@ -5,6 +5,7 @@
 pub mod agenda;
 pub mod decisions;
 pub mod item;
+pub mod planning;
 pub mod run;
 
 use actix_web::http::StatusCode;

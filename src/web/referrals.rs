@@ -1,0 +1,396 @@
+//! Referrals: a family referred to a table (choosing the table, the form and its checks), the referral
+//! page for those who may read it, and the chair's answer.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::access::{Seat, authorize, log_access, seat, who};
+use super::auth::html;
+use super::forms::{FieldErrors, text};
+use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use crate::db::{self, DbConn};
+use crate::domain::family::{self, Family, Urgency};
+use crate::domain::meeting::{self, Meeting};
+use crate::domain::referral::{self, Referral, ReferralDetails, ReferralStatus};
+use crate::domain::table::{self, Table};
+use crate::domain::user;
+use crate::policy::FamilyAction;
+use crate::record;
+
+const TEXT_LIMIT: usize = 4000;
+
+#[derive(Template)]
+#[template(path = "referrals/choose_table.html")]
+struct ChooseTablePage {
+    ctx: PageCtx,
+    family: Family,
+    tables: Vec<Table>,
+}
+
+/// A referral is made by someone who works with the family (director, co-worker or involved).
+fn may_refer(conn: &mut DbConn, user: &SignedIn, family_id: i64) -> Result<Family, AppError> {
+    let (found, relation) = authorize(conn, user, family_id, FamilyAction::View)?;
+    if !(relation.director || relation.co_worker || relation.involved) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(found)
+}
+
+pub async fn choose_table(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let (found, tables) = state
+        .db(move |conn| Ok((may_refer(conn, &user, family_id)?, table::list(conn)?)))
+        .await?;
+    html(
+        StatusCode::OK,
+        ChooseTablePage {
+            ctx,
+            family: found,
+            tables,
+        },
+    )
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ReferralForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    tried: String,
+    #[serde(default)]
+    question: String,
+    #[serde(default)]
+    urgency: String,
+    #[serde(default)]
+    family_informed: String,
+    #[serde(default)]
+    not_informed_reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "referrals/form.html")]
+struct ReferralFormPage {
+    ctx: PageCtx,
+    family: Family,
+    table: Table,
+    form: ReferralForm,
+    errors: FieldErrors,
+}
+
+pub async fn show_referral_form(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (family_id, table_id)) = (user.0, path.into_inner());
+    let (found, to) = state
+        .db(move |conn| {
+            let found = may_refer(conn, &user, family_id)?;
+            Ok((
+                found,
+                table::find(conn, table_id)?.ok_or(AppError::NotFound)?,
+            ))
+        })
+        .await?;
+    let form = ReferralForm {
+        urgency: found.urgency.clone(),
+        family_informed: if found.family_informed { "yes" } else { "no" }.into(),
+        not_informed_reason: found.not_informed_reason.clone().unwrap_or_default(),
+        ..ReferralForm::default()
+    };
+    html(
+        StatusCode::OK,
+        ReferralFormPage {
+            ctx,
+            family: found,
+            table: to,
+            form,
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+fn check_referral(form: &ReferralForm, errors: &mut FieldErrors) -> Option<ReferralDetails> {
+    let reason = text(
+        errors,
+        "reason",
+        &form.reason,
+        "referral_form.reason_required",
+        TEXT_LIMIT,
+    );
+    let tried = text(
+        errors,
+        "tried",
+        &form.tried,
+        "referral_form.tried_required",
+        TEXT_LIMIT,
+    );
+    let question = text(
+        errors,
+        "question",
+        &form.question,
+        "referral_form.question_required",
+        TEXT_LIMIT,
+    );
+    let urgency = Urgency::from_code(&form.urgency);
+    if urgency.is_none() {
+        errors.add("urgency", "family_form.urgency_required");
+    }
+    let informed = match form.family_informed.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            errors.add("family_informed", "family_form.family_informed_required");
+            None
+        }
+    };
+    let not_informed_reason = text(
+        errors,
+        "not_informed_reason",
+        &form.not_informed_reason,
+        "",
+        TEXT_LIMIT,
+    );
+    if informed == Some(false) && not_informed_reason.is_empty() {
+        errors.add(
+            "not_informed_reason",
+            "family_form.not_informed_reason_required",
+        );
+    }
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(ReferralDetails {
+        reason,
+        tried,
+        question,
+        urgency: urgency?,
+        family_informed: informed?,
+        not_informed_reason: (informed == Some(false)).then_some(not_informed_reason),
+    })
+}
+
+pub async fn create_referral(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<ReferralForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (family_id, table_id), form) = (user.0, path.into_inner(), form.into_inner());
+    let mut errors = FieldErrors::default();
+    let details = check_referral(&form, &mut errors);
+    let (found, to, created) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let found = may_refer(conn, &user, family_id)?;
+                let to = table::find(conn, table_id)?.ok_or(AppError::NotFound)?;
+                let created = match details {
+                    Some(d) => Some(record::refer(conn, &who(&user), family_id, &to, &d)?.id),
+                    None => None,
+                };
+                Ok::<_, AppError>((found, to, created))
+            })
+        })
+        .await?;
+    match created {
+        Some(id) => Ok(see_other(&format!("/aanmeldingen/{id}"))),
+        None => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ReferralFormPage {
+                ctx,
+                family: found,
+                table: to,
+                form,
+                errors,
+            },
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "referrals/show.html")]
+struct ReferralPage {
+    ctx: PageCtx,
+    referral: Referral,
+    family: Family,
+    table: Table,
+    referrer: String,
+    seat: Seat,
+    /// Planned meetings the chair can schedule it on.
+    meetings: Vec<Meeting>,
+    problem: Option<&'static str>,
+}
+
+/// The referral, for the referrer and those who work with the family, and for the table's chair and
+/// minute-taker (who read it for the purpose "overleg").
+fn referral_for(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    id: i64,
+) -> Result<(Referral, Family, Table, Seat), AppError> {
+    let found = referral::find(conn, id)?.ok_or(AppError::NotFound)?;
+    let to = table::find(conn, found.table_id)?.ok_or(AppError::NotFound)?;
+    let seat = seat(conn, user, to.id)?;
+    let fam = family::find(conn, found.family_id)?.ok_or(AppError::NotFound)?;
+    let relation = family::relation(conn, fam.id, user.id())?;
+    let sees = found.referred_by_user_id == user.id()
+        || relation.director
+        || relation.co_worker
+        || relation.involved
+        || seat.leads();
+    if !sees || user.role() == user::Role::SystemAdmin {
+        return Err(AppError::NotFound);
+    }
+    Ok((found, fam, to, seat))
+}
+
+/// Logs that the referral (family data) was shown: as regie or betrokkenheid when the reader works with
+/// the family, otherwise as "overleg" (the chair or minute-taker).
+fn log_referral_read(conn: &mut DbConn, user: &SignedIn, family_id: i64) -> Result<(), AppError> {
+    let relation = family::relation(conn, family_id, user.id())?;
+    let reader = family::Relation {
+        invited: true,
+        ..relation
+    };
+    log_access(conn, user, family_id, reader, "access.what.referral")
+}
+
+pub async fn show_referral(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, id) = (user.0, path.into_inner());
+    let page = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (found, fam, to, seat) = referral_for(conn, &user, id)?;
+                log_referral_read(conn, &user, fam.id)?;
+                let referrer = user::find(conn, found.referred_by_user_id)?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                let meetings = meeting::for_table(conn, to.id)?
+                    .into_iter()
+                    .filter(|m| !m.is_closed())
+                    .collect::<Vec<_>>();
+                Ok::<_, AppError>((found, fam, to, referrer, seat, meetings))
+            })
+        })
+        .await?;
+    let (referral, family, table, referrer, seat, meetings) = page;
+    html(
+        StatusCode::OK,
+        ReferralPage {
+            ctx,
+            referral,
+            family,
+            table,
+            referrer,
+            seat,
+            meetings,
+            problem: None,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    meeting_id: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn answer_referral(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<AnswerForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, id, form) = (user.0, path.into_inner(), form.into_inner());
+    let note = form.note.trim().to_string();
+    let meeting_id = form.meeting_id.trim().parse::<i64>().ok();
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (found, fam, to, seat) = referral_for(conn, &user, id)?;
+                if !seat.chair {
+                    return Err(AppError::Forbidden);
+                }
+                let referrer = user::find(conn, found.referred_by_user_id)?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                let meetings: Vec<Meeting> = meeting::for_table(conn, to.id)?
+                    .into_iter()
+                    .filter(|m| !m.is_closed())
+                    .collect();
+                let status = match form.answer.as_str() {
+                    "accept" => Some(ReferralStatus::Accepted),
+                    "more_info" => Some(ReferralStatus::MoreInfo),
+                    "reject" => Some(ReferralStatus::Rejected),
+                    _ => None,
+                };
+                let problem = match status {
+                    None => Some("referral.answer_required"),
+                    Some(_) if !found.is_open() => Some("referral.already_answered"),
+                    Some(ReferralStatus::MoreInfo | ReferralStatus::Rejected)
+                        if note.is_empty() =>
+                    {
+                        Some("referral.note_required")
+                    }
+                    Some(_) if note.chars().count() > TEXT_LIMIT => Some("form.too_long"),
+                    _ => None,
+                };
+                let schedule_on = meeting_id.and_then(|mid| meetings.iter().find(|m| m.id == mid));
+                if let (None, Some(status)) = (problem, status) {
+                    let schedule_on = if status == ReferralStatus::Accepted {
+                        schedule_on
+                    } else {
+                        None
+                    };
+                    record::answer_referral(
+                        conn,
+                        &who(&user),
+                        &found,
+                        &to,
+                        status,
+                        (!note.is_empty()).then_some(note.as_str()),
+                        schedule_on,
+                    )?;
+                    return Ok(Ok(()));
+                }
+                log_referral_read(conn, &user, fam.id)?;
+                Ok::<_, AppError>(Err((found, fam, to, referrer, seat, meetings, problem)))
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(see_other(&format!("/aanmeldingen/{id}"))),
+        Err((referral, family, table, referrer, seat, meetings, problem)) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ReferralPage {
+                ctx,
+                referral,
+                family,
+                table,
+                referrer,
+                seat,
+                meetings,
+                problem,
+            },
+        ),
+    }
+}

@@ -1,0 +1,159 @@
+//! Kinds of table (actieoverleg, MDA++, beschermingsoverleg, ...): their rules as data, set up by an admin.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::access::actor;
+use super::auth::html;
+use super::forms::{FieldErrors, text};
+use super::tables::TableForm;
+use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
+use crate::db;
+use crate::domain::table::{self, TableKind};
+use crate::policy;
+
+#[derive(Template)]
+#[template(path = "tables/kinds.html")]
+struct KindsPage {
+    ctx: PageCtx,
+    kinds: Vec<TableKind>,
+    /// The kind being edited (or a new one: id 0) and its form, with errors.
+    editing: Option<(i64, TableForm, FieldErrors)>,
+}
+
+impl KindsPage {
+    /// The checklists of a kind as shown in its form: its own, or the defaults it uses.
+    fn checklists(&self, kind: Option<&TableKind>) -> [(&'static str, &'static str, String); 3] {
+        use crate::domain::safety::{Phase, Step, criteria};
+        [
+            (
+                "phase_criteria_up_2",
+                "kinds.phase_criteria_up_2",
+                criteria(kind, Step::Forward, Phase::StableSafety).join("\n"),
+            ),
+            (
+                "phase_criteria_up_3",
+                "kinds.phase_criteria_up_3",
+                criteria(kind, Step::Forward, Phase::Recovery).join("\n"),
+            ),
+            (
+                "phase_criteria_back",
+                "kinds.phase_criteria_back",
+                criteria(kind, Step::Back, Phase::DirectSafety).join("\n"),
+            ),
+        ]
+    }
+}
+
+/// A checklist as stored: empty when it is the same as the defaults (so later better defaults reach it).
+fn own_checklist(typed: &str, default: &str) -> String {
+    let typed = table::lines(typed);
+    if typed.is_empty() || typed == table::lines(default) {
+        String::new()
+    } else {
+        typed.join("\n")
+    }
+}
+
+pub async fn list_kinds(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if !policy::may_manage_tables(actor(&user.0)) {
+        return Err(AppError::Forbidden);
+    }
+    let kinds = state.db(|conn| Ok(table::kinds(conn)?)).await?;
+    html(
+        StatusCode::OK,
+        KindsPage {
+            ctx,
+            kinds,
+            editing: None,
+        },
+    )
+}
+
+/// Saves a kind: `id` 0 makes a new (custom) kind.
+pub async fn save_kind(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<TableForm>,
+) -> Result<HttpResponse, AppError> {
+    if !policy::may_manage_tables(actor(&user.0)) {
+        return Err(AppError::Forbidden);
+    }
+    let (kind_id, form) = (path.into_inner(), form.into_inner());
+    let mut errors = FieldErrors::default();
+    let name = text(&mut errors, "name", &form.name, "tables.name_required", 200);
+    let (criteria, outcomes, days) = form.settings(&mut errors);
+    let checklists = (
+        form.phase_criteria_up_2.clone(),
+        form.phase_criteria_up_3.clone(),
+        form.phase_criteria_back.clone(),
+    );
+    if [&checklists.0, &checklists.1, &checklists.2]
+        .iter()
+        .any(|c| c.chars().count() > 4000)
+    {
+        errors.add("phase_criteria_up_2", "form.too_long");
+    }
+    let valid = errors.is_empty();
+    let kinds = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                if valid {
+                    let saved_id = if kind_id == 0 {
+                        let code =
+                            format!("custom_{}", crate::auth::random_token()[..8].to_lowercase());
+                        table::create_kind(
+                            conn,
+                            table::NewKind {
+                                code: &code,
+                                name: &name,
+                                referral_criteria: &criteria,
+                                outcome_options: &outcomes,
+                                access_days: days,
+                                created_at: crate::domain::now(),
+                            },
+                        )?
+                        .id
+                    } else {
+                        table::find_kind(conn, kind_id)?.ok_or(AppError::NotFound)?;
+                        table::update_kind(conn, kind_id, &name, &criteria, &outcomes, days)?;
+                        kind_id
+                    };
+                    {
+                        use crate::domain::safety::{
+                            DEFAULT_BACK, DEFAULT_TO_RECOVERY, DEFAULT_TO_STABLE,
+                        };
+                        table::set_phase_criteria(
+                            conn,
+                            saved_id,
+                            [
+                                own_checklist(&checklists.0, DEFAULT_TO_STABLE),
+                                own_checklist(&checklists.1, DEFAULT_TO_RECOVERY),
+                                own_checklist(&checklists.2, DEFAULT_BACK),
+                            ],
+                        )?;
+                    }
+                }
+                Ok::<_, AppError>(table::kinds(conn)?)
+            })
+        })
+        .await?;
+    if valid {
+        return Ok(see_other("/beheer/overlegsoorten"));
+    }
+    html(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        KindsPage {
+            ctx,
+            kinds,
+            editing: Some((kind_id, form, errors)),
+        },
+    )
+}
