@@ -1,0 +1,40 @@
+//! Exports made or sent.
+
+use crate::db::DbConn;
+use crate::events::{self, EventKind, NewEvent};
+use diesel::QueryResult;
+
+use super::Who;
+
+/// An export was made or sent: which document, in which format and version, of which meeting or table.
+pub fn export_made(
+    conn: &mut DbConn,
+    by: &Who,
+    kind: ExportKind,
+    (family_id, subject): (Option<i64>, (&str, i64)),
+    data: serde_json::Value,
+) -> QueryResult<()> {
+    let kind = match kind {
+        ExportKind::Downloaded => EventKind::ExportDownloaded,
+        ExportKind::Sent => EventKind::ExportSent,
+    };
+    events::append(
+        conn,
+        by.actor(),
+        NewEvent {
+            family_id,
+            kind,
+            subject_type: subject.0,
+            subject_id: Some(subject.1),
+            data,
+            meeting_id: None,
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum ExportKind {
+    Downloaded,
+    Sent,
+}

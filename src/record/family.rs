@@ -1,0 +1,246 @@
+//! Changes to a family's record: opening and closing it, its members, who works with it and who
+//! directs, and the family plan.
+
+use crate::db::DbConn;
+use crate::domain::directorship;
+use crate::domain::family::{self, Family, FamilyDetails, FamilyStatus, Person, PersonDetails};
+use crate::domain::involvement::{self, Involvement};
+use crate::domain::plan::{self, LifeDomain, Saved, Section};
+use crate::events::EventKind;
+use chrono::NaiveDate;
+use diesel::QueryResult;
+use serde_json::json;
+
+use super::{Who, event};
+
+/// Opens a family record; `by` becomes its director and is involved with `role` from `today`.
+pub fn start_family(
+    conn: &mut DbConn,
+    by: &Who,
+    details: &FamilyDetails,
+    role: &str,
+    today: NaiveDate,
+) -> QueryResult<Family> {
+    let organisation_id = by.organisation_id.ok_or(diesel::result::Error::NotFound)?;
+    let created = family::create(conn, details)?;
+    event(
+        conn,
+        by,
+        created.id,
+        EventKind::FamilyCreated,
+        ("family", created.id),
+        json!({"case_number": created.case_number, "name": created.display_name}),
+    )?;
+    add_involvement(conn, by, created.id, by, role, today)?;
+    directorship::appoint(conn, created.id, by.user_id, organisation_id, None)?;
+    event(
+        conn,
+        by,
+        created.id,
+        EventKind::DirectorAppointed,
+        ("family", created.id),
+        json!({"name": by.name, "organisation": by.organisation_name, "co_worker": ""}),
+    )?;
+    Ok(created)
+}
+
+pub fn update_details(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    details: &FamilyDetails,
+) -> QueryResult<()> {
+    family::update_details(conn, family_id, details)?;
+    event(
+        conn,
+        by,
+        family_id,
+        EventKind::FamilyUpdated,
+        ("family", family_id),
+        json!({}),
+    )
+}
+
+pub fn close(conn: &mut DbConn, by: &Who, family_id: i64, reason: &str) -> QueryResult<()> {
+    family::set_status(conn, family_id, FamilyStatus::Closed, Some(reason))?;
+    event(
+        conn,
+        by,
+        family_id,
+        EventKind::FamilyClosed,
+        ("family", family_id),
+        json!({"reason": reason}),
+    )
+}
+
+pub fn reopen(conn: &mut DbConn, by: &Who, family_id: i64) -> QueryResult<()> {
+    family::set_status(conn, family_id, FamilyStatus::Open, None)?;
+    event(
+        conn,
+        by,
+        family_id,
+        EventKind::FamilyReopened,
+        ("family", family_id),
+        json!({}),
+    )
+}
+
+/// Adds a member, or changes one when `person_id` is given.
+pub fn save_person(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    person_id: Option<i64>,
+    details: &PersonDetails,
+) -> QueryResult<i64> {
+    let data = json!({"name": details.name, "role": details.role.code()});
+    match person_id {
+        Some(id) => {
+            family::update_person(conn, id, details)?;
+            event(
+                conn,
+                by,
+                family_id,
+                EventKind::PersonUpdated,
+                ("person", id),
+                data,
+            )?;
+            Ok(id)
+        }
+        None => {
+            let person: Person = family::add_person(conn, family_id, details)?;
+            event(
+                conn,
+                by,
+                family_id,
+                EventKind::PersonAdded,
+                ("person", person.id),
+                data,
+            )?;
+            Ok(person.id)
+        }
+    }
+}
+
+pub fn add_involvement(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    professional: &Who,
+    role: &str,
+    started_on: NaiveDate,
+) -> QueryResult<Involvement> {
+    let organisation_id = professional
+        .organisation_id
+        .ok_or(diesel::result::Error::NotFound)?;
+    let added = involvement::add(
+        conn,
+        family_id,
+        professional.user_id,
+        organisation_id,
+        role,
+        started_on,
+    )?;
+    event(
+        conn,
+        by,
+        family_id,
+        EventKind::InvolvementAdded,
+        ("involvement", added.id),
+        json!({"name": professional.name, "organisation": professional.organisation_name, "role": role}),
+    )?;
+    Ok(added)
+}
+
+pub fn end_involvement(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    involvement_id: i64,
+    who: &Who,
+    today: NaiveDate,
+) -> QueryResult<()> {
+    involvement::end(conn, involvement_id, today)?;
+    event(
+        conn,
+        by,
+        family_id,
+        EventKind::InvolvementEnded,
+        ("involvement", involvement_id),
+        json!({"name": who.name, "organisation": who.organisation_name}),
+    )
+}
+
+/// Makes `director` the director (with `co_worker`); the previous directorship ends in this transaction.
+pub fn appoint_director(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    director: &Who,
+    co_worker: Option<&Who>,
+) -> QueryResult<()> {
+    let organisation_id = director
+        .organisation_id
+        .ok_or(diesel::result::Error::NotFound)?;
+    directorship::appoint(
+        conn,
+        family_id,
+        director.user_id,
+        organisation_id,
+        co_worker.map(|c| c.user_id),
+    )?;
+    event(
+        conn,
+        by,
+        family_id,
+        EventKind::DirectorAppointed,
+        ("family", family_id),
+        json!({
+            "name": director.name,
+            "organisation": director.organisation_name,
+            "co_worker": co_worker.map(|c| c.name.clone()).unwrap_or_default(),
+        }),
+    )
+}
+
+/// Saves a plan version on top of `base_version` (see `plan::save` for conflicts).
+pub fn save_plan(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    base_version: i32,
+    sections: &[(LifeDomain, Section)],
+) -> QueryResult<Saved> {
+    let saved = plan::save(conn, family_id, base_version, by.user_id, sections)?;
+    if let Saved::Version(v) = saved {
+        event(
+            conn,
+            by,
+            family_id,
+            EventKind::PlanSaved,
+            ("plan", family_id),
+            json!({"version": v.to_string()}),
+        )?;
+    }
+    Ok(saved)
+}
+
+pub fn comment_on_plan(conn: &mut DbConn, by: &Who, family_id: i64, body: &str) -> QueryResult<()> {
+    let version = plan::current_version_number(conn, family_id)?;
+    let id = plan::add_comment(
+        conn,
+        family_id,
+        version,
+        by.user_id,
+        by.organisation_id,
+        body,
+    )?;
+    event(
+        conn,
+        by,
+        family_id,
+        EventKind::PlanCommented,
+        ("plan_comment", id),
+        json!({"version": version.to_string()}),
+    )
+}

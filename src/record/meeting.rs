@@ -1,0 +1,523 @@
+//! Changes at the tables: a table set up, referrals and the chair's answer, a meeting planned and run,
+//! its agenda, minutes, decisions, actions and attendance.
+
+use crate::db::DbConn;
+use crate::domain::decision::{
+    self, Action, ActionDetails, ActionStatus, Decision, DecisionDetails,
+};
+use crate::domain::family::{self};
+use crate::domain::involvement::{self};
+use crate::domain::meeting::{self, AgendaItem, ItemKind, Meeting, MeetingPlan, MeetingStatus};
+use crate::domain::referral::{self, Referral, ReferralDetails, ReferralStatus};
+use crate::domain::table::{self, Table, TableKind};
+use crate::events::EventKind;
+use diesel::QueryResult;
+use serde_json::json;
+
+use super::{Who, event, meeting_event};
+use super::{add_involvement, appoint_director, who};
+
+/// The event of a referral moving to `status`.
+fn referral_event(status: ReferralStatus) -> EventKind {
+    match status {
+        ReferralStatus::Submitted => EventKind::ReferralSubmitted,
+        ReferralStatus::MoreInfo => EventKind::ReferralMoreInfo,
+        ReferralStatus::Accepted => EventKind::ReferralAccepted,
+        ReferralStatus::Rejected => EventKind::ReferralRejected,
+        ReferralStatus::Scheduled => EventKind::ReferralScheduled,
+        ReferralStatus::Discussed => EventKind::ReferralDiscussed,
+    }
+}
+
+/// The event of an action finishing with `status` (for `Open`: created).
+fn action_event(status: ActionStatus) -> EventKind {
+    match status {
+        ActionStatus::Open => EventKind::ActionCreated,
+        ActionStatus::Done => EventKind::ActionDone,
+        ActionStatus::Cancelled => EventKind::ActionCancelled,
+    }
+}
+
+pub fn create_table(
+    conn: &mut DbConn,
+    by: &Who,
+    kind: &TableKind,
+    name: &str,
+    region: &str,
+) -> QueryResult<Table> {
+    let created = table::create(conn, kind, name, region)?;
+    meeting_event(
+        conn,
+        by,
+        (None, None),
+        EventKind::TableCreated,
+        ("table", created.id),
+        json!({"table": created.name, "kind": kind.name}),
+    )?;
+    Ok(created)
+}
+
+/// Refers a family to a table.
+pub fn refer(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    to: &Table,
+    details: &ReferralDetails,
+) -> QueryResult<Referral> {
+    let created = referral::create(
+        conn,
+        family_id,
+        to.id,
+        by.user_id,
+        by.organisation_id,
+        details,
+    )?;
+    event(
+        conn,
+        by,
+        family_id,
+        EventKind::ReferralSubmitted,
+        ("referral", created.id),
+        json!({"table": to.name}),
+    )?;
+    Ok(created)
+}
+
+/// The chair's answer to a referral. Scheduling puts the family on the meeting's agenda and invites the
+/// professionals involved (and the referrer) for that item only.
+pub fn answer_referral(
+    conn: &mut DbConn,
+    by: &Who,
+    found: &Referral,
+    to: &Table,
+    status: ReferralStatus,
+    note: Option<&str>,
+    schedule_on: Option<&Meeting>,
+) -> QueryResult<()> {
+    let status = if schedule_on.is_some() {
+        ReferralStatus::Scheduled
+    } else {
+        status
+    };
+    referral::set_status(conn, found.id, status, note, schedule_on.map(|m| m.id))?;
+    let kind = referral_event(status);
+    event(
+        conn,
+        by,
+        found.family_id,
+        kind,
+        ("referral", found.id),
+        json!({"table": to.name, "reason": note.unwrap_or_default()}),
+    )?;
+    if let Some(meeting) = schedule_on {
+        let family = family::find(conn, found.family_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let item = meeting::add_item(
+            conn,
+            meeting.id,
+            ItemKind::Family,
+            Some(family.id),
+            Some(found.id),
+            &family.display_name,
+            20,
+            by.user_id,
+        )?;
+        meeting_event(
+            conn,
+            by,
+            (Some(meeting.id), Some(family.id)),
+            EventKind::AgendaItemAdded,
+            ("agenda_item", item.id),
+            json!({"title": family.display_name}),
+        )?;
+        let mut invitees: Vec<i64> = involvement::list(conn, family.id)?
+            .into_iter()
+            .filter(|i| i.involvement.ended_on.is_none())
+            .map(|i| i.involvement.user_id)
+            .collect();
+        invitees.push(found.referred_by_user_id);
+        invitees.sort_unstable();
+        invitees.dedup();
+        for user_id in invitees {
+            meeting::invite_for_item(conn, meeting.id, item.id, user_id)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn plan_meeting(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Table,
+    plan: &MeetingPlan,
+) -> QueryResult<Meeting> {
+    let created = meeting::create(conn, at.id, plan, by.user_id)?;
+    meeting_event(
+        conn,
+        by,
+        (Some(created.id), None),
+        EventKind::MeetingPlanned,
+        ("meeting", created.id),
+        json!({"table": at.name}),
+    )?;
+    Ok(created)
+}
+
+pub fn add_topic(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    title: &str,
+    time_box: i32,
+) -> QueryResult<AgendaItem> {
+    let item = meeting::add_item(
+        conn,
+        at.id,
+        ItemKind::Topic,
+        None,
+        None,
+        title,
+        time_box,
+        by.user_id,
+    )?;
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::AgendaItemAdded,
+        ("agenda_item", item.id),
+        json!({"title": title}),
+    )?;
+    Ok(item)
+}
+
+pub fn invite_for_item(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item: &AgendaItem,
+    guest: &Who,
+) -> QueryResult<()> {
+    meeting::invite_for_item(conn, at.id, item.id, guest.user_id)?;
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), item.family_id),
+        EventKind::AgendaInvited,
+        ("agenda_item", item.id),
+        json!({"name": guest.name, "organisation": guest.organisation_name}),
+    )?;
+    Ok(())
+}
+
+pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<()> {
+    meeting::publish_agenda(conn, at.id)?;
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::AgendaPublished,
+        ("meeting", at.id),
+        json!({}),
+    )?;
+    Ok(())
+}
+
+pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<()> {
+    meeting::set_status(conn, at.id, MeetingStatus::Running)?;
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::MeetingStarted,
+        ("meeting", at.id),
+        json!({}),
+    )?;
+    Ok(())
+}
+
+/// Makes an item current; taking up an item of a planned meeting starts the meeting.
+pub fn set_current_item(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item: &AgendaItem,
+) -> QueryResult<()> {
+    if at.status() == MeetingStatus::Planned {
+        start_meeting(conn, by, at)?;
+    }
+    meeting::set_current_item(conn, at.id, Some(item.id))?;
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::MeetingItemCurrent,
+        ("agenda_item", item.id),
+        json!({}),
+    )?;
+    Ok(())
+}
+
+pub fn close_item(conn: &mut DbConn, by: &Who, at: &Meeting, item: &AgendaItem) -> QueryResult<()> {
+    meeting::close_item(conn, item.id)?;
+    if at.current_item_id == Some(item.id) {
+        meeting::set_current_item(conn, at.id, None)?;
+    }
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::MeetingItemClosed,
+        ("agenda_item", item.id),
+        json!({}),
+    )?;
+    Ok(())
+}
+
+pub fn save_minutes(conn: &mut DbConn, by: &Who, item: &AgendaItem, text: &str) -> QueryResult<()> {
+    meeting::set_minutes(conn, item.id, text)?;
+    meeting_event(
+        conn,
+        by,
+        (Some(item.meeting_id), item.family_id),
+        EventKind::MinutesSaved,
+        ("agenda_item", item.id),
+        json!({}),
+    )?;
+    Ok(())
+}
+
+/// Records a decision (or a correction of `supersedes`). A referral to another table and a new director
+/// that the decision names take effect in the same transaction.
+pub fn record_decision(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    at_table: &Table,
+    item: &AgendaItem,
+    details: &DecisionDetails,
+    supersedes: Option<&Decision>,
+) -> QueryResult<Decision> {
+    let created = decision::create(
+        conn,
+        at.id,
+        item.id,
+        item.family_id,
+        details,
+        supersedes.map(|d| d.id),
+        by.user_id,
+    )?;
+    let kind = if supersedes.is_some() {
+        EventKind::DecisionCorrected
+    } else {
+        EventKind::DecisionRecorded
+    };
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), item.family_id),
+        kind,
+        ("decision", created.id),
+        json!({"table": at_table.name, "outcome": created.outcome}),
+    )?;
+    if let Some(family_id) = item.family_id {
+        if let Some(target) = details
+            .refer_to_table_id
+            .and_then(|id| table::find(conn, id).transpose())
+        {
+            let target = target?;
+            let family = family::find(conn, family_id)?.ok_or(diesel::result::Error::NotFound)?;
+            let referral_details = ReferralDetails {
+                reason: format!("{} — {}", at_table.name, created.text),
+                tried: created.rationale.clone(),
+                question: created.outcome.clone(),
+                urgency: family.urgency(),
+                family_informed: family.family_informed,
+                not_informed_reason: family.not_informed_reason.clone(),
+            };
+            refer(conn, by, family_id, &target, &referral_details)?;
+        }
+        if let Some(director_id) = details.new_director_user_id {
+            let director = who(conn, director_id)?;
+            if !involvement::is_active(conn, family_id, director_id)? {
+                add_involvement(
+                    conn,
+                    by,
+                    family_id,
+                    &director,
+                    "Regisseur",
+                    crate::time::today(),
+                )?;
+            }
+            appoint_director(conn, by, family_id, &director, None)?;
+        }
+    }
+    Ok(created)
+}
+
+pub fn add_action(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item: &AgendaItem,
+    decision_id: Option<i64>,
+    details: &ActionDetails,
+    owner: &Who,
+) -> QueryResult<Action> {
+    let created = decision::create_action(
+        conn,
+        at.id,
+        item.id,
+        decision_id,
+        item.family_id,
+        details,
+        by.user_id,
+    )?;
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), item.family_id),
+        EventKind::ActionCreated,
+        ("action", created.id),
+        json!({"name": owner.name, "organisation": owner.organisation_name, "due": details.due_on.format("%d-%m-%Y").to_string()}),
+    )?;
+    Ok(created)
+}
+
+/// Marks an open action done or cancelled; false when it was not open any more.
+pub fn finish_action(
+    conn: &mut DbConn,
+    by: &Who,
+    action: &Action,
+    status: ActionStatus,
+    result: &str,
+) -> QueryResult<bool> {
+    if decision::finish_action(conn, action.id, status, result)? == 0 {
+        return Ok(false);
+    }
+    let kind = action_event(status);
+    meeting_event(
+        conn,
+        by,
+        (Some(action.meeting_id), action.family_id),
+        kind,
+        ("action", action.id),
+        json!({"reason": result}),
+    )?;
+    Ok(true)
+}
+
+/// Closes the meeting: from now on its decisions and minutes are read-only. Referrals discussed at it
+/// are marked so. The closing event's hash is kept on the meeting as its seal.
+pub fn close_meeting(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    at_table: &Table,
+) -> QueryResult<()> {
+    meeting::set_status(conn, at.id, MeetingStatus::Closed)?;
+    for item in meeting::items(conn, at.id)? {
+        if let Some(referral_id) = item.referral_id {
+            referral::set_status(
+                conn,
+                referral_id,
+                ReferralStatus::Discussed,
+                None,
+                Some(at.id),
+            )?;
+        }
+        if let Some(family_id) = item.family_id {
+            event(
+                conn,
+                by,
+                family_id,
+                EventKind::MeetingDiscussed,
+                ("meeting", at.id),
+                json!({"table": at_table.name}),
+            )?;
+            // The item's outcome becomes available to the organisations that took part.
+            crate::domain::outcome::publish(conn, at_table.id, at.id, item.id, family_id)?;
+            event(
+                conn,
+                by,
+                family_id,
+                EventKind::OutcomePublished,
+                ("agenda_item", item.id),
+                json!({"table": at_table.name, "meeting": at.id.to_string()}),
+            )?;
+        }
+    }
+    let closing = meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::MeetingClosed,
+        ("meeting", at.id),
+        json!({"table": at_table.name}),
+    )?;
+    meeting::set_closing_hash(conn, at.id, &closing.hash)
+}
+
+/// Records who is present, absent with notice or absent, and how.
+pub fn set_attendance(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    person: &Who,
+    status: meeting::AttendanceStatus,
+    mode: Option<meeting::AttendanceMode>,
+) -> QueryResult<bool> {
+    if meeting::set_attendance(conn, at.id, person.user_id, status, mode)? == 0 {
+        return Ok(false);
+    }
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::MeetingAttendance,
+        ("meeting", at.id),
+        json!({"name": person.name, "status": status.code()}),
+    )?;
+    Ok(true)
+}
+
+/// Moves an agenda item up or down; false when it could not move (first, last, or the review).
+pub fn move_item(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item_id: i64,
+    up: bool,
+) -> QueryResult<bool> {
+    if !meeting::move_item(conn, at.id, item_id, up)? {
+        return Ok(false);
+    }
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::AgendaChanged,
+        ("agenda_item", item_id),
+        json!({}),
+    )?;
+    Ok(true)
+}
+
+pub fn set_time_box(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item_id: i64,
+    minutes: i32,
+) -> QueryResult<()> {
+    meeting::set_time_box(conn, item_id, minutes)?;
+    meeting_event(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::AgendaChanged,
+        ("agenda_item", item_id),
+        json!({}),
+    )?;
+    Ok(())
+}

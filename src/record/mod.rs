@@ -1,0 +1,110 @@
+//! Changes to a family's record, each with its event in the same transaction. The web handlers and the
+//! demo data both go through here, so no change can skip its event. Call inside `db::write`.
+//! One file per area; callers use everything as `record::…`.
+
+mod export;
+mod family;
+mod meeting;
+mod partner;
+mod portal;
+mod safety;
+
+pub use export::{ExportKind, export_made};
+pub use family::{
+    add_involvement, appoint_director, close, comment_on_plan, end_involvement, reopen,
+    save_person, save_plan, start_family, update_details,
+};
+pub use meeting::{
+    add_action, add_topic, answer_referral, close_item, close_meeting, create_table, finish_action,
+    invite_for_item, move_item, plan_meeting, publish_agenda, record_decision, refer, save_minutes,
+    set_attendance, set_current_item, set_time_box, start_meeting,
+};
+pub use partner::record_reading;
+pub use portal::{
+    answer_correction, family_score, family_view, invite_to_portal, portal_access_changed,
+    recovery_consent, request_correction, set_withheld, share_minutes,
+};
+pub use safety::{change_phase, record_score, save_phase_plan};
+
+use diesel::QueryResult;
+
+use crate::db::DbConn;
+use crate::events::{self, Actor, EventKind, NewEvent};
+
+#[derive(Clone, Debug)]
+pub struct Who {
+    pub user_id: i64,
+    pub organisation_id: Option<i64>,
+    pub name: String,
+    pub organisation_name: String,
+}
+
+impl Who {
+    fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user_id),
+            organisation_id: self.organisation_id,
+        }
+    }
+}
+
+fn event(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    kind: EventKind,
+    subject: (&str, i64),
+    data: serde_json::Value,
+) -> QueryResult<()> {
+    events::append(
+        conn,
+        by.actor(),
+        NewEvent {
+            family_id: Some(family_id),
+            kind,
+            subject_type: subject.0,
+            subject_id: Some(subject.1),
+            data,
+            meeting_id: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// Who a user is, by id, for the record.
+pub fn who(conn: &mut DbConn, user_id: i64) -> QueryResult<Who> {
+    let user = crate::domain::user::find(conn, user_id)?.ok_or(diesel::result::Error::NotFound)?;
+    let with_org = crate::domain::user::with_organisation(conn, user)?;
+    Ok(Who {
+        user_id,
+        organisation_id: with_org.user.organisation_id,
+        name: with_org.user.name,
+        organisation_name: with_org.organisation_name.unwrap_or_default(),
+    })
+}
+
+/// An event about a meeting (`meeting_id`, so its participants get it live); `family_id` when it
+/// concerns one family (it then shows on its timeline).
+fn meeting_event(
+    conn: &mut DbConn,
+    by: &Who,
+    (meeting_id, family_id): (Option<i64>, Option<i64>),
+    kind: EventKind,
+    subject: (&str, i64),
+    data: serde_json::Value,
+) -> QueryResult<crate::events::Event> {
+    let appended = events::append(
+        conn,
+        by.actor(),
+        NewEvent {
+            family_id,
+            kind,
+            subject_type: subject.0,
+            subject_id: Some(subject.1),
+            data,
+            meeting_id,
+        },
+    )?;
+    crate::live::announce(conn, &appended)?;
+    Ok(appended)
+}
