@@ -150,12 +150,13 @@ mod tests {
                     && !literal.ends_with(".html")
                     && !literal.ends_with(".txt");
                 let area = literal.split('.').next().unwrap_or_default();
-                // Event kinds ("family.created") are written in record.rs and events.rs; each needs
-                // "event.<kind>". Elsewhere a literal is a text key, or an event kind (the live room).
-                let key = if (file.ends_with("record.rs") || file.ends_with("events.rs"))
-                    && is_key_like
-                {
-                    format!("event.{literal}")
+                // Event kinds ("family.created") are named only in events/kind.rs; each needs
+                // "event.<kind>". Elsewhere a literal is a text key.
+                let key = if file.ends_with("events/kind.rs") {
+                    match crate::events::EventKind::parse(literal) {
+                        Some(kind) => kind.text_key(),
+                        None => continue,
+                    }
                 } else if is_key_like && areas.contains(area) {
                     literal.to_string()
                 } else {

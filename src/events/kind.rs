@@ -139,7 +139,7 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), EventKind::ALL.len(), "a name used twice");
-        assert_eq!(EventKind::parse("comment.added"), None);
+        assert_eq!(EventKind::parse("Decision.Recorded"), None);
     }
 
     #[test]

@@ -31,6 +31,8 @@ use diesel::QueryResult;
 use crate::db::DbConn;
 use crate::events::{self, Actor, EventKind, NewEvent};
 
+/// A person acting or acted upon: a user with their organisation, by id and by name (names go into
+/// the event, so the timeline reads as it was at the time).
 #[derive(Clone, Debug)]
 pub struct Who {
     pub user_id: i64,

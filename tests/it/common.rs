@@ -216,6 +216,9 @@ impl TestApp {
             http: reqwest::Client::builder()
                 .cookie_provider(jar.clone())
                 .redirect(reqwest::redirect::Policy::none())
+                // The server closes a connection idle for 5 s; a client that reuses it at that moment
+                // gets "incomplete message". Drop idle connections well before, as browsers retry.
+                .pool_idle_timeout(std::time::Duration::from_secs(2))
                 .build()
                 .unwrap(),
             jar,
