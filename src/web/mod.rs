@@ -18,9 +18,11 @@ pub mod families;
 pub mod forms;
 pub mod health;
 pub mod home;
+pub mod involvements;
 pub mod live;
 pub mod login_link;
 pub mod meetings;
+pub mod members;
 pub mod middleware;
 pub mod plan;
 pub mod portal;
@@ -423,36 +425,40 @@ page_routes![
     (
         GET,
         "/gezinnen/{id}/gezinsleden/nieuw",
-        families::show_new_person
+        members::show_new_person
     ),
-    (POST, "/gezinnen/{id}/gezinsleden", families::add_person),
+    (POST, "/gezinnen/{id}/gezinsleden", members::add_person),
     (
         GET,
         "/gezinnen/{id}/gezinsleden/{person}/bewerken",
-        families::show_edit_person
+        members::show_edit_person
     ),
     (
         POST,
         "/gezinnen/{id}/gezinsleden/{person}/bewerken",
-        families::update_person
+        members::update_person
     ),
     (
         GET,
         "/gezinnen/{id}/betrokkenen/nieuw",
-        families::show_new_involvement
+        involvements::show_new_involvement
     ),
     (
         POST,
         "/gezinnen/{id}/betrokkenen",
-        families::add_involvement
+        involvements::add_involvement
     ),
     (
         POST,
         "/gezinnen/{id}/betrokkenen/{involvement}/beeindigen",
-        families::end_involvement
+        involvements::end_involvement
     ),
-    (GET, "/gezinnen/{id}/regie", families::show_director_form),
-    (POST, "/gezinnen/{id}/regie", families::appoint_director),
+    (
+        GET,
+        "/gezinnen/{id}/regie",
+        involvements::show_director_form
+    ),
+    (POST, "/gezinnen/{id}/regie", involvements::appoint_director),
     (POST, "/gezinnen/{id}/opmerkingen", families::add_comment),
     (GET, "/gezinnen/{id}/inzagelog", families::show_access_log),
     (GET, "/gezinnen/{id}/plan/bewerken", plan::show_edit_plan),

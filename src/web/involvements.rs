@@ -1,0 +1,331 @@
+//! Who works with a family and who directs it: adding and ending an involvement (expertise is added,
+//! never handed over), and appointing the director.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::access::{authorize, who};
+use super::auth::html;
+use super::families::text_field;
+use super::forms::FieldErrors;
+use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
+use crate::db::{self, DbConn};
+use crate::domain::directorship;
+use crate::domain::family::{self, Family};
+use crate::domain::involvement;
+use crate::domain::user;
+use crate::policy::FamilyAction;
+use crate::record;
+use crate::time::parse_date;
+use crate::time::today;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct InvolvementForm {
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    started_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "families/involvement_form.html")]
+struct InvolvementFormPage {
+    ctx: PageCtx,
+    family: Family,
+    /// Professionals who can be added: (user id, "name — organisation").
+    candidates: Vec<(i64, String)>,
+    form: InvolvementForm,
+    errors: FieldErrors,
+}
+
+/// Active professionals with an organisation who are not involved now.
+fn involvement_candidates(
+    conn: &mut DbConn,
+    family_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let involved: Vec<i64> = involvement::list(conn, family_id)?
+        .into_iter()
+        .filter(|i| i.involvement.ended_on.is_none())
+        .map(|i| i.involvement.user_id)
+        .collect();
+    Ok(user::list(conn, None)?
+        .into_iter()
+        .filter(|u| {
+            u.user.active && u.user.organisation_id.is_some() && !involved.contains(&u.user.id)
+        })
+        .filter(|u| u.user.role() != user::Role::SystemAdmin)
+        .map(|u| {
+            (
+                u.user.id,
+                format!(
+                    "{} — {}",
+                    u.user.name,
+                    u.organisation_name.unwrap_or_default()
+                ),
+            )
+        })
+        .collect())
+}
+
+pub async fn show_new_involvement(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let (family, candidates) = state
+        .db(move |conn| {
+            let (family, _) = authorize(conn, &user, family_id, FamilyAction::ManageInvolvement)?;
+            Ok((family, involvement_candidates(conn, family_id)?))
+        })
+        .await?;
+    let form = InvolvementForm {
+        started_on: today().format("%Y-%m-%d").to_string(),
+        ..InvolvementForm::default()
+    };
+    html(
+        StatusCode::OK,
+        InvolvementFormPage {
+            ctx,
+            family,
+            candidates,
+            form,
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+pub async fn add_involvement(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<InvolvementForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id, form) = (user.0, path.into_inner(), form.into_inner());
+    let mut errors = FieldErrors::default();
+    let role = text_field(&mut errors, "role", &form.role, true, 100);
+    let started_on = parse_date(&form.started_on);
+    match started_on {
+        None => errors.add("started_on", "involvement_form.started_on_invalid"),
+        Some(d) if d > today() => errors.add("started_on", "involvement_form.started_on_future"),
+        Some(_) => {}
+    }
+    let chosen = form.user_id.trim().parse::<i64>().ok();
+    let mut form_errors = errors;
+    let (family, candidates, added) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, _) =
+                    authorize(conn, &user, family_id, FamilyAction::ManageInvolvement)?;
+                let candidates = involvement_candidates(conn, family_id)?;
+                let professional = chosen.filter(|id| candidates.iter().any(|(c, _)| c == id));
+                if professional.is_none() {
+                    form_errors.add("user_id", "involvement_form.user_required");
+                }
+                let (Some(professional), Some(started_on), true) =
+                    (professional, started_on, form_errors.is_empty())
+                else {
+                    return Ok::<_, AppError>((family, candidates, Err(form_errors)));
+                };
+                let added = record::who(conn, professional)?;
+                record::add_involvement(conn, &who(&user), family_id, &added, &role, started_on)?;
+                Ok((family, candidates, Ok(())))
+            })
+        })
+        .await?;
+    match added {
+        Ok(()) => Ok(see_other(&format!("/gezinnen/{family_id}#betrokkenen"))),
+        Err(errors) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            InvolvementFormPage {
+                ctx,
+                family,
+                candidates,
+                form,
+                errors,
+            },
+        ),
+    }
+}
+
+pub async fn end_involvement(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (family_id, involvement_id)) = (user.0, path.into_inner());
+    let refused = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                authorize(conn, &user, family_id, FamilyAction::ManageInvolvement)?;
+                let found = involvement::find(conn, family_id, involvement_id)?
+                    .ok_or(AppError::NotFound)?;
+                if found.ended_on.is_some() {
+                    return Ok::<_, AppError>(false);
+                }
+                // The director's own involvement ends only after someone else takes over the regie.
+                let relation = family::relation(conn, family_id, found.user_id)?;
+                if relation.director {
+                    return Ok(true);
+                }
+                let by = who(&user);
+                let leaving = record::who(conn, found.user_id)?;
+                record::end_involvement(conn, &by, family_id, involvement_id, &leaving, today())?;
+                if relation.co_worker {
+                    // The vast duo ends with the involvement; the director carries on alone.
+                    let current = directorship::history(conn, family_id)?
+                        .into_iter()
+                        .next()
+                        .ok_or(AppError::NotFound)?;
+                    let director = record::who(conn, current.directorship.director_user_id)?;
+                    record::appoint_director(conn, &by, family_id, &director, None)?;
+                }
+                Ok(false)
+            })
+        })
+        .await?;
+    if refused {
+        return Ok(see_other(&format!(
+            "/gezinnen/{family_id}?fout=regisseur-blijft#betrokkenen"
+        )));
+    }
+    Ok(see_other(&format!("/gezinnen/{family_id}#betrokkenen")))
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DirectorForm {
+    #[serde(default)]
+    director_user_id: String,
+    #[serde(default)]
+    co_worker_user_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "families/director_form.html")]
+struct DirectorFormPage {
+    ctx: PageCtx,
+    family: Family,
+    /// Involved professionals: (user id, "name — organisation").
+    candidates: Vec<(i64, String)>,
+    form: DirectorForm,
+    errors: FieldErrors,
+}
+
+fn director_candidates(conn: &mut DbConn, family_id: i64) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(involvement::list(conn, family_id)?
+        .into_iter()
+        .filter(|i| i.involvement.ended_on.is_none())
+        .map(|i| {
+            (
+                i.involvement.user_id,
+                format!("{} — {}", i.user_name, i.organisation_name),
+            )
+        })
+        .collect())
+}
+
+pub async fn show_director_form(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id) = (user.0, path.into_inner());
+    let (family, candidates, current) = state
+        .db(move |conn| {
+            let (family, _) = authorize(conn, &user, family_id, FamilyAction::AppointDirector)?;
+            let current = directorship::history(conn, family_id)?.into_iter().next();
+            Ok((family, director_candidates(conn, family_id)?, current))
+        })
+        .await?;
+    let form = DirectorForm {
+        director_user_id: current
+            .as_ref()
+            .map(|c| c.directorship.director_user_id.to_string())
+            .unwrap_or_default(),
+        co_worker_user_id: current
+            .and_then(|c| c.directorship.co_worker_user_id)
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+    };
+    html(
+        StatusCode::OK,
+        DirectorFormPage {
+            ctx,
+            family,
+            candidates,
+            form,
+            errors: FieldErrors::default(),
+        },
+    )
+}
+
+pub async fn appoint_director(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<DirectorForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, family_id, form) = (user.0, path.into_inner(), form.into_inner());
+    let director = form.director_user_id.trim().parse::<i64>().ok();
+    let co_worker_text = form.co_worker_user_id.trim().to_string();
+    let co_worker = co_worker_text.parse::<i64>().ok();
+    let (family, candidates, result) = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (family, _) = authorize(conn, &user, family_id, FamilyAction::AppointDirector)?;
+                let candidates = director_candidates(conn, family_id)?;
+                let known =
+                    |id: Option<i64>| id.filter(|id| candidates.iter().any(|(c, _)| c == id));
+                let mut errors = FieldErrors::default();
+                let director = known(director);
+                if director.is_none() {
+                    errors.add("director_user_id", "director_form.director_required");
+                }
+                let co_worker = known(co_worker);
+                if !co_worker_text.is_empty() && co_worker.is_none() {
+                    errors.add("co_worker_user_id", "director_form.co_worker_invalid");
+                }
+                if co_worker.is_some() && co_worker == director {
+                    errors.add("co_worker_user_id", "director_form.co_worker_same");
+                }
+                let Some(director) = director.filter(|_| errors.is_empty()) else {
+                    return Ok::<_, AppError>((family, candidates, Err(errors)));
+                };
+                let director = record::who(conn, director)?;
+                let co_worker = match co_worker {
+                    Some(id) => Some(record::who(conn, id)?),
+                    None => None,
+                };
+                record::appoint_director(
+                    conn,
+                    &who(&user),
+                    family_id,
+                    &director,
+                    co_worker.as_ref(),
+                )?;
+                Ok((family, candidates, Ok(())))
+            })
+        })
+        .await?;
+    match result {
+        Ok(()) => Ok(see_other(&format!("/gezinnen/{family_id}#regie"))),
+        Err(errors) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            DirectorFormPage {
+                ctx,
+                family,
+                candidates,
+                form,
+                errors,
+            },
+        ),
+    }
+}
