@@ -234,7 +234,7 @@ pub fn render_event(
                     fragments.push(fragment(
                         format!("#family-views-{}", item.id),
                         "replace",
-                        partial(super::portal::ViewsPartial {
+                        partial(super::portal_manage::ViewsPartial {
                             ctx: &ctx,
                             views: &views,
                         }),

@@ -13,6 +13,7 @@ pub mod assets;
 pub mod auth;
 pub mod chart;
 pub mod error;
+pub mod export_send;
 pub mod exports;
 pub mod families;
 pub mod forms;
@@ -24,8 +25,10 @@ pub mod login_link;
 pub mod meetings;
 pub mod members;
 pub mod middleware;
+pub mod phase;
 pub mod plan;
 pub mod portal;
+pub mod portal_manage;
 pub mod referrals;
 pub mod safety;
 pub mod table_kinds;
@@ -469,13 +472,13 @@ page_routes![
         "/gezinnen/{id}/plan/versies/{version}",
         plan::show_plan_version
     ),
-    (GET, "/gezinnen/{id}/fase", safety::show_phase),
-    (POST, "/gezinnen/{id}/fase", safety::change_phase),
-    (GET, "/gezinnen/{id}/veiligheidsschaal", safety::show_scale),
+    (GET, "/gezinnen/{id}/fase", phase::show_phase),
+    (POST, "/gezinnen/{id}/fase", phase::change_phase),
+    (GET, "/gezinnen/{id}/veiligheidsschaal", phase::show_scale),
     (
         POST,
         "/gezinnen/{id}/veiligheidsschaal",
-        safety::record_score
+        phase::record_score
     ),
     (GET, "/gezinnen/{id}/plannen/{plan}", safety::show_plan),
     (POST, "/gezinnen/{id}/plannen/{plan}", safety::save_plan),
@@ -503,9 +506,13 @@ page_routes![
     (
         POST,
         "/bijeenkomsten/{id}/versturen",
-        exports::send_besluitenlijst
+        export_send::send_besluitenlijst
     ),
-    (GET, "/bijeenkomsten/{id}/agenda.ics", exports::meeting_ics),
+    (
+        GET,
+        "/bijeenkomsten/{id}/agenda.ics",
+        export_send::meeting_ics
+    ),
     (
         GET,
         "/bijeenkomsten/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
@@ -516,7 +523,7 @@ page_routes![
         "/overleggen/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
         exports::table_actielijst
     ),
-    (GET, "/agenda/{file}", exports::calendar_feed),
+    (GET, "/agenda/{file}", export_send::calendar_feed),
     (GET, "/controle/{meeting}/{hash}", exports::check_reference),
     (GET, "/portaal", portal::show_portal),
     (GET, "/portaal/inzage", portal::show_access_log),
@@ -533,32 +540,36 @@ page_routes![
         portal::show_view_form
     ),
     (POST, "/portaal/punten/{item}/inbreng", portal::save_view),
-    (GET, "/gezinnen/{id}/portaal", portal::show_manage),
+    (GET, "/gezinnen/{id}/portaal", portal_manage::show_manage),
     (
         POST,
         "/gezinnen/{id}/portaal/uitnodigen",
-        portal::invite_member
+        portal_manage::invite_member
     ),
     (
         POST,
         "/gezinnen/{id}/portaal/toegang/{account}/{what}",
-        portal::manage_account
+        portal_manage::manage_account
     ),
     (
         POST,
         "/gezinnen/{id}/portaal/achterhouden",
-        portal::set_withheld
+        portal_manage::set_withheld
     ),
-    (POST, "/gezinnen/{id}/portaal/namen", portal::set_names),
+    (
+        POST,
+        "/gezinnen/{id}/portaal/namen",
+        portal_manage::set_names
+    ),
     (
         POST,
         "/gezinnen/{id}/portaal/correcties/{request}",
-        portal::answer_correction
+        portal_manage::answer_correction
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/notulen-delen",
-        portal::share_minutes
+        portal_manage::share_minutes
     ),
     (GET, "/overleggen", tables::list_tables),
     (POST, "/overleggen", tables::create_table),

@@ -12,7 +12,7 @@ use crate::domain::safety::{self, Criterion, Phase};
 use crate::record;
 use crate::web::access::who;
 use crate::web::forms::FieldErrors;
-use crate::web::safety::ticked;
+use crate::web::phase::ticked;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, see_other};
 
 pub(super) fn parse_id(value: &str) -> Option<i64> {

@@ -19,7 +19,8 @@ use crate::web::access::{Seat, meeting_for};
 use crate::web::access::{log_access, who};
 use crate::web::auth::html;
 use crate::web::forms::FieldErrors;
-use crate::web::safety::{PhaseChoice, SafetyView, phase_choices};
+use crate::web::phase::{PhaseChoice, phase_choices};
+use crate::web::safety::SafetyView;
 use crate::web::tables::professionals;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 
@@ -114,7 +115,7 @@ pub(super) struct ItemPage {
 
 impl ItemPage {
     fn family_views_html(&self) -> String {
-        partial(crate::web::portal::ViewsPartial {
+        partial(crate::web::portal_manage::ViewsPartial {
             ctx: &self.ctx,
             views: &self.family_views,
         })
