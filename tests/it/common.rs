@@ -22,23 +22,104 @@ pub struct TestApp {
     pub database_url: String,
     pub pool: Pool,
     pub mailer: Mailer,
+    // Declared before the database: dropped first, the server lets go of the database before it goes.
+    running: Running,
     pub database: TestDatabase,
-    system: actix_web::rt::System,
-    live: std::sync::Arc<samenspel::live::Hub>,
     vars: HashMap<String, String>,
 }
 
-type Launched = (
-    String,
-    Pool,
-    Mailer,
-    actix_web::rt::System,
-    std::sync::Arc<samenspel::live::Hub>,
-);
+/// A server on its own thread and runtime, as the binary runs it. Stopping it stops everything on
+/// that runtime (the webhook sender too) and the live room's threads.
+struct Running {
+    server: actix_web::dev::ServerHandle,
+    system: actix_web::rt::System,
+    thread: Option<std::thread::JoinHandle<()>>,
+    live: std::sync::Arc<samenspel::live::Hub>,
+}
 
-/// Starts a server with these settings on a free port, with the webhook sender beside it.
-fn launch(vars: &HashMap<String, String>) -> Launched {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+impl Running {
+    fn start(
+        state: samenspel::AppState,
+        listener: TcpListener,
+        workers: usize,
+        webhooks: bool,
+    ) -> Running {
+        let live = state.live.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            let data = actix_web::web::Data::new(state);
+            system.block_on(async move {
+                if webhooks {
+                    samenspel::webhooks::spawn(samenspel::webhooks::Sender {
+                        pool: data.pool.clone(),
+                        config: data.config.clone(),
+                    });
+                }
+                let server = actix_web::HttpServer::new(move || samenspel::app(data.clone()))
+                    .workers(workers)
+                    .disable_signals()
+                    .listen(listener)
+                    .expect("listen")
+                    .run();
+                tx.send((server.handle(), actix_web::rt::System::current()))
+                    .unwrap();
+                let _ = server.await;
+            });
+            // Leaving the thread drops the runtime and every task still on it.
+        });
+        let (server, system) = rx.recv().expect("server started");
+        Running {
+            server,
+            system,
+            thread: Some(thread),
+            live,
+        }
+    }
+
+    /// Stops the server and waits until its runtime is gone: nothing of it runs on afterwards.
+    async fn stop(&mut self) {
+        self.server.stop(false).await;
+        self.system.stop();
+        if let Some(thread) = self.thread.take() {
+            actix_web::web::block(move || thread.join())
+                .await
+                .expect("join the server thread")
+                .expect("the server thread ended cleanly");
+        }
+        self.live.stop();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Sent at once; the server stops on its own thread.
+        drop(self.server.stop(false));
+        self.system.stop();
+        // Before the database goes: the live threads hold connections to it.
+        self.live.stop();
+    }
+}
+
+/// A listener on this port, or on a free one; the address may be busy for a moment after a stop.
+fn listen_on(port: u16) -> TcpListener {
+    let address: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("a socket");
+        socket.set_reuse_address(true).expect("reuse the address");
+        match socket.bind(&address.into()).and_then(|_| socket.listen(1024)) {
+            Ok(()) => return socket.into(),
+            Err(e) if std::time::Instant::now() > deadline => panic!("listen on {address}: {e}"),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Starts a server with these settings (on `port`, or a free one), with the webhook sender beside it.
+fn launch(vars: &HashMap<String, String>, port: u16) -> (String, Pool, Mailer, Running) {
+    let listener = listen_on(port);
     let port = listener.local_addr().unwrap().port();
     let base_url = format!("http://127.0.0.1:{port}");
     let mut vars = vars.clone();
@@ -48,29 +129,7 @@ fn launch(vars: &HashMap<String, String>) -> Launched {
     let mailer = Mailer::from_config(&config.mail).unwrap();
     let state = samenspel::build_state(config, mailer.clone()).expect("app state");
     let pool = state.pool.clone();
-    let live = state.live.clone();
-
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let system = actix_web::rt::System::new();
-        let data = actix_web::web::Data::new(state);
-        system.block_on(async move {
-            samenspel::webhooks::spawn(samenspel::webhooks::Sender {
-                pool: data.pool.clone(),
-                config: data.config.clone(),
-            });
-            let server = actix_web::HttpServer::new(move || samenspel::app(data.clone()))
-                .workers(2)
-                .disable_signals()
-                .listen(listener)
-                .expect("listen")
-                .run();
-            tx.send(actix_web::rt::System::current()).unwrap();
-            let _ = server.await;
-        });
-    });
-    let system = rx.recv().expect("server started");
-    (base_url, pool, mailer, system, live)
+    (base_url, pool, mailer, Running::start(state, listener, 2, true))
 }
 
 pub enum TestDatabase {
@@ -170,36 +229,37 @@ impl TestApp {
             vars.insert(k.to_string(), v.to_string());
         }
         let database_url = vars["DATABASE_URL"].clone();
-        let (base_url, pool, mailer, system, live) = launch(&vars);
+        let (base_url, pool, mailer, running) = launch(&vars, 0);
         TestApp {
             base_url,
             database_url,
             pool,
             mailer,
             database,
-            system,
-            live,
+            running,
             vars,
         }
     }
 
-    /// Stops the in-process server and keeps its database, for a test that serves it otherwise.
-    pub fn stop_server(&mut self) {
-        self.system.stop();
-        self.live.stop();
+    /// Stops the in-process server (and its webhook sender) and keeps its database, for a test that
+    /// serves it otherwise.
+    pub async fn stop_server(&mut self) {
+        self.running.stop().await;
     }
 
-    /// Stops the server (its runtime and everything on it, like a crash would) and starts a new one on
-    /// the same database, at a new address.
-    pub fn restart(&mut self) {
-        self.system.stop();
-        self.live.stop();
-        let (base_url, pool, mailer, system, live) = launch(&self.vars);
-        self.base_url = base_url;
+    /// Stops the server and everything on its runtime, as a crash or a deploy would, and starts a new
+    /// one on the same database at the same address.
+    pub async fn restart(&mut self) {
+        self.running.stop().await;
+        let port = url::Url::parse(&self.base_url)
+            .unwrap()
+            .port()
+            .expect("a port");
+        let (base_url, pool, mailer, running) = launch(&self.vars, port);
+        assert_eq!(base_url, self.base_url);
         self.pool = pool;
         self.mailer = mailer;
-        self.system = system;
-        self.live = live;
+        self.running = running;
     }
 
     pub fn conn(&self) -> diesel::r2d2::PooledConnection<samenspel::db::Manager> {
@@ -286,20 +346,12 @@ impl TestApp {
 /// A second instance of the app on the same database, as behind a load balancer.
 pub struct Instance {
     pub base_url: String,
-    system: actix_web::rt::System,
-    live: std::sync::Arc<samenspel::live::Hub>,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.system.stop();
-        self.live.stop();
-    }
+    _running: Running,
 }
 
 impl TestApp {
     pub fn second_instance(&self) -> Instance {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = listen_on(0);
         let base_url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let vars: HashMap<&str, String> = HashMap::from([
             ("DATABASE_URL", self.database_url.clone()),
@@ -311,26 +363,9 @@ impl TestApp {
         let state =
             samenspel::build_state(config, Mailer::from_config(&MailConfig::Capture).unwrap())
                 .unwrap();
-        let live = state.live.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let system = actix_web::rt::System::new();
-            let data = actix_web::web::Data::new(state);
-            system.block_on(async move {
-                let server = actix_web::HttpServer::new(move || samenspel::app(data.clone()))
-                    .workers(1)
-                    .disable_signals()
-                    .listen(listener)
-                    .unwrap()
-                    .run();
-                tx.send(actix_web::rt::System::current()).unwrap();
-                let _ = server.await;
-            });
-        });
         Instance {
             base_url,
-            system: rx.recv().unwrap(),
-            live,
+            _running: Running::start(state, listener, 1, false),
         }
     }
 }
@@ -383,14 +418,6 @@ impl Socket {
                 None => panic!("no {kind} message within {wait:?}"),
             }
         }
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.system.stop();
-        // Before the database goes: the live threads hold connections to it.
-        self.live.stop();
     }
 }
 

@@ -115,7 +115,7 @@ async fn acknowledged_writes_survive_a_kill_and_the_event_chain_verifies() {
     let c = cast(&app);
     let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
     // From here on the real binary serves this database.
-    app.stop_server();
+    app.stop_server().await;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut server = start(&app.database_url, port, dir.path());

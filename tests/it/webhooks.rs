@@ -210,7 +210,7 @@ async fn a_failing_receiver_gets_each_event_once_as_accepted_across_a_restart() 
     })
     .await;
     // Samenspel goes down between the first and the second attempt, and comes back.
-    app.restart();
+    app.restart().await;
     wait_for(&app, "both deliveries accepted", |d| {
         d.len() == 2 && d.iter().all(|(_, status, _)| status == "delivered")
     })
