@@ -132,7 +132,7 @@ fn prepare(url: &str, a: &Args) -> Vec<(i64, String, Vec<String>)> {
                 for id in &members {
                     table::add_member(conn, t.id, *id, TableRole::Member)?;
                 }
-                let meeting = record::plan_meeting(
+                let (meeting, _) = record::plan_meeting(
                     conn,
                     &chair_who,
                     &t,
@@ -144,7 +144,13 @@ fn prepare(url: &str, a: &Args) -> Vec<(i64, String, Vec<String>)> {
                     },
                 )?;
                 for k in 0..3 {
-                    record::add_topic(conn, &chair_who, &meeting, &format!("Onderwerp {k}"), 10)?;
+                    let _ = record::add_topic(
+                        conn,
+                        &chair_who,
+                        &meeting,
+                        &format!("Onderwerp {k}"),
+                        10,
+                    )?;
                 }
                 let chair_token = session::create(conn, chair, day)?;
                 let tokens = members

@@ -553,7 +553,7 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
             .map(|t| t.naive_utc())
             .context("demo meeting time")
     };
-    let morning = record::plan_meeting(
+    let (morning, _) = record::plan_meeting(
         conn,
         &ingrid,
         &mda,
@@ -580,7 +580,7 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
         &mda,
         &referral("Hoe krijgen we het geweld blijvend gestopt?"),
     )?;
-    record::answer_referral(
+    let _ = record::answer_referral(
         conn,
         &ingrid,
         &jansen_ref,
@@ -596,7 +596,7 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
         &mda,
         &referral("Kan de monitoring naar eens per drie maanden?"),
     )?;
-    record::answer_referral(
+    let _ = record::answer_referral(
         conn,
         &ingrid,
         &bakker_ref,
@@ -605,14 +605,14 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
         None,
         Some(&morning),
     )?;
-    record::add_topic(conn, &ingrid, &morning, "Signalen voor beleid", 10)?;
+    let (_, _) = record::add_topic(conn, &ingrid, &morning, "Signalen voor beleid", 10)?;
     if let Some(jansen_item) = meeting::items(conn, morning.id)?
         .into_iter()
         .find(|i| i.family_id == Some(jansen.id))
     {
-        record::invite_for_item(conn, &ingrid, &morning, &jansen_item, &esther)?;
+        let _ = record::invite_for_item(conn, &ingrid, &morning, &jansen_item, &esther)?;
     }
-    record::publish_agenda(conn, &ingrid, &morning)?;
+    let _ = record::publish_agenda(conn, &ingrid, &morning)?;
     record::refer(
         conn,
         &mirjam,
@@ -928,7 +928,7 @@ pub fn long_meeting(
 ) -> anyhow::Result<meeting::Meeting> {
     use crate::domain::decision::{ActionDetails, DecisionDetails, FamilyView};
     let start = crate::domain::now() - chrono::Duration::hours(3);
-    let m = record::plan_meeting(
+    let (m, _) = record::plan_meeting(
         conn,
         chair,
         at,
@@ -939,7 +939,7 @@ pub fn long_meeting(
             online_link: String::new(),
         },
     )?;
-    record::start_meeting(conn, chair, &m)?;
+    let _ = record::start_meeting(conn, chair, &m)?;
     let paragraph = "De veiligheidsafspraken worden nageleefd. De moeder wil het omgangscontact \
                      graag in het buurthuis; de coördinator zorgt voor een ruimte. Daarná volgt een \
                      evaluatie met de school, het wijkteam en de GGZ — met aandacht voor wat het kind \
@@ -947,14 +947,14 @@ pub fn long_meeting(
     let long = paragraph.repeat(paragraphs.max(1));
     let outcome = at.outcomes().first().cloned().unwrap_or_default();
     for n in 1..=items {
-        let item = record::add_topic(
+        let (item, _) = record::add_topic(
             conn,
             chair,
             &m,
             &format!("Onderwerp {n}: één plan voor café Zoë"),
             10,
         )?;
-        let decision = record::record_decision(
+        let (decision, _) = record::record_decision(
             conn,
             chair,
             &m,
@@ -971,7 +971,7 @@ pub fn long_meeting(
             },
             None,
         )?;
-        record::add_action(
+        let _ = record::add_action(
             conn,
             chair,
             &m,
@@ -990,7 +990,7 @@ pub fn long_meeting(
         )?;
     }
     let found = meeting::find(conn, m.id)?.context("the meeting just made")?;
-    record::close_meeting(conn, chair, &found, at)?;
+    let _ = record::close_meeting(conn, chair, &found, at)?;
     meeting::find(conn, m.id)?.context("the meeting just closed")
 }
 

@@ -7,7 +7,6 @@
 //! reconnects replays what it missed from the event log. A connection whose queue is full is marked
 //! lagged and replays from the log too: nothing is dropped.
 
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -22,26 +21,7 @@ use crate::i18n::Locale;
 
 /// Messages waiting for one connection before it counts as lagged.
 pub const QUEUE: usize = 512;
-const CHANNEL: &str = "samenspel_events";
-
-thread_local! {
-    static APPENDED: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Called for every meeting event inside its transaction: on PostgreSQL the NOTIFY goes out with the
-/// commit (to every instance); on this thread a flag asks the caller to wake the dispatcher after it.
-pub fn announce(conn: &mut DbConn, event: &Event) -> diesel::QueryResult<()> {
-    if let DbConn::Postgres(_) = conn {
-        conn.batch_execute(&format!("SELECT pg_notify('{CHANNEL}', '{}')", event.id))?;
-    }
-    APPENDED.with(|a| a.set(true));
-    Ok(())
-}
-
-/// Whether the work just done on this thread appended meeting events (and forgets it).
-pub fn take_appended() -> bool {
-    APPENDED.with(|a| a.replace(false))
-}
+use crate::events::CHANNEL;
 
 /// What decides how an event looks to a participant: language, role at the table and which family
 /// items they may see. Participants with equal audiences get the same bytes.

@@ -6,6 +6,7 @@
 //! transaction already serialises), so two writers never fork the chain.
 
 use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -148,8 +149,11 @@ pub fn hash_fields(
     hex::encode(Sha256::digest(canonical.as_bytes()))
 }
 
+/// The PostgreSQL channel that carries the id of every new meeting event, committed.
+pub const CHANNEL: &str = "samenspel_events";
+
 /// Appends an event. Call inside the write transaction of the change it records, so both commit or
-/// neither does.
+/// neither does. A meeting event is also announced on [`CHANNEL`] (PostgreSQL), with the commit.
 pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult<Event> {
     // Touching the head row first takes its lock on PostgreSQL: appenders queue here. (A SQLite write
     // transaction holds the database's one write lock already.)
@@ -198,6 +202,10 @@ pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult
             event_chain_head::last_event_id.eq(event.id),
         ))
         .execute(conn)?;
+    if let (Some(_), DbConn::Postgres(_)) = (event.meeting_id, &*conn) {
+        // Delivered with the commit, to the live dispatcher of every instance.
+        conn.batch_execute(&format!("SELECT pg_notify('{CHANNEL}', '{}')", event.id))?;
+    }
     Ok(event)
 }
 

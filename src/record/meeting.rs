@@ -14,7 +14,7 @@ use crate::events::EventKind;
 use diesel::QueryResult;
 use serde_json::json;
 
-use super::{Who, event, meeting_event};
+use super::{Announced, Who, announce, event, meeting_event};
 use super::{add_involvement, appoint_director, who};
 
 /// The event of a referral moving to `status`.
@@ -94,7 +94,7 @@ pub fn answer_referral(
     status: ReferralStatus,
     note: Option<&str>,
     schedule_on: Option<&Meeting>,
-) -> QueryResult<()> {
+) -> QueryResult<Announced> {
     let status = if schedule_on.is_some() {
         ReferralStatus::Scheduled
     } else {
@@ -110,39 +110,40 @@ pub fn answer_referral(
         ("referral", found.id),
         json!({"table": to.name, "reason": note.unwrap_or_default()}),
     )?;
-    if let Some(meeting) = schedule_on {
-        let family = family::find(conn, found.family_id)?.ok_or(diesel::result::Error::NotFound)?;
-        let item = meeting::add_item(
-            conn,
-            meeting.id,
-            ItemKind::Family,
-            Some(family.id),
-            Some(found.id),
-            &family.display_name,
-            20,
-            by.user_id,
-        )?;
-        meeting_event(
-            conn,
-            by,
-            (Some(meeting.id), Some(family.id)),
-            EventKind::AgendaItemAdded,
-            ("agenda_item", item.id),
-            json!({"title": family.display_name}),
-        )?;
-        let mut invitees: Vec<i64> = involvement::list(conn, family.id)?
-            .into_iter()
-            .filter(|i| i.involvement.ended_on.is_none())
-            .map(|i| i.involvement.user_id)
-            .collect();
-        invitees.push(found.referred_by_user_id);
-        invitees.sort_unstable();
-        invitees.dedup();
-        for user_id in invitees {
-            meeting::invite_for_item(conn, meeting.id, item.id, user_id)?;
-        }
+    let Some(meeting) = schedule_on else {
+        return Ok(Announced::nothing());
+    };
+    let family = family::find(conn, found.family_id)?.ok_or(diesel::result::Error::NotFound)?;
+    let item = meeting::add_item(
+        conn,
+        meeting.id,
+        ItemKind::Family,
+        Some(family.id),
+        Some(found.id),
+        &family.display_name,
+        20,
+        by.user_id,
+    )?;
+    let announced = announce(
+        conn,
+        by,
+        (Some(meeting.id), Some(family.id)),
+        EventKind::AgendaItemAdded,
+        ("agenda_item", item.id),
+        json!({"title": family.display_name}),
+    )?;
+    let mut invitees: Vec<i64> = involvement::list(conn, family.id)?
+        .into_iter()
+        .filter(|i| i.involvement.ended_on.is_none())
+        .map(|i| i.involvement.user_id)
+        .collect();
+    invitees.push(found.referred_by_user_id);
+    invitees.sort_unstable();
+    invitees.dedup();
+    for user_id in invitees {
+        meeting::invite_for_item(conn, meeting.id, item.id, user_id)?;
     }
-    Ok(())
+    Ok(announced)
 }
 
 pub fn plan_meeting(
@@ -150,9 +151,9 @@ pub fn plan_meeting(
     by: &Who,
     at: &Table,
     plan: &MeetingPlan,
-) -> QueryResult<Meeting> {
+) -> QueryResult<(Meeting, Announced)> {
     let created = meeting::create(conn, at.id, plan, by.user_id)?;
-    meeting_event(
+    let announced = announce(
         conn,
         by,
         (Some(created.id), None),
@@ -160,7 +161,7 @@ pub fn plan_meeting(
         ("meeting", created.id),
         json!({"table": at.name}),
     )?;
-    Ok(created)
+    Ok((created, announced))
 }
 
 pub fn add_topic(
@@ -169,7 +170,7 @@ pub fn add_topic(
     at: &Meeting,
     title: &str,
     time_box: i32,
-) -> QueryResult<AgendaItem> {
+) -> QueryResult<(AgendaItem, Announced)> {
     let item = meeting::add_item(
         conn,
         at.id,
@@ -180,7 +181,7 @@ pub fn add_topic(
         time_box,
         by.user_id,
     )?;
-    meeting_event(
+    let announced = announce(
         conn,
         by,
         (Some(at.id), None),
@@ -188,7 +189,7 @@ pub fn add_topic(
         ("agenda_item", item.id),
         json!({"title": title}),
     )?;
-    Ok(item)
+    Ok((item, announced))
 }
 
 pub fn invite_for_item(
@@ -197,43 +198,40 @@ pub fn invite_for_item(
     at: &Meeting,
     item: &AgendaItem,
     guest: &Who,
-) -> QueryResult<()> {
+) -> QueryResult<Announced> {
     meeting::invite_for_item(conn, at.id, item.id, guest.user_id)?;
-    meeting_event(
+    announce(
         conn,
         by,
         (Some(at.id), item.family_id),
         EventKind::AgendaInvited,
         ("agenda_item", item.id),
         json!({"name": guest.name, "organisation": guest.organisation_name}),
-    )?;
-    Ok(())
+    )
 }
 
-pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<()> {
+pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<Announced> {
     meeting::publish_agenda(conn, at.id)?;
-    meeting_event(
+    announce(
         conn,
         by,
         (Some(at.id), None),
         EventKind::AgendaPublished,
         ("meeting", at.id),
         json!({}),
-    )?;
-    Ok(())
+    )
 }
 
-pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<()> {
+pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<Announced> {
     meeting::set_status(conn, at.id, MeetingStatus::Running)?;
-    meeting_event(
+    announce(
         conn,
         by,
         (Some(at.id), None),
         EventKind::MeetingStarted,
         ("meeting", at.id),
         json!({}),
-    )?;
-    Ok(())
+    )
 }
 
 /// Makes an item current; taking up an item of a planned meeting starts the meeting.
@@ -242,12 +240,14 @@ pub fn set_current_item(
     by: &Who,
     at: &Meeting,
     item: &AgendaItem,
-) -> QueryResult<()> {
-    if at.status() == MeetingStatus::Planned {
-        start_meeting(conn, by, at)?;
-    }
+) -> QueryResult<Announced> {
+    let started = if at.status() == MeetingStatus::Planned {
+        start_meeting(conn, by, at)?
+    } else {
+        Announced::nothing()
+    };
     meeting::set_current_item(conn, at.id, Some(item.id))?;
-    meeting_event(
+    let current = announce(
         conn,
         by,
         (Some(at.id), None),
@@ -255,36 +255,44 @@ pub fn set_current_item(
         ("agenda_item", item.id),
         json!({}),
     )?;
-    Ok(())
+    Ok(started.and(current))
 }
 
-pub fn close_item(conn: &mut DbConn, by: &Who, at: &Meeting, item: &AgendaItem) -> QueryResult<()> {
+pub fn close_item(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item: &AgendaItem,
+) -> QueryResult<Announced> {
     meeting::close_item(conn, item.id)?;
     if at.current_item_id == Some(item.id) {
         meeting::set_current_item(conn, at.id, None)?;
     }
-    meeting_event(
+    announce(
         conn,
         by,
         (Some(at.id), None),
         EventKind::MeetingItemClosed,
         ("agenda_item", item.id),
         json!({}),
-    )?;
-    Ok(())
+    )
 }
 
-pub fn save_minutes(conn: &mut DbConn, by: &Who, item: &AgendaItem, text: &str) -> QueryResult<()> {
+pub fn save_minutes(
+    conn: &mut DbConn,
+    by: &Who,
+    item: &AgendaItem,
+    text: &str,
+) -> QueryResult<Announced> {
     meeting::set_minutes(conn, item.id, text)?;
-    meeting_event(
+    announce(
         conn,
         by,
         (Some(item.meeting_id), item.family_id),
         EventKind::MinutesSaved,
         ("agenda_item", item.id),
         json!({}),
-    )?;
-    Ok(())
+    )
 }
 
 /// Records a decision (or a correction of `supersedes`). A referral to another table and a new director
@@ -297,7 +305,7 @@ pub fn record_decision(
     item: &AgendaItem,
     details: &DecisionDetails,
     supersedes: Option<&Decision>,
-) -> QueryResult<Decision> {
+) -> QueryResult<(Decision, Announced)> {
     let created = decision::create(
         conn,
         at.id,
@@ -312,7 +320,7 @@ pub fn record_decision(
     } else {
         EventKind::DecisionRecorded
     };
-    meeting_event(
+    let announced = announce(
         conn,
         by,
         (Some(at.id), item.family_id),
@@ -352,7 +360,7 @@ pub fn record_decision(
             appoint_director(conn, by, family_id, &director, None)?;
         }
     }
-    Ok(created)
+    Ok((created, announced))
 }
 
 pub fn add_action(
@@ -363,7 +371,7 @@ pub fn add_action(
     decision_id: Option<i64>,
     details: &ActionDetails,
     owner: &Who,
-) -> QueryResult<Action> {
+) -> QueryResult<(Action, Announced)> {
     let created = decision::create_action(
         conn,
         at.id,
@@ -373,7 +381,7 @@ pub fn add_action(
         details,
         by.user_id,
     )?;
-    meeting_event(
+    let announced = announce(
         conn,
         by,
         (Some(at.id), item.family_id),
@@ -381,7 +389,7 @@ pub fn add_action(
         ("action", created.id),
         json!({"name": owner.name, "organisation": owner.organisation_name, "due": details.due_on.format("%d-%m-%Y").to_string()}),
     )?;
-    Ok(created)
+    Ok((created, announced))
 }
 
 /// Marks an open action done or cancelled; false when it was not open any more.
@@ -391,20 +399,20 @@ pub fn finish_action(
     action: &Action,
     status: ActionStatus,
     result: &str,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<Announced>> {
     if decision::finish_action(conn, action.id, status, result)? == 0 {
-        return Ok(false);
+        return Ok(None);
     }
     let kind = action_event(status);
-    meeting_event(
+    announce(
         conn,
         by,
         (Some(action.meeting_id), action.family_id),
         kind,
         ("action", action.id),
         json!({"reason": result}),
-    )?;
-    Ok(true)
+    )
+    .map(Some)
 }
 
 /// Closes the meeting: from now on its decisions and minutes are read-only. Referrals discussed at it
@@ -414,7 +422,7 @@ pub fn close_meeting(
     by: &Who,
     at: &Meeting,
     at_table: &Table,
-) -> QueryResult<()> {
+) -> QueryResult<Announced> {
     meeting::set_status(conn, at.id, MeetingStatus::Closed)?;
     for item in meeting::items(conn, at.id)? {
         if let Some(referral_id) = item.referral_id {
@@ -455,7 +463,8 @@ pub fn close_meeting(
         ("meeting", at.id),
         json!({"table": at_table.name}),
     )?;
-    meeting::set_closing_hash(conn, at.id, &closing.hash)
+    meeting::set_closing_hash(conn, at.id, &closing.hash)?;
+    Ok(Announced::of(&closing))
 }
 
 /// Records who is present, absent with notice or absent, and how.
@@ -466,19 +475,19 @@ pub fn set_attendance(
     person: &Who,
     status: meeting::AttendanceStatus,
     mode: Option<meeting::AttendanceMode>,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<Announced>> {
     if meeting::set_attendance(conn, at.id, person.user_id, status, mode)? == 0 {
-        return Ok(false);
+        return Ok(None);
     }
-    meeting_event(
+    announce(
         conn,
         by,
         (Some(at.id), None),
         EventKind::MeetingAttendance,
         ("meeting", at.id),
         json!({"name": person.name, "status": status.code()}),
-    )?;
-    Ok(true)
+    )
+    .map(Some)
 }
 
 /// Moves an agenda item up or down; false when it could not move (first, last, or the review).
@@ -488,19 +497,19 @@ pub fn move_item(
     at: &Meeting,
     item_id: i64,
     up: bool,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<Announced>> {
     if !meeting::move_item(conn, at.id, item_id, up)? {
-        return Ok(false);
+        return Ok(None);
     }
-    meeting_event(
+    announce(
         conn,
         by,
         (Some(at.id), None),
         EventKind::AgendaChanged,
         ("agenda_item", item_id),
         json!({}),
-    )?;
-    Ok(true)
+    )
+    .map(Some)
 }
 
 pub fn set_time_box(
@@ -509,15 +518,14 @@ pub fn set_time_box(
     at: &Meeting,
     item_id: i64,
     minutes: i32,
-) -> QueryResult<()> {
+) -> QueryResult<Announced> {
     meeting::set_time_box(conn, item_id, minutes)?;
-    meeting_event(
+    announce(
         conn,
         by,
         (Some(at.id), None),
         EventKind::AgendaChanged,
         ("agenda_item", item_id),
         json!({}),
-    )?;
-    Ok(())
+    )
 }

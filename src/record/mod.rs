@@ -85,6 +85,35 @@ pub fn who(conn: &mut DbConn, user_id: i64) -> QueryResult<Who> {
     })
 }
 
+/// The meeting events a change wrote. The meeting's live room shows them once the transaction has
+/// committed: whoever ran the change hands this to the live hub after the commit (`AppState::wake`).
+/// It travels as a return value, never on the side, and dropping it unused is a compile warning.
+#[must_use = "wake the live room with it after the commit"]
+#[derive(Debug, Default)]
+pub struct Announced(Vec<i64>);
+
+impl Announced {
+    /// Nothing for the live room.
+    pub fn nothing() -> Announced {
+        Announced::default()
+    }
+
+    pub(super) fn of(event: &crate::events::Event) -> Announced {
+        Announced(event.meeting_id.map(|_| event.id).into_iter().collect())
+    }
+
+    /// These and `more`, for a change made of several.
+    pub fn and(mut self, more: Announced) -> Announced {
+        self.0.extend(more.0);
+        self
+    }
+
+    /// Whether there is anything for a live room.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// An event about a meeting (`meeting_id`, so its participants get it live); `family_id` when it
 /// concerns one family (it then shows on its timeline).
 fn meeting_event(
@@ -95,7 +124,7 @@ fn meeting_event(
     subject: (&str, i64),
     data: serde_json::Value,
 ) -> QueryResult<crate::events::Event> {
-    let appended = events::append(
+    events::append(
         conn,
         by.actor(),
         NewEvent {
@@ -106,7 +135,17 @@ fn meeting_event(
             data,
             meeting_id,
         },
-    )?;
-    crate::live::announce(conn, &appended)?;
-    Ok(appended)
+    )
+}
+
+/// A meeting event, handed back for the live room.
+fn announce(
+    conn: &mut DbConn,
+    by: &Who,
+    meeting_family: (Option<i64>, Option<i64>),
+    kind: EventKind,
+    subject: (&str, i64),
+    data: serde_json::Value,
+) -> QueryResult<Announced> {
+    meeting_event(conn, by, meeting_family, kind, subject, data).map(|e| Announced::of(&e))
 }

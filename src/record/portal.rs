@@ -11,7 +11,7 @@ use diesel::QueryResult;
 use serde_json::json;
 
 use super::record_score;
-use super::{Who, event, meeting_event};
+use super::{Announced, Who, announce, event};
 
 /// Makes a family account for a member and gives it access to the family's portal. Returns the account.
 pub fn invite_to_portal(
@@ -120,17 +120,16 @@ pub fn family_view(
     access: &Access,
     item: &AgendaItem,
     body: &str,
-) -> QueryResult<()> {
+) -> QueryResult<Announced> {
     portal::save_view(conn, item.id, access, body)?;
-    meeting_event(
+    announce(
         conn,
         by,
         (Some(item.meeting_id), Some(access.family_id)),
         EventKind::FamilyViewSaved,
         ("agenda_item", item.id),
         json!({}),
-    )?;
-    Ok(())
+    )
 }
 
 pub fn request_correction(

@@ -113,19 +113,23 @@ pub async fn finish_action(
                 if row.action.owner_user_id != user.id() {
                     return Err(AppError::Forbidden);
                 }
-                if let (None, Some(status)) = (problem, status) {
-                    if !record::finish_action(conn, &who(&user), &row.action, status, &typed)? {
-                        return Ok((row, Some("action.not_open")));
-                    }
-                    return Ok((row, None));
+                let (None, Some(status)) = (problem, status) else {
+                    return Ok::<_, AppError>((row, Err(problem.unwrap_or_default())));
+                };
+                match record::finish_action(conn, &who(&user), &row.action, status, &typed)? {
+                    Some(announced) => Ok((row, Ok(announced))),
+                    None => Ok((row, Err("action.not_open"))),
                 }
-                Ok::<_, AppError>((row, problem))
             })
         })
         .await?;
-    if problem.is_none() {
-        return Ok(see_other("/#mijn-acties"));
-    }
+    let problem = match problem {
+        Ok(announced) => {
+            state.wake(announced);
+            return Ok(see_other("/#mijn-acties"));
+        }
+        Err(problem) => Some(problem),
+    };
     let page = ActionPage {
         meeting_id: row.action.meeting_id,
         item_id: row.action.agenda_item_id,

@@ -75,17 +75,15 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        let live = self.live.clone();
-        web::block(move || {
-            let mut conn = pool.get()?;
-            let result = f(&mut conn);
-            // After the commit: wake the live dispatcher if meeting events were written.
-            if crate::live::take_appended() {
-                live.poke();
-            }
-            result
-        })
-        .await?
+        web::block(move || f(&mut *pool.get()?)).await?
+    }
+
+    /// After the commit of a change: its meeting events go to the live rooms of this instance now
+    /// (other instances hear of them through the database).
+    pub fn wake(&self, announced: crate::record::Announced) {
+        if !announced.is_empty() {
+            self.live.poke();
+        }
     }
 
     /// Sends mail on the blocking pool. A failure is logged and reported, never shown with the address.

@@ -521,23 +521,25 @@ pub async fn save_view(
     }
     let valid = errors.is_empty();
     let typed = body.clone();
-    let upcoming = state
+    let (upcoming, announced) = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let access = access_of(conn, &user)?;
                 let upcoming = upcoming_item(conn, &access, item_id)?;
-                if valid {
-                    let item = agenda_items::table
-                        .find(item_id)
-                        .select(crate::domain::meeting::AgendaItem::as_select())
-                        .first(conn)?;
-                    record::family_view(conn, &who(&user), &access, &item, &body)?;
+                if !valid {
+                    return Ok::<_, AppError>((upcoming, None));
                 }
-                Ok::<_, AppError>(upcoming)
+                let item = agenda_items::table
+                    .find(item_id)
+                    .select(crate::domain::meeting::AgendaItem::as_select())
+                    .first(conn)?;
+                let announced = record::family_view(conn, &who(&user), &access, &item, &body)?;
+                Ok((upcoming, Some(announced)))
             })
         })
         .await?;
-    if valid {
+    if let Some(announced) = announced {
+        state.wake(announced);
         return Ok(see_other("/portaal?melding=opgeslagen#overleggen"));
     }
     html(

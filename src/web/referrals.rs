@@ -361,7 +361,7 @@ pub async fn answer_referral(
                     } else {
                         None
                     };
-                    record::answer_referral(
+                    let announced = record::answer_referral(
                         conn,
                         &who(&user),
                         &found,
@@ -370,7 +370,7 @@ pub async fn answer_referral(
                         (!note.is_empty()).then_some(note.as_str()),
                         schedule_on,
                     )?;
-                    return Ok(Ok(()));
+                    return Ok(Ok(announced));
                 }
                 log_referral_read(conn, &user, fam.id)?;
                 Ok::<_, AppError>(Err((found, fam, to, referrer, seat, meetings, problem)))
@@ -378,7 +378,10 @@ pub async fn answer_referral(
         })
         .await?;
     match outcome {
-        Ok(()) => Ok(see_other(&format!("/aanmeldingen/{id}"))),
+        Ok(announced) => {
+            state.wake(announced);
+            Ok(see_other(&format!("/aanmeldingen/{id}")))
+        }
         Err((referral, family, table, referrer, seat, meetings, problem)) => html(
             StatusCode::UNPROCESSABLE_ENTITY,
             ReferralPage {

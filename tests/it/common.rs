@@ -109,7 +109,10 @@ fn listen_on(port: u16) -> TcpListener {
         let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
             .expect("a socket");
         socket.set_reuse_address(true).expect("reuse the address");
-        match socket.bind(&address.into()).and_then(|_| socket.listen(1024)) {
+        match socket
+            .bind(&address.into())
+            .and_then(|_| socket.listen(1024))
+        {
             Ok(()) => return socket.into(),
             Err(e) if std::time::Instant::now() > deadline => panic!("listen on {address}: {e}"),
             Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
@@ -129,7 +132,12 @@ fn launch(vars: &HashMap<String, String>, port: u16) -> (String, Pool, Mailer, R
     let mailer = Mailer::from_config(&config.mail).unwrap();
     let state = samenspel::build_state(config, mailer.clone()).expect("app state");
     let pool = state.pool.clone();
-    (base_url, pool, mailer, Running::start(state, listener, 2, true))
+    (
+        base_url,
+        pool,
+        mailer,
+        Running::start(state, listener, 2, true),
+    )
 }
 
 pub enum TestDatabase {

@@ -365,12 +365,6 @@ fn the_lower_layers_never_reach_up_to_web_or_live() {
         "src/time.rs",
         "src/db.rs",
     ];
-    // Known and still to go, each with its reason; the list may only shrink.
-    let remaining = [(
-        "src/record/mod.rs → src/live.rs",
-        "record announces meeting events to the live room through a thread-local flag that \
-         AppState::db reads after the commit; to become: record functions return their events",
-    )];
     let mut found = Vec::new();
     for (file, deps) in dependencies() {
         let name = file.display().to_string();
@@ -384,13 +378,6 @@ fn the_lower_layers_never_reach_up_to_web_or_live() {
             }
         }
     }
-    for (known, _why) in remaining {
-        assert!(
-            found.iter().any(|f| f == known),
-            "{known} is gone: take it off the list"
-        );
-    }
-    found.retain(|f| !remaining.iter().any(|(known, _)| known == f));
     assert!(found.is_empty(), "reaching up:\n{}", found.join("\n"));
 }
 

@@ -13,7 +13,7 @@ use crate::domain::referral::{self, ReferralStatus};
 use crate::domain::table::Table;
 use crate::domain::user;
 use crate::mail::{Attachment, Mail};
-use crate::record;
+use crate::record::{self, Announced};
 use crate::web::access::meeting_for;
 use crate::web::access::who;
 use crate::web::auth::html;
@@ -65,10 +65,10 @@ pub async fn add_topic(
             if !(seat.member || seat.leads()) || m.is_closed() {
                 return Err(AppError::Forbidden);
             }
-            if valid {
-                record::add_topic(conn, by, m, &t, minutes)?;
+            if !valid {
+                return Ok(Announced::nothing());
             }
-            Ok(())
+            Ok(record::add_topic(conn, by, m, &t, minutes)?.1)
         },
     )
     .await?;
@@ -94,7 +94,7 @@ pub async fn schedule_referral(
         if found.table_id != at.id || found.status() != ReferralStatus::Accepted || m.is_closed() {
             return Err(AppError::NotFound);
         }
-        record::answer_referral(
+        Ok(record::answer_referral(
             conn,
             by,
             &found,
@@ -102,8 +102,7 @@ pub async fn schedule_referral(
             ReferralStatus::Accepted,
             None,
             Some(m),
-        )?;
-        Ok(())
+        )?)
     })
     .await?;
     Ok(see_other(&format!("/bijeenkomsten/{meeting_id}#agenda")))
@@ -122,10 +121,11 @@ pub async fn move_item(
     };
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
         chair_only(seat)?;
-        if !m.is_closed() {
-            record::move_item(conn, by, m, item_id, up)?;
+        if m.is_closed() {
+            return Ok(Announced::nothing());
         }
-        Ok(())
+        // An item that cannot move (first, last, the review) stays where it is.
+        Ok(record::move_item(conn, by, m, item_id, up)?.unwrap_or_default())
     })
     .await?;
     Ok(see_other(&format!(
@@ -150,10 +150,10 @@ pub async fn set_time_box(
         if !valid {
             return Err(AppError::Unprocessable("time box".into()));
         }
-        if !m.is_closed() {
-            record::set_time_box(conn, by, m, item_id, minutes)?;
+        if m.is_closed() {
+            return Ok(Announced::nothing());
         }
-        Ok(())
+        Ok(record::set_time_box(conn, by, m, item_id, minutes)?)
     })
     .await?;
     Ok(see_other(&format!(
@@ -181,7 +181,7 @@ pub async fn publish_agenda(
                 if found.is_closed() {
                     return Err(AppError::Forbidden);
                 }
-                record::publish_agenda(conn, &who(&user), &found)?;
+                let announced = record::publish_agenda(conn, &who(&user), &found)?;
                 let ics = crate::calendar::meeting_ics(&found, &at, &link, &host);
                 let mut mails = Vec::new();
                 for row in meeting::attendance_list(conn, meeting_id)? {
@@ -193,11 +193,12 @@ pub async fn publish_agenda(
                     .iter()
                     .filter_map(|i| i.family_id)
                     .collect();
-                Ok((mails, families))
+                Ok((mails, families, announced))
             })
         })
         .await?;
-    let (mails, families) = mails;
+    let (mails, families, announced) = mails;
+    state.wake(announced);
     for mail in mails {
         state.send_mail(mail).await?;
     }
@@ -274,8 +275,7 @@ pub async fn invite_for_item(
             return Err(AppError::Unprocessable("guest".into()));
         }
         let guest = record::who(conn, guest)?;
-        record::invite_for_item(conn, by, m, &item, &guest)?;
-        Ok(())
+        Ok(record::invite_for_item(conn, by, m, &item, &guest)?)
     })
     .await?;
     Ok(see_other(&format!(

@@ -230,7 +230,7 @@ pub async fn record_decision(
                     return Err(AppError::Unprocessable("decision choices".into()));
                 }
                 let by = who(&user);
-                let created = record::record_decision(
+                let (created, announced) = record::record_decision(
                     conn,
                     &by,
                     &data.meeting,
@@ -255,12 +255,13 @@ pub async fn record_decision(
                         Some((&data.meeting, &data.table, created.id)),
                     )?;
                 }
-                Ok(Ok(data.view.item.family_id))
+                Ok(Ok((data.view.item.family_id, announced)))
             })
         })
         .await?;
     match outcome {
-        Ok(family) => {
+        Ok((family, announced)) => {
+            state.wake(announced);
             // The family hears that a decision about them was taken (no details in the mail).
             if let Some(family_id) = family {
                 crate::web::portal::notify_family(
@@ -352,7 +353,7 @@ pub async fn add_action(
                     condition,
                     family_informed_how: informed,
                 };
-                record::add_action(
+                let (_, announced) = record::add_action(
                     conn,
                     &who(&user),
                     &data.meeting,
@@ -361,14 +362,17 @@ pub async fn add_action(
                     &details,
                     &owner,
                 )?;
-                Ok(Ok(()))
+                Ok(Ok(announced))
             })
         })
         .await?;
     match outcome {
-        Ok(()) => Ok(see_other(&format!(
-            "/bijeenkomsten/{meeting_id}/punten/{item_id}#acties"
-        ))),
+        Ok(announced) => {
+            state.wake(announced);
+            Ok(see_other(&format!(
+                "/bijeenkomsten/{meeting_id}/punten/{item_id}#acties"
+            )))
+        }
         Err(refusal) => {
             refused(
                 &state,

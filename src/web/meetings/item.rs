@@ -431,21 +431,25 @@ pub async fn save_minutes(
                     return Err(AppError::Forbidden);
                 }
                 if data.meeting.is_closed() {
-                    return Ok(Some("meeting.closed_read_only"));
+                    return Ok(Err("meeting.closed_read_only"));
                 }
                 if too_long {
-                    return Ok(Some("form.too_long"));
+                    return Ok(Err("form.too_long"));
                 }
-                record::save_minutes(conn, &who(&user), &data.view.item, typed.trim_end())?;
-                Ok(None)
+                let saved =
+                    record::save_minutes(conn, &who(&user), &data.view.item, typed.trim_end())?;
+                Ok(Ok(saved))
             })
         })
         .await?;
     match outcome {
-        None => Ok(see_other(&format!(
-            "/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen"
-        ))),
-        Some(problem) => {
+        Ok(announced) => {
+            state.wake(announced);
+            Ok(see_other(&format!(
+                "/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen"
+            )))
+        }
+        Err(problem) => {
             // A closed meeting is a conflict (no field errors); text that is too long is bad input.
             let mut errors = FieldErrors::default();
             if problem == "form.too_long" {

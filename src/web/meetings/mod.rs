@@ -24,7 +24,7 @@ use crate::domain::family::{self, Family};
 use crate::domain::meeting::{self, AgendaItem, AttendanceRow, Meeting};
 use crate::domain::referral::{self, Referral, ReferralStatus};
 use crate::domain::table::Table;
-use crate::record;
+use crate::record::{self, Announced};
 const TEXT_LIMIT: usize = 10_000;
 
 /// An agenda item as one participant sees it.
@@ -308,21 +308,24 @@ pub async fn show_meeting(
     html(StatusCode::OK, page)
 }
 
-/// Runs a change of the meeting for a user with the right seat; `check` may refuse with a problem key.
+/// Runs a change of the meeting for a user with the right seat (`f` refuses what the seat does not
+/// allow), then shows what it announced in the live room.
 async fn change<F>(state: &AppState, user: SignedIn, meeting_id: i64, f: F) -> Result<(), AppError>
 where
-    F: FnOnce(&mut DbConn, &record::Who, &Meeting, &Table, Seat) -> Result<(), AppError>
+    F: FnOnce(&mut DbConn, &record::Who, &Meeting, &Table, Seat) -> Result<Announced, AppError>
         + Send
         + 'static,
 {
-    state
+    let announced = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
                 f(conn, &who(&user), &found, &at, seat)
             })
         })
-        .await
+        .await?;
+    state.wake(announced);
+    Ok(())
 }
 
 fn chair_only(seat: Seat) -> Result<(), AppError> {

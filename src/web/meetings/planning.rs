@@ -144,13 +144,16 @@ pub async fn create_meeting(
                 let Some(plan) = plan else {
                     return Ok((found, None));
                 };
-                let created = record::plan_meeting(conn, &who(&user), &found, &plan)?;
-                Ok((found, Some(created.id)))
+                let planned = record::plan_meeting(conn, &who(&user), &found, &plan)?;
+                Ok((found, Some(planned)))
             })
         })
         .await?;
     match created {
-        Some(id) => Ok(see_other(&format!("/bijeenkomsten/{id}"))),
+        Some((created, announced)) => {
+            state.wake(announced);
+            Ok(see_other(&format!("/bijeenkomsten/{}", created.id)))
+        }
         None => html(
             StatusCode::UNPROCESSABLE_ENTITY,
             MeetingFormPage {

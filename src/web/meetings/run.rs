@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{chair_only, change};
 use crate::domain::meeting::{self, AttendanceMode, AttendanceStatus};
-use crate::record;
+use crate::record::{self, Announced};
 use crate::web::{AppError, AppState, CurrentUser, see_other};
 
 pub async fn start_meeting(
@@ -17,10 +17,10 @@ pub async fn start_meeting(
     let (user, meeting_id) = (user.0, path.into_inner());
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
         chair_only(seat)?;
-        if m.status() == meeting::MeetingStatus::Planned {
-            record::start_meeting(conn, by, m)?;
+        if m.status() != meeting::MeetingStatus::Planned {
+            return Ok(Announced::nothing());
         }
-        Ok(())
+        Ok(record::start_meeting(conn, by, m)?)
     })
     .await?;
     Ok(see_other(&format!("/bijeenkomsten/{meeting_id}#agenda")))
@@ -39,7 +39,7 @@ pub async fn make_current(
         if m.is_closed() {
             return Err(AppError::Forbidden);
         }
-        record::set_current_item(conn, by, m, &item).map_err(AppError::from)
+        Ok(record::set_current_item(conn, by, m, &item)?)
     })
     .await?;
     Ok(see_other(&format!(
@@ -65,21 +65,10 @@ pub async fn step(
             return Err(AppError::Forbidden);
         }
         let items = meeting::items(conn, m.id)?;
-        let here = m
-            .current_item_id
-            .and_then(|id| items.iter().position(|i| i.id == id));
-        let target = if forward {
-            let from = here.map_or(0, |h| h + 1);
-            items.iter().skip(from).find(|i| !i.is_closed())
-        } else {
-            let to = here.unwrap_or(items.len());
-            items.iter().take(to).rev().find(|i| !i.is_closed())
-        };
-        let Some(target) = target else {
-            return Ok(());
-        };
-        record::set_current_item(conn, by, m, target)?;
-        Ok(())
+        match meeting::next_open_item(&items, m.current_item_id, forward) {
+            Some(target) => Ok(record::set_current_item(conn, by, m, target)?),
+            None => Ok(Announced::nothing()),
+        }
     })
     .await?;
     Ok(see_other(&format!("/bijeenkomsten/{meeting_id}#agenda")))
@@ -94,10 +83,10 @@ pub async fn close_item(
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
         chair_only(seat)?;
         let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
-        if !m.is_closed() && !item.is_closed() {
-            record::close_item(conn, by, m, &item)?;
+        if m.is_closed() || item.is_closed() {
+            return Ok(Announced::nothing());
         }
-        Ok(())
+        Ok(record::close_item(conn, by, m, &item)?)
     })
     .await?;
     Ok(see_other(&format!(
@@ -113,10 +102,10 @@ pub async fn close_meeting(
     let (user, meeting_id) = (user.0, path.into_inner());
     change(&state, user, meeting_id, move |conn, by, m, at, seat| {
         chair_only(seat)?;
-        if !m.is_closed() {
-            record::close_meeting(conn, by, m, at)?;
+        if m.is_closed() {
+            return Ok(Announced::nothing());
         }
-        Ok(())
+        Ok(record::close_meeting(conn, by, m, at)?)
     })
     .await?;
     Ok(see_other(&format!(
@@ -153,10 +142,7 @@ pub async fn set_attendance(
             return Err(AppError::Unprocessable("attendance form".into()));
         };
         let person = record::who(conn, person)?;
-        if !record::set_attendance(conn, by, m, &person, status, mode)? {
-            return Err(AppError::NotFound);
-        }
-        Ok(())
+        record::set_attendance(conn, by, m, &person, status, mode)?.ok_or(AppError::NotFound)
     })
     .await?;
     Ok(see_other(&format!(
