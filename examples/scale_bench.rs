@@ -17,7 +17,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use samenspel::db;
-use samenspel::events::{EventKind, GENESIS_HASH, hash_fields};
+use samenspel::events::{EventKind, GENESIS_HASH, hash_fields, hashed_digest, payload_digest};
 use samenspel::schema::*;
 
 struct Args {
@@ -300,6 +300,7 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
         }
         .name();
         let data = format!("{{\"name\":\"Professional {}\"}}", director(family));
+        let digest = payload_digest(&data);
         let actor = Some(director(family));
         let org = Some(1 + (director(family) - 1) % ORGANISATIONS);
         let hash = hash_fields(
@@ -311,7 +312,7 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
             kind,
             "family",
             Some(family),
-            &data,
+            &hashed_digest(&digest),
             meeting,
         );
         batch.push((
@@ -326,6 +327,7 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
             events::prev_hash.eq(prev.clone()),
             events::hash.eq(hash.clone()),
             events::meeting_id.eq(meeting),
+            events::data_digest.eq(Some(digest)),
         ));
         prev = hash;
         if batch.len() == 1000 {

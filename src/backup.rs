@@ -47,7 +47,7 @@ pub fn check_sqlite(path: &Path) -> anyhow::Result<Checked> {
     let events = match crate::events::verify(&mut conn)
         .map_err(|e| anyhow::anyhow!("{} is not a Samenspel database: {e}", path.display()))?
     {
-        Ok(count) => count,
+        Ok(verified) => verified.count,
         Err(broken) => anyhow::bail!(
             "the event log in {} is broken at event {}: it {}",
             path.display(),

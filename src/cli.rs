@@ -1,4 +1,5 @@
-//! The command line: serve (default), demo, migrate, create-admin.
+//! The command line: serve (default), demo, migrate, verify-events, erase-payloads, send-digests,
+//! backup, restore, create-admin.
 
 use std::io::{BufRead, IsTerminal};
 use std::net::TcpListener;
@@ -39,6 +40,13 @@ enum Command {
     Migrate,
     /// Check the hash chain of the event log and report the first broken link (exit code 1 if any).
     VerifyEvents,
+    /// Erase the payloads (names, reasons) of one family's events at the end of its retention
+    /// period; what happened, when and by whom stays, and `verify-events` still passes and names them.
+    ErasePayloads {
+        /// The family's number (its id).
+        #[arg(long)]
+        family: i64,
+    },
     /// Send today's review digests now (the server sends them by itself from 07:00).
     SendDigests,
     /// Write a backup of the database while the server runs, and check it (SQLite: a consistent copy
@@ -97,6 +105,7 @@ pub fn run() -> ExitCode {
         Command::Demo => demo_then_serve(config),
         Command::Migrate => migrate(&config),
         Command::VerifyEvents => verify_events(&config),
+        Command::ErasePayloads { family } => erase_payloads(&config, family),
         Command::SendDigests => send_digests(config),
         Command::Backup { to } => {
             crate::backup::backup(&config.database_url, &to).map(|m| println!("{m}"))
@@ -208,8 +217,25 @@ fn verify_events(config: &Config) -> anyhow::Result<()> {
     let pool = db::connect(&config.database_url, 1)?;
     let mut conn = pool.get()?;
     match crate::events::verify(&mut conn)? {
-        Ok(count) => {
-            println!("The event log is intact: {count} events, every link verified.");
+        Ok(verified) => {
+            println!(
+                "The event log is intact: {} events, every link verified.",
+                verified.count
+            );
+            if !verified.erased.is_empty() {
+                println!(
+                    "{} of them had their payload erased (their place in the chain verifies):",
+                    verified.erased.len()
+                );
+                for erased in &verified.erased {
+                    println!(
+                        "  event {} ({}), erased {}",
+                        erased.event_id,
+                        erased.kind,
+                        erased.erased_at.format("%Y-%m-%d %H:%M")
+                    );
+                }
+            }
             Ok(())
         }
         Err(broken) => {
@@ -225,6 +251,16 @@ fn verify_events(config: &Config) -> anyhow::Result<()> {
             )
         }
     }
+}
+
+fn erase_payloads(config: &Config, family: i64) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database_url, 1)?;
+    let mut conn = pool.get()?;
+    let erased = db::write(&mut conn, |c| {
+        crate::events::erase_family_payloads(c, family)
+    })?;
+    println!("Erased the payloads of {erased} events of family {family}.");
+    Ok(())
 }
 
 fn create_admin(

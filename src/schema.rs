@@ -170,6 +170,8 @@ diesel::table! {
         prev_hash -> Text,
         hash -> Text,
         meeting_id -> Nullable<BigInt>,
+        data_digest -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

@@ -44,9 +44,22 @@ pub struct Event {
     pub prev_hash: String,
     pub hash: String,
     pub meeting_id: Option<i64>,
+    /// The SHA-256 of `data`, which the hash covers instead of `data` itself; None for events written
+    /// before payloads became erasable (their hash covers `data`).
+    pub data_digest: Option<String>,
+    /// When the payload was erased (`data` is then `{}`).
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl Event {
+    /// What the hash covers of the payload: its digest, or for older events the payload itself.
+    fn hashed_payload(&self) -> String {
+        match &self.data_digest {
+            Some(digest) => hashed_digest(digest),
+            None => self.data.clone(),
+        }
+    }
+
     /// The hash this event must have, from its own fields and the previous hash it names.
     pub fn expected_hash(&self) -> String {
         hash_fields(
@@ -58,7 +71,7 @@ impl Event {
             &self.kind,
             &self.subject_type,
             self.subject_id,
-            &self.data,
+            &self.hashed_payload(),
             self.meeting_id,
         )
     }
@@ -118,7 +131,22 @@ struct EventRow<'a> {
     prev_hash: &'a str,
     hash: &'a str,
     meeting_id: Option<i64>,
+    data_digest: &'a str,
 }
+
+/// The SHA-256 of an event's payload, in hex: what the chain holds of it.
+pub fn payload_digest(data: &str) -> String {
+    hex::encode(Sha256::digest(data.as_bytes()))
+}
+
+/// How a payload digest enters an event's hash. (A payload itself is a JSON object, so it never reads
+/// like this.)
+pub fn hashed_digest(digest: &str) -> String {
+    format!("digest:{digest}")
+}
+
+/// What an erased payload reads as.
+pub const ERASED: &str = "{}";
 
 #[allow(clippy::too_many_arguments)]
 pub fn hash_fields(
@@ -168,6 +196,7 @@ pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult
         .first(conn)?;
     let occurred_at = now();
     let data = new.data.to_string();
+    let digest = payload_digest(&data);
     let hash = hash_fields(
         &prev_hash,
         occurred_at,
@@ -177,7 +206,7 @@ pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult
         new.kind.name(),
         new.subject_type,
         new.subject_id,
-        &data,
+        &hashed_digest(&digest),
         new.meeting_id,
     );
     let event: Event = diesel::insert_into(events::table)
@@ -193,6 +222,7 @@ pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult
             prev_hash: &prev_hash,
             hash: &hash,
             meeting_id: new.meeting_id,
+            data_digest: &digest,
         })
         .returning(events::all_columns)
         .get_result(conn)?;
@@ -217,11 +247,48 @@ pub struct BrokenLink {
     pub problem: String,
 }
 
-/// Walks the whole chain in order. Ok(number of events) when every link holds.
-pub fn verify(conn: &mut DbConn) -> QueryResult<Result<u64, BrokenLink>> {
+/// A chain that holds: how many events, and which of them had their payload erased.
+#[derive(Debug, PartialEq)]
+pub struct Verified {
+    pub count: u64,
+    pub erased: Vec<ErasedPayload>,
+}
+
+/// An event whose payload was erased; its place in the chain still verifies.
+#[derive(Debug, PartialEq)]
+pub struct ErasedPayload {
+    pub event_id: i64,
+    pub kind: String,
+    pub erased_at: NaiveDateTime,
+}
+
+/// What is wrong with one event on its own (the link to the one before is checked by the caller).
+fn check_event(event: &Event) -> Option<&'static str> {
+    match (&event.data_digest, event.erased_at) {
+        (None, Some(_)) => {
+            return Some("was erased, but its hash covers the payload (changed around the log)");
+        }
+        (Some(_), Some(_)) if event.data != ERASED => {
+            return Some("is marked erased but still holds a payload (the row was changed)");
+        }
+        (Some(digest), None) if payload_digest(&event.data) != *digest => {
+            return Some("has a payload that does not match its digest (the row was changed)");
+        }
+        _ => {}
+    }
+    (event.expected_hash() != event.hash)
+        .then_some("its content does not match its hash (the row was changed)")
+}
+
+/// Walks the whole chain in order. Ok when every link holds: the number of events and the events
+/// whose payload was erased.
+pub fn verify(conn: &mut DbConn) -> QueryResult<Result<Verified, BrokenLink>> {
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut after = 0i64;
-    let mut count = 0u64;
+    let mut verified = Verified {
+        count: 0,
+        erased: Vec::new(),
+    };
     loop {
         let batch: Vec<Event> = events::table
             .filter(events::id.gt(after))
@@ -233,25 +300,28 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<u64, BrokenLink>> {
             break;
         }
         for event in batch {
-            if event.prev_hash != expected_prev {
+            let problem = if event.prev_hash != expected_prev {
+                Some("does not follow the event before it (an event was removed or reordered)")
+            } else {
+                check_event(&event)
+            };
+            if let Some(problem) = problem {
                 return Ok(Err(BrokenLink {
                     event_id: event.id,
                     kind: event.kind.clone(),
-                    problem:
-                        "does not follow the event before it (an event was removed or reordered)"
-                            .into(),
+                    problem: problem.into(),
                 }));
             }
-            if event.expected_hash() != event.hash {
-                return Ok(Err(BrokenLink {
+            if let Some(erased_at) = event.erased_at {
+                verified.erased.push(ErasedPayload {
                     event_id: event.id,
                     kind: event.kind.clone(),
-                    problem: "its content does not match its hash (the row was changed)".into(),
-                }));
+                    erased_at,
+                });
             }
             expected_prev = event.hash;
             after = event.id;
-            count += 1;
+            verified.count += 1;
         }
     }
     let head: String = event_chain_head::table
@@ -265,7 +335,21 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<u64, BrokenLink>> {
             problem: "is not the last event the chain recorded (later events were removed)".into(),
         }));
     }
-    Ok(Ok(count))
+    Ok(Ok(verified))
+}
+
+/// Erases the payloads of a family's events (at the end of its retention period): names and reasons
+/// go; what happened, when and by whom stays, and the chain still verifies. Events from before
+/// payloads became erasable keep theirs. Returns how many were erased. Call inside `db::write`.
+pub fn erase_family_payloads(conn: &mut DbConn, family_id: i64) -> QueryResult<usize> {
+    diesel::update(
+        events::table
+            .filter(events::family_id.eq(family_id))
+            .filter(events::data_digest.is_not_null())
+            .filter(events::erased_at.is_null()),
+    )
+    .set((events::data.eq(ERASED), events::erased_at.eq(now())))
+    .execute(conn)
 }
 
 /// The events of a meeting after `after`, in order (at most `limit`): what a reconnecting participant
@@ -373,6 +457,8 @@ mod tests {
             prev_hash: GENESIS_HASH.into(),
             hash: String::new(),
             meeting_id: None,
+            data_digest: None,
+            erased_at: None,
         };
         let base = e.expected_hash();
         assert_eq!(base.len(), 64);
@@ -397,5 +483,65 @@ mod tests {
         let mut renumbered = e.clone();
         renumbered.id = 2;
         assert_eq!(renumbered.expected_hash(), base);
+    }
+
+    /// An event written now: its hash covers the digest of its payload.
+    fn with_payload(data: &str) -> Event {
+        let at = NaiveDateTime::parse_from_str("2026-12-01 09:15:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        let mut e = Event {
+            id: 1,
+            occurred_at: at,
+            actor_user_id: Some(1),
+            actor_organisation_id: Some(2),
+            family_id: Some(3),
+            kind: EventKind::PersonAdded.name().into(),
+            subject_type: "person".into(),
+            subject_id: Some(5),
+            data: data.into(),
+            prev_hash: GENESIS_HASH.into(),
+            hash: String::new(),
+            meeting_id: None,
+            data_digest: Some(payload_digest(data)),
+            erased_at: None,
+        };
+        e.hash = e.expected_hash();
+        e
+    }
+
+    #[test]
+    fn an_erased_payload_leaves_the_event_verifiable_and_a_changed_one_does_not() {
+        let e = with_payload(r#"{"name":"Sandra Jansen"}"#);
+        assert_eq!(check_event(&e), None);
+        // The digest is covered: a different payload has a different hash.
+        assert_ne!(with_payload(r#"{"name":"Gezin X"}"#).hash, e.hash);
+
+        let mut erased = e.clone();
+        erased.data = ERASED.into();
+        erased.erased_at = Some(e.occurred_at + chrono::Duration::days(3650));
+        assert_eq!(check_event(&erased), None, "erasing keeps the hash");
+
+        let mut changed = e.clone();
+        changed.data = r#"{"name":"Gezin X"}"#.into();
+        assert!(
+            check_event(&changed)
+                .unwrap()
+                .contains("does not match its digest")
+        );
+
+        let mut half_erased = erased.clone();
+        half_erased.data = r#"{"name":"Gezin X"}"#.into();
+        assert!(
+            check_event(&half_erased)
+                .unwrap()
+                .contains("still holds a payload")
+        );
+
+        let mut new_digest = changed.clone();
+        new_digest.data_digest = Some(payload_digest(&changed.data));
+        assert!(
+            check_event(&new_digest)
+                .unwrap()
+                .contains("does not match its hash")
+        );
     }
 }

@@ -362,10 +362,11 @@ async fn the_event_chain_verifies_and_names_the_event_that_was_altered() {
     let app = TestApp::spawn().await;
     let mut conn = app.conn();
     samenspel::demo::seed(&mut conn).unwrap();
-    let count = samenspel::events::verify(&mut conn)
+    let verified = samenspel::events::verify(&mut conn)
         .unwrap()
         .expect("the demo chain is intact");
-    assert!(count > 20, "{count}");
+    assert!(verified.count > 20, "{verified:?}");
+    assert!(verified.erased.is_empty());
 
     // Someone with database access edits an event by hand, past the append-only trigger.
     use samenspel::schema::events;
@@ -391,7 +392,102 @@ async fn the_event_chain_verifies_and_names_the_event_that_was_altered() {
         .unwrap();
     let broken = samenspel::events::verify(&mut conn).unwrap().unwrap_err();
     assert_eq!(broken.event_id, target);
-    assert!(broken.problem.contains("does not match its hash"));
+    assert!(
+        broken.problem.contains("does not match its digest"),
+        "{broken:?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_familys_payloads_can_be_erased_and_the_chain_still_verifies_and_names_them() {
+    use samenspel::schema::{events, families};
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn();
+    samenspel::demo::seed(&mut conn).unwrap();
+    let jansen: i64 = families::table
+        .filter(families::display_name.eq("Gezin Jansen"))
+        .select(families::id)
+        .first(&mut *conn)
+        .unwrap();
+    let names_of = |conn: &mut samenspel::db::DbConn, family: i64| -> Vec<String> {
+        events::table
+            .filter(events::family_id.eq(family))
+            .select(events::data)
+            .load::<String>(conn)
+            .unwrap()
+    };
+    assert!(
+        names_of(&mut conn, jansen)
+            .iter()
+            .any(|d| d.contains("Sandra")),
+        "the demo's events name the family's members"
+    );
+
+    // The end of the retention period: the payloads go, the events stay.
+    let erased = samenspel::db::write(&mut conn, |c| {
+        samenspel::events::erase_family_payloads(c, jansen)
+    })
+    .unwrap();
+    assert!(erased > 5, "{erased}");
+    assert!(
+        names_of(&mut conn, jansen)
+            .iter()
+            .all(|d| d == samenspel::events::ERASED)
+    );
+    let verified = samenspel::events::verify(&mut conn)
+        .unwrap()
+        .expect("the chain verifies after erasing");
+    assert_eq!(verified.erased.len(), erased);
+    let erased_ids: Vec<i64> = events::table
+        .filter(events::family_id.eq(jansen))
+        .select(events::id)
+        .order(events::id.asc())
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(
+        verified
+            .erased
+            .iter()
+            .map(|e| e.event_id)
+            .collect::<Vec<_>>(),
+        erased_ids
+    );
+    // Other families keep theirs.
+    let others: i64 = events::table
+        .filter(events::family_id.ne(jansen))
+        .filter(events::erased_at.is_not_null())
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(others, 0);
+
+    // Erasing is the one change the log allows, and only as erasing: no payload comes back in its
+    // place, and erasing cannot carry another change along.
+    let one = erased_ids[0];
+    let refill = diesel::update(events::table.find(one))
+        .set(events::data.eq(r#"{"name":"iemand anders"}"#))
+        .execute(&mut *conn);
+    assert!(refill.is_err(), "an erased payload cannot be written again");
+    let other: i64 = events::table
+        .filter(events::family_id.ne(jansen))
+        .filter(events::data_digest.is_not_null())
+        .select(events::id)
+        .first(&mut *conn)
+        .unwrap();
+    let erase_and_rename = diesel::update(events::table.find(other))
+        .set((
+            events::data.eq(samenspel::events::ERASED),
+            events::erased_at.eq(samenspel::domain::now()),
+            events::kind.eq(samenspel::events::EventKind::FamilyClosed.name()),
+        ))
+        .execute(&mut *conn);
+    assert!(
+        erase_and_rename.is_err(),
+        "erasing cannot change anything else"
+    );
+    let delete = diesel::delete(events::table.find(one)).execute(&mut *conn);
+    assert!(delete.is_err(), "an erased event stays in the log");
+    assert!(samenspel::events::verify(&mut conn).unwrap().is_ok());
 }
 
 #[actix_web::test]

@@ -1,0 +1,4 @@
+DROP TRIGGER events_no_update;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+ALTER TABLE events DROP COLUMN erased_at;
+ALTER TABLE events DROP COLUMN data_digest;
