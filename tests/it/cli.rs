@@ -115,9 +115,8 @@ fn migrate_and_create_admin_work_on_a_new_database() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
 }
 
-#[test]
-fn verify_events_passes_on_the_demo_data_and_names_an_altered_event() {
-    use diesel::prelude::*;
+/// A SQLite database in a new folder with the demo data: the folder, the file and its URL.
+fn demo_database() -> (tempfile::TempDir, std::path::PathBuf, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
     let url = format!("sqlite://{}", path.display());
@@ -125,11 +124,14 @@ fn verify_events_passes_on_the_demo_data_and_names_an_altered_event() {
         samenspel::db::connect(&samenspel::db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
     samenspel::db::migrate(&mut pool.get().unwrap()).unwrap();
     samenspel::demo::seed(&mut pool.get().unwrap()).unwrap();
-    drop(pool);
+    (dir, path, url)
+}
 
+/// Runs a command on the database at `url`; it must succeed. What it printed.
+fn succeeds(args: &[&str], url: &str) -> String {
     let out = samenspel()
-        .arg("verify-events")
-        .env("DATABASE_URL", &url)
+        .args(args)
+        .env("DATABASE_URL", url)
         .output()
         .unwrap();
     assert!(
@@ -137,7 +139,14 @@ fn verify_events_passes_on_the_demo_data_and_names_an_altered_event() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("The event log is intact"));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn verify_events_passes_on_the_demo_data_and_names_an_altered_event() {
+    use diesel::prelude::*;
+    let (_dir, path, url) = demo_database();
+    assert!(succeeds(&["verify-events"], &url).contains("The event log is intact"));
 
     // A row altered by hand, around the append-only trigger.
     let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
@@ -163,43 +172,20 @@ fn verify_events_passes_on_the_demo_data_and_names_an_altered_event() {
 #[test]
 fn erase_payloads_leaves_verify_events_passing_and_it_names_the_erased_events() {
     use diesel::prelude::*;
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
-    let pool =
-        samenspel::db::connect(&samenspel::db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
-    samenspel::db::migrate(&mut pool.get().unwrap()).unwrap();
-    samenspel::demo::seed(&mut pool.get().unwrap()).unwrap();
-    let family: i64 = samenspel::schema::families::table
-        .filter(samenspel::schema::families::display_name.eq("Gezin Bakker"))
-        .select(samenspel::schema::families::id)
-        .first(&mut *pool.get().unwrap())
+    use samenspel::schema::families;
+    let (_dir, path, url) = demo_database();
+    let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+    let family: i64 = families::table
+        .filter(families::display_name.eq("Gezin Bakker"))
+        .select(families::id)
+        .first(&mut conn)
         .unwrap();
-    drop(pool);
+    drop(conn);
 
-    let out = samenspel()
-        .args(["erase-payloads", "--family", &family.to_string()])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    let said = succeeds(&["erase-payloads", "--family", &family.to_string()], &url);
     assert!(said.contains(&format!("of family {family}")), "{said}");
 
-    let out = samenspel()
-        .arg("verify-events")
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report = String::from_utf8_lossy(&out.stdout);
+    let report = succeeds(&["verify-events"], &url);
     assert!(report.contains("The event log is intact"), "{report}");
     assert!(report.contains("had their payload erased"), "{report}");
     // Each erased event by number and kind, e.g. "event 12 (family.created), erased …".
