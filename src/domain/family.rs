@@ -164,6 +164,21 @@ pub fn update_details(
     Ok(())
 }
 
+/// Whether the family's view of the access log names the professionals; false when it did already.
+pub fn set_portal_shows_names(conn: &mut DbConn, family_id: i64, show: bool) -> QueryResult<bool> {
+    let changed = diesel::update(
+        families::table
+            .find(family_id)
+            .filter(families::portal_shows_names.ne(show)),
+    )
+    .set((
+        families::portal_shows_names.eq(show),
+        families::updated_at.eq(super::now()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
 pub fn set_status(
     conn: &mut DbConn,
     family_id: i64,

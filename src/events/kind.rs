@@ -74,6 +74,8 @@ event_kinds! {
     PortalReleased => "portal.released",
     PortalRevoked => "portal.revoked",
     PortalRestored => "portal.restored",
+    PortalNamesShown => "portal.names_shown",
+    PortalNamesHidden => "portal.names_hidden",
     RecoveryConsentGiven => "recovery.consent_given",
     RecoveryConsentWithdrawn => "recovery.consent_withdrawn",
     FamilyViewSaved => "family_view.saved",

@@ -195,6 +195,25 @@ pub fn family_score(
 }
 
 /// A family account's access is turned off or on again by the director.
+/// Whether the family's view of the access log names the professionals who read the file. Nothing is
+/// written when it stays as it was.
+pub fn show_names_in_portal(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    show: bool,
+) -> QueryResult<()> {
+    if !crate::domain::family::set_portal_shows_names(conn, family_id, show)? {
+        return Ok(());
+    }
+    let kind = if show {
+        EventKind::PortalNamesShown
+    } else {
+        EventKind::PortalNamesHidden
+    };
+    event(conn, by, family_id, kind, ("family", family_id), json!({}))
+}
+
 pub fn portal_access_changed(
     conn: &mut DbConn,
     by: &Who,

@@ -17,7 +17,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use std::collections::HashMap;
 
 // ---------------------------------------------------------------------------------------------------
@@ -255,9 +254,7 @@ pub async fn set_names(
         .db(move |conn| {
             db::write(conn, |conn| {
                 authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
-                diesel::update(crate::schema::families::table.find(family_id))
-                    .set(crate::schema::families::portal_shows_names.eq(show))
-                    .execute(conn)?;
+                record::show_names_in_portal(conn, &who(&user), family_id, show)?;
                 Ok::<_, AppError>(())
             })
         })

@@ -424,6 +424,13 @@ async fn the_family_sees_who_read_their_file_a_moment_ago() {
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     let page = sandra.get("/portaal/inzage").await;
     assert!(page.visible_text().contains("Karin de Vries"));
+    // The choice is on the family's timeline, once: saving it again changes nothing.
+    ahmed
+        .submit(&path, &format!("{path}/namen"), &[("show_names", "ja")])
+        .await;
+    let timeline = ahmed.get(&format!("/gezinnen/{}", c.jansen)).await.visible_text();
+    let line = "Het gezin ziet in het inzagelog de namen van wie het dossier heeft gelezen";
+    assert_eq!(timeline.matches(line).count(), 1, "{timeline}");
 }
 
 #[actix_web::test]
