@@ -21,8 +21,8 @@ pub use meeting::{
 };
 pub use partner::record_reading;
 pub use portal::{
-    answer_correction, family_score, family_view, invite_to_portal, portal_access_changed,
-    recovery_consent, request_correction, set_withheld, share_minutes, show_names_in_portal,
+    answer_correction, family_score, family_view, invite_to_portal, recovery_consent,
+    request_correction, set_portal_access, set_withheld, share_minutes, show_names_in_portal,
 };
 pub use safety::{change_phase, record_score, save_phase_plan};
 

@@ -214,13 +214,16 @@ pub fn show_names_in_portal(
     event(conn, by, family_id, kind, ("family", family_id), json!({}))
 }
 
-pub fn portal_access_changed(
+/// Stops a family member's portal access (their sessions end with it) or gives it back.
+pub fn set_portal_access(
     conn: &mut DbConn,
     by: &Who,
     family_id: i64,
     member: &Person,
+    account_user_id: i64,
     active: bool,
 ) -> QueryResult<()> {
+    portal::set_active(conn, account_user_id, active)?;
     event(
         conn,
         by,

@@ -399,8 +399,9 @@ pub async fn manage_account(
                     }
                     other => {
                         let active = other == "herstellen";
-                        portal::set_active(conn, account_id, active)?;
-                        record::portal_access_changed(conn, &by, family_id, &member, active)?;
+                        record::set_portal_access(
+                            conn, &by, family_id, &member, account_id, active,
+                        )?;
                         Ok(None)
                     }
                 }

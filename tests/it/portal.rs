@@ -428,7 +428,10 @@ async fn the_family_sees_who_read_their_file_a_moment_ago() {
     ahmed
         .submit(&path, &format!("{path}/namen"), &[("show_names", "ja")])
         .await;
-    let timeline = ahmed.get(&format!("/gezinnen/{}", c.jansen)).await.visible_text();
+    let timeline = ahmed
+        .get(&format!("/gezinnen/{}", c.jansen))
+        .await
+        .visible_text();
     let line = "Het gezin ziet in het inzagelog de namen van wie het dossier heeft gelezen";
     assert_eq!(timeline.matches(line).count(), 1, "{timeline}");
 }
