@@ -21,6 +21,23 @@ pub mod webhook;
 
 pub use crate::time::now;
 
+/// Why a change cannot be made: something it needs is missing, a rule of the domain it would break, or
+/// the database failing. Record functions answer with this, so a broken rule never travels as
+/// diesel's `NotFound`.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// Something the change needs does not exist.
+    #[error("{0} not found")]
+    Missing(&'static str),
+    /// The change would break this rule (for the log; pages say it in their own words).
+    #[error("broken rule: {0}")]
+    Rule(&'static str),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;
+
 /// Defines a stored choice: its variants, their codes in the database, and their text keys.
 macro_rules! coded_enum {
     ($(#[$meta:meta])* $name:ident, $prefix:literal, [$($variant:ident => $code:literal),+ $(,)?]) => {

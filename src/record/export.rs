@@ -1,8 +1,8 @@
 //! Exports made or sent.
 
 use crate::db::DbConn;
+use crate::domain::DomainResult;
 use crate::events::{self, EventKind, NewEvent};
-use diesel::QueryResult;
 
 use super::Who;
 
@@ -13,7 +13,7 @@ pub fn export_made(
     kind: ExportKind,
     (family_id, subject): (Option<i64>, (&str, i64)),
     data: serde_json::Value,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     let kind = match kind {
         ExportKind::Downloaded => EventKind::ExportDownloaded,
         ExportKind::Sent => EventKind::ExportSent,

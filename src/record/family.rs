@@ -6,9 +6,9 @@ use crate::domain::directorship;
 use crate::domain::family::{self, Family, FamilyDetails, FamilyStatus, Person, PersonDetails};
 use crate::domain::involvement::{self, Involvement};
 use crate::domain::plan::{self, LifeDomain, Saved, Section};
+use crate::domain::{DomainError, DomainResult};
 use crate::events::EventKind;
 use chrono::NaiveDate;
-use diesel::QueryResult;
 use serde_json::json;
 
 use super::{Who, event};
@@ -20,8 +20,10 @@ pub fn start_family(
     details: &FamilyDetails,
     role: &str,
     today: NaiveDate,
-) -> QueryResult<Family> {
-    let organisation_id = by.organisation_id.ok_or(diesel::result::Error::NotFound)?;
+) -> DomainResult<Family> {
+    let organisation_id = by.organisation_id.ok_or(DomainError::Rule(
+        "a family is opened by a professional of an organisation",
+    ))?;
     let created = family::create(conn, details)?;
     event(
         conn,
@@ -49,7 +51,7 @@ pub fn update_details(
     by: &Who,
     family_id: i64,
     details: &FamilyDetails,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     family::update_details(conn, family_id, details)?;
     event(
         conn,
@@ -61,7 +63,7 @@ pub fn update_details(
     )
 }
 
-pub fn close(conn: &mut DbConn, by: &Who, family_id: i64, reason: &str) -> QueryResult<()> {
+pub fn close(conn: &mut DbConn, by: &Who, family_id: i64, reason: &str) -> DomainResult<()> {
     family::set_status(conn, family_id, FamilyStatus::Closed, Some(reason))?;
     event(
         conn,
@@ -73,7 +75,7 @@ pub fn close(conn: &mut DbConn, by: &Who, family_id: i64, reason: &str) -> Query
     )
 }
 
-pub fn reopen(conn: &mut DbConn, by: &Who, family_id: i64) -> QueryResult<()> {
+pub fn reopen(conn: &mut DbConn, by: &Who, family_id: i64) -> DomainResult<()> {
     family::set_status(conn, family_id, FamilyStatus::Open, None)?;
     event(
         conn,
@@ -92,7 +94,7 @@ pub fn save_person(
     family_id: i64,
     person_id: Option<i64>,
     details: &PersonDetails,
-) -> QueryResult<i64> {
+) -> DomainResult<i64> {
     let data = json!({"name": details.name, "role": details.role.code()});
     match person_id {
         Some(id) => {
@@ -129,10 +131,10 @@ pub fn add_involvement(
     professional: &Who,
     role: &str,
     started_on: NaiveDate,
-) -> QueryResult<Involvement> {
-    let organisation_id = professional
-        .organisation_id
-        .ok_or(diesel::result::Error::NotFound)?;
+) -> DomainResult<Involvement> {
+    let organisation_id = professional.organisation_id.ok_or(DomainError::Rule(
+        "only a professional of an organisation is involved with a family",
+    ))?;
     let added = involvement::add(
         conn,
         family_id,
@@ -159,7 +161,7 @@ pub fn end_involvement(
     involvement_id: i64,
     who: &Who,
     today: NaiveDate,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     involvement::end(conn, involvement_id, today)?;
     event(
         conn,
@@ -178,10 +180,10 @@ pub fn appoint_director(
     family_id: i64,
     director: &Who,
     co_worker: Option<&Who>,
-) -> QueryResult<()> {
-    let organisation_id = director
-        .organisation_id
-        .ok_or(diesel::result::Error::NotFound)?;
+) -> DomainResult<()> {
+    let organisation_id = director.organisation_id.ok_or(DomainError::Rule(
+        "a family's director works for an organisation",
+    ))?;
     directorship::appoint(
         conn,
         family_id,
@@ -210,7 +212,7 @@ pub fn save_plan(
     family_id: i64,
     base_version: i32,
     sections: &[(LifeDomain, Section)],
-) -> QueryResult<Saved> {
+) -> DomainResult<Saved> {
     let saved = plan::save(conn, family_id, base_version, by.user_id, sections)?;
     if let Saved::Version(v) = saved {
         event(
@@ -225,7 +227,12 @@ pub fn save_plan(
     Ok(saved)
 }
 
-pub fn comment_on_plan(conn: &mut DbConn, by: &Who, family_id: i64, body: &str) -> QueryResult<()> {
+pub fn comment_on_plan(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    body: &str,
+) -> DomainResult<()> {
     let version = plan::current_version_number(conn, family_id)?;
     let id = plan::add_comment(
         conn,

@@ -10,8 +10,8 @@ use crate::domain::involvement::{self};
 use crate::domain::meeting::{self, AgendaItem, ItemKind, Meeting, MeetingPlan, MeetingStatus};
 use crate::domain::referral::{self, Referral, ReferralDetails, ReferralStatus};
 use crate::domain::table::{self, Table, TableKind};
+use crate::domain::{DomainError, DomainResult};
 use crate::events::EventKind;
-use diesel::QueryResult;
 use serde_json::json;
 
 use super::{Announced, Who, announce, event, meeting_event};
@@ -44,7 +44,7 @@ pub fn create_table(
     kind: &TableKind,
     name: &str,
     region: &str,
-) -> QueryResult<Table> {
+) -> DomainResult<Table> {
     let created = table::create(conn, kind, name, region)?;
     meeting_event(
         conn,
@@ -64,7 +64,7 @@ pub fn refer(
     family_id: i64,
     to: &Table,
     details: &ReferralDetails,
-) -> QueryResult<Referral> {
+) -> DomainResult<Referral> {
     let created = referral::create(
         conn,
         family_id,
@@ -94,7 +94,7 @@ pub fn answer_referral(
     status: ReferralStatus,
     note: Option<&str>,
     schedule_on: Option<&Meeting>,
-) -> QueryResult<Announced> {
+) -> DomainResult<Announced> {
     let status = if schedule_on.is_some() {
         ReferralStatus::Scheduled
     } else {
@@ -113,7 +113,7 @@ pub fn answer_referral(
     let Some(meeting) = schedule_on else {
         return Ok(Announced::nothing());
     };
-    let family = family::find(conn, found.family_id)?.ok_or(diesel::result::Error::NotFound)?;
+    let family = family::find(conn, found.family_id)?.ok_or(DomainError::Missing("family"))?;
     let item = meeting::add_item(
         conn,
         meeting.id,
@@ -151,7 +151,7 @@ pub fn plan_meeting(
     by: &Who,
     at: &Table,
     plan: &MeetingPlan,
-) -> QueryResult<(Meeting, Announced)> {
+) -> DomainResult<(Meeting, Announced)> {
     let created = meeting::create(conn, at.id, plan, by.user_id)?;
     let announced = announce(
         conn,
@@ -170,7 +170,7 @@ pub fn add_topic(
     at: &Meeting,
     title: &str,
     time_box: i32,
-) -> QueryResult<(AgendaItem, Announced)> {
+) -> DomainResult<(AgendaItem, Announced)> {
     let item = meeting::add_item(
         conn,
         at.id,
@@ -198,7 +198,7 @@ pub fn invite_for_item(
     at: &Meeting,
     item: &AgendaItem,
     guest: &Who,
-) -> QueryResult<Announced> {
+) -> DomainResult<Announced> {
     meeting::invite_for_item(conn, at.id, item.id, guest.user_id)?;
     announce(
         conn,
@@ -210,7 +210,7 @@ pub fn invite_for_item(
     )
 }
 
-pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<Announced> {
+pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult<Announced> {
     meeting::publish_agenda(conn, at.id)?;
     announce(
         conn,
@@ -222,7 +222,7 @@ pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<
     )
 }
 
-pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> QueryResult<Announced> {
+pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult<Announced> {
     meeting::set_status(conn, at.id, MeetingStatus::Running)?;
     announce(
         conn,
@@ -240,7 +240,7 @@ pub fn set_current_item(
     by: &Who,
     at: &Meeting,
     item: &AgendaItem,
-) -> QueryResult<Announced> {
+) -> DomainResult<Announced> {
     let started = if at.status() == MeetingStatus::Planned {
         start_meeting(conn, by, at)?
     } else {
@@ -263,7 +263,7 @@ pub fn close_item(
     by: &Who,
     at: &Meeting,
     item: &AgendaItem,
-) -> QueryResult<Announced> {
+) -> DomainResult<Announced> {
     meeting::close_item(conn, item.id)?;
     if at.current_item_id == Some(item.id) {
         meeting::set_current_item(conn, at.id, None)?;
@@ -283,7 +283,7 @@ pub fn save_minutes(
     by: &Who,
     item: &AgendaItem,
     text: &str,
-) -> QueryResult<Announced> {
+) -> DomainResult<Announced> {
     meeting::set_minutes(conn, item.id, text)?;
     announce(
         conn,
@@ -305,7 +305,7 @@ pub fn record_decision(
     item: &AgendaItem,
     details: &DecisionDetails,
     supersedes: Option<&Decision>,
-) -> QueryResult<(Decision, Announced)> {
+) -> DomainResult<(Decision, Announced)> {
     let created = decision::create(
         conn,
         at.id,
@@ -334,7 +334,7 @@ pub fn record_decision(
             .and_then(|id| table::find(conn, id).transpose())
         {
             let target = target?;
-            let family = family::find(conn, family_id)?.ok_or(diesel::result::Error::NotFound)?;
+            let family = family::find(conn, family_id)?.ok_or(DomainError::Missing("family"))?;
             let referral_details = ReferralDetails {
                 reason: format!("{} — {}", at_table.name, created.text),
                 tried: created.rationale.clone(),
@@ -371,7 +371,7 @@ pub fn add_action(
     decision_id: Option<i64>,
     details: &ActionDetails,
     owner: &Who,
-) -> QueryResult<(Action, Announced)> {
+) -> DomainResult<(Action, Announced)> {
     let created = decision::create_action(
         conn,
         at.id,
@@ -399,7 +399,7 @@ pub fn finish_action(
     action: &Action,
     status: ActionStatus,
     result: &str,
-) -> QueryResult<Option<Announced>> {
+) -> DomainResult<Option<Announced>> {
     if decision::finish_action(conn, action.id, status, result)? == 0 {
         return Ok(None);
     }
@@ -422,7 +422,7 @@ pub fn close_meeting(
     by: &Who,
     at: &Meeting,
     at_table: &Table,
-) -> QueryResult<Announced> {
+) -> DomainResult<Announced> {
     meeting::set_status(conn, at.id, MeetingStatus::Closed)?;
     for item in meeting::items(conn, at.id)? {
         if let Some(referral_id) = item.referral_id {
@@ -475,7 +475,7 @@ pub fn set_attendance(
     person: &Who,
     status: meeting::AttendanceStatus,
     mode: Option<meeting::AttendanceMode>,
-) -> QueryResult<Option<Announced>> {
+) -> DomainResult<Option<Announced>> {
     if meeting::set_attendance(conn, at.id, person.user_id, status, mode)? == 0 {
         return Ok(None);
     }
@@ -497,7 +497,7 @@ pub fn move_item(
     at: &Meeting,
     item_id: i64,
     up: bool,
-) -> QueryResult<Option<Announced>> {
+) -> DomainResult<Option<Announced>> {
     if !meeting::move_item(conn, at.id, item_id, up)? {
         return Ok(None);
     }
@@ -518,7 +518,7 @@ pub fn set_time_box(
     at: &Meeting,
     item_id: i64,
     minutes: i32,
-) -> QueryResult<Announced> {
+) -> DomainResult<Announced> {
     meeting::set_time_box(conn, item_id, minutes)?;
     announce(
         conn,

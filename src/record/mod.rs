@@ -26,7 +26,7 @@ pub use portal::{
 };
 pub use safety::{change_phase, record_score, save_phase_plan};
 
-use diesel::QueryResult;
+use crate::domain::{DomainError, DomainResult};
 
 use crate::db::DbConn;
 use crate::events::{self, Actor, EventKind, NewEvent};
@@ -57,7 +57,7 @@ fn event(
     kind: EventKind,
     subject: (&str, i64),
     data: serde_json::Value,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     events::append(
         conn,
         by.actor(),
@@ -74,8 +74,8 @@ fn event(
 }
 
 /// Who a user is, by id, for the record.
-pub fn who(conn: &mut DbConn, user_id: i64) -> QueryResult<Who> {
-    let user = crate::domain::user::find(conn, user_id)?.ok_or(diesel::result::Error::NotFound)?;
+pub fn who(conn: &mut DbConn, user_id: i64) -> DomainResult<Who> {
+    let user = crate::domain::user::find(conn, user_id)?.ok_or(DomainError::Missing("user"))?;
     let with_org = crate::domain::user::with_organisation(conn, user)?;
     Ok(Who {
         user_id,
@@ -123,8 +123,8 @@ fn meeting_event(
     kind: EventKind,
     subject: (&str, i64),
     data: serde_json::Value,
-) -> QueryResult<crate::events::Event> {
-    events::append(
+) -> DomainResult<crate::events::Event> {
+    Ok(events::append(
         conn,
         by.actor(),
         NewEvent {
@@ -135,7 +135,7 @@ fn meeting_event(
             data,
             meeting_id,
         },
-    )
+    )?)
 }
 
 /// A meeting event, handed back for the live room.
@@ -146,6 +146,6 @@ fn announce(
     kind: EventKind,
     subject: (&str, i64),
     data: serde_json::Value,
-) -> QueryResult<Announced> {
+) -> DomainResult<Announced> {
     meeting_event(conn, by, meeting_family, kind, subject, data).map(|e| Announced::of(&e))
 }

@@ -1,8 +1,8 @@
 //! Partner organisations: a reading of a meeting outcome through the inzage API.
 
 use crate::db::DbConn;
+use crate::domain::DomainResult;
 use crate::events::{self, Actor, EventKind, NewEvent};
-use diesel::QueryResult;
 use serde_json::json;
 
 /// Records that an organisation read an outcome (or part of it): an `outcome.read` event naming the
@@ -12,14 +12,14 @@ pub fn record_reading(
     organisation_id: i64,
     outcome: &crate::domain::outcome::Outcome,
     resource: &str,
-) -> QueryResult<events::Event> {
+) -> DomainResult<events::Event> {
     use crate::schema::organisations;
     use diesel::prelude::*;
     let (name, oin): (String, Option<String>) = organisations::table
         .find(organisation_id)
         .select((organisations::name, organisations::oin))
         .first(conn)?;
-    events::append(
+    Ok(events::append(
         conn,
         Actor {
             user_id: None,
@@ -39,5 +39,5 @@ pub fn record_reading(
             }),
             meeting_id: None,
         },
-    )
+    )?)
 }

@@ -2,12 +2,12 @@
 //! correction requests.
 
 use crate::db::DbConn;
+use crate::domain::DomainResult;
 use crate::domain::family::Person;
 use crate::domain::meeting::AgendaItem;
 use crate::domain::portal::{self, Access, Category};
 use crate::domain::safety::{self, NewScore};
 use crate::events::EventKind;
-use diesel::QueryResult;
 use serde_json::json;
 
 use super::record_score;
@@ -21,7 +21,7 @@ pub fn invite_to_portal(
     member: &Person,
     email: &str,
     judgement: &str,
-) -> QueryResult<crate::domain::user::User> {
+) -> DomainResult<crate::domain::user::User> {
     let account = crate::domain::user::create(
         conn,
         crate::domain::user::NewUser {
@@ -54,7 +54,7 @@ pub fn set_withheld(
     member: &Person,
     category: Category,
     reason: Option<&str>,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     match reason {
         Some(reason) => portal::withhold(conn, family_id, member.id, category, reason, by.user_id)?,
         None => {
@@ -76,7 +76,7 @@ pub fn set_withheld(
 }
 
 /// The minutes of an item are shared with the family.
-pub fn share_minutes(conn: &mut DbConn, by: &Who, item: &AgendaItem) -> QueryResult<()> {
+pub fn share_minutes(conn: &mut DbConn, by: &Who, item: &AgendaItem) -> DomainResult<()> {
     portal::share_minutes(conn, item.id, by.user_id)?;
     if let Some(family_id) = item.family_id {
         event(
@@ -97,7 +97,7 @@ pub fn recovery_consent(
     by: &Who,
     access: &Access,
     consent: bool,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     portal::set_consent(conn, access.person_id, by.user_id, consent)?;
     event(
         conn,
@@ -120,7 +120,7 @@ pub fn family_view(
     access: &Access,
     item: &AgendaItem,
     body: &str,
-) -> QueryResult<Announced> {
+) -> DomainResult<Announced> {
     portal::save_view(conn, item.id, access, body)?;
     announce(
         conn,
@@ -138,7 +138,7 @@ pub fn request_correction(
     access: &Access,
     about: &str,
     body: &str,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     let id = portal::request_correction(conn, access, about, body)?;
     event(
         conn,
@@ -156,7 +156,7 @@ pub fn answer_correction(
     family_id: i64,
     id: i64,
     answer: &str,
-) -> QueryResult<bool> {
+) -> DomainResult<bool> {
     let done = portal::answer_correction(conn, family_id, id, answer, by.user_id)? > 0;
     if done {
         event(
@@ -178,7 +178,7 @@ pub fn family_score(
     access: &Access,
     score: i32,
     explanation: &str,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     record_score(
         conn,
         by,
@@ -202,7 +202,7 @@ pub fn show_names_in_portal(
     by: &Who,
     family_id: i64,
     show: bool,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     if !crate::domain::family::set_portal_shows_names(conn, family_id, show)? {
         return Ok(());
     }
@@ -222,7 +222,7 @@ pub fn set_portal_access(
     member: &Person,
     account_user_id: i64,
     active: bool,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     portal::set_active(conn, account_user_id, active)?;
     event(
         conn,

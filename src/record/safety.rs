@@ -1,6 +1,7 @@
 //! Phased work on safety: the phase, the phase plans and the safety scale.
 
 use crate::db::DbConn;
+use crate::domain::DomainResult;
 use crate::domain::family::{self};
 use crate::domain::meeting::Meeting;
 use crate::domain::plan::Saved;
@@ -10,7 +11,6 @@ use crate::domain::safety::{
 use crate::domain::table::Table;
 use crate::events::EventKind;
 use chrono::NaiveDate;
-use diesel::QueryResult;
 use serde_json::json;
 
 use super::{Who, event};
@@ -34,7 +34,7 @@ pub fn change_phase(
     checklist: &[Criterion],
     rationale: &str,
     decided_at: Option<(&Meeting, &Table, i64)>,
-) -> QueryResult<()> {
+) -> DomainResult<()> {
     let from = safety::current(conn, family_id)?.map(|c| c.phase);
     let id = safety::insert_phase(
         conn,
@@ -72,7 +72,7 @@ pub fn save_phase_plan(
     base_version: i32,
     review_on: Option<NaiveDate>,
     content: &PlanContent,
-) -> QueryResult<Saved> {
+) -> DomainResult<Saved> {
     let saved = safety::save_plan(conn, plan, base_version, by.user_id, review_on, content)?;
     if let Saved::Version(v) = saved {
         let person = match plan.person_id {
@@ -94,7 +94,7 @@ pub fn save_phase_plan(
 }
 
 /// Records a score on the safety scale, given by a professional or by the family.
-pub fn record_score(conn: &mut DbConn, by: &Who, score: &NewScore<'_>) -> QueryResult<()> {
+pub fn record_score(conn: &mut DbConn, by: &Who, score: &NewScore<'_>) -> DomainResult<()> {
     let id = safety::add_score(conn, score)?;
     event(
         conn,

@@ -84,6 +84,17 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+impl From<crate::domain::DomainError> for AppError {
+    fn from(e: crate::domain::DomainError) -> Self {
+        use crate::domain::DomainError;
+        match e {
+            DomainError::Missing(_) => AppError::NotFound,
+            DomainError::Rule(rule) => AppError::Unprocessable(rule.into()),
+            DomainError::Database(e) => e.into(),
+        }
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         AppError::Unavailable(format!("database pool: {e}"))

@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use samenspel::db;
+use samenspel::domain::DomainResult;
 use samenspel::domain::family::{FamilyDetails, LegalBasis, Urgency};
 use samenspel::domain::user::Role;
 use samenspel::record::{self, Who};
@@ -108,7 +109,7 @@ pub(crate) fn cast(app: &TestApp) -> Cast {
         .map(|id| record::who(&mut conn, *id).unwrap())
         .collect();
     let (director, co_worker, involved, formerly) = (&who[0], &who[1], &who[2], &who[3]);
-    let family = db::write(&mut conn, |conn| -> QueryResult<i64> {
+    let family = db::write(&mut conn, |conn| -> DomainResult<i64> {
         let f = record::start_family(
             conn,
             director,
@@ -125,7 +126,7 @@ pub(crate) fn cast(app: &TestApp) -> Cast {
         Ok(f.id)
     })
     .unwrap();
-    let other_family = db::write(&mut conn, |conn| -> QueryResult<i64> {
+    let other_family = db::write(&mut conn, |conn| -> DomainResult<i64> {
         Ok(record::start_family(
             conn,
             &who[8],
@@ -778,4 +779,36 @@ async fn search_finds_only_families_the_user_may_see() {
     let home = ahmed.get("/").await;
     assert!(home.text("#mijn-gezinnen").is_some());
     assert!(home.visible_text().contains("Gezin Jansen"));
+}
+
+#[actix_web::test]
+async fn a_change_that_breaks_a_rule_is_refused_as_such_and_writes_nothing() {
+    use samenspel::domain::DomainError;
+    let app = TestApp::spawn().await;
+    // A system administrator belongs to no organisation, so cannot open a family or direct one.
+    let admin = app.user(
+        "beheer@samenspel.example",
+        "Beheer",
+        Role::SystemAdmin,
+        None,
+    );
+    let mut conn = app.conn();
+    let by = record::who(&mut conn, admin.id).unwrap();
+    let refused = db::write(&mut conn, |conn| {
+        record::start_family(conn, &by, &details("Gezin Test"), "Regisseur", today())
+    });
+    assert!(
+        matches!(refused, Err(DomainError::Rule(_))),
+        "a broken rule, not a missing row: {refused:?}"
+    );
+    let families: i64 = samenspel::schema::families::table
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(families, 0);
+    let missing = record::who(&mut conn, admin.id + 1000);
+    assert!(
+        matches!(missing, Err(DomainError::Missing("user"))),
+        "{missing:?}"
+    );
 }

@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use samenspel::db;
+use samenspel::domain::DomainResult;
 use samenspel::domain::family::{FamilyDetails, LegalBasis, Urgency};
 use samenspel::domain::table::{self, TableRole};
 use samenspel::domain::user::Role;
@@ -73,7 +74,7 @@ pub(crate) fn cast(app: &TestApp) -> Cast {
         )
         .id;
     let mut conn = app.conn();
-    db::write(&mut conn, |conn| -> QueryResult<Cast> {
+    db::write(&mut conn, |conn| -> DomainResult<Cast> {
         let by = |conn: &mut samenspel::db::DbConn, id| record::who(conn, id);
         let (ingrid_w, ahmed_w, karin_w) = (by(conn, ingrid)?, by(conn, ahmed)?, by(conn, karin)?);
         let kind = table::kinds(conn)?
@@ -883,7 +884,7 @@ async fn a_decision_can_refer_to_another_table_and_change_the_director() {
     let c = cast(&app);
     let other = {
         let mut conn = app.conn();
-        db::write(&mut conn, |conn| -> QueryResult<i64> {
+        db::write(&mut conn, |conn| -> DomainResult<i64> {
             let ingrid = record::who(conn, 1)?;
             let kind = table::kinds(conn)?
                 .into_iter()

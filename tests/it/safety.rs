@@ -6,6 +6,7 @@ use chrono::Duration;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use samenspel::db;
+use samenspel::domain::DomainResult;
 use samenspel::domain::family::{PersonDetails, PersonRole};
 use samenspel::domain::safety::{self, PlanContent, PlanKind, PlanRef};
 use samenspel::record;
@@ -712,7 +713,7 @@ async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() 
     let app = TestApp::spawn().await;
     let c = crate::families::cast(&app);
     let mut conn = app.conn();
-    let members: Vec<i64> = db::write(&mut conn, |conn| -> QueryResult<Vec<i64>> {
+    let members: Vec<i64> = db::write(&mut conn, |conn| -> DomainResult<Vec<i64>> {
         let mut ids = Vec::new();
         for (name, role) in [
             ("Anouk Bakker", PersonRole::Parent),
@@ -849,7 +850,7 @@ async fn the_daily_digest_lists_exactly_the_overdue_reviews_of_that_director() {
             rows,
         )
     };
-    db::write(&mut app.conn(), |conn| -> QueryResult<()> {
+    db::write(&mut app.conn(), |conn| -> DomainResult<()> {
         // Ahmed's family: the safety plan is overdue as a whole, and agreement 2 of 3 is overdue.
         let (r, rows) = plan(
             c.family,
