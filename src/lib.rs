@@ -49,50 +49,100 @@ pub fn build_state(config: Config, mailer: mail::Mailer) -> anyhow::Result<AppSt
     })
 }
 
-/// Serves the app on `listener` until the server stops, with hourly housekeeping alongside.
-pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
-    let state = actix_web::web::Data::new(state);
-    let (pool, mailer, config) = (
-        state.pool.clone(),
-        state.mailer.clone(),
-        state.config.clone(),
-    );
-    actix_web::rt::spawn(async move {
-        let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            hourly.tick().await;
-            let (pool, mailer, config) = (pool.clone(), mailer.clone(), config.clone());
-            let pruned = actix_web::web::block(move || -> anyhow::Result<usize> {
-                let removed = auth::prune_expired(&mut *pool.get()?)?;
-                let now = time::local(domain::now());
-                if chrono::Timelike::hour(&now) >= digest::SEND_FROM_HOUR {
-                    let sent = digest::send_due(
-                        &pool,
-                        &mailer,
-                        &config.mail_from,
-                        &config.base_url,
-                        now.date_naive(),
-                    )?;
-                    if sent > 0 {
-                        tracing::info!(sent, "review digests sent");
-                    }
-                }
-                Ok(removed)
-            })
-            .await;
-            match pruned {
-                Ok(Ok(n)) => tracing::debug!(removed = n, "housekeeping"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
-                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
-            }
+/// How a server runs: the binary runs everything; the tests start the background work they need.
+#[derive(Clone, Copy, Debug)]
+pub struct Serving {
+    /// HTTP worker threads (None: one per core).
+    pub workers: Option<usize>,
+    /// Stop on SIGINT/SIGTERM.
+    pub signals: bool,
+    /// Hourly: expired sessions pruned, review digests sent from 07:00 (see [`housekeeping`]).
+    pub housekeeping: bool,
+    /// The webhook sender.
+    pub webhooks: bool,
+}
+
+impl Default for Serving {
+    fn default() -> Self {
+        Serving {
+            workers: None,
+            signals: true,
+            housekeeping: true,
+            webhooks: true,
         }
-    });
-    webhooks::spawn(webhooks::Sender {
-        pool: state.pool.clone(),
-        config: state.config.clone(),
-    });
-    actix_web::HttpServer::new(move || app(state.clone()))
-        .listen(listener)?
-        .run()
-        .await
+    }
+}
+
+/// One round of housekeeping: prunes expired sessions and, from 07:00, sends the review digests due
+/// today. Returns how many sessions were pruned.
+pub fn housekeeping(
+    pool: &db::Pool,
+    mailer: &mail::Mailer,
+    config: &Config,
+) -> anyhow::Result<usize> {
+    let removed = auth::prune_expired(&mut *pool.get()?)?;
+    let now = time::local(domain::now());
+    if chrono::Timelike::hour(&now) >= digest::SEND_FROM_HOUR {
+        let sent = digest::send_due(
+            pool,
+            mailer,
+            &config.mail_from,
+            &config.base_url,
+            now.date_naive(),
+        )?;
+        if sent > 0 {
+            tracing::info!(sent, "review digests sent");
+        }
+    }
+    Ok(removed)
+}
+
+/// Starts the app on `listener` with the background work `how` asks for, on the current actix system.
+/// The binary and the tests both start it this way; await the server to run it.
+pub fn start(
+    state: AppState,
+    listener: TcpListener,
+    how: Serving,
+) -> std::io::Result<actix_web::dev::Server> {
+    let state = actix_web::web::Data::new(state);
+    if how.housekeeping {
+        let (pool, mailer, config) = (
+            state.pool.clone(),
+            state.mailer.clone(),
+            state.config.clone(),
+        );
+        actix_web::rt::spawn(async move {
+            let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                hourly.tick().await;
+                let (pool, mailer, config) = (pool.clone(), mailer.clone(), config.clone());
+                let done =
+                    actix_web::web::block(move || housekeeping(&pool, &mailer, &config)).await;
+                match done {
+                    Ok(Ok(n)) => tracing::debug!(removed = n, "housekeeping"),
+                    Ok(Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+                    Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+                }
+            }
+        });
+    }
+    if how.webhooks {
+        webhooks::spawn(webhooks::Sender {
+            pool: state.pool.clone(),
+            config: state.config.clone(),
+        });
+    }
+    let mut server = actix_web::HttpServer::new(move || app(state.clone()));
+    if let Some(workers) = how.workers {
+        server = server.workers(workers);
+    }
+    if !how.signals {
+        server = server.disable_signals();
+    }
+    Ok(server.listen(listener)?.run())
+}
+
+/// Serves the app on `listener` until the server stops, with all its background work.
+pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
+    start(state, listener, Serving::default())?.await
 }

@@ -48,20 +48,16 @@ impl Running {
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let system = actix_web::rt::System::new();
-            let data = actix_web::web::Data::new(state);
             system.block_on(async move {
-                if webhooks {
-                    samenspel::webhooks::spawn(samenspel::webhooks::Sender {
-                        pool: data.pool.clone(),
-                        config: data.config.clone(),
-                    });
-                }
-                let server = actix_web::HttpServer::new(move || samenspel::app(data.clone()))
-                    .workers(workers)
-                    .disable_signals()
-                    .listen(listener)
-                    .expect("listen")
-                    .run();
+                // As the binary starts it; housekeeping runs only when a test calls it, so mail counts
+                // do not depend on the time of day.
+                let how = samenspel::Serving {
+                    workers: Some(workers),
+                    signals: false,
+                    housekeeping: false,
+                    webhooks,
+                };
+                let server = samenspel::start(state, listener, how).expect("listen");
                 tx.send((server.handle(), actix_web::rt::System::current()))
                     .unwrap();
                 let _ = server.await;
@@ -120,15 +116,21 @@ fn listen_on(port: u16) -> TcpListener {
     }
 }
 
+/// The settings of a test server at `base_url`: these variables, mail captured.
+fn test_config(vars: &HashMap<String, String>, base_url: &str) -> Config {
+    let mut vars = vars.clone();
+    vars.insert("SAMENSPEL_BASE_URL".to_string(), base_url.to_string());
+    let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+    config.mail = MailConfig::Capture;
+    config
+}
+
 /// Starts a server with these settings (on `port`, or a free one), with the webhook sender beside it.
 fn launch(vars: &HashMap<String, String>, port: u16) -> (String, Pool, Mailer, Running) {
     let listener = listen_on(port);
     let port = listener.local_addr().unwrap().port();
     let base_url = format!("http://127.0.0.1:{port}");
-    let mut vars = vars.clone();
-    vars.insert("SAMENSPEL_BASE_URL".to_string(), base_url.clone());
-    let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
-    config.mail = MailConfig::Capture;
+    let config = test_config(vars, &base_url);
     let mailer = Mailer::from_config(&config.mail).unwrap();
     let state = samenspel::build_state(config, mailer.clone()).expect("app state");
     let pool = state.pool.clone();
@@ -268,6 +270,17 @@ impl TestApp {
         self.pool = pool;
         self.mailer = mailer;
         self.running = running;
+    }
+
+    /// One round of the server's hourly housekeeping, now (the test server does not run it by itself).
+    /// How many expired rows it removed.
+    pub fn housekeeping(&self) -> usize {
+        let config = self.config();
+        samenspel::housekeeping(&self.pool, &self.mailer, &config).expect("housekeeping")
+    }
+
+    fn config(&self) -> Config {
+        test_config(&self.vars, &self.base_url)
     }
 
     pub fn conn(&self) -> diesel::r2d2::PooledConnection<samenspel::db::Manager> {
