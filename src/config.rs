@@ -155,13 +155,78 @@ impl Config {
 
     /// Reads the settings through `lookup`, so tests can pass their own values.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let vars = Vars(&lookup);
+        let bind = vars.bind()?;
+        let database_url = DatabaseUrl::parse(
+            &vars
+                .get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/samenspel.db".to_string()),
+        )
+        .map_err(|problem| bad("DATABASE_URL", problem))?;
+        let base_url = vars.base_url(bind)?;
+        let mail = vars.mail()?;
+        let mail_from = vars.mail_from()?;
+        let (log_filter, log_json) = vars.log()?;
 
-        let bind = match get("SAMENSPEL_BIND") {
+        Ok(Config {
+            bind,
+            database_url,
+            base_url,
+            mail,
+            mail_from,
+            secure_cookies: vars.flag("SAMENSPEL_SECURE_COOKIES")?,
+            trust_proxy: vars.flag("SAMENSPEL_TRUST_PROXY")?,
+            session_idle: Duration::from_secs(
+                60 * vars.number("SAMENSPEL_SESSION_IDLE_MINUTES", 60, 24 * 60)?,
+            ),
+            session_max: Duration::from_secs(
+                3600 * vars.number("SAMENSPEL_SESSION_MAX_HOURS", 12, 24 * 7)?,
+            ),
+            pool_size: vars.number("SAMENSPEL_DB_POOL_SIZE", 10, 200)? as u32,
+            log_filter,
+            log_json,
+            oin: vars.oin()?,
+            api_rate_limit: vars.number("SAMENSPEL_API_RATE_LIMIT", 300, 100_000)? as u32,
+            webhook_retry_seconds: vars.number("SAMENSPEL_WEBHOOK_RETRY_SECONDS", 30, 3600)?,
+            webhook_allow_http: vars.flag("SAMENSPEL_WEBHOOK_ALLOW_HTTP")?,
+        })
+    }
+}
+
+/// The environment as the settings read it: values trimmed, an empty value counts as unset.
+struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Vars<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+        match self.get(name).as_deref() {
+            None => Ok(false),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some("0" | "false" | "no" | "off") => Ok(false),
+            Some(v) => Err(bad(name, format!("'{v}' is not true or false"))),
+        }
+    }
+
+    fn number(&self, name: &'static str, default: u64, max: u64) -> Result<u64, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(bad(
+                    name,
+                    format!("'{v}' is not a whole number from 1 to {max}"),
+                )),
+            },
+        }
+    }
+
+    fn bind(&self) -> Result<SocketAddr, ConfigError> {
+        Ok(match self.get("SAMENSPEL_BIND") {
             Some(v) => v.parse::<SocketAddr>().map_err(|_| {
                 bad(
                     "SAMENSPEL_BIND",
@@ -169,13 +234,12 @@ impl Config {
                 )
             })?,
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-        };
-        let database_url = DatabaseUrl::parse(
-            &get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/samenspel.db".to_string()),
-        )
-        .map_err(|problem| bad("DATABASE_URL", problem))?;
+        })
+    }
 
-        let base_url = match get("SAMENSPEL_BASE_URL") {
+    /// The address users reach us at, without a trailing slash; by default the bind address.
+    fn base_url(&self, bind: SocketAddr) -> Result<String, ConfigError> {
+        Ok(match self.get("SAMENSPEL_BASE_URL") {
             Some(v) => {
                 let parsed = url::Url::parse(&v)
                     .map_err(|_| bad("SAMENSPEL_BASE_URL", format!("'{v}' is not a URL")))?;
@@ -188,9 +252,12 @@ impl Config {
                 v.trim_end_matches('/').to_string()
             }
             None => format!("http://{bind}"),
-        };
+        })
+    }
 
-        let mail = match get("SMTP_URL") {
+    /// SMTP when a server is named, else `.eml` files in the outbox folder.
+    fn mail(&self) -> Result<MailConfig, ConfigError> {
+        Ok(match self.get("SMTP_URL") {
             Some(v) => {
                 let parsed = url::Url::parse(&v)
                     .map_err(|_| bad("SMTP_URL", format!("'{v}' is not a URL")))?;
@@ -200,40 +267,28 @@ impl Config {
                 MailConfig::Smtp(v)
             }
             None => MailConfig::Outbox(PathBuf::from(
-                get("SAMENSPEL_OUTBOX_DIR").unwrap_or_else(|| "data/outbox".to_string()),
+                self.get("SAMENSPEL_OUTBOX_DIR")
+                    .unwrap_or_else(|| "data/outbox".to_string()),
             )),
-        };
-        let mail_from =
-            get("MAIL_FROM").unwrap_or_else(|| "Samenspel <noreply@samenspel.invalid>".into());
+        })
+    }
+
+    fn mail_from(&self) -> Result<String, ConfigError> {
+        let mail_from = self
+            .get("MAIL_FROM")
+            .unwrap_or_else(|| "Samenspel <noreply@samenspel.invalid>".into());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(bad(
                 "MAIL_FROM",
                 format!("'{mail_from}' is not an email address"),
             ));
         }
+        Ok(mail_from)
+    }
 
-        let flag = |name: &'static str| -> Result<bool, ConfigError> {
-            match get(name).as_deref() {
-                None => Ok(false),
-                Some("1" | "true" | "yes" | "on") => Ok(true),
-                Some("0" | "false" | "no" | "off") => Ok(false),
-                Some(v) => Err(bad(name, format!("'{v}' is not true or false"))),
-            }
-        };
-        let number = |name: &'static str, default: u64, max: u64| -> Result<u64, ConfigError> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) => match v.parse::<u64>() {
-                    Ok(n) if (1..=max).contains(&n) => Ok(n),
-                    _ => Err(bad(
-                        name,
-                        format!("'{v}' is not a whole number from 1 to {max}"),
-                    )),
-                },
-            }
-        };
-
-        let log_json = match get("SAMENSPEL_LOG_FORMAT").as_deref() {
+    /// The log filter, and whether to log JSON (the format is checked first).
+    fn log(&self) -> Result<(String, bool), ConfigError> {
+        let log_json = match self.get("SAMENSPEL_LOG_FORMAT").as_deref() {
             None | Some("text") => false,
             Some("json") => true,
             Some(v) => {
@@ -243,45 +298,27 @@ impl Config {
                 ));
             }
         };
-        let log_filter = get("SAMENSPEL_LOG").unwrap_or_else(|| "info".to_string());
+        let log_filter = self
+            .get("SAMENSPEL_LOG")
+            .unwrap_or_else(|| "info".to_string());
         if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
             return Err(bad(
                 "SAMENSPEL_LOG",
                 format!("'{log_filter}' is not a log filter"),
             ));
         }
+        Ok((log_filter, log_json))
+    }
 
-        Ok(Config {
-            bind,
-            database_url,
-            base_url,
-            mail,
-            mail_from,
-            secure_cookies: flag("SAMENSPEL_SECURE_COOKIES")?,
-            trust_proxy: flag("SAMENSPEL_TRUST_PROXY")?,
-            session_idle: Duration::from_secs(
-                60 * number("SAMENSPEL_SESSION_IDLE_MINUTES", 60, 24 * 60)?,
-            ),
-            session_max: Duration::from_secs(
-                3600 * number("SAMENSPEL_SESSION_MAX_HOURS", 12, 24 * 7)?,
-            ),
-            pool_size: number("SAMENSPEL_DB_POOL_SIZE", 10, 200)? as u32,
-            log_filter,
-            log_json,
-            oin: match get("SAMENSPEL_OIN") {
-                Some(v) if v.len() == 20 && v.bytes().all(|b| b.is_ascii_digit()) => v,
-                Some(v) => {
-                    return Err(bad(
-                        "SAMENSPEL_OIN",
-                        format!("'{v}' is not an OIN of 20 digits"),
-                    ));
-                }
-                None => "00000000000000000000".into(),
-            },
-            api_rate_limit: number("SAMENSPEL_API_RATE_LIMIT", 300, 100_000)? as u32,
-            webhook_retry_seconds: number("SAMENSPEL_WEBHOOK_RETRY_SECONDS", 30, 3600)?,
-            webhook_allow_http: flag("SAMENSPEL_WEBHOOK_ALLOW_HTTP")?,
-        })
+    fn oin(&self) -> Result<String, ConfigError> {
+        match self.get("SAMENSPEL_OIN") {
+            Some(v) if v.len() == 20 && v.bytes().all(|b| b.is_ascii_digit()) => Ok(v),
+            Some(v) => Err(bad(
+                "SAMENSPEL_OIN",
+                format!("'{v}' is not an OIN of 20 digits"),
+            )),
+            None => Ok("00000000000000000000".into()),
+        }
     }
 }
 

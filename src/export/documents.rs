@@ -1,7 +1,7 @@
 //! The PDF documents: besluitenlijst, actielijst, and the family's plans in plain language.
 
 use super::pdf::{Layout, Style};
-use super::{DocAction, MeetingDoc, by_organisation};
+use super::{DocAction, DocItem, MeetingDoc, by_organisation};
 use crate::i18n::I18n;
 
 const INDENT: f32 = 14.0;
@@ -42,6 +42,19 @@ pub fn besluitenlijst(doc: &MeetingDoc, i18n: &I18n) -> anyhow::Result<Vec<u8>> 
         ),
     );
     out.paragraph(&title, Style::Title, 0.0);
+    meeting_heading(&mut out, doc, i18n);
+    out.space(8.0);
+    out.keep(60.0);
+    attendance(&mut out, doc, i18n);
+    for (n, item) in doc.items.iter().enumerate() {
+        meeting_item(&mut out, n + 1, item, i18n);
+    }
+    out.finish(&title)
+}
+
+/// The table, when and where, the chair, whose version, and the reference to check it by (or that it
+/// is a draft).
+fn meeting_heading(out: &mut Layout, doc: &MeetingDoc, i18n: &I18n) {
     out.paragraph(
         &format!("{} ({})", doc.table, doc.kind),
         Style::Heading,
@@ -65,8 +78,10 @@ pub fn besluitenlijst(doc: &MeetingDoc, i18n: &I18n) -> anyhow::Result<Vec<u8>> 
         }
         _ => out.paragraph(&i18n.t("export.draft"), Style::Bold, 0.0),
     }
-    out.space(8.0);
-    out.keep(60.0);
+}
+
+/// Who was present and who was absent with notice, by organisation.
+fn attendance(out: &mut Layout, doc: &MeetingDoc, i18n: &I18n) {
     out.paragraph(&i18n.t("export.attendance"), Style::Heading, 0.0);
     for (label, groups) in [
         (i18n.t("attendance.present"), &doc.present),
@@ -80,42 +95,43 @@ pub fn besluitenlijst(doc: &MeetingDoc, i18n: &I18n) -> anyhow::Result<Vec<u8>> 
             out.field(organisation, &names.join(", "), INDENT);
         }
     }
-    for (n, item) in doc.items.iter().enumerate() {
-        out.space(10.0);
-        out.keep(70.0);
-        out.paragraph(&format!("{}. {}", n + 1, item.title), Style::Heading, 0.0);
-        if !item.visible {
-            out.paragraph(&i18n.t("export.not_invited"), Style::Body, 0.0);
-            continue;
+}
+
+/// Item `n` with its decisions and actions, or only its title for a reader who was not invited.
+fn meeting_item(out: &mut Layout, n: usize, item: &DocItem, i18n: &I18n) {
+    out.space(10.0);
+    out.keep(70.0);
+    out.paragraph(&format!("{n}. {}", item.title), Style::Heading, 0.0);
+    if !item.visible {
+        out.paragraph(&i18n.t("export.not_invited"), Style::Body, 0.0);
+        return;
+    }
+    if item.decisions.is_empty() && item.actions.is_empty() {
+        out.paragraph(&i18n.t("export.nothing_decided"), Style::Body, 0.0);
+    }
+    for d in &item.decisions {
+        out.space(4.0);
+        out.keep(40.0);
+        out.paragraph(
+            &format!("{}: {}", i18n.t("export.decision"), d.outcome),
+            Style::Subheading,
+            0.0,
+        );
+        if let Some(replaced) = &d.replaced {
+            out.paragraph(replaced, Style::Bold, INDENT);
         }
-        if item.decisions.is_empty() && item.actions.is_empty() {
-            out.paragraph(&i18n.t("export.nothing_decided"), Style::Body, 0.0);
-        }
-        for d in &item.decisions {
-            out.space(4.0);
-            out.keep(40.0);
-            out.paragraph(
-                &format!("{}: {}", i18n.t("export.decision"), d.outcome),
-                Style::Subheading,
-                0.0,
-            );
-            if let Some(replaced) = &d.replaced {
-                out.paragraph(replaced, Style::Bold, INDENT);
-            }
-            out.paragraph(&d.text, Style::Body, INDENT);
-            out.field(&i18n.t("decision.rationale"), &d.rationale, INDENT);
-            out.field(&i18n.t("export.family_view"), &d.family_view, INDENT);
-        }
-        if !item.actions.is_empty() {
-            out.space(4.0);
-            out.keep(30.0);
-            out.paragraph(&i18n.t("export.actions"), Style::Subheading, 0.0);
-            for a in &item.actions {
-                out.paragraph(&action_line(i18n, a, false), Style::Body, INDENT);
-            }
+        out.paragraph(&d.text, Style::Body, INDENT);
+        out.field(&i18n.t("decision.rationale"), &d.rationale, INDENT);
+        out.field(&i18n.t("export.family_view"), &d.family_view, INDENT);
+    }
+    if !item.actions.is_empty() {
+        out.space(4.0);
+        out.keep(30.0);
+        out.paragraph(&i18n.t("export.actions"), Style::Subheading, 0.0);
+        for a in &item.actions {
+            out.paragraph(&action_line(i18n, a, false), Style::Body, INDENT);
         }
     }
-    out.finish(&title)
 }
 
 /// "GGZ-intake voor Sandra — Esther Kok (GGZ), uiterlijk 07-12-2026 (te laat)".

@@ -212,32 +212,7 @@ pub async fn invite_user(
     }
 
     let outcome = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                if user::find_by_email(conn, &invitation.email)?.is_some() {
-                    return Ok::<_, AppError>(Err("invite.email_taken"));
-                }
-                let organisation = match invitation.organisation_id {
-                    Some(id) => match organisation::find(conn, id)? {
-                        Some(o) => Some(o),
-                        None => return Ok(Err("invite.organisation_required")),
-                    },
-                    None => None,
-                };
-                let new_user = user::create(
-                    conn,
-                    NewUser {
-                        organisation_id: invitation.organisation_id,
-                        email: &invitation.email,
-                        name: &invitation.name,
-                        role: invitation.role,
-                        password_hash: None,
-                    },
-                )?;
-                let token = token::issue(conn, new_user.id, Purpose::Invitation)?;
-                Ok(Ok((new_user, organisation.map(|o| o.name), token)))
-            })
-        })
+        .db(move |conn| db::write(conn, |conn| create_invited(conn, &invitation)))
         .await?;
     let (invited, organisation_name, token) = match outcome {
         Ok(done) => done,
@@ -267,6 +242,39 @@ pub async fn invite_user(
     Ok(see_other(
         "/beheer/gebruikers?melding=uitnodiging-verstuurd",
     ))
+}
+
+/// The invited user's account (without a password), their organisation's name and an invitation token.
+type Invited = (user::User, Option<String>, String);
+
+/// Creates the invited user's account; or says what is wrong when the address is taken or the
+/// organisation gone.
+fn create_invited(
+    conn: &mut db::DbConn,
+    invitation: &Invitation,
+) -> Result<Result<Invited, &'static str>, AppError> {
+    if user::find_by_email(conn, &invitation.email)?.is_some() {
+        return Ok(Err("invite.email_taken"));
+    }
+    let organisation = match invitation.organisation_id {
+        Some(id) => match organisation::find(conn, id)? {
+            Some(o) => Some(o),
+            None => return Ok(Err("invite.organisation_required")),
+        },
+        None => None,
+    };
+    let new_user = user::create(
+        conn,
+        NewUser {
+            organisation_id: invitation.organisation_id,
+            email: &invitation.email,
+            name: &invitation.name,
+            role: invitation.role,
+            password_hash: None,
+        },
+    )?;
+    let token = token::issue(conn, new_user.id, Purpose::Invitation)?;
+    Ok(Ok((new_user, organisation.map(|o| o.name), token)))
 }
 
 /// Sends a fresh invitation to an account that has not set a password yet (the old link stops working).

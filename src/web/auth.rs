@@ -98,17 +98,11 @@ pub async fn login(
     let mut page = LoginPage {
         email: form.email.trim().to_string(),
         next: next.clone(),
-        errors: FieldErrors::default(),
+        errors: login_form_errors(&form),
         problem: None,
         notice: None,
         ctx,
     };
-    if form.email.trim().is_empty() {
-        page.errors.add("email", "login.email_required");
-    }
-    if form.password.is_empty() {
-        page.errors.add("password", "login.password_required");
-    }
     if !page.errors.is_empty() {
         return html(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
@@ -132,36 +126,22 @@ pub async fn login(
 
     let candidate: Option<User> = found.filter(|u| u.active);
     let stored = candidate.as_ref().and_then(|u| u.password_hash.clone());
-    let password = form.password;
-    let verified = password::verify_queued(password, stored)
+    let verified = password::verify_queued(form.password, stored)
         .await
         .map_err(|e| AppError::Unavailable(e.to_string()))?;
     let user = candidate.filter(|_| verified);
 
     let previous_session = page.ctx.user.as_ref().map(|u| u.session_id);
-    // Family accounts get shorter sessions: a shared phone or a partner looking over the shoulder.
-    let max_age = match &user {
-        Some(u) if u.role() == crate::domain::user::Role::Family => state
-            .config
-            .session_max
-            .min(crate::auth::session::FAMILY_MAX),
-        _ => state.config.session_max,
+    let attempt = LoginAttempt {
+        account_key,
+        address,
+        user_id: user.as_ref().map(|u| u.id),
+        previous_session,
+        max_age: session_max_for(&state, user.as_ref()),
     };
-    let user_id = user.as_ref().map(|u| u.id);
+    let user_id = attempt.user_id;
     let token = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                throttle::record(conn, &account_key, &address, user_id.is_some())?;
-                let Some(user_id) = user_id else {
-                    return Ok(None);
-                };
-                // A new session at every login: a token planted before login is worth nothing after it.
-                if let Some(old) = previous_session {
-                    session::delete(conn, old)?;
-                }
-                Ok::<_, AppError>(Some(session::create(conn, user_id, max_age)?))
-            })
-        })
+        .db(move |conn| db::write(conn, |conn| attempt.record(conn)))
         .await?;
 
     match token {
@@ -182,6 +162,62 @@ pub async fn login(
             page.problem = Some(page.ctx.t("login.failed"));
             html(StatusCode::UNAUTHORIZED, page)
         }
+    }
+}
+
+/// Both fields are required.
+fn login_form_errors(form: &LoginForm) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    if form.email.trim().is_empty() {
+        errors.add("email", "login.email_required");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "login.password_required");
+    }
+    errors
+}
+
+/// How long a session may last. Family accounts get shorter sessions: a shared phone or a partner
+/// looking over the shoulder.
+fn session_max_for(state: &AppState, user: Option<&User>) -> std::time::Duration {
+    match user {
+        Some(u) if u.role() == crate::domain::user::Role::Family => state
+            .config
+            .session_max
+            .min(crate::auth::session::FAMILY_MAX),
+        _ => state.config.session_max,
+    }
+}
+
+/// A checked login attempt, to be counted for throttling and, when the password was right, turned
+/// into a session.
+struct LoginAttempt {
+    account_key: String,
+    address: String,
+    /// The account, when the password was right.
+    user_id: Option<i64>,
+    /// The session this browser had before, if any.
+    previous_session: Option<i64>,
+    max_age: std::time::Duration,
+}
+
+impl LoginAttempt {
+    /// Counts the attempt and, when it succeeded, returns the token of a new session.
+    fn record(self, conn: &mut db::DbConn) -> Result<Option<String>, AppError> {
+        throttle::record(
+            conn,
+            &self.account_key,
+            &self.address,
+            self.user_id.is_some(),
+        )?;
+        let Some(user_id) = self.user_id else {
+            return Ok(None);
+        };
+        // A new session at every login: a token planted before login is worth nothing after it.
+        if let Some(old) = self.previous_session {
+            session::delete(conn, old)?;
+        }
+        Ok(Some(session::create(conn, user_id, self.max_age)?))
     }
 }
 

@@ -69,7 +69,18 @@ pub fn scale_chart(points: &[ChartPoint], text: &ChartText, id: &str) -> String 
         escape(&text.title),
         escape(&text.description)
     );
-    // The scale: lines at 0, 2, ..., 10.
+    draw_scale(&mut svg);
+    draw_dates(&mut svg, first, last);
+    for source in ScoreSource::ALL {
+        draw_series(&mut svg, points, *source, first, last);
+    }
+    draw_legend(&mut svg, text);
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The scale: lines at 0, 2, ..., 10.
+fn draw_scale(svg: &mut String) {
     for score in (0..=10).step_by(2) {
         let y = y_of(score);
         let _ = write!(
@@ -80,6 +91,10 @@ pub fn scale_chart(points: &[ChartPoint], text: &ChartText, id: &str) -> String 
             y + 4.0
         );
     }
+}
+
+/// The first and the last date under the chart (one, in the middle, when they are the same).
+fn draw_dates(svg: &mut String, first: NaiveDate, last: NaiveDate) {
     let axis_y = HEIGHT - BOTTOM;
     let mut dates: Vec<NaiveDate> = vec![first, last];
     dates.dedup();
@@ -97,52 +112,64 @@ pub fn scale_chart(points: &[ChartPoint], text: &ChartText, id: &str) -> String 
             date.format("%d-%m-%Y")
         );
     }
-    for source in ScoreSource::ALL {
-        let mut series: Vec<&ChartPoint> = points.iter().filter(|p| p.source == *source).collect();
-        series.sort_by_key(|p| p.date);
-        if series.len() > 1 {
-            let coords: Vec<String> = series
-                .iter()
-                .map(|p| format!("{:.1},{:.1}", x_of(p.date, first, last), y_of(p.score)))
-                .collect();
-            let _ = write!(
-                svg,
-                r#"<polyline class="ss-chart-line ss-chart-{}" points="{}"/>"#,
-                source.code(),
-                coords.join(" ")
-            );
-        }
-        for p in series {
-            let (x, y) = (x_of(p.date, first, last), y_of(p.score));
-            let title = format!(
-                "{}: {} ({})",
-                p.date.format("%d-%m-%Y"),
-                p.score,
-                p.given_by
-            );
-            let data = format!(
-                r#"data-date="{}" data-score="{}" class="ss-chart-point ss-chart-{}""#,
-                p.date,
-                p.score,
-                source.code()
-            );
-            let _ = match source {
-                ScoreSource::Professional => write!(
-                    svg,
-                    r#"<circle {data} cx="{x:.1}" cy="{y:.1}" r="5"><title>{}</title></circle>"#,
-                    escape(&title)
-                ),
-                ScoreSource::Family => write!(
-                    svg,
-                    r#"<rect {data} x="{:.1}" y="{:.1}" width="10" height="10"><title>{}</title></rect>"#,
-                    x - 5.0,
-                    y - 5.0,
-                    escape(&title)
-                ),
-            };
-        }
+}
+
+/// One source's scores: a line through them (when there are two or more) and a point for each, a
+/// circle for professionals and a square for the family, each with its date, score and who gave it.
+fn draw_series(
+    svg: &mut String,
+    points: &[ChartPoint],
+    source: ScoreSource,
+    first: NaiveDate,
+    last: NaiveDate,
+) {
+    let mut series: Vec<&ChartPoint> = points.iter().filter(|p| p.source == source).collect();
+    series.sort_by_key(|p| p.date);
+    if series.len() > 1 {
+        let coords: Vec<String> = series
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", x_of(p.date, first, last), y_of(p.score)))
+            .collect();
+        let _ = write!(
+            svg,
+            r#"<polyline class="ss-chart-line ss-chart-{}" points="{}"/>"#,
+            source.code(),
+            coords.join(" ")
+        );
     }
-    // The legend, below the dates: shape and line style, not colour, tell the series apart.
+    for p in series {
+        let (x, y) = (x_of(p.date, first, last), y_of(p.score));
+        let title = format!(
+            "{}: {} ({})",
+            p.date.format("%d-%m-%Y"),
+            p.score,
+            p.given_by
+        );
+        let data = format!(
+            r#"data-date="{}" data-score="{}" class="ss-chart-point ss-chart-{}""#,
+            p.date,
+            p.score,
+            source.code()
+        );
+        let _ = match source {
+            ScoreSource::Professional => write!(
+                svg,
+                r#"<circle {data} cx="{x:.1}" cy="{y:.1}" r="5"><title>{}</title></circle>"#,
+                escape(&title)
+            ),
+            ScoreSource::Family => write!(
+                svg,
+                r#"<rect {data} x="{:.1}" y="{:.1}" width="10" height="10"><title>{}</title></rect>"#,
+                x - 5.0,
+                y - 5.0,
+                escape(&title)
+            ),
+        };
+    }
+}
+
+/// The legend, below the dates: shape and line style, not colour, tell the series apart.
+fn draw_legend(svg: &mut String, text: &ChartText) {
     let ly = HEIGHT - 12.0;
     let _ = write!(
         svg,
@@ -156,8 +183,6 @@ pub fn scale_chart(points: &[ChartPoint], text: &ChartText, id: &str) -> String 
         ly + 4.0,
         escape(&text.family),
     );
-    svg.push_str("</svg>");
-    svg
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use super::access::meeting_for;
 use super::access::seat_of;
 use super::access::who;
 use super::exports::{Reader, download, meeting_doc};
-use super::{AppError, AppState, CurrentUser, see_other};
+use super::{AppError, AppState, CurrentUser, SignedIn, see_other};
 use crate::db;
 use crate::domain::access_log::{self, Purpose};
 use crate::domain::decision;
@@ -81,46 +81,7 @@ pub async fn send_besluitenlijst(
     let base_url = state.config.base_url.clone();
     let sender = user.clone();
     let prepared = state
-        .db(move |conn| {
-            let (m, at, seat) = meeting_for(conn, &sender, meeting_id)?;
-            if !seat.chair {
-                return Err(AppError::Forbidden);
-            }
-            if !m.is_closed() {
-                return Ok(None);
-            }
-            let link = format!("{base_url}/bijeenkomsten/{}/besluitenlijst.pdf", m.id);
-            let mut outgoing = Vec::new();
-            for row in meeting::attendance_list(conn, m.id)? {
-                let Some(to) = user::find(conn, row.user_id)?.filter(|u| u.active) else {
-                    continue;
-                };
-                let i18n = crate::mail::i18n_for(&to);
-                let reader = Reader::Participant {
-                    user_id: to.id,
-                    seat: seat_of(conn, to.id, at.id)?,
-                };
-                let (doc, families) = meeting_doc(conn, &i18n, reader, &m, &at, &base_url)?;
-                let mail = if at.sends_attachment() {
-                    documents::besluitenlijst(&doc, &i18n)
-                        .map(|pdf| besluitenlijst_mail(&to, &at, &m, &link, Some(pdf)))
-                } else {
-                    Ok(besluitenlijst_mail(&to, &at, &m, &link, None))
-                };
-                outgoing.push(Outgoing {
-                    user_id: to.id,
-                    organisation_id: to.organisation_id,
-                    email: to.email.clone(),
-                    mail,
-                    families: if at.sends_attachment() {
-                        families
-                    } else {
-                        Vec::new()
-                    },
-                });
-            }
-            Ok(Some((outgoing, at.send_mode.clone())))
-        })
+        .db(move |conn| prepare_besluitenlijsten(conn, &sender, meeting_id, &base_url))
         .await?;
     let Some((outgoing, mode)) = prepared else {
         return Ok(see_other(&format!(
@@ -147,34 +108,7 @@ pub async fn send_besluitenlijst(
     state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let now = crate::domain::now();
-                for (o, error) in &results {
-                    crate::domain::export_send::record(
-                        conn,
-                        crate::domain::export_send::NewSend {
-                            meeting_id,
-                            user_id: o.user_id,
-                            email: &o.email,
-                            mode: &mode,
-                            error: error.as_deref(),
-                            sent_by_user_id: user.id(),
-                            sent_at: now,
-                        },
-                    )?;
-                    if error.is_none() {
-                        for f in &o.families {
-                            access_log::record(conn, o.user_id, o.organisation_id, *f, "access.what.export_sent", Purpose::Meeting)?;
-                        }
-                    }
-                }
-                record::export_made(
-                    conn,
-                    &who(&user),
-                    ExportKind::Sent,
-                    (None, ("meeting", meeting_id)),
-                    json!({"document": "besluitenlijst", "mode": mode, "recipients": results.len().to_string(), "failed": results.iter().filter(|(_, e)| e.is_some()).count().to_string()}),
-                )?;
-                Ok::<_, AppError>(())
+                log_besluitenlijsten_sent(conn, &user, meeting_id, &mode, &results)
             })
         })
         .await?;
@@ -186,6 +120,100 @@ pub async fn send_besluitenlijst(
     Ok(see_other(&format!(
         "/bijeenkomsten/{meeting_id}?melding={notice}#exports"
     )))
+}
+
+/// Every active participant's besluitenlijst mail and the table's send mode, when the chair sends
+/// after closing; None while the meeting is still open.
+fn prepare_besluitenlijsten(
+    conn: &mut db::DbConn,
+    sender: &SignedIn,
+    meeting_id: i64,
+    base_url: &str,
+) -> Result<Option<(Vec<Outgoing>, String)>, AppError> {
+    let (m, at, seat) = meeting_for(conn, sender, meeting_id)?;
+    if !seat.chair {
+        return Err(AppError::Forbidden);
+    }
+    if !m.is_closed() {
+        return Ok(None);
+    }
+    let link = format!("{base_url}/bijeenkomsten/{}/besluitenlijst.pdf", m.id);
+    let mut outgoing = Vec::new();
+    for row in meeting::attendance_list(conn, m.id)? {
+        let Some(to) = user::find(conn, row.user_id)?.filter(|u| u.active) else {
+            continue;
+        };
+        let i18n = crate::mail::i18n_for(&to);
+        let reader = Reader::Participant {
+            user_id: to.id,
+            seat: seat_of(conn, to.id, at.id)?,
+        };
+        let (doc, families) = meeting_doc(conn, &i18n, reader, &m, &at, base_url)?;
+        let mail = if at.sends_attachment() {
+            documents::besluitenlijst(&doc, &i18n)
+                .map(|pdf| besluitenlijst_mail(&to, &at, &m, &link, Some(pdf)))
+        } else {
+            Ok(besluitenlijst_mail(&to, &at, &m, &link, None))
+        };
+        outgoing.push(Outgoing {
+            user_id: to.id,
+            organisation_id: to.organisation_id,
+            email: to.email.clone(),
+            mail,
+            families: if at.sends_attachment() {
+                families
+            } else {
+                Vec::new()
+            },
+        });
+    }
+    Ok(Some((outgoing, at.send_mode.clone())))
+}
+
+/// Logs every attempt to send, the reading each attachment that went out gives, and the export.
+fn log_besluitenlijsten_sent(
+    conn: &mut db::DbConn,
+    user: &SignedIn,
+    meeting_id: i64,
+    mode: &str,
+    results: &[(Outgoing, Option<String>)],
+) -> Result<(), AppError> {
+    let now = crate::domain::now();
+    for (o, error) in results {
+        crate::domain::export_send::record(
+            conn,
+            crate::domain::export_send::NewSend {
+                meeting_id,
+                user_id: o.user_id,
+                email: &o.email,
+                mode,
+                error: error.as_deref(),
+                sent_by_user_id: user.id(),
+                sent_at: now,
+            },
+        )?;
+        if error.is_none() {
+            for f in &o.families {
+                access_log::record(
+                    conn,
+                    o.user_id,
+                    o.organisation_id,
+                    *f,
+                    "access.what.export_sent",
+                    Purpose::Meeting,
+                )?;
+            }
+        }
+    }
+    let failed = results.iter().filter(|(_, e)| e.is_some()).count();
+    record::export_made(
+        conn,
+        &who(user),
+        ExportKind::Sent,
+        (None, ("meeting", meeting_id)),
+        json!({"document": "besluitenlijst", "mode": mode, "recipients": results.len().to_string(), "failed": failed.to_string()}),
+    )?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -155,97 +155,9 @@ pub fn meeting_doc(
         }
         Reader::Participant { .. } => (None, HashMap::new()),
     };
-    let clean = |text: &str| match &scrub {
-        Some(s) => s.scrub(text),
-        None => text.to_string(),
-    };
-    // (visible, title) per item, in agenda order.
-    let views: Vec<(bool, String)> = match reader {
-        Reader::Participant { user_id, seat } => item_views(conn, user_id, seat, m.id)?
-            .into_iter()
-            .map(|v| {
-                let title = if v.item.kind == "action_review" {
-                    i18n.t("meeting.action_review")
-                } else {
-                    v.label
-                };
-                (v.visible, title)
-            })
-            .collect(),
-        Reader::Pseudonymised => items
-            .iter()
-            .map(|i| {
-                let title = match (i.family_id, i.kind.as_str()) {
-                    (Some(f), _) => pseudonyms.get(&f).cloned().unwrap_or_default(),
-                    (None, "action_review") => i18n.t("meeting.action_review"),
-                    (None, _) => clean(&i.title),
-                };
-                (true, title)
-            })
-            .collect(),
-    };
-    let decisions = decision::for_meeting(conn, m.id)?;
-    let mut replaced_by = HashMap::new();
-    for d in &decisions {
-        if let Some(old) = d.supersedes_id {
-            replaced_by.insert(old, d.id);
-        }
-    }
-    let actions = decision::actions_for_meeting(conn, m.id)?;
-    let meeting_on = Some(crate::time::local(m.starts_at).date_naive());
-    let mut shown_families = Vec::new();
-    let mut doc_items = Vec::new();
-    for (item, (visible, title)) in items.iter().zip(views) {
-        if visible && let Some(f) = item.family_id {
-            shown_families.push(f);
-        }
-        let decisions = decisions
-            .iter()
-            .filter(|d| visible && d.agenda_item_id == item.id)
-            .map(|d| DocDecision {
-                outcome: d.outcome.clone(),
-                text: clean(&d.text),
-                rationale: clean(&d.rationale),
-                family_view: family_view_text(i18n, d.family_view(), &clean(&d.family_words)),
-                replaced: replaced_by
-                    .get(&d.id)
-                    .map(|n| i18n.t_with("export.replaced", &[("id", n.to_string().as_str())])),
-            })
-            .collect();
-        let actions = actions
-            .iter()
-            .filter(|a| visible && a.action.agenda_item_id == item.id)
-            .map(|a| {
-                let mut doc = action_doc(i18n, a, true, meeting_on);
-                if scrub.is_some() {
-                    doc.description = clean(&doc.description);
-                    doc.condition = clean(&doc.condition);
-                    doc.family = a.family_pseudonym().unwrap_or_default();
-                }
-                doc
-            })
-            .collect();
-        doc_items.push(DocItem {
-            title,
-            visible,
-            decisions,
-            actions,
-        });
-    }
-    let mut present: Vec<(String, Vec<String>)> = Vec::new();
-    let mut absent: Vec<(String, Vec<String>)> = Vec::new();
-    for row in meeting::attendance_list(conn, m.id)? {
-        let list = match row.status {
-            AttendanceStatus::Present => &mut present,
-            AttendanceStatus::AbsentWithNotice => &mut absent,
-            _ => continue,
-        };
-        let organisation = row.organisation_name.unwrap_or_default();
-        match list.iter_mut().find(|(o, _)| *o == organisation) {
-            Some((_, names)) => names.push(row.name),
-            None => list.push((organisation, vec![row.name])),
-        }
-    }
+    let views = item_titles(conn, i18n, reader, m, &items, &pseudonyms, scrub.as_ref())?;
+    let (doc_items, shown_families) = doc_items(conn, i18n, m, &items, views, scrub.as_ref())?;
+    let (present, absent) = attendance_by_organisation(conn, m.id)?;
     let chairs = table::members(conn, at.id)?
         .into_iter()
         .filter(|mb| mb.role == TableRole::Chair)
@@ -254,15 +166,7 @@ pub fn meeting_doc(
     let kind = table::find_kind(conn, at.kind_id)?
         .map(|k| k.name)
         .unwrap_or_default();
-    let version = match reader {
-        Reader::Participant { user_id, .. } => {
-            let name = user::find(conn, user_id)?
-                .map(|u| u.name)
-                .unwrap_or_default();
-            i18n.t_with("export.version_for", &[("name", name.as_str())])
-        }
-        Reader::Pseudonymised => i18n.t("export.version_pseudonymised"),
-    };
+    let version = version_line(conn, i18n, reader)?;
     let (reference, check_url) = match (&m.closing_hash, m.is_closed()) {
         (Some(hash), true) => (
             Some(documents::short_reference(m.id, hash)),
@@ -299,6 +203,154 @@ pub fn meeting_doc(
             Reader::Pseudonymised => family_ids,
         },
     ))
+}
+
+/// Free text as the reader gets it: scrubbed of names in the pseudonymised version.
+fn clean(scrub: Option<&Scrubber>, text: &str) -> String {
+    match scrub {
+        Some(s) => s.scrub(text),
+        None => text.to_string(),
+    }
+}
+
+/// (visible, title) per item, in agenda order: a participant sees the items they were not invited to
+/// by pseudonym; the pseudonymised version names every family by pseudonym.
+fn item_titles(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    reader: Reader,
+    m: &Meeting,
+    items: &[meeting::AgendaItem],
+    pseudonyms: &HashMap<i64, String>,
+    scrub: Option<&Scrubber>,
+) -> Result<Vec<(bool, String)>, AppError> {
+    Ok(match reader {
+        Reader::Participant { user_id, seat } => item_views(conn, user_id, seat, m.id)?
+            .into_iter()
+            .map(|v| {
+                let title = if v.item.kind == "action_review" {
+                    i18n.t("meeting.action_review")
+                } else {
+                    v.label
+                };
+                (v.visible, title)
+            })
+            .collect(),
+        Reader::Pseudonymised => items
+            .iter()
+            .map(|i| {
+                let title = match (i.family_id, i.kind.as_str()) {
+                    (Some(f), _) => pseudonyms.get(&f).cloned().unwrap_or_default(),
+                    (None, "action_review") => i18n.t("meeting.action_review"),
+                    (None, _) => clean(scrub, &i.title),
+                };
+                (true, title)
+            })
+            .collect(),
+    })
+}
+
+/// The items of the document with their decisions and actions (none for an item the reader may not
+/// see), and the families whose details that shows.
+fn doc_items(
+    conn: &mut DbConn,
+    i18n: &I18n,
+    m: &Meeting,
+    items: &[meeting::AgendaItem],
+    views: Vec<(bool, String)>,
+    scrub: Option<&Scrubber>,
+) -> Result<(Vec<DocItem>, Vec<i64>), AppError> {
+    let decisions = decision::for_meeting(conn, m.id)?;
+    let mut replaced_by = HashMap::new();
+    for d in &decisions {
+        if let Some(old) = d.supersedes_id {
+            replaced_by.insert(old, d.id);
+        }
+    }
+    let actions = decision::actions_for_meeting(conn, m.id)?;
+    let meeting_on = Some(crate::time::local(m.starts_at).date_naive());
+    let mut shown_families = Vec::new();
+    let mut doc_items = Vec::new();
+    for (item, (visible, title)) in items.iter().zip(views) {
+        if visible && let Some(f) = item.family_id {
+            shown_families.push(f);
+        }
+        let decisions = decisions
+            .iter()
+            .filter(|d| visible && d.agenda_item_id == item.id)
+            .map(|d| DocDecision {
+                outcome: d.outcome.clone(),
+                text: clean(scrub, &d.text),
+                rationale: clean(scrub, &d.rationale),
+                family_view: family_view_text(
+                    i18n,
+                    d.family_view(),
+                    &clean(scrub, &d.family_words),
+                ),
+                replaced: replaced_by
+                    .get(&d.id)
+                    .map(|n| i18n.t_with("export.replaced", &[("id", n.to_string().as_str())])),
+            })
+            .collect();
+        let actions = actions
+            .iter()
+            .filter(|a| visible && a.action.agenda_item_id == item.id)
+            .map(|a| {
+                let mut doc = action_doc(i18n, a, true, meeting_on);
+                if scrub.is_some() {
+                    doc.description = clean(scrub, &doc.description);
+                    doc.condition = clean(scrub, &doc.condition);
+                    doc.family = a.family_pseudonym().unwrap_or_default();
+                }
+                doc
+            })
+            .collect();
+        doc_items.push(DocItem {
+            title,
+            visible,
+            decisions,
+            actions,
+        });
+    }
+    Ok((doc_items, shown_families))
+}
+
+/// Names grouped by organisation, in order of appearance.
+type ByOrganisation = Vec<(String, Vec<String>)>;
+
+/// Who was present and who was absent with notice, grouped by organisation.
+fn attendance_by_organisation(
+    conn: &mut DbConn,
+    meeting_id: i64,
+) -> Result<(ByOrganisation, ByOrganisation), AppError> {
+    let mut present: ByOrganisation = Vec::new();
+    let mut absent: ByOrganisation = Vec::new();
+    for row in meeting::attendance_list(conn, meeting_id)? {
+        let list = match row.status {
+            AttendanceStatus::Present => &mut present,
+            AttendanceStatus::AbsentWithNotice => &mut absent,
+            _ => continue,
+        };
+        let organisation = row.organisation_name.unwrap_or_default();
+        match list.iter_mut().find(|(o, _)| *o == organisation) {
+            Some((_, names)) => names.push(row.name),
+            None => list.push((organisation, vec![row.name])),
+        }
+    }
+    Ok((present, absent))
+}
+
+/// Whose version the document is, printed on it.
+fn version_line(conn: &mut DbConn, i18n: &I18n, reader: Reader) -> Result<String, AppError> {
+    Ok(match reader {
+        Reader::Participant { user_id, .. } => {
+            let name = user::find(conn, user_id)?
+                .map(|u| u.name)
+                .unwrap_or_default();
+            i18n.t_with("export.version_for", &[("name", name.as_str())])
+        }
+        Reader::Pseudonymised => i18n.t("export.version_pseudonymised"),
+    })
 }
 
 /// Writes the access-log rows for `user` reading `families` in an export.

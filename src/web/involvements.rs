@@ -217,7 +217,12 @@ struct DirectorFormPage {
     errors: FieldErrors,
 }
 
-fn director_candidates(conn: &mut DbConn, family_id: i64) -> Result<Vec<(i64, String)>, AppError> {
+/// Who is involved with the family now, as (user id, "name — organisation"): those who may become its
+/// director.
+pub(super) fn director_candidates(
+    conn: &mut DbConn,
+    family_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
     Ok(involvement::list(conn, family_id)?
         .into_iter()
         .filter(|i| i.involvement.ended_on.is_none())

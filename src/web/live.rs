@@ -144,26 +144,94 @@ pub fn render_event(
     let Some(found) = meeting::find(conn, meeting_id)? else {
         return Ok(None);
     };
-    let ctx = audience_ctx(audience);
-    let seat = Seat {
-        chair: audience.chair,
-        minute_taker: audience.leads && !audience.chair,
-        member: false,
-        admin: false,
-    };
-    let visible = |item_id: i64| audience.visible_items.contains(&item_id);
-    let mut fragments = Vec::new();
+    let mut drawing = Drawing::new(audience, found);
     // Every event goes out, even one that shows nothing here, so the client's resume point moves on.
     let kind = event.kind.as_str();
     let what = event.event_kind();
 
     if what.is_some_and(|k| k.changes_meeting_state() && k != EventKind::MeetingAttendance) {
+        drawing.status_and_agenda(conn)?;
+    }
+    if what == Some(EventKind::MeetingAttendance) {
+        drawing.attendance(conn)?;
+    }
+    match what {
+        Some(EventKind::FamilyViewSaved) => drawing.family_view(conn, event.subject_id)?,
+        Some(EventKind::MinutesSaved) => drawing.minutes(conn, event.subject_id)?,
+        Some(EventKind::DecisionRecorded | EventKind::DecisionCorrected) => {
+            drawing.decision(conn, event.subject_id)?
+        }
+        Some(EventKind::ActionCreated | EventKind::ActionDone | EventKind::ActionCancelled) => {
+            drawing.action(
+                conn,
+                event.subject_id,
+                what == Some(EventKind::ActionCreated),
+            )?
+        }
+        _ => {}
+    }
+    let wire = Wire {
+        event: Some(event.id),
+        kind,
+        fragments: drawing.fragments,
+    };
+    Ok(serde_json::to_string(&wire).ok())
+}
+
+/// One event being drawn for one audience: the meeting, the audience's page context and seat, and the
+/// fragments so far, in the order the client applies them.
+struct Drawing<'a> {
+    audience: &'a Audience,
+    meeting: meeting::Meeting,
+    ctx: PageCtx,
+    seat: Seat,
+    fragments: Vec<Fragment>,
+}
+
+impl<'a> Drawing<'a> {
+    fn new(audience: &'a Audience, meeting: meeting::Meeting) -> Self {
+        Drawing {
+            audience,
+            meeting,
+            ctx: audience_ctx(audience),
+            seat: Seat {
+                chair: audience.chair,
+                minute_taker: audience.leads && !audience.chair,
+                member: false,
+                admin: false,
+            },
+            fragments: Vec::new(),
+        }
+    }
+
+    fn visible(&self, item_id: i64) -> bool {
+        self.audience.visible_items.contains(&item_id)
+    }
+
+    /// A line in the room's feed: plain text, escaped.
+    fn feed(&mut self, text: String) {
+        self.fragments.push(fragment(
+            "#live-feed",
+            "append",
+            format!("<li>{}</li>", escape(&text)),
+        ));
+    }
+
+    /// A line in the feed that names only the item.
+    fn feed_about(&mut self, key: &str, label: &str) {
+        let line = self.ctx.i18n.t_with(key, &[("item", label)]);
+        self.feed(line);
+    }
+
+    /// The meeting's state changed: the status line and the whole agenda, as the page draws them.
+    fn status_and_agenda(&mut self, conn: &mut DbConn) -> Result<(), AppError> {
+        let meeting_id = self.meeting.id;
         let invited = meeting::item_invitees(conn, meeting_id)?;
         let items: Vec<ItemView> = meeting::items(conn, meeting_id)?
             .into_iter()
             .map(|item| {
-                let shown = visible(item.id);
-                let label = item_label(conn, &ctx, &item, shown)?;
+                let shown = self.visible(item.id);
+                let label = item_label(conn, &self.ctx, &item, shown)?;
                 // As on the page: who is invited for an item is shown only to those who see the item.
                 let invitees = invited
                     .iter()
@@ -180,186 +248,178 @@ pub fn render_event(
             .collect::<Result<_, AppError>>()?;
         let current = items
             .iter()
-            .find(|v| found.current_item_id == Some(v.item.id));
-        fragments.push(fragment(
-            "#live-status",
-            "replace",
-            partial(StatusPartial {
-                ctx: &ctx,
-                meeting: &found,
-                seat,
-                current,
-            }),
-        ));
-        fragments.push(fragment(
-            "#live-agenda",
-            "replace",
-            partial(AgendaPartial {
-                ctx: &ctx,
-                meeting: &found,
-                seat,
-                items: &items,
-            }),
-        ));
+            .find(|v| self.meeting.current_item_id == Some(v.item.id));
+        let status = partial(StatusPartial {
+            ctx: &self.ctx,
+            meeting: &self.meeting,
+            seat: self.seat,
+            current,
+        });
+        let agenda = partial(AgendaPartial {
+            ctx: &self.ctx,
+            meeting: &self.meeting,
+            seat: self.seat,
+            items: &items,
+        });
+        self.fragments
+            .push(fragment("#live-status", "replace", status));
+        self.fragments
+            .push(fragment("#live-agenda", "replace", agenda));
+        Ok(())
     }
-    if what == Some(EventKind::MeetingAttendance) {
-        let attendance = meeting::attendance_list(conn, meeting_id)?;
-        fragments.push(fragment(
-            "#live-attendance",
+
+    /// Someone came or went: the attendance list.
+    fn attendance(&mut self, conn: &mut DbConn) -> Result<(), AppError> {
+        let attendance = meeting::attendance_list(conn, self.meeting.id)?;
+        let html = partial(AttendancePartial {
+            ctx: &self.ctx,
+            meeting: &self.meeting,
+            seat: self.seat,
+            attendance: &attendance,
+        });
+        self.fragments
+            .push(fragment("#live-attendance", "replace", html));
+        Ok(())
+    }
+
+    /// The item an event is about, when it is an item of this meeting.
+    fn item(
+        &self,
+        conn: &mut DbConn,
+        item_id: Option<i64>,
+    ) -> Result<Option<meeting::AgendaItem>, AppError> {
+        Ok(item_id
+            .and_then(|id| meeting::find_item(conn, self.meeting.id, id).transpose())
+            .transpose()?)
+    }
+
+    /// A family's view on an item was saved: the views, and a line in the feed, for those who see it.
+    fn family_view(&mut self, conn: &mut DbConn, item_id: Option<i64>) -> Result<(), AppError> {
+        let Some(item) = self.item(conn, item_id)? else {
+            return Ok(());
+        };
+        if !self.visible(item.id) {
+            return Ok(());
+        }
+        let views = crate::domain::portal::views_for_item(conn, item.id)?;
+        let html = partial(super::portal_manage::ViewsPartial {
+            ctx: &self.ctx,
+            views: &views,
+        });
+        self.fragments.push(fragment(
+            format!("#family-views-{}", item.id),
             "replace",
-            partial(AttendancePartial {
-                ctx: &ctx,
-                meeting: &found,
-                seat,
-                attendance: &attendance,
-            }),
+            html,
         ));
+        let label = item_label(conn, &self.ctx, &item, true)?;
+        self.feed_about("live.family_view", &label);
+        Ok(())
     }
-    let feed = |fragments: &mut Vec<Fragment>, text: String| {
-        fragments.push(fragment(
-            "#live-feed",
-            "append",
-            format!("<li>{}</li>", escape(&text)),
+
+    /// An item's minutes were saved: the text, and the minute taker's field, for those who see it.
+    fn minutes(&mut self, conn: &mut DbConn, item_id: Option<i64>) -> Result<(), AppError> {
+        let Some(item) = self.item(conn, item_id)? else {
+            return Ok(());
+        };
+        if !self.visible(item.id) {
+            return Ok(());
+        }
+        let text = if item.minutes.is_empty() {
+            "—".to_string()
+        } else {
+            item.minutes.clone()
+        };
+        self.fragments.push(fragment(
+            format!("#minutes-text-{}", item.id),
+            "replace",
+            escape(&text),
         ));
-    };
-    match what {
-        Some(EventKind::FamilyViewSaved) => {
-            if let Some(item) = event
-                .subject_id
-                .and_then(|id| meeting::find_item(conn, meeting_id, id).transpose())
-            {
-                let item = item?;
-                if visible(item.id) {
-                    let views = crate::domain::portal::views_for_item(conn, item.id)?;
-                    fragments.push(fragment(
-                        format!("#family-views-{}", item.id),
-                        "replace",
-                        partial(super::portal_manage::ViewsPartial {
-                            ctx: &ctx,
-                            views: &views,
-                        }),
-                    ));
-                    let label = item_label(conn, &ctx, &item, true)?;
-                    feed(
-                        &mut fragments,
-                        ctx.i18n.t_with("live.family_view", &[("item", &label)]),
-                    );
-                }
-            }
-        }
-        Some(EventKind::MinutesSaved) => {
-            if let Some(item) = event
-                .subject_id
-                .and_then(|id| meeting::find_item(conn, meeting_id, id).transpose())
-            {
-                let item = item?;
-                if visible(item.id) {
-                    let text = if item.minutes.is_empty() {
-                        "—".to_string()
-                    } else {
-                        item.minutes.clone()
-                    };
-                    fragments.push(fragment(
-                        format!("#minutes-text-{}", item.id),
-                        "replace",
-                        escape(&text),
-                    ));
-                    // A form field gets plain text (its value), not HTML.
-                    fragments.push(fragment(
-                        format!("[data-live-minutes=\"{}\"]", item.id),
-                        "value",
-                        item.minutes.clone(),
-                    ));
-                }
-            }
-        }
-        Some(EventKind::DecisionRecorded | EventKind::DecisionCorrected) => {
-            if let Some(d) = event
-                .subject_id
-                .and_then(|id| decision::find(conn, id).transpose())
-            {
-                let d = d?;
-                let item = meeting::find_item(conn, meeting_id, d.agenda_item_id)?
-                    .ok_or(AppError::NotFound)?;
-                let shown = visible(item.id);
-                let label = item_label(conn, &ctx, &item, shown)?;
-                if shown {
-                    fragments.push(fragment(
-                        format!("#decisions-{}", item.id),
-                        "append",
-                        partial(DecisionPartial {
-                            ctx: &ctx,
-                            decision: &d,
-                            superseded_by: None,
-                        }),
-                    ));
-                    feed(
-                        &mut fragments,
-                        ctx.i18n.t_with(
-                            "live.decision_on",
-                            &[("item", &label), ("outcome", &d.outcome)],
-                        ),
-                    );
-                } else {
-                    feed(
-                        &mut fragments,
-                        ctx.i18n.t_with("live.decision_hidden", &[("item", &label)]),
-                    );
-                }
-            }
-        }
-        Some(EventKind::ActionCreated | EventKind::ActionDone | EventKind::ActionCancelled) => {
-            if let Some(row) = event
-                .subject_id
-                .map(|id| {
-                    decision::actions_for_meeting(conn, meeting_id)
-                        .map(|rows| rows.into_iter().find(|r| r.action.id == id))
-                })
-                .transpose()?
-                .flatten()
-            {
-                let item = meeting::find_item(conn, meeting_id, row.action.agenda_item_id)?
-                    .ok_or(AppError::NotFound)?;
-                let shown = visible(item.id);
-                let label = item_label(conn, &ctx, &item, shown)?;
-                if shown {
-                    if what == Some(EventKind::ActionCreated) {
-                        fragments.push(fragment(
-                            format!("#actions-{}", item.id),
-                            "append",
-                            partial(ActionPartial {
-                                ctx: &ctx,
-                                row: &row,
-                            }),
-                        ));
-                    }
-                    feed(
-                        &mut fragments,
-                        ctx.i18n.t_with(
-                            "live.action_on",
-                            &[
-                                ("item", &label),
-                                ("owner", &row.owner_name),
-                                ("what", &row.action.description),
-                            ],
-                        ),
-                    );
-                } else {
-                    feed(
-                        &mut fragments,
-                        ctx.i18n.t_with("live.action_hidden", &[("item", &label)]),
-                    );
-                }
-            }
-        }
-        _ => {}
+        // A form field gets plain text (its value), not HTML.
+        self.fragments.push(fragment(
+            format!("[data-live-minutes=\"{}\"]", item.id),
+            "value",
+            item.minutes.clone(),
+        ));
+        Ok(())
     }
-    let wire = Wire {
-        event: Some(event.id),
-        kind,
-        fragments,
-    };
-    Ok(serde_json::to_string(&wire).ok())
+
+    /// A decision was recorded or corrected: the decision under its item and a line in the feed; those
+    /// who do not see the item hear only that something was decided on it.
+    fn decision(&mut self, conn: &mut DbConn, decision_id: Option<i64>) -> Result<(), AppError> {
+        let Some(d) = decision_id
+            .and_then(|id| decision::find(conn, id).transpose())
+            .transpose()?
+        else {
+            return Ok(());
+        };
+        let item = meeting::find_item(conn, self.meeting.id, d.agenda_item_id)?
+            .ok_or(AppError::NotFound)?;
+        let shown = self.visible(item.id);
+        let label = item_label(conn, &self.ctx, &item, shown)?;
+        if shown {
+            let html = partial(DecisionPartial {
+                ctx: &self.ctx,
+                decision: &d,
+                superseded_by: None,
+            });
+            self.fragments
+                .push(fragment(format!("#decisions-{}", item.id), "append", html));
+            let line = self.ctx.i18n.t_with(
+                "live.decision_on",
+                &[("item", &label), ("outcome", &d.outcome)],
+            );
+            self.feed(line);
+        } else {
+            self.feed_about("live.decision_hidden", &label);
+        }
+        Ok(())
+    }
+
+    /// An action was created, done or cancelled: a new action under its item and a line in the feed;
+    /// those who do not see the item hear only that something happened on it.
+    fn action(
+        &mut self,
+        conn: &mut DbConn,
+        action_id: Option<i64>,
+        created: bool,
+    ) -> Result<(), AppError> {
+        let Some(row) = action_id
+            .map(|id| {
+                decision::actions_for_meeting(conn, self.meeting.id)
+                    .map(|rows| rows.into_iter().find(|r| r.action.id == id))
+            })
+            .transpose()?
+            .flatten()
+        else {
+            return Ok(());
+        };
+        let item = meeting::find_item(conn, self.meeting.id, row.action.agenda_item_id)?
+            .ok_or(AppError::NotFound)?;
+        let shown = self.visible(item.id);
+        let label = item_label(conn, &self.ctx, &item, shown)?;
+        if shown {
+            if created {
+                let html = partial(ActionPartial {
+                    ctx: &self.ctx,
+                    row: &row,
+                });
+                self.fragments
+                    .push(fragment(format!("#actions-{}", item.id), "append", html));
+            }
+            let line = self.ctx.i18n.t_with(
+                "live.action_on",
+                &[
+                    ("item", &label),
+                    ("owner", &row.owner_name),
+                    ("what", &row.action.description),
+                ],
+            );
+            self.feed(line);
+        } else {
+            self.feed_about("live.action_hidden", &label);
+        }
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]

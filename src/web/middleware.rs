@@ -233,69 +233,12 @@ pub async fn session(
     };
     let secure = state.config.secure_cookies;
 
-    // Who is this? A session cookie that no longer resumes is cleared on the way out.
-    let session_token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
-    let mut stale_session = false;
-    let signed_in = match session_token {
-        Some(token) if !token.is_empty() => {
-            let idle = state.config.session_idle;
-            let found = state
-                .db(move |conn| {
-                    Ok(match session::resume(conn, &token, idle)? {
-                        Some((session, user)) => {
-                            Some((session, user::with_organisation(conn, user)?))
-                        }
-                        None => None,
-                    })
-                })
-                .await;
-            match found {
-                Ok(Some((session, account))) => Some((
-                    SignedIn {
-                        session_id: session.id,
-                        account,
-                    },
-                    session.csrf_token,
-                )),
-                Ok(None) => {
-                    stale_session = true;
-                    None
-                }
-                Err(e) => return Ok(req.into_response(e.error_response()).map_into_right_body()),
-            }
-        }
-        _ => None,
+    let (signed_in, stale_session) = match resume_session(&req, &state).await {
+        Ok(found) => found,
+        Err(e) => return Ok(req.into_response(e.error_response()).map_into_right_body()),
     };
-
-    // Language: the user's choice, else the cookie, else the browser's wish, else Dutch.
-    let locale = signed_in
-        .as_ref()
-        .and_then(|(u, _)| u.account.user.locale.as_deref().and_then(Locale::from_code))
-        .or_else(|| {
-            req.cookie(LANG_COOKIE)
-                .and_then(|c| Locale::from_code(c.value()))
-        })
-        .or_else(|| {
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::from_accept_language)
-        })
-        .unwrap_or_default();
-
-    // The CSRF token: bound to the session when signed in, else to a cookie of its own.
-    let mut new_csrf_cookie = None;
-    let (signed_in, csrf_token) = match signed_in {
-        Some((user, token)) => (Some(user), token),
-        None => match req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()) {
-            Some(token) if token.len() >= 32 => (None, token),
-            _ => {
-                let token = random_token();
-                new_csrf_cookie = Some(token.clone());
-                (None, token)
-            }
-        },
-    };
+    let locale = locale_of(&req, signed_in.as_ref().map(|(u, _)| u));
+    let (signed_in, csrf_token, new_csrf_cookie) = csrf_token_of(&req, signed_in);
 
     let needs_check = is_state_changing(req.method()) && !req.path().starts_with("/api/");
     req.extensions_mut().insert(Visitor {
@@ -305,32 +248,13 @@ pub async fn session(
     });
 
     if needs_check {
-        // A new cookie means the browser had none: no token it sent can be right.
-        let accepted = match (new_csrf_cookie.is_some(), origin_allowed(&req, &state)) {
-            (false, true) => match submitted_csrf_token(&mut req).await {
-                Ok(Some(sent)) => same_secret(&sent, &csrf_token),
-                Ok(None) => false,
+        let accepted =
+            match csrf_accepted(&mut req, &state, new_csrf_cookie.is_some(), &csrf_token).await {
+                Ok(accepted) => accepted,
                 Err(e) => return Ok(req.into_response(e.error_response()).map_into_right_body()),
-            },
-            _ => false,
-        };
+            };
         if !accepted {
-            tracing::warn!(
-                had_cookie = new_csrf_cookie.is_none(),
-                origin = ?req.headers().get(header::ORIGIN),
-                "refused a state-changing request: CSRF token or origin wrong"
-            );
-            req.extensions_mut().insert(CsrfRejected);
-            let mut res = req.into_response(AppError::Csrf.error_response());
-            if let Some(token) = new_csrf_cookie {
-                let _ = res.response_mut().add_cookie(&cookie(
-                    CSRF_COOKIE,
-                    token,
-                    secure,
-                    SameSite::Strict,
-                ));
-            }
-            return Ok(res.map_into_right_body());
+            return Ok(refuse_csrf(req, new_csrf_cookie, secure).map_into_right_body());
         }
     }
 
@@ -351,6 +275,113 @@ pub async fn session(
         let _ = res.response_mut().add_cookie(&removal);
     }
     Ok(res.map_into_left_body())
+}
+
+/// Who is this? The signed-in user with their session's CSRF token, and whether a session cookie was
+/// sent that no longer resumes (it is cleared on the way out).
+async fn resume_session(
+    req: &ServiceRequest,
+    state: &AppState,
+) -> Result<(Option<(SignedIn, String)>, bool), AppError> {
+    let session_token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+    let Some(token) = session_token.filter(|t| !t.is_empty()) else {
+        return Ok((None, false));
+    };
+    let idle = state.config.session_idle;
+    let found = state
+        .db(move |conn| {
+            Ok(match session::resume(conn, &token, idle)? {
+                Some((session, user)) => Some((session, user::with_organisation(conn, user)?)),
+                None => None,
+            })
+        })
+        .await?;
+    Ok(match found {
+        Some((session, account)) => (
+            Some((
+                SignedIn {
+                    session_id: session.id,
+                    account,
+                },
+                session.csrf_token,
+            )),
+            false,
+        ),
+        None => (None, true),
+    })
+}
+
+/// Language: the user's choice, else the cookie, else the browser's wish, else Dutch.
+fn locale_of(req: &ServiceRequest, signed_in: Option<&SignedIn>) -> Locale {
+    signed_in
+        .and_then(|u| u.account.user.locale.as_deref().and_then(Locale::from_code))
+        .or_else(|| {
+            req.cookie(LANG_COOKIE)
+                .and_then(|c| Locale::from_code(c.value()))
+        })
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+/// The CSRF token: bound to the session when signed in, else to a cookie of its own. Returns the
+/// user, the token, and the token again when it is new and must be set as a cookie.
+fn csrf_token_of(
+    req: &ServiceRequest,
+    signed_in: Option<(SignedIn, String)>,
+) -> (Option<SignedIn>, String, Option<String>) {
+    match signed_in {
+        Some((user, token)) => (Some(user), token, None),
+        None => match req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()) {
+            Some(token) if token.len() >= 32 => (None, token, None),
+            _ => {
+                let token = random_token();
+                (None, token.clone(), Some(token))
+            }
+        },
+    }
+}
+
+/// Whether a state-changing request carries the right token from an allowed origin.
+async fn csrf_accepted(
+    req: &mut ServiceRequest,
+    state: &AppState,
+    new_cookie: bool,
+    csrf_token: &str,
+) -> Result<bool, AppError> {
+    // A new cookie means the browser had none: no token it sent can be right.
+    Ok(match (new_cookie, origin_allowed(req, state)) {
+        (false, true) => match submitted_csrf_token(req).await? {
+            Some(sent) => same_secret(&sent, csrf_token),
+            None => false,
+        },
+        _ => false,
+    })
+}
+
+/// The answer to a request that failed the CSRF check, setting the new cookie if there is one.
+fn refuse_csrf(
+    req: ServiceRequest,
+    new_csrf_cookie: Option<String>,
+    secure: bool,
+) -> ServiceResponse {
+    tracing::warn!(
+        had_cookie = new_csrf_cookie.is_none(),
+        origin = ?req.headers().get(header::ORIGIN),
+        "refused a state-changing request: CSRF token or origin wrong"
+    );
+    req.extensions_mut().insert(CsrfRejected);
+    let mut res = req.into_response(AppError::Csrf.error_response());
+    if let Some(token) = new_csrf_cookie {
+        let _ =
+            res.response_mut()
+                .add_cookie(&cookie(CSRF_COOKIE, token, secure, SameSite::Strict));
+    }
+    res
 }
 
 /// A browser names the page a POST comes from; one from another site is refused whatever its token.

@@ -4,7 +4,7 @@
 use super::access::{authorize, read_family, who};
 use super::auth::html;
 use super::safety::{TEXT_LIMIT, chart_html};
-use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
+use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::family::Family;
 use crate::domain::safety::{
@@ -292,6 +292,44 @@ pub async fn record_score(
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, form) = (user.0, path.into_inner(), form.into_inner());
     super::access::require(&state, &user, family_id, FamilyAction::Comment).await?;
+    let errors = match check_score(&form) {
+        Ok(checked) => {
+            let user = user.clone();
+            state
+                .db(move |conn| db::write(conn, |conn| save_score(conn, &user, family_id, checked)))
+                .await?;
+            return Ok(see_other(&format!(
+                "/gezinnen/{family_id}/veiligheidsschaal"
+            )));
+        }
+        Err(errors) => errors,
+    };
+    let page = scale_page(user, ctx, &state, family_id).await?;
+    if !page.may_record {
+        return Err(AppError::Forbidden);
+    }
+    html(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ScalePage {
+            form,
+            errors,
+            ..page
+        },
+    )
+}
+
+/// A score form as checked.
+struct CheckedScore {
+    score: i32,
+    scored_on: chrono::NaiveDate,
+    source: ScoreSource,
+    /// Who gave the score, as typed (for a score of the family's).
+    given_by: String,
+    explanation: String,
+}
+
+/// Checks a score form; the errors name their fields.
+fn check_score(form: &ScoreForm) -> Result<CheckedScore, super::forms::FieldErrors> {
     let mut errors = super::forms::FieldErrors::default();
     let score = form
         .score
@@ -323,52 +361,43 @@ pub async fn record_score(
     if given_by.chars().count() > 200 {
         errors.add("given_by", "form.too_long");
     }
-    if let (true, Some(score), Some(scored_on), Some(source)) =
-        (errors.is_empty(), score, scored_on, source)
-    {
-        let user = user.clone();
-        state
-            .db(move |conn| {
-                db::write(conn, |conn| {
-                    authorize(conn, &user, family_id, FamilyAction::Comment)?;
-                    let by = who(&user);
-                    let given_by = match source {
-                        ScoreSource::Family => given_by,
-                        ScoreSource::Professional => {
-                            format!("{} ({})", by.name, by.organisation_name)
-                        }
-                    };
-                    record::record_score(
-                        conn,
-                        &by,
-                        &NewScore {
-                            family_id,
-                            score,
-                            scored_on,
-                            source,
-                            given_by: &given_by,
-                            explanation: &explanation,
-                            recorded_by_user_id: Some(by.user_id),
-                        },
-                    )?;
-                    Ok::<_, AppError>(())
-                })
-            })
-            .await?;
-        return Ok(see_other(&format!(
-            "/gezinnen/{family_id}/veiligheidsschaal"
-        )));
+    match (errors.is_empty(), score, scored_on, source) {
+        (true, Some(score), Some(scored_on), Some(source)) => Ok(CheckedScore {
+            score,
+            scored_on,
+            source,
+            given_by,
+            explanation,
+        }),
+        _ => Err(errors),
     }
-    let page = scale_page(user, ctx, &state, family_id).await?;
-    if !page.may_record {
-        return Err(AppError::Forbidden);
-    }
-    html(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        ScalePage {
-            form,
-            errors,
-            ..page
+}
+
+/// Records a checked score; a professional's score is given by the user, named with their organisation.
+fn save_score(
+    conn: &mut db::DbConn,
+    user: &SignedIn,
+    family_id: i64,
+    checked: CheckedScore,
+) -> Result<(), AppError> {
+    authorize(conn, user, family_id, FamilyAction::Comment)?;
+    let by = who(user);
+    let given_by = match checked.source {
+        ScoreSource::Family => checked.given_by,
+        ScoreSource::Professional => format!("{} ({})", by.name, by.organisation_name),
+    };
+    record::record_score(
+        conn,
+        &by,
+        &NewScore {
+            family_id,
+            score: checked.score,
+            scored_on: checked.scored_on,
+            source: checked.source,
+            given_by: &given_by,
+            explanation: &checked.explanation,
+            recorded_by_user_id: Some(by.user_id),
         },
-    )
+    )?;
+    Ok(())
 }

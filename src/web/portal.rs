@@ -256,20 +256,16 @@ async fn portal_page(
                 .find(|p| p.id == access.person_id)
                 .cloned()
                 .ok_or(AppError::NotFound)?;
-            let withheld = |conn: &mut DbConn, c: Category| portal::is_withheld(conn, me.id, c);
             let director = crate::domain::directorship::history(conn, fid)?
                 .into_iter()
                 .find(|d| d.directorship.ended_at.is_none())
                 .map(|d| format!("{} ({})", d.director_name, d.organisation_name));
-            let plan = if withheld(conn, Category::Plan)? {
-                None
-            } else {
-                plan::version(conn, fid, None)?
-            };
-            let safety_plan = if withheld(conn, Category::SafetyPlan)? {
-                None
-            } else {
-                safety::plan_version(
+            let plan = unless_withheld(conn, me.id, Category::Plan, |conn| {
+                Ok(plan::version(conn, fid, None)?)
+            })?
+            .flatten();
+            let safety_plan = unless_withheld(conn, me.id, Category::SafetyPlan, |conn| {
+                Ok(safety::plan_version(
                     conn,
                     PlanRef {
                         family_id: fid,
@@ -277,48 +273,26 @@ async fn portal_page(
                         person_id: None,
                     },
                     None,
-                )?
-            };
-            let decisions = if withheld(conn, Category::Decisions)? {
-                None
-            } else {
-                Some(decisions_about(conn, fid)?)
-            };
-            let actions = if withheld(conn, Category::Actions)? {
-                None
-            } else {
-                Some(decision::actions_for_family(conn, fid)?)
-            };
-            let upcoming = if withheld(conn, Category::Meetings)? {
-                None
-            } else {
-                Some(upcoming_for(conn, &access)?)
-            };
-            let mut recovery = Vec::new();
-            for person in &members {
-                let own = person.id == me.id;
-                if !own && !portal::has_consented(conn, person.id)? {
-                    continue;
-                }
-                if let Some(p) = safety::plan_version(
-                    conn,
-                    PlanRef {
-                        family_id: fid,
-                        kind: PlanKind::Recovery,
-                        person_id: Some(person.id),
-                    },
-                    None,
-                )? {
-                    recovery.push((person.clone(), p));
-                }
-            }
+                )?)
+            })?
+            .flatten();
+            let decisions = unless_withheld(conn, me.id, Category::Decisions, |conn| {
+                decisions_about(conn, fid)
+            })?;
+            let actions = unless_withheld(conn, me.id, Category::Actions, |conn| {
+                Ok(decision::actions_for_family(conn, fid)?)
+            })?;
+            let upcoming = unless_withheld(conn, me.id, Category::Meetings, |conn| {
+                upcoming_for(conn, &access)
+            })?;
+            let recovery = recovery_plans(conn, fid, &members, me.id)?;
             Ok(PortalPage {
                 my_consent: portal::has_consented(conn, me.id)?,
                 corrections: portal::corrections(conn, fid)?
                     .into_iter()
                     .filter(|c| c.person_id == me.id)
                     .collect(),
-                shows_access_log: !withheld(conn, Category::AccessLog)?,
+                shows_access_log: !portal::is_withheld(conn, me.id, Category::AccessLog)?,
                 scores: safety::scores(conn, fid)?,
                 phase: safety::current(conn, fid)?,
                 ctx,
@@ -337,6 +311,48 @@ async fn portal_page(
             })
         })
         .await
+}
+
+/// What `load` reads, unless the director keeps this part of the record from the member.
+fn unless_withheld<T>(
+    conn: &mut DbConn,
+    person_id: i64,
+    category: Category,
+    load: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+) -> Result<Option<T>, AppError> {
+    if portal::is_withheld(conn, person_id, category)? {
+        Ok(None)
+    } else {
+        load(conn).map(Some)
+    }
+}
+
+/// The recovery plans a member may read: their own, and those of members who consented.
+fn recovery_plans(
+    conn: &mut DbConn,
+    family_id: i64,
+    members: &[Person],
+    me: i64,
+) -> Result<Vec<(Person, PhasePlan)>, AppError> {
+    let mut recovery = Vec::new();
+    for person in members {
+        let own = person.id == me;
+        if !own && !portal::has_consented(conn, person.id)? {
+            continue;
+        }
+        if let Some(p) = safety::plan_version(
+            conn,
+            PlanRef {
+                family_id,
+                kind: PlanKind::Recovery,
+                person_id: Some(person.id),
+            },
+            None,
+        )? {
+            recovery.push((person.clone(), p));
+        }
+    }
+    Ok(recovery)
 }
 
 pub async fn show_portal(

@@ -115,65 +115,23 @@ pub async fn invite_member(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, fields) = (user.0, path.into_inner(), form.into_inner());
-    let person_id = fields
-        .get("person_id")
-        .and_then(|v| v.trim().parse::<i64>().ok());
-    let email = fields
-        .get("email")
-        .map(|e| crate::domain::user::normalize_email(e))
-        .unwrap_or_default();
-    let judgement = clean(fields.get("judgement"));
+    let invitation = Invitation {
+        person_id: fields
+            .get("person_id")
+            .and_then(|v| v.trim().parse::<i64>().ok()),
+        email: fields
+            .get("email")
+            .map(|e| crate::domain::user::normalize_email(e))
+            .unwrap_or_default(),
+        judgement: clean(fields.get("judgement")),
+    };
     let again = user.clone();
     let typed = fields.clone();
     let outcome = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
-                let mut errors = FieldErrors::default();
-                let member = match person_id {
-                    Some(p) => family::find_person(conn, family_id, p)?,
-                    None => None,
-                };
-                let Some(member) = member else {
-                    errors.add("person_id", "portal.member_required");
-                    return Ok::<_, AppError>(Err(errors));
-                };
-                if portal::has_account(conn, member.id)? {
-                    errors.add("person_id", "portal.member_has_account");
-                }
-                if !crate::domain::user::is_valid_email(&email) {
-                    errors.add("email", "invite.email_invalid");
-                } else if user::find_by_email(conn, &email)?.is_some() {
-                    errors.add("email", "invite.email_taken");
-                }
-                // A child, or anyone without a known age under 16: the director's judgement is recorded.
-                let young = match member.age_on(today()) {
-                    Some(age) => age < JUDGEMENT_AGE,
-                    None => member.role() == crate::domain::family::PersonRole::Child,
-                };
-                if young && judgement.is_empty() {
-                    errors.add("judgement", "portal.judgement_required");
-                }
-                if judgement.chars().count() > TEXT_LIMIT {
-                    errors.add("judgement", "form.too_long");
-                }
-                if !errors.is_empty() {
-                    return Ok(Err(errors));
-                }
-                let account = record::invite_to_portal(
-                    conn,
-                    &who(&user),
-                    family_id,
-                    &member,
-                    &email,
-                    &judgement,
-                )?;
-                let token = crate::auth::token::issue(
-                    conn,
-                    account.id,
-                    crate::auth::token::Purpose::Invitation,
-                )?;
-                Ok(Ok((account, token)))
+                invite(conn, &user, family_id, &invitation)
             })
         })
         .await?;
@@ -189,6 +147,64 @@ pub async fn invite_member(
             html(StatusCode::UNPROCESSABLE_ENTITY, page)
         }
     }
+}
+
+/// The director's invitation of a member to the portal, as sent.
+struct Invitation {
+    person_id: Option<i64>,
+    email: String,
+    /// Why portal access fits this young person (required below `JUDGEMENT_AGE`).
+    judgement: String,
+}
+
+/// Checks an invitation and creates the member's account with an invitation token; the errors name
+/// their fields.
+fn invite(
+    conn: &mut db::DbConn,
+    user: &SignedIn,
+    family_id: i64,
+    invitation: &Invitation,
+) -> Result<Result<(user::User, String), FieldErrors>, AppError> {
+    let Invitation {
+        person_id,
+        email,
+        judgement,
+    } = invitation;
+    let mut errors = FieldErrors::default();
+    let member = match person_id {
+        Some(p) => family::find_person(conn, family_id, *p)?,
+        None => None,
+    };
+    let Some(member) = member else {
+        errors.add("person_id", "portal.member_required");
+        return Ok(Err(errors));
+    };
+    if portal::has_account(conn, member.id)? {
+        errors.add("person_id", "portal.member_has_account");
+    }
+    if !crate::domain::user::is_valid_email(email) {
+        errors.add("email", "invite.email_invalid");
+    } else if user::find_by_email(conn, email)?.is_some() {
+        errors.add("email", "invite.email_taken");
+    }
+    // A child, or anyone without a known age under 16: the director's judgement is recorded.
+    let young = match member.age_on(today()) {
+        Some(age) => age < JUDGEMENT_AGE,
+        None => member.role() == crate::domain::family::PersonRole::Child,
+    };
+    if young && judgement.is_empty() {
+        errors.add("judgement", "portal.judgement_required");
+    }
+    if judgement.chars().count() > TEXT_LIMIT {
+        errors.add("judgement", "form.too_long");
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let account = record::invite_to_portal(conn, &who(user), family_id, &member, email, judgement)?;
+    let token =
+        crate::auth::token::issue(conn, account.id, crate::auth::token::Purpose::Invitation)?;
+    Ok(Ok((account, token)))
 }
 
 /// Keeps a category from a member (with a reason), or gives it back.

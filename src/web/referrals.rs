@@ -337,23 +337,8 @@ pub async fn answer_referral(
                     .into_iter()
                     .filter(|m| !m.is_closed())
                     .collect();
-                let status = match form.answer.as_str() {
-                    "accept" => Some(ReferralStatus::Accepted),
-                    "more_info" => Some(ReferralStatus::MoreInfo),
-                    "reject" => Some(ReferralStatus::Rejected),
-                    _ => None,
-                };
-                let problem = match status {
-                    None => Some("referral.answer_required"),
-                    Some(_) if !found.is_open() => Some("referral.already_answered"),
-                    Some(ReferralStatus::MoreInfo | ReferralStatus::Rejected)
-                        if note.is_empty() =>
-                    {
-                        Some("referral.note_required")
-                    }
-                    Some(_) if note.chars().count() > TEXT_LIMIT => Some("form.too_long"),
-                    _ => None,
-                };
+                let status = answer_status(&form.answer);
+                let problem = answer_problem(status, &found, &note);
                 let schedule_on = meeting_id.and_then(|mid| meetings.iter().find(|m| m.id == mid));
                 if let (None, Some(status)) = (problem, status) {
                     let schedule_on = if status == ReferralStatus::Accepted {
@@ -395,5 +380,33 @@ pub async fn answer_referral(
                 problem,
             },
         ),
+    }
+}
+
+/// The chair's answer as sent: None when it is none of the three.
+fn answer_status(answer: &str) -> Option<ReferralStatus> {
+    match answer {
+        "accept" => Some(ReferralStatus::Accepted),
+        "more_info" => Some(ReferralStatus::MoreInfo),
+        "reject" => Some(ReferralStatus::Rejected),
+        _ => None,
+    }
+}
+
+/// Why an answer cannot be given: none chosen, the referral already answered, or the note missing
+/// (asking for more information or rejecting says why) or too long.
+fn answer_problem(
+    status: Option<ReferralStatus>,
+    found: &Referral,
+    note: &str,
+) -> Option<&'static str> {
+    match status {
+        None => Some("referral.answer_required"),
+        Some(_) if !found.is_open() => Some("referral.already_answered"),
+        Some(ReferralStatus::MoreInfo | ReferralStatus::Rejected) if note.is_empty() => {
+            Some("referral.note_required")
+        }
+        Some(_) if note.chars().count() > TEXT_LIMIT => Some("form.too_long"),
+        _ => None,
     }
 }

@@ -455,11 +455,6 @@ fn read_plan_form(
     fields: &HashMap<String, String>,
     errors: &mut BTreeMap<String, String>,
 ) -> Result<(TypedPlan, Option<NaiveDate>, PlanContent), AppError> {
-    let schema = kind.schema();
-    let clean = |v: Option<&String>| {
-        v.map(|v| v.replace("\r\n", "\n").trim_end().to_string())
-            .unwrap_or_default()
-    };
     let base_version = fields
         .get("base_version")
         .and_then(|v| v.trim().parse::<i32>().ok())
@@ -467,7 +462,7 @@ fn read_plan_form(
         .ok_or_else(|| AppError::Unprocessable("phase plan form without base_version".into()))?;
     let mut typed = TypedPlan {
         base_version,
-        review_on: clean(fields.get("review_on")),
+        review_on: clean_field(fields.get("review_on")),
         ..TypedPlan::default()
     };
     let review_on = if typed.review_on.trim().is_empty() {
@@ -480,8 +475,28 @@ fn read_plan_form(
         d
     };
     let mut content = PlanContent::default();
-    for name in schema.texts {
-        let value = clean(fields.get(*name));
+    read_plan_texts(kind, fields, errors, &mut typed, &mut content);
+    read_plan_rows(kind, fields, errors, &mut typed, &mut content);
+    Ok((typed, review_on, content))
+}
+
+/// A form field as typed: line ends as in a textarea's value, no trailing white space.
+fn clean_field(value: Option<&String>) -> String {
+    value
+        .map(|v| v.replace("\r\n", "\n").trim_end().to_string())
+        .unwrap_or_default()
+}
+
+/// The plan's free texts; an empty one is not saved.
+fn read_plan_texts(
+    kind: PlanKind,
+    fields: &HashMap<String, String>,
+    errors: &mut BTreeMap<String, String>,
+    typed: &mut TypedPlan,
+    content: &mut PlanContent,
+) {
+    for name in kind.schema().texts {
+        let value = clean_field(fields.get(*name));
         if value.chars().count() > TEXT_LIMIT {
             errors.insert((*name).into(), "form.too_long".into());
         }
@@ -490,6 +505,17 @@ fn read_plan_form(
             content.texts.insert((*name).into(), value);
         }
     }
+}
+
+/// The plan's rows (agreements, interventions): the filled-in ones, numbered again from 0.
+fn read_plan_rows(
+    kind: PlanKind,
+    fields: &HashMap<String, String>,
+    errors: &mut BTreeMap<String, String>,
+    typed: &mut TypedPlan,
+    content: &mut PlanContent,
+) {
+    let schema = kind.schema();
     // Rows beyond the last one read would be lost without a word: refuse them instead.
     let beyond = fields.keys().any(|k| {
         k.strip_prefix("row")
@@ -500,71 +526,77 @@ fn read_plan_form(
     if beyond {
         errors.insert("rows".into(), "phase_plan.too_many_rows".into());
     }
-    if !schema.rows.is_empty() {
-        for i in 0..MAX_ROWS {
-            let typed_row: BTreeMap<String, String> = schema
-                .rows
-                .iter()
-                .map(|f| {
-                    (
-                        f.name.to_string(),
-                        clean(fields.get(&format!("row{i}_{}", f.name)))
-                            .trim()
-                            .to_string(),
-                    )
-                })
-                .collect();
-            // A row counts when something other than a chosen default (status, domain) is filled in.
-            let filled = schema.rows.iter().any(|f| {
-                matches!(f.ty, FieldType::Text | FieldType::Date) && !typed_row[f.name].is_empty()
-            });
-            if !filled {
-                continue;
-            }
-            let n = typed.rows.len();
-            let mut row = BTreeMap::new();
-            for f in schema.rows {
-                let value = &typed_row[f.name];
-                let id = format!("row{n}_{}", f.name);
-                let stored = match f.ty {
-                    FieldType::Text => {
-                        if value.chars().count() > CELL_LIMIT {
-                            errors.insert(id.clone(), "form.too_long".into());
-                        }
-                        Some(value.clone()).filter(|v| !v.is_empty())
-                    }
-                    FieldType::Date if value.is_empty() => None,
-                    FieldType::Date => match parse_date(value) {
-                        Some(d) => Some(d.to_string()),
-                        None => {
-                            errors.insert(id.clone(), "form.date_invalid".into());
-                            None
-                        }
-                    },
-                    FieldType::LifeDomain => {
-                        LifeDomain::from_code(value).map(|d| d.code().to_string())
-                    }
-                    FieldType::Status => {
-                        InterventionStatus::from_code(value).map(|s| s.code().to_string())
-                    }
-                };
-                match stored {
-                    Some(v) => {
-                        row.insert(f.name.to_string(), v);
-                    }
-                    None if f.required => {
-                        errors.entry(id).or_insert_with(|| {
-                            format!("phase_plan.{}.row_{}_required", kind.code(), f.name)
-                        });
-                    }
-                    None => {}
+    if schema.rows.is_empty() {
+        return;
+    }
+    for i in 0..MAX_ROWS {
+        let typed_row: BTreeMap<String, String> = schema
+            .rows
+            .iter()
+            .map(|f| {
+                (
+                    f.name.to_string(),
+                    clean_field(fields.get(&format!("row{i}_{}", f.name)))
+                        .trim()
+                        .to_string(),
+                )
+            })
+            .collect();
+        // A row counts when something other than a chosen default (status, domain) is filled in.
+        let filled = schema.rows.iter().any(|f| {
+            matches!(f.ty, FieldType::Text | FieldType::Date) && !typed_row[f.name].is_empty()
+        });
+        if !filled {
+            continue;
+        }
+        let row = check_plan_row(kind, typed.rows.len(), &typed_row, errors);
+        typed.rows.push(typed_row);
+        content.rows.push(row);
+    }
+}
+
+/// Checks one filled-in row, number `n` on the form as it comes back, and returns what to store.
+fn check_plan_row(
+    kind: PlanKind,
+    n: usize,
+    typed_row: &BTreeMap<String, String>,
+    errors: &mut BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut row = BTreeMap::new();
+    for f in kind.schema().rows {
+        let value = &typed_row[f.name];
+        let id = format!("row{n}_{}", f.name);
+        let stored = match f.ty {
+            FieldType::Text => {
+                if value.chars().count() > CELL_LIMIT {
+                    errors.insert(id.clone(), "form.too_long".into());
                 }
+                Some(value.clone()).filter(|v| !v.is_empty())
             }
-            typed.rows.push(typed_row);
-            content.rows.push(row);
+            FieldType::Date if value.is_empty() => None,
+            FieldType::Date => match parse_date(value) {
+                Some(d) => Some(d.to_string()),
+                None => {
+                    errors.insert(id.clone(), "form.date_invalid".into());
+                    None
+                }
+            },
+            FieldType::LifeDomain => LifeDomain::from_code(value).map(|d| d.code().to_string()),
+            FieldType::Status => InterventionStatus::from_code(value).map(|s| s.code().to_string()),
+        };
+        match stored {
+            Some(v) => {
+                row.insert(f.name.to_string(), v);
+            }
+            None if f.required => {
+                errors.entry(id).or_insert_with(|| {
+                    format!("phase_plan.{}.row_{}_required", kind.code(), f.name)
+                });
+            }
+            None => {}
         }
     }
-    Ok((typed, review_on, content))
+    row
 }
 
 pub async fn save_plan(

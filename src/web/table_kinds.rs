@@ -90,56 +90,27 @@ pub async fn save_kind(
     let mut errors = FieldErrors::default();
     let name = text(&mut errors, "name", &form.name, "tables.name_required", 200);
     let (criteria, outcomes, days) = form.settings(&mut errors);
-    let checklists = (
+    let checklists = [
         form.phase_criteria_up_2.clone(),
         form.phase_criteria_up_3.clone(),
         form.phase_criteria_back.clone(),
-    );
-    if [&checklists.0, &checklists.1, &checklists.2]
-        .iter()
-        .any(|c| c.chars().count() > 4000)
-    {
+    ];
+    if checklists.iter().any(|c| c.chars().count() > 4000) {
         errors.add("phase_criteria_up_2", "form.too_long");
     }
     let valid = errors.is_empty();
+    let kind = KindSettings {
+        name,
+        criteria,
+        outcomes,
+        days,
+        checklists,
+    };
     let kinds = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 if valid {
-                    let saved_id = if kind_id == 0 {
-                        let code =
-                            format!("custom_{}", crate::auth::random_token()[..8].to_lowercase());
-                        table::create_kind(
-                            conn,
-                            table::NewKind {
-                                code: &code,
-                                name: &name,
-                                referral_criteria: &criteria,
-                                outcome_options: &outcomes,
-                                access_days: days,
-                                created_at: crate::domain::now(),
-                            },
-                        )?
-                        .id
-                    } else {
-                        table::find_kind(conn, kind_id)?.ok_or(AppError::NotFound)?;
-                        table::update_kind(conn, kind_id, &name, &criteria, &outcomes, days)?;
-                        kind_id
-                    };
-                    {
-                        use crate::domain::safety::{
-                            DEFAULT_BACK, DEFAULT_TO_RECOVERY, DEFAULT_TO_STABLE,
-                        };
-                        table::set_phase_criteria(
-                            conn,
-                            saved_id,
-                            [
-                                own_checklist(&checklists.0, DEFAULT_TO_STABLE),
-                                own_checklist(&checklists.1, DEFAULT_TO_RECOVERY),
-                                own_checklist(&checklists.2, DEFAULT_BACK),
-                            ],
-                        )?;
-                    }
+                    store_kind(conn, kind_id, &kind)?;
                 }
                 Ok::<_, AppError>(table::kinds(conn)?)
             })
@@ -156,4 +127,56 @@ pub async fn save_kind(
             editing: Some((kind_id, form, errors)),
         },
     )
+}
+
+/// A kind's settings as checked.
+struct KindSettings {
+    name: String,
+    criteria: String,
+    outcomes: String,
+    days: i32,
+    /// The phase checklists as typed: up to phase 2, up to phase 3, back.
+    checklists: [String; 3],
+}
+
+/// Creates (`kind_id` 0) or updates a kind, with its own phase checklists (none where the default is
+/// kept).
+fn store_kind(conn: &mut db::DbConn, kind_id: i64, kind: &KindSettings) -> Result<(), AppError> {
+    use crate::domain::safety::{DEFAULT_BACK, DEFAULT_TO_RECOVERY, DEFAULT_TO_STABLE};
+    let KindSettings {
+        name,
+        criteria,
+        outcomes,
+        days,
+        checklists,
+    } = kind;
+    let saved_id = if kind_id == 0 {
+        let code = format!("custom_{}", crate::auth::random_token()[..8].to_lowercase());
+        table::create_kind(
+            conn,
+            table::NewKind {
+                code: &code,
+                name,
+                referral_criteria: criteria,
+                outcome_options: outcomes,
+                access_days: *days,
+                created_at: crate::domain::now(),
+            },
+        )?
+        .id
+    } else {
+        table::find_kind(conn, kind_id)?.ok_or(AppError::NotFound)?;
+        table::update_kind(conn, kind_id, name, criteria, outcomes, *days)?;
+        kind_id
+    };
+    table::set_phase_criteria(
+        conn,
+        saved_id,
+        [
+            own_checklist(&checklists[0], DEFAULT_TO_STABLE),
+            own_checklist(&checklists[1], DEFAULT_TO_RECOVERY),
+            own_checklist(&checklists[2], DEFAULT_BACK),
+        ],
+    )?;
+    Ok(())
 }

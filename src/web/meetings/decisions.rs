@@ -7,13 +7,13 @@ use chrono::NaiveDate;
 use super::TEXT_LIMIT;
 use super::item::{ActionForm, DecisionForm, ItemData, load_item, not_recordable, refused};
 use crate::db::{self, DbConn};
-use crate::domain::decision::{ActionDetails, DecisionDetails, FamilyView};
+use crate::domain::decision::{ActionDetails, Decision, DecisionDetails, FamilyView};
 use crate::domain::safety::{self, Criterion, Phase};
 use crate::record;
 use crate::web::access::who;
 use crate::web::forms::FieldErrors;
 use crate::web::phase::ticked;
-use crate::web::{AppError, AppState, CurrentUser, PageCtx, see_other};
+use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 
 pub(super) fn parse_id(value: &str) -> Option<i64> {
     value.trim().parse::<i64>().ok()
@@ -174,88 +174,7 @@ pub async fn record_decision(
     let outcome = state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let data = load_item(conn, &user, meeting_id, item_id)?;
-                if !data.seat.leads() {
-                    return Err(AppError::Forbidden);
-                }
-                let supersedes = match parse_id(&form.supersedes) {
-                    Some(id) => Some(
-                        data.decisions
-                            .iter()
-                            .find(|d| d.decision.id == id)
-                            .map(|d| (d.decision.clone(), d.superseded_by))
-                            .ok_or(AppError::NotFound)?,
-                    ),
-                    None => None,
-                };
-                // After closing, only the chair corrects, and only by superseding a decision.
-                let refusal = match &supersedes {
-                    None => not_recordable(&data),
-                    Some((_, replaced))
-                        if data.seat.chair && data.meeting.is_closed() && replaced.is_none() =>
-                    {
-                        None
-                    }
-                    Some(_) if data.meeting.is_closed() => Some("meeting.closed_decisions"),
-                    Some(_) => Some("decision.correct_after_closing"),
-                };
-                if let Some(problem) = refusal {
-                    return Ok(Err((problem, FieldErrors::default())));
-                }
-                let mut errors = FieldErrors::default();
-                let checked = check_decision(&form, &data.table.outcomes(), &mut errors);
-                let phase_change = check_phase_change(&form, &data, &mut errors)?;
-                let agreement = check_agreement(&form, &mut errors);
-                let Some(details) = checked.filter(|_| errors.is_empty()) else {
-                    return Ok(Err(("form.errors_title", errors)));
-                };
-                if (phase_change.is_some() || agreement.is_some())
-                    && (supersedes.is_some() || data.view.item.family_id.is_none())
-                {
-                    return Err(AppError::Unprocessable(
-                        "only a new decision about a family changes its phase or safety plan"
-                            .into(),
-                    ));
-                }
-                if details
-                    .refer_to_table_id
-                    .is_some_and(|t| !data.tables.iter().any(|x| x.id == t))
-                    || details
-                        .new_director_user_id
-                        .is_some_and(|u| !data.involved.iter().any(|(id, _)| *id == u))
-                    || (data.view.item.family_id.is_none()
-                        && (details.refer_to_table_id.is_some()
-                            || details.new_director_user_id.is_some()))
-                {
-                    return Err(AppError::Unprocessable("decision choices".into()));
-                }
-                let by = who(&user);
-                let (created, announced) = record::record_decision(
-                    conn,
-                    &by,
-                    &data.meeting,
-                    &data.table,
-                    &data.view.item,
-                    &details,
-                    supersedes.as_ref().map(|(d, _)| d),
-                )?;
-                if let (Some(row), Some(family_id)) = (agreement, data.view.item.family_id) {
-                    add_agreement(conn, &by, family_id, row)?;
-                }
-                if let (Some((to, checklist)), Some(family_id)) =
-                    (phase_change, data.view.item.family_id)
-                {
-                    record::change_phase(
-                        conn,
-                        &by,
-                        family_id,
-                        to,
-                        &checklist,
-                        &details.rationale,
-                        Some((&data.meeting, &data.table, created.id)),
-                    )?;
-                }
-                Ok(Ok((data.view.item.family_id, announced)))
+                decide(conn, &user, (meeting_id, item_id), &form)
             })
         })
         .await?;
@@ -290,6 +209,116 @@ pub async fn record_decision(
     }
 }
 
+/// Why a form on the item page was not taken: the problem, and the fields it is about.
+type Refusal = (&'static str, FieldErrors);
+
+/// Records a decision on an item, with the phase step and safety agreement it may carry; refuses with
+/// the reason when the item takes no decision now or the form has errors. Returns the item's family.
+fn decide(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    (meeting_id, item_id): (i64, i64),
+    form: &DecisionForm,
+) -> Result<Result<(Option<i64>, record::Announced), Refusal>, AppError> {
+    let data = load_item(conn, user, meeting_id, item_id)?;
+    if !data.seat.leads() {
+        return Err(AppError::Forbidden);
+    }
+    let supersedes = match parse_id(&form.supersedes) {
+        Some(id) => Some(
+            data.decisions
+                .iter()
+                .find(|d| d.decision.id == id)
+                .map(|d| (d.decision.clone(), d.superseded_by))
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => None,
+    };
+    if let Some(problem) = decision_refusal(&data, supersedes.as_ref()) {
+        return Ok(Err((problem, FieldErrors::default())));
+    }
+    let mut errors = FieldErrors::default();
+    let checked = check_decision(form, &data.table.outcomes(), &mut errors);
+    let phase_change = check_phase_change(form, &data, &mut errors)?;
+    let agreement = check_agreement(form, &mut errors);
+    let Some(details) = checked.filter(|_| errors.is_empty()) else {
+        return Ok(Err(("form.errors_title", errors)));
+    };
+    let changes_safety = phase_change.is_some() || agreement.is_some();
+    check_decision_choices(&data, &details, supersedes.is_some(), changes_safety)?;
+    let by = who(user);
+    let (created, announced) = record::record_decision(
+        conn,
+        &by,
+        &data.meeting,
+        &data.table,
+        &data.view.item,
+        &details,
+        supersedes.as_ref().map(|(d, _)| d),
+    )?;
+    if let (Some(row), Some(family_id)) = (agreement, data.view.item.family_id) {
+        add_agreement(conn, &by, family_id, row)?;
+    }
+    if let (Some((to, checklist)), Some(family_id)) = (phase_change, data.view.item.family_id) {
+        record::change_phase(
+            conn,
+            &by,
+            family_id,
+            to,
+            &checklist,
+            &details.rationale,
+            Some((&data.meeting, &data.table, created.id)),
+        )?;
+    }
+    Ok(Ok((data.view.item.family_id, announced)))
+}
+
+/// Whether a decision may be recorded now, or the text that says why not. After closing, only the
+/// chair corrects, and only by superseding a decision that was not replaced yet.
+fn decision_refusal(
+    data: &ItemData,
+    supersedes: Option<&(Decision, Option<i64>)>,
+) -> Option<&'static str> {
+    match supersedes {
+        None => not_recordable(data),
+        Some((_, replaced))
+            if data.seat.chair && data.meeting.is_closed() && replaced.is_none() =>
+        {
+            None
+        }
+        Some(_) if data.meeting.is_closed() => Some("meeting.closed_decisions"),
+        Some(_) => Some("decision.correct_after_closing"),
+    }
+}
+
+/// The choices a decision makes must be ones the page offered: a phase step or safety agreement only
+/// in a new decision about a family, a table and a director from the lists, and neither without a
+/// family. A form that breaks this was not sent by the page, so it is refused outright.
+fn check_decision_choices(
+    data: &ItemData,
+    details: &DecisionDetails,
+    supersedes: bool,
+    changes_safety: bool,
+) -> Result<(), AppError> {
+    if changes_safety && (supersedes || data.view.item.family_id.is_none()) {
+        return Err(AppError::Unprocessable(
+            "only a new decision about a family changes its phase or safety plan".into(),
+        ));
+    }
+    if details
+        .refer_to_table_id
+        .is_some_and(|t| !data.tables.iter().any(|x| x.id == t))
+        || details
+            .new_director_user_id
+            .is_some_and(|u| !data.involved.iter().any(|(id, _)| *id == u))
+        || (data.view.item.family_id.is_none()
+            && (details.refer_to_table_id.is_some() || details.new_director_user_id.is_some()))
+    {
+        return Err(AppError::Unprocessable("decision choices".into()));
+    }
+    Ok(())
+}
+
 pub async fn add_action(
     user: CurrentUser,
     ctx: PageCtx,
@@ -304,65 +333,7 @@ pub async fn add_action(
     let outcome = state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let data = load_item(conn, &user, meeting_id, item_id)?;
-                if !data.seat.leads() {
-                    return Err(AppError::Forbidden);
-                }
-                if let Some(problem) = not_recordable(&data) {
-                    return Ok(Err((problem, FieldErrors::default())));
-                }
-                let mut errors = FieldErrors::default();
-                let description = form.description.replace("\r\n", "\n").trim().to_string();
-                if description.is_empty() {
-                    errors.add("description", "action.description_required");
-                } else if description.chars().count() > TEXT_LIMIT {
-                    errors.add("description", "form.too_long");
-                }
-                let owner = parse_id(&form.owner_user_id)
-                    .filter(|id| data.people.iter().any(|(p, _)| p == id));
-                if owner.is_none() {
-                    errors.add("owner_user_id", "action.owner_required");
-                }
-                let due = NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d")
-                    .or_else(|_| NaiveDate::parse_from_str(form.due_on.trim(), "%d-%m-%Y"))
-                    .ok();
-                match due {
-                    None => errors.add("due_on", "action.due_invalid"),
-                    Some(d) if d < today => errors.add("due_on", "action.due_past"),
-                    Some(_) => {}
-                }
-                let condition = form.condition.trim().to_string();
-                let informed = form.family_informed_how.trim().to_string();
-                if condition.chars().count() > TEXT_LIMIT {
-                    errors.add("condition", "form.too_long");
-                }
-                if informed.chars().count() > TEXT_LIMIT {
-                    errors.add("family_informed_how", "form.too_long");
-                }
-                let decision_id = parse_id(&form.decision_id)
-                    .filter(|id| data.decisions.iter().any(|d| d.decision.id == *id));
-                let (Some(owner), Some(due), true) = (owner, due, errors.is_empty()) else {
-                    return Ok(Err(("form.errors_title", errors)));
-                };
-                let owner = record::who(conn, owner)?;
-                let details = ActionDetails {
-                    description,
-                    owner_user_id: owner.user_id,
-                    owner_organisation_id: owner.organisation_id.ok_or(AppError::NotFound)?,
-                    due_on: due,
-                    condition,
-                    family_informed_how: informed,
-                };
-                let (_, announced) = record::add_action(
-                    conn,
-                    &who(&user),
-                    &data.meeting,
-                    &data.view.item,
-                    decision_id,
-                    &details,
-                    &owner,
-                )?;
-                Ok(Ok(announced))
+                add_action_to_item(conn, &user, (meeting_id, item_id), &form, today)
             })
         })
         .await?;
@@ -386,4 +357,103 @@ pub async fn add_action(
             .await
         }
     }
+}
+
+/// Adds an action to an item; refuses with the reason when the item takes no actions now or the form
+/// has errors.
+fn add_action_to_item(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    (meeting_id, item_id): (i64, i64),
+    form: &ActionForm,
+    today: NaiveDate,
+) -> Result<Result<record::Announced, Refusal>, AppError> {
+    let data = load_item(conn, user, meeting_id, item_id)?;
+    if !data.seat.leads() {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(problem) = not_recordable(&data) {
+        return Ok(Err((problem, FieldErrors::default())));
+    }
+    let checked = match check_action(form, &data, today) {
+        Ok(checked) => checked,
+        Err(errors) => return Ok(Err(("form.errors_title", errors))),
+    };
+    let owner = record::who(conn, checked.owner)?;
+    let details = ActionDetails {
+        description: checked.description,
+        owner_user_id: owner.user_id,
+        owner_organisation_id: owner.organisation_id.ok_or(AppError::NotFound)?,
+        due_on: checked.due,
+        condition: checked.condition,
+        family_informed_how: checked.informed,
+    };
+    let (_, announced) = record::add_action(
+        conn,
+        &who(user),
+        &data.meeting,
+        &data.view.item,
+        checked.decision_id,
+        &details,
+        &owner,
+    )?;
+    Ok(Ok(announced))
+}
+
+/// An action form as checked: the owner is one of the people offered, the decision one on this item.
+struct CheckedAction {
+    description: String,
+    owner: i64,
+    due: NaiveDate,
+    condition: String,
+    informed: String,
+    decision_id: Option<i64>,
+}
+
+/// Checks an action form; the errors name their fields.
+fn check_action(
+    form: &ActionForm,
+    data: &ItemData,
+    today: NaiveDate,
+) -> Result<CheckedAction, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let description = form.description.replace("\r\n", "\n").trim().to_string();
+    if description.is_empty() {
+        errors.add("description", "action.description_required");
+    } else if description.chars().count() > TEXT_LIMIT {
+        errors.add("description", "form.too_long");
+    }
+    let owner = parse_id(&form.owner_user_id).filter(|id| data.people.iter().any(|(p, _)| p == id));
+    if owner.is_none() {
+        errors.add("owner_user_id", "action.owner_required");
+    }
+    let due = NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(form.due_on.trim(), "%d-%m-%Y"))
+        .ok();
+    match due {
+        None => errors.add("due_on", "action.due_invalid"),
+        Some(d) if d < today => errors.add("due_on", "action.due_past"),
+        Some(_) => {}
+    }
+    let condition = form.condition.trim().to_string();
+    let informed = form.family_informed_how.trim().to_string();
+    if condition.chars().count() > TEXT_LIMIT {
+        errors.add("condition", "form.too_long");
+    }
+    if informed.chars().count() > TEXT_LIMIT {
+        errors.add("family_informed_how", "form.too_long");
+    }
+    let decision_id = parse_id(&form.decision_id)
+        .filter(|id| data.decisions.iter().any(|d| d.decision.id == *id));
+    let (Some(owner), Some(due), true) = (owner, due, errors.is_empty()) else {
+        return Err(errors);
+    };
+    Ok(CheckedAction {
+        description,
+        owner,
+        due,
+        condition,
+        informed,
+        decision_id,
+    })
 }

@@ -19,6 +19,7 @@ use crate::web::access::{Seat, meeting_for};
 use crate::web::access::{log_access, who};
 use crate::web::auth::html;
 use crate::web::forms::FieldErrors;
+use crate::web::involvements::director_candidates;
 use crate::web::phase::{PhaseChoice, phase_choices};
 use crate::web::safety::SafetyView;
 use crate::web::tables::professionals;
@@ -208,70 +209,30 @@ pub(super) fn load_item(
     if !view.visible {
         return Err(AppError::NotFound);
     }
-    let family = match view.item.family_id {
-        Some(fid) => {
-            let relation = family::relation(conn, fid, user.id())?;
-            log_access(
-                conn,
-                user,
-                fid,
-                family::Relation {
-                    invited: true,
-                    ..relation
-                },
-                "access.what.agenda_item",
-            )?;
-            family::find(conn, fid)?
-        }
+    let family_id = view.item.family_id;
+    let family = match family_id {
+        Some(fid) => look_at_family(conn, user, fid)?,
         None => None,
     };
     let referral = match view.item.referral_id {
         Some(rid) => referral::find(conn, rid)?,
         None => None,
     };
-    let mut decisions = Vec::new();
-    for d in decision::for_meeting(conn, meeting_id)?
-        .into_iter()
-        .filter(|d| d.agenda_item_id == item_id)
-    {
-        let superseded_by = decision::superseded_by(conn, d.id)?.map(|n| n.id);
-        decisions.push(DecisionView {
-            decision: d,
-            superseded_by,
-        });
-    }
+    let decisions = item_decisions(conn, meeting_id, item_id)?;
     let actions = decision::actions_for_meeting(conn, meeting_id)?
         .into_iter()
         .filter(|a| a.action.agenda_item_id == item_id)
         .collect();
-    let mut open_actions = Vec::new();
-    if view.item.kind() == ItemKind::ActionReview {
-        for row in decision::open_before(conn, at.id, found.id, found.starts_at)? {
-            let sees = match row.action.family_id {
-                None => true,
-                Some(fid) => {
-                    seat.leads()
-                        || row.action.owner_user_id == user.id()
-                        || family::relation(conn, fid, user.id())?.any()
-                }
-            };
-            open_actions.push((row, sees));
-        }
-    }
-    let involved = match view.item.family_id {
-        Some(fid) => crate::domain::involvement::list(conn, fid)?
-            .into_iter()
-            .filter(|i| i.involvement.ended_on.is_none())
-            .map(|i| {
-                (
-                    i.involvement.user_id,
-                    format!("{} — {}", i.user_name, i.organisation_name),
-                )
-            })
-            .collect(),
+    let open_actions = if view.item.kind() == ItemKind::ActionReview {
+        open_actions_to_review(conn, user, &found, &at, seat)?
+    } else {
+        Vec::new()
+    };
+    let involved = match family_id {
+        Some(fid) => director_candidates(conn, fid)?,
         None => Vec::new(),
     };
-    let safety = match view.item.family_id {
+    let safety = match family_id {
         Some(fid) => Some(SafetyView::load(conn, fid)?),
         None => None,
     };
@@ -282,15 +243,8 @@ pub(super) fn load_item(
         }
         _ => Vec::new(),
     };
-    let (family_views, may_share_minutes, minutes_shared) = match view.item.family_id {
-        Some(fid) => {
-            let relation = family::relation(conn, fid, user.id())?;
-            (
-                crate::domain::portal::views_for_item(conn, item_id)?,
-                relation.director || relation.co_worker,
-                crate::domain::portal::minutes_shared(conn, item_id)?,
-            )
-        }
+    let (family_views, may_share_minutes, minutes_shared) = match family_id {
+        Some(fid) => family_side(conn, user, fid, item_id)?,
         None => (Vec::new(), false, false),
     };
     Ok(ItemData {
@@ -320,6 +274,86 @@ pub(super) fn load_item(
         open_actions,
         involved,
     })
+}
+
+/// The item's family, with the look written to its access log (as one invited for the item).
+fn look_at_family(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    family_id: i64,
+) -> Result<Option<Family>, AppError> {
+    let relation = family::relation(conn, family_id, user.id())?;
+    log_access(
+        conn,
+        user,
+        family_id,
+        family::Relation {
+            invited: true,
+            ..relation
+        },
+        "access.what.agenda_item",
+    )?;
+    Ok(family::find(conn, family_id)?)
+}
+
+/// The decisions on an item, each with the decision that replaced it, if any.
+fn item_decisions(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    item_id: i64,
+) -> Result<Vec<DecisionView>, AppError> {
+    let mut decisions = Vec::new();
+    for d in decision::for_meeting(conn, meeting_id)?
+        .into_iter()
+        .filter(|d| d.agenda_item_id == item_id)
+    {
+        let superseded_by = decision::superseded_by(conn, d.id)?.map(|n| n.id);
+        decisions.push(DecisionView {
+            decision: d,
+            superseded_by,
+        });
+    }
+    Ok(decisions)
+}
+
+/// The table's actions still open from before this meeting, each with whether the user may see its
+/// details (those who lead, its owner, and those with a relation to its family).
+fn open_actions_to_review(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    found: &Meeting,
+    at: &Table,
+    seat: Seat,
+) -> Result<Vec<(ActionRow, bool)>, AppError> {
+    let mut open_actions = Vec::new();
+    for row in decision::open_before(conn, at.id, found.id, found.starts_at)? {
+        let sees = match row.action.family_id {
+            None => true,
+            Some(fid) => {
+                seat.leads()
+                    || row.action.owner_user_id == user.id()
+                    || family::relation(conn, fid, user.id())?.any()
+            }
+        };
+        open_actions.push((row, sees));
+    }
+    Ok(open_actions)
+}
+
+/// The family's side of the item: their views on it, whether the user may share the minutes with them
+/// (the director and co-workers), and whether they are shared.
+fn family_side(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    family_id: i64,
+    item_id: i64,
+) -> Result<(Vec<crate::domain::portal::View>, bool, bool), AppError> {
+    let relation = family::relation(conn, family_id, user.id())?;
+    Ok((
+        crate::domain::portal::views_for_item(conn, item_id)?,
+        relation.director || relation.co_worker,
+        crate::domain::portal::minutes_shared(conn, item_id)?,
+    ))
 }
 
 pub(super) fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {

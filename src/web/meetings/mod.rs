@@ -224,32 +224,9 @@ async fn meeting_page(
             db::write(conn, |conn| {
                 let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
                 let items = item_views(conn, user.id(), seat, meeting_id)?;
-                // The agenda shows family names to those who see them: that is a look at family data.
-                for view in items.iter().filter(|v| v.visible) {
-                    if let Some(fid) = view.item.family_id {
-                        let relation = family::relation(conn, fid, user.id())?;
-                        log_access(
-                            conn,
-                            &user,
-                            fid,
-                            family::Relation {
-                                invited: true,
-                                ..relation
-                            },
-                            "access.what.agenda",
-                        )?;
-                    }
-                }
+                log_agenda_look(conn, &user, &items)?;
                 let waiting = if seat.chair && !found.is_closed() {
-                    let mut list = Vec::new();
-                    for row in referral::for_table(conn, at.id)? {
-                        if row.referral.status() == ReferralStatus::Accepted
-                            && let Some(f) = family::find(conn, row.referral.family_id)?
-                        {
-                            list.push((row.referral, f));
-                        }
-                    }
-                    list
+                    accepted_referrals(conn, &at)?
                 } else {
                     Vec::new()
                 };
@@ -294,6 +271,40 @@ async fn meeting_page(
         sends,
         readings,
     })
+}
+
+/// The agenda shows family names to those who see them: that is a look at family data, logged for
+/// every family on it.
+fn log_agenda_look(conn: &mut DbConn, user: &SignedIn, items: &[ItemView]) -> Result<(), AppError> {
+    for view in items.iter().filter(|v| v.visible) {
+        if let Some(fid) = view.item.family_id {
+            let relation = family::relation(conn, fid, user.id())?;
+            log_access(
+                conn,
+                user,
+                fid,
+                family::Relation {
+                    invited: true,
+                    ..relation
+                },
+                "access.what.agenda",
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The families referred to the table and accepted, waiting for a place on an agenda.
+fn accepted_referrals(conn: &mut DbConn, at: &Table) -> Result<Vec<(Referral, Family)>, AppError> {
+    let mut list = Vec::new();
+    for row in referral::for_table(conn, at.id)? {
+        if row.referral.status() == ReferralStatus::Accepted
+            && let Some(f) = family::find(conn, row.referral.family_id)?
+        {
+            list.push((row.referral, f));
+        }
+    }
+    Ok(list)
 }
 
 pub async fn show_meeting(
