@@ -201,3 +201,11 @@ pub fn sees_item(
     let relation = family::relation(conn, family_id, user_id)?;
     Ok(relation.director || relation.co_worker || relation.involved)
 }
+
+/// The organisation whose API keys and webhooks this admin manages: their own, as its admin.
+pub fn organisation_of(user: &SignedIn) -> Result<i64, AppError> {
+    match (user.role(), user.organisation_id()) {
+        (crate::domain::user::Role::OrgAdmin, Some(org)) => Ok(org),
+        _ => Err(AppError::Forbidden),
+    }
+}

@@ -6,10 +6,10 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::{html, notice_key};
 use super::forms::FieldErrors;
 use super::middleware::cookie;
 use super::{AppError, AppState, CurrentUser, LANG_COOKIE, PageCtx, safe_return_path, see_other};
+use super::{html, notice_key};
 use crate::auth::{password, session};
 use crate::db;
 use crate::domain::user;

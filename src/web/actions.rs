@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::access::seat;
 use super::access::who;
-use super::auth::html;
+use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::decision::{self, ActionRow, ActionStatus};

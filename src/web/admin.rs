@@ -6,9 +6,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::actor;
-use super::auth::{html, invitation_mail, notice_key};
 use super::forms::FieldErrors;
+use super::notify::invitation_mail;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use super::{html, notice_key};
 use crate::auth::token::{self, Purpose};
 use crate::db;
 use crate::domain::organisation::{self, Organisation, OrganisationKind};

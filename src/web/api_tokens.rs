@@ -6,12 +6,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::html;
+use super::access::organisation_of;
 use super::forms::FieldErrors;
-use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use super::html;
+use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::api_token::{self, TokenView};
-use crate::domain::user::Role;
 
 #[derive(Template)]
 #[template(path = "admin/api_tokens.html")]
@@ -22,14 +22,6 @@ struct TokensPage {
     secret: Option<String>,
     name: String,
     errors: FieldErrors,
-}
-
-/// The organisation whose API keys and webhooks this admin manages: their own, as its admin.
-pub(super) fn organisation_of(user: &SignedIn) -> Result<i64, AppError> {
-    match (user.role(), user.organisation_id()) {
-        (Role::OrgAdmin, Some(org)) => Ok(org),
-        _ => Err(AppError::Forbidden),
-    }
 }
 
 async fn page(

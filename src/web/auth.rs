@@ -8,26 +8,14 @@ use serde::Deserialize;
 
 use super::forms::FieldErrors;
 use super::middleware::cookie;
-use super::{AppError, AppState, PageCtx, SESSION_COOKIE, safe_return_path, see_other};
+use super::{
+    AppError, AppState, PageCtx, SESSION_COOKIE, html, notice_key, safe_return_path, see_other,
+};
 use crate::auth::token::{self, Purpose};
 use crate::auth::{password, session, throttle};
 use crate::db;
 use crate::domain::user::{self, User};
 use crate::mail::Mail;
-
-/// Short messages shown on top of a page after a redirect; the query names one of these, nothing else.
-pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
-    match code? {
-        "uitgelogd" => Some("notice.logged_out"),
-        "wachtwoord-ingesteld" => Some("notice.password_set"),
-        "wachtwoord-gewijzigd" => Some("notice.password_changed"),
-        "uitnodiging-verstuurd" => Some("notice.invitation_sent"),
-        "organisatie-toegevoegd" => Some("notice.organisation_created"),
-        "sessie-verlopen" => Some("notice.session_expired"),
-        "agenda-ingetrokken" => Some("calendar.revoked"),
-        _ => None,
-    }
-}
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -360,51 +348,6 @@ fn password_reset_mail(user: &User, link: &str) -> Mail {
 }
 
 #[derive(Template)]
-#[template(path = "mail/invitation.txt")]
-struct InvitationText<'a> {
-    i18n: crate::i18n::I18n,
-    name: &'a str,
-    inviter: &'a str,
-    organisation: &'a str,
-    link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/invitation.html")]
-struct InvitationHtml<'a> {
-    i18n: crate::i18n::I18n,
-    name: &'a str,
-    inviter: &'a str,
-    organisation: &'a str,
-    link: &'a str,
-}
-
-pub fn invitation_mail(user: &User, inviter: &str, organisation: &str, link: &str) -> Mail {
-    let i18n = crate::mail::i18n_for(user);
-    let text = InvitationText {
-        i18n,
-        name: &user.name,
-        inviter,
-        organisation,
-        link,
-    };
-    let html = InvitationHtml {
-        i18n,
-        name: &user.name,
-        inviter,
-        organisation,
-        link,
-    };
-    Mail {
-        to: user.email.clone(),
-        subject: i18n.t("mail.invitation.subject"),
-        text: text.render().unwrap_or_default(),
-        html: html.render().unwrap_or_default(),
-        attachments: Vec::new(),
-    }
-}
-
-#[derive(Template)]
 #[template(path = "auth/set_password.html")]
 struct SetPasswordPage {
     ctx: PageCtx,
@@ -510,11 +453,4 @@ pub async fn set_password(
         return Ok(see_other("/inloggen"));
     }
     Ok(see_other("/inloggen?melding=wachtwoord-ingesteld"))
-}
-
-/// Renders a page with a status.
-pub fn html(status: StatusCode, page: impl Template) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
 }

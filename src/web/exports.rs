@@ -20,7 +20,7 @@ use serde_json::json;
 use super::access::meeting_for;
 use super::access::{Seat, seat_of};
 use super::access::{authorize, log_access, who};
-use super::auth::html;
+use super::html;
 use super::meetings::item_views;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
 use crate::db::{self, DbConn};

@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::access::{actor, authorize, read_family, who};
-use super::auth::html;
-use super::forms::FieldErrors;
+use super::forms::{FieldErrors, text_field};
+use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::access_log::{self, AccessEntry};
@@ -27,23 +27,6 @@ use crate::record;
 use crate::time::today;
 
 const TEXT_LIMIT: usize = 4000;
-
-/// Trims a text field and checks it: required or not, and no longer than `max` characters.
-pub(super) fn text_field(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-    required: bool,
-    max: usize,
-) -> String {
-    let value = value.trim().to_string();
-    if required && value.is_empty() {
-        errors.add(field, &format!("family_form.{field}_required"));
-    } else if value.chars().count() > max {
-        errors.add(field, "form.too_long");
-    }
-    value
-}
 
 // ---------------------------------------------------------------------------------------------------
 // List and search

@@ -71,3 +71,36 @@ pub fn text(
     }
     value
 }
+
+/// The longest free text a form takes, in characters (plans and minutes have their own limits).
+pub const TEXT_LIMIT: usize = 4000;
+
+/// A typed text as saved: Windows line ends made plain, spaces around it trimmed.
+pub fn clean(value: Option<&String>) -> String {
+    value
+        .map(|v| v.replace("\r\n", "\n").trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The `?melding=` of a page reached after a redirect: which short message it shows.
+#[derive(serde::Deserialize)]
+pub struct NoticeQuery {
+    pub melding: Option<String>,
+}
+
+/// Trims a field of the family forms and checks it: required or not, and no longer than `max` characters.
+pub fn text_field(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> String {
+    let value = value.trim().to_string();
+    if required && value.is_empty() {
+        errors.add(field, &format!("family_form.{field}_required"));
+    } else if value.chars().count() > max {
+        errors.add(field, "form.too_long");
+    }
+    value
+}

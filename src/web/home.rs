@@ -7,7 +7,7 @@ use chrono::Timelike;
 
 use actix_web::web;
 
-use super::auth::html;
+use super::html;
 use super::{AppError, AppState, PageCtx};
 use crate::domain::decision::{self, ActionRow};
 use crate::domain::family::{self, Family};

@@ -7,9 +7,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::{authorize, who};
-use super::auth::html;
-use super::families::text_field;
 use super::forms::FieldErrors;
+use super::forms::text_field;
+use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::directorship;

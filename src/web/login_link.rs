@@ -9,8 +9,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::html;
 use super::forms::FieldErrors;
+use super::html;
 use super::middleware::cookie;
 use super::{AppError, AppState, PageCtx, SESSION_COOKIE, see_other};
 use crate::auth::session;
@@ -88,7 +88,7 @@ pub async fn request_link(
         let link = state.link(&format!("/inloggen/link/{secret}"));
         let state = state.clone();
         actix_web::rt::spawn(async move {
-            let mail = super::portal::plain_mail(
+            let mail = super::notify::plain_mail(
                 &account,
                 "mail.login_link.subject",
                 "mail.login_link.body",

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::access::{authorize, read_family, who};
-use super::auth::html;
 use super::forms::FieldErrors;
+use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::family::{self, Family, Person, PersonDetails, PersonRole};

@@ -25,6 +25,7 @@ pub mod login_link;
 pub mod meetings;
 pub mod members;
 pub mod middleware;
+pub mod notify;
 pub mod phase;
 pub mod plan;
 pub mod portal;
@@ -309,6 +310,30 @@ pub fn safe_return_path(candidate: Option<&str>) -> String {
             p.to_string()
         }
         _ => "/".to_string(),
+    }
+}
+
+/// Renders a page with a status.
+pub fn html(
+    status: actix_web::http::StatusCode,
+    page: impl askama::Template,
+) -> Result<actix_web::HttpResponse, AppError> {
+    Ok(actix_web::HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// Short messages shown on top of a page after a redirect; the query names one of these, nothing else.
+pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "uitgelogd" => Some("notice.logged_out"),
+        "wachtwoord-ingesteld" => Some("notice.password_set"),
+        "wachtwoord-gewijzigd" => Some("notice.password_changed"),
+        "uitnodiging-verstuurd" => Some("notice.invitation_sent"),
+        "organisatie-toegevoegd" => Some("notice.organisation_created"),
+        "sessie-verlopen" => Some("notice.session_expired"),
+        "agenda-ingetrokken" => Some("calendar.revoked"),
+        _ => None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! scores over time with the form to add one.
 
 use super::access::{authorize, read_family, who};
-use super::auth::html;
+use super::html;
 use super::safety::{TEXT_LIMIT, chart_html};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;

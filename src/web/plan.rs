@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::access::{authorize, read_family, who};
-use super::auth::html;
+use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::family::Family;

@@ -15,11 +15,11 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Deserialize;
 
 use super::access::who;
-use super::auth::html;
-use super::forms::FieldErrors;
+use super::forms::{FieldErrors, NoticeQuery, TEXT_LIMIT, clean};
+use super::html;
+use super::notify::notify_director;
 use super::{AppError, AppState, FamilyUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::access_log::{self, AccessEntry};
@@ -28,12 +28,8 @@ use crate::domain::family::{self, Family, Person};
 use crate::domain::plan::{self, PlanVersion};
 use crate::domain::portal::{self, Access, Category, Correction};
 use crate::domain::safety::{self, PhaseChange, PhasePlan, PlanKind, PlanRef};
-use crate::domain::user;
-use crate::mail::Mail;
 use crate::record;
 use crate::schema::{agenda_items, consultation_tables, decisions, meetings};
-
-pub(super) const TEXT_LIMIT: usize = 4000;
 
 /// The member behind a family account; an account without portal access sees nothing.
 fn access_of(conn: &mut DbConn, user: &SignedIn) -> Result<Access, AppError> {
@@ -227,11 +223,6 @@ impl PortalPage {
     }
 }
 
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    pub(super) melding: Option<String>,
-}
-
 fn notice(code: Option<&str>) -> Option<&'static str> {
     match code? {
         "opgeslagen" => Some("portal.notice_saved"),
@@ -378,12 +369,6 @@ async fn refused(
     page.errors = errors;
     page.typed = typed;
     html(StatusCode::UNPROCESSABLE_ENTITY, page)
-}
-
-pub(super) fn clean(value: Option<&String>) -> String {
-    value
-        .map(|v| v.replace("\r\n", "\n").trim().to_string())
-        .unwrap_or_default()
 }
 
 /// "Hoe veilig is het nu?": the member's own score, today.
@@ -605,92 +590,4 @@ pub async fn show_access_log(
             shows_names,
         },
     )
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Mail to the family and to the director: never family details in the body.
-
-/// A short mail with one link and no details: the family's mails, and the director's notices.
-pub(crate) fn plain_mail(to: &user::User, subject_key: &str, body_key: &str, link: &str) -> Mail {
-    let i18n = crate::mail::i18n_for(to);
-    crate::mail::with_link(to, &i18n, i18n.t(subject_key), &i18n.t(body_key), link)
-}
-
-/// Tells the family's members that there is something new for them (a decision, a meeting), unless the
-/// director keeps that category from them. The mail only says there is news and links to the portal.
-/// A failure is logged, never returned: what caused the news has been saved already.
-pub async fn notify_family(state: &AppState, family_id: i64, category: Category) {
-    if let Err(e) = send_family_news(state, family_id, category).await {
-        tracing::warn!(family_id, error = ?e, "portal notifications not sent");
-    }
-}
-
-async fn send_family_news(
-    state: &AppState,
-    family_id: i64,
-    category: Category,
-) -> Result<(), AppError> {
-    let recipients = state
-        .db(move |conn| {
-            let mut to = Vec::new();
-            for account in portal::accounts(conn, family_id)? {
-                if !account.active
-                    || !account.has_password
-                    || portal::is_withheld(conn, account.access.person_id, category)?
-                {
-                    continue;
-                }
-                if let Some(u) = user::find(conn, account.access.user_id)? {
-                    to.push(u);
-                }
-            }
-            Ok(to)
-        })
-        .await?;
-    let link = format!("{}/portaal", state.config.base_url);
-    for to in recipients {
-        if let Err(e) = state
-            .send_mail(plain_mail(
-                &to,
-                "mail.portal_news.subject",
-                "mail.portal_news.body",
-                &link,
-            ))
-            .await
-        {
-            // The decision stands; a missing notification is logged, not shown as a failure.
-            tracing::warn!(user_id = to.id, error = ?e, "portal notification not sent");
-        }
-    }
-    Ok(())
-}
-
-/// Tells the director that a member asked for a correction (which family shows after login).
-async fn notify_director(state: &AppState, family_id: i64) -> Result<(), AppError> {
-    let director = state
-        .db(move |conn| {
-            let Some(d) = crate::domain::directorship::history(conn, family_id)?
-                .into_iter()
-                .find(|d| d.directorship.ended_at.is_none())
-            else {
-                return Ok(None);
-            };
-            Ok(user::find(conn, d.directorship.director_user_id)?)
-        })
-        .await?;
-    if let Some(to) = director {
-        let link = format!("{}/gezinnen/{family_id}/portaal", state.config.base_url);
-        if let Err(e) = state
-            .send_mail(plain_mail(
-                &to,
-                "mail.correction.subject",
-                "mail.correction.body",
-                &link,
-            ))
-            .await
-        {
-            tracing::warn!(user_id = to.id, error = ?e, "correction notification not sent");
-        }
-    }
-    Ok(())
 }

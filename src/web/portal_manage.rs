@@ -2,9 +2,9 @@
 //! answers to correction requests.
 
 use super::access::{authorize, who};
-use super::auth::html;
-use super::forms::FieldErrors;
-use super::portal::{NoticeQuery, TEXT_LIMIT, clean, notify_family, plain_mail};
+use super::forms::{FieldErrors, NoticeQuery, TEXT_LIMIT, clean};
+use super::html;
+use super::notify::{notify_family, plain_mail};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::family::{self, Family, Person};

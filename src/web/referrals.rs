@@ -7,8 +7,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::{Seat, authorize, log_access, seat, who};
-use super::auth::html;
 use super::forms::{FieldErrors, text};
+use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::family::{self, Family, Urgency};

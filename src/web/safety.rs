@@ -14,8 +14,8 @@ use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::access::{authorize, read_family, who};
-use super::auth::html;
 use super::chart::{ChartPoint, ChartText, scale_chart};
+use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::family::{self, Family, Person};

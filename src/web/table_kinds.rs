@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::access::actor;
-use super::auth::html;
 use super::forms::{FieldErrors, text};
+use super::html;
 use super::tables::TableForm;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;

@@ -7,8 +7,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::{Seat, actor, table_for, who};
-use super::auth::html;
 use super::forms::{FieldErrors, text};
+use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::meeting::{self, Meeting};

@@ -7,9 +7,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::api_tokens::organisation_of;
-use super::auth::html;
+use super::access::organisation_of;
 use super::forms::FieldErrors;
+use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::webhook::{self, LogEntry, Subscription};

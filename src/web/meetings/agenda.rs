@@ -16,8 +16,8 @@ use crate::mail::{Attachment, Mail};
 use crate::record::{self, Announced};
 use crate::web::access::meeting_for;
 use crate::web::access::who;
-use crate::web::auth::html;
 use crate::web::forms::FieldErrors;
+use crate::web::html;
 use crate::web::tables::professionals;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, see_other};
 
@@ -207,7 +207,7 @@ pub async fn publish_agenda(
     families.sort_unstable();
     families.dedup();
     for family_id in families {
-        crate::web::portal::notify_family(
+        crate::web::notify::notify_family(
             &state,
             family_id,
             crate::domain::portal::Category::Meetings,

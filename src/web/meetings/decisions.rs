@@ -183,7 +183,7 @@ pub async fn record_decision(
             state.wake(announced);
             // The family hears that a decision about them was taken (no details in the mail).
             if let Some(family_id) = family {
-                crate::web::portal::notify_family(
+                crate::web::notify::notify_family(
                     &state,
                     family_id,
                     crate::domain::portal::Category::Decisions,

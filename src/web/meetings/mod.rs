@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::access::{Seat, meeting_for, sees_item};
 use super::access::{log_access, who};
-use super::auth::html;
 use super::forms::FieldErrors;
+use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
 use crate::db::{self, DbConn};
 use crate::domain::decision::{ActionRow, Decision};

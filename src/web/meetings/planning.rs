@@ -11,8 +11,8 @@ use crate::domain::meeting::MeetingPlan;
 use crate::domain::table::Table;
 use crate::record;
 use crate::web::access::{table_for, who};
-use crate::web::auth::html;
 use crate::web::forms::{FieldErrors, text};
+use crate::web::html;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, see_other};
 
 #[derive(Clone, Debug, Default, Deserialize)]
