@@ -40,7 +40,7 @@ enum Command {
     Migrate,
     /// Check the hash chain of the event log and report the first broken link (exit code 1 if any).
     VerifyEvents,
-    /// Erase the payloads (names, reasons) of one family's events at the end of its retention
+    /// Erase the payloads (names, reasons) of a closed family's events at the end of its retention
     /// period; what happened, when and by whom stays, and `verify-events` still passes and names them.
     ErasePayloads {
         /// The family's number (its id).
@@ -257,7 +257,12 @@ fn erase_payloads(config: &Config, family: i64) -> anyhow::Result<()> {
     let pool = db::connect(&config.database_url, 1)?;
     let mut conn = pool.get()?;
     let erased = db::write(&mut conn, |c| {
-        crate::events::erase_family_payloads(c, family)
+        crate::record::erase_family_payloads(c, family)
+    })
+    .map_err(|e| match e {
+        crate::domain::DomainError::Rule(rule) => anyhow::anyhow!("refused: {rule}"),
+        crate::domain::DomainError::Missing(what) => anyhow::anyhow!("no such {what}: {family}"),
+        other => other.into(),
     })?;
     println!("Erased the payloads of {erased} events of family {family}.");
     Ok(())

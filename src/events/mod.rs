@@ -263,8 +263,12 @@ pub struct ErasedPayload {
 }
 
 /// What is wrong with one event on its own (the link to the one before is checked by the caller).
-fn check_event(event: &Event) -> Option<&'static str> {
+/// `digests_began`: an event before this one carried a digest, so this one must too.
+fn check_event(event: &Event, digests_began: bool) -> Option<&'static str> {
     match (&event.data_digest, event.erased_at) {
+        (None, _) if digests_began || !event.data.starts_with('{') => {
+            return Some("has no digest where the log requires one (changed around the log)");
+        }
         (None, Some(_)) => {
             return Some("was erased, but its hash covers the payload (changed around the log)");
         }
@@ -289,6 +293,7 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<Verified, BrokenLink>> {
         count: 0,
         erased: Vec::new(),
     };
+    let mut digests_began = false;
     loop {
         let batch: Vec<Event> = events::table
             .filter(events::id.gt(after))
@@ -303,7 +308,7 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<Verified, BrokenLink>> {
             let problem = if event.prev_hash != expected_prev {
                 Some("does not follow the event before it (an event was removed or reordered)")
             } else {
-                check_event(&event)
+                check_event(&event, digests_began)
             };
             if let Some(problem) = problem {
                 return Ok(Err(BrokenLink {
@@ -319,6 +324,7 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<Verified, BrokenLink>> {
                     erased_at,
                 });
             }
+            digests_began |= event.data_digest.is_some();
             expected_prev = event.hash;
             after = event.id;
             verified.count += 1;
@@ -338,9 +344,10 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<Verified, BrokenLink>> {
     Ok(Ok(verified))
 }
 
-/// Erases the payloads of a family's events (at the end of its retention period): names and reasons
-/// go; what happened, when and by whom stays, and the chain still verifies. Events from before
-/// payloads became erasable keep theirs. Returns how many were erased. Call inside `db::write`.
+/// Erases the payloads of a family's events: names and reasons go; what happened, when and by whom
+/// stays, and the chain still verifies. Events from before payloads became erasable keep theirs.
+/// Returns how many were erased. Call through `record::erase_family_payloads`, which checks that the
+/// family's record is closed.
 pub fn erase_family_payloads(conn: &mut DbConn, family_id: i64) -> QueryResult<usize> {
     diesel::update(
         events::table
@@ -511,19 +518,19 @@ mod tests {
     #[test]
     fn an_erased_payload_leaves_the_event_verifiable_and_a_changed_one_does_not() {
         let e = with_payload(r#"{"name":"Sandra Jansen"}"#);
-        assert_eq!(check_event(&e), None);
+        assert_eq!(check_event(&e, true), None);
         // The digest is covered: a different payload has a different hash.
         assert_ne!(with_payload(r#"{"name":"Gezin X"}"#).hash, e.hash);
 
         let mut erased = e.clone();
         erased.data = ERASED.into();
         erased.erased_at = Some(e.occurred_at + chrono::Duration::days(3650));
-        assert_eq!(check_event(&erased), None, "erasing keeps the hash");
+        assert_eq!(check_event(&erased, true), None, "erasing keeps the hash");
 
         let mut changed = e.clone();
         changed.data = r#"{"name":"Gezin X"}"#.into();
         assert!(
-            check_event(&changed)
+            check_event(&changed, true)
                 .unwrap()
                 .contains("does not match its digest")
         );
@@ -531,7 +538,7 @@ mod tests {
         let mut half_erased = erased.clone();
         half_erased.data = r#"{"name":"Gezin X"}"#.into();
         assert!(
-            check_event(&half_erased)
+            check_event(&half_erased, true)
                 .unwrap()
                 .contains("still holds a payload")
         );
@@ -539,7 +546,7 @@ mod tests {
         let mut new_digest = changed.clone();
         new_digest.data_digest = Some(payload_digest(&changed.data));
         assert!(
-            check_event(&new_digest)
+            check_event(&new_digest, true)
                 .unwrap()
                 .contains("does not match its hash")
         );

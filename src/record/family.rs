@@ -75,6 +75,18 @@ pub fn close(conn: &mut DbConn, by: &Who, family_id: i64, reason: &str) -> Domai
     )
 }
 
+/// Erases the payloads of a closed family's events (names and reasons; at the end of its retention
+/// period). An open family keeps them: its record is still in use. Returns how many were erased.
+pub fn erase_family_payloads(conn: &mut DbConn, family_id: i64) -> DomainResult<usize> {
+    let found = family::find(conn, family_id)?.ok_or(DomainError::Missing("family"))?;
+    if !found.is_closed() {
+        return Err(DomainError::Rule(
+            "a family's event payloads are erased only after its record is closed",
+        ));
+    }
+    Ok(crate::events::erase_family_payloads(conn, family_id)?)
+}
+
 pub fn reopen(conn: &mut DbConn, by: &Who, family_id: i64) -> DomainResult<()> {
     family::set_status(conn, family_id, FamilyStatus::Open, None)?;
     event(

@@ -11,8 +11,8 @@ mod safety;
 
 pub use export::{ExportKind, export_made};
 pub use family::{
-    add_involvement, appoint_director, close, comment_on_plan, end_involvement, reopen,
-    save_person, save_plan, start_family, update_details,
+    add_involvement, appoint_director, close, comment_on_plan, end_involvement,
+    erase_family_payloads, reopen, save_person, save_plan, start_family, update_details,
 };
 pub use meeting::{
     add_action, add_topic, answer_referral, close_item, close_meeting, create_table, finish_action,

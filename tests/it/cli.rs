@@ -182,6 +182,24 @@ fn erase_payloads_leaves_verify_events_passing_and_it_names_the_erased_events() 
         .unwrap();
     drop(conn);
 
+    // An open family keeps its payloads; the command says why.
+    let out = samenspel()
+        .args(["erase-payloads", "--family", &family.to_string()])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("only after its record is closed"),
+        "{stderr}"
+    );
+    diesel::sql_query(format!(
+        "UPDATE families SET status = 'closed', closed_reason = 'Bewaartermijn verstreken' WHERE id = {family}"
+    ))
+    .execute(&mut diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap())
+    .unwrap();
+
     let said = succeeds(&["erase-payloads", "--family", &family.to_string()], &url);
     assert!(said.contains(&format!("of family {family}")), "{said}");
 

@@ -424,11 +424,25 @@ async fn a_familys_payloads_can_be_erased_and_the_chain_still_verifies_and_names
         "the demo's events name the family's members"
     );
 
-    // The end of the retention period: the payloads go, the events stay.
-    let erased = samenspel::db::write(&mut conn, |c| {
-        samenspel::events::erase_family_payloads(c, jansen)
+    // An open family's record is in use: its payloads stay.
+    let refused = db::write(&mut conn, |c| record::erase_family_payloads(c, jansen));
+    assert!(
+        matches!(refused, Err(samenspel::domain::DomainError::Rule(_))),
+        "{refused:?}"
+    );
+    let director: i64 = samenspel::schema::directorships::table
+        .filter(samenspel::schema::directorships::family_id.eq(jansen))
+        .select(samenspel::schema::directorships::director_user_id)
+        .first(&mut *conn)
+        .unwrap();
+    let by = record::who(&mut conn, director).unwrap();
+    db::write(&mut conn, |c| {
+        record::close(c, &by, jansen, "Afgesloten; de bewaartermijn is verstreken")
     })
     .unwrap();
+
+    // The end of the retention period: the payloads go, the events stay.
+    let erased = db::write(&mut conn, |c| record::erase_family_payloads(c, jansen)).unwrap();
     assert!(erased > 5, "{erased}");
     assert!(
         names_of(&mut conn, jansen)
@@ -488,6 +502,26 @@ async fn a_familys_payloads_can_be_erased_and_the_chain_still_verifies_and_names
     );
     let delete = diesel::delete(events::table.find(one)).execute(&mut *conn);
     assert!(delete.is_err(), "an erased event stays in the log");
+    let backdated = diesel::update(events::table.find(other))
+        .set((
+            events::data.eq(samenspel::events::ERASED),
+            events::erased_at.eq(chrono::NaiveDateTime::default()),
+        ))
+        .execute(&mut *conn);
+    assert!(backdated.is_err(), "erased before it happened");
+    let not_a_family: i64 = events::table
+        .filter(events::family_id.is_null())
+        .filter(events::data_digest.is_not_null())
+        .select(events::id)
+        .first(&mut *conn)
+        .unwrap();
+    let outside = diesel::update(events::table.find(not_a_family))
+        .set((
+            events::data.eq(samenspel::events::ERASED),
+            events::erased_at.eq(samenspel::domain::now()),
+        ))
+        .execute(&mut *conn);
+    assert!(outside.is_err(), "only a family's events are erased");
     assert!(samenspel::events::verify(&mut conn).unwrap().is_ok());
 }
 

@@ -4,12 +4,14 @@
 ALTER TABLE events ADD COLUMN data_digest TEXT;
 ALTER TABLE events ADD COLUMN erased_at TIMESTAMP;
 
--- Still append-only, with one exception: erasing the payload of an event whose hash covers only its
--- digest (data becomes '{}', erased_at is set once); every other column stays as it was.
+-- Still append-only, with one exception: erasing the payload of a family's event whose hash covers
+-- only its digest (data becomes '{}', erased_at is set once to a real time); every other column stays
+-- as it was. One-way: events written from here on carry a digest, which the down migration would lose.
 DROP TRIGGER events_no_update;
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 WHEN NOT (
-    OLD.data_digest IS NOT NULL AND OLD.erased_at IS NULL AND NEW.erased_at IS NOT NULL
+    OLD.data_digest IS NOT NULL AND OLD.family_id IS NOT NULL AND OLD.erased_at IS NULL
+    AND datetime(NEW.erased_at) IS NOT NULL AND NEW.erased_at >= OLD.occurred_at
     AND NEW.data = '{}'
     AND NEW.id = OLD.id
     AND NEW.occurred_at IS OLD.occurred_at
