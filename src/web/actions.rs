@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::access::seat;
 use super::access::who;
+use super::forms::TEXT_LIMIT;
 use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
@@ -101,7 +102,7 @@ pub async fn finish_action(
         None => Some("action.outcome_required"),
         Some(ActionStatus::Done) if result.is_empty() => Some("action.result_required"),
         Some(_) if result.is_empty() => Some("action.reason_required"),
-        Some(_) if result.chars().count() > 4000 => Some("form.too_long"),
+        Some(_) if result.chars().count() > TEXT_LIMIT => Some("form.too_long"),
         _ => None,
     };
     let user_id = user.id();

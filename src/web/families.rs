@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::access::{actor, authorize, read_family, who};
-use super::forms::{FieldErrors, text_field};
+use super::forms::{FieldErrors, TEXT_LIMIT, text_field};
 use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
@@ -25,8 +25,6 @@ use crate::events::{self, EventKind, TimelineEntry};
 use crate::policy::{self, FamilyAction};
 use crate::record;
 use crate::time::today;
-
-const TEXT_LIMIT: usize = 4000;
 
 // ---------------------------------------------------------------------------------------------------
 // List and search

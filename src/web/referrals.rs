@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::{Seat, authorize, log_access, seat, who};
-use super::forms::{FieldErrors, text};
+use super::forms::{FieldErrors, TEXT_LIMIT, text};
 use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
@@ -18,8 +18,6 @@ use crate::domain::table::{self, Table};
 use crate::domain::user;
 use crate::policy::FamilyAction;
 use crate::record;
-
-const TEXT_LIMIT: usize = 4000;
 
 #[derive(Template)]
 #[template(path = "referrals/choose_table.html")]

@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::{Seat, actor, table_for, who};
-use super::forms::{FieldErrors, text};
+use super::forms::{FieldErrors, TEXT_LIMIT, text};
 use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db::{self, DbConn};
@@ -17,8 +17,6 @@ use crate::domain::table::{self, Member, Table, TableKind, TableRole};
 use crate::domain::user;
 use crate::policy;
 use crate::record;
-
-const TEXT_LIMIT: usize = 4000;
 
 #[derive(Template)]
 #[template(path = "tables/index.html")]
