@@ -163,7 +163,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let mailer = Mailer::from_config(&config.mail)?;
     let url = config.base_url.clone();
     let database = config.database_url.redacted();
-    let state = crate::build_state(config, mailer)?;
+    let state = crate::build_state(config, mailer, crate::time::Clock::wall())?;
     tracing::info!(%url, %database, "Samenspel is listening");
     actix_web::rt::System::new().block_on(crate::serve(state, listener))?;
     Ok(())
@@ -177,7 +177,7 @@ fn demo_then_serve(config: Config) -> anyhow::Result<()> {
         crate::demo::remove_sqlite_files(&config.database_url)?;
     }
     let mailer = Mailer::from_config(&config.mail)?;
-    let state = crate::build_state(config, mailer)?;
+    let state = crate::build_state(config, mailer, crate::time::Clock::wall())?;
     let logins = crate::demo::seed(&mut *state.pool.get()?)?;
     println!(
         "{}",

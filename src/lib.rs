@@ -31,21 +31,27 @@ pub use web::{AppState, app};
 
 rust_i18n::i18n!("locales", fallback = "nl");
 
-/// Opens the database (running pending migrations) and the mailer: everything the app needs to serve.
-pub fn build_state(config: Config, mailer: mail::Mailer) -> anyhow::Result<AppState> {
+/// Opens the database (running pending migrations) and the mailer: everything the app needs to serve,
+/// on the clock it is given (the binary gives the wall clock; tests give one they can move).
+pub fn build_state(
+    config: Config,
+    mailer: mail::Mailer,
+    clock: time::Clock,
+) -> anyhow::Result<AppState> {
     let pool = db::connect(&config.database_url, config.pool_size)?;
     let applied = db::migrate(&mut *pool.get()?)?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "database migrated");
     }
     let live = web::live::hub();
-    live.start(pool.clone(), &config.database_url);
+    live.start(pool.clone(), &config.database_url, clock.clone());
     Ok(AppState {
         pool,
         config: Arc::new(config),
         mailer,
         live,
         api_limits: Arc::default(),
+        clock,
     })
 }
 
@@ -105,19 +111,25 @@ pub fn start(
     how: Serving,
 ) -> std::io::Result<actix_web::dev::Server> {
     let state = actix_web::web::Data::new(state);
+    // The background tasks below run on this thread; the HTTP workers install the clock as they start.
+    state.clock.install();
     if how.housekeeping {
-        let (pool, mailer, config) = (
+        let (pool, mailer, config, clock) = (
             state.pool.clone(),
             state.mailer.clone(),
             state.config.clone(),
+            state.clock.clone(),
         );
         actix_web::rt::spawn(async move {
             let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
             loop {
                 hourly.tick().await;
-                let (pool, mailer, config) = (pool.clone(), mailer.clone(), config.clone());
-                let done =
-                    actix_web::web::block(move || housekeeping(&pool, &mailer, &config)).await;
+                let (pool, mailer, config, clock) =
+                    (pool.clone(), mailer.clone(), config.clone(), clock.clone());
+                let done = actix_web::web::block(move || {
+                    clock.run(|| housekeeping(&pool, &mailer, &config))
+                })
+                .await;
                 match done {
                     Ok(Ok(n)) => tracing::debug!(removed = n, "housekeeping"),
                     Ok(Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
@@ -130,9 +142,14 @@ pub fn start(
         webhooks::spawn(webhooks::Sender {
             pool: state.pool.clone(),
             config: state.config.clone(),
+            clock: state.clock.clone(),
         });
     }
-    let mut server = actix_web::HttpServer::new(move || app(state.clone()));
+    let mut server = actix_web::HttpServer::new(move || {
+        // Called on each worker thread as it starts: the worker reads this application's clock.
+        state.clock.install();
+        app(state.clone())
+    });
     if let Some(workers) = how.workers {
         server = server.workers(workers);
     }

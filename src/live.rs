@@ -248,7 +248,7 @@ impl Hub {
 
     /// Runs the dispatcher on its own thread until the process ends. On PostgreSQL a second thread
     /// listens for NOTIFY from every instance and wakes it.
-    pub fn start(self: &Arc<Self>, pool: Pool, url: &DatabaseUrl) {
+    pub fn start(self: &Arc<Self>, pool: Pool, url: &DatabaseUrl, clock: crate::time::Clock) {
         let mut threads = Vec::new();
         if let DatabaseUrl::Postgres(url) = url {
             let hub = self.clone();
@@ -263,7 +263,7 @@ impl Hub {
         threads.extend(
             std::thread::Builder::new()
                 .name("live-dispatch".into())
-                .spawn(move || hub.run(pool)),
+                .spawn(move || clock.run(|| hub.run(pool))),
         );
         if let Ok(mut t) = self.threads.lock() {
             t.extend(threads);

@@ -32,6 +32,20 @@ use crate::events::EventKind;
 pub struct Sender {
     pub pool: Pool,
     pub config: Arc<Config>,
+    /// The application's clock, for the work on the blocking pool.
+    pub clock: crate::time::Clock,
+}
+
+impl Sender {
+    /// Work on the blocking pool, on the application's clock.
+    fn blocking<T, F>(&self, f: F) -> actix_web::rt::task::JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let clock = self.clock.clone();
+        spawn_blocking(move || clock.run(f))
+    }
 }
 
 pub const SIGNATURE_HEADER: &str = "Samenspel-Signature";
@@ -167,7 +181,9 @@ enum Claimed {
 /// before it is sent (so a lease never runs out while it waits behind others).
 async fn round(state: &Sender, client: &reqwest::Client) -> anyhow::Result<()> {
     let pool = state.pool.clone();
-    spawn_blocking(move || -> anyhow::Result<usize> { fill(&mut *pool.get()?) }).await??;
+    state
+        .blocking(move || -> anyhow::Result<usize> { fill(&mut *pool.get()?) })
+        .await??;
 
     for _ in 0..PER_ROUND {
         let (pool, oin, base, allow_http) = (
@@ -177,47 +193,49 @@ async fn round(state: &Sender, client: &reqwest::Client) -> anyhow::Result<()> {
             state.config.webhook_allow_http,
         );
         let base_seconds = state.config.webhook_retry_seconds;
-        let claimed = spawn_blocking(move || -> anyhow::Result<Claimed> {
-            let mut conn = pool.get()?;
-            let Some(delivery) = webhook::due(&mut conn, 1)?.into_iter().next() else {
-                return Ok(Claimed::Nothing);
-            };
-            let Some(lease) = db::write(&mut conn, |c| webhook::claim(c, &delivery))? else {
-                return Ok(Claimed::Nothing);
-            };
-            let subscription = webhook_subscription(&mut conn, delivery.subscription_id)?;
-            // Who may see what is decided now, not when the event was queued: an organisation that
-            // stopped working with the family gets no more of its events, retries and replays included.
-            let visible = crate::events::visibility::one(
-                &mut conn,
-                subscription.organisation_id,
-                delivery.event_id,
-            )?;
-            let Some(event) = visible.filter(|_| valid_url(&subscription.url, allow_http)) else {
-                let outcome = Outcome {
-                    status_code: None,
-                    error: Some(
-                        "niet meer zichtbaar voor deze organisatie, of adres niet toegestaan"
-                            .into(),
-                    ),
-                    duration_ms: 0,
-                    final_failure: true,
+        let claimed = state
+            .blocking(move || -> anyhow::Result<Claimed> {
+                let mut conn = pool.get()?;
+                let Some(delivery) = webhook::due(&mut conn, 1)?.into_iter().next() else {
+                    return Ok(Claimed::Nothing);
                 };
-                db::write(&mut conn, |c| {
-                    webhook::record_attempt(c, &delivery, lease, &outcome, base_seconds)
-                })?;
-                return Ok(Claimed::NotVisible);
-            };
-            let body =
-                crate::events::cloud::render_event(&mut conn, &event, &oin, &base)?.to_string();
-            Ok(Claimed::Send(Box::new((
-                delivery,
-                lease,
-                subscription,
-                body,
-            ))))
-        })
-        .await??;
+                let Some(lease) = db::write(&mut conn, |c| webhook::claim(c, &delivery))? else {
+                    return Ok(Claimed::Nothing);
+                };
+                let subscription = webhook_subscription(&mut conn, delivery.subscription_id)?;
+                // Who may see what is decided now, not when the event was queued: an organisation that
+                // stopped working with the family gets no more of its events, retries and replays included.
+                let visible = crate::events::visibility::one(
+                    &mut conn,
+                    subscription.organisation_id,
+                    delivery.event_id,
+                )?;
+                let Some(event) = visible.filter(|_| valid_url(&subscription.url, allow_http))
+                else {
+                    let outcome = Outcome {
+                        status_code: None,
+                        error: Some(
+                            "niet meer zichtbaar voor deze organisatie, of adres niet toegestaan"
+                                .into(),
+                        ),
+                        duration_ms: 0,
+                        final_failure: true,
+                    };
+                    db::write(&mut conn, |c| {
+                        webhook::record_attempt(c, &delivery, lease, &outcome, base_seconds)
+                    })?;
+                    return Ok(Claimed::NotVisible);
+                };
+                let body =
+                    crate::events::cloud::render_event(&mut conn, &event, &oin, &base)?.to_string();
+                Ok(Claimed::Send(Box::new((
+                    delivery,
+                    lease,
+                    subscription,
+                    body,
+                ))))
+            })
+            .await??;
         let (delivery, lease, subscription, body) = match claimed {
             Claimed::Send(claimed) => *claimed,
             Claimed::NotVisible => continue,
@@ -232,14 +250,15 @@ async fn round(state: &Sender, client: &reqwest::Client) -> anyhow::Result<()> {
             "webhook attempt"
         );
         let (pool, base_seconds) = (state.pool.clone(), state.config.webhook_retry_seconds);
-        spawn_blocking(move || -> anyhow::Result<()> {
-            let mut conn = pool.get()?;
-            db::write(&mut conn, |c| {
-                webhook::record_attempt(c, &delivery, lease, &outcome, base_seconds)
-            })?;
-            Ok(())
-        })
-        .await??;
+        state
+            .blocking(move || -> anyhow::Result<()> {
+                let mut conn = pool.get()?;
+                db::write(&mut conn, |c| {
+                    webhook::record_attempt(c, &delivery, lease, &outcome, base_seconds)
+                })?;
+                Ok(())
+            })
+            .await??;
     }
     Ok(())
 }

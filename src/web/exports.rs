@@ -56,7 +56,9 @@ async fn render<F>(f: F) -> Result<Vec<u8>, AppError>
 where
     F: FnOnce() -> anyhow::Result<Vec<u8>> + Send + 'static,
 {
-    web::block(f)
+    // The worker's clock goes along: a test that moves it sees the moved date on the document.
+    let clock = crate::time::Clock::current();
+    web::block(move || clock.run(f))
         .await?
         .map_err(|e| AppError::Internal(e.context("rendering an export")))
 }

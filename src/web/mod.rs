@@ -66,6 +66,8 @@ pub struct AppState {
     pub live: Arc<crate::live::Hub>,
     /// Requests per API token in the current minute (per instance).
     pub api_limits: Arc<api::RateLimits>,
+    /// The time this application reads (the wall clock, unless a test moves it).
+    pub clock: crate::time::Clock,
 }
 
 impl AppState {
@@ -76,7 +78,8 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || f(&mut *pool.get()?)).await?
+        let clock = self.clock.clone();
+        web::block(move || clock.run(|| f(&mut *pool.get()?))).await?
     }
 
     /// After the commit of a change: its meeting events go to the live rooms of this instance now
@@ -94,6 +97,16 @@ impl AppState {
         web::block(move || mailer.send(&from, &mail))
             .await?
             .map_err(|e| AppError::Internal(e.context("sending mail")))
+    }
+
+    /// Runs other blocking work (rendering, sending) on the blocking pool, on this application's clock.
+    pub async fn block<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let clock = self.clock.clone();
+        Ok(web::block(move || clock.run(f)).await?)
     }
 
     pub fn link(&self, path: &str) -> String {

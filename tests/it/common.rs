@@ -14,6 +14,7 @@ use samenspel::db::{DbConn, Pool};
 use samenspel::domain::organisation::{self, OrganisationKind};
 use samenspel::domain::user::{self, NewUser, Role, User};
 use samenspel::mail::{Mail, Mailer};
+use samenspel::time::Clock;
 
 pub const PASSWORD: &str = "een lang genoeg wachtwoord";
 
@@ -22,6 +23,8 @@ pub struct TestApp {
     pub database_url: String,
     pub pool: Pool,
     pub mailer: Mailer,
+    /// The server's clock: move it to see what happens later (deadlines, expiry, digests).
+    pub clock: Clock,
     // Declared before the database: dropped first, the server lets go of the database before it goes.
     running: Running,
     pub database: TestDatabase,
@@ -126,13 +129,17 @@ fn test_config(vars: &HashMap<String, String>, base_url: &str) -> Config {
 }
 
 /// Starts a server with these settings (on `port`, or a free one), with the webhook sender beside it.
-fn launch(vars: &HashMap<String, String>, port: u16) -> (String, Pool, Mailer, Running) {
+fn launch(
+    vars: &HashMap<String, String>,
+    port: u16,
+    clock: &Clock,
+) -> (String, Pool, Mailer, Running) {
     let listener = listen_on(port);
     let port = listener.local_addr().unwrap().port();
     let base_url = format!("http://127.0.0.1:{port}");
     let config = test_config(vars, &base_url);
     let mailer = Mailer::from_config(&config.mail).unwrap();
-    let state = samenspel::build_state(config, mailer.clone()).expect("app state");
+    let state = samenspel::build_state(config, mailer.clone(), clock.clone()).expect("app state");
     let pool = state.pool.clone();
     (
         base_url,
@@ -239,12 +246,14 @@ impl TestApp {
             vars.insert(k.to_string(), v.to_string());
         }
         let database_url = vars["DATABASE_URL"].clone();
-        let (base_url, pool, mailer, running) = launch(&vars, 0);
+        let clock = Clock::wall();
+        let (base_url, pool, mailer, running) = launch(&vars, 0, &clock);
         TestApp {
             base_url,
             database_url,
             pool,
             mailer,
+            clock,
             database,
             running,
             vars,
@@ -265,7 +274,7 @@ impl TestApp {
             .unwrap()
             .port()
             .expect("a port");
-        let (base_url, pool, mailer, running) = launch(&self.vars, port);
+        let (base_url, pool, mailer, running) = launch(&self.vars, port, &self.clock);
         assert_eq!(base_url, self.base_url);
         self.pool = pool;
         self.mailer = mailer;
@@ -276,7 +285,9 @@ impl TestApp {
     /// How many expired rows it removed.
     pub fn housekeeping(&self) -> usize {
         let config = self.config();
-        samenspel::housekeeping(&self.pool, &self.mailer, &config).expect("housekeeping")
+        self.clock
+            .run(|| samenspel::housekeeping(&self.pool, &self.mailer, &config))
+            .expect("housekeeping")
     }
 
     fn config(&self) -> Config {
@@ -381,9 +392,12 @@ impl TestApp {
         ]);
         let mut config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
         config.mail = MailConfig::Capture;
-        let state =
-            samenspel::build_state(config, Mailer::from_config(&MailConfig::Capture).unwrap())
-                .unwrap();
+        let state = samenspel::build_state(
+            config,
+            Mailer::from_config(&MailConfig::Capture).unwrap(),
+            self.clock.clone(),
+        )
+        .unwrap();
         Instance {
             base_url,
             _running: Running::start(state, listener, 1, false),

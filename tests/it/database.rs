@@ -89,39 +89,22 @@ async fn a_failed_transaction_leaves_nothing_behind() {
 #[actix_web::test]
 async fn housekeeping_removes_expired_sessions_tokens_and_old_attempts_only() {
     use samenspel::auth::{session, token};
-    use samenspel::schema::{login_attempts, sessions, user_tokens};
     let app = TestApp::spawn().await;
     let user = app.professional();
-    let mut conn = app.conn();
-    session::create(&mut conn, user.id, std::time::Duration::from_secs(3600)).unwrap();
-    session::create(&mut conn, user.id, std::time::Duration::from_secs(3600)).unwrap();
-    token::issue(&mut conn, user.id, token::Purpose::PasswordReset).unwrap();
-    throttle::record(&mut conn, "a@b.example", "127.0.0.1", false).unwrap();
-    throttle::record(&mut conn, "a@b.example", "127.0.0.1", false).unwrap();
-
-    let past = samenspel::domain::now() - chrono::Duration::days(2);
-    let first_session: i64 = sessions::table
-        .select(sessions::id)
-        .order(sessions::id)
-        .first(&mut *conn)
-        .unwrap();
-    diesel::update(sessions::table.find(first_session))
-        .set(sessions::expires_at.eq(past))
-        .execute(&mut *conn)
-        .unwrap();
-    diesel::update(user_tokens::table)
-        .set(user_tokens::expires_at.eq(past))
-        .execute(&mut *conn)
-        .unwrap();
-    let first_attempt: i64 = login_attempts::table
-        .select(login_attempts::id)
-        .order(login_attempts::id)
-        .first(&mut *conn)
-        .unwrap();
-    diesel::update(login_attempts::table.find(first_attempt))
-        .set(login_attempts::attempted_at.eq(past))
-        .execute(&mut *conn)
-        .unwrap();
+    let hour = std::time::Duration::from_secs(3600);
+    let made_now = |conn: &mut samenspel::db::DbConn| {
+        session::create(conn, user.id, hour).unwrap();
+        throttle::record(conn, "a@b.example", "127.0.0.1", false).unwrap();
+    };
+    // Today: a session, a reset link (an hour) and a failed login; two days later, the same again but
+    // without the link.
+    app.clock.run(|| {
+        let mut conn = app.conn();
+        made_now(&mut conn);
+        token::issue(&mut conn, user.id, token::Purpose::PasswordReset).unwrap();
+    });
+    app.clock.advance(chrono::Duration::days(2));
+    app.clock.run(|| made_now(&mut app.conn()));
 
     // The server's own hourly round, as it runs there.
     assert_eq!(app.housekeeping(), 3);

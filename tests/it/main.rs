@@ -13,6 +13,7 @@ mod exports;
 mod families;
 mod fuzz;
 mod health;
+mod later;
 mod layout;
 mod live;
 mod login;
