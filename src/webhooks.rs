@@ -186,55 +186,9 @@ async fn round(state: &Sender, client: &reqwest::Client) -> anyhow::Result<()> {
         .await??;
 
     for _ in 0..PER_ROUND {
-        let (pool, oin, base, allow_http) = (
-            state.pool.clone(),
-            state.config.oin.clone(),
-            state.config.base_url.clone(),
-            state.config.webhook_allow_http,
-        );
-        let base_seconds = state.config.webhook_retry_seconds;
+        let (pool, config) = (state.pool.clone(), state.config.clone());
         let claimed = state
-            .blocking(move || -> anyhow::Result<Claimed> {
-                let mut conn = pool.get()?;
-                let Some(delivery) = webhook::due(&mut conn, 1)?.into_iter().next() else {
-                    return Ok(Claimed::Nothing);
-                };
-                let Some(lease) = db::write(&mut conn, |c| webhook::claim(c, &delivery))? else {
-                    return Ok(Claimed::Nothing);
-                };
-                let subscription = webhook_subscription(&mut conn, delivery.subscription_id)?;
-                // Who may see what is decided now, not when the event was queued: an organisation that
-                // stopped working with the family gets no more of its events, retries and replays included.
-                let visible = crate::events::visibility::one(
-                    &mut conn,
-                    subscription.organisation_id,
-                    delivery.event_id,
-                )?;
-                let Some(event) = visible.filter(|_| valid_url(&subscription.url, allow_http))
-                else {
-                    let outcome = Outcome {
-                        status_code: None,
-                        error: Some(
-                            "niet meer zichtbaar voor deze organisatie, of adres niet toegestaan"
-                                .into(),
-                        ),
-                        duration_ms: 0,
-                        final_failure: true,
-                    };
-                    db::write(&mut conn, |c| {
-                        webhook::record_attempt(c, &delivery, lease, &outcome, base_seconds)
-                    })?;
-                    return Ok(Claimed::NotVisible);
-                };
-                let body =
-                    crate::events::cloud::render_event(&mut conn, &event, &oin, &base)?.to_string();
-                Ok(Claimed::Send(Box::new((
-                    delivery,
-                    lease,
-                    subscription,
-                    body,
-                ))))
-            })
+            .blocking(move || claim_next(&mut *pool.get()?, &config))
             .await??;
         let (delivery, lease, subscription, body) = match claimed {
             Claimed::Send(claimed) => *claimed,
@@ -261,6 +215,46 @@ async fn round(state: &Sender, client: &reqwest::Client) -> anyhow::Result<()> {
             .await??;
     }
     Ok(())
+}
+
+/// Claims the next due delivery and renders its event, or settles it at once when the organisation may
+/// no longer see the event or the address is not allowed.
+fn claim_next(conn: &mut db::DbConn, config: &Config) -> anyhow::Result<Claimed> {
+    let Some(delivery) = webhook::due(conn, 1)?.into_iter().next() else {
+        return Ok(Claimed::Nothing);
+    };
+    let Some(lease) = db::write(conn, |c| webhook::claim(c, &delivery))? else {
+        return Ok(Claimed::Nothing);
+    };
+    let subscription = webhook_subscription(conn, delivery.subscription_id)?;
+    // Who may see what is decided now, not when the event was queued: an organisation that stopped
+    // working with the family gets no more of its events, retries and replays included.
+    let visible =
+        crate::events::visibility::one(conn, subscription.organisation_id, delivery.event_id)?;
+    let Some(event) = visible.filter(|_| valid_url(&subscription.url, config.webhook_allow_http))
+    else {
+        let outcome = Outcome {
+            status_code: None,
+            error: Some(
+                "niet meer zichtbaar voor deze organisatie, of adres niet toegestaan".into(),
+            ),
+            duration_ms: 0,
+            final_failure: true,
+        };
+        let base_seconds = config.webhook_retry_seconds;
+        db::write(conn, |c| {
+            webhook::record_attempt(c, &delivery, lease, &outcome, base_seconds)
+        })?;
+        return Ok(Claimed::NotVisible);
+    };
+    let body = crate::events::cloud::render_event(conn, &event, &config.oin, &config.base_url)?
+        .to_string();
+    Ok(Claimed::Send(Box::new((
+        delivery,
+        lease,
+        subscription,
+        body,
+    ))))
 }
 
 fn webhook_subscription(conn: &mut db::DbConn, id: i64) -> anyhow::Result<Subscription> {
