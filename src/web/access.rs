@@ -11,6 +11,9 @@ use crate::domain::table::{self, Table, TableRole};
 use crate::policy::{self, Actor, FamilyAction};
 use crate::record::Who;
 
+/// What a user may do at a table (the rules are the policy's).
+pub use crate::policy::Seat;
+
 pub fn actor(user: &SignedIn) -> Actor {
     Actor {
         role: user.role(),
@@ -113,15 +116,6 @@ pub fn log_access(
     Ok(())
 }
 
-/// What a user may do at a table.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Seat {
-    pub chair: bool,
-    pub minute_taker: bool,
-    pub member: bool,
-    pub admin: bool,
-}
-
 pub fn seat(conn: &mut DbConn, user: &SignedIn, table_id: i64) -> Result<Seat, AppError> {
     Ok(Seat {
         admin: policy::may_manage_tables(actor(user)),
@@ -153,15 +147,6 @@ pub fn table_for(
         return Err(AppError::NotFound);
     }
     Ok((found, seat))
-}
-
-impl Seat {
-    pub fn leads(self) -> bool {
-        self.chair || self.minute_taker
-    }
-    pub fn any(self) -> bool {
-        self.chair || self.minute_taker || self.member || self.admin
-    }
 }
 
 /// The meeting, its table and the user's seat, if the user takes part (invited) or leads the table.

@@ -3,7 +3,7 @@
 use super::access::meeting_for;
 use super::access::seat_of;
 use super::access::who;
-use super::exports::{Reader, download, meeting_doc};
+use super::meeting_doc::{Reader, download, meeting_doc};
 use super::{AppError, AppState, CurrentUser, SignedIn, see_other};
 use crate::db;
 use crate::domain::access_log::{self, Purpose};

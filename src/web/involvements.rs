@@ -7,6 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::{authorize, who};
+use super::choices::{director_candidates, professionals_where};
 use super::forms::FieldErrors;
 use super::forms::text_field;
 use super::html;
@@ -52,23 +53,9 @@ fn involvement_candidates(
         .filter(|i| i.involvement.ended_on.is_none())
         .map(|i| i.involvement.user_id)
         .collect();
-    Ok(user::list(conn, None)?
-        .into_iter()
-        .filter(|u| {
-            u.user.active && u.user.organisation_id.is_some() && !involved.contains(&u.user.id)
-        })
-        .filter(|u| u.user.role() != user::Role::SystemAdmin)
-        .map(|u| {
-            (
-                u.user.id,
-                format!(
-                    "{} — {}",
-                    u.user.name,
-                    u.organisation_name.unwrap_or_default()
-                ),
-            )
-        })
-        .collect())
+    professionals_where(conn, |u| {
+        !involved.contains(&u.user.id) && u.user.role() != user::Role::SystemAdmin
+    })
 }
 
 pub async fn show_new_involvement(
@@ -215,24 +202,6 @@ struct DirectorFormPage {
     candidates: Vec<(i64, String)>,
     form: DirectorForm,
     errors: FieldErrors,
-}
-
-/// Who is involved with the family now, as (user id, "name — organisation"): those who may become its
-/// director.
-pub(super) fn director_candidates(
-    conn: &mut DbConn,
-    family_id: i64,
-) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(involvement::list(conn, family_id)?
-        .into_iter()
-        .filter(|i| i.involvement.ended_on.is_none())
-        .map(|i| {
-            (
-                i.involvement.user_id,
-                format!("{} — {}", i.user_name, i.organisation_name),
-            )
-        })
-        .collect())
 }
 
 pub async fn show_director_form(

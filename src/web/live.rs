@@ -16,9 +16,9 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use super::access::Seat;
-use super::meetings::{
+use super::meeting_views::{
     ActionPartial, AgendaPartial, AttendancePartial, DecisionPartial, ItemView, StatusPartial,
-    item_views, partial,
+    ViewsPartial, item_views, partial,
 };
 use super::{AppError, AppState, CurrentUser, PageCtx};
 use crate::db::DbConn;
@@ -302,7 +302,7 @@ impl<'a> Drawing<'a> {
             return Ok(());
         }
         let views = crate::domain::portal::views_for_item(conn, item.id)?;
-        let html = partial(super::portal_manage::ViewsPartial {
+        let html = partial(ViewsPartial {
             ctx: &self.ctx,
             views: &views,
         });

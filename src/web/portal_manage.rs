@@ -8,7 +8,8 @@ use super::notify::{notify_family, plain_mail};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::family::{self, Family, Person};
-use crate::domain::portal::{self, Category, Correction, View};
+use crate::domain::meeting::{MeetingAction, state_allows};
+use crate::domain::portal::{self, Category, Correction};
 use crate::domain::user;
 use crate::policy::FamilyAction;
 use crate::record;
@@ -329,7 +330,7 @@ pub async fn share_minutes(
                     .ok_or(AppError::NotFound)?;
                 let family_id = item.family_id.ok_or(AppError::NotFound)?;
                 authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
-                if !m.is_closed() {
+                if !state_allows(m.state(), MeetingAction::ShareMinutes) {
                     return Ok::<_, AppError>(false);
                 }
                 record::share_minutes(conn, &who(&user), &item)?;
@@ -349,14 +350,6 @@ pub async fn share_minutes(
     Ok(see_other(&format!(
         "/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen"
     )))
-}
-
-/// The family's views on an item, for the item page and the live room.
-#[derive(Template)]
-#[template(path = "portal/_views.html")]
-pub struct ViewsPartial<'a> {
-    pub ctx: &'a PageCtx,
-    pub views: &'a [View],
 }
 
 /// Sends the portal invitation; a failure is logged and reported on the page (the account stands, and

@@ -7,7 +7,7 @@ use askama::Template;
 use super::access::actor;
 use super::forms::{FieldErrors, text};
 use super::html;
-use super::tables::TableForm;
+use super::table_form::TableForm;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::table::{self, TableKind};

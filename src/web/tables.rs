@@ -7,14 +7,15 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::{Seat, actor, table_for, who};
-use super::forms::{FieldErrors, TEXT_LIMIT, text};
+use super::choices::professionals;
+use super::forms::{FieldErrors, text};
 use super::html;
+use super::table_form::TableForm;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
-use crate::db::{self, DbConn};
+use crate::db;
 use crate::domain::meeting::{self, Meeting};
 use crate::domain::referral::{self, ReferralRow};
 use crate::domain::table::{self, Member, Table, TableKind, TableRole};
-use crate::domain::user;
 use crate::policy;
 use crate::record;
 
@@ -51,32 +52,6 @@ pub async fn list_tables(
             may_manage,
         },
     )
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct TableForm {
-    #[serde(default)]
-    pub(crate) kind_id: String,
-    #[serde(default)]
-    pub(crate) name: String,
-    #[serde(default)]
-    pub(crate) region: String,
-    #[serde(default)]
-    pub(crate) referral_criteria: String,
-    #[serde(default)]
-    pub(crate) outcome_options: String,
-    #[serde(default)]
-    pub(crate) access_days: String,
-    /// Only on a table: "link" or "attachment" (how the besluitenlijst is sent).
-    #[serde(default)]
-    pub(crate) send_mode: String,
-    /// Only on the kinds page: the checklists of the safety phases, one criterion per line.
-    #[serde(default)]
-    pub(crate) phase_criteria_up_2: String,
-    #[serde(default)]
-    pub(crate) phase_criteria_up_3: String,
-    #[serde(default)]
-    pub(crate) phase_criteria_back: String,
 }
 
 #[derive(Template)]
@@ -191,24 +166,6 @@ impl TablePage {
     }
 }
 
-/// Active professionals, for selects: (user id, "name — organisation").
-pub fn professionals(conn: &mut DbConn) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(user::list(conn, None)?
-        .into_iter()
-        .filter(|u| u.user.active && u.user.organisation_id.is_some())
-        .map(|u| {
-            (
-                u.user.id,
-                format!(
-                    "{} — {}",
-                    u.user.name,
-                    u.organisation_name.unwrap_or_default()
-                ),
-            )
-        })
-        .collect())
-}
-
 pub async fn show_table(
     user: CurrentUser,
     ctx: PageCtx,
@@ -292,37 +249,6 @@ pub async fn show_edit_table(
             errors: FieldErrors::default(),
         },
     )
-}
-
-impl TableForm {
-    /// The settings a table shares with its kind: criteria, outcome options and access period.
-    pub(crate) fn settings(&self, errors: &mut FieldErrors) -> (String, String, i32) {
-        let criteria = text(
-            errors,
-            "referral_criteria",
-            &self.referral_criteria,
-            "",
-            TEXT_LIMIT,
-        );
-        let outcomes = text(
-            errors,
-            "outcome_options",
-            &self.outcome_options,
-            "tables.outcomes_required",
-            TEXT_LIMIT,
-        );
-        (criteria, outcomes, access_days(errors, &self.access_days))
-    }
-}
-
-fn access_days(errors: &mut FieldErrors, value: &str) -> i32 {
-    match value.trim().parse::<i32>() {
-        Ok(n) if (0..=365).contains(&n) => n,
-        _ => {
-            errors.add("access_days", "tables.access_days_invalid");
-            0
-        }
-    }
 }
 
 pub async fn update_table(

@@ -607,27 +607,22 @@ fn no_handler_module_imports_another_handler_module() {
         "src/web/middleware.rs",
         "src/web/chart.rs",
         "src/web/notify.rs",
+        "src/web/choices.rs",
+        "src/web/meeting_doc.rs",
+        "src/web/meeting_views.rs",
+        "src/web/table_form.rs",
     ];
     // Known and still to go; the list may only shrink. The reason is the same for each: a view piece
     // (a partial, a list of choices, a form helper) still lives in the handler file that first needed
     // it; it moves to a shared module (web/views.rs, web/forms.rs).
     let remaining = [
-        "src/web/export_send.rs → src/web/exports.rs",
-        "src/web/exports.rs → src/web/meetings/mod.rs",
         "src/web/exports.rs → src/web/safety.rs",
         "src/web/families.rs → src/web/safety.rs",
-        "src/web/live.rs → src/web/meetings/mod.rs",
-        "src/web/live.rs → src/web/portal_manage.rs",
-        "src/web/meetings/agenda.rs → src/web/tables.rs",
         "src/web/meetings/decisions.rs → src/web/phase.rs",
         "src/web/meetings/decisions.rs → src/web/safety.rs",
-        "src/web/meetings/item.rs → src/web/involvements.rs",
         "src/web/meetings/item.rs → src/web/phase.rs",
-        "src/web/meetings/item.rs → src/web/portal_manage.rs",
         "src/web/meetings/item.rs → src/web/safety.rs",
-        "src/web/meetings/item.rs → src/web/tables.rs",
         "src/web/phase.rs → src/web/safety.rs",
-        "src/web/table_kinds.rs → src/web/tables.rs",
     ];
     let area = |path: &str| -> String {
         let rest = path.trim_start_matches("src/web/");

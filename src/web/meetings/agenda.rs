@@ -6,19 +6,20 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::decisions::parse_id;
-use super::{chair_only, change, meeting_page};
+use super::{change, meeting_page, seat_may};
 use crate::db;
-use crate::domain::meeting::{self, Meeting};
+use crate::domain::meeting::{self, Meeting, MeetingAction, state_allows};
 use crate::domain::referral::{self, ReferralStatus};
 use crate::domain::table::Table;
 use crate::domain::user;
 use crate::mail::{Attachment, Mail};
+use crate::policy;
 use crate::record::{self, Announced};
 use crate::web::access::meeting_for;
 use crate::web::access::who;
+use crate::web::choices::professionals;
 use crate::web::forms::FieldErrors;
 use crate::web::html;
-use crate::web::tables::professionals;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, see_other};
 
 #[derive(Deserialize)]
@@ -62,7 +63,7 @@ pub async fn add_topic(
         user.clone(),
         meeting_id,
         move |conn, by, m, _, seat| {
-            if !(seat.member || seat.leads()) || m.is_closed() {
+            if !policy::allows_meeting(seat, m.state(), MeetingAction::ProposeTopic) {
                 return Err(AppError::Forbidden);
             }
             if !valid {
@@ -89,9 +90,12 @@ pub async fn schedule_referral(
 ) -> Result<HttpResponse, AppError> {
     let (user, (meeting_id, referral_id)) = (user.0, path.into_inner());
     change(&state, user, meeting_id, move |conn, by, m, at, seat| {
-        chair_only(seat)?;
+        seat_may(seat, MeetingAction::ArrangeAgenda)?;
         let found = referral::find(conn, referral_id)?.ok_or(AppError::NotFound)?;
-        if found.table_id != at.id || found.status() != ReferralStatus::Accepted || m.is_closed() {
+        if found.table_id != at.id
+            || found.status() != ReferralStatus::Accepted
+            || !state_allows(m.state(), MeetingAction::ArrangeAgenda)
+        {
             return Err(AppError::NotFound);
         }
         Ok(record::answer_referral(
@@ -120,8 +124,8 @@ pub async fn move_item(
         _ => return Err(AppError::NotFound),
     };
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
-        chair_only(seat)?;
-        if m.is_closed() {
+        seat_may(seat, MeetingAction::ArrangeAgenda)?;
+        if !state_allows(m.state(), MeetingAction::ArrangeAgenda) {
             return Ok(Announced::nothing());
         }
         // An item that cannot move (first, last, the review) stays where it is.
@@ -145,12 +149,12 @@ pub async fn set_time_box(
     let valid = errors.is_empty();
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
         // Who may first; what was sent after.
-        chair_only(seat)?;
+        seat_may(seat, MeetingAction::ArrangeAgenda)?;
         meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
         if !valid {
             return Err(AppError::Unprocessable("time box".into()));
         }
-        if m.is_closed() {
+        if !state_allows(m.state(), MeetingAction::ArrangeAgenda) {
             return Ok(Announced::nothing());
         }
         Ok(record::set_time_box(conn, by, m, item_id, minutes)?)
@@ -177,8 +181,8 @@ pub async fn publish_agenda(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
-                chair_only(seat)?;
-                if found.is_closed() {
+                seat_may(seat, MeetingAction::ArrangeAgenda)?;
+                if !state_allows(found.state(), MeetingAction::ArrangeAgenda) {
                     return Err(AppError::Forbidden);
                 }
                 let announced = record::publish_agenda(conn, &who(&user), &found)?;
@@ -268,10 +272,12 @@ pub async fn invite_for_item(
     let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
     let guest = parse_id(&form.user_id);
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
-        chair_only(seat)?;
+        seat_may(seat, MeetingAction::ArrangeAgenda)?;
         let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
         let guest = guest.ok_or_else(|| AppError::Unprocessable("guest".into()))?;
-        if m.is_closed() || !professionals(conn)?.iter().any(|(id, _)| *id == guest) {
+        if !state_allows(m.state(), MeetingAction::ArrangeAgenda)
+            || !professionals(conn)?.iter().any(|(id, _)| *id == guest)
+        {
             return Err(AppError::Unprocessable("guest".into()));
         }
         let guest = record::who(conn, guest)?;

@@ -8,7 +8,9 @@ use super::TEXT_LIMIT;
 use super::item::{ActionForm, DecisionForm, ItemData, load_item, not_recordable, refused};
 use crate::db::{self, DbConn};
 use crate::domain::decision::{ActionDetails, Decision, DecisionDetails, FamilyView};
+use crate::domain::meeting::{MeetingAction, state_allows};
 use crate::domain::safety::{self, Criterion, Phase};
+use crate::policy;
 use crate::record;
 use crate::web::access::who;
 use crate::web::forms::FieldErrors;
@@ -221,7 +223,7 @@ fn decide(
     form: &DecisionForm,
 ) -> Result<Result<(Option<i64>, record::Announced), Refusal>, AppError> {
     let data = load_item(conn, user, meeting_id, item_id)?;
-    if !data.seat.leads() {
+    if !policy::seat_allows(data.seat, MeetingAction::Record) {
         return Err(AppError::Forbidden);
     }
     let supersedes = match parse_id(&form.supersedes) {
@@ -282,11 +284,14 @@ fn decision_refusal(
     match supersedes {
         None => not_recordable(data),
         Some((_, replaced))
-            if data.seat.chair && data.meeting.is_closed() && replaced.is_none() =>
+            if policy::may_correct(data.seat, data.meeting.state(), replaced.is_some()) =>
         {
             None
         }
-        Some(_) if data.meeting.is_closed() => Some("meeting.closed_decisions"),
+        // Closed, but not for this user or this decision.
+        Some(_) if state_allows(data.meeting.state(), MeetingAction::Correct) => {
+            Some("meeting.closed_decisions")
+        }
         Some(_) => Some("decision.correct_after_closing"),
     }
 }
@@ -369,7 +374,7 @@ fn add_action_to_item(
     today: NaiveDate,
 ) -> Result<Result<record::Announced, Refusal>, AppError> {
     let data = load_item(conn, user, meeting_id, item_id)?;
-    if !data.seat.leads() {
+    if !policy::seat_allows(data.seat, MeetingAction::Record) {
         return Err(AppError::Forbidden);
     }
     if let Some(problem) = not_recordable(&data) {

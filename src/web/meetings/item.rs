@@ -7,22 +7,25 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{ActionPartial, DecisionPartial, ItemView, TEXT_LIMIT, item_views, partial};
+use super::TEXT_LIMIT;
 use crate::db::{self, DbConn};
 use crate::domain::decision::{self, ActionRow, Decision};
 use crate::domain::family::{self, Family};
-use crate::domain::meeting::{ItemKind, Meeting};
+use crate::domain::meeting::{self, ItemKind, Meeting, MeetingAction, state_allows};
 use crate::domain::referral::{self, Referral};
 use crate::domain::table::{self, Table};
+use crate::policy;
 use crate::record;
 use crate::web::access::{Seat, meeting_for};
 use crate::web::access::{log_access, who};
+use crate::web::choices::{director_candidates, professionals};
 use crate::web::forms::FieldErrors;
 use crate::web::html;
-use crate::web::involvements::director_candidates;
+use crate::web::meeting_views::{
+    ActionPartial, DecisionPartial, ItemView, ViewsPartial, item_views, partial,
+};
 use crate::web::phase::{PhaseChoice, phase_choices};
 use crate::web::safety::SafetyView;
-use crate::web::tables::professionals;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 
 // ---------------------------------------------------------------------------------------------------
@@ -109,14 +112,15 @@ pub(super) struct ItemPage {
     pub(super) phase_choices: Vec<PhaseChoice>,
     /// "Wat wij willen zeggen": what the family wrote for this item.
     pub(super) family_views: Vec<crate::domain::portal::View>,
-    /// Whether this user directs the family (and may share the minutes with it), and whether they are.
+    /// Whether this user may share the minutes with the family now (directs it, the meeting is closed),
+    /// and whether they are shared.
     pub(super) may_share_minutes: bool,
     pub(super) minutes_shared: bool,
 }
 
 impl ItemPage {
     fn family_views_html(&self) -> String {
-        partial(crate::web::portal_manage::ViewsPartial {
+        partial(ViewsPartial {
             ctx: &self.ctx,
             views: &self.family_views,
         })
@@ -156,13 +160,14 @@ impl ItemPage {
         self.meeting.current_item_id == Some(self.view.item.id)
     }
     fn may_record(&self) -> bool {
-        self.seat.leads() && self.meeting.is_running() && !self.view.item.is_closed()
+        let state = self.meeting.state_of(&self.view.item);
+        policy::allows_meeting(self.seat, state, MeetingAction::Record)
     }
     fn may_write_minutes(&self) -> bool {
-        self.seat.leads() && !self.meeting.is_closed()
+        policy::allows_meeting(self.seat, self.meeting.state(), MeetingAction::WriteMinutes)
     }
-    fn may_correct(&self) -> bool {
-        self.seat.chair && self.meeting.is_closed()
+    fn may_correct(&self, dv: &DecisionView) -> bool {
+        policy::may_correct(self.seat, self.meeting.state(), dv.superseded_by.is_some())
     }
     fn errors_of(&self, form: &str) -> FieldErrors {
         if self.errors_for == form {
@@ -244,7 +249,7 @@ pub(super) fn load_item(
         _ => Vec::new(),
     };
     let (family_views, may_share_minutes, minutes_shared) = match family_id {
-        Some(fid) => family_side(conn, user, fid, item_id)?,
+        Some(fid) => family_side(conn, user, fid, (&found, item_id))?,
         None => (Vec::new(), false, false),
     };
     Ok(ItemData {
@@ -341,17 +346,17 @@ fn open_actions_to_review(
 }
 
 /// The family's side of the item: their views on it, whether the user may share the minutes with them
-/// (the director and co-workers), and whether they are shared.
+/// now (the director and co-workers, once the meeting is closed), and whether they are shared.
 fn family_side(
     conn: &mut DbConn,
     user: &SignedIn,
     family_id: i64,
-    item_id: i64,
+    (found, item_id): (&Meeting, i64),
 ) -> Result<(Vec<crate::domain::portal::View>, bool, bool), AppError> {
     let relation = family::relation(conn, family_id, user.id())?;
     Ok((
         crate::domain::portal::views_for_item(conn, item_id)?,
-        relation.director || relation.co_worker,
+        policy::may_share_minutes(relation, found.state()),
         crate::domain::portal::minutes_shared(conn, item_id)?,
     ))
 }
@@ -430,13 +435,7 @@ pub(super) async fn refused(
 
 /// Why decisions and actions cannot be recorded on this item now, if they cannot.
 pub(super) fn not_recordable(data: &ItemData) -> Option<&'static str> {
-    if data.meeting.is_closed() {
-        Some("meeting.closed_decisions")
-    } else if !data.meeting.is_running() || data.view.item.is_closed() {
-        Some("decision.not_running")
-    } else {
-        None
-    }
+    meeting::not_recordable(data.meeting.state_of(&data.view.item))
 }
 
 #[derive(Deserialize)]
@@ -461,10 +460,10 @@ pub async fn save_minutes(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let data = load_item(conn, &user, meeting_id, item_id)?;
-                if !data.seat.leads() {
+                if !policy::seat_allows(data.seat, MeetingAction::WriteMinutes) {
                     return Err(AppError::Forbidden);
                 }
-                if data.meeting.is_closed() {
+                if !state_allows(data.meeting.state(), MeetingAction::WriteMinutes) {
                     return Ok(Err("meeting.closed_read_only"));
                 }
                 if too_long {

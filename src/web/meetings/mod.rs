@@ -13,122 +13,22 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::{Seat, meeting_for, sees_item};
+use super::access::{Seat, meeting_for};
 use super::access::{log_access, who};
 use super::forms::FieldErrors;
 use super::html;
+use super::meeting_views::{
+    AgendaPartial, AttendancePartial, ItemView, StatusPartial, item_views, partial,
+};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
 use crate::db::{self, DbConn};
-use crate::domain::decision::{ActionRow, Decision};
 use crate::domain::family::{self, Family};
-use crate::domain::meeting::{self, AgendaItem, AttendanceRow, Meeting};
+use crate::domain::meeting::{self, AttendanceRow, Meeting, MeetingAction};
 use crate::domain::referral::{self, Referral, ReferralStatus};
 use crate::domain::table::Table;
+use crate::policy;
 use crate::record::{self, Announced};
 const TEXT_LIMIT: usize = 10_000;
-
-/// An agenda item as one participant sees it.
-#[derive(Clone, Debug)]
-pub struct ItemView {
-    pub item: AgendaItem,
-    pub visible: bool,
-    /// The title for those who see it, the pseudonym for those who do not.
-    pub label: String,
-    pub invitees: Vec<String>,
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Partials: rendered into the pages and, the same way, into the live updates.
-
-#[derive(Template)]
-#[template(path = "meetings/_status.html")]
-pub struct StatusPartial<'a> {
-    pub ctx: &'a PageCtx,
-    pub meeting: &'a Meeting,
-    pub seat: Seat,
-    pub current: Option<&'a ItemView>,
-}
-
-#[derive(Template)]
-#[template(path = "meetings/_agenda.html")]
-pub struct AgendaPartial<'a> {
-    pub ctx: &'a PageCtx,
-    pub meeting: &'a Meeting,
-    pub seat: Seat,
-    pub items: &'a [ItemView],
-}
-
-impl AgendaPartial<'_> {
-    fn is_current(&self, item: &AgendaItem) -> bool {
-        self.meeting.current_item_id == Some(item.id)
-    }
-    fn total_minutes(&self) -> i32 {
-        self.items.iter().map(|i| i.item.time_box_minutes).sum()
-    }
-}
-
-#[derive(Template)]
-#[template(path = "meetings/_attendance.html")]
-pub struct AttendancePartial<'a> {
-    pub ctx: &'a PageCtx,
-    pub meeting: &'a Meeting,
-    pub seat: Seat,
-    pub attendance: &'a [AttendanceRow],
-}
-
-#[derive(Template)]
-#[template(path = "meetings/_decision.html")]
-pub struct DecisionPartial<'a> {
-    pub ctx: &'a PageCtx,
-    pub decision: &'a Decision,
-    pub superseded_by: Option<i64>,
-}
-
-#[derive(Template)]
-#[template(path = "meetings/_action.html")]
-pub struct ActionPartial<'a> {
-    pub ctx: &'a PageCtx,
-    pub row: &'a ActionRow,
-}
-
-/// Renders a partial; a template error shows as an empty fragment and is logged.
-pub fn partial(t: impl Template) -> String {
-    t.render().unwrap_or_else(|e| {
-        tracing::error!(error = %e, "partial did not render");
-        String::new()
-    })
-}
-
-pub fn item_views(
-    conn: &mut DbConn,
-    user_id: i64,
-    seat: Seat,
-    meeting_id: i64,
-) -> Result<Vec<ItemView>, AppError> {
-    let invitees = meeting::item_invitees(conn, meeting_id)?;
-    let mut views = Vec::new();
-    for item in meeting::items(conn, meeting_id)? {
-        let visible = sees_item(conn, user_id, seat, &item, &invitees)?;
-        let label = match (item.family_id, visible) {
-            (Some(fid), false) => family::find(conn, fid)?
-                .map(|f| f.pseudonym())
-                .unwrap_or_default(),
-            _ => item.title.clone(),
-        };
-        let names = invitees
-            .iter()
-            .filter(|(i, _, _)| *i == item.id)
-            .map(|(_, _, n)| n.clone())
-            .collect();
-        views.push(ItemView {
-            item,
-            visible,
-            label,
-            invitees: if visible { names } else { Vec::new() },
-        });
-    }
-    Ok(views)
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The overview
@@ -165,7 +65,7 @@ impl MeetingPage {
             .unwrap_or_default()
     }
     fn may_propose(&self) -> bool {
-        !self.meeting.is_closed() && (self.seat.member || self.seat.leads())
+        policy::allows_meeting(self.seat, self.meeting.state(), MeetingAction::ProposeTopic)
     }
     fn status_html(&self) -> String {
         let current = self
@@ -225,11 +125,12 @@ async fn meeting_page(
                 let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
                 let items = item_views(conn, user.id(), seat, meeting_id)?;
                 log_agenda_look(conn, &user, &items)?;
-                let waiting = if seat.chair && !found.is_closed() {
-                    accepted_referrals(conn, &at)?
-                } else {
-                    Vec::new()
-                };
+                let waiting =
+                    if policy::allows_meeting(seat, found.state(), MeetingAction::ArrangeAgenda) {
+                        accepted_referrals(conn, &at)?
+                    } else {
+                        Vec::new()
+                    };
                 let last = crate::events::last_for_meeting(conn, meeting_id)?;
                 let sends = if seat.chair {
                     crate::domain::export_send::for_meeting(conn, meeting_id)?
@@ -339,8 +240,10 @@ where
     Ok(())
 }
 
-fn chair_only(seat: Seat) -> Result<(), AppError> {
-    if seat.chair {
+/// Refuses (403) a change the user's seat does not allow; what the meeting's state allows is checked
+/// after, by each change.
+fn seat_may(seat: Seat, action: MeetingAction) -> Result<(), AppError> {
+    if policy::seat_allows(seat, action) {
         Ok(())
     } else {
         Err(AppError::Forbidden)

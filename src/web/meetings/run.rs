@@ -4,8 +4,9 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::{chair_only, change};
-use crate::domain::meeting::{self, AttendanceMode, AttendanceStatus};
+use super::{change, seat_may};
+use crate::domain::meeting::{self, AttendanceMode, AttendanceStatus, MeetingAction, state_allows};
+use crate::policy;
 use crate::record::{self, Announced};
 use crate::web::{AppError, AppState, CurrentUser, see_other};
 
@@ -16,8 +17,8 @@ pub async fn start_meeting(
 ) -> Result<HttpResponse, AppError> {
     let (user, meeting_id) = (user.0, path.into_inner());
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
-        chair_only(seat)?;
-        if m.status() != meeting::MeetingStatus::Planned {
+        seat_may(seat, MeetingAction::Start)?;
+        if !state_allows(m.state(), MeetingAction::Start) {
             return Ok(Announced::nothing());
         }
         Ok(record::start_meeting(conn, by, m)?)
@@ -34,9 +35,9 @@ pub async fn make_current(
 ) -> Result<HttpResponse, AppError> {
     let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
-        chair_only(seat)?;
+        seat_may(seat, MeetingAction::Steer)?;
         let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
-        if m.is_closed() {
+        if !state_allows(m.state(), MeetingAction::Steer) {
             return Err(AppError::Forbidden);
         }
         Ok(record::set_current_item(conn, by, m, &item)?)
@@ -60,8 +61,8 @@ pub async fn step(
         _ => return Err(AppError::NotFound),
     };
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
-        chair_only(seat)?;
-        if m.is_closed() {
+        seat_may(seat, MeetingAction::Steer)?;
+        if !state_allows(m.state(), MeetingAction::Steer) {
             return Err(AppError::Forbidden);
         }
         let items = meeting::items(conn, m.id)?;
@@ -81,9 +82,9 @@ pub async fn close_item(
 ) -> Result<HttpResponse, AppError> {
     let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
-        chair_only(seat)?;
+        seat_may(seat, MeetingAction::CloseItem)?;
         let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
-        if m.is_closed() || item.is_closed() {
+        if !state_allows(m.state_of(&item), MeetingAction::CloseItem) {
             return Ok(Announced::nothing());
         }
         Ok(record::close_item(conn, by, m, &item)?)
@@ -101,8 +102,8 @@ pub async fn close_meeting(
 ) -> Result<HttpResponse, AppError> {
     let (user, meeting_id) = (user.0, path.into_inner());
     change(&state, user, meeting_id, move |conn, by, m, at, seat| {
-        chair_only(seat)?;
-        if m.is_closed() {
+        seat_may(seat, MeetingAction::Close)?;
+        if !state_allows(m.state(), MeetingAction::Close) {
             return Ok(Announced::nothing());
         }
         Ok(record::close_meeting(conn, by, m, at)?)
@@ -135,7 +136,7 @@ pub async fn set_attendance(
     let mode = AttendanceMode::from_code(&form.mode);
     change(&state, user, meeting_id, move |conn, by, m, _, seat| {
         // Who may first; what was sent after.
-        if !seat.leads() || m.is_closed() {
+        if !policy::allows_meeting(seat, m.state(), MeetingAction::RecordAttendance) {
             return Err(AppError::Forbidden);
         }
         let (Some(person), Some(status)) = (person, status) else {

@@ -4,6 +4,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+mod state;
+
+pub use state::{MeetingAction, MeetingState, next_open_item, not_recordable, state_allows};
+
 use super::coded_enum;
 use crate::db::DbConn;
 use crate::schema::{
@@ -284,24 +288,6 @@ pub fn items(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<AgendaItem>>
         .load(conn)
 }
 
-/// The item the chair steps to from `current` (in agenda order): the next open one, or with
-/// `forward == false` the previous open one. Without a current item, forward starts at the top and
-/// back at the bottom. None when no open item lies that way.
-pub fn next_open_item(
-    items: &[AgendaItem],
-    current: Option<i64>,
-    forward: bool,
-) -> Option<&AgendaItem> {
-    let here = current.and_then(|id| items.iter().position(|i| i.id == id));
-    if forward {
-        let from = here.map_or(0, |h| h + 1);
-        items.iter().skip(from).find(|i| !i.is_closed())
-    } else {
-        let to = here.unwrap_or(items.len());
-        items.iter().take(to).rev().find(|i| !i.is_closed())
-    }
-}
-
 pub fn find_item(
     conn: &mut DbConn,
     meeting_id: i64,
@@ -571,64 +557,4 @@ pub fn next_for_families(
         }
     }
     Ok(next)
-}
-
-#[cfg(test)]
-mod stepping_tests {
-    use super::*;
-
-    /// An agenda from a picture: one letter per item, upper case open, lower case closed; ids 1, 2, …
-    fn agenda(picture: &str) -> Vec<AgendaItem> {
-        picture
-            .chars()
-            .enumerate()
-            .map(|(n, c)| AgendaItem {
-                id: n as i64 + 1,
-                meeting_id: 1,
-                position: n as i32,
-                kind: "topic".into(),
-                family_id: None,
-                referral_id: None,
-                title: c.to_string(),
-                time_box_minutes: 10,
-                status: if c.is_uppercase() { "open" } else { "closed" }.into(),
-                minutes: String::new(),
-                proposed_by_user_id: 1,
-                created_at: chrono::NaiveDateTime::default(),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn the_chair_steps_to_the_nearest_open_item_that_way() {
-        // (agenda, current item id, forward, expected title)
-        let cases: &[(&str, Option<i64>, bool, Option<&str>)] = &[
-            ("ABC", None, true, Some("A")),
-            ("ABC", None, false, Some("C")),
-            ("ABC", Some(1), true, Some("B")),
-            ("ABC", Some(2), false, Some("A")),
-            ("ABC", Some(3), true, None),
-            ("ABC", Some(1), false, None),
-            // Closed items are passed over, both ways.
-            ("AbcD", Some(1), true, Some("D")),
-            ("AbcD", Some(4), false, Some("A")),
-            ("abC", None, true, Some("C")),
-            ("Abc", None, false, Some("A")),
-            ("abc", None, true, None),
-            ("abc", None, false, None),
-            // The current item closed in the meantime: stepping goes on from where it stood.
-            ("AbC", Some(2), true, Some("C")),
-            ("AbC", Some(2), false, Some("A")),
-            // A current item that is no longer on the agenda counts as none.
-            ("AB", Some(9), true, Some("A")),
-        ];
-        for (picture, current, forward, expected) in cases {
-            let items = agenda(picture);
-            let got = next_open_item(&items, *current, *forward).map(|i| i.title.as_str());
-            assert_eq!(
-                got, *expected,
-                "agenda {picture}, current {current:?}, forward {forward}"
-            );
-        }
-    }
 }

@@ -3,6 +3,10 @@
 use crate::domain::family::Relation;
 use crate::domain::user::Role;
 
+mod meeting;
+
+pub use meeting::{Seat, allows_meeting, may_correct, may_share_minutes, seat_allows};
+
 /// Who acts: their role and organisation. Built from the signed-in user.
 #[derive(Clone, Copy, Debug)]
 pub struct Actor {

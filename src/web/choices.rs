@@ -1,0 +1,50 @@
+//! Lists of people to choose from in forms, shared by the pages that offer them.
+
+use super::AppError;
+use crate::db::DbConn;
+use crate::domain::{involvement, user};
+
+/// Active professionals, for selects: (user id, "name — organisation").
+pub fn professionals(conn: &mut DbConn) -> Result<Vec<(i64, String)>, AppError> {
+    professionals_where(conn, |_| true)
+}
+
+/// Active professionals (accounts with an organisation) that `keep` keeps, for selects: (user id,
+/// "name — organisation").
+pub fn professionals_where(
+    conn: &mut DbConn,
+    keep: impl Fn(&user::UserWithOrganisation) -> bool,
+) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(user::list(conn, None)?
+        .into_iter()
+        .filter(|u| u.user.active && u.user.organisation_id.is_some() && keep(u))
+        .map(|u| {
+            (
+                u.user.id,
+                format!(
+                    "{} — {}",
+                    u.user.name,
+                    u.organisation_name.unwrap_or_default()
+                ),
+            )
+        })
+        .collect())
+}
+
+/// Who is involved with the family now, as (user id, "name — organisation"): those who may become its
+/// director.
+pub fn director_candidates(
+    conn: &mut DbConn,
+    family_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(involvement::list(conn, family_id)?
+        .into_iter()
+        .filter(|i| i.involvement.ended_on.is_none())
+        .map(|i| {
+            (
+                i.involvement.user_id,
+                format!("{} — {}", i.user_name, i.organisation_name),
+            )
+        })
+        .collect())
+}
