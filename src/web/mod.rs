@@ -34,6 +34,7 @@ pub mod referrals;
 pub mod safety;
 pub mod table_kinds;
 pub mod tables;
+pub mod views;
 pub mod webhooks;
 
 use std::future::{Ready, ready};

@@ -20,9 +20,8 @@ use crate::web::access::{log_access, who};
 use crate::web::forms::FieldErrors;
 use crate::web::html;
 use crate::web::involvements::director_candidates;
-use crate::web::phase::{PhaseChoice, phase_choices};
-use crate::web::safety::SafetyView;
 use crate::web::tables::professionals;
+use crate::web::views::safety::{PhaseChoice, SafetyView, phase_choices};
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 
 // ---------------------------------------------------------------------------------------------------
