@@ -17,6 +17,7 @@ pub mod referral;
 pub mod safety;
 pub mod table;
 pub mod user;
+pub mod versioned;
 pub mod webhook;
 
 pub use crate::time::now;

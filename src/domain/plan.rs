@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::coded_enum;
+use super::versioned::{self, Part, Saved};
 use crate::db::DbConn;
 use crate::schema::{organisations, plan_comments, plan_sections, plan_versions, users};
 
@@ -176,13 +177,6 @@ pub fn versions(
         .load(conn)
 }
 
-/// The result of a save: the new version, or the version that was saved in the meantime.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Saved {
-    Version(i32),
-    Conflict { current: i32 },
-}
-
 #[derive(Insertable)]
 #[diesel(table_name = plan_versions)]
 struct NewVersionRow {
@@ -204,9 +198,43 @@ struct NewSectionRow<'a> {
     agreements: &'a str,
 }
 
-/// Saves a new version on top of `base_version`. If someone saved after `base_version` was read, nothing
-/// is written and the conflict is returned: the caller keeps the typed text and shows what changed.
-/// Run inside a write transaction; UNIQUE (family_id, version) refuses a lost race on any engine.
+/// The versions of a family's plan, as a versioned document (see `versioned`).
+#[derive(Clone, Copy, Debug)]
+pub struct FamilyPlan {
+    pub family_id: i64,
+}
+
+impl versioned::Store for FamilyPlan {
+    type Version = PlanVersion;
+    fn current_number(&self, conn: &mut DbConn) -> QueryResult<i32> {
+        current_version_number(conn, self.family_id)
+    }
+    fn version(&self, conn: &mut DbConn, number: Option<i32>) -> QueryResult<Option<PlanVersion>> {
+        version(conn, self.family_id, number)
+    }
+}
+
+impl versioned::Version for PlanVersion {
+    fn head(&self) -> versioned::Head<'_> {
+        versioned::Head::new(self.version, &self.author_name, self.created_at)
+    }
+    /// Every part of every life domain, named by its domain and its part.
+    fn parts(&self) -> Vec<Part> {
+        LifeDomain::ALL
+            .iter()
+            .flat_map(|domain| {
+                let section = self.section(*domain);
+                PARTS.map(|part| Part {
+                    labels: vec![domain.label_key(), format!("plan.part.{part}")],
+                    text: section.part(part).to_string(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Saves a new version on top of `base_version`; a save based on an older version is a conflict and
+/// writes nothing (see `versioned::save`).
 pub fn save(
     conn: &mut DbConn,
     family_id: i64,
@@ -214,90 +242,37 @@ pub fn save(
     author_user_id: i64,
     sections: &[(LifeDomain, Section)],
 ) -> QueryResult<Saved> {
-    let current = current_version_number(conn, family_id)?;
-    if current != base_version {
-        return Ok(Saved::Conflict { current });
-    }
-    let version_id: i64 = diesel::insert_into(plan_versions::table)
-        .values(NewVersionRow {
-            family_id,
-            version: current + 1,
-            author_user_id,
-            created_at: super::now(),
-        })
-        .returning(plan_versions::id)
-        .get_result(conn)?;
-    let rows: Vec<NewSectionRow> = sections
-        .iter()
-        .filter(|(_, s)| !s.is_empty())
-        .map(|(domain, s)| NewSectionRow {
-            plan_version_id: version_id,
-            domain: domain.code(),
-            strengths: &s.strengths,
-            concerns: &s.concerns,
-            wishes: &s.wishes,
-            goals: &s.goals,
-            agreements: &s.agreements,
-        })
-        .collect();
-    for row in rows {
-        diesel::insert_into(plan_sections::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    Ok(Saved::Version(current + 1))
-}
-
-/// One changed part of the plan between two versions, as lines removed and added.
-#[derive(Clone, Debug)]
-pub struct Change {
-    pub domain: LifeDomain,
-    pub part: &'static str,
-    /// (kind, line): kind is "removed", "added" or "same".
-    pub lines: Vec<(&'static str, String)>,
-}
-
-/// What changed from `before` to `after`, part by part.
-pub fn diff(before: Option<&PlanVersion>, after: &PlanVersion) -> Vec<Change> {
-    let mut changes = Vec::new();
-    for domain in LifeDomain::ALL {
-        let old = before.map(|b| b.section(*domain)).unwrap_or_default();
-        let new = after.section(*domain);
-        for part in PARTS {
-            let (a, b) = (old.part(part), new.part(part));
-            if a == b {
-                continue;
-            }
-            // Every line ends in a newline for the comparison, so adding a last line does not show
-            // the line before it as changed.
-            let (a, b) = (with_final_newline(a), with_final_newline(b));
-            let lines = similar::TextDiff::from_lines(&a, &b)
-                .iter_all_changes()
-                .map(|c| {
-                    let kind = match c.tag() {
-                        similar::ChangeTag::Delete => "removed",
-                        similar::ChangeTag::Insert => "added",
-                        similar::ChangeTag::Equal => "same",
-                    };
-                    (kind, c.value().trim_end_matches('\n').to_string())
-                })
-                .collect();
-            changes.push(Change {
-                domain: *domain,
-                part,
-                lines,
-            });
+    let store = FamilyPlan { family_id };
+    versioned::save(conn, &store, base_version, |conn, number| {
+        let version_id: i64 = diesel::insert_into(plan_versions::table)
+            .values(NewVersionRow {
+                family_id,
+                version: number,
+                author_user_id,
+                created_at: super::now(),
+            })
+            .returning(plan_versions::id)
+            .get_result(conn)?;
+        let rows: Vec<NewSectionRow> = sections
+            .iter()
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(domain, s)| NewSectionRow {
+                plan_version_id: version_id,
+                domain: domain.code(),
+                strengths: &s.strengths,
+                concerns: &s.concerns,
+                wishes: &s.wishes,
+                goals: &s.goals,
+                agreements: &s.agreements,
+            })
+            .collect();
+        for row in rows {
+            diesel::insert_into(plan_sections::table)
+                .values(row)
+                .execute(conn)?;
         }
-    }
-    changes
-}
-
-fn with_final_newline(text: &str) -> String {
-    if text.is_empty() || text.ends_with('\n') {
-        text.to_string()
-    } else {
-        format!("{text}\n")
-    }
+        Ok(())
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -371,59 +346,4 @@ pub fn comments(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<Comment>> 
             },
         )
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn version(n: i32, safety_agreements: &str) -> PlanVersion {
-        PlanVersion {
-            version: n,
-            author_name: "Ahmed".into(),
-            created_at: NaiveDateTime::default(),
-            sections: vec![(
-                LifeDomain::Safety,
-                Section {
-                    agreements: safety_agreements.into(),
-                    ..Section::default()
-                },
-            )],
-        }
-    }
-
-    #[test]
-    fn the_diff_names_the_changed_part_and_its_lines() {
-        let before = version(1, "Mark komt niet aan huis.\nOma Jansen let op.");
-        let after = version(
-            2,
-            "Mark komt niet aan huis.\nOma Jansen en buurvrouw Els letten op.",
-        );
-        let changes = diff(Some(&before), &after);
-        assert_eq!(changes.len(), 1);
-        assert_eq!(changes[0].domain, LifeDomain::Safety);
-        assert_eq!(changes[0].part, "agreements");
-        assert!(
-            changes[0]
-                .lines
-                .contains(&("same", "Mark komt niet aan huis.".into()))
-        );
-        assert!(
-            changes[0]
-                .lines
-                .contains(&("removed", "Oma Jansen let op.".into()))
-        );
-        assert!(
-            changes[0]
-                .lines
-                .contains(&("added", "Oma Jansen en buurvrouw Els letten op.".into()))
-        );
-    }
-
-    #[test]
-    fn the_first_version_shows_everything_as_added() {
-        let changes = diff(None, &version(1, "Afspraak"));
-        assert_eq!(changes.len(), 1);
-        assert_eq!(changes[0].lines, vec![("added", "Afspraak".to_string())]);
-    }
 }

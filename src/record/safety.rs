@@ -4,11 +4,11 @@ use crate::db::DbConn;
 use crate::domain::DomainResult;
 use crate::domain::family::{self};
 use crate::domain::meeting::Meeting;
-use crate::domain::plan::Saved;
 use crate::domain::safety::{
     self, Criterion, NewPhase, NewScore, Phase, PlanContent, PlanKind, PlanRef,
 };
 use crate::domain::table::Table;
+use crate::domain::versioned::Saved;
 use crate::events::EventKind;
 use chrono::NaiveDate;
 use serde_json::json;

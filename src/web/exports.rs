@@ -414,7 +414,7 @@ pub async fn phase_plan_pdf(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (f, relation) = authorize(conn, &user, family_id, crate::policy::FamilyAction::View)?;
-                let (plan, person) = super::safety::plan_and_person(conn, family_id, &slug)?;
+                let (plan, person) = super::views::safety::plan_and_person(conn, family_id, &slug)?;
                 let current = crate::domain::safety::plan_version(conn, plan, None)?;
                 log_access(conn, &user, family_id, relation, "access.what.export")?;
                 record::export_made(
@@ -428,7 +428,7 @@ pub async fn phase_plan_pdf(
                     Some(p) => i18n.t_with("phase_plan.recovery_of", &[("name", p.name.as_str())]),
                     None => i18n.t(&plan.kind.label_key()),
                 };
-                let parts = super::safety::plain_parts(&i18n, plan.kind, current.as_ref());
+                let parts = super::views::safety::plain_parts(&i18n, plan.kind, current.as_ref());
                 Ok::<_, AppError>((
                     title,
                     format!("{} ({})", f.display_name, f.case_number),

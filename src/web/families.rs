@@ -356,7 +356,7 @@ struct FamilyPage {
     referrals: Vec<crate::domain::referral::ReferralRow>,
     actions: Vec<crate::domain::decision::ActionRow>,
     may_refer: bool,
-    safety: super::safety::SafetyView,
+    safety: super::views::safety::SafetyView,
     /// The safety scale as SVG (empty without scores).
     chart: String,
     /// A message about the last action, from the query ("fout=..."), already a text key.
@@ -478,7 +478,7 @@ async fn family_page(
                 (
                     crate::domain::referral::for_family(conn, family_id)?,
                     crate::domain::decision::actions_for_family(conn, family_id)?,
-                    super::safety::SafetyView::load(conn, family_id)?,
+                    super::views::safety::SafetyView::load(conn, family_id)?,
                     crate::domain::outcome::readings_of_family(conn, family_id)?,
                 ),
             ))
@@ -490,7 +490,7 @@ async fn family_page(
         may_refer: relation.director || relation.co_worker || relation.involved,
         referrals,
         actions,
-        chart: super::safety::chart_html(&ctx, &safety.scores, "schaal"),
+        chart: super::views::safety::chart_html(&ctx, &safety.scores, "schaal"),
         safety,
         ctx,
         family,

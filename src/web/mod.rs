@@ -38,6 +38,7 @@ pub mod safety;
 pub mod table_form;
 pub mod table_kinds;
 pub mod tables;
+pub mod views;
 pub mod webhooks;
 
 use std::future::{Ready, ready};

@@ -3,13 +3,11 @@
 
 use super::access::{authorize, read_family, who};
 use super::html;
-use super::safety::{TEXT_LIMIT, chart_html};
+use super::views::safety::{PhaseChoice, TEXT_LIMIT, chart_html, phase_choices, ticked};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::family::Family;
-use crate::domain::safety::{
-    self, Criterion, NewScore, Phase, PhaseChange, Score, ScoreSource, Step,
-};
+use crate::domain::safety::{self, NewScore, Phase, PhaseChange, Score, ScoreSource};
 use crate::policy::FamilyAction;
 use crate::record;
 use crate::time::parse_date;
@@ -21,48 +19,6 @@ use std::collections::HashMap;
 
 // ---------------------------------------------------------------------------------------------------
 // The phase: history and the director's transitions
-/// A possible transition as a form: where to, what kind of step, the checklist.
-#[derive(Clone, Debug)]
-pub struct PhaseChoice {
-    pub to: Phase,
-    pub step: Step,
-    pub criteria: Vec<String>,
-}
-
-/// The transitions a family in `from` can make, with the checklists of `kind` (None: the defaults).
-pub fn phase_choices(
-    from: Option<Phase>,
-    kind: Option<&crate::domain::table::TableKind>,
-) -> Vec<PhaseChoice> {
-    safety::targets(from)
-        .into_iter()
-        .filter_map(|to| {
-            let step = safety::step(from, to)?;
-            Some(PhaseChoice {
-                to,
-                step,
-                criteria: safety::criteria(kind, step, to),
-            })
-        })
-        .collect()
-}
-
-/// The checklist of `choice` as ticked in a form: criterion i is ticked when `{prefix}{i}` is sent.
-pub fn ticked(
-    choice: &PhaseChoice,
-    fields: &HashMap<String, String>,
-    prefix: &str,
-) -> Vec<Criterion> {
-    choice
-        .criteria
-        .iter()
-        .enumerate()
-        .map(|(i, text)| Criterion {
-            text: text.clone(),
-            ticked: fields.contains_key(&format!("{prefix}{i}")),
-        })
-        .collect()
-}
 
 #[derive(Template)]
 #[template(path = "safety/phase.html")]

@@ -9,10 +9,12 @@ use askama::Template;
 
 use super::access::{authorize, read_family, who};
 use super::html;
-use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
+use super::views::versioned::{Outcome, base_after, outcome, respond};
+use super::{AppError, AppState, CurrentUser, PageCtx};
 use crate::db;
 use crate::domain::family::Family;
-use crate::domain::plan::{self, Change, LifeDomain, PARTS, PlanVersion, Saved, Section};
+use crate::domain::plan::{self, FamilyPlan, LifeDomain, PARTS, PlanVersion, Section};
+use crate::domain::versioned::{self, Change, Conflict};
 use crate::policy::FamilyAction;
 use crate::record;
 
@@ -27,7 +29,7 @@ struct PlanEditPage {
     base_version: i32,
     sections: Vec<(LifeDomain, Section)>,
     /// Set when someone else saved in the meantime: their version, and what they changed.
-    conflict: Option<(PlanVersion, Vec<Change>)>,
+    conflict: Option<Conflict>,
     /// Parts that are too long: "domain__part".
     too_long: Vec<String>,
 }
@@ -133,49 +135,28 @@ pub async fn save_plan(
             db::write(conn, |conn| {
                 let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditPlan)?;
                 if !valid {
-                    return Ok::<_, AppError>((family, None));
+                    return Ok::<_, AppError>((family, Outcome::Invalid));
                 }
                 let saved = record::save_plan(conn, &who(&user), family_id, base_version, &typed)?;
-                let conflict = match saved {
-                    Saved::Conflict { current } => {
-                        let theirs = plan::version(conn, family_id, Some(current))?
-                            .ok_or(AppError::NotFound)?;
-                        let base = plan::version(conn, family_id, Some(base_version))?;
-                        let changes = plan::diff(base.as_ref(), &theirs);
-                        Some((theirs, changes))
-                    }
-                    Saved::Version(_) => None,
-                };
-                Ok((family, Some(conflict)))
+                let store = FamilyPlan { family_id };
+                Ok((family, outcome(conn, &store, base_version, saved)?))
             })
         })
         .await?;
-    match outcome {
-        Some(None) => Ok(see_other(&format!("/gezinnen/{family_id}#plan"))),
-        Some(Some(conflict)) => html(
-            StatusCode::CONFLICT,
+    let done = format!("/gezinnen/{family_id}#plan");
+    respond(outcome, &done, |status, conflict| {
+        html(
+            status,
             PlanEditPage {
                 ctx,
                 family,
-                // Saving again now is a deliberate choice to put this text over theirs.
-                base_version: conflict.0.version,
+                base_version: base_after(conflict.as_ref(), base_version),
                 sections,
-                conflict: Some(conflict),
+                conflict,
                 too_long,
             },
-        ),
-        None => html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            PlanEditPage {
-                ctx,
-                family,
-                base_version,
-                sections,
-                conflict: None,
-                too_long,
-            },
-        ),
-    }
+        )
+    })
 }
 
 #[derive(Template)]
@@ -236,14 +217,8 @@ pub async fn show_plan_version(
         FamilyAction::View,
         "access.what.plan_version",
         move |conn| {
-            let plan = plan::version(conn, family_id, Some(number))?.ok_or(AppError::NotFound)?;
-            let before = plan::version(conn, family_id, Some(number - 1))?;
-            let changes = plan::diff(before.as_ref(), &plan);
-            Ok((
-                plan,
-                changes,
-                plan::current_version_number(conn, family_id)?,
-            ))
+            versioned::with_changes(conn, &FamilyPlan { family_id }, number)?
+                .ok_or(AppError::NotFound)
         },
     )
     .await?;

@@ -1,11 +1,10 @@
-//! Phased work on safety: what the family page and an item show of it, and the three plans of the
-//! phases (show, edit with conflicts refused, versions with what changed). The phase page and the
-//! safety scale are in phase.rs.
+//! The three plans of the safety phases: show, edit (a versioned document: conflicts refused with the
+//! typed text kept), versions with what changed. What the family page and an item show of phased work
+//! is in views/safety.rs; the phase page and the safety scale are in phase.rs.
 //!
 //! Like the family plan: everyone who may see the family reads, only the director and co-worker
 //! change; everyone else gets 404. Every page writes the access log, every change an event.
 
-use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::StatusCode;
@@ -14,181 +13,24 @@ use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::access::{authorize, read_family, who};
-use super::chart::{ChartPoint, ChartText, scale_chart};
 use super::html;
-use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
-use crate::db::{self, DbConn};
-use crate::domain::family::{self, Family, Person};
-use crate::domain::plan::{LifeDomain, Saved};
+use super::views::safety::{MAX_ROWS, TEXT_LIMIT, plan_person, plan_ref, plan_slug};
+use super::views::versioned::{Outcome, base_after, outcome, respond};
+use super::{AppError, AppState, CurrentUser, PageCtx};
+use crate::db;
+use crate::domain::family::{Family, Person};
+use crate::domain::plan::LifeDomain;
 use crate::domain::safety::{
-    self, FieldType, InterventionStatus, PhaseChange, PhasePlan, PlanChange, PlanContent, PlanKind,
-    PlanRef, Score,
+    self, FieldType, InterventionStatus, PhasePlan, PlanContent, PlanKind, PlanRef,
 };
+use crate::domain::versioned::{self, Change, Conflict};
 use crate::policy::FamilyAction;
 use crate::record;
+use crate::time::parse_date;
 
-pub(super) const TEXT_LIMIT: usize = 10_000;
 const CELL_LIMIT: usize = 1_000;
 /// The edit form shows the plan's rows and this many empty ones.
 const EMPTY_ROWS: usize = 3;
-/// More rows than this in one form is not a plan but an attack.
-pub const MAX_ROWS: usize = 200;
-
-use crate::time::today;
-
-use crate::time::parse_date;
-
-// ---------------------------------------------------------------------------------------------------
-// What the family page and an agenda item show
-
-/// The safety of a family at a glance: phase, the plan of that phase, what is overdue, the scores.
-pub struct SafetyView {
-    pub phase: Option<PhaseChange>,
-    pub history: Vec<PhaseChange>,
-    pub plans: Vec<PhasePlan>,
-    pub persons: Vec<Person>,
-    pub scores: Vec<Score>,
-    pub today: NaiveDate,
-}
-
-impl SafetyView {
-    pub fn load(conn: &mut DbConn, family_id: i64) -> Result<SafetyView, AppError> {
-        let history = safety::history(conn, family_id)?;
-        Ok(SafetyView {
-            phase: history.first().cloned(),
-            history,
-            plans: safety::current_plans(conn, family_id)?,
-            persons: family::persons(conn, family_id)?,
-            scores: safety::scores(conn, family_id)?,
-            today: today(),
-        })
-    }
-
-    /// The current recovery plan of a member, if there is one.
-    pub fn recovery_plan(&self, person_id: impl Borrow<i64>) -> Option<&PhasePlan> {
-        self.plan(PlanKind::Recovery, Some(*person_id.borrow()))
-    }
-
-    pub fn plan(&self, kind: PlanKind, person_id: Option<i64>) -> Option<&PhasePlan> {
-        self.plans
-            .iter()
-            .find(|p| p.kind == kind && p.person_id == person_id)
-    }
-
-    /// The plans of the current phase: the safety plan, the care plan, or the recovery plans.
-    pub fn phase_plans(&self) -> Vec<&PhasePlan> {
-        let kind = self
-            .phase
-            .as_ref()
-            .map_or(PlanKind::Safety, |p| p.phase.plan_kind());
-        self.plans.iter().filter(|p| p.kind == kind).collect()
-    }
-
-    /// Agreements and plans whose review date has passed, in words, with the date they were due.
-    pub fn overdue(&self, ctx: &PageCtx) -> Vec<(String, NaiveDate)> {
-        let persons: Vec<(i64, String)> = self
-            .persons
-            .iter()
-            .map(|p| (p.id, p.name.clone()))
-            .collect();
-        safety::overdue_in((0, "", ""), &self.plans, &persons, self.today)
-            .iter()
-            .map(|o| {
-                (
-                    crate::digest::describe_what(&ctx.i18n, o, crate::digest::Names::Shown),
-                    o.due,
-                )
-            })
-            .collect()
-    }
-
-    pub fn person_name(&self, id: impl Borrow<Option<i64>>) -> String {
-        let id = *id.borrow();
-        self.persons
-            .iter()
-            .find(|p| Some(p.id) == id)
-            .map(|p| p.name.clone())
-            .unwrap_or_default()
-    }
-
-    /// The most recent scores, newest first.
-    pub fn latest_scores(&self, n: usize) -> Vec<&Score> {
-        self.scores.iter().rev().take(n).collect()
-    }
-}
-
-/// The chart of the family's scores, in the reader's language (empty without scores).
-pub fn chart_html(ctx: &PageCtx, scores: &[Score], id: &str) -> String {
-    let points: Vec<ChartPoint> = scores
-        .iter()
-        .map(|s| ChartPoint {
-            date: s.scored_on,
-            score: s.score,
-            source: s.source(),
-            given_by: s.given_by.clone(),
-        })
-        .collect();
-    let description = match (scores.first(), scores.last()) {
-        (Some(first), Some(last)) => ctx.i18n.t_with(
-            "scale.chart_desc",
-            &[
-                ("count", scores.len().to_string().as_str()),
-                ("from", ctx.date(first.scored_on).as_str()),
-                ("to", ctx.date(last.scored_on).as_str()),
-                ("last", last.score.to_string().as_str()),
-            ],
-        ),
-        _ => String::new(),
-    };
-    scale_chart(
-        &points,
-        &ChartText {
-            title: ctx.t("scale.title"),
-            description,
-            professionals: ctx.t("score_source.professional"),
-            family: ctx.t("score_source.family"),
-        },
-        id,
-    )
-}
-
-/// Which plan a URL segment names: "veiligheidsplan", "hulpverleningsplan" or "herstelplan-<member>".
-fn plan_ref(family_id: i64, slug: &str) -> Result<PlanRef, AppError> {
-    let (kind, person_id) = match slug {
-        "veiligheidsplan" => (PlanKind::Safety, None),
-        "hulpverleningsplan" => (PlanKind::Care, None),
-        other => {
-            let person = other
-                .strip_prefix("herstelplan-")
-                .and_then(|n| n.parse::<i64>().ok())
-                .ok_or(AppError::NotFound)?;
-            (PlanKind::Recovery, Some(person))
-        }
-    };
-    Ok(PlanRef {
-        family_id,
-        kind,
-        person_id,
-    })
-}
-
-pub fn plan_slug(kind: impl Borrow<PlanKind>, person_id: impl Borrow<Option<i64>>) -> String {
-    match (*kind.borrow(), *person_id.borrow()) {
-        (PlanKind::Safety, _) => "veiligheidsplan".into(),
-        (PlanKind::Care, _) => "hulpverleningsplan".into(),
-        (PlanKind::Recovery, p) => format!("herstelplan-{}", p.unwrap_or_default()),
-    }
-}
-
-/// The member a recovery plan belongs to; 404 for a member of another family.
-fn plan_person(conn: &mut DbConn, plan: PlanRef) -> Result<Option<Person>, AppError> {
-    match plan.person_id {
-        Some(p) => Ok(Some(
-            family::find_person(conn, plan.family_id, p)?.ok_or(AppError::NotFound)?,
-        )),
-        None => Ok(None),
-    }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // A plan: show, versions, edit
@@ -230,16 +72,7 @@ impl PlanHead {
         format!("phase_plan.{}.{name}.hint", self.plan.kind.code())
     }
     fn cell_text(&self, ctx: &PageCtx, field: &safety::RowField, value: &str) -> String {
-        match field.ty {
-            FieldType::Date => parse_date(value).map(|d| ctx.date(d)).unwrap_or_default(),
-            FieldType::LifeDomain => LifeDomain::from_code(value)
-                .map(|d| ctx.t(&d.label_key()))
-                .unwrap_or_default(),
-            FieldType::Status => InterventionStatus::from_code(value)
-                .map(|s| ctx.t(&s.label_key()))
-                .unwrap_or_default(),
-            FieldType::Text => value.to_string(),
-        }
+        super::views::safety::cell_text(&ctx.i18n, field, value)
     }
 }
 
@@ -299,7 +132,7 @@ struct PlanVersionPage {
     ctx: PageCtx,
     head: PlanHead,
     shown: PhasePlan,
-    changes: Vec<PlanChange>,
+    changes: Vec<Change>,
     latest: i32,
 }
 
@@ -319,11 +152,8 @@ pub async fn show_plan_version(
         "access.what.phase_plan_version",
         move |conn| {
             let person = plan_person(conn, plan)?;
-            let shown =
-                safety::plan_version(conn, plan, Some(number))?.ok_or(AppError::NotFound)?;
-            let before = safety::plan_version(conn, plan, Some(number - 1))?;
-            let changes = safety::diff(plan.kind, before.as_ref(), &shown);
-            let latest = safety::plan_version(conn, plan, None)?.map_or(0, |p| p.version);
+            let (shown, changes, latest) =
+                versioned::with_changes(conn, &plan, number)?.ok_or(AppError::NotFound)?;
             Ok((person, shown, changes, latest))
         },
     )
@@ -362,7 +192,7 @@ struct PlanEditPage {
     /// Field name ("danger", "row2_who", "review_on") → message key.
     errors: BTreeMap<String, String>,
     /// Set when someone else saved in the meantime: their version and what they changed.
-    conflict: Option<(PhasePlan, Vec<PlanChange>)>,
+    conflict: Option<Conflict>,
 }
 
 impl PlanEditPage {
@@ -619,7 +449,7 @@ pub async fn save_plan(
                 let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditPlan)?;
                 let person = plan_person(conn, plan)?;
                 if !valid {
-                    return Ok::<_, AppError>((family, person, None));
+                    return Ok::<_, AppError>((family, person, Outcome::Invalid));
                 }
                 let saved = record::save_phase_plan(
                     conn,
@@ -629,17 +459,8 @@ pub async fn save_plan(
                     review_on,
                     &content,
                 )?;
-                let conflict = match saved {
-                    Saved::Conflict { current } => {
-                        let theirs = safety::plan_version(conn, plan, Some(current))?
-                            .ok_or(AppError::NotFound)?;
-                        let base = safety::plan_version(conn, plan, Some(base_version))?;
-                        let changes = safety::diff(plan.kind, base.as_ref(), &theirs);
-                        Some((theirs, changes))
-                    }
-                    Saved::Version(_) => None,
-                };
-                Ok((family, person, Some(conflict)))
+                let outcome = outcome(conn, &plan, base_version, saved)?;
+                Ok((family, person, outcome))
             })
         })
         .await?;
@@ -648,109 +469,20 @@ pub async fn save_plan(
         plan,
         person,
     };
-    match outcome {
-        Some(None) => Ok(see_other(&head.base())),
-        Some(Some(conflict)) => html(
-            StatusCode::CONFLICT,
+    respond(outcome, &head.base(), |status, conflict| {
+        let base_version = base_after(conflict.as_ref(), base_version);
+        html(
+            status,
             PlanEditPage {
                 ctx,
                 head,
-                // Saving again is a deliberate choice to put this text over theirs.
                 typed: TypedPlan {
-                    base_version: conflict.0.version,
+                    base_version,
                     ..typed
                 },
                 errors,
-                conflict: Some(conflict),
+                conflict,
             },
-        ),
-        None => html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            PlanEditPage {
-                ctx,
-                head,
-                typed,
-                errors,
-                conflict: None,
-            },
-        ),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// For the PDF of a plan
-
-/// The plan a URL segment names, checked against the family, with its member for a recovery plan.
-pub fn plan_and_person(
-    conn: &mut DbConn,
-    family_id: i64,
-    slug: &str,
-) -> Result<(PlanRef, Option<Person>), AppError> {
-    let plan = plan_ref(family_id, slug)?;
-    let person = plan_person(conn, plan)?;
-    Ok((plan, person))
-}
-
-/// A plan as headed parts in plain language, for the PDF: every text, the rows one per paragraph, and
-/// the review date.
-pub fn plain_parts(
-    i18n: &crate::i18n::I18n,
-    kind: PlanKind,
-    plan: Option<&PhasePlan>,
-) -> Vec<(String, String)> {
-    let Some(plan) = plan else {
-        return Vec::new();
-    };
-    let schema = kind.schema();
-    let label = |name: &str| i18n.t(&format!("phase_plan.{}.{name}", kind.code()));
-    let mut parts: Vec<(String, String)> = schema
-        .texts
-        .iter()
-        .map(|name| (label(name), plan.content.text(name).to_string()))
-        .collect();
-    if !schema.rows.is_empty() {
-        let rows = plan
-            .content
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, row)| {
-                let fields = schema
-                    .rows
-                    .iter()
-                    .filter(|f| !safety::cell(row, f.name).is_empty())
-                    .map(|f| {
-                        let value = safety::cell(row, f.name);
-                        let shown = match f.ty {
-                            FieldType::Date => parse_date(value)
-                                .map(|d| d.format("%d-%m-%Y").to_string())
-                                .unwrap_or_default(),
-                            FieldType::LifeDomain => LifeDomain::from_code(value)
-                                .map(|d| i18n.t(&d.label_key()))
-                                .unwrap_or_default(),
-                            FieldType::Status => InterventionStatus::from_code(value)
-                                .map(|s| i18n.t(&s.label_key()))
-                                .unwrap_or_default(),
-                            FieldType::Text => value.to_string(),
-                        };
-                        format!("{}: {shown}", label(f.name))
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                format!("{}. {fields}", i + 1)
-            })
-            .collect::<Vec<_>>()
-            .join("\n\n");
-        parts.push((
-            i18n.t(&format!("phase_plan.{}.rows.title", kind.code())),
-            rows,
-        ));
-    }
-    if let Some(d) = plan.review_on {
-        parts.push((
-            i18n.t("phase_plan.review_on"),
-            d.format("%d-%m-%Y").to_string(),
-        ));
-    }
-    parts
+        )
+    })
 }

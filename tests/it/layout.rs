@@ -597,8 +597,9 @@ mod tests {
 #[test]
 fn no_handler_module_imports_another_handler_module() {
     // Handlers share through modules that hold no routes: the app and its helpers (web/mod.rs), access
-    // rules, forms, errors, middleware, the chart and the mail. A folder of handlers (meetings/) is one
-    // area and shares through its mod.rs. The partner API (web/api/) is checked by the circle test.
+    // rules, forms, errors, middleware, the chart, the mail and the view pieces (views/). A folder of
+    // handlers (meetings/) is one area and shares through its mod.rs. The partner API (web/api/) is
+    // checked by the circle test.
     let shared = [
         "src/web/mod.rs",
         "src/web/access.rs",
@@ -611,18 +612,14 @@ fn no_handler_module_imports_another_handler_module() {
         "src/web/meeting_doc.rs",
         "src/web/meeting_views.rs",
         "src/web/table_form.rs",
+        "src/web/views/mod.rs",
+        "src/web/views/safety.rs",
+        "src/web/views/versioned.rs",
     ];
     // Known and still to go; the list may only shrink. The reason is the same for each: a view piece
     // (a partial, a list of choices, a form helper) still lives in the handler file that first needed
     // it; it moves to a shared module (web/views.rs, web/forms.rs).
     let remaining = [
-        "src/web/exports.rs → src/web/safety.rs",
-        "src/web/families.rs → src/web/safety.rs",
-        "src/web/meetings/decisions.rs → src/web/phase.rs",
-        "src/web/meetings/decisions.rs → src/web/safety.rs",
-        "src/web/meetings/item.rs → src/web/phase.rs",
-        "src/web/meetings/item.rs → src/web/safety.rs",
-        "src/web/phase.rs → src/web/safety.rs",
     ];
     let area = |path: &str| -> String {
         let rest = path.trim_start_matches("src/web/");

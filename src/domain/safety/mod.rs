@@ -17,8 +17,8 @@ pub use phases::{
     Step, check_transition, criteria, current, history, insert_phase, step, targets,
 };
 pub use plans::{
-    FieldType, InterventionStatus, PhasePlan, PlanChange, PlanContent, PlanKind, PlanRef, RowField,
-    Schema, cell, current_plans, diff, plan_version, plan_versions, row_line, row_overdue,
-    row_review_on, save_plan,
+    FieldType, InterventionStatus, PhasePlan, PlanContent, PlanKind, PlanRef, RowField, Schema,
+    cell, current_plans, plan_version, plan_versions, row_line, row_overdue, row_review_on,
+    save_plan,
 };
 pub use scale::{NewScore, Score, ScoreSource, add_score, scores};

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::DbConn;
 use crate::domain::coded_enum;
-use crate::domain::plan::Saved;
+use crate::domain::versioned::{self, Part, Saved};
 use crate::schema::{phase_plans, users};
 
 coded_enum!(
@@ -265,7 +265,18 @@ pub fn current_plans(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<Phase
     Ok(plans)
 }
 
-/// Saves a new version on top of `base_version`; a save based on an older version is a conflict.
+impl versioned::Store for PlanRef {
+    type Version = PhasePlan;
+    fn current_number(&self, conn: &mut DbConn) -> QueryResult<i32> {
+        Ok(plan_version(conn, *self, None)?.map_or(0, |p| p.version))
+    }
+    fn version(&self, conn: &mut DbConn, number: Option<i32>) -> QueryResult<Option<PhasePlan>> {
+        plan_version(conn, *self, number)
+    }
+}
+
+/// Saves a new version on top of `base_version`; a save based on an older version is a conflict and
+/// writes nothing (see `versioned::save`).
 pub fn save_plan(
     conn: &mut DbConn,
     plan: PlanRef,
@@ -274,30 +285,21 @@ pub fn save_plan(
     review_on: Option<NaiveDate>,
     content: &PlanContent,
 ) -> QueryResult<Saved> {
-    let current = plan_version(conn, plan, None)?.map_or(0, |p| p.version);
-    if current != base_version {
-        return Ok(Saved::Conflict { current });
-    }
-    diesel::insert_into(phase_plans::table)
-        .values((
-            phase_plans::family_id.eq(plan.family_id),
-            phase_plans::kind.eq(plan.kind.code()),
-            phase_plans::person_id.eq(plan.person_id),
-            phase_plans::version.eq(current + 1),
-            phase_plans::author_user_id.eq(author_user_id),
-            phase_plans::created_at.eq(crate::domain::now()),
-            phase_plans::review_on.eq(review_on),
-            phase_plans::content.eq(serde_json::to_string(content).unwrap_or_default()),
-        ))
-        .execute(conn)?;
-    Ok(Saved::Version(current + 1))
-}
-
-/// One changed part between two versions: its text key and the lines ("removed", "added", "same").
-#[derive(Clone, Debug)]
-pub struct PlanChange {
-    pub label_key: String,
-    pub lines: Vec<(&'static str, String)>,
+    versioned::save(conn, &plan, base_version, |conn, number| {
+        diesel::insert_into(phase_plans::table)
+            .values((
+                phase_plans::family_id.eq(plan.family_id),
+                phase_plans::kind.eq(plan.kind.code()),
+                phase_plans::person_id.eq(plan.person_id),
+                phase_plans::version.eq(number),
+                phase_plans::author_user_id.eq(author_user_id),
+                phase_plans::created_at.eq(crate::domain::now()),
+                phase_plans::review_on.eq(review_on),
+                phase_plans::content.eq(serde_json::to_string(content).unwrap_or_default()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// A row as one line, for comparing versions: the filled fields joined by " · ".
@@ -311,113 +313,39 @@ pub fn row_line(row: &BTreeMap<String, String>, schema: &Schema) -> String {
         .join(" · ")
 }
 
-/// What changed from `before` to `after`, part by part.
-pub fn diff(kind: PlanKind, before: Option<&PhasePlan>, after: &PhasePlan) -> Vec<PlanChange> {
-    let schema = kind.schema();
-    let empty = PlanContent::default();
-    let old = before.map_or(&empty, |b| &b.content);
-    let mut changes = Vec::new();
-    for name in schema.texts {
-        if let Some(lines) = line_diff(old.text(name), after.content.text(name)) {
-            changes.push(PlanChange {
-                label_key: format!("phase_plan.{}.{name}", kind.code()),
-                lines,
-            });
-        }
+impl versioned::Version for PhasePlan {
+    fn head(&self) -> versioned::Head<'_> {
+        versioned::Head::new(self.version, &self.author_name, self.created_at)
     }
-    let rows = |c: &PlanContent| {
-        c.rows
+    /// The free texts, the rows (one line each) and the review date.
+    fn parts(&self) -> Vec<Part> {
+        let schema = self.kind.schema();
+        let code = self.kind.code();
+        let mut parts: Vec<Part> = schema
+            .texts
             .iter()
-            .map(|r| row_line(r, schema))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    if let Some(lines) = line_diff(&rows(old), &rows(&after.content)) {
-        changes.push(PlanChange {
-            label_key: format!("phase_plan.{}.rows", kind.code()),
-            lines,
-        });
-    }
-    let date = |d: Option<NaiveDate>| {
-        d.map(|d| d.format("%d-%m-%Y").to_string())
-            .unwrap_or_default()
-    };
-    if let Some(lines) = line_diff(
-        &date(before.and_then(|b| b.review_on)),
-        &date(after.review_on),
-    ) {
-        changes.push(PlanChange {
-            label_key: "phase_plan.review_on".into(),
-            lines,
-        });
-    }
-    changes
-}
-
-fn line_diff(a: &str, b: &str) -> Option<Vec<(&'static str, String)>> {
-    if a == b {
-        return None;
-    }
-    let end = |t: &str| {
-        if t.is_empty() || t.ends_with('\n') {
-            t.to_string()
-        } else {
-            format!("{t}\n")
-        }
-    };
-    let (a, b) = (end(a), end(b));
-    Some(
-        similar::TextDiff::from_lines(&a, &b)
-            .iter_all_changes()
-            .map(|c| {
-                let kind = match c.tag() {
-                    similar::ChangeTag::Delete => "removed",
-                    similar::ChangeTag::Insert => "added",
-                    similar::ChangeTag::Equal => "same",
-                };
-                (kind, c.value().trim_end_matches('\n').to_string())
+            .map(|name| Part {
+                labels: vec![format!("phase_plan.{code}.{name}")],
+                text: self.content.text(name).to_string(),
             })
-            .collect(),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_diff_shows_a_changed_agreement_as_one_line() {
-        let mut row = BTreeMap::new();
-        row.insert("who".to_string(), "Sandra".to_string());
-        row.insert("what".to_string(), "belt 112".to_string());
-        let plan = |rows: Vec<BTreeMap<String, String>>, v| PhasePlan {
-            kind: PlanKind::Safety,
-            person_id: None,
-            version: v,
-            author_name: "Ahmed".into(),
-            created_at: NaiveDateTime::default(),
-            review_on: None,
-            content: PlanContent {
-                texts: BTreeMap::new(),
-                rows,
-            },
-        };
-        let before = plan(vec![row.clone()], 1);
-        let mut changed = row.clone();
-        changed.insert("what".into(), "belt 112 en daarna Ahmed".into());
-        let after = plan(vec![changed], 2);
-        let changes = diff(PlanKind::Safety, Some(&before), &after);
-        assert_eq!(changes.len(), 1);
-        assert_eq!(changes[0].label_key, "phase_plan.safety.rows");
-        assert!(
-            changes[0]
-                .lines
-                .contains(&("removed", "Sandra · belt 112".into()))
-        );
-        assert!(
-            changes[0]
-                .lines
-                .contains(&("added", "Sandra · belt 112 en daarna Ahmed".into()))
-        );
+            .collect();
+        parts.push(Part {
+            labels: vec![format!("phase_plan.{code}.rows")],
+            text: self
+                .content
+                .rows
+                .iter()
+                .map(|r| row_line(r, schema))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        });
+        parts.push(Part {
+            labels: vec!["phase_plan.review_on".into()],
+            text: self
+                .review_on
+                .map(|d| d.format("%d-%m-%Y").to_string())
+                .unwrap_or_default(),
+        });
+        parts
     }
 }

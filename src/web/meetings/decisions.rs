@@ -14,7 +14,7 @@ use crate::policy;
 use crate::record;
 use crate::web::access::who;
 use crate::web::forms::FieldErrors;
-use crate::web::phase::ticked;
+use crate::web::views::safety::ticked;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 
 pub(super) fn parse_id(value: &str) -> Option<i64> {
@@ -121,7 +121,7 @@ pub(super) fn add_agreement(
     let base = current.as_ref().map_or(0, |p| p.version);
     let review_on = current.as_ref().and_then(|p| p.review_on);
     let mut content = current.map(|p| p.content).unwrap_or_default();
-    if content.rows.len() >= crate::web::safety::MAX_ROWS {
+    if content.rows.len() >= crate::web::views::safety::MAX_ROWS {
         return Err(AppError::Unprocessable(
             "the safety plan has as many agreements as its form can hold".into(),
         ));

@@ -24,8 +24,7 @@ use crate::web::html;
 use crate::web::meeting_views::{
     ActionPartial, DecisionPartial, ItemView, ViewsPartial, item_views, partial,
 };
-use crate::web::phase::{PhaseChoice, phase_choices};
-use crate::web::safety::SafetyView;
+use crate::web::views::safety::{PhaseChoice, SafetyView, phase_choices};
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 
 // ---------------------------------------------------------------------------------------------------
