@@ -15,7 +15,7 @@ use samenspel::export::{DocAction, documents, sheet};
 use samenspel::i18n::{I18n, Locale};
 use samenspel::record;
 use samenspel::web::access::Seat;
-use samenspel::web::meeting_doc::{Reader, meeting_doc};
+use samenspel::web::views::meeting_doc::{Reader, meeting_doc};
 
 fn arg(name: &str, default: usize) -> usize {
     let argv: Vec<String> = std::env::args().collect();

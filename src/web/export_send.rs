@@ -3,7 +3,6 @@
 use super::access::meeting_for;
 use super::access::seat_of;
 use super::access::who;
-use super::meeting_doc::{Reader, download, meeting_doc};
 use super::{AppError, AppState, CurrentUser, SignedIn, see_other};
 use crate::db;
 use crate::domain::access_log::{self, Purpose};
@@ -14,6 +13,7 @@ use crate::domain::user;
 use crate::export::documents;
 use crate::mail::{Attachment, Mail};
 use crate::record::{self, ExportKind};
+use crate::web::views::meeting_doc::{Reader, download, meeting_doc};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;

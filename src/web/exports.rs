@@ -19,8 +19,6 @@ use super::access::meeting_for;
 use super::access::{Seat, seat_of};
 use super::access::{authorize, log_access, who};
 use super::html;
-use super::meeting_doc::{Reader, action_doc, download, meeting_doc, now_text};
-use super::meeting_views::item_views;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
 use crate::db::{self, DbConn};
 use crate::domain::decision::{self, ActionRow};
@@ -30,6 +28,8 @@ use crate::domain::table;
 use crate::export::{DocAction, documents, sheet};
 use crate::i18n::I18n;
 use crate::record::{self, ExportKind};
+use crate::web::views::meeting::item_views;
+use crate::web::views::meeting_doc::{Reader, action_doc, download, meeting_doc, now_text};
 
 use crate::time::today;
 

@@ -7,7 +7,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::{authorize, who};
-use super::choices::{director_candidates, professionals_where};
 use super::forms::FieldErrors;
 use super::forms::text_field;
 use super::html;
@@ -21,6 +20,7 @@ use crate::policy::FamilyAction;
 use crate::record;
 use crate::time::parse_date;
 use crate::time::today;
+use crate::web::views::choices::{director_candidates, professionals_where};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct InvolvementForm {

@@ -16,16 +16,16 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use super::access::Seat;
-use super::meeting_views::{
-    ActionPartial, AgendaPartial, AttendancePartial, DecisionPartial, ItemView, StatusPartial,
-    ViewsPartial, item_views, partial,
-};
 use super::{AppError, AppState, CurrentUser, PageCtx};
 use crate::db::DbConn;
 use crate::domain::{decision, family, meeting, table};
 use crate::events::{Event, EventKind};
 use crate::i18n::{I18n, Locale};
 use crate::live::{Audience, Hub, Membership};
+use crate::web::views::meeting::{
+    ActionPartial, AgendaPartial, AttendancePartial, DecisionPartial, ItemView, StatusPartial,
+    ViewsPartial, item_views, partial,
+};
 
 /// Sends a ping this often; a connection that answered nothing for three of them is closed.
 const HEARTBEAT: Duration = Duration::from_secs(10);

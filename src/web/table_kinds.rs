@@ -7,11 +7,11 @@ use askama::Template;
 use super::access::actor;
 use super::forms::{FieldErrors, text};
 use super::html;
-use super::table_form::TableForm;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::table::{self, TableKind};
 use crate::policy;
+use crate::web::views::table_form::TableForm;
 
 #[derive(Template)]
 #[template(path = "tables/kinds.html")]

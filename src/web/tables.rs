@@ -7,10 +7,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::{Seat, actor, table_for, who};
-use super::choices::professionals;
 use super::forms::{FieldErrors, text};
 use super::html;
-use super::table_form::TableForm;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::meeting::{self, Meeting};
@@ -18,6 +16,8 @@ use crate::domain::referral::{self, ReferralRow};
 use crate::domain::table::{self, Member, Table, TableKind, TableRole};
 use crate::policy;
 use crate::record;
+use crate::web::views::choices::professionals;
+use crate::web::views::table_form::TableForm;
 
 #[derive(Template)]
 #[template(path = "tables/index.html")]

@@ -17,9 +17,9 @@ use crate::policy;
 use crate::record::{self, Announced};
 use crate::web::access::meeting_for;
 use crate::web::access::who;
-use crate::web::choices::professionals;
 use crate::web::forms::FieldErrors;
 use crate::web::html;
+use crate::web::views::choices::professionals;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, see_other};
 
 #[derive(Deserialize)]

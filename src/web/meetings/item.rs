@@ -18,10 +18,10 @@ use crate::policy;
 use crate::record;
 use crate::web::access::{Seat, meeting_for};
 use crate::web::access::{log_access, who};
-use crate::web::choices::{director_candidates, professionals};
 use crate::web::forms::FieldErrors;
 use crate::web::html;
-use crate::web::meeting_views::{
+use crate::web::views::choices::{director_candidates, professionals};
+use crate::web::views::meeting::{
     ActionPartial, DecisionPartial, ItemView, ViewsPartial, item_views, partial,
 };
 use crate::web::views::safety::{PhaseChoice, SafetyView, phase_choices};

@@ -17,9 +17,6 @@ use super::access::{Seat, meeting_for};
 use super::access::{log_access, who};
 use super::forms::FieldErrors;
 use super::html;
-use super::meeting_views::{
-    AgendaPartial, AttendancePartial, ItemView, StatusPartial, item_views, partial,
-};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
 use crate::db::{self, DbConn};
 use crate::domain::family::{self, Family};
@@ -28,6 +25,9 @@ use crate::domain::referral::{self, Referral, ReferralStatus};
 use crate::domain::table::Table;
 use crate::policy;
 use crate::record::{self, Announced};
+use crate::web::views::meeting::{
+    AgendaPartial, AttendancePartial, ItemView, StatusPartial, item_views, partial,
+};
 const TEXT_LIMIT: usize = 10_000;
 
 // ---------------------------------------------------------------------------------------------------

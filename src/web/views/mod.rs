@@ -1,5 +1,9 @@
 //! View pieces that several handler modules use: what a page shows, built from the domain. No routes
 //! here; handlers share through these modules instead of importing each other.
 
+pub mod choices;
+pub mod meeting;
+pub mod meeting_doc;
 pub mod safety;
+pub mod table_form;
 pub mod versioned;

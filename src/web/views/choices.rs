@@ -1,8 +1,8 @@
 //! Lists of people to choose from in forms, shared by the pages that offer them.
 
-use super::AppError;
 use crate::db::DbConn;
 use crate::domain::{involvement, user};
+use crate::web::AppError;
 
 /// Active professionals, for selects: (user id, "name — organisation").
 pub fn professionals(conn: &mut DbConn) -> Result<Vec<(i64, String)>, AppError> {

@@ -3,13 +3,13 @@
 
 use askama::Template;
 
-use super::access::{Seat, sees_item};
-use super::{AppError, PageCtx};
 use crate::db::DbConn;
 use crate::domain::decision::{ActionRow, Decision};
 use crate::domain::family;
 use crate::domain::meeting::{self, AgendaItem, AttendanceRow, Meeting};
 use crate::domain::portal::View;
+use crate::web::access::{Seat, sees_item};
+use crate::web::{AppError, PageCtx};
 
 /// An agenda item as one participant sees it.
 #[derive(Clone, Debug)]

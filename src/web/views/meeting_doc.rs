@@ -7,9 +7,6 @@ use actix_web::HttpResponse;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use chrono::NaiveDate;
 
-use super::AppError;
-use super::access::Seat;
-use super::meeting_views::item_views;
 use crate::db::DbConn;
 use crate::domain::decision::{self, ActionRow, ActionStatus, FamilyView};
 use crate::domain::family;
@@ -19,6 +16,9 @@ use crate::domain::user;
 use crate::export::{DocAction, DocDecision, DocItem, MeetingDoc, Scrubber, documents};
 use crate::i18n::I18n;
 use crate::time::today;
+use crate::web::AppError;
+use crate::web::access::Seat;
+use crate::web::views::meeting::item_views;
 
 /// The time a document is made, as printed on it.
 pub fn now_text() -> String {

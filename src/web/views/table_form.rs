@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::forms::{FieldErrors, TEXT_LIMIT, text};
+use crate::web::forms::{FieldErrors, TEXT_LIMIT, text};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct TableForm {
