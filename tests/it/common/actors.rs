@@ -15,7 +15,7 @@ use samenspel::record::{self, Who};
 
 use super::access::Actor::{self, *};
 use super::api::make_token;
-use super::meeting::{on_meeting, plan_meeting, refer, run_meeting};
+use super::meeting::{accept, on_meeting, plan_meeting, refer, run_meeting};
 use super::portal::family_account;
 use super::world::{Cast, signed_in, today};
 use super::{Client, TestApp};
@@ -294,23 +294,7 @@ async fn the_next_meeting(
     let mut referrals = Vec::new();
     for (client, family) in [(ahmed, c.jansen), (karin, c.bakker)] {
         let referral = refer(client, family, c.table, "Hoe gaat het verder?").await;
-        let page = ingrid
-            .submit(
-                &format!("/aanmeldingen/{referral}"),
-                &format!("/aanmeldingen/{referral}/antwoord"),
-                &[
-                    ("answer", "accept"),
-                    ("meeting_id", &next.to_string()),
-                    ("note", ""),
-                ],
-            )
-            .await;
-        assert_eq!(
-            page.status,
-            StatusCode::SEE_OTHER,
-            "{}",
-            page.visible_text()
-        );
+        accept(ingrid, referral, Some(next)).await;
         referrals.push(referral);
     }
     assert_eq!(
@@ -321,19 +305,7 @@ async fn the_next_meeting(
     let mut waiting = Vec::new();
     for (client, family) in [(ahmed, c.jansen), (karin, c.bakker)] {
         let referral = refer(client, family, c.table, "Kan dit op de volgende agenda?").await;
-        let page = ingrid
-            .submit(
-                &format!("/aanmeldingen/{referral}"),
-                &format!("/aanmeldingen/{referral}/antwoord"),
-                &[("answer", "accept"), ("meeting_id", ""), ("note", "")],
-            )
-            .await;
-        assert_eq!(
-            page.status,
-            StatusCode::SEE_OTHER,
-            "{}",
-            page.visible_text()
-        );
+        accept(ingrid, referral, None).await;
         waiting.push(referral);
     }
     (next, referrals, waiting)

@@ -77,6 +77,19 @@ pub async fn refer(client: &Client, family: i64, table: i64, question: &str) -> 
     id_from(&page.location, "/aanmeldingen/")
 }
 
+/// The chair accepts a referral onto `meeting`, or (None) without a date yet.
+pub async fn accept(chair: &Client, referral: i64, meeting: Option<i64>) {
+    let meeting = meeting.map(|m| m.to_string()).unwrap_or_default();
+    let page = chair
+        .submit(
+            &format!("/aanmeldingen/{referral}"),
+            &format!("/aanmeldingen/{referral}/antwoord"),
+            &[("answer", "accept"), ("meeting_id", &meeting), ("note", "")],
+        )
+        .await;
+    assert_taken(&page);
+}
+
 /// The agenda item ids of a meeting in order, read from the overview page.
 pub fn item_ids(page: &Page) -> Vec<i64> {
     let html = page.html();
@@ -144,7 +157,7 @@ pub async fn add_action(
 }
 
 /// Asserts that a form was taken (the app redirects), showing the page otherwise.
-fn assert_taken(page: &Page) {
+pub fn assert_taken(page: &Page) {
     assert_eq!(
         page.status,
         StatusCode::SEE_OTHER,
@@ -233,26 +246,8 @@ async fn put_both_families_on_the_agenda(
             .contains("Ingediend")
     );
 
-    let page = ingrid
-        .submit(
-            &format!("/aanmeldingen/{jansen_ref}"),
-            &format!("/aanmeldingen/{jansen_ref}/antwoord"),
-            &[
-                ("answer", "accept"),
-                ("meeting_id", &meeting.to_string()),
-                ("note", ""),
-            ],
-        )
-        .await;
-    assert_taken(&page);
-    let page = ingrid
-        .submit(
-            &format!("/aanmeldingen/{bakker_ref}"),
-            &format!("/aanmeldingen/{bakker_ref}/antwoord"),
-            &[("answer", "accept"), ("meeting_id", ""), ("note", "")],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    accept(ingrid, jansen_ref, Some(meeting)).await;
+    accept(ingrid, bakker_ref, None).await;
     assert!(
         karin
             .get(&format!("/aanmeldingen/{bakker_ref}"))

@@ -1,10 +1,10 @@
 //! The family's side of the world: members of Jansen, and their accounts for the family portal.
 
-use reqwest::StatusCode;
 use samenspel::db;
 use samenspel::domain::family::{PersonDetails, PersonRole};
 use samenspel::record;
 
+use super::meeting::assert_taken;
 use super::world::{Cast, today};
 use super::{Client, PASSWORD, TestApp, link_in};
 
@@ -54,12 +54,7 @@ pub async fn family_account(
             ],
         )
         .await;
-    assert_eq!(
-        page.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        page.visible_text()
-    );
+    assert_taken(&page);
     let mail = app
         .mails()
         .into_iter()
@@ -80,12 +75,7 @@ pub async fn family_account(
             &[("password", PASSWORD), ("password_repeat", PASSWORD)],
         )
         .await;
-    assert_eq!(
-        page.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        page.visible_text()
-    );
+    assert_taken(&page);
     client.login_ok(email).await;
     client
 }
