@@ -5,58 +5,10 @@
 use reqwest::StatusCode;
 use samenspel::domain::user::Role;
 
+use crate::common::api::{Answer, assert_problem, call, make_token, regex_like_source};
+use crate::common::meeting::run_meeting;
+use crate::common::world::{Cast, signed_in};
 use crate::common::{Client, TestApp};
-use crate::meetings::{cast, run_meeting, signed_in};
-
-pub(crate) struct Answer {
-    pub status: StatusCode,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: String,
-}
-
-impl Answer {
-    pub fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("JSON ({e}): {}", self.body))
-    }
-}
-
-pub(crate) async fn call(app: &TestApp, path: &str, token: Option<&str>) -> Answer {
-    let mut req = reqwest::Client::new().get(app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let res = req.send().await.unwrap();
-    Answer {
-        status: res.status(),
-        headers: res.headers().clone(),
-        body: res.text().await.unwrap(),
-    }
-}
-
-/// An organisation admin of `organisation` makes a token on the admin page; returns the secret.
-pub(crate) async fn make_token(app: &TestApp, admin: &Client, name: &str) -> String {
-    let page = admin
-        .submit(
-            "/beheer/api-sleutels",
-            "/beheer/api-sleutels",
-            &[("name", name)],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.visible_text());
-    let secret = page.value("#secret").expect("the secret, shown once");
-    assert!(secret.starts_with("ssp_"));
-    // Shown once: the list afterwards has the name, not the secret.
-    let again = admin.get("/beheer/api-sleutels").await;
-    assert!(again.visible_text().contains(name) && !again.body.contains(&secret));
-    let _ = app;
-    secret
-}
 
 /// Petra, admin of `organisation`, and a token she made for it.
 pub(crate) async fn admin_with_token(app: &TestApp, organisation: &str) -> (Client, String) {
@@ -71,19 +23,10 @@ pub(crate) async fn admin_with_token(app: &TestApp, organisation: &str) -> (Clie
     (petra, token)
 }
 
-pub(crate) fn assert_problem(a: &Answer, status: StatusCode) {
-    assert_eq!(a.status, status, "{}", a.body);
-    assert_eq!(a.header("content-type"), "application/problem+json");
-    let p = a.json();
-    assert_eq!(p["status"], status.as_u16());
-    assert!(p["title"].as_str().is_some_and(|t| !t.is_empty()));
-    assert_eq!(a.header("api-version"), "1.0.0");
-}
-
 #[actix_web::test]
 async fn a_partner_reads_its_events_as_cloudevents_and_nothing_of_other_families() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     run_meeting(&app, &c, false).await;
     let (_, token) = admin_with_token(&app, "Veilig Thuis Zuid-Holland Zuid").await;
     // A professional does not manage API keys.
@@ -181,15 +124,6 @@ async fn a_partner_reads_its_events_as_cloudevents_and_nothing_of_other_families
         .await,
         StatusCode::NOT_FOUND,
     );
-}
-
-/// `urn:nld:oin:<20 digits>:systeem:samenspel`, the NL GOV profile's source.
-pub(crate) fn regex_like_source() -> impl Fn(&str) -> bool {
-    |s: &str| {
-        s.strip_prefix("urn:nld:oin:")
-            .and_then(|r| r.strip_suffix(":systeem:samenspel"))
-            .is_some_and(|oin| oin.len() == 20 && oin.bytes().all(|b| b.is_ascii_digit()))
-    }
 }
 
 #[actix_web::test]

@@ -8,7 +8,8 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 
 use crate::common::TestApp;
-use crate::meetings::{cast, run_meeting, signed_in};
+use crate::common::meeting::run_meeting;
+use crate::common::world::{Cast, signed_in};
 
 fn samenspel(database_url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_samenspel"));
@@ -41,7 +42,7 @@ async fn family_page(app: &TestApp, family: i64) -> String {
 #[actix_web::test]
 async fn a_backup_taken_while_serving_restores_to_the_same_family_page() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     run_meeting(&app, &c, true).await;
     let before = family_page(&app, c.jansen).await;
     let dir = tempfile::tempdir().unwrap();

@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 use fantoccini::{ClientBuilder, Locator};
 use samenspel::domain::user::Role;
 
+use crate::common::meeting::run_meeting;
+use crate::common::portal::{family_account, member};
+use crate::common::world::{Cast, signed_in, today};
 use crate::common::{PASSWORD, TestApp};
 
 pub struct Browser {
@@ -369,8 +372,8 @@ async fn two_in_a_meeting(
     let chair = Browser::start().await?;
     let other = Browser::start().await?;
     let app = TestApp::spawn().await;
-    let c = crate::meetings::cast(&app);
-    let (meeting, jansen_item, _) = crate::meetings::run_meeting(&app, &c, false).await;
+    let c = Cast::new(&app);
+    let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
     let page = app.url(&path(meeting, jansen_item));
     for (browser, email) in [
         (&chair, "ingrid@vt.example"),
@@ -616,12 +619,12 @@ async fn a_director_records_the_phase_and_a_score_on_a_phone() {
         return;
     };
     let app = TestApp::spawn().await;
-    let cast = crate::families::cast(&app);
+    let cast = Cast::with_jansens_past(&app);
     log_in(&browser, &app, "ahmed@vt.example").await;
     let c = &browser.client;
     assert_eq!(browser.inner_width().await, 390, "a phone's viewport");
     // The phase page: start in phase 1. The form asks for confirmation first.
-    c.goto(&app.url(&format!("/gezinnen/{}/fase", cast.family)))
+    c.goto(&app.url(&format!("/gezinnen/{}/fase", cast.jansen)))
         .await
         .unwrap();
     browser.wait_text("h1", |t| t == "Veiligheidsfase").await;
@@ -649,7 +652,7 @@ async fn a_director_records_the_phase_and_a_score_on_a_phone() {
         .await;
 
     // A score given by the mother, chosen with the large buttons of the scale.
-    c.goto(&app.url(&format!("/gezinnen/{}/veiligheidsschaal", cast.family)))
+    c.goto(&app.url(&format!("/gezinnen/{}/veiligheidsschaal", cast.jansen)))
         .await
         .unwrap();
     browser.wait_text("h1", |t| t == "Veiligheidsschaal").await;
@@ -682,7 +685,7 @@ async fn a_director_records_the_phase_and_a_score_on_a_phone() {
         .wait_text("svg.ss-chart desc", |t| t.contains("1 scores"))
         .await;
 
-    c.goto(&app.url(&format!("/gezinnen/{}#veiligheid", cast.family)))
+    c.goto(&app.url(&format!("/gezinnen/{}#veiligheid", cast.jansen)))
         .await
         .unwrap();
     browser
@@ -696,7 +699,7 @@ async fn a_director_records_the_phase_and_a_score_on_a_phone() {
     // The safety plan form fits a phone too.
     c.goto(&app.url(&format!(
         "/gezinnen/{}/plannen/veiligheidsplan/bewerken",
-        cast.family
+        cast.jansen
     )))
     .await
     .unwrap();
@@ -741,18 +744,17 @@ struct World {
 
 async fn a_world_with_every_page() -> World {
     let app = TestApp::spawn().await;
-    let c = crate::meetings::cast(&app);
-    let sandra_id = crate::portal::member(
+    let c = Cast::new(&app);
+    let sandra_id = member(
         &app,
         &c,
         "Sandra Jansen",
         samenspel::domain::family::PersonRole::Parent,
         34,
     );
-    let ahmed = crate::meetings::signed_in(&app, "ahmed@vt.example").await;
-    let (meeting, jansen_item, _) = crate::meetings::run_meeting(&app, &c, false).await;
-    crate::portal::family_account(&app, &ahmed, c.jansen, sandra_id, "sandra@example.org", "")
-        .await;
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
+    family_account(&app, &ahmed, c.jansen, sandra_id, "sandra@example.org", "").await;
     // Some content on every page: a safety plan and a score.
     let path = format!("/gezinnen/{}/plannen/veiligheidsplan", c.jansen);
     ahmed
@@ -774,7 +776,7 @@ async fn a_world_with_every_page() -> World {
             &scale,
             &[
                 ("score", "5"),
-                ("scored_on", &crate::meetings::today().to_string()),
+                ("scored_on", &today().to_string()),
                 ("source", "professional"),
                 ("given_by", ""),
                 ("explanation", ""),
@@ -790,7 +792,7 @@ async fn a_world_with_every_page() -> World {
         Role::OrgAdmin,
         Some("Veilig Thuis Zuid-Holland Zuid"),
     );
-    let petra = crate::meetings::signed_in(&app, "petra@vt.example").await;
+    let petra = signed_in(&app, "petra@vt.example").await;
     petra
         .submit(
             "/beheer/api-sleutels",

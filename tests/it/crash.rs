@@ -12,8 +12,9 @@ use chrono::Duration as Days;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 
+use crate::common::meeting::run_meeting;
+use crate::common::world::{Cast, signed_in, today};
 use crate::common::{Client, TestApp};
-use crate::meetings::{cast, run_meeting, signed_in, today};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -112,7 +113,7 @@ async fn writer(
 #[actix_web::test]
 async fn acknowledged_writes_survive_a_kill_and_the_event_chain_verifies() {
     let mut app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
     // From here on the real binary serves this database.
     app.stop_server().await;
@@ -130,7 +131,7 @@ async fn acknowledged_writes_survive_a_kill_and_the_event_chain_verifies() {
             chair,
             meeting,
             jansen_item,
-            c.esther,
+            c.esther.user_id,
             name,
             stop.clone(),
         )));

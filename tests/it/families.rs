@@ -4,166 +4,23 @@
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use samenspel::db;
-use samenspel::domain::DomainResult;
-use samenspel::domain::family::{FamilyDetails, LegalBasis, Urgency};
 use samenspel::domain::user::Role;
-use samenspel::record::{self, Who};
+use samenspel::record;
 
-use crate::common::{Client, TestApp};
-
-fn details(name: &str) -> FamilyDetails {
-    FamilyDetails {
-        display_name: name.into(),
-        municipality: "Dordrecht".into(),
-        urgency: Urgency::Urgent,
-        legal_basis: LegalBasis::ReportingCode,
-        family_informed: true,
-        not_informed_reason: None,
-    }
-}
-
-fn today() -> chrono::NaiveDate {
-    samenspel::time::local(samenspel::domain::now()).date_naive()
-}
-
-/// The cast of the policy table around one family.
-pub(crate) struct Cast {
-    pub family: i64,
-    pub other_family: i64,
-    pub director: Who,
-    pub co_worker: Who,
-    pub involved: Who,
-    pub formerly: Who,
-}
-
-pub(crate) fn cast(app: &TestApp) -> Cast {
-    let vt = "Veilig Thuis Zuid-Holland Zuid";
-    let ids = [
-        app.user(
-            "ahmed@vt.example",
-            "Ahmed Benali",
-            Role::Professional,
-            Some(vt),
-        )
-        .id,
-        app.user(
-            "karin@wijkteam.example",
-            "Karin de Vries",
-            Role::Professional,
-            Some("Sociaal wijkteam Dordrecht"),
-        )
-        .id,
-        app.user(
-            "ruud@politie.example",
-            "Ruud Verbeek",
-            Role::Professional,
-            Some("Politie"),
-        )
-        .id,
-        app.user(
-            "esther@ggz.example",
-            "Esther Kok",
-            Role::Professional,
-            Some("GGZ"),
-        )
-        .id,
-        app.user(
-            "ingrid@vt.example",
-            "Ingrid Smit",
-            Role::Professional,
-            Some(vt),
-        )
-        .id,
-        app.user(
-            "joost@school.example",
-            "Joost Mulder",
-            Role::Professional,
-            Some("De Regenboog"),
-        )
-        .id,
-        app.user(
-            "petra@vt.example",
-            "Petra de Graaf",
-            Role::OrgAdmin,
-            Some(vt),
-        )
-        .id,
-        app.user(
-            "beheer@samenspel.example",
-            "Beheer",
-            Role::SystemAdmin,
-            None,
-        )
-        .id,
-        app.user(
-            "linda@ede.example",
-            "Linda Bos",
-            Role::Professional,
-            Some("Lokaal team Ede"),
-        )
-        .id,
-    ];
-    let mut conn = app.conn();
-    let who: Vec<Who> = ids
-        .iter()
-        .map(|id| record::who(&mut conn, *id).unwrap())
-        .collect();
-    let (director, co_worker, involved, formerly) = (&who[0], &who[1], &who[2], &who[3]);
-    let family = db::write(&mut conn, |conn| -> DomainResult<i64> {
-        let f = record::start_family(
-            conn,
-            director,
-            &details("Gezin Jansen"),
-            "Casusregisseur",
-            today(),
-        )?;
-        record::add_involvement(conn, director, f.id, co_worker, "Gezinscoach", today())?;
-        record::add_involvement(conn, director, f.id, involved, "Wijkagent", today())?;
-        let gone =
-            record::add_involvement(conn, director, f.id, formerly, "GGZ-behandelaar", today())?;
-        record::end_involvement(conn, director, f.id, gone.id, formerly, today())?;
-        record::appoint_director(conn, director, f.id, director, Some(co_worker))?;
-        Ok(f.id)
-    })
-    .unwrap();
-    let other_family = db::write(&mut conn, |conn| -> DomainResult<i64> {
-        Ok(record::start_family(
-            conn,
-            &who[8],
-            &details("Gezin El Amrani"),
-            "Regisseur",
-            today(),
-        )?
-        .id)
-    })
-    .unwrap();
-    Cast {
-        family,
-        other_family,
-        director: director.clone(),
-        co_worker: co_worker.clone(),
-        involved: involved.clone(),
-        formerly: formerly.clone(),
-    }
-}
-
-async fn signed_in(app: &TestApp, email: &str) -> Client {
-    let client = app.client();
-    client.login_ok(email).await;
-    client
-}
+use crate::common::TestApp;
+use crate::common::world::{Cast, details, signed_in, today};
 
 #[actix_web::test]
 async fn the_database_refuses_a_second_active_director_even_past_the_code() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::with_jansens_past(&app);
     let mut conn = app.conn();
     // Straight into the table, as a bug or a hand-written query would.
     let second = diesel::insert_into(samenspel::schema::directorships::table)
         .values(samenspel::domain::directorship::NewDirectorship {
-            family_id: c.family,
-            director_user_id: c.involved.user_id,
-            director_organisation_id: c.involved.organisation_id.unwrap(),
+            family_id: c.jansen,
+            director_user_id: c.ruud.user_id,
+            director_organisation_id: c.ruud.organisation_id.unwrap(),
             co_worker_user_id: None,
             started_at: samenspel::domain::now(),
         })
@@ -177,18 +34,18 @@ async fn the_database_refuses_a_second_active_director_even_past_the_code() {
     }
     // Appointing through the code ends the old one first and keeps it.
     db::write(&mut conn, |conn| {
-        record::appoint_director(conn, &c.director, c.family, &c.involved, None)
+        record::appoint_director(conn, &c.ahmed, c.jansen, &c.ruud, None)
     })
     .unwrap();
     use samenspel::schema::directorships::dsl::*;
     let active: i64 = directorships
-        .filter(family_id.eq(c.family))
+        .filter(family_id.eq(c.jansen))
         .filter(ended_at.is_null())
         .count()
         .get_result(&mut *conn)
         .unwrap();
     let all: i64 = directorships
-        .filter(family_id.eq(c.family))
+        .filter(family_id.eq(c.jansen))
         .count()
         .get_result(&mut *conn)
         .unwrap();
@@ -199,8 +56,8 @@ async fn the_database_refuses_a_second_active_director_even_past_the_code() {
 #[actix_web::test]
 async fn every_family_route_answers_by_need_to_know() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
-    let f = c.family;
+    let c = Cast::with_jansens_past(&app);
+    let f = c.jansen;
     let views = [
         format!("/gezinnen/{f}"),
         format!("/gezinnen/{f}/plan/versies"),
@@ -252,7 +109,7 @@ async fn every_family_route_answers_by_need_to_know() {
             .submit(
                 "/",
                 &format!("/gezinnen/{f}/regie"),
-                &[("director_user_id", &c.involved.user_id.to_string())],
+                &[("director_user_id", &c.ruud.user_id.to_string())],
             )
             .await;
         for (what, page) in [("plan", save), ("regie", appoint)] {
@@ -266,7 +123,7 @@ async fn every_family_route_answers_by_need_to_know() {
                 // Undo: the next actor starts from the same situation.
                 let mut conn = app.conn();
                 db::write(&mut conn, |conn| {
-                    record::appoint_director(conn, &c.director, f, &c.director, Some(&c.co_worker))
+                    record::appoint_director(conn, &c.ahmed, f, &c.ahmed, Some(&c.karin))
                 })
                 .unwrap();
             }
@@ -274,7 +131,7 @@ async fn every_family_route_answers_by_need_to_know() {
         // Ids changed by hand: the other family does not exist for any of them.
         assert_eq!(
             client
-                .get(&format!("/gezinnen/{}", c.other_family))
+                .get(&format!("/gezinnen/{}", c.el_amrani))
                 .await
                 .status,
             not_found,
@@ -282,7 +139,7 @@ async fn every_family_route_answers_by_need_to_know() {
         );
         assert_eq!(
             client
-                .get(&format!("/gezinnen/{}/inzagelog", c.other_family))
+                .get(&format!("/gezinnen/{}/inzagelog", c.el_amrani))
                 .await
                 .status,
             not_found,
@@ -294,22 +151,22 @@ async fn every_family_route_answers_by_need_to_know() {
     let page = anonymous.get(&format!("/gezinnen/{f}")).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert!(page.location.unwrap().starts_with("/inloggen"));
-    let _ = &c.formerly;
+    let _ = &c.esther;
 }
 
 #[actix_web::test]
 async fn viewing_a_family_writes_one_access_log_row_that_the_director_sees() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::with_jansens_past(&app);
     let before = app.count("access_log");
     let ruud = signed_in(&app, "ruud@politie.example").await;
-    let page = ruud.get(&format!("/gezinnen/{}", c.family)).await;
+    let page = ruud.get(&format!("/gezinnen/{}", c.jansen)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(app.count("access_log"), before + 1);
 
     let director = signed_in(&app, "ahmed@vt.example").await;
     let log = director
-        .get(&format!("/gezinnen/{}/inzagelog", c.family))
+        .get(&format!("/gezinnen/{}/inzagelog", c.jansen))
         .await;
     assert_eq!(log.status, StatusCode::OK);
     let rows = log.text("#inzagelog tbody").unwrap();
@@ -322,7 +179,7 @@ async fn viewing_a_family_writes_one_access_log_row_that_the_director_sees() {
     let logged = app.count("access_log");
     assert_eq!(
         outsider
-            .get(&format!("/gezinnen/{}", c.family))
+            .get(&format!("/gezinnen/{}", c.jansen))
             .await
             .status,
         StatusCode::NOT_FOUND
@@ -333,16 +190,18 @@ async fn viewing_a_family_writes_one_access_log_row_that_the_director_sees() {
 #[actix_web::test]
 async fn the_timeline_tells_the_history_in_plain_dutch() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::with_jansens_past(&app);
     let karin = signed_in(&app, "karin@wijkteam.example").await;
-    let page = karin.get(&format!("/gezinnen/{}", c.family)).await;
+    let page = karin.get(&format!("/gezinnen/{}", c.jansen)).await;
     let timeline = page.text("ol.ss-timeline").unwrap();
     assert!(
-        timeline.contains("Ruud Verbeek (Politie) is toegevoegd als betrokkene: Wijkagent."),
+        timeline.contains(
+            "Ruud Verbeek (Politie Zuid-Holland Zuid) is toegevoegd als betrokkene: Wijkagent."
+        ),
         "{timeline}"
     );
     assert!(
-        timeline.contains("Betrokkenheid van Esther Kok (GGZ) is beëindigd."),
+        timeline.contains("Betrokkenheid van Esther Kok (GGZ volwassenen) is beëindigd."),
         "{timeline}"
     );
     assert!(timeline.contains("Vast duo: Karin de Vries."), "{timeline}");
@@ -528,8 +387,8 @@ async fn a_familys_payloads_can_be_erased_and_the_chain_still_verifies_and_names
 #[actix_web::test]
 async fn the_second_of_two_concurrent_plan_saves_gets_a_conflict_and_keeps_its_text() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
-    let path = format!("/gezinnen/{}/plan/bewerken", c.family);
+    let c = Cast::with_jansens_past(&app);
+    let path = format!("/gezinnen/{}/plan/bewerken", c.jansen);
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     let karin = signed_in(&app, "karin@wijkteam.example").await;
     // Both open the editor on the same version.
@@ -538,7 +397,7 @@ async fn the_second_of_two_concurrent_plan_saves_gets_a_conflict_and_keeps_its_t
     let base = ahmed_form.value("input[name=base_version]").unwrap();
     assert_eq!(karin_form.value("input[name=base_version]").unwrap(), base);
 
-    let post = format!("/gezinnen/{}/plan", c.family);
+    let post = format!("/gezinnen/{}/plan", c.jansen);
     let first = ahmed
         .post(
             &post,
@@ -608,7 +467,7 @@ async fn the_second_of_two_concurrent_plan_saves_gets_a_conflict_and_keeps_its_t
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("plan_versions"), 2);
     let history = ahmed
-        .get(&format!("/gezinnen/{}/plan/versies/2", c.family))
+        .get(&format!("/gezinnen/{}/plan/versies/2", c.jansen))
         .await;
     assert!(
         history
@@ -772,13 +631,13 @@ async fn a_family_form_with_mistakes_keeps_what_was_typed() {
 #[actix_web::test]
 async fn search_finds_only_families_the_user_may_see() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::with_jansens_past(&app);
     let mut conn = app.conn();
     db::write(&mut conn, |conn| {
         record::save_person(
             conn,
-            &c.director,
-            c.family,
+            &c.ahmed,
+            c.jansen,
             None,
             &samenspel::domain::family::PersonDetails {
                 name: "Mila Jansen".into(),

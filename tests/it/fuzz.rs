@@ -8,7 +8,8 @@
 
 use reqwest::StatusCode;
 
-use crate::matrix::{ACTORS, Actor, World, digest, world};
+use crate::common::access::{ACTORS, Actor, allowed};
+use crate::common::actors::{World, digest, world};
 
 /// A small, fixed generator (xorshift64*): the same seed gives the same cases everywhere.
 struct Rng(u64);
@@ -168,7 +169,7 @@ async fn hostile_input_to_every_form_and_api_endpoint_never_gets_a_5xx_or_a_part
         // Someone who may use the route, so the input is what gets judged.
         let actor = ACTORS
             .into_iter()
-            .find(|a| crate::matrix::allowed(method, route, *a))
+            .find(|a| allowed(method, route, *a))
             .unwrap_or(Actor::Anonymous);
         let token = csrf(&w, actor).await;
         for _ in 0..cases {

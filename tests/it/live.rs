@@ -6,8 +6,9 @@ use std::time::Duration;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 
+use crate::common::meeting::{decide, on_meeting, run_meeting};
+use crate::common::world::{Cast, signed_in};
 use crate::common::{Socket, TestApp};
-use crate::meetings::{cast, decide, run_meeting, signed_in};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -39,7 +40,7 @@ fn html_of(message: &serde_json::Value) -> String {
 #[actix_web::test]
 async fn every_participant_receives_a_decision_as_they_may_see_it() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, _, bakker_item) = run_meeting(&app, &c, false).await;
     let case: String = samenspel::schema::families::table
         .find(c.bakker)
@@ -103,7 +104,7 @@ async fn every_participant_receives_a_decision_as_they_may_see_it() {
 #[actix_web::test]
 async fn a_reconnecting_participant_gets_exactly_what_it_missed_in_order() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
     let esther_token = token(&app, "esther@ggz.example").await;
     let before = last_event(&app);
@@ -174,7 +175,7 @@ async fn a_reconnecting_participant_gets_exactly_what_it_missed_in_order() {
 #[actix_web::test]
 async fn only_participants_may_open_the_room() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, _, _) = run_meeting(&app, &c, false).await;
     app.user(
         "buiten@elders.example",
@@ -219,7 +220,7 @@ async fn only_participants_may_open_the_room() {
 #[actix_web::test]
 async fn a_participant_on_one_instance_sees_what_was_decided_through_another() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
     let other = app.second_instance();
     let after = last_event(&app);
@@ -281,7 +282,7 @@ async fn a_participant_on_one_instance_sees_what_was_decided_through_another() {
 #[actix_web::test]
 async fn a_live_agenda_update_looks_like_the_page() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, _, _) = run_meeting(&app, &c, false).await;
     let after = last_event(&app);
     let mut esther = Socket::open(
@@ -292,7 +293,7 @@ async fn a_live_agenda_update_looks_like_the_page() {
     )
     .await;
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
-    let page = crate::meetings::on_meeting(&ingrid, meeting, "volgende").await;
+    let page = on_meeting(&ingrid, meeting, "volgende").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let m = esther.until_kind("meeting.item_current", WAIT).await;
     let live = m["fragments"]

@@ -1,4 +1,4 @@
-//! Integration tests: each starts the real app (see common.rs) on SQLite, or on PostgreSQL when
+//! Integration tests: each starts the real app (see common/mod.rs) on SQLite, or on PostgreSQL when
 //! TEST_DATABASE_URL is set. One test binary, so the suite links once.
 
 mod accounts;

@@ -1,424 +1,22 @@
 //! Tables, referrals and meetings: the whole cycle through the pages, need to know per agenda item,
 //! read-only after closing, calendar invitations and bad input.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use samenspel::db;
 use samenspel::domain::DomainResult;
-use samenspel::domain::family::{FamilyDetails, LegalBasis, Urgency};
-use samenspel::domain::table::{self, TableRole};
-use samenspel::domain::user::Role;
+use samenspel::domain::table;
 use samenspel::record;
 
-use crate::common::{Client, Page, TestApp};
-
-pub(crate) fn today() -> NaiveDate {
-    samenspel::time::local(samenspel::domain::now()).date_naive()
-}
-
-fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-pub(crate) struct Cast {
-    pub table: i64,
-    pub jansen: i64,
-    pub bakker: i64,
-    pub esther: i64,
-    pub ruud: i64,
-}
-
-/// MDA++ with Ingrid as chair and Ruud as standing member; Ahmed directs Jansen (Karin involved),
-/// Karin directs Bakker; Esther (GGZ) is not involved with either.
-pub(crate) fn cast(app: &TestApp) -> Cast {
-    let vt = "Veilig Thuis Zuid-Holland Zuid";
-    let ingrid = app
-        .user(
-            "ingrid@vt.example",
-            "Ingrid Smit",
-            Role::Professional,
-            Some(vt),
-        )
-        .id;
-    let ahmed = app
-        .user(
-            "ahmed@vt.example",
-            "Ahmed Benali",
-            Role::Professional,
-            Some(vt),
-        )
-        .id;
-    let karin = app
-        .user(
-            "karin@wijkteam.example",
-            "Karin de Vries",
-            Role::Professional,
-            Some("Sociaal wijkteam Dordrecht"),
-        )
-        .id;
-    let ruud = app
-        .user(
-            "ruud@politie.example",
-            "Ruud Verbeek",
-            Role::Professional,
-            Some("Politie Zuid-Holland Zuid"),
-        )
-        .id;
-    let esther = app
-        .user(
-            "esther@ggz.example",
-            "Esther Kok",
-            Role::Professional,
-            Some("GGZ volwassenen"),
-        )
-        .id;
-    let mut conn = app.conn();
-    db::write(&mut conn, |conn| -> DomainResult<Cast> {
-        let by = |conn: &mut samenspel::db::DbConn, id| record::who(conn, id);
-        let (ingrid_w, ahmed_w, karin_w) = (by(conn, ingrid)?, by(conn, ahmed)?, by(conn, karin)?);
-        let kind = table::kinds(conn)?
-            .into_iter()
-            .find(|k| k.code == "mda")
-            .unwrap();
-        let t = record::create_table(
-            conn,
-            &ingrid_w,
-            &kind,
-            "MDA++ Zuid-Holland Zuid",
-            "Zuid-Holland Zuid",
-        )?;
-        table::add_member(conn, t.id, ingrid, TableRole::Chair)?;
-        table::add_member(conn, t.id, ingrid, TableRole::MinuteTaker)?;
-        table::add_member(conn, t.id, ruud, TableRole::Member)?;
-        let details = |name: &str| FamilyDetails {
-            display_name: name.into(),
-            municipality: "Dordrecht".into(),
-            urgency: Urgency::Urgent,
-            legal_basis: LegalBasis::ReportingCode,
-            family_informed: true,
-            not_informed_reason: None,
-        };
-        let jansen = record::start_family(
-            conn,
-            &ahmed_w,
-            &details("Gezin Jansen"),
-            "Casusregisseur",
-            today(),
-        )?;
-        record::add_involvement(conn, &ahmed_w, jansen.id, &karin_w, "Gezinscoach", today())?;
-        let bakker = record::start_family(
-            conn,
-            &karin_w,
-            &details("Gezin Bakker"),
-            "Regisseur",
-            today(),
-        )?;
-        Ok(Cast {
-            table: t.id,
-            jansen: jansen.id,
-            bakker: bakker.id,
-            esther,
-            ruud,
-        })
-    })
-    .unwrap()
-}
-
-/// Posts a button of the meeting page (`action` is the last part of its address), as a browser would.
-pub(crate) async fn on_meeting(client: &Client, meeting: i64, action: &str) -> Page {
-    let page = format!("/bijeenkomsten/{meeting}");
-    client.submit(&page, &format!("{page}/{action}"), &[]).await
-}
-
-/// The chair closes the meeting through its page.
-pub(crate) async fn close_meeting(chair: &Client, meeting: i64) {
-    let page = on_meeting(chair, meeting, "sluiten").await;
-    assert_eq!(
-        page.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        page.visible_text()
-    );
-}
-
-pub(crate) async fn signed_in(app: &TestApp, email: &str) -> Client {
-    let client = app.client();
-    client.login_ok(email).await;
-    client
-}
-
-pub(crate) fn id_from(location: &Option<String>, prefix: &str) -> i64 {
-    let location = location.as_deref().unwrap_or_else(|| panic!("no redirect"));
-    location
-        .trim_start_matches(prefix)
-        .split(['?', '#', '/'])
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap_or_else(|_| panic!("no id in {location}"))
-}
-
-pub(crate) async fn plan_meeting(chair: &Client, table: i64, day: NaiveDate) -> i64 {
-    let page = chair
-        .submit(
-            &format!("/overleggen/{table}/bijeenkomsten/nieuw"),
-            &format!("/overleggen/{table}/bijeenkomsten"),
-            &[
-                ("date", &ymd(day)),
-                ("starts", "09:30"),
-                ("ends", "11:00"),
-                ("place", "Veilig Thuis, Dordrecht"),
-                ("online_link", ""),
-            ],
-        )
-        .await;
-    assert_eq!(
-        page.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        page.visible_text()
-    );
-    id_from(&page.location, "/bijeenkomsten/")
-}
-
-pub(crate) async fn refer(client: &Client, family: i64, table: i64, question: &str) -> i64 {
-    let form = format!("/gezinnen/{family}/aanmelden/{table}");
-    let page = client
-        .submit(
-            &form,
-            &form,
-            &[
-                (
-                    "reason",
-                    "Drie meldingen van huiselijk geweld in zes maanden.",
-                ),
-                (
-                    "tried",
-                    "Hulp via het wijkteam en een tijdelijk huisverbod.",
-                ),
-                ("question", question),
-                ("urgency", "urgent"),
-                ("family_informed", "yes"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        page.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        page.visible_text()
-    );
-    id_from(&page.location, "/aanmeldingen/")
-}
-
-/// The agenda item ids of a meeting in order, read from the overview page.
-pub(crate) fn item_ids(page: &Page) -> Vec<i64> {
-    let html = page.html();
-    let sel = scraper::Selector::parse("ol.ss-agenda > li").unwrap();
-    html.select(&sel)
-        .filter_map(|li| li.value().id()?.strip_prefix("punt-")?.parse().ok())
-        .collect()
-}
-
-pub(crate) async fn decide(
-    chair: &Client,
-    meeting: i64,
-    item: i64,
-    outcome: &str,
-    supersedes: &str,
-) -> Page {
-    let path = format!("/bijeenkomsten/{meeting}/punten/{item}");
-    chair
-        .submit(
-            &path,
-            &format!("{path}/besluiten"),
-            &[
-                ("outcome", outcome),
-                (
-                    "text",
-                    "Fase 1 gaat door; na acht weken zonder incidenten naar fase 2.",
-                ),
-                (
-                    "rationale",
-                    "De veiligheidsafspraken worden nageleefd maar zijn nog kort.",
-                ),
-                ("family_view", "agrees"),
-                (
-                    "family_words",
-                    "Eens, maar het omgangscontact graag in het buurthuis.",
-                ),
-                ("supersedes", supersedes),
-            ],
-        )
-        .await
-}
-
-pub(crate) async fn add_action(
-    chair: &Client,
-    meeting: i64,
-    item: i64,
-    owner: i64,
-    what: &str,
-    due: NaiveDate,
-) -> Page {
-    let path = format!("/bijeenkomsten/{meeting}/punten/{item}");
-    chair
-        .submit(
-            &path,
-            &format!("{path}/acties"),
-            &[
-                ("description", what),
-                ("owner_user_id", &owner.to_string()),
-                ("due_on", &ymd(due)),
-                ("condition", ""),
-                ("family_informed_how", "Ahmed belt Sandra"),
-            ],
-        )
-        .await
-}
-
-/// Runs a meeting up to its close: two referred families on the agenda, Esther invited for Jansen,
-/// agenda published, decisions and actions on both items. Returns (meeting, jansen item, bakker item).
-pub(crate) async fn run_meeting(app: &TestApp, c: &Cast, close: bool) -> (i64, i64, i64) {
-    let ingrid = signed_in(app, "ingrid@vt.example").await;
-    let ahmed = signed_in(app, "ahmed@vt.example").await;
-    let karin = signed_in(app, "karin@wijkteam.example").await;
-    let meeting = plan_meeting(&ingrid, c.table, today() + Duration::days(1)).await;
-
-    let jansen_ref = refer(
-        &ahmed,
-        c.jansen,
-        c.table,
-        "Hoe krijgen we het geweld blijvend gestopt?",
-    )
-    .await;
-    let bakker_ref = refer(
-        &karin,
-        c.bakker,
-        c.table,
-        "Kan de monitoring worden afgebouwd?",
-    )
-    .await;
-    assert!(
-        ahmed
-            .get(&format!("/aanmeldingen/{jansen_ref}"))
-            .await
-            .visible_text()
-            .contains("Ingediend")
-    );
-
-    // The chair accepts Jansen onto the meeting at once, and Bakker first without a date.
-    let page = ingrid
-        .submit(
-            &format!("/aanmeldingen/{jansen_ref}"),
-            &format!("/aanmeldingen/{jansen_ref}/antwoord"),
-            &[
-                ("answer", "accept"),
-                ("meeting_id", &meeting.to_string()),
-                ("note", ""),
-            ],
-        )
-        .await;
-    assert_eq!(
-        page.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        page.visible_text()
-    );
-    let page = ingrid
-        .submit(
-            &format!("/aanmeldingen/{bakker_ref}"),
-            &format!("/aanmeldingen/{bakker_ref}/antwoord"),
-            &[("answer", "accept"), ("meeting_id", ""), ("note", "")],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert!(
-        karin
-            .get(&format!("/aanmeldingen/{bakker_ref}"))
-            .await
-            .visible_text()
-            .contains("Geaccepteerd"),
-        "the referrer sees the status"
-    );
-    let page = on_meeting(&ingrid, meeting, &format!("aanmeldingen/{bakker_ref}")).await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-
-    let overview = ingrid.get(&format!("/bijeenkomsten/{meeting}")).await;
-    let items = item_ids(&overview);
-    assert_eq!(items.len(), 3, "review of open actions, Jansen, Bakker");
-    assert!(
-        overview
-            .text("ol.ss-agenda > li")
-            .unwrap()
-            .contains("Openstaande acties van eerdere overleggen"),
-        "the review comes first"
-    );
-    let (jansen_item, bakker_item) = (items[1], items[2]);
-
-    let page = ingrid
-        .submit(
-            &format!("/bijeenkomsten/{meeting}/punten/{jansen_item}"),
-            &format!("/bijeenkomsten/{meeting}/punten/{jansen_item}/uitnodigen"),
-            &[("user_id", &c.esther.to_string())],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-
-    let page = on_meeting(&ingrid, meeting, "publiceren").await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let page = on_meeting(&ingrid, meeting, "starten").await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-
-    for (item, owner, what) in [
-        (jansen_item, c.esther, "GGZ-intake voor Sandra"),
-        (bakker_item, c.ruud, "Zicht op de situatie houden"),
-    ] {
-        let page = decide(&ingrid, meeting, item, "Fase 1: directe veiligheid", "").await;
-        assert_eq!(
-            page.status,
-            StatusCode::SEE_OTHER,
-            "{}",
-            page.visible_text()
-        );
-        let page = add_action(
-            &ingrid,
-            meeting,
-            item,
-            owner,
-            what,
-            today() + Duration::days(14),
-        )
-        .await;
-        assert_eq!(
-            page.status,
-            StatusCode::SEE_OTHER,
-            "{}",
-            page.visible_text()
-        );
-    }
-    let page = ingrid
-        .submit(
-            &format!("/bijeenkomsten/{meeting}/punten/{jansen_item}"),
-            &format!("/bijeenkomsten/{meeting}/punten/{jansen_item}/notulen"),
-            &[(
-                "minutes",
-                "Sandra was aanwezig en vertelde over de afgelopen weken.",
-            )],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-    if close {
-        close_meeting(&ingrid, meeting).await;
-    }
-    (meeting, jansen_item, bakker_item)
-}
+use crate::common::TestApp;
+use crate::common::meeting::{add_action, decide, item_ids, plan_meeting, run_meeting, ymd};
+use crate::common::world::{Cast, signed_in, today};
 
 #[actix_web::test]
 async fn the_whole_cycle_from_referral_to_the_next_meeting() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, jansen_item, _) = run_meeting(&app, &c, true).await;
 
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
@@ -479,7 +77,7 @@ async fn the_whole_cycle_from_referral_to_the_next_meeting() {
 
     // Esther reports it done; it leaves her list and the next review.
     let action_id: i64 = samenspel::schema::actions::table
-        .filter(samenspel::schema::actions::owner_user_id.eq(c.esther))
+        .filter(samenspel::schema::actions::owner_user_id.eq(c.esther.user_id))
         .select(samenspel::schema::actions::id)
         .first(&mut *app.conn())
         .unwrap();
@@ -507,7 +105,7 @@ async fn the_whole_cycle_from_referral_to_the_next_meeting() {
 #[actix_web::test]
 async fn a_professional_invited_for_one_item_sees_that_family_only_and_only_for_a_while() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, jansen_item, bakker_item) = run_meeting(&app, &c, false).await;
     let bakker_case: String = samenspel::schema::families::table
         .find(c.bakker)
@@ -614,7 +212,7 @@ async fn a_professional_invited_for_one_item_sees_that_family_only_and_only_for_
 #[actix_web::test]
 async fn after_closing_decisions_and_minutes_are_read_only_and_a_correction_shows_both() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, jansen_item, _) = run_meeting(&app, &c, true).await;
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
     let path = format!("/bijeenkomsten/{meeting}/punten/{jansen_item}");
@@ -648,7 +246,7 @@ async fn after_closing_decisions_and_minutes_are_read_only_and_a_correction_show
         &ingrid,
         meeting,
         jansen_item,
-        c.ruud,
+        c.ruud.user_id,
         "Nog iets",
         today() + Duration::days(3),
     )
@@ -723,7 +321,7 @@ async fn after_closing_decisions_and_minutes_are_read_only_and_a_correction_show
 #[actix_web::test]
 async fn invitations_carry_a_calendar_file_in_amsterdam_time() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, _, _) = run_meeting(&app, &c, false).await;
     let mails = app.mails();
     let esther_mail = mails
@@ -791,7 +389,7 @@ async fn invitations_carry_a_calendar_file_in_amsterdam_time() {
 #[actix_web::test]
 async fn bad_input_is_refused_next_to_the_field_and_nothing_is_saved() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
     let new = format!("/overleggen/{}/bijeenkomsten/nieuw", c.table);
     let post = format!("/overleggen/{}/bijeenkomsten", c.table);
@@ -881,7 +479,7 @@ async fn bad_input_is_refused_next_to_the_field_and_nothing_is_saved() {
 #[actix_web::test]
 async fn a_decision_can_refer_to_another_table_and_change_the_director() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let other = {
         let mut conn = app.conn();
         db::write(&mut conn, |conn| -> DomainResult<i64> {

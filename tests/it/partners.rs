@@ -8,9 +8,10 @@ use reqwest::StatusCode;
 use samenspel::domain::user::Role;
 use serde_json::{Value, json};
 
-use crate::api::{Answer, assert_problem, call, make_token};
 use crate::common::TestApp;
-use crate::meetings::{cast, run_meeting, signed_in};
+use crate::common::api::{Answer, assert_problem, call, make_token, regex_like_source};
+use crate::common::meeting::run_meeting;
+use crate::common::world::{Cast, signed_in};
 
 /// A specification file of `specs/samen-onder-handbereik/` as JSON.
 pub(crate) fn spec(file: &str) -> Value {
@@ -103,7 +104,7 @@ const BSN: &str = "999990019";
 #[actix_web::test]
 async fn a_partner_reads_the_outcome_as_the_specification_says_and_every_reading_is_logged() {
     let app = TestApp::spawn_with(&[("SAMENSPEL_API_RATE_LIMIT", "1000")]).await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
 
     // Ahmed records Mila with her BSN and address. A wrong BSN is refused with what he typed kept.
@@ -338,7 +339,7 @@ async fn a_partner_reads_the_outcome_as_the_specification_says_and_every_reading
         let parsed: cloudevents::Event = serde_json::from_value((*e).clone())
             .unwrap_or_else(|err| panic!("not a CloudEvent ({err}): {e}"));
         use cloudevents::AttributesReader;
-        assert!(crate::api::regex_like_source()(parsed.source().as_str()));
+        assert!(regex_like_source()(parsed.source().as_str()));
         assert!(
             parsed
                 .subject()

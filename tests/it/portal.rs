@@ -3,104 +3,17 @@
 
 use diesel::prelude::*;
 use reqwest::StatusCode;
-use samenspel::db;
-use samenspel::domain::family::{PersonDetails, PersonRole};
-use samenspel::record;
+use samenspel::domain::family::PersonRole;
 
+use crate::common::meeting::{close_meeting, run_meeting};
+use crate::common::portal::{family_account, member};
+use crate::common::world::{Cast, signed_in};
 use crate::common::{Client, PASSWORD, Socket, TestApp, link_in};
-use crate::meetings::{Cast, cast, run_meeting, signed_in, today};
-
-/// Registers a member of Jansen, as the director Ahmed.
-pub(crate) fn member(app: &TestApp, c: &Cast, name: &str, role: PersonRole, age: i32) -> i64 {
-    let mut conn = app.conn();
-    let ahmed = samenspel::domain::user::find_by_email(&mut conn, "ahmed@vt.example")
-        .unwrap()
-        .unwrap();
-    let by = record::who(&mut conn, ahmed.id).unwrap();
-    db::write(&mut conn, |conn| {
-        record::save_person(
-            conn,
-            &by,
-            c.jansen,
-            None,
-            &PersonDetails {
-                name: name.into(),
-                date_of_birth: chrono::NaiveDate::from_ymd_opt(
-                    chrono::Datelike::year(&today()) - age,
-                    1,
-                    1,
-                ),
-                role,
-                parental_authority: role == PersonRole::Parent,
-                identity: None,
-            },
-        )
-    })
-    .unwrap()
-}
-
-/// The director invites the member; the member sets a password from the mail and logs in.
-pub(crate) async fn family_account(
-    app: &TestApp,
-    ahmed: &Client,
-    family: i64,
-    person: i64,
-    email: &str,
-    judgement: &str,
-) -> Client {
-    let before = app.mails().len();
-    let path = format!("/gezinnen/{family}/portaal");
-    let page = ahmed
-        .submit(
-            &path,
-            &format!("{path}/uitnodigen"),
-            &[
-                ("person_id", &person.to_string()),
-                ("email", email),
-                ("judgement", judgement),
-            ],
-        )
-        .await;
-    assert_eq!(
-        page.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        page.visible_text()
-    );
-    let mail = app
-        .mails()
-        .into_iter()
-        .skip(before)
-        .find(|m| m.to == email)
-        .expect("the invitation");
-    assert!(
-        !mail.text.contains("Jansen"),
-        "no family name in the invitation"
-    );
-    let link = link_in(&mail, &app.base_url);
-    let path = link.trim_start_matches(&app.base_url).to_string();
-    let client = app.client();
-    let page = client
-        .submit(
-            &path,
-            &path,
-            &[("password", PASSWORD), ("password_repeat", PASSWORD)],
-        )
-        .await;
-    assert_eq!(
-        page.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        page.visible_text()
-    );
-    client.login_ok(email).await;
-    client
-}
 
 #[actix_web::test]
 async fn a_family_member_sees_their_plan_decisions_and_meeting_and_nothing_that_is_not_shared() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let sandra_id = member(&app, &c, "Sandra Jansen", PersonRole::Parent, 34);
     let mila_id = member(&app, &c, "Mila Jansen", PersonRole::Child, 14);
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
@@ -195,7 +108,7 @@ async fn a_family_member_sees_their_plan_decisions_and_meeting_and_nothing_that_
             .contains(minutes)
     );
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
-    crate::meetings::close_meeting(&ingrid, meeting).await;
+    close_meeting(&ingrid, meeting).await;
     let page = ahmed
         .submit(&item_path, &format!("{item_path}/notulen-delen"), &[])
         .await;
@@ -328,7 +241,7 @@ async fn a_family_member_sees_their_plan_decisions_and_meeting_and_nothing_that_
 #[actix_web::test]
 async fn what_the_family_writes_appears_on_the_item_in_the_live_meeting_and_on_the_decision_form() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let sandra_id = member(&app, &c, "Sandra Jansen", PersonRole::Parent, 34);
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
@@ -397,7 +310,7 @@ async fn what_the_family_writes_appears_on_the_item_in_the_live_meeting_and_on_t
 #[actix_web::test]
 async fn the_family_sees_who_read_their_file_a_moment_ago() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let sandra_id = member(&app, &c, "Sandra Jansen", PersonRole::Parent, 34);
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     let sandra = family_account(&app, &ahmed, c.jansen, sandra_id, "sandra@example.org", "").await;
@@ -439,7 +352,7 @@ async fn the_family_sees_who_read_their_file_a_moment_ago() {
 #[actix_web::test]
 async fn the_notification_mail_says_only_that_there_is_something_new() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let sandra_id = member(&app, &c, "Sandra Jansen", PersonRole::Parent, 34);
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     let _sandra = family_account(&app, &ahmed, c.jansen, sandra_id, "sandra@example.org", "").await;
@@ -490,7 +403,7 @@ async fn the_notification_mail_says_only_that_there_is_something_new() {
 #[actix_web::test]
 async fn a_family_member_logs_in_once_with_a_link_by_email() {
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let sandra_id = member(&app, &c, "Sandra Jansen", PersonRole::Parent, 34);
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     // Invited, without choosing a password.

@@ -11,8 +11,9 @@ use samenspel::domain::family::{PersonDetails, PersonRole};
 use samenspel::domain::safety::{self, PlanContent, PlanKind, PlanRef};
 use samenspel::record;
 
+use crate::common::meeting::run_meeting;
+use crate::common::world::{Cast, signed_in, today};
 use crate::common::{Client, Page, TestApp};
-use crate::meetings::{run_meeting, signed_in, today};
 
 fn ymd(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -48,7 +49,7 @@ async fn change_phase(client: &Client, family: i64, fields: &[(&str, &str)]) -> 
 #[actix_web::test]
 async fn a_family_goes_from_phase_1_to_2_to_3_and_back_with_decisions_and_ticked_criteria() {
     let app = TestApp::spawn().await;
-    let c = crate::meetings::cast(&app);
+    let c = Cast::new(&app);
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
@@ -402,13 +403,13 @@ async fn save_safety_plan(
 #[actix_web::test]
 async fn the_safety_plan_is_versioned_and_only_director_and_co_worker_change_it() {
     let app = TestApp::spawn().await;
-    let c = crate::families::cast(&app);
+    let c = Cast::with_jansens_past(&app);
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     let karin = signed_in(&app, "karin@wijkteam.example").await;
     let ruud = signed_in(&app, "ruud@politie.example").await;
     let esther = signed_in(&app, "esther@ggz.example").await;
     let linda = signed_in(&app, "linda@ede.example").await;
-    let path = format!("/gezinnen/{}/plannen/veiligheidsplan", c.family);
+    let path = format!("/gezinnen/{}/plannen/veiligheidsplan", c.jansen);
 
     let mut rows = agreement_fields(0, "Mark", "Komt niet aan huis.", "");
     rows.extend(agreement_fields(
@@ -417,7 +418,7 @@ async fn the_safety_plan_is_versioned_and_only_director_and_co_worker_change_it(
         "Omgang onder toezicht op zaterdag.",
         &ymd(today() + Duration::days(14)),
     ));
-    let page = save_safety_plan(&ahmed, c.family, "0", rows).await;
+    let page = save_safety_plan(&ahmed, c.jansen, "0", rows).await;
     assert_eq!(
         page.status,
         StatusCode::SEE_OTHER,
@@ -439,7 +440,7 @@ async fn the_safety_plan_is_versioned_and_only_director_and_co_worker_change_it(
         "Meldt dezelfde dag aan Karin als Mila van slag is.",
         "",
     ));
-    let page = save_safety_plan(&karin, c.family, "1", rows).await;
+    let page = save_safety_plan(&karin, c.jansen, "1", rows).await;
     assert_eq!(
         page.status,
         StatusCode::SEE_OTHER,
@@ -519,14 +520,14 @@ async fn the_safety_plan_is_versioned_and_only_director_and_co_worker_change_it(
             .await;
         assert_eq!(page.status, StatusCode::NOT_FOUND);
     }
-    let plan_of_other = format!("/gezinnen/{}/plannen/veiligheidsplan", c.other_family);
+    let plan_of_other = format!("/gezinnen/{}/plannen/veiligheidsplan", c.el_amrani);
     assert_eq!(
         ahmed.get(&plan_of_other).await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
         ahmed
-            .get(&format!("/gezinnen/{}/plannen/onbekend", c.family))
+            .get(&format!("/gezinnen/{}/plannen/onbekend", c.jansen))
             .await
             .status,
         StatusCode::NOT_FOUND
@@ -534,7 +535,7 @@ async fn the_safety_plan_is_versioned_and_only_director_and_co_worker_change_it(
 
     // A save on top of version 1, after version 2 exists: a conflict, the typed text kept, nothing saved.
     let rows = agreement_fields(0, "Mark", "Belt alleen via de advocaat.", "");
-    let page = save_safety_plan(&ahmed, c.family, "1", rows).await;
+    let page = save_safety_plan(&ahmed, c.jansen, "1", rows).await;
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert!(
         page.visible_text().contains("Karin de Vries"),
@@ -547,7 +548,7 @@ async fn the_safety_plan_is_versioned_and_only_director_and_co_worker_change_it(
     // Bad input: a date that is not a date, and an agreement without who. Nothing saved, all kept.
     let mut rows = agreement_fields(0, "Mark", "Komt niet aan huis.", "31-02-2026");
     rows.extend(agreement_fields(1, "", "Zonder wie", ""));
-    let page = save_safety_plan(&ahmed, c.family, "2", rows).await;
+    let page = save_safety_plan(&ahmed, c.jansen, "2", rows).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.visible_text().contains("Dit is geen geldige datum."));
     assert!(
@@ -559,7 +560,7 @@ async fn the_safety_plan_is_versioned_and_only_director_and_co_worker_change_it(
     let versions = safety::plan_versions(
         &mut app.conn(),
         PlanRef {
-            family_id: c.family,
+            family_id: c.jansen,
             kind: PlanKind::Safety,
             person_id: None,
         },
@@ -569,7 +570,7 @@ async fn the_safety_plan_is_versioned_and_only_director_and_co_worker_change_it(
 
     // Ruud's reading is in the access log the director sees.
     let log = ahmed
-        .get(&format!("/gezinnen/{}/inzagelog", c.family))
+        .get(&format!("/gezinnen/{}/inzagelog", c.jansen))
         .await;
     assert!(log.visible_text().contains("Ruud Verbeek"));
     assert!(log.visible_text().contains("Plan van een veiligheidsfase"));
@@ -600,10 +601,10 @@ fn markers(page: &Page) -> Vec<(String, f64)> {
 #[actix_web::test]
 async fn the_safety_scale_is_a_chart_with_a_table_for_gaps_and_for_a_single_score() {
     let app = TestApp::spawn().await;
-    let c = crate::families::cast(&app);
+    let c = Cast::with_jansens_past(&app);
     let ruud = signed_in(&app, "ruud@politie.example").await;
     let linda = signed_in(&app, "linda@ede.example").await;
-    let path = format!("/gezinnen/{}/veiligheidsschaal", c.family);
+    let path = format!("/gezinnen/{}/veiligheidsschaal", c.jansen);
 
     // Bad input keeps what was typed and saves nothing.
     let page = submit_score(
@@ -686,7 +687,7 @@ async fn the_safety_scale_is_a_chart_with_a_table_for_gaps_and_for_a_single_scor
         .collect();
     assert_eq!(rows.len(), 3);
     assert!(
-        rows[0].contains('6') && rows[0].contains("Ruud Verbeek (Politie)"),
+        rows[0].contains('6') && rows[0].contains("Ruud Verbeek (Politie Zuid-Holland Zuid)"),
         "{rows:?}"
     );
     assert!(
@@ -694,11 +695,11 @@ async fn the_safety_scale_is_a_chart_with_a_table_for_gaps_and_for_a_single_scor
         "{rows:?}"
     );
     // The family page shows the chart too.
-    let family = ruud.get(&format!("/gezinnen/{}", c.family)).await;
+    let family = ruud.get(&format!("/gezinnen/{}", c.jansen)).await;
     assert_eq!(markers(&family).len(), 3);
 
     // A single score: one marker, no line.
-    let other = format!("/gezinnen/{}/veiligheidsschaal", c.other_family);
+    let other = format!("/gezinnen/{}/veiligheidsschaal", c.el_amrani);
     let page = submit_score(&linda, &other, ["4", &ymd(today()), "professional", "", ""]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let page = linda.get(&other).await;
@@ -711,7 +712,7 @@ async fn the_safety_scale_is_a_chart_with_a_table_for_gaps_and_for_a_single_scor
 #[actix_web::test]
 async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() {
     let app = TestApp::spawn().await;
-    let c = crate::families::cast(&app);
+    let c = Cast::with_jansens_past(&app);
     let mut conn = app.conn();
     let members: Vec<i64> = db::write(&mut conn, |conn| -> DomainResult<Vec<i64>> {
         let mut ids = Vec::new();
@@ -722,8 +723,8 @@ async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() 
         ] {
             let p = record::save_person(
                 conn,
-                &c.director,
-                c.family,
+                &c.ahmed,
+                c.jansen,
                 None,
                 &PersonDetails {
                     name: name.into(),
@@ -746,7 +747,7 @@ async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() 
         "Noor: fijn naar school.",
     ];
     for (person, goal) in members.iter().zip(goals) {
-        let path = format!("/gezinnen/{}/plannen/herstelplan-{person}", c.family);
+        let path = format!("/gezinnen/{}/plannen/herstelplan-{person}", c.jansen);
         let page = ahmed
             .submit(
                 &format!("{path}/bewerken"),
@@ -772,7 +773,7 @@ async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() 
         let page = ahmed
             .get(&format!(
                 "/gezinnen/{}/plannen/herstelplan-{person}",
-                c.family
+                c.jansen
             ))
             .await;
         assert_eq!(page.status, StatusCode::OK);
@@ -787,7 +788,7 @@ async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() 
             }
         }
     }
-    let family = ahmed.get(&format!("/gezinnen/{}", c.family)).await;
+    let family = ahmed.get(&format!("/gezinnen/{}", c.jansen)).await;
     for name in ["Anouk Bakker", "Sem Bakker", "Noor Bakker"] {
         assert!(
             family
@@ -800,8 +801,8 @@ async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() 
     let stranger = db::write(&mut app.conn(), |conn| {
         record::save_person(
             conn,
-            &c.director,
-            c.other_family,
+            &c.ahmed,
+            c.el_amrani,
             None,
             &PersonDetails {
                 name: "Adam El Amrani".into(),
@@ -818,7 +819,7 @@ async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() 
     let page = ahmed
         .get(&format!(
             "/gezinnen/{}/plannen/herstelplan-{stranger}",
-            c.family
+            c.jansen
         ))
         .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
@@ -827,7 +828,7 @@ async fn a_family_of_three_gets_three_recovery_plans_each_readable_on_its_own() 
 #[actix_web::test]
 async fn the_daily_digest_lists_exactly_the_overdue_reviews_of_that_director() {
     let app = TestApp::spawn().await;
-    let c = crate::families::cast(&app);
+    let c = Cast::with_jansens_past(&app);
     let day = today();
     let past = day - Duration::days(2);
     let future = day + Duration::days(10);
@@ -853,7 +854,7 @@ async fn the_daily_digest_lists_exactly_the_overdue_reviews_of_that_director() {
     db::write(&mut app.conn(), |conn| -> DomainResult<()> {
         // Ahmed's family: the safety plan is overdue as a whole, and agreement 2 of 3 is overdue.
         let (r, rows) = plan(
-            c.family,
+            c.jansen,
             PlanKind::Safety,
             vec![
                 row("Mark", Some(future)),
@@ -863,7 +864,7 @@ async fn the_daily_digest_lists_exactly_the_overdue_reviews_of_that_director() {
         );
         record::save_phase_plan(
             conn,
-            &c.director,
+            &c.ahmed,
             r,
             0,
             Some(past),
@@ -873,17 +874,10 @@ async fn the_daily_digest_lists_exactly_the_overdue_reviews_of_that_director() {
             },
         )?;
         // Its care plan is not due yet.
-        let (r, _) = plan(c.family, PlanKind::Care, vec![]);
-        record::save_phase_plan(
-            conn,
-            &c.director,
-            r,
-            0,
-            Some(future),
-            &PlanContent::default(),
-        )?;
+        let (r, _) = plan(c.jansen, PlanKind::Care, vec![]);
+        record::save_phase_plan(conn, &c.ahmed, r, 0, Some(future), &PlanContent::default())?;
         // Linda's family is overdue too, but that is Linda's digest.
-        let (r, _) = plan(c.other_family, PlanKind::Safety, vec![]);
+        let (r, _) = plan(c.el_amrani, PlanKind::Safety, vec![]);
         let linda_id = samenspel::domain::user::find_by_email(conn, "linda@ede.example")?
             .unwrap()
             .id;
@@ -916,11 +910,11 @@ async fn the_daily_digest_lists_exactly_the_overdue_reviews_of_that_director() {
         vec![
             format!(
                 "- Gezin J., {}: Veiligheidsplan — evalueren op {when}",
-                case_number(&app, c.family)
+                case_number(&app, c.jansen)
             ),
             format!(
                 "- Gezin J., {}: Veiligheidsplan, afspraak 2 — evalueren op {when}",
-                case_number(&app, c.family)
+                case_number(&app, c.jansen)
             ),
         ],
         "{text}"

@@ -11,8 +11,9 @@ use std::time::Duration;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 
+use crate::common::meeting::{decide, run_meeting};
+use crate::common::world::{Cast, signed_in};
 use crate::common::{Socket, TestApp};
-use crate::meetings::{cast, decide, run_meeting, signed_in};
 
 /// What a participant's page holds: the event ids it applied and the content of every target.
 #[derive(Default, Debug, PartialEq)]
@@ -68,7 +69,7 @@ async fn drain(socket: &mut Socket, state: &mut State, quiet: Duration) {
 async fn a_thousand_reconnects_while_the_chair_decides_leave_everyone_with_the_servers_state() {
     const RECONNECTS: usize = 1000;
     let app = TestApp::spawn().await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let (meeting, jansen_item, bakker_item) = run_meeting(&app, &c, false).await;
     let start = samenspel::events::last_id(&mut app.conn()).unwrap();
     let emails = [

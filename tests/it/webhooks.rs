@@ -14,7 +14,8 @@ use reqwest::StatusCode;
 use samenspel::domain::user::Role;
 
 use crate::common::TestApp;
-use crate::meetings::{cast, run_meeting, signed_in};
+use crate::common::meeting::run_meeting;
+use crate::common::world::{Cast, signed_in};
 
 /// One request the receiver got.
 #[derive(Clone, Debug)]
@@ -153,7 +154,7 @@ async fn a_failing_receiver_gets_each_event_once_as_accepted_across_a_restart() 
         ("SAMENSPEL_WEBHOOK_RETRY_SECONDS", "2"),
     ])
     .await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     let partner = receiver();
     app.user(
         "petra@vt.example",
@@ -300,7 +301,7 @@ async fn a_failing_receiver_gets_each_event_once_as_accepted_across_a_restart() 
 async fn a_name_that_resolves_inside_our_network_is_not_reached() {
     // Outside development: no plain http, and names are resolved to public addresses only.
     let app = TestApp::spawn_with(&[("SAMENSPEL_WEBHOOK_RETRY_SECONDS", "3600")]).await;
-    let c = cast(&app);
+    let c = Cast::new(&app);
     // Something listening on this machine, counting who connects.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();

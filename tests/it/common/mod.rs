@@ -2,6 +2,19 @@
 //!
 //! SQLite: a new file in a temporary folder. PostgreSQL: when TEST_DATABASE_URL is set, a new database
 //! is created on that server for each test and dropped afterwards.
+//!
+//! Beside it, the fixtures the test modules share (a test module imports from here, never from another
+//! test module): `world`, the people, families and table of the tests; `meeting`, steps through the
+//! meeting pages; `portal`, family members and their portal accounts; `api`, calls to the partner API;
+//! `access`, every kind of actor and what each may do; `actors`, a world where each actor has something
+//! to try.
+
+pub mod access;
+pub mod actors;
+pub mod api;
+pub mod meeting;
+pub mod portal;
+pub mod world;
 
 use std::collections::HashMap;
 use std::net::TcpListener;

@@ -1,0 +1,256 @@
+//! Who may use which route: every kind of actor, and what each must get from every route the app
+//! serves, with the ids of their own family in the address or of the other family. The authorization
+//! matrix checks every answer against `expect`; the fuzzer sends input as someone `allowed` to.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Actor {
+    Anonymous,
+    FamilyHere,
+    FamilyElsewhere,
+    Involved,
+    Outsider,
+    Invited,
+    Director,
+    Chair,
+    MinuteTaker,
+    OrgAdmin,
+    SystemAdmin,
+    TokenParty,
+    TokenOutsider,
+}
+
+use Actor::*;
+
+pub const ACTORS: [Actor; 13] = [
+    Anonymous,
+    FamilyHere,
+    FamilyElsewhere,
+    Involved,
+    Outsider,
+    Invited,
+    Director,
+    Chair,
+    MinuteTaker,
+    OrgAdmin,
+    SystemAdmin,
+    TokenParty,
+    TokenOutsider,
+];
+
+impl Actor {
+    pub fn is_staff(self) -> bool {
+        matches!(
+            self,
+            Involved | Outsider | Invited | Director | Chair | MinuteTaker | OrgAdmin | SystemAdmin
+        )
+    }
+    fn is_professional(self) -> bool {
+        matches!(
+            self,
+            Involved | Outsider | Invited | Director | Chair | MinuteTaker
+        )
+    }
+    pub fn is_family(self) -> bool {
+        matches!(self, FamilyHere | FamilyElsewhere)
+    }
+    fn is_token(self) -> bool {
+        matches!(self, TokenParty | TokenOutsider)
+    }
+}
+
+/// How an actor relates to the family whose ids are in the address.
+#[derive(Clone, Copy, Debug, Default)]
+struct Rel {
+    director: bool,
+    involved: bool,
+    invited: bool,
+    lead: bool,
+    member: bool,
+    owner: bool,
+    party: bool,
+}
+
+impl Rel {
+    /// Sees the family's record (read only): director, involved, invited for its item, leads the table.
+    fn views(self) -> bool {
+        self.director || self.involved || self.invited || self.lead
+    }
+}
+
+fn relation(actor: Actor, here: bool) -> Rel {
+    let mut r = Rel::default();
+    match actor {
+        Director => r.director = here,
+        Involved => r.involved = here,
+        Invited => {
+            r.invited = here;
+            r.owner = here;
+        }
+        Chair | MinuteTaker => r.lead = true,
+        FamilyHere => r.member = here,
+        FamilyElsewhere => r.member = !here,
+        TokenParty => r.party = here,
+        _ => {}
+    }
+    r
+}
+
+/// What an actor must get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// Through: 2xx, a redirect that is not to the login page, or a 4xx about the input (400, 409, 410,
+    /// 413, 415, 422).
+    Allowed,
+    /// Refused: 401, 403, 404, or a redirect to the login page; nothing written.
+    Refused,
+    /// Anything but a server error (public forms with nonsense tokens, logging out).
+    Answered,
+}
+
+use Expect::*;
+
+fn allow(yes: bool) -> Expect {
+    if yes { Allowed } else { Refused }
+}
+
+/// The expectation for every route; None for a route this test does not know (which fails it).
+pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Expect> {
+    let r = relation(actor, here);
+    let staff = actor.is_staff();
+    let professional = actor.is_professional();
+    let get = method == "GET";
+    let e = match route {
+        // Public.
+        "/healthz" | "/readyz" | "/static/{path:.*}" | "/controle/{meeting}/{hash}" => Allowed,
+        "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" if get => Allowed,
+        "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" | "/taal" => Answered,
+        "/inloggen/link/{token}" | "/wachtwoord-instellen/{token}" | "/uitloggen" => Answered,
+        // The calendar feed's secret address is its key.
+        "/agenda/{file}" => Allowed,
+        "/" => allow(staff || actor.is_family()),
+        "/account" | "/account/agenda" | "/account/agenda/intrekken" | "/account/wachtwoord" => {
+            allow(staff)
+        }
+        // Administration.
+        r if r.starts_with("/beheer/api-sleutels") || r.starts_with("/beheer/webhooks") => {
+            allow(actor == OrgAdmin)
+        }
+        r if r.starts_with("/beheer/gebruikers") || r.starts_with("/beheer/overlegsoorten") => {
+            allow(matches!(actor, OrgAdmin | SystemAdmin))
+        }
+        "/beheer/organisaties" => allow(actor == SystemAdmin),
+        // Families.
+        "/gezinnen" if get => allow(staff),
+        "/gezinnen" | "/gezinnen/nieuw" => allow(professional),
+        "/gezinnen/{id}"
+        | "/gezinnen/{id}/plan/versies"
+        | "/gezinnen/{id}/plan/versies/{version}"
+        | "/gezinnen/{id}/veiligheidsschaal"
+        | "/gezinnen/{id}/plannen/{plan}"
+        | "/gezinnen/{id}/plannen/{plan}/versies/{version}"
+        | "/gezinnen/{id}/plan/pdf"
+        | "/gezinnen/{id}/plannen/{plan}/pdf"
+        | "/gezinnen/{id}/fase"
+            if get =>
+        {
+            allow(professional && r.views())
+        }
+        "/gezinnen/{id}/opmerkingen" | "/gezinnen/{id}/veiligheidsschaal" => {
+            allow(professional && (r.director || r.involved))
+        }
+        "/gezinnen/{id}/aanmelden" | "/gezinnen/{id}/aanmelden/{table}" => {
+            allow(professional && (r.director || r.involved))
+        }
+        r if r.starts_with("/gezinnen/{id}/") => allow(professional && r_director(actor, here)),
+        // Tables.
+        "/overleggen" if get => allow(staff),
+        "/overleggen" | "/overleggen/nieuw" => allow(matches!(actor, OrgAdmin | SystemAdmin)),
+        // A table's page is for those at the table and those who manage tables; its chair edits it.
+        "/overleggen/{id}" => allow(matches!(
+            actor,
+            Chair | MinuteTaker | OrgAdmin | SystemAdmin
+        )),
+        "/overleggen/{id}/bewerken"
+        | "/overleggen/{id}/leden"
+        | "/overleggen/{id}/leden/{member}/verwijderen" => {
+            allow(matches!(actor, Chair | OrgAdmin | SystemAdmin))
+        }
+        "/overleggen/{id}/bijeenkomsten/nieuw" | "/overleggen/{id}/bijeenkomsten" => {
+            allow(actor == Chair)
+        }
+        "/overleggen/{id}/{file:actielijst\\.(pdf|xlsx|csv)}" => allow(r.lead),
+        _ => return expect_in_meetings_portal_and_api(route, actor, r),
+    };
+    Some(e)
+}
+
+/// `expect` for the routes of referrals, meetings, actions, the family portal and the partner API.
+fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Option<Expect> {
+    let e = match route {
+        // Referrals.
+        "/aanmeldingen/{id}" => allow(r.director || r.involved || r.lead),
+        "/aanmeldingen/{id}/antwoord" => allow(actor == Chair),
+        // Meetings: reading the closed one, writing the next one (both have both families).
+        "/bijeenkomsten/{id}"
+        | "/bijeenkomsten/{id}/besluitenlijst.pdf"
+        | "/bijeenkomsten/{id}/agenda.ics"
+        | "/bijeenkomsten/{id}/{file:actielijst\\.(pdf|xlsx|csv)}"
+        | "/bijeenkomsten/{id}/live" => allow(participant(actor)),
+        "/bijeenkomsten/{id}/punten/{item}" => {
+            allow(r.lead || r.invited || r.director || r.involved)
+        }
+        "/bijeenkomsten/{id}/versturen" => allow(actor == Chair),
+        "/bijeenkomsten/{id}/punten/{item}/notulen-delen" => allow(r.director),
+        "/bijeenkomsten/{id}/punten"
+        | "/bijeenkomsten/{id}/aanwezigheid"
+        | "/bijeenkomsten/{id}/punten/{item}/notulen"
+        | "/bijeenkomsten/{id}/punten/{item}/besluiten"
+        | "/bijeenkomsten/{id}/punten/{item}/acties" => allow(r_lead(actor)),
+        r if r.starts_with("/bijeenkomsten/{id}") => allow(actor == Chair),
+        // Actions.
+        "/acties/{id}" => allow(r.owner || r.lead || r.director || r.involved),
+        // Only the owner reports an action done or cancelled.
+        "/acties/{id}/afronden" => allow(r.owner),
+        // The family portal.
+        "/portaal"
+        | "/portaal/inzage"
+        | "/portaal/veiligheidsschaal"
+        | "/portaal/correctie"
+        | "/portaal/herstelplan/toestemming" => allow(actor.is_family()),
+        "/portaal/punten/{item}/inbreng" => allow(r.member),
+        // The partner API.
+        "/api/v1/openapi.json" => Allowed,
+        "/api/v1/events"
+        | "/api/v1/casusoverleg"
+        | "/api/v1/besluit"
+        | "/api/v1/actie"
+        | "/api/v1/zaak"
+        | "/api/v1/uitkomsten-overleg/query" => allow(actor.is_token()),
+        "/api/v1/events/{id}"
+        | "/api/v1/casusoverleg/{id}"
+        | "/api/v1/besluit/{id}"
+        | "/api/v1/actie/{id}"
+        | "/api/v1/zaak/{id}" => allow(r.party),
+        _ => return None,
+    };
+    Some(e)
+}
+
+/// May `actor` use `route` with this family's ids?
+pub fn allowed(method: &str, route: &str, actor: Actor) -> bool {
+    expect(method, route, actor, true) == Some(Allowed)
+}
+
+fn r_director(actor: Actor, here: bool) -> bool {
+    actor == Director && here
+}
+
+/// Takes part in the closed meeting: invited for an item, leading the table, or working with a family on
+/// its agenda (they are invited when the family is put on it).
+fn participant(actor: Actor) -> bool {
+    matches!(actor, Chair | MinuteTaker | Invited | Director | Involved)
+}
+
+fn r_lead(actor: Actor) -> bool {
+    matches!(actor, Chair | MinuteTaker)
+}
