@@ -9,7 +9,7 @@ use samenspel::domain::safety::{PlanContent, PlanKind, PlanRef};
 use samenspel::record;
 
 use crate::common::TestApp;
-use crate::families::Cast;
+use crate::common::world::Cast;
 
 /// That moment in Amsterdam, as the UTC time the clock keeps.
 fn amsterdam(day: NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
@@ -25,13 +25,13 @@ fn amsterdam(day: NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
 fn safety_plan_to_review_on(app: &TestApp, c: &Cast, review_on: NaiveDate) {
     db::write(&mut app.conn(), |conn| -> DomainResult<()> {
         let plan = PlanRef {
-            family_id: c.family,
+            family_id: c.jansen,
             kind: PlanKind::Safety,
             person_id: None,
         };
         record::save_phase_plan(
             conn,
-            &c.director,
+            &c.ahmed,
             plan,
             0,
             Some(review_on),
@@ -52,7 +52,7 @@ fn digests_to(app: &TestApp, to: &str) -> usize {
 #[actix_web::test]
 async fn the_review_digest_goes_out_from_seven_in_the_morning_once_a_day() {
     let app = TestApp::spawn().await;
-    let c = crate::families::cast(&app);
+    let c = Cast::new(&app);
     let today = samenspel::time::today();
     safety_plan_to_review_on(&app, &c, today + Duration::days(2));
 
@@ -84,7 +84,7 @@ async fn the_review_digest_goes_out_from_seven_in_the_morning_once_a_day() {
 #[actix_web::test]
 async fn a_review_that_falls_due_appears_on_the_directors_start_page() {
     let app = TestApp::spawn().await;
-    let c = crate::families::cast(&app);
+    let c = Cast::new(&app);
     let today = samenspel::time::today();
     safety_plan_to_review_on(&app, &c, today + Duration::days(7));
     let ahmed = app.client();
