@@ -100,16 +100,6 @@ impl AppState {
             .map_err(|e| AppError::Internal(e.context("sending mail")))
     }
 
-    /// Runs other blocking work (rendering, sending) on the blocking pool, on this application's clock.
-    pub async fn block<T, F>(&self, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send + 'static,
-    {
-        let clock = self.clock.clone();
-        Ok(web::block(move || clock.run(f)).await?)
-    }
-
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.config.base_url, path)
     }

@@ -313,14 +313,7 @@ async fn a_live_agenda_update_looks_like_the_page() {
         let sel = scraper::Selector::parse("ol.ss-agenda").unwrap();
         doc.select(&sel)
             .next()
-            .map(|e| {
-                e.text()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(crate::common::folded_text)
             .unwrap_or_default()
     };
     assert_eq!(normalise(&live), normalise(&esther_page.body));

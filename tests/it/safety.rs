@@ -29,16 +29,7 @@ fn current_phase(app: &TestApp, family: i64) -> Option<i32> {
 fn history(page: &Page) -> Vec<String> {
     let html = page.html();
     let sel = scraper::Selector::parse("ol.ss-phase-history > li").unwrap();
-    html.select(&sel)
-        .map(|li| {
-            li.text()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
+    html.select(&sel).map(crate::common::folded_text).collect()
 }
 
 async fn change_phase(client: &Client, family: i64, fields: &[(&str, &str)]) -> Page {

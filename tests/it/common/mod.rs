@@ -492,14 +492,7 @@ impl Page {
     pub fn text(&self, selector: &str) -> Option<String> {
         let html = self.html();
         let sel = scraper::Selector::parse(selector).unwrap();
-        html.select(&sel).next().map(|e| {
-            e.text()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        html.select(&sel).next().map(folded_text)
     }
 
     /// The value attribute of the first element matching `selector`.
@@ -619,6 +612,16 @@ impl Client {
             (k == name).then(|| v.to_string())
         })
     }
+}
+
+/// An element's text as a reader sees it: whitespace folded to single spaces.
+pub fn folded_text(e: scraper::ElementRef) -> String {
+    e.text()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The first link in a mail's text that points into this app.
