@@ -14,6 +14,15 @@ pub struct Actor {
     pub organisation_id: Option<i64>,
 }
 
+/// An existing account, as the rules for managing it see it. Built from the account and the actor.
+#[derive(Clone, Copy, Debug)]
+pub struct Account {
+    pub role: Role,
+    pub organisation_id: Option<i64>,
+    /// The account is the actor's own.
+    pub is_self: bool,
+}
+
 #[derive(Clone, Copy, Debug)]
 pub enum Action {
     /// See the accounts of an organisation, invite colleagues into it, send an invitation again.
@@ -24,12 +33,32 @@ pub enum Action {
     ManageAllUsers,
     /// Create organisations.
     ManageOrganisations,
+    /// Open an existing account's edit page and change its name.
+    EditAccount(Account),
+    /// Give an existing account the role `to` (its own role again changes nothing).
+    SetRole { account: Account, to: Role },
+    /// Switch an account off: it can no longer log in and its sessions end.
+    DeactivateAccount(Account),
+    /// Switch an account on again.
+    ActivateAccount(Account),
 }
 
 pub fn allows(actor: Actor, action: Action) -> bool {
     match (actor.role, action) {
         // Family accounts are made by a family's director, with the member they belong to.
         (_, Action::GrantRole(Role::Family)) => false,
+        (_, Action::EditAccount(account)) => manages_account(actor, account),
+        // Nobody becomes a system admin or a family member through an edit, and nobody changes
+        // their own role (no self-promotion; an admin never demotes themselves out of the job).
+        (_, Action::SetRole { account, to }) => {
+            manages_account(actor, account)
+                && matches!(to, Role::Professional | Role::OrgAdmin)
+                && (!account.is_self || to == account.role)
+        }
+        // An admin cannot lock themselves out.
+        (_, Action::DeactivateAccount(account) | Action::ActivateAccount(account)) => {
+            manages_account(actor, account) && !account.is_self
+        }
         (Role::SystemAdmin, _) => true,
         (Role::OrgAdmin, Action::ManageUsersOf { organisation_id }) => {
             actor.organisation_id == Some(organisation_id)
@@ -37,6 +66,22 @@ pub fn allows(actor: Actor, action: Action) -> bool {
         (Role::OrgAdmin, Action::GrantRole(role)) => role != Role::SystemAdmin,
         (Role::OrgAdmin, Action::ManageAllUsers | Action::ManageOrganisations) => false,
         (Role::Professional | Role::Family, _) => false,
+    }
+}
+
+/// Admins manage the accounts of professionals and organisation admins: a system admin those of
+/// every organisation, an organisation admin those of their own. A system admin's account is nobody's
+/// to manage here, and a family account belongs to the family's director (the portal pages).
+fn manages_account(actor: Actor, account: Account) -> bool {
+    if !matches!(account.role, Role::Professional | Role::OrgAdmin) {
+        return false;
+    }
+    match actor.role {
+        Role::SystemAdmin => true,
+        Role::OrgAdmin => {
+            account.organisation_id.is_some() && account.organisation_id == actor.organisation_id
+        }
+        Role::Professional | Role::Family => false,
     }
 }
 
@@ -218,6 +263,83 @@ mod tests {
         ];
         for (actor, action, expected) in cases {
             assert_eq!(allows(actor, action), expected, "{actor:?} {action:?}");
+        }
+    }
+
+    #[test]
+    fn admins_manage_the_accounts_in_their_reach_but_never_their_own_role_or_access() {
+        use Role::{OrgAdmin as O, Professional as P};
+        let actor = |role, organisation_id| Actor {
+            role,
+            organisation_id,
+        };
+        let account = |role, organisation_id, is_self| Account {
+            role,
+            organisation_id,
+            is_self,
+        };
+        let system = actor(Role::SystemAdmin, None);
+        let org_admin = actor(O, Some(OWN));
+        let professional = actor(P, Some(OWN));
+        let family = actor(Role::Family, None);
+        // An organisation admin whose organisation is missing shares it with nobody.
+        let adrift = actor(O, None);
+
+        let colleague = account(P, Some(OWN), false);
+        let fellow_admin = account(O, Some(OWN), false);
+        let herself = account(O, Some(OWN), true);
+        let elsewhere = account(P, Some(OTHER), false);
+        let admin_elsewhere = account(O, Some(OTHER), false);
+        let system_account = account(Role::SystemAdmin, None, false);
+        let system_self = account(Role::SystemAdmin, None, true);
+        let family_account = account(Role::Family, None, false);
+        let no_organisation = account(P, None, false);
+
+        // (actor, account, may edit it, roles it may be given, may switch it off and on)
+        let cases: [(Actor, Account, bool, &[Role], bool); 18] = [
+            (org_admin, colleague, true, &[P, O], true),
+            (org_admin, fellow_admin, true, &[P, O], true),
+            (org_admin, herself, true, &[O], false),
+            (org_admin, elsewhere, false, &[], false),
+            (org_admin, admin_elsewhere, false, &[], false),
+            (org_admin, system_account, false, &[], false),
+            (org_admin, family_account, false, &[], false),
+            (org_admin, no_organisation, false, &[], false),
+            (adrift, no_organisation, false, &[], false),
+            (system, colleague, true, &[P, O], true),
+            (system, elsewhere, true, &[P, O], true),
+            (system, admin_elsewhere, true, &[P, O], true),
+            (system, system_account, false, &[], false),
+            (system, system_self, false, &[], false),
+            (system, family_account, false, &[], false),
+            (professional, colleague, false, &[], false),
+            (professional, account(P, Some(OWN), true), false, &[], false),
+            (family, family_account, false, &[], false),
+        ];
+        for (actor, account, edit, roles, switch) in cases {
+            let case = format!("{actor:?} on {account:?}");
+            assert_eq!(
+                allows(actor, Action::EditAccount(account)),
+                edit,
+                "edit: {case}"
+            );
+            for to in Role::ALL {
+                assert_eq!(
+                    allows(actor, Action::SetRole { account, to }),
+                    roles.contains(&to),
+                    "role {to:?}: {case}"
+                );
+            }
+            assert_eq!(
+                allows(actor, Action::DeactivateAccount(account)),
+                switch,
+                "deactivate: {case}"
+            );
+            assert_eq!(
+                allows(actor, Action::ActivateAccount(account)),
+                switch,
+                "activate: {case}"
+            );
         }
     }
 }
