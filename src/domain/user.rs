@@ -172,6 +172,21 @@ pub fn set_password_hash(conn: &mut DbConn, user_id: i64, hash: &str) -> QueryRe
     Ok(())
 }
 
+/// Gives an account a new name and role.
+pub fn update(conn: &mut DbConn, user_id: i64, name: &str, role: Role) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((users::name.eq(name.trim()), users::role.eq(role.code())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Switches an account on or off. How many rows changed: 0 when it already was so.
+pub fn set_active(conn: &mut DbConn, user_id: i64, active: bool) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id).filter(users::active.ne(active)))
+        .set(users::active.eq(active))
+        .execute(conn)
+}
+
 pub fn set_locale(conn: &mut DbConn, user_id: i64, locale: &str) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))
         .set(users::locale.eq(locale))

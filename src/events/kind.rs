@@ -81,6 +81,12 @@ event_kinds! {
     FamilyViewSaved => "family_view.saved",
     CorrectionRequested => "correction.requested",
     CorrectionAnswered => "correction.answered",
+    /// An admin changed a staff account's name or role.
+    UserUpdated => "user.updated",
+    /// An admin switched a staff account off: it cannot log in, its sessions ended.
+    UserDeactivated => "user.deactivated",
+    /// An admin switched a staff account on again.
+    UserActivated => "user.activated",
     /// Samen onder Handbereik: a meeting outcome made available to the parties.
     OutcomePublished => "outcome.published",
     /// Samen onder Handbereik: a partner read an outcome through the inzage API.

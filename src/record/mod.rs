@@ -1,7 +1,9 @@
-//! Changes to a family's record, each with its event in the same transaction. The web handlers and the
-//! demo data both go through here, so no change can skip its event. Call inside `db::write`.
+//! Changes to a family's record (and to the staff accounts that work on it), each with its event in the
+//! same transaction. The web handlers and the demo data both go through here, so no change can skip its
+//! event. Call inside `db::write`.
 //! One file per area; callers use everything as `record::…`.
 
+mod account;
 mod export;
 mod family;
 mod meeting;
@@ -9,6 +11,7 @@ mod partner;
 mod portal;
 mod safety;
 
+pub use account::{activate_account, deactivate_account, update_account};
 pub use export::{ExportKind, export_made};
 pub use family::{
     add_involvement, appoint_director, close, comment_on_plan, end_involvement,
