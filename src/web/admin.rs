@@ -1,11 +1,12 @@
-//! Account management: organisation admins invite colleagues; system admins also manage organisations.
+//! Account management: organisation admins invite colleagues, change their name and role, and switch
+//! their accounts off and on; system admins do so for every organisation and also manage organisations.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::actor;
+use super::access::{actor, who};
 use super::forms::FieldErrors;
 use super::notify::invitation_mail;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
@@ -13,8 +14,9 @@ use super::{html, notice_key};
 use crate::auth::token::{self, Purpose};
 use crate::db;
 use crate::domain::organisation::{self, Organisation, OrganisationKind};
-use crate::domain::user::{self, NewUser, Role, UserWithOrganisation};
-use crate::policy::{self, Action};
+use crate::domain::user::{self, NewUser, Role, User, UserWithOrganisation};
+use crate::policy::{self, Account, Action};
+use crate::record;
 
 fn require(user: &SignedIn, action: Action) -> Result<(), AppError> {
     if policy::allows(actor(user), action) {
@@ -44,11 +46,58 @@ fn managed_organisation(user: &SignedIn) -> Result<Option<i64>, AppError> {
     }
 }
 
+/// Whether the account is in the admin's list of accounts (their organisation's; every one for a
+/// system admin). An account outside it is answered as if it did not exist.
+fn in_view(user: &SignedIn, target: &User) -> bool {
+    match target.organisation_id {
+        Some(organisation_id) => {
+            policy::allows(actor(user), Action::ManageUsersOf { organisation_id })
+        }
+        None => policy::allows(actor(user), Action::ManageAllUsers),
+    }
+}
+
+/// The account as the policy sees it, from where the admin stands.
+fn account_of(user: &SignedIn, target: &User) -> Account {
+    Account {
+        role: target.role(),
+        organisation_id: target.organisation_id,
+        is_self: target.id == user.id(),
+    }
+}
+
+/// The account `id` with its organisation, when the admin may do `action` with it: Forbidden for
+/// someone who manages no accounts, NotFound when it is not in the admin's list (or does not exist),
+/// Forbidden when it is but this is not theirs to do.
+fn managed_account(
+    conn: &mut db::DbConn,
+    user: &SignedIn,
+    id: i64,
+    action: fn(Account) -> Action,
+) -> Result<UserWithOrganisation, AppError> {
+    managed_organisation(user)?;
+    let target = user::find(conn, id)?
+        .filter(|t| in_view(user, t))
+        .ok_or(AppError::NotFound)?;
+    if !policy::allows(actor(user), action(account_of(user, &target))) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user::with_organisation(conn, target)?)
+}
+
+/// An account in the list, with what the admin may do with it.
+struct UserRow {
+    account: UserWithOrganisation,
+    may_edit: bool,
+    /// May switch it off (when active) or on (when not).
+    may_switch: bool,
+}
+
 #[derive(Template)]
 #[template(path = "admin/users.html")]
 struct UsersPage {
     ctx: PageCtx,
-    users: Vec<UserWithOrganisation>,
+    users: Vec<UserRow>,
     show_organisation: bool,
     notice: Option<&'static str>,
 }
@@ -64,8 +113,26 @@ pub async fn list_users(
     state: web::Data<AppState>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = managed_organisation(&user.0)?;
-    let users = state.db(move |conn| Ok(user::list(conn, scope)?)).await?;
+    let user = user.0;
+    let scope = managed_organisation(&user)?;
+    let users = state
+        .db(move |conn| Ok(user::list(conn, scope)?))
+        .await?
+        .into_iter()
+        .map(|account| {
+            let target = account_of(&user, &account.user);
+            let switch = if account.user.active {
+                Action::DeactivateAccount(target)
+            } else {
+                Action::ActivateAccount(target)
+            };
+            UserRow {
+                may_edit: policy::allows(actor(&user), Action::EditAccount(target)),
+                may_switch: policy::allows(actor(&user), switch),
+                account,
+            }
+        })
+        .collect();
     html(
         StatusCode::OK,
         UsersPage {
@@ -294,16 +361,7 @@ pub async fn reinvite_user(
             Ok(user::with_organisation(conn, target)?)
         })
         .await?;
-    let allowed = match target.user.organisation_id {
-        Some(org) => policy::allows(
-            actor(&user),
-            Action::ManageUsersOf {
-                organisation_id: org,
-            },
-        ),
-        None => policy::allows(actor(&user), Action::ManageAllUsers),
-    };
-    if !allowed {
+    if !in_view(&user, &target.user) {
         return Err(AppError::NotFound);
     }
     if target.user.password_hash.is_some() || !target.user.active {
@@ -327,6 +385,215 @@ pub async fn reinvite_user(
     Ok(see_other(
         "/beheer/gebruikers?melding=uitnodiging-verstuurd",
     ))
+}
+
+#[derive(Template)]
+#[template(path = "admin/user_edit.html")]
+struct EditUserPage {
+    ctx: PageCtx,
+    account: UserWithOrganisation,
+    form: EditUserForm,
+    errors: FieldErrors,
+    /// The roles the account may get; only its own when it is the admin's (their role is fixed).
+    roles: Vec<Role>,
+    is_self: bool,
+}
+
+impl EditUserPage {
+    /// Whether the role in the form is one to choose (else the list starts with "choose a role").
+    fn role_offered(&self) -> bool {
+        self.roles.iter().any(|r| r.code() == self.form.role)
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct EditUserForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+}
+
+fn edit_user_page(
+    user: &SignedIn,
+    ctx: PageCtx,
+    account: UserWithOrganisation,
+    form: EditUserForm,
+    errors: FieldErrors,
+) -> EditUserPage {
+    let target = account_of(user, &account.user);
+    let roles = Role::STAFF
+        .into_iter()
+        .filter(|to| {
+            policy::allows(
+                actor(user),
+                Action::SetRole {
+                    account: target,
+                    to: *to,
+                },
+            )
+        })
+        .collect();
+    EditUserPage {
+        ctx,
+        account,
+        form,
+        errors,
+        roles,
+        is_self: target.is_self,
+    }
+}
+
+pub async fn show_edit_user(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, id) = (user.0, path.into_inner());
+    let admin = user.clone();
+    let account = state
+        .db(move |conn| managed_account(conn, &admin, id, Action::EditAccount))
+        .await?;
+    let form = EditUserForm {
+        name: account.user.name.clone(),
+        role: account.user.role().code().into(),
+    };
+    let page = edit_user_page(&user, ctx, account, form, FieldErrors::default());
+    html(StatusCode::OK, page)
+}
+
+/// A checked change of name and role, ready to store.
+struct AccountChange {
+    name: String,
+    role: Role,
+}
+
+fn check_account_change(
+    user: &SignedIn,
+    target: &User,
+    form: &EditUserForm,
+) -> Result<AccountChange, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.add("name", "user_edit.name_required");
+    } else if name.chars().count() > 200 {
+        errors.add("name", "user_edit.name_too_long");
+    }
+    let account = account_of(user, target);
+    let role = Role::from_code(form.role.trim())
+        .filter(|to| policy::allows(actor(user), Action::SetRole { account, to: *to }));
+    match role {
+        Some(role) if errors.is_empty() => Ok(AccountChange {
+            name: name.to_string(),
+            role,
+        }),
+        Some(_) => Err(errors),
+        None => {
+            errors.add("role", "user_edit.role_required");
+            Err(errors)
+        }
+    }
+}
+
+pub async fn update_user(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<EditUserForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, id, form) = (user.0, path.into_inner(), form.into_inner());
+    let (admin, typed) = (user.clone(), form.clone());
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let account = managed_account(conn, &admin, id, Action::EditAccount)?;
+                // What was typed is looked at only now that the admin may edit this account.
+                match check_account_change(&admin, &account.user, &typed) {
+                    Ok(change) => {
+                        let by = who(&admin);
+                        let changed = record::update_account(
+                            conn,
+                            &by,
+                            &account.user,
+                            &change.name,
+                            change.role,
+                        )?;
+                        Ok::<_, AppError>(Ok(changed))
+                    }
+                    Err(errors) => Ok(Err((account, errors))),
+                }
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(changed) => {
+            if changed {
+                tracing::info!(account = id, by = user.id(), "account changed");
+            }
+            Ok(see_other("/beheer/gebruikers?melding=account-gewijzigd"))
+        }
+        Err((account, errors)) => {
+            let page = edit_user_page(&user, ctx, account, form, errors);
+            html(StatusCode::UNPROCESSABLE_ENTITY, page)
+        }
+    }
+}
+
+/// Switches an account off: it can no longer log in, and its sessions end in the same transaction.
+/// The list asks for confirmation first (`data-confirm`, as every action that ends something).
+pub async fn deactivate_user(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    switch_account(user.0, &state, path.into_inner(), false).await
+}
+
+/// Switches an account on again.
+pub async fn activate_user(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    switch_account(user.0, &state, path.into_inner(), true).await
+}
+
+async fn switch_account(
+    user: SignedIn,
+    state: &AppState,
+    id: i64,
+    active: bool,
+) -> Result<HttpResponse, AppError> {
+    let by = user.id();
+    let action: fn(Account) -> Action = if active {
+        Action::ActivateAccount
+    } else {
+        Action::DeactivateAccount
+    };
+    let changed = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let account = managed_account(conn, &user, id, action)?;
+                let by = who(&user);
+                Ok::<_, AppError>(if active {
+                    record::activate_account(conn, &by, &account.user)?
+                } else {
+                    record::deactivate_account(conn, &by, &account.user)?
+                })
+            })
+        })
+        .await?;
+    if changed {
+        tracing::info!(account = id, by, active, "account switched");
+    }
+    Ok(see_other(if active {
+        "/beheer/gebruikers?melding=account-geactiveerd"
+    } else {
+        "/beheer/gebruikers?melding=account-gedeactiveerd"
+    }))
 }
 
 #[derive(Template)]

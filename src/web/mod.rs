@@ -334,6 +334,9 @@ pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
         "wachtwoord-ingesteld" => Some("notice.password_set"),
         "wachtwoord-gewijzigd" => Some("notice.password_changed"),
         "uitnodiging-verstuurd" => Some("notice.invitation_sent"),
+        "account-gewijzigd" => Some("notice.account_updated"),
+        "account-gedeactiveerd" => Some("notice.account_deactivated"),
+        "account-geactiveerd" => Some("notice.account_activated"),
         "organisatie-toegevoegd" => Some("notice.organisation_created"),
         "sessie-verlopen" => Some("notice.session_expired"),
         "agenda-ingetrokken" => Some("calendar.revoked"),
@@ -443,6 +446,22 @@ page_routes![
         POST,
         "/beheer/gebruikers/{id}/opnieuw-uitnodigen",
         admin::reinvite_user
+    ),
+    (
+        GET,
+        "/beheer/gebruikers/{id}/bewerken",
+        admin::show_edit_user
+    ),
+    (POST, "/beheer/gebruikers/{id}/bewerken", admin::update_user),
+    (
+        POST,
+        "/beheer/gebruikers/{id}/deactiveren",
+        admin::deactivate_user
+    ),
+    (
+        POST,
+        "/beheer/gebruikers/{id}/activeren",
+        admin::activate_user
     ),
     (GET, "/gezinnen", families::list_families),
     (POST, "/gezinnen", families::create_family),

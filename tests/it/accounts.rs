@@ -1,9 +1,11 @@
 //! Invitations, password resets, password changes, language, and account administration.
 
 use reqwest::StatusCode;
-use samenspel::domain::user::Role;
+use samenspel::domain::user::{Role, User};
+use samenspel::events::{Event, EventKind};
 
-use crate::common::{PASSWORD, TestApp, link_in};
+use crate::common::world::signed_in;
+use crate::common::{PASSWORD, Page, TestApp, link_in};
 
 const NEW_PASSWORD: &str = "koffie met oma op zaterdag";
 
@@ -521,4 +523,422 @@ async fn admins_manage_only_their_own_organisation_and_professionals_nothing() {
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("users"), 3);
+}
+
+// Managing existing accounts: name and role, deactivating and activating.
+
+const PETRA: &str = "petra@veiligthuis.example";
+const KARIN: &str = "karin@veiligthuis.example";
+
+/// Petra (organisation admin) and her colleague Karin (professional) at Veilig Thuis.
+fn petra_and_karin(app: &TestApp) -> (User, User) {
+    let organisation = Some("Veilig Thuis ZHZ");
+    (
+        app.user(PETRA, "Petra de Graaf", Role::OrgAdmin, organisation),
+        app.user(KARIN, "Karin de Vries", Role::Professional, organisation),
+    )
+}
+
+/// The account as it is stored now.
+fn stored(app: &TestApp, id: i64) -> User {
+    samenspel::domain::user::find(&mut app.conn(), id)
+        .unwrap()
+        .unwrap()
+}
+
+/// The events of `kind`, oldest first.
+fn events_of(app: &TestApp, kind: EventKind) -> Vec<Event> {
+    use diesel::prelude::*;
+    use samenspel::schema::events;
+    events::table
+        .filter(events::kind.eq(kind.name()))
+        .order(events::id.asc())
+        .select(Event::as_select())
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
+/// Every account event written so far.
+fn account_events(app: &TestApp) -> usize {
+    [
+        EventKind::UserUpdated,
+        EventKind::UserDeactivated,
+        EventKind::UserActivated,
+    ]
+    .into_iter()
+    .map(|kind| events_of(app, kind).len())
+    .sum()
+}
+
+/// The options of the role list on an edit page.
+fn role_options(page: &Page) -> Vec<String> {
+    let selector = scraper::Selector::parse("select#role option").unwrap();
+    page.html()
+        .select(&selector)
+        .filter_map(|o| o.value().attr("value").map(str::to_string))
+        .collect()
+}
+
+/// The form on the users list that posts to `action`, if there is one.
+fn form_to(page: &Page, action: &str) -> Option<String> {
+    let selector = scraper::Selector::parse(&format!("form[action=\"{action}\"]")).unwrap();
+    page.html().select(&selector).next().map(|f| {
+        f.value()
+            .attr("data-confirm")
+            .unwrap_or_default()
+            .to_string()
+    })
+}
+
+#[actix_web::test]
+async fn an_organisation_admin_renames_a_colleague_and_changes_the_role() {
+    let app = TestApp::spawn().await;
+    let (_, karin) = petra_and_karin(&app);
+    let petra = signed_in(&app, PETRA).await;
+    let edit = format!("/beheer/gebruikers/{}/bewerken", karin.id);
+
+    let list = petra.get("/beheer/gebruikers").await;
+    assert!(
+        list.body.contains(&format!("href=\"{edit}\"")),
+        "the list links to the edit page"
+    );
+    let page = petra.get(&edit).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.value("input#name").as_deref(), Some("Karin de Vries"));
+    assert_eq!(role_options(&page), ["professional", "org_admin"]);
+    assert!(page.visible_text().contains(KARIN));
+
+    // Mistakes: the form comes back with what was typed and says what to fix.
+    let page = petra
+        .submit(&edit, &edit, &[("name", "  "), ("role", "baas")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = page.visible_text();
+    assert!(text.contains("Vul een naam in."), "{text}");
+    assert!(text.contains("Kies een rol."), "{text}");
+    let page = petra
+        .submit(&edit, &edit, &[("name", "Karin Jansen-de Vries")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.value("input#name").as_deref(),
+        Some("Karin Jansen-de Vries")
+    );
+    assert!(page.visible_text().contains("Kies een rol."));
+    assert_eq!(stored(&app, karin.id).name, "Karin de Vries");
+    assert_eq!(account_events(&app), 0);
+
+    let page = petra
+        .submit(
+            &edit,
+            &edit,
+            &[("name", "Karin Jansen-de Vries"), ("role", "org_admin")],
+        )
+        .await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/beheer/gebruikers?melding=account-gewijzigd"),
+        "{}",
+        page.visible_text()
+    );
+    let list = petra.get(page.location.as_deref().unwrap()).await;
+    let text = list.visible_text();
+    assert!(text.contains("Het account is gewijzigd."), "{text}");
+    assert!(text.contains("Karin Jansen-de Vries"), "{text}");
+    let account = stored(&app, karin.id);
+    assert_eq!(account.name, "Karin Jansen-de Vries");
+    assert_eq!(account.role(), Role::OrgAdmin);
+
+    let events = events_of(&app, EventKind::UserUpdated);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].subject_id, Some(karin.id));
+    assert_eq!(events[0].field("name"), "Karin Jansen-de Vries");
+    assert_eq!(events[0].field("previous_role"), "professional");
+
+    // Karin is an organisation admin now.
+    let karin = signed_in(&app, KARIN).await;
+    assert_eq!(karin.get("/beheer/gebruikers").await.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn a_deactivated_colleague_is_logged_out_at_once_and_cannot_log_in_until_activated_again() {
+    let app = TestApp::spawn().await;
+    let (_, karin) = petra_and_karin(&app);
+    let petra = signed_in(&app, PETRA).await;
+    let karin_browser = signed_in(&app, KARIN).await;
+    assert_eq!(karin_browser.get("/").await.status, StatusCode::OK);
+    let deactivate = format!("/beheer/gebruikers/{}/deactiveren", karin.id);
+    let activate = format!("/beheer/gebruikers/{}/activeren", karin.id);
+
+    // The list asks before it deactivates (a plain form; the browser's confirm comes with it).
+    let list = petra.get("/beheer/gebruikers").await;
+    let confirm = form_to(&list, &deactivate).expect("a deactivate button for Karin");
+    assert!(confirm.contains("Karin de Vries"), "{confirm}");
+    assert!(form_to(&list, &activate).is_none());
+
+    // Without the form's CSRF token nothing happens.
+    let page = petra.post(&deactivate, &[]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(stored(&app, karin.id).active);
+
+    let page = petra.submit("/beheer/gebruikers", &deactivate, &[]).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/beheer/gebruikers?melding=account-gedeactiveerd")
+    );
+    let list = petra.get(page.location.as_deref().unwrap()).await;
+    assert!(
+        list.visible_text()
+            .contains("Het account is gedeactiveerd. Deze persoon kan niet meer inloggen.")
+    );
+    assert!(
+        list.text(&format!("#gebruiker-{}", karin.id))
+            .unwrap()
+            .contains("Gedeactiveerd")
+    );
+    assert!(form_to(&list, &activate).is_some());
+    assert!(!stored(&app, karin.id).active);
+    assert_eq!(
+        samenspel::auth::session::count_for_user(&mut app.conn(), karin.id).unwrap(),
+        0,
+        "every session ended"
+    );
+
+    // Karin's next page goes to the login page, and logging in again fails.
+    let page = karin_browser.get("/").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(
+        page.location.as_deref().unwrap().starts_with("/inloggen"),
+        "{:?}",
+        page.location
+    );
+    assert_eq!(
+        karin_browser.login(KARIN, PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Nor does a new password by email help.
+    karin_browser
+        .submit(
+            "/wachtwoord-vergeten",
+            "/wachtwoord-vergeten",
+            &[("email", KARIN)],
+        )
+        .await;
+    assert!(
+        app.mails().is_empty(),
+        "no reset link for a deactivated account"
+    );
+    // Deactivating again changes nothing.
+    petra.submit("/beheer/gebruikers", &deactivate, &[]).await;
+    assert_eq!(events_of(&app, EventKind::UserDeactivated).len(), 1);
+
+    let page = petra.submit("/beheer/gebruikers", &activate, &[]).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/beheer/gebruikers?melding=account-geactiveerd")
+    );
+    assert!(stored(&app, karin.id).active);
+    karin_browser.login_ok(KARIN).await;
+    assert_eq!(karin_browser.get("/").await.status, StatusCode::OK);
+
+    let deactivated = events_of(&app, EventKind::UserDeactivated);
+    let activated = events_of(&app, EventKind::UserActivated);
+    assert_eq!((deactivated.len(), activated.len()), (1, 1));
+    assert_eq!(deactivated[0].subject_id, Some(karin.id));
+    assert_eq!(deactivated[0].field("name"), "Karin de Vries");
+    assert_eq!(activated[0].subject_id, Some(karin.id));
+}
+
+#[actix_web::test]
+async fn an_organisation_admin_cannot_touch_accounts_of_another_organisation() {
+    let app = TestApp::spawn().await;
+    let (_, karin) = petra_and_karin(&app);
+    let ruud = app.user(
+        "ruud@politie.example",
+        "Ruud Verbeek",
+        Role::Professional,
+        Some("Politie"),
+    );
+    let system = app.user(
+        "beheer@samenspel.example",
+        "Beheer",
+        Role::SystemAdmin,
+        None,
+    );
+    let petra = signed_in(&app, PETRA).await;
+    let ruud_browser = signed_in(&app, "ruud@politie.example").await;
+
+    // A hand-edited id of another organisation's account, or the system admin's: as if it did not exist.
+    for id in [ruud.id, system.id] {
+        let edit = format!("/beheer/gebruikers/{id}/bewerken");
+        assert_eq!(petra.get(&edit).await.status, StatusCode::NOT_FOUND);
+        let page = petra
+            .submit(
+                "/beheer/gebruikers",
+                &edit,
+                &[("name", "Overgenomen"), ("role", "org_admin")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        for action in ["deactiveren", "activeren"] {
+            let page = petra
+                .submit(
+                    "/beheer/gebruikers",
+                    &format!("/beheer/gebruikers/{id}/{action}"),
+                    &[],
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{action} {id}");
+        }
+    }
+    let after = stored(&app, ruud.id);
+    assert_eq!(
+        (after.name.as_str(), after.role(), after.active),
+        ("Ruud Verbeek", Role::Professional, true)
+    );
+    assert!(stored(&app, system.id).active);
+    assert_eq!(ruud_browser.get("/").await.status, StatusCode::OK);
+
+    // A professional manages no account, not even a colleague's.
+    let karin_browser = signed_in(&app, KARIN).await;
+    let page = karin_browser
+        .submit(
+            "/",
+            &format!("/beheer/gebruikers/{}/deactiveren", ruud.id),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        karin_browser
+            .get(&format!("/beheer/gebruikers/{}/bewerken", karin.id))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(stored(&app, ruud.id).active);
+    assert_eq!(account_events(&app), 0);
+
+    // The system admin manages every organisation's accounts.
+    let admin = signed_in(&app, "beheer@samenspel.example").await;
+    let page = admin
+        .submit(
+            "/beheer/gebruikers",
+            &format!("/beheer/gebruikers/{}/deactiveren", ruud.id),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(!stored(&app, ruud.id).active);
+}
+
+#[actix_web::test]
+async fn an_organisation_admin_cannot_deactivate_herself_or_change_her_own_role() {
+    let app = TestApp::spawn().await;
+    let (petra_account, _) = petra_and_karin(&app);
+    let petra = signed_in(&app, PETRA).await;
+    let own = petra_account.id;
+
+    let list = petra.get("/beheer/gebruikers").await;
+    assert!(form_to(&list, &format!("/beheer/gebruikers/{own}/deactiveren")).is_none());
+    let page = petra
+        .submit(
+            "/beheer/gebruikers",
+            &format!("/beheer/gebruikers/{own}/deactiveren"),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(stored(&app, own).active);
+    assert_eq!(
+        petra.get("/beheer/gebruikers").await.status,
+        StatusCode::OK,
+        "still logged in"
+    );
+
+    // Her own edit page shows her role without a choice.
+    let edit = format!("/beheer/gebruikers/{own}/bewerken");
+    let page = petra.get(&edit).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text("select#role").is_none());
+    assert!(
+        page.visible_text()
+            .contains("Je kunt je eigen rol niet wijzigen.")
+    );
+    let page = petra
+        .submit(
+            &edit,
+            &edit,
+            &[("name", "Petra de Graaf"), ("role", "professional")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stored(&app, own).role(), Role::OrgAdmin);
+
+    // Her name she may change.
+    let page = petra
+        .submit(
+            &edit,
+            &edit,
+            &[("name", "Petra van Dam"), ("role", "org_admin")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(stored(&app, own).name, "Petra van Dam");
+    assert_eq!(events_of(&app, EventKind::UserDeactivated).len(), 0);
+}
+
+#[actix_web::test]
+async fn nobody_grants_system_admin_or_family_through_the_edit_form() {
+    let app = TestApp::spawn().await;
+    let (_, karin) = petra_and_karin(&app);
+    let other_system = app.user(
+        "tweede@samenspel.example",
+        "Tweede beheerder",
+        Role::SystemAdmin,
+        None,
+    );
+    app.user(
+        "beheer@samenspel.example",
+        "Beheer",
+        Role::SystemAdmin,
+        None,
+    );
+    let edit = format!("/beheer/gebruikers/{}/bewerken", karin.id);
+    for email in [PETRA, "beheer@samenspel.example"] {
+        let admin = signed_in(&app, email).await;
+        let page = admin.get(&edit).await;
+        assert_eq!(
+            role_options(&page),
+            ["professional", "org_admin"],
+            "{email}"
+        );
+        for role in ["system_admin", "family"] {
+            let page = admin
+                .submit(&edit, &edit, &[("name", "Karin de Vries"), ("role", role)])
+                .await;
+            assert_eq!(
+                page.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{email} {role}"
+            );
+            assert!(page.visible_text().contains("Kies een rol."));
+        }
+    }
+    assert_eq!(stored(&app, karin.id).role(), Role::Professional);
+
+    // A system admin's account is not managed here, not even by another system admin.
+    let admin = signed_in(&app, "beheer@samenspel.example").await;
+    let other = format!("/beheer/gebruikers/{}/bewerken", other_system.id);
+    assert_eq!(admin.get(&other).await.status, StatusCode::FORBIDDEN);
+    let page = admin
+        .submit(
+            "/beheer/gebruikers",
+            &format!("/beheer/gebruikers/{}/deactiveren", other_system.id),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(stored(&app, other_system.id).active);
+    assert_eq!(account_events(&app), 0);
 }

@@ -168,7 +168,7 @@ pub async fn world() -> World {
 
 /// A server for the matrix, the `Cast`, and the actors it lacks: Joost involved with Jansen, Pieter
 /// (an outsider), Mo the table's second minute-taker, the organisation admins of Veilig Thuis, GGZ and
-/// Reclassering, and a system admin.
+/// Reclassering, a system admin, and Lotte (a colleague at Veilig Thuis, for the account routes).
 async fn the_cast_and_the_other_actors() -> (TestApp, Cast) {
     let app = TestApp::spawn_with(&[
         ("SAMENSPEL_API_RATE_LIMIT", "100000"),
@@ -198,6 +198,9 @@ async fn the_cast_and_the_other_actors() -> (TestApp, Cast) {
     );
     let vt = Some("Veilig Thuis Zuid-Holland Zuid");
     user("petra@vt.example", "Petra de Graaf", OrgAdmin, vt);
+    // Petra's colleague whose account the account routes edit and switch off and on: no actor, so
+    // switching it off logs nobody out of the matrix.
+    user("lotte@vt.example", "Lotte Smit", Professional, vt);
     user("sam@samenspel.example", "Sam Beheer", SystemAdmin, None);
     user(
         "beheer@ggz.example",
@@ -457,7 +460,11 @@ fn shared_ids(conn: &mut samenspel::db::DbConn, c: &Cast, meeting: i64) -> Share
         .select(table_kinds::id)
         .first(conn)
         .unwrap();
-    let user = c.ahmed.user_id;
+    let user: i64 = users::table
+        .filter(users::email.eq("lotte@vt.example"))
+        .select(users::id)
+        .first(conn)
+        .unwrap();
     let token_id: i64 = api_tokens::table
         .filter(api_tokens::name.eq("Te intrekken"))
         .select(api_tokens::id)
