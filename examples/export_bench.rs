@@ -82,7 +82,7 @@ fn main() -> anyhow::Result<()> {
         record::who(&mut conn, chair.id)?,
         record::who(&mut conn, owner.id)?,
     );
-    let kind = table::kinds(&mut conn)?
+    let kind = table::kinds_of(&mut conn, &[1])?
         .into_iter()
         .find(|k| k.code == "mda")
         .expect("the MDA++ kind");
@@ -98,7 +98,7 @@ fn main() -> anyhow::Result<()> {
         chair: true,
         minute_taker: false,
         member: false,
-        admin: false,
+        coordinator: false,
     };
 
     let mut pdf_times = Vec::new();

@@ -96,7 +96,7 @@ fn prepare(url: &str, a: &Args) -> Vec<(i64, String, Vec<String>)> {
                     )?;
                 }
             }
-            let kind = table::kinds(conn)?
+            let kind = table::kinds_of(conn, &[1])?
                 .into_iter()
                 .find(|k| k.code == "mda")
                 .unwrap();

@@ -109,7 +109,7 @@ async fn main() {
                 },
             )?;
             let who = record::who(conn, chair.id)?;
-            let kind = table::kinds(conn)?
+            let kind = table::kinds_of(conn, &[1])?
                 .into_iter()
                 .find(|k| k.code == "mda")
                 .unwrap();

@@ -162,6 +162,17 @@ pub fn migrate(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
     Ok(applied.iter().map(|v| v.to_string()).collect())
 }
 
+/// Undoes the newest migration and returns its name: for an operator stepping back one release, and for
+/// the test that upgrades a database with data in it.
+pub fn revert_last(conn: &mut DbConn) -> anyhow::Result<String> {
+    let reverted = match conn {
+        DbConn::Postgres(c) => c.revert_last_migration(POSTGRES_MIGRATIONS),
+        DbConn::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("reverting failed: {e}"))?;
+    Ok(reverted.to_string())
+}
+
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs `f` in a transaction that writes. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so

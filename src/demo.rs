@@ -50,6 +50,45 @@ const ORGANISATIONS: &[(&str, OrganisationKind)] = &[
         OrganisationKind::ChildProtectionBoard,
     ),
     ("Lokaal team Ede", OrganisationKind::LocalTeam),
+    (
+        "Veiligheidshuis Zuid-Holland Zuid",
+        OrganisationKind::SafetyHouse,
+    ),
+];
+
+/// The two partnerships of the scenarios, with the organisations that take part (the Raad voor de
+/// Kinderbescherming in both), their coordinators and the organisation kinds that may direct a family.
+const PARTNERSHIPS: &[(&str, &[&str], &str, &[OrganisationKind])] = &[
+    (
+        "Zuid-Holland Zuid",
+        &[
+            "Veilig Thuis Zuid-Holland Zuid",
+            "Sociaal wijkteam Dordrecht",
+            "Politie Zuid-Holland Zuid",
+            "GGZ volwassenen Drechtsteden",
+            "Basisschool De Regenboog",
+            "Raad voor de Kinderbescherming",
+            "Veiligheidshuis Zuid-Holland Zuid",
+        ],
+        "hanna.kuiper@veiligheidshuis-zhz.example",
+        &crate::domain::partnership::DEFAULT_DIRECTOR_KINDS,
+    ),
+    (
+        "Centraal Gelderland",
+        &[
+            "Gemeente Arnhem",
+            "Jeugdbescherming Gelderland",
+            "Raad voor de Kinderbescherming",
+            "Lokaal team Ede",
+        ],
+        "bram.willems@arnhem.example",
+        &[
+            OrganisationKind::LocalTeam,
+            OrganisationKind::VeiligThuis,
+            OrganisationKind::CertifiedInstitution,
+            OrganisationKind::Municipality,
+        ],
+    ),
 ];
 
 /// (name, email, organisation, role, what they do in the scenarios)
@@ -101,7 +140,7 @@ const PEOPLE: &[(&str, &str, Option<&str>, Role, &str)] = &[
         "ruud.verbeek@politie-zhz.example",
         Some("Politie Zuid-Holland Zuid"),
         Role::Professional,
-        "vast lid MDA++ en actieoverleg",
+        "vast lid MDA++",
     ),
     (
         "Esther Kok",
@@ -144,6 +183,20 @@ const PEOPLE: &[(&str, &str, Option<&str>, Role, &str)] = &[
         Some("Lokaal team Ede"),
         Role::Professional,
         "voorzitter actieoverleg Ede",
+    ),
+    (
+        "Hanna Kuiper",
+        "hanna.kuiper@veiligheidshuis-zhz.example",
+        Some("Veiligheidshuis Zuid-Holland Zuid"),
+        Role::Professional,
+        "coördinator samenwerkingsverband Zuid-Holland Zuid",
+    ),
+    (
+        "Bram Willems",
+        "bram.willems@arnhem.example",
+        Some("Gemeente Arnhem"),
+        Role::Professional,
+        "coördinator samenwerkingsverband Centraal Gelderland",
     ),
 ];
 
@@ -221,15 +274,53 @@ pub fn seed(conn: &mut DbConn) -> anyhow::Result<Vec<Login>> {
                 password: password.clone(),
             });
         }
-        seed_families(conn, &ids)?;
+        let regions = seed_partnerships(conn, &ids)?;
+        seed_families(conn, &ids, regions)?;
         logins.push(seed_portal(conn, &ids, &hash, &password)?);
         Ok(logins)
     })
 }
 
+/// The partnerships Zuid-Holland Zuid (the one every database starts with, renamed) and Centraal
+/// Gelderland, set up by the system admin; their ids in that order.
+fn seed_partnerships(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<(i64, i64)> {
+    use crate::domain::partnership;
+    let id_of = |email: &str| {
+        ids.iter()
+            .find(|(e, _)| e == email)
+            .map(|(_, id)| *id)
+            .with_context(|| format!("demo user {email} missing"))
+    };
+    let admin = record::who(conn, id_of("beheer@samenspel.example")?)?;
+    let mut made = Vec::new();
+    for (i, (name, organisations, coordinator, directors)) in PARTNERSHIPS.iter().enumerate() {
+        let region = match partnership::list(conn)?.into_iter().next() {
+            Some(first) if i == 0 => {
+                partnership::rename(conn, first.id, name)?;
+                partnership::find(conn, first.id)?.context("partnership")?
+            }
+            _ => record::create_partnership(conn, &admin, name)?,
+        };
+        for o in *organisations {
+            let org = organisation::find_by_name(conn, o)?
+                .with_context(|| format!("demo organisation {o} missing"))?;
+            record::add_organisation(conn, &admin, &region, &org)?;
+        }
+        let coordinator = record::who(conn, id_of(coordinator)?)?;
+        record::appoint_coordinator(conn, &admin, &region, &coordinator)?;
+        record::change_settings(conn, &admin, &region, directors, region.retention_days)?;
+        made.push(region.id);
+    }
+    Ok((made[0], made[1]))
+}
+
 /// The families of the scenarios, each created and filled by its director through `record`, so the
 /// timeline and the event log hold their history like any real family's.
-fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()> {
+fn seed_families(
+    conn: &mut DbConn,
+    ids: &[(String, i64)],
+    (zhz, gelderland): (i64, i64),
+) -> anyhow::Result<()> {
     let mut person = |email: &str| -> anyhow::Result<Who> {
         let id = ids
             .iter()
@@ -282,6 +373,7 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
     let jansen = record::start_family(
         conn,
         &ahmed,
+        zhz,
         &details(
             "Gezin Jansen",
             "Dordrecht",
@@ -389,6 +481,7 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
     let de_vries = record::start_family(
         conn,
         &mirjam,
+        gelderland,
         &details(
             "Gezin de Vries",
             "Arnhem",
@@ -434,6 +527,7 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
     let el_amrani = record::start_family(
         conn,
         &linda,
+        gelderland,
         &details(
             "Gezin El Amrani",
             "Ede",
@@ -461,6 +555,7 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
     let bakker = record::start_family(
         conn,
         &karin,
+        zhz,
         &details(
             "Gezin Bakker",
             "Dordrecht",
@@ -500,32 +595,32 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
     )?;
 
     // The tables, and this morning's MDA++ with Jansen and Bakker on the published agenda.
-    let kinds = table::kinds(conn)?;
-    let kind = |code: &str| {
+    let kinds = table::kinds_of(conn, &[zhz, gelderland])?;
+    let kind = |code: &str, region: i64| {
         kinds
             .iter()
-            .find(|k| k.code == code)
+            .find(|k| k.code == code && k.partnership_id == region)
             .cloned()
             .with_context(|| format!("kind {code}"))
     };
     let mda = record::create_table(
         conn,
         &ingrid,
-        &kind("mda")?,
+        &kind("mda", zhz)?,
         "MDA++ Zuid-Holland Zuid",
         "Zuid-Holland Zuid",
     )?;
     let protection = record::create_table(
         conn,
         &mirjam,
-        &kind("beschermingsoverleg")?,
+        &kind("beschermingsoverleg", gelderland)?,
         "Beschermingsoverleg Centraal Gelderland",
         "Centraal Gelderland",
     )?;
     let action_table = record::create_table(
         conn,
         &linda,
-        &kind("actieoverleg")?,
+        &kind("actieoverleg", gelderland)?,
         "Actieoverleg Ede",
         "Ede",
     )?;
@@ -539,7 +634,7 @@ fn seed_families(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result<()>
         (&protection, &tom, TableRole::Member),
         (&action_table, &linda, TableRole::Chair),
         (&action_table, &linda, TableRole::MinuteTaker),
-        (&action_table, &ruud, TableRole::Member),
+        (&action_table, &saskia, TableRole::Member),
     ] {
         table::add_member(conn, t.id, who.user_id, role)?;
     }

@@ -11,6 +11,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    partnerships (id) {
+        id -> BigInt,
+        name -> Text,
+        director_kinds -> Text,
+        retention_days -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partnership_organisations (partnership_id, organisation_id) {
+        partnership_id -> BigInt,
+        organisation_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    partnership_coordinators (partnership_id, user_id) {
+        partnership_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> BigInt,
         organisation_id -> Nullable<BigInt>,
@@ -76,6 +100,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         portal_shows_names -> Bool,
+        partnership_id -> BigInt,
+        closed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -207,6 +233,7 @@ diesel::table! {
         phase_criteria_up_2 -> Text,
         phase_criteria_up_3 -> Text,
         phase_criteria_back -> Text,
+        partnership_id -> BigInt,
     }
 }
 
@@ -221,6 +248,7 @@ diesel::table! {
         access_days -> Integer,
         created_at -> Timestamp,
         send_mode -> Text,
+        partnership_id -> BigInt,
     }
 }
 
@@ -577,6 +605,9 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
+    partnerships,
+    partnership_organisations,
+    partnership_coordinators,
     users,
     sessions,
     user_tokens,

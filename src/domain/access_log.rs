@@ -16,6 +16,8 @@ pub enum Purpose {
     Involvement,
     /// Invited to discuss the family at a meeting.
     Meeting,
+    /// A coordinator reading a closed record within its retention period.
+    Retention,
 }
 
 impl Purpose {
@@ -24,6 +26,7 @@ impl Purpose {
             Purpose::Direction => "direction",
             Purpose::Involvement => "involvement",
             Purpose::Meeting => "meeting",
+            Purpose::Retention => "retention",
         }
     }
 }

@@ -49,6 +49,10 @@ pub struct Family {
     pub updated_at: NaiveDateTime,
     /// Whether the family's view of the access log names the professionals.
     pub portal_shows_names: bool,
+    /// The partnership whose tables and people work with the family.
+    pub partnership_id: i64,
+    /// When the family was last closed: the retention period runs from here.
+    pub closed_at: Option<NaiveDateTime>,
 }
 
 impl Family {
@@ -96,6 +100,7 @@ pub struct FamilyDetails {
 #[derive(Insertable)]
 #[diesel(table_name = families)]
 struct NewFamilyRow<'a> {
+    partnership_id: i64,
     case_year: i32,
     case_seq: i32,
     case_number: &'a str,
@@ -117,7 +122,11 @@ pub fn format_case_number(year: i32, seq: i32) -> String {
 
 /// Creates the family with the next case number of this year. Run inside a write transaction: the
 /// number is read and used in one go (and UNIQUE (case_year, case_seq) backs that up).
-pub fn create(conn: &mut DbConn, details: &FamilyDetails) -> QueryResult<Family> {
+pub fn create(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    details: &FamilyDetails,
+) -> QueryResult<Family> {
     let now = super::now();
     let year = crate::time::local(now).year();
     let last: Option<i32> = families::table
@@ -128,6 +137,7 @@ pub fn create(conn: &mut DbConn, details: &FamilyDetails) -> QueryResult<Family>
     let case_number = format_case_number(year, seq);
     diesel::insert_into(families::table)
         .values(NewFamilyRow {
+            partnership_id,
             case_year: year,
             case_seq: seq,
             case_number: &case_number,
@@ -185,11 +195,14 @@ pub fn set_status(
     status: FamilyStatus,
     closed_reason: Option<&str>,
 ) -> QueryResult<()> {
+    let now = super::now();
+    let closed_at = (status == FamilyStatus::Closed).then_some(now);
     diesel::update(families::table.find(family_id))
         .set((
             families::status.eq(status.code()),
             families::closed_reason.eq(closed_reason),
-            families::updated_at.eq(super::now()),
+            families::closed_at.eq(closed_at),
+            families::updated_at.eq(now),
         ))
         .execute(conn)?;
     Ok(())
@@ -212,15 +225,42 @@ pub struct Relation {
     /// Invited to discuss the family at a meeting, within the table's access window: from the
     /// publication of the agenda until the set number of days after the meeting.
     pub invited: bool,
+    /// Coordinates the family's partnership, and the family is closed and within its retention period:
+    /// may read the record (and every read is logged), nothing more.
+    pub keeper: bool,
 }
 
 impl Relation {
     pub fn any(self) -> bool {
-        self.director || self.co_worker || self.involved || self.invited
+        self.director || self.co_worker || self.involved || self.invited || self.keeper
     }
 }
 
+/// How a user stands to the family now. A closed family keeps only its last director and the
+/// partnership's coordinators, for the partnership's retention period; after it, nobody.
 pub fn relation(conn: &mut DbConn, family_id: i64, user_id: i64) -> QueryResult<Relation> {
+    let Some(found) = find(conn, family_id)? else {
+        return Ok(Relation::default());
+    };
+    let open = relation_while_open(conn, family_id, user_id)?;
+    if !found.is_closed() {
+        return Ok(open);
+    }
+    let Some(region) = super::partnership::find(conn, found.partnership_id)? else {
+        return Ok(Relation::default());
+    };
+    let closed_at = found.closed_at.unwrap_or(found.updated_at);
+    if super::now() > closed_at + chrono::Duration::days(region.retention_days.into()) {
+        return Ok(Relation::default());
+    }
+    Ok(Relation {
+        director: open.director,
+        keeper: super::partnership::coordinated_by(conn, user_id)?.contains(&region.id),
+        ..Relation::default()
+    })
+}
+
+fn relation_while_open(conn: &mut DbConn, family_id: i64, user_id: i64) -> QueryResult<Relation> {
     let active = directorships::table
         .filter(directorships::family_id.eq(family_id))
         .filter(directorships::ended_at.is_null())
@@ -248,6 +288,7 @@ pub fn relation(conn: &mut DbConn, family_id: i64, user_id: i64) -> QueryResult<
         co_worker: active.is_some_and(|(_, c)| c == Some(user_id)),
         involved,
         invited,
+        keeper: false,
     })
 }
 

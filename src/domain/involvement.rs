@@ -60,6 +60,17 @@ pub fn add(
         .get_result(conn)
 }
 
+/// Ends every active involvement with the family (when it is closed); returns how many.
+pub fn end_all(conn: &mut DbConn, family_id: i64, ended_on: NaiveDate) -> QueryResult<usize> {
+    diesel::update(
+        involvements::table
+            .filter(involvements::family_id.eq(family_id))
+            .filter(involvements::ended_on.is_null()),
+    )
+    .set(involvements::ended_on.eq(ended_on))
+    .execute(conn)
+}
+
 pub fn end(conn: &mut DbConn, involvement_id: i64, ended_on: NaiveDate) -> QueryResult<()> {
     diesel::update(involvements::table.find(involvement_id))
         .set(involvements::ended_on.eq(ended_on))

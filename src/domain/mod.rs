@@ -11,6 +11,7 @@ pub mod involvement;
 pub mod meeting;
 pub mod organisation;
 pub mod outcome;
+pub mod partnership;
 pub mod plan;
 pub mod portal;
 pub mod referral;

@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use super::coded_enum;
 use crate::db::DbConn;
 use crate::schema::{
-    correction_requests, family_views, persons, portal_access, portal_withheld, recovery_consents,
-    shared_minutes, users,
+    correction_requests, families, family_views, persons, portal_access, portal_withheld,
+    recovery_consents, shared_minutes, users,
 };
 
 coded_enum!(
@@ -36,9 +36,15 @@ pub struct Access {
     pub created_at: NaiveDateTime,
 }
 
+/// The member behind a family account, while the family's record is not closed: closing ends the
+/// portal too.
 pub fn access(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<Access>> {
+    let closed = families::table
+        .filter(families::status.eq(super::family::FamilyStatus::Closed.code()))
+        .select(families::id);
     portal_access::table
         .find(user_id)
+        .filter(portal_access::family_id.ne_all(closed))
         .select(Access::as_select())
         .first(conn)
         .optional()

@@ -27,6 +27,7 @@ pub struct TableKind {
     pub phase_criteria_up_2: String,
     pub phase_criteria_up_3: String,
     pub phase_criteria_back: String,
+    pub partnership_id: i64,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
@@ -42,6 +43,7 @@ pub struct Table {
     pub created_at: NaiveDateTime,
     /// How the besluitenlijst is sent: "link" (log in to read) or "attachment" (the PDF in the mail).
     pub send_mode: String,
+    pub partnership_id: i64,
 }
 
 impl Table {
@@ -64,11 +66,86 @@ pub fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn kinds(conn: &mut DbConn) -> QueryResult<Vec<TableKind>> {
+/// The table kinds of these partnerships.
+pub fn kinds_of(conn: &mut DbConn, partnership_ids: &[i64]) -> QueryResult<Vec<TableKind>> {
     table_kinds::table
-        .order(table_kinds::id.asc())
+        .filter(table_kinds::partnership_id.eq_any(partnership_ids))
+        .order((table_kinds::partnership_id.asc(), table_kinds::id.asc()))
         .select(TableKind::as_select())
         .load(conn)
+}
+
+/// The kinds a new partnership starts with: (code, name, referral criteria, outcome options, days of
+/// access after a meeting). Each partnership then changes its own copy.
+pub const DEFAULT_KINDS: &[(&str, &str, &str, &str, i32)] = &[
+    (
+        "actieoverleg",
+        "Actieoverleg",
+        "Er is nu actie nodig van meer partners tegelijk en het lokaal team of Veilig Thuis kan dit niet alleen.",
+        "Afspraken wie nu wat doet\nTerug naar het lokaal team\nOpschalen naar een ander overleg",
+        14,
+    ),
+    (
+        "mda",
+        "MDA++",
+        "Huiselijk geweld of kindermishandeling houdt aan, ondanks hulp in de keten. Meerdere problemen in het gezin. Veilig Thuis is betrokken.",
+        "Fase 1: directe veiligheid\nFase 2: stabiele veiligheid\nFase 3: herstel\nAfschalen naar het lokaal team",
+        28,
+    ),
+    (
+        "beschermingsoverleg",
+        "Beschermingsoverleg",
+        "De hulp in het vrijwillig kader heeft de zorgen niet weggenomen. Aangemeld door het lokaal team, een GI of Veilig Thuis.",
+        "Vrijwillig kader blijft\nRvdK-onderzoek naar een kinderbeschermingsmaatregel\nSignaal of advies voor beleid",
+        28,
+    ),
+    (
+        "zvh_casusoverleg",
+        "ZVH-casusoverleg",
+        "Zorg, strafrecht en bestuursrecht zijn samen nodig. Er is een strafrechtelijke ingreep nodig of in beeld.",
+        "Gezamenlijk plan van aanpak\nStrafrechtelijke interventie\nBestuursrechtelijke maatregel\nTerug naar de zorgketen",
+        14,
+    ),
+    (
+        "mdo",
+        "Multidisciplinair overleg (MDO)",
+        "Meerdere disciplines zijn betrokken en moeten samen afstemmen.",
+        "Afspraken gemaakt\nNieuw overleg nodig\nOpschalen naar een ander overleg",
+        14,
+    ),
+    (
+        "trajectberaad",
+        "Trajectberaad",
+        "Er is een passend traject nodig dat niet vanzelf beschikbaar is.",
+        "Traject ingezet\nAndere hulp zoeken\nOpschalen naar een ander overleg",
+        14,
+    ),
+    (
+        "nazorgoverleg",
+        "Nazorgoverleg",
+        "Het gezin is afgeschaald en de nazorg wordt gevolgd.",
+        "Nazorg loopt goed\nOpnieuw opschalen\nDossier sluiten",
+        14,
+    ),
+];
+
+/// Gives a new partnership its own copy of the default kinds.
+pub fn create_default_kinds(conn: &mut DbConn, partnership_id: i64) -> QueryResult<()> {
+    for (code, name, criteria, outcomes, days) in DEFAULT_KINDS {
+        create_kind(
+            conn,
+            NewKind {
+                partnership_id,
+                code,
+                name,
+                referral_criteria: criteria,
+                outcome_options: outcomes,
+                access_days: *days,
+                created_at: super::now(),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 pub fn find_kind(conn: &mut DbConn, id: i64) -> QueryResult<Option<TableKind>> {
@@ -82,6 +159,7 @@ pub fn find_kind(conn: &mut DbConn, id: i64) -> QueryResult<Option<TableKind>> {
 #[derive(Insertable)]
 #[diesel(table_name = table_kinds)]
 pub struct NewKind<'a> {
+    pub partnership_id: i64,
     pub code: &'a str,
     pub name: &'a str,
     pub referral_criteria: &'a str,
@@ -140,6 +218,7 @@ pub fn set_phase_criteria(conn: &mut DbConn, id: i64, lists: [String; 3]) -> Que
 #[derive(Insertable)]
 #[diesel(table_name = consultation_tables)]
 struct NewTableRow<'a> {
+    partnership_id: i64,
     kind_id: i64,
     name: &'a str,
     region: &'a str,
@@ -153,6 +232,7 @@ struct NewTableRow<'a> {
 pub fn create(conn: &mut DbConn, kind: &TableKind, name: &str, region: &str) -> QueryResult<Table> {
     diesel::insert_into(consultation_tables::table)
         .values(NewTableRow {
+            partnership_id: kind.partnership_id,
             kind_id: kind.id,
             name,
             region,
@@ -194,11 +274,22 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Table>> {
         .optional()
 }
 
-pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Table>> {
+/// The tables of these partnerships.
+pub fn list_of(conn: &mut DbConn, partnership_ids: &[i64]) -> QueryResult<Vec<Table>> {
     consultation_tables::table
+        .filter(consultation_tables::partnership_id.eq_any(partnership_ids))
         .order(consultation_tables::name.asc())
         .select(Table::as_select())
         .load(conn)
+}
+
+/// Is there a table with this name already (names are unique across partnerships)?
+pub fn name_taken(conn: &mut DbConn, name: &str) -> QueryResult<bool> {
+    Ok(consultation_tables::table
+        .select(consultation_tables::name)
+        .load::<String>(conn)?
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(name)))
 }
 
 /// The tables a user sits at, in any role.

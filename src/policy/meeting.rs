@@ -4,13 +4,14 @@
 use crate::domain::family::Relation;
 use crate::domain::meeting::{self, MeetingAction, MeetingState};
 
-/// What a user may do at a table: their places at it, and whether they manage tables.
+/// What a user may do at a table: their places at it, and whether they coordinate its partnership.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Seat {
     pub chair: bool,
     pub minute_taker: bool,
     pub member: bool,
-    pub admin: bool,
+    /// Coordinates the table's partnership: sees and sets up the table, without a place at it.
+    pub coordinator: bool,
 }
 
 impl Seat {
@@ -18,7 +19,7 @@ impl Seat {
         self.chair || self.minute_taker
     }
     pub fn any(self) -> bool {
-        self.chair || self.minute_taker || self.member || self.admin
+        self.chair || self.minute_taker || self.member || self.coordinator
     }
 }
 
@@ -88,9 +89,9 @@ mod tests {
                 },
             ),
             (
-                "admin",
+                "coordinator",
                 Seat {
-                    admin: true,
+                    coordinator: true,
                     ..none
                 },
             ),
@@ -108,7 +109,7 @@ mod tests {
     #[test]
     fn who_may_change_a_meeting_by_seat() {
         use MeetingAction::*;
-        // (action, allowed for [chair, minute-taker, member, admin, guest])
+        // (action, allowed for [chair, minute-taker, member, coordinator, guest])
         let cases: &[(MeetingAction, [bool; 5])] = &[
             (Start, [Y, N, N, N, N]),
             (Steer, [Y, N, N, N, N]),
@@ -178,7 +179,7 @@ mod tests {
     #[test]
     fn who_may_correct_a_decision() {
         use MeetingStatus::*;
-        let [chair, minute_taker, member, admin, guest] = seats().map(|(_, s)| s);
+        let [chair, minute_taker, member, coordinator, guest] = seats().map(|(_, s)| s);
         // (seat, meeting, decision replaced already, allowed)
         let cases: &[(Seat, MeetingStatus, bool, bool)] = &[
             (chair, Closed, N, Y),
@@ -187,7 +188,7 @@ mod tests {
             (chair, Planned, N, N),
             (minute_taker, Closed, N, N),
             (member, Closed, N, N),
-            (admin, Closed, N, N),
+            (coordinator, Closed, N, N),
             (guest, Closed, N, N),
         ];
         for (seat, meeting, replaced, expected) in cases {

@@ -4,8 +4,10 @@ use crate::domain::family::Relation;
 use crate::domain::user::Role;
 
 mod meeting;
+mod partnership;
 
 pub use meeting::{Seat, allows_meeting, may_correct, may_share_minutes, seat_allows};
+pub use partnership::{GovernanceAction, Standing, allows_governance, may_coordinate, may_sit};
 
 /// Who acts: their role and organisation. Built from the signed-in user.
 #[derive(Clone, Copy, Debug)]
@@ -122,11 +124,6 @@ pub fn allows_family(actor: Actor, relation: Relation, action: FamilyAction) -> 
     }
 }
 
-/// Organisation and system admins set up tables and their kinds; chairs run them.
-pub fn may_manage_tables(actor: Actor) -> bool {
-    matches!(actor.role, Role::SystemAdmin | Role::OrgAdmin)
-}
-
 /// Any professional may start a family record; they become its director.
 pub fn may_create_family(actor: Actor) -> bool {
     actor.role == Role::Professional
@@ -169,6 +166,11 @@ mod tests {
             invited: true,
             ..Relation::default()
         };
+        // A coordinator of the partnership of a closed family, within its retention period.
+        let keeper = Relation {
+            keeper: true,
+            ..Relation::default()
+        };
         // Formerly involved, a colleague of the same organisation, someone of another organisation:
         // none has a relation to the family now.
         let none = Relation::default();
@@ -195,6 +197,9 @@ mod tests {
         expect(professional, involved, &[View, Comment]);
         // Invited to discuss the family at a meeting: reading only, for the purpose "overleg".
         expect(professional, invited, &[View]);
+        expect(professional, keeper, &[View]);
+        expect(org_admin, keeper, &[View]);
+        expect(system, keeper, &[]);
         expect(professional, none, &[]);
         expect(org_admin, none, &[]);
         expect(system, none, &[]);

@@ -18,6 +18,7 @@ use super::{Who, event};
 pub fn start_family(
     conn: &mut DbConn,
     by: &Who,
+    partnership_id: i64,
     details: &FamilyDetails,
     role: &str,
     today: NaiveDate,
@@ -25,7 +26,12 @@ pub fn start_family(
     let organisation_id = by.organisation_id.ok_or(DomainError::Rule(
         "a family is opened by a professional of an organisation",
     ))?;
-    let created = family::create(conn, details)?;
+    if !crate::domain::partnership::takes_part(conn, partnership_id, organisation_id)? {
+        return Err(DomainError::Rule(
+            "a family is opened in a partnership the organisation takes part in",
+        ));
+    }
+    let created = family::create(conn, partnership_id, details)?;
     event(
         conn,
         by,
@@ -64,15 +70,19 @@ pub fn update_details(
     )
 }
 
+/// Closes the family and ends everyone's access with it, in one transaction: every involvement ends,
+/// invitations to discuss it and the family's portal no longer open it. The last director and the
+/// partnership's coordinators keep reading it for the retention period (`family::relation`).
 pub fn close(conn: &mut DbConn, by: &Who, family_id: i64, reason: &str) -> DomainResult<()> {
     family::set_status(conn, family_id, FamilyStatus::Closed, Some(reason))?;
+    let ended = crate::domain::involvement::end_all(conn, family_id, crate::time::today())?;
     event(
         conn,
         by,
         family_id,
         EventKind::FamilyClosed,
         ("family", family_id),
-        json!({"reason": reason}),
+        json!({"reason": reason, "involvements_ended": ended}),
     )
 }
 

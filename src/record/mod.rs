@@ -8,6 +8,7 @@ mod export;
 mod family;
 mod meeting;
 mod partner;
+mod partnership;
 mod portal;
 mod safety;
 
@@ -23,6 +24,10 @@ pub use meeting::{
     set_attendance, set_current_item, set_time_box, start_meeting,
 };
 pub use partner::record_reading;
+pub use partnership::{
+    add_organisation, add_table_member, appoint_coordinator, change_settings, create_partnership,
+    remove_coordinator, remove_table_member,
+};
 pub use portal::{
     answer_correction, family_score, family_view, invite_to_portal, recovery_consent,
     request_correction, set_portal_access, set_withheld, share_minutes, show_names_in_portal,

@@ -7,8 +7,9 @@ use crate::db::{self, DbConn};
 use crate::domain::access_log::{self, Purpose};
 use crate::domain::family::{self, Family, Relation};
 use crate::domain::meeting::{self, AgendaItem, Meeting};
+use crate::domain::partnership;
 use crate::domain::table::{self, Table, TableRole};
-use crate::policy::{self, Actor, FamilyAction};
+use crate::policy::{self, Actor, FamilyAction, Standing};
 use crate::record::Who;
 
 /// What a user may do at a table (the rules are the policy's).
@@ -102,6 +103,8 @@ pub fn log_access(
         Purpose::Direction
     } else if relation.involved {
         Purpose::Involvement
+    } else if relation.keeper {
+        Purpose::Retention
     } else {
         Purpose::Meeting
     };
@@ -116,11 +119,34 @@ pub fn log_access(
     Ok(())
 }
 
-pub fn seat(conn: &mut DbConn, user: &SignedIn, table_id: i64) -> Result<Seat, AppError> {
+/// The user's places at the table, and whether they coordinate its partnership.
+pub fn seat(conn: &mut DbConn, user: &SignedIn, at: &Table) -> Result<Seat, AppError> {
     Ok(Seat {
-        admin: policy::may_manage_tables(actor(user)),
-        ..seat_of(conn, user.id(), table_id)?
+        coordinator: standing(conn, user, at.partnership_id)?.coordinator,
+        ..seat_of(conn, user.id(), at.id)?
     })
+}
+
+/// How the user stands in a partnership (the facts the governance policy decides on).
+pub fn standing(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    partnership_id: i64,
+) -> Result<Standing, AppError> {
+    Ok(Standing {
+        coordinator: coordinated(conn, user)?.contains(&partnership_id),
+    })
+}
+
+/// The partnerships the user coordinates (none for a family account or a system admin).
+pub fn coordinated(conn: &mut DbConn, user: &SignedIn) -> Result<Vec<i64>, AppError> {
+    if matches!(
+        user.role(),
+        crate::domain::user::Role::Family | crate::domain::user::Role::SystemAdmin
+    ) {
+        return Ok(Vec::new());
+    }
+    Ok(partnership::coordinated_by(conn, user.id())?)
 }
 
 /// The places at a table of any user (for sending each participant their own version); managing
@@ -131,18 +157,18 @@ pub fn seat_of(conn: &mut DbConn, user_id: i64, table_id: i64) -> Result<Seat, A
         chair: roles.contains(&TableRole::Chair),
         minute_taker: roles.contains(&TableRole::MinuteTaker),
         member: roles.contains(&TableRole::Member),
-        admin: false,
+        coordinator: false,
     })
 }
 
-/// The table, if the user sits at it or manages tables; otherwise NotFound.
+/// The table, if the user sits at it or coordinates its partnership; otherwise NotFound.
 pub fn table_for(
     conn: &mut DbConn,
     user: &SignedIn,
     table_id: i64,
 ) -> Result<(Table, Seat), AppError> {
     let found = table::find(conn, table_id)?.ok_or(AppError::NotFound)?;
-    let seat = seat(conn, user, table_id)?;
+    let seat = seat(conn, user, &found)?;
     if !seat.any() {
         return Err(AppError::NotFound);
     }
@@ -157,7 +183,7 @@ pub fn meeting_for(
 ) -> Result<(Meeting, Table, Seat), AppError> {
     let found = meeting::find(conn, meeting_id)?.ok_or(AppError::NotFound)?;
     let at = table::find(conn, found.table_id)?.ok_or(AppError::NotFound)?;
-    let seat = seat(conn, user, at.id)?;
+    let seat = seat(conn, user, &at)?;
     if !(seat.leads() || meeting::is_participant(conn, meeting_id, user.id())?) {
         return Err(AppError::NotFound);
     }
@@ -176,15 +202,20 @@ pub fn sees_item(
     let Some(family_id) = item.family_id else {
         return Ok(true);
     };
-    if seat.leads()
-        || invitees
+    if seat.leads() {
+        return Ok(true);
+    }
+    // An invitation opens the item while the family's record is open; closing ends it.
+    let open = family::find(conn, family_id)?.is_some_and(|f| !f.is_closed());
+    if open
+        && invitees
             .iter()
             .any(|(i, u, _)| *i == item.id && *u == user_id)
     {
         return Ok(true);
     }
     let relation = family::relation(conn, family_id, user_id)?;
-    Ok(relation.director || relation.co_worker || relation.involved)
+    Ok(relation.director || relation.co_worker || relation.involved || relation.keeper)
 }
 
 /// The organisation whose API keys and webhooks this admin manages: their own, as its admin.

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::seat;
+use super::access::seat_of;
 use super::access::who;
 use super::forms::TEXT_LIMIT;
 use super::html;
@@ -39,7 +39,7 @@ fn action_for(conn: &mut DbConn, user: &SignedIn, id: i64) -> Result<ActionRow, 
         return Ok(row);
     }
     let m = meeting::find(conn, found.meeting_id)?.ok_or(AppError::NotFound)?;
-    if seat(conn, user, m.table_id)?.leads() {
+    if seat_of(conn, user.id(), m.table_id)?.leads() {
         return Ok(row);
     }
     match found.family_id {

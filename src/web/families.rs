@@ -20,6 +20,7 @@ use crate::domain::access_log::{self, AccessEntry};
 use crate::domain::directorship::{self, DirectorshipView};
 use crate::domain::family::{self, Family, FamilyDetails, LegalBasis, Person, PersonRole, Urgency};
 use crate::domain::involvement::{self, InvolvementView};
+use crate::domain::partnership::{self, Partnership};
 use crate::domain::plan::{self, Comment, LifeDomain, PlanVersion};
 use crate::events::{self, EventKind, TimelineEntry};
 use crate::policy::{self, FamilyAction};
@@ -94,6 +95,9 @@ pub struct FamilyForm {
     /// For creation: the creator's role in the family (e.g. "casusregisseur").
     #[serde(default)]
     role: String,
+    /// For creation: the partnership the family belongs to.
+    #[serde(default)]
+    partnership_id: String,
 }
 
 impl FamilyForm {
@@ -106,6 +110,7 @@ impl FamilyForm {
             family_informed: if f.family_informed { "yes" } else { "no" }.into(),
             not_informed_reason: f.not_informed_reason.clone().unwrap_or_default(),
             role: String::new(),
+            partnership_id: f.partnership_id.to_string(),
         }
     }
 
@@ -157,15 +162,36 @@ struct FamilyFormPage {
     family: Option<Family>,
     form: FamilyForm,
     errors: FieldErrors,
+    /// For creation: the partnerships the user's organisation takes part in.
+    partnerships: Vec<Partnership>,
 }
 
-pub async fn show_new_family(user: CurrentUser, ctx: PageCtx) -> Result<HttpResponse, AppError> {
+/// The partnerships a new family of this user can belong to: those their organisation takes part in.
+async fn partnerships_of(state: &AppState, user: &SignedIn) -> Result<Vec<Partnership>, AppError> {
+    let Some(org) = user.organisation_id() else {
+        return Err(AppError::Forbidden);
+    };
+    state
+        .db(move |conn| Ok(partnership::of_organisation(conn, org)?))
+        .await
+}
+
+pub async fn show_new_family(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     if !policy::may_create_family(actor(&user.0)) {
         return Err(AppError::Forbidden);
     }
+    let partnerships = partnerships_of(&state, &user.0).await?;
     let form = FamilyForm {
         urgency: Urgency::Regular.code().into(),
         role: ctx.t("family_form.default_role"),
+        partnership_id: partnerships
+            .first()
+            .map(|p| p.id.to_string())
+            .unwrap_or_default(),
         ..FamilyForm::default()
     };
     html(
@@ -175,6 +201,7 @@ pub async fn show_new_family(user: CurrentUser, ctx: PageCtx) -> Result<HttpResp
             family: None,
             form,
             errors: FieldErrors::default(),
+            partnerships,
         },
     )
 }
@@ -189,12 +216,23 @@ pub async fn create_family(
     if !policy::may_create_family(actor(&user)) {
         return Err(AppError::Forbidden);
     }
+    // Only a professional of an organisation can direct a family.
+    let partnerships = partnerships_of(&state, &user).await?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let role = text_field(&mut errors, "role", &form.role, true, 100);
-    // Only a professional of an organisation can direct a family.
-    user.organisation_id().ok_or(AppError::Forbidden)?;
-    let Some(details) = form.check(&mut errors) else {
+    // The chosen partnership; the only one when the organisation takes part in one.
+    let partnership_id = match (form.partnership_id.trim(), partnerships.as_slice()) {
+        ("", [only]) => Some(only.id),
+        (typed, _) => typed
+            .parse::<i64>()
+            .ok()
+            .filter(|id| partnerships.iter().any(|p| p.id == *id)),
+    };
+    if partnership_id.is_none() {
+        errors.add("partnership_id", "family_form.partnership_required");
+    }
+    let (Some(details), Some(partnership_id)) = (form.check(&mut errors), partnership_id) else {
         return html(
             StatusCode::UNPROCESSABLE_ENTITY,
             FamilyFormPage {
@@ -202,6 +240,7 @@ pub async fn create_family(
                 family: None,
                 form,
                 errors,
+                partnerships,
             },
         );
     };
@@ -210,7 +249,8 @@ pub async fn create_family(
         .db(move |conn| {
             db::write(conn, |conn| {
                 Ok::<_, AppError>(
-                    record::start_family(conn, &creator, &details, &role, today())?.id,
+                    record::start_family(conn, &creator, partnership_id, &details, &role, today())?
+                        .id,
                 )
             })
         })
@@ -242,6 +282,7 @@ pub async fn show_edit_family(
             family: Some(family),
             form,
             errors: FieldErrors::default(),
+            partnerships: Vec::new(),
         },
     )
 }
@@ -276,6 +317,7 @@ pub async fn update_family(
                 family: Some(family),
                 form,
                 errors,
+                partnerships: Vec::new(),
             },
         );
     }

@@ -59,7 +59,7 @@ pub fn audience_for(
         chair: roles.contains(&table::TableRole::Chair),
         minute_taker: roles.contains(&table::TableRole::MinuteTaker),
         member: roles.contains(&table::TableRole::Member),
-        admin: false,
+        coordinator: false,
     };
     if !(seat.leads() || meeting::is_participant(conn, meeting_id, user_id)?) {
         return Ok(None);
@@ -198,7 +198,7 @@ impl<'a> Drawing<'a> {
                 chair: audience.chair,
                 minute_taker: audience.leads && !audience.chair,
                 member: false,
-                admin: false,
+                coordinator: false,
             },
             fragments: Vec::new(),
         }

@@ -36,6 +36,18 @@ fn may_refer(conn: &mut DbConn, user: &SignedIn, family_id: i64) -> Result<Famil
     Ok(found)
 }
 
+/// The table, if it belongs to the family's partnership: a family is referred to its own region's
+/// tables.
+fn table_of_partnership(
+    conn: &mut DbConn,
+    family: &Family,
+    table_id: i64,
+) -> Result<Table, AppError> {
+    table::find(conn, table_id)?
+        .filter(|t| t.partnership_id == family.partnership_id)
+        .ok_or(AppError::NotFound)
+}
+
 pub async fn choose_table(
     user: CurrentUser,
     ctx: PageCtx,
@@ -44,7 +56,11 @@ pub async fn choose_table(
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
     let (found, tables) = state
-        .db(move |conn| Ok((may_refer(conn, &user, family_id)?, table::list(conn)?)))
+        .db(move |conn| {
+            let found = may_refer(conn, &user, family_id)?;
+            let tables = table::list_of(conn, &[found.partnership_id])?;
+            Ok((found, tables))
+        })
         .await?;
     html(
         StatusCode::OK,
@@ -92,10 +108,8 @@ pub async fn show_referral_form(
     let (found, to) = state
         .db(move |conn| {
             let found = may_refer(conn, &user, family_id)?;
-            Ok((
-                found,
-                table::find(conn, table_id)?.ok_or(AppError::NotFound)?,
-            ))
+            let to = table_of_partnership(conn, &found, table_id)?;
+            Ok((found, to))
         })
         .await?;
     let form = ReferralForm {
@@ -190,7 +204,7 @@ pub async fn create_referral(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let found = may_refer(conn, &user, family_id)?;
-                let to = table::find(conn, table_id)?.ok_or(AppError::NotFound)?;
+                let to = table_of_partnership(conn, &found, table_id)?;
                 let created = match details {
                     Some(d) => Some(record::refer(conn, &who(&user), family_id, &to, &d)?.id),
                     None => None,
@@ -237,7 +251,7 @@ fn referral_for(
 ) -> Result<(Referral, Family, Table, Seat), AppError> {
     let found = referral::find(conn, id)?.ok_or(AppError::NotFound)?;
     let to = table::find(conn, found.table_id)?.ok_or(AppError::NotFound)?;
-    let seat = seat(conn, user, to.id)?;
+    let seat = seat(conn, user, &to)?;
     let fam = family::find(conn, found.family_id)?.ok_or(AppError::NotFound)?;
     let relation = family::relation(conn, fam.id, user.id())?;
     let sees = found.referred_by_user_id == user.id()

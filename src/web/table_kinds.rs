@@ -1,16 +1,18 @@
-//! Kinds of table (actieoverleg, MDA++, beschermingsoverleg, ...): their rules as data, set up by an admin.
+//! Kinds of table (actieoverleg, MDA++, beschermingsoverleg, ...): their rules as data, set up by a partnership's
+//! coordinators, each partnership its own.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::access::actor;
+use super::access::{actor, coordinated};
 use super::forms::{FieldErrors, text};
 use super::html;
-use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
+use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
+use crate::domain::partnership::{self, Partnership};
 use crate::domain::table::{self, TableKind};
-use crate::policy;
+use crate::policy::{self, GovernanceAction, Standing};
 use crate::web::views::table_form::TableForm;
 
 #[derive(Template)]
@@ -18,11 +20,21 @@ use crate::web::views::table_form::TableForm;
 struct KindsPage {
     ctx: PageCtx,
     kinds: Vec<TableKind>,
+    /// The partnerships whose kinds these are (the user coordinates them).
+    partnerships: Vec<Partnership>,
     /// The kind being edited (or a new one: id 0) and its form, with errors.
     editing: Option<(i64, TableForm, FieldErrors)>,
 }
 
 impl KindsPage {
+    fn partnership_name(&self, id: &i64) -> &str {
+        self.partnerships
+            .iter()
+            .find(|p| p.id == *id)
+            .map(|p| p.name.as_str())
+            .unwrap_or_default()
+    }
+
     /// The checklists of a kind as shown in its form: its own, or the defaults it uses.
     fn checklists(&self, kind: Option<&TableKind>) -> [(&'static str, &'static str, String); 3] {
         use crate::domain::safety::{Phase, Step, criteria};
@@ -56,20 +68,39 @@ fn own_checklist(typed: &str, default: &str) -> String {
     }
 }
 
+/// The partnerships whose kinds the user sets up (they coordinate them), with those kinds. Each
+/// partnership has its own copy: a change here never reaches another partnership.
+fn coordinated_kinds(
+    conn: &mut db::DbConn,
+    user: &SignedIn,
+) -> Result<(Vec<Partnership>, Vec<TableKind>), AppError> {
+    let ids = coordinated(conn, user)?;
+    let standing = Standing { coordinator: true };
+    if ids.is_empty()
+        || !policy::allows_governance(actor(user), standing, GovernanceAction::ManageTables)
+    {
+        return Err(AppError::Forbidden);
+    }
+    let partnerships = partnership::list(conn)?
+        .into_iter()
+        .filter(|p| ids.contains(&p.id))
+        .collect();
+    Ok((partnerships, table::kinds_of(conn, &ids)?))
+}
+
 pub async fn list_kinds(
     user: CurrentUser,
     ctx: PageCtx,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    if !policy::may_manage_tables(actor(&user.0)) {
-        return Err(AppError::Forbidden);
-    }
-    let kinds = state.db(|conn| Ok(table::kinds(conn)?)).await?;
+    let user = user.0;
+    let (partnerships, kinds) = state.db(move |conn| coordinated_kinds(conn, &user)).await?;
     html(
         StatusCode::OK,
         KindsPage {
             ctx,
             kinds,
+            partnerships,
             editing: None,
         },
     )
@@ -83,10 +114,13 @@ pub async fn save_kind(
     path: web::Path<i64>,
     form: web::Form<TableForm>,
 ) -> Result<HttpResponse, AppError> {
-    if !policy::may_manage_tables(actor(&user.0)) {
-        return Err(AppError::Forbidden);
-    }
+    let user = user.0;
+    let check = user.clone();
+    state
+        .db(move |conn| coordinated_kinds(conn, &check).map(|_| ()))
+        .await?;
     let (kind_id, form) = (path.into_inner(), form.into_inner());
+    let partnership_id = form.partnership_id.trim().parse::<i64>().ok();
     let mut errors = FieldErrors::default();
     let name = text(&mut errors, "name", &form.name, "tables.name_required", 200);
     let (criteria, outcomes, days) = form.settings(&mut errors);
@@ -106,13 +140,26 @@ pub async fn save_kind(
         days,
         checklists,
     };
-    let kinds = state
+    let (partnerships, kinds) = state
         .db(move |conn| {
             db::write(conn, |conn| {
+                let (partnerships, kinds) = coordinated_kinds(conn, &user)?;
+                // Only a kind of a partnership the user coordinates, or a new one in one of them.
+                let in_partnership = if kind_id == 0 {
+                    partnership_id.filter(|p| partnerships.iter().any(|o| o.id == *p))
+                } else {
+                    kinds
+                        .iter()
+                        .find(|k| k.id == kind_id)
+                        .map(|k| k.partnership_id)
+                };
+                let Some(in_partnership) = in_partnership else {
+                    return Err(AppError::NotFound);
+                };
                 if valid {
-                    store_kind(conn, kind_id, &kind)?;
+                    store_kind(conn, kind_id, in_partnership, &kind)?;
                 }
-                Ok::<_, AppError>(table::kinds(conn)?)
+                Ok::<_, AppError>((partnerships, kinds))
             })
         })
         .await?;
@@ -124,6 +171,7 @@ pub async fn save_kind(
         KindsPage {
             ctx,
             kinds,
+            partnerships,
             editing: Some((kind_id, form, errors)),
         },
     )
@@ -141,7 +189,12 @@ struct KindSettings {
 
 /// Creates (`kind_id` 0) or updates a kind, with its own phase checklists (none where the default is
 /// kept).
-fn store_kind(conn: &mut db::DbConn, kind_id: i64, kind: &KindSettings) -> Result<(), AppError> {
+fn store_kind(
+    conn: &mut db::DbConn,
+    kind_id: i64,
+    partnership_id: i64,
+    kind: &KindSettings,
+) -> Result<(), AppError> {
     use crate::domain::safety::{DEFAULT_BACK, DEFAULT_TO_RECOVERY, DEFAULT_TO_STABLE};
     let KindSettings {
         name,
@@ -155,6 +208,7 @@ fn store_kind(conn: &mut db::DbConn, kind_id: i64, kind: &KindSettings) -> Resul
         table::create_kind(
             conn,
             table::NewKind {
+                partnership_id,
                 code: &code,
                 name,
                 referral_criteria: criteria,

@@ -6,17 +6,19 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::{Seat, actor, table_for, who};
+use super::access::{Seat, actor, coordinated, table_for, who};
 use super::forms::{FieldErrors, text};
 use super::html;
-use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
+use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::meeting::{self, Meeting};
+use crate::domain::partnership;
 use crate::domain::referral::{self, ReferralRow};
 use crate::domain::table::{self, Member, Table, TableKind, TableRole};
-use crate::policy;
+use crate::domain::user;
+use crate::policy::{self, GovernanceAction, Standing};
 use crate::record;
-use crate::web::views::choices::professionals;
+use crate::web::views::choices::partnership_professionals;
 use crate::web::views::table_form::TableForm;
 
 #[derive(Template)]
@@ -33,15 +35,18 @@ pub async fn list_tables(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let user = user.0;
-    let may_manage = policy::may_manage_tables(actor(&user));
-    let user_id = user.id();
-    let tables = state
+    let (tables, may_manage) = state
         .db(move |conn| {
-            Ok(if may_manage {
-                table::list(conn)?
-            } else {
-                table::list_for_user(conn, user_id)?
-            })
+            // The tables the user sits at, and those of the partnerships they coordinate.
+            let coordinated = coordinated(conn, &user)?;
+            let mut tables = table::list_for_user(conn, user.id())?;
+            for t in table::list_of(conn, &coordinated)? {
+                if !tables.iter().any(|mine| mine.id == t.id) {
+                    tables.push(t);
+                }
+            }
+            tables.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok((tables, may_manage_any(&user, &coordinated)))
         })
         .await?;
     html(
@@ -52,6 +57,25 @@ pub async fn list_tables(
             may_manage,
         },
     )
+}
+
+/// Does the user set up tables in at least one of these (their coordinated) partnerships?
+fn may_manage_any(user: &SignedIn, coordinated: &[i64]) -> bool {
+    !coordinated.is_empty()
+        && policy::allows_governance(
+            actor(user),
+            Standing { coordinator: true },
+            GovernanceAction::ManageTables,
+        )
+}
+
+/// The table kinds the user may set up a table of: those of the partnerships they coordinate.
+fn kinds_to_set_up(conn: &mut db::DbConn, user: &SignedIn) -> Result<Vec<TableKind>, AppError> {
+    let coordinated = coordinated(conn, user)?;
+    if !may_manage_any(user, &coordinated) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(table::kinds_of(conn, &coordinated)?)
 }
 
 #[derive(Template)]
@@ -70,10 +94,8 @@ pub async fn show_new_table(
     ctx: PageCtx,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    if !policy::may_manage_tables(actor(&user.0)) {
-        return Err(AppError::Forbidden);
-    }
-    let kinds = state.db(|conn| Ok(table::kinds(conn)?)).await?;
+    let user = user.0;
+    let kinds = state.db(move |conn| kinds_to_set_up(conn, &user)).await?;
     html(
         StatusCode::OK,
         TableFormPage {
@@ -93,9 +115,11 @@ pub async fn create_table(
     form: web::Form<TableForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = user.0;
-    if !policy::may_manage_tables(actor(&user)) {
-        return Err(AppError::Forbidden);
-    }
+    // Refused before the form is read: a refused request learns nothing from validation.
+    let check = user.clone();
+    state
+        .db(move |conn| kinds_to_set_up(conn, &check).map(|_| ()))
+        .await?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let name = text(&mut errors, "name", &form.name, "tables.name_required", 200);
@@ -111,16 +135,12 @@ pub async fn create_table(
     let (kinds, created) = state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let kinds = table::kinds(conn)?;
+                let kinds = kinds_to_set_up(conn, &user)?;
                 let kind = kinds.iter().find(|k| Some(k.id) == kind_id).cloned();
                 if kind.is_none() {
                     errors.add("kind_id", "tables.kind_required");
                 }
-                if !name.is_empty()
-                    && table::list(conn)?
-                        .iter()
-                        .any(|t| t.name.eq_ignore_ascii_case(&name))
-                {
+                if !name.is_empty() && table::name_taken(conn, &name)? {
                     errors.add("name", "tables.name_taken");
                 }
                 let (Some(kind), true) = (kind, errors.is_empty()) else {
@@ -176,6 +196,7 @@ pub async fn show_table(
     let page = state
         .db(move |conn| {
             let (found, seat) = table_for(conn, &user, table_id)?;
+            let partnership_id = found.partnership_id;
             // Referrals carry family details: only the chair and the minute-taker read them here.
             let referrals = if seat.leads() {
                 referral::for_table(conn, table_id)?
@@ -189,8 +210,12 @@ pub async fn show_table(
                 table::members(conn, table_id)?,
                 meeting::for_table(conn, table_id)?,
                 referrals,
-                if seat.chair || seat.admin {
-                    professionals(conn)?
+                if seat.chair || seat.coordinator {
+                    // Never the user themselves: nobody gives themselves a seat.
+                    partnership_professionals(conn, partnership_id)?
+                        .into_iter()
+                        .filter(|(id, _)| *id != user.id())
+                        .collect()
                 } else {
                     Vec::new()
                 },
@@ -223,10 +248,11 @@ pub async fn show_edit_table(
     let (found, kinds) = state
         .db(move |conn| {
             let (found, seat) = table_for(conn, &user, table_id)?;
-            if !(seat.chair || seat.admin) {
+            if !(seat.chair || seat.coordinator) {
                 return Err(AppError::Forbidden);
             }
-            Ok((found, table::kinds(conn)?))
+            let kinds = table::kinds_of(conn, &[found.partnership_id])?;
+            Ok((found, kinds))
         })
         .await?;
     let form = TableForm {
@@ -278,10 +304,10 @@ pub async fn update_table(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, seat) = table_for(conn, &user, table_id)?;
-                if !(seat.chair || seat.admin) {
+                if !(seat.chair || seat.coordinator) {
                     return Err(AppError::Forbidden);
                 }
-                let kinds = table::kinds(conn)?;
+                let kinds = table::kinds_of(conn, &[found.partnership_id])?;
                 if !errors.is_empty() {
                     return Ok((found, kinds, Err(errors)));
                 }
@@ -314,6 +340,20 @@ pub struct MemberForm {
     role: String,
 }
 
+/// May the user give or take away this seat (`member_user_id`) at the table?
+fn may_change_seat(user: &SignedIn, seat: Seat, member_user_id: i64) -> bool {
+    policy::allows_governance(
+        actor(user),
+        Standing {
+            coordinator: seat.coordinator,
+        },
+        GovernanceAction::ChangeSeat {
+            own: member_user_id == user.id(),
+            chair: seat.chair,
+        },
+    )
+}
+
 pub async fn add_member(
     user: CurrentUser,
     state: web::Data<AppState>,
@@ -323,25 +363,50 @@ pub async fn add_member(
     let (user, table_id, form) = (user.0, path.into_inner(), form.into_inner());
     let member = form.user_id.trim().parse::<i64>().ok();
     let role = TableRole::from_code(&form.role);
+    let by = who(&user);
     state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let (_, seat) = table_for(conn, &user, table_id)?;
-                if !(seat.chair || seat.admin) {
+                let (at, seat) = table_for(conn, &user, table_id)?;
+                // Someone else's seat (no account has id 0) before the form is read.
+                if !may_change_seat(&user, seat, 0) {
                     return Err(AppError::Forbidden);
                 }
                 let (Some(member), Some(role)) = (member, role) else {
                     return Err(AppError::Unprocessable("member form".into()));
                 };
-                if !professionals(conn)?.iter().any(|(id, _)| *id == member) {
-                    return Err(AppError::Unprocessable("not a professional".into()));
+                if !may_change_seat(&user, seat, member) {
+                    return Err(AppError::Forbidden);
                 }
-                table::add_member(conn, table_id, member, role)?;
+                if !may_take_seat(conn, &at, member)? {
+                    return Err(AppError::Unprocessable(
+                        "not a professional of the partnership".into(),
+                    ));
+                }
+                let member = record::who(conn, member)?;
+                record::add_table_member(conn, &by, &at, &member, role)?;
                 Ok(())
             })
         })
         .await?;
     Ok(see_other(&format!("/overleggen/{table_id}#leden")))
+}
+
+/// Can this account take a seat at the table: an active professional of an organisation that takes
+/// part in the table's partnership?
+fn may_take_seat(conn: &mut db::DbConn, at: &Table, user_id: i64) -> Result<bool, AppError> {
+    let Some(candidate) = user::find(conn, user_id)? else {
+        return Ok(false);
+    };
+    let takes_part = match candidate.organisation_id {
+        Some(org) => partnership::takes_part(conn, at.partnership_id, org)?,
+        None => false,
+    };
+    Ok(policy::may_sit(
+        candidate.role(),
+        candidate.active,
+        takes_part,
+    ))
 }
 
 pub async fn remove_member(
@@ -350,14 +415,22 @@ pub async fn remove_member(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
     let (user, (table_id, member_id)) = (user.0, path.into_inner());
+    let by = who(&user);
     state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let (_, seat) = table_for(conn, &user, table_id)?;
-                if !(seat.chair || seat.admin) {
+                let (at, seat) = table_for(conn, &user, table_id)?;
+                let holder = table::members(conn, table_id)?
+                    .into_iter()
+                    .find(|m| m.id == member_id)
+                    .map(|m| m.user_id);
+                if !may_change_seat(&user, seat, holder.unwrap_or(0)) {
                     return Err(AppError::Forbidden);
                 }
-                table::remove_member(conn, table_id, member_id)?;
+                // A seat that is gone already: nothing to do.
+                if holder.is_some() {
+                    record::remove_table_member(conn, &by, &at, member_id)?;
+                }
                 Ok(())
             })
         })

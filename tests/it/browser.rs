@@ -448,7 +448,7 @@ async fn a_director_edits_the_plan_in_the_browser_and_sees_it_on_the_family_page
         };
         let today = samenspel::time::local(samenspel::domain::now()).date_naive();
         samenspel::db::write(&mut conn, |conn| {
-            samenspel::record::start_family(conn, &who, &details, "Casusregisseur", today)
+            samenspel::record::start_family(conn, &who, 1, &details, "Casusregisseur", today)
         })
         .unwrap()
         .id
@@ -806,6 +806,19 @@ async fn a_world_with_every_page() -> World {
         Role::SystemAdmin,
         None,
     );
+    // The partnership's coordinator, who sets up its tables and kinds.
+    let hanna = app.user(
+        "hanna@veiligheidshuis.example",
+        "Hanna Kuiper",
+        Role::Professional,
+        Some("Veiligheidshuis Zuid-Holland Zuid"),
+    );
+    samenspel::domain::partnership::add_coordinator(
+        &mut app.conn(),
+        crate::common::DEFAULT_PARTNERSHIP,
+        hanna.id,
+    )
+    .unwrap();
     let made = petra
         .submit(
             "/beheer/webhooks",
@@ -828,7 +841,8 @@ async fn a_world_with_every_page() -> World {
 
 /// The pages of the world, by the account that sees them: (account, [(name, path)]). The director's
 /// pages, the item as the chair sees it (the decision form with the phase step and the safety
-/// agreement), the organisation admin's and the system admin's pages, and the mother's portal.
+/// agreement), the organisation admin's, the coordinator's and the system admin's pages, and the
+/// mother's portal.
 fn pages_of(w: &World) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
     let family = |rest: &str| format!("/gezinnen/{}{rest}", w.family);
     let item = format!("/bijeenkomsten/{}/punten/{}", w.meeting, w.item);
@@ -870,12 +884,29 @@ fn pages_of(w: &World) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
                 ("webhook-log", "/beheer/webhooks/1".to_string()),
                 ("users", "/beheer/gebruikers".to_string()),
                 ("invite", "/beheer/gebruikers/uitnodigen".to_string()),
+            ],
+        ),
+        (
+            "hanna@veiligheidshuis.example",
+            vec![
                 ("table-kinds", "/beheer/overlegsoorten".to_string()),
+                ("table-new", "/overleggen/nieuw".to_string()),
+                ("table-coordinator", format!("/overleggen/{}", w.table)),
             ],
         ),
         (
             "beheer@samenspel.example",
-            vec![("organisations", "/beheer/organisaties".to_string())],
+            vec![
+                ("organisations", "/beheer/organisaties".to_string()),
+                ("partnerships", "/beheer/samenwerkingsverbanden".to_string()),
+                (
+                    "partnership",
+                    format!(
+                        "/beheer/samenwerkingsverbanden/{}",
+                        crate::common::DEFAULT_PARTNERSHIP
+                    ),
+                ),
+            ],
         ),
         (
             "sandra@example.org",

@@ -688,7 +688,7 @@ async fn a_change_that_breaks_a_rule_is_refused_as_such_and_writes_nothing() {
     let mut conn = app.conn();
     let by = record::who(&mut conn, admin.id).unwrap();
     let refused = db::write(&mut conn, |conn| {
-        record::start_family(conn, &by, &details("Gezin Test"), "Regisseur", today())
+        record::start_family(conn, &by, 1, &details("Gezin Test"), "Regisseur", today())
     });
     assert!(
         matches!(refused, Err(DomainError::Rule(_))),

@@ -21,6 +21,7 @@ mod matrix;
 mod meetings;
 mod pages;
 mod partners;
+mod partnerships;
 mod portal;
 mod safety;
 mod storm;

@@ -488,7 +488,7 @@ async fn a_decision_can_refer_to_another_table_and_change_the_director() {
         let mut conn = app.conn();
         db::write(&mut conn, |conn| -> DomainResult<i64> {
             let ingrid = record::who(conn, 1)?;
-            let kind = table::kinds(conn)?
+            let kind = table::kinds_of(conn, &[1])?
                 .into_iter()
                 .find(|k| k.code == "zvh_casusoverleg")
                 .unwrap();

@@ -19,7 +19,7 @@ use crate::web::access::meeting_for;
 use crate::web::access::who;
 use crate::web::forms::FieldErrors;
 use crate::web::html;
-use crate::web::views::choices::professionals;
+use crate::web::views::choices::partnership_professionals;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, see_other};
 
 #[derive(Deserialize)]
@@ -271,12 +271,14 @@ pub async fn invite_for_item(
 ) -> Result<HttpResponse, AppError> {
     let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
     let guest = parse_id(&form.user_id);
-    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+    change(&state, user, meeting_id, move |conn, by, m, at, seat| {
         seat_may(seat, MeetingAction::ArrangeAgenda)?;
         let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
         let guest = guest.ok_or_else(|| AppError::Unprocessable("guest".into()))?;
         if !state_allows(m.state(), MeetingAction::ArrangeAgenda)
-            || !professionals(conn)?.iter().any(|(id, _)| *id == guest)
+            || !partnership_professionals(conn, at.partnership_id)?
+                .iter()
+                .any(|(id, _)| *id == guest)
         {
             return Err(AppError::Unprocessable("guest".into()));
         }

@@ -20,7 +20,7 @@ use crate::web::access::{Seat, meeting_for};
 use crate::web::access::{log_access, who};
 use crate::web::forms::FieldErrors;
 use crate::web::html;
-use crate::web::views::choices::{director_candidates, professionals};
+use crate::web::views::choices::{director_candidates, partnership_professionals};
 use crate::web::views::meeting::{
     ActionPartial, DecisionPartial, ItemView, ViewsPartial, item_views, partial,
 };
@@ -259,11 +259,11 @@ pub(super) fn load_item(
         minutes_shared,
         last_event: crate::events::last_for_meeting(conn, meeting_id)?,
         people: if seat.leads() {
-            professionals(conn)?
+            partnership_professionals(conn, at.partnership_id)?
         } else {
             Vec::new()
         },
-        tables: table::list(conn)?
+        tables: table::list_of(conn, &[at.partnership_id])?
             .into_iter()
             .filter(|t| t.id != at.id)
             .collect(),

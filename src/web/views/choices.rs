@@ -1,7 +1,7 @@
 //! Lists of people to choose from in forms, shared by the pages that offer them.
 
 use crate::db::DbConn;
-use crate::domain::{involvement, user};
+use crate::domain::{involvement, partnership, user};
 use crate::web::AppError;
 
 /// Active professionals, for selects: (user id, "name — organisation").
@@ -9,15 +9,37 @@ pub fn professionals(conn: &mut DbConn) -> Result<Vec<(i64, String)>, AppError> 
     professionals_where(conn, |_| true)
 }
 
-/// Active professionals (accounts with an organisation) that `keep` keeps, for selects: (user id,
-/// "name — organisation").
+/// Active professionals of the organisations that take part in the partnership, for selects: those
+/// who may sit at its tables.
+pub fn partnership_professionals(
+    conn: &mut DbConn,
+    partnership_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let taking_part: Vec<i64> = partnership::organisations(conn, partnership_id)?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    professionals_where(conn, |u| {
+        u.user
+            .organisation_id
+            .is_some_and(|o| taking_part.contains(&o))
+    })
+}
+
+/// Active professionals (accounts with an organisation, never account admins) that `keep` keeps, for
+/// selects: (user id, "name — organisation").
 pub fn professionals_where(
     conn: &mut DbConn,
     keep: impl Fn(&user::UserWithOrganisation) -> bool,
 ) -> Result<Vec<(i64, String)>, AppError> {
     Ok(user::list(conn, None)?
         .into_iter()
-        .filter(|u| u.user.active && u.user.organisation_id.is_some() && keep(u))
+        .filter(|u| {
+            u.user.active
+                && u.user.role() == user::Role::Professional
+                && u.user.organisation_id.is_some()
+                && keep(u)
+        })
         .map(|u| {
             (
                 u.user.id,

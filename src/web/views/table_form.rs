@@ -28,6 +28,9 @@ pub struct TableForm {
     pub(crate) phase_criteria_up_3: String,
     #[serde(default)]
     pub(crate) phase_criteria_back: String,
+    /// Only for a new kind: the partnership it belongs to.
+    #[serde(default)]
+    pub(crate) partnership_id: String,
 }
 
 impl TableForm {

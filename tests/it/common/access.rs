@@ -1,5 +1,6 @@
 //! Who may use which route: every kind of actor, and what each must get from every route the app
-//! serves, with the ids of their own family in the address or of the other family. The authorization
+//! serves, with the ids of their own family in the address or of the other family. The coordinator
+//! coordinates the partnership of the world's table and families. The authorization
 //! matrix checks every answer against `expect`; the fuzzer sends input as someone `allowed` to.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -14,6 +15,7 @@ pub enum Actor {
     Chair,
     MinuteTaker,
     OrgAdmin,
+    Coordinator,
     SystemAdmin,
     TokenParty,
     TokenOutsider,
@@ -21,7 +23,7 @@ pub enum Actor {
 
 use Actor::*;
 
-pub const ACTORS: [Actor; 13] = [
+pub const ACTORS: [Actor; 14] = [
     Anonymous,
     FamilyHere,
     FamilyElsewhere,
@@ -32,6 +34,7 @@ pub const ACTORS: [Actor; 13] = [
     Chair,
     MinuteTaker,
     OrgAdmin,
+    Coordinator,
     SystemAdmin,
     TokenParty,
     TokenOutsider,
@@ -41,13 +44,21 @@ impl Actor {
     pub fn is_staff(self) -> bool {
         matches!(
             self,
-            Involved | Outsider | Invited | Director | Chair | MinuteTaker | OrgAdmin | SystemAdmin
+            Involved
+                | Outsider
+                | Invited
+                | Director
+                | Chair
+                | MinuteTaker
+                | OrgAdmin
+                | Coordinator
+                | SystemAdmin
         )
     }
     fn is_professional(self) -> bool {
         matches!(
             self,
-            Involved | Outsider | Invited | Director | Chair | MinuteTaker
+            Involved | Outsider | Invited | Director | Chair | MinuteTaker | Coordinator
         )
     }
     pub fn is_family(self) -> bool {
@@ -140,9 +151,10 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         "/beheer/gebruikers/{id}/bewerken"
         | "/beheer/gebruikers/{id}/deactiveren"
         | "/beheer/gebruikers/{id}/activeren" => allow(matches!(actor, OrgAdmin | SystemAdmin)),
-        r if r.starts_with("/beheer/gebruikers") || r.starts_with("/beheer/overlegsoorten") => {
-            allow(matches!(actor, OrgAdmin | SystemAdmin))
-        }
+        r if r.starts_with("/beheer/gebruikers") => allow(matches!(actor, OrgAdmin | SystemAdmin)),
+        // A partnership's coordinators set up its kinds of table; the system admin its partnerships.
+        r if r.starts_with("/beheer/overlegsoorten") => allow(actor == Coordinator),
+        r if r.starts_with("/beheer/samenwerkingsverbanden") => allow(actor == SystemAdmin),
         "/beheer/organisaties" => allow(actor == SystemAdmin),
         // Families.
         "/gezinnen" if get => allow(staff),
@@ -169,16 +181,15 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         r if r.starts_with("/gezinnen/{id}/") => allow(professional && r_director(actor, here)),
         // Tables.
         "/overleggen" if get => allow(staff),
-        "/overleggen" | "/overleggen/nieuw" => allow(matches!(actor, OrgAdmin | SystemAdmin)),
-        // A table's page is for those at the table and those who manage tables; its chair edits it.
-        "/overleggen/{id}" => allow(matches!(
-            actor,
-            Chair | MinuteTaker | OrgAdmin | SystemAdmin
-        )),
+        // Only the partnership's coordinators set up tables: never an organisation or system admin.
+        "/overleggen" | "/overleggen/nieuw" => allow(actor == Coordinator),
+        // A table's page is for those at the table and the partnership's coordinators; its chair and
+        // the coordinators edit it and its members.
+        "/overleggen/{id}" => allow(matches!(actor, Chair | MinuteTaker | Coordinator)),
         "/overleggen/{id}/bewerken"
         | "/overleggen/{id}/leden"
         | "/overleggen/{id}/leden/{member}/verwijderen" => {
-            allow(matches!(actor, Chair | OrgAdmin | SystemAdmin))
+            allow(matches!(actor, Chair | Coordinator))
         }
         "/overleggen/{id}/bijeenkomsten/nieuw" | "/overleggen/{id}/bijeenkomsten" => {
             allow(actor == Chair)

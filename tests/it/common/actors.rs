@@ -168,7 +168,8 @@ pub async fn world() -> World {
 
 /// A server for the matrix, the `Cast`, and the actors it lacks: Joost involved with Jansen, Pieter
 /// (an outsider), Mo the table's second minute-taker, the organisation admins of Veilig Thuis, GGZ and
-/// Reclassering, a system admin, and Lotte (a colleague at Veilig Thuis, for the account routes).
+/// Reclassering, Hanna who coordinates the partnership, a system admin, and Lotte (a colleague at
+/// Veilig Thuis, for the account routes).
 async fn the_cast_and_the_other_actors() -> (TestApp, Cast) {
     let app = TestApp::spawn_with(&[
         ("SAMENSPEL_API_RATE_LIMIT", "100000"),
@@ -201,6 +202,18 @@ async fn the_cast_and_the_other_actors() -> (TestApp, Cast) {
     // Petra's colleague whose account the account routes edit and switch off and on: no actor, so
     // switching it off logs nobody out of the matrix.
     user("lotte@vt.example", "Lotte Smit", Professional, vt);
+    let hanna = user(
+        "hanna@veiligheidshuis.example",
+        "Hanna Kuiper",
+        Professional,
+        Some("Veiligheidshuis Zuid-Holland Zuid"),
+    );
+    samenspel::domain::partnership::add_coordinator(
+        &mut app.conn(),
+        super::DEFAULT_PARTNERSHIP,
+        hanna.user_id,
+    )
+    .unwrap();
     user("sam@samenspel.example", "Sam Beheer", SystemAdmin, None);
     user(
         "beheer@ggz.example",
@@ -501,6 +514,7 @@ async fn clients(app: &TestApp, sandra: Client, eva: Client) -> HashMap<Actor, C
         (Chair, "ingrid@vt.example"),
         (MinuteTaker, "mo@gemeente.example"),
         (OrgAdmin, "petra@vt.example"),
+        (Coordinator, "hanna@veiligheidshuis.example"),
         (SystemAdmin, "sam@samenspel.example"),
     ] {
         clients.insert(actor, signed_in(app, email).await);
@@ -540,6 +554,8 @@ impl World {
             ("{what}", "herstellen".into()),
             ("{request}", f.request.to_string()),
             ("{member}", self.shared.member.to_string()),
+            // Removing a coordinator: someone who is not one (the removal changes nothing).
+            ("{user}", self.shared.user.to_string()),
             ("{delivery}", self.shared.delivery.to_string()),
             (
                 "{direction}",
@@ -591,6 +607,8 @@ impl World {
             self.shared.webhook.to_string()
         } else if route.starts_with("/beheer/gebruikers/") {
             self.shared.user.to_string()
+        } else if route.starts_with("/beheer/samenwerkingsverbanden/") {
+            super::DEFAULT_PARTNERSHIP.to_string()
         } else if route.starts_with("/beheer/overlegsoorten/") {
             self.shared.kind.to_string()
         } else if route.starts_with("/api/v1/events/") {

@@ -23,13 +23,16 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use samenspel::config::{Config, MailConfig};
-use samenspel::db::{DbConn, Pool};
+use samenspel::db::{self, DbConn, Pool};
 use samenspel::domain::organisation::{self, OrganisationKind};
 use samenspel::domain::user::{self, NewUser, Role, User};
 use samenspel::mail::{Mail, Mailer};
 use samenspel::time::Clock;
 
 pub const PASSWORD: &str = "een lang genoeg wachtwoord";
+
+/// The partnership every database starts with (made by the migrations, every organisation in it).
+pub const DEFAULT_PARTNERSHIP: i64 = 1;
 
 pub struct TestApp {
     pub base_url: String,
@@ -331,12 +334,36 @@ impl TestApp {
         }
     }
 
+    /// The organisation of that name; a new one takes part in the partnership every database starts
+    /// with (`DEFAULT_PARTNERSHIP`).
     pub fn organisation(&self, name: &str, kind: OrganisationKind) -> i64 {
+        self.organisation_in(name, kind, DEFAULT_PARTNERSHIP)
+    }
+
+    /// The organisation of that name; a new one takes part in `partnership` only.
+    pub fn organisation_in(&self, name: &str, kind: OrganisationKind, partnership: i64) -> i64 {
         let mut conn = self.conn();
         match organisation::find_by_name(&mut conn, name).unwrap() {
             Some(o) => o.id,
             None => {
-                organisation::create(&mut conn, name, kind, None)
+                let id = organisation::create(&mut conn, name, kind, None)
+                    .unwrap()
+                    .id;
+                samenspel::domain::partnership::add_organisation(&mut conn, partnership, id)
+                    .unwrap();
+                id
+            }
+        }
+    }
+
+    /// The partnership of that name, made (with its own table kinds) when it does not exist yet.
+    pub fn partnership(&self, name: &str) -> i64 {
+        use samenspel::domain::partnership;
+        let mut conn = self.conn();
+        match partnership::find_by_name(&mut conn, name).unwrap() {
+            Some(p) => p.id,
+            None => {
+                db::write(&mut conn, |conn| partnership::create(conn, name))
                     .unwrap()
                     .id
             }

@@ -11,6 +11,9 @@
 //! | Esther | esther@ggz.example     | GGZ volwassenen                | involved with none of the families    |
 //! | Linda  | linda@ede.example      | Lokaal team Ede                | directs El Amrani, far from the rest  |
 //!
+//! Everyone works in the partnership every database starts with, except Linda: Lokaal team Ede and El
+//! Amrani belong to the partnership Centraal Gelderland (`GELDERLAND`).
+//!
 //! `Cast::with_jansens_past` builds the same world, with more of Jansen's history for the tests of
 //! who may see a family record: Ruud is involved as neighbourhood officer, Esther was involved as GGZ
 //! therapist and no longer is, Karin is Ahmed's deputy; and three accounts outside the family: Joost
@@ -24,9 +27,12 @@ use samenspel::domain::table::{self, TableRole};
 use samenspel::domain::user::Role;
 use samenspel::record::{self, Who};
 
-use super::{Client, TestApp};
+use super::{Client, DEFAULT_PARTNERSHIP, TestApp};
 
 pub const VEILIG_THUIS: &str = "Veilig Thuis Zuid-Holland Zuid";
+
+/// The second partnership of the world, where Linda works; everyone else is in `DEFAULT_PARTNERSHIP`.
+pub const GELDERLAND: &str = "Centraal Gelderland";
 
 /// Today in Amsterdam, as the app counts days.
 pub fn today() -> NaiveDate {
@@ -165,9 +171,16 @@ fn build(app: &TestApp) -> Cast {
         "Politie Zuid-Holland Zuid",
     );
     let esther = professional(app, "esther@ggz.example", "Esther Kok", "GGZ volwassenen");
+    // Ede is in another region: the partnership Centraal Gelderland, with its own tables and families.
+    let gelderland = app.partnership(GELDERLAND);
+    app.organisation_in(
+        "Lokaal team Ede",
+        samenspel::domain::organisation::OrganisationKind::LocalTeam,
+        gelderland,
+    );
     let linda = professional(app, "linda@ede.example", "Linda Bos", "Lokaal team Ede");
     db::write(&mut app.conn(), |conn| -> DomainResult<Cast> {
-        let kind = table::kinds(conn)?
+        let kind = table::kinds_of(conn, &[DEFAULT_PARTNERSHIP])?
             .into_iter()
             .find(|k| k.code == "mda")
             .unwrap();
@@ -178,13 +191,25 @@ fn build(app: &TestApp) -> Cast {
             "MDA++ Zuid-Holland Zuid",
             "Zuid-Holland Zuid",
         )?;
-        let start = |conn: &mut db::DbConn, by: &Who, name: &str, role: &str| {
-            record::start_family(conn, by, &details(name), role, today()).map(|f| f.id)
+        let start = |conn: &mut db::DbConn, by: &Who, region: i64, name: &str, role: &str| {
+            record::start_family(conn, by, region, &details(name), role, today()).map(|f| f.id)
         };
-        let jansen = start(conn, &ahmed, "Gezin Jansen", "Casusregisseur")?;
+        let jansen = start(
+            conn,
+            &ahmed,
+            DEFAULT_PARTNERSHIP,
+            "Gezin Jansen",
+            "Casusregisseur",
+        )?;
         record::add_involvement(conn, &ahmed, jansen, &karin, "Gezinscoach", today())?;
-        let bakker = start(conn, &karin, "Gezin Bakker", "Regisseur")?;
-        let el_amrani = start(conn, &linda, "Gezin El Amrani", "Regisseur")?;
+        let bakker = start(
+            conn,
+            &karin,
+            DEFAULT_PARTNERSHIP,
+            "Gezin Bakker",
+            "Regisseur",
+        )?;
+        let el_amrani = start(conn, &linda, gelderland, "Gezin El Amrani", "Regisseur")?;
         Ok(Cast {
             ingrid,
             ahmed,

@@ -1,0 +1,10 @@
+ALTER TABLE families DROP COLUMN closed_at;
+ALTER TABLE families DROP COLUMN partnership_id;
+ALTER TABLE consultation_tables DROP COLUMN partnership_id;
+DELETE FROM table_kinds WHERE partnership_id <> 1;
+ALTER TABLE table_kinds DROP CONSTRAINT table_kinds_partnership_code;
+ALTER TABLE table_kinds ADD CONSTRAINT table_kinds_code_key UNIQUE (code);
+ALTER TABLE table_kinds DROP COLUMN partnership_id;
+DROP TABLE partnership_coordinators;
+DROP TABLE partnership_organisations;
+DROP TABLE partnerships;

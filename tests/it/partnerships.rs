@@ -1,0 +1,616 @@
+//! Regions and who administers them: partnerships with their own tables, kinds and families; the
+//! system admin sets them up, coordinators run the tables, nobody seats themselves, and nothing of one
+//! partnership reaches the people of another, whatever id they type.
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use samenspel::domain::organisation::OrganisationKind;
+use samenspel::domain::partnership;
+use samenspel::domain::user::Role;
+use samenspel::schema::{consultation_tables, events, referrals, table_kinds, table_members};
+
+use crate::common::world::{Cast, GELDERLAND, signed_in};
+use crate::common::{Client, DEFAULT_PARTNERSHIP, TestApp};
+
+fn refused(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 403 | 404)
+}
+
+fn seats_of(app: &TestApp, user_id: i64) -> i64 {
+    table_members::table
+        .filter(table_members::user_id.eq(user_id))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap()
+}
+
+/// A coordinator of `partnership`: a professional of an organisation that takes part in it.
+fn coordinator(app: &TestApp, email: &str, name: &str, organisation: &str, of: i64) -> i64 {
+    app.organisation_in(organisation, OrganisationKind::SafetyHouse, of);
+    let id = app
+        .user(email, name, Role::Professional, Some(organisation))
+        .id;
+    partnership::add_coordinator(&mut app.conn(), of, id).unwrap();
+    id
+}
+
+async fn add_seat(client: &Client, table: i64, user_id: i64, role: &str) -> StatusCode {
+    client
+        .submit(
+            "/account",
+            &format!("/overleggen/{table}/leden"),
+            &[("user_id", &user_id.to_string()), ("role", role)],
+        )
+        .await
+        .status
+}
+
+/// The attack: an organisation admin of Veilig Thuis adds herself as minute-taker to a table and
+/// then reads the families on its agendas. Refused, and nothing written.
+#[actix_web::test]
+async fn an_org_admin_cannot_seat_herself_at_a_table_and_read_its_families() {
+    let app = TestApp::spawn().await;
+    let c = Cast::with_jansens_past(&app);
+    let petra_id = samenspel::domain::user::find_by_email(&mut app.conn(), "petra@vt.example")
+        .unwrap()
+        .unwrap()
+        .id;
+    let petra = signed_in(&app, "petra@vt.example").await;
+    let events_before = app.count("events");
+    for role in ["minute_taker", "chair", "member"] {
+        let status = add_seat(&petra, c.table, petra_id, role).await;
+        assert!(refused(status), "{role}: {status}");
+    }
+    assert_eq!(seats_of(&app, petra_id), 0, "no seat was written");
+    assert_eq!(app.count("events"), events_before, "no event was written");
+    for page in [
+        format!("/overleggen/{}", c.table),
+        format!("/overleggen/{}/bewerken", c.table),
+        format!("/gezinnen/{}", c.jansen),
+        "/overleggen/nieuw".to_string(),
+        "/beheer/overlegsoorten".to_string(),
+    ] {
+        let status = petra.get(&page).await.status;
+        assert!(refused(status), "{page}: {status}");
+    }
+    // Nor does the system admin seat anyone: that is the partnership's coordinators' work.
+    let admin = signed_in(&app, "beheer@samenspel.example").await;
+    let status = add_seat(&admin, c.table, c.esther.user_id, "member").await;
+    assert!(refused(status), "system admin: {status}");
+    assert_eq!(seats_of(&app, c.esther.user_id), 0);
+}
+
+/// A coordinator runs the partnership's tables: she gives a professional of a taking-part organisation
+/// a seat, but never herself, never an account admin, never someone of another partnership; and she
+/// reads no family.
+#[actix_web::test]
+async fn a_coordinator_seats_professionals_of_the_partnership_but_never_herself() {
+    let app = TestApp::spawn().await;
+    let c = Cast::with_jansens_past(&app);
+    let hanna_id = coordinator(
+        &app,
+        "hanna@veiligheidshuis.example",
+        "Hanna Kuiper",
+        "Veiligheidshuis Zuid-Holland Zuid",
+        DEFAULT_PARTNERSHIP,
+    );
+    let hanna = signed_in(&app, "hanna@veiligheidshuis.example").await;
+    let table_page = hanna.get(&format!("/overleggen/{}", c.table)).await;
+    assert_eq!(table_page.status, StatusCode::OK);
+    let offered = table_page.text("#user_id").unwrap_or_default();
+    assert!(offered.contains("Esther Kok"), "{offered}");
+    for absent in ["Hanna Kuiper", "Petra de Graaf", "Linda Bos", "Beheer"] {
+        assert!(!offered.contains(absent), "{absent} offered: {offered}");
+    }
+
+    let status = add_seat(&hanna, c.table, hanna_id, "minute_taker").await;
+    assert!(refused(status), "her own seat: {status}");
+    let linda = samenspel::domain::user::find_by_email(&mut app.conn(), "linda@ede.example")
+        .unwrap()
+        .unwrap()
+        .id;
+    let petra = samenspel::domain::user::find_by_email(&mut app.conn(), "petra@vt.example")
+        .unwrap()
+        .unwrap()
+        .id;
+    for (who, name) in [(petra, "an org admin"), (linda, "another partnership")] {
+        let status = add_seat(&hanna, c.table, who, "member").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert_eq!(seats_of(&app, who), 0, "{name}");
+    }
+    assert_eq!(seats_of(&app, hanna_id), 0);
+
+    assert_eq!(
+        add_seat(&hanna, c.table, c.esther.user_id, "member").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(seats_of(&app, c.esther.user_id), 1);
+    let seated: i64 = events::table
+        .filter(events::kind.eq("table.member_added"))
+        .filter(events::actor_user_id.eq(hanna_id))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(seated, 1, "the seat is an event");
+    // Coordinating opens no family record.
+    assert_eq!(
+        hanna.get(&format!("/gezinnen/{}", c.jansen)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// Partnership B against the ids of partnership A: Linda directs a family in Centraal Gelderland, Bram
+/// coordinates it; neither reaches A's families, tables or referrals, and Linda cannot refer her family
+/// to A's table. A's chair does not reach B's family either.
+#[actix_web::test]
+async fn nothing_of_one_partnership_reaches_the_people_of_another() {
+    let app = TestApp::spawn().await;
+    let c = Cast::with_jansens_past(&app);
+    let gelderland = app.partnership(GELDERLAND);
+    coordinator(
+        &app,
+        "bram@arnhem.example",
+        "Bram Willems",
+        "Gemeente Arnhem",
+        gelderland,
+    );
+    let linda = signed_in(&app, "linda@ede.example").await;
+    let bram = signed_in(&app, "bram@arnhem.example").await;
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    // A referral of Jansen to A's table, for B to try to read.
+    let referral = crate::common::meeting::refer(&ahmed, c.jansen, c.table, "Veiligheid").await;
+
+    for (client, who) in [(&linda, "Linda"), (&bram, "Bram")] {
+        for page in [
+            format!("/gezinnen/{}", c.jansen),
+            format!("/gezinnen/{}", c.bakker),
+            format!("/overleggen/{}", c.table),
+            format!("/overleggen/{}/bewerken", c.table),
+            format!("/aanmeldingen/{referral}"),
+        ] {
+            let status = client.get(&page).await.status;
+            assert!(refused(status), "{who} {page}: {status}");
+        }
+    }
+    let members_before = app.count("table_members");
+    let status = bram
+        .submit(
+            "/account",
+            &format!("/overleggen/{}/bewerken", c.table),
+            &[("name", "Overgenomen"), ("region", "Gelderland")],
+        )
+        .await
+        .status;
+    assert!(refused(status), "{status}");
+    let status = add_seat(&bram, c.table, c.ruud.user_id, "chair").await;
+    assert!(refused(status), "{status}");
+    assert_eq!(app.count("table_members"), members_before);
+    let name: String = consultation_tables::table
+        .find(c.table)
+        .select(consultation_tables::name)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(name, "MDA++ Zuid-Holland Zuid");
+
+    // Linda refers her own family only to her own region's tables.
+    let choose = linda
+        .get(&format!("/gezinnen/{}/aanmelden", c.el_amrani))
+        .await;
+    assert_eq!(choose.status, StatusCode::OK);
+    assert!(
+        !choose.visible_text().contains("MDA++ Zuid-Holland Zuid"),
+        "A's table is offered to B"
+    );
+    let form = format!("/gezinnen/{}/aanmelden/{}", c.el_amrani, c.table);
+    assert!(refused(linda.get(&form).await.status));
+    let referrals_before = app.count("referrals");
+    let status = linda
+        .submit(
+            "/account",
+            &form,
+            &[
+                ("reason", "Zorgen"),
+                ("tried", "Gesprekken"),
+                ("question", "Wat nu?"),
+                ("urgency", "regular"),
+                ("family_informed", "yes"),
+            ],
+        )
+        .await
+        .status;
+    assert!(refused(status), "{status}");
+    assert_eq!(app.count("referrals"), referrals_before);
+    let to_a: i64 = referrals::table
+        .filter(referrals::family_id.eq(c.el_amrani))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(to_a, 0);
+
+    let status = ingrid
+        .get(&format!("/gezinnen/{}", c.el_amrani))
+        .await
+        .status;
+    assert!(refused(status), "A's chair reads B's family: {status}");
+}
+
+/// Must show 4: a coordinator changes the MDO's access period in her partnership; the other
+/// partnership's MDO keeps its own, and her hand-edited id of the other partnership's kind is refused.
+#[actix_web::test]
+async fn table_kinds_changed_in_one_partnership_are_unchanged_in_the_other() {
+    let app = TestApp::spawn().await;
+    let gelderland = app.partnership(GELDERLAND);
+    coordinator(
+        &app,
+        "hanna@veiligheidshuis.example",
+        "Hanna Kuiper",
+        "Veiligheidshuis Zuid-Holland Zuid",
+        DEFAULT_PARTNERSHIP,
+    );
+    coordinator(
+        &app,
+        "bram@arnhem.example",
+        "Bram Willems",
+        "Gemeente Arnhem",
+        gelderland,
+    );
+    let mdo = |region: i64| -> (i64, i32) {
+        table_kinds::table
+            .filter(table_kinds::partnership_id.eq(region))
+            .filter(table_kinds::code.eq("mdo"))
+            .select((table_kinds::id, table_kinds::access_days))
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let (mine, days) = mdo(DEFAULT_PARTNERSHIP);
+    let (theirs, their_days) = mdo(gelderland);
+    assert_eq!((days, their_days), (14, 14));
+    let hanna = signed_in(&app, "hanna@veiligheidshuis.example").await;
+    let change = |kind: i64| {
+        let hanna = &hanna;
+        async move {
+            hanna
+                .submit(
+                    "/beheer/overlegsoorten",
+                    &format!("/beheer/overlegsoorten/{kind}"),
+                    &[
+                        ("name", "Multidisciplinair overleg (MDO)"),
+                        ("referral_criteria", "Meerdere disciplines."),
+                        ("outcome_options", "Afspraken gemaakt"),
+                        ("access_days", "365"),
+                    ],
+                )
+                .await
+                .status
+        }
+    };
+    assert_eq!(change(mine).await, StatusCode::SEE_OTHER);
+    assert_eq!(mdo(DEFAULT_PARTNERSHIP).1, 365);
+    assert_eq!(
+        mdo(gelderland).1,
+        14,
+        "the other partnership's kind changed"
+    );
+    assert!(refused(change(theirs).await));
+    assert_eq!(mdo(gelderland).1, 14);
+    // Each coordinator sees only their own partnership's kinds.
+    let bram = signed_in(&app, "bram@arnhem.example").await;
+    let page = bram.get("/beheer/overlegsoorten").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.value(&format!("#days-{theirs}")).as_deref(),
+        Some("14")
+    );
+    assert!(page.value(&format!("#days-{mine}")).is_none());
+}
+
+/// The system admin sets up a region: a partnership with its own kinds, the organisations taking part,
+/// a coordinator from one of them and the agreement on who directs; bad input is explained.
+#[actix_web::test]
+async fn a_system_admin_sets_up_a_partnership_with_its_coordinator() {
+    let app = TestApp::spawn().await;
+    let _ = Cast::with_jansens_past(&app);
+    let admin = signed_in(&app, "beheer@samenspel.example").await;
+    let made = admin
+        .submit(
+            "/beheer/samenwerkingsverbanden",
+            "/beheer/samenwerkingsverbanden",
+            &[("name", "Hollands Midden")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER);
+    let id = app.partnership("Hollands Midden");
+    let kinds: i64 = table_kinds::table
+        .filter(table_kinds::partnership_id.eq(id))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(kinds, 7, "its own copy of the default kinds");
+    let again = admin
+        .submit(
+            "/beheer/samenwerkingsverbanden",
+            "/beheer/samenwerkingsverbanden",
+            &[("name", "Hollands Midden")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again
+            .visible_text()
+            .contains("Er is al een samenwerkingsverband met deze naam.")
+    );
+
+    let page_path = format!("/beheer/samenwerkingsverbanden/{id}");
+    let vt = app.organisation(
+        "Veilig Thuis Zuid-Holland Zuid",
+        OrganisationKind::VeiligThuis,
+    );
+    let petra = samenspel::domain::user::find_by_email(&mut app.conn(), "petra@vt.example")
+        .unwrap()
+        .unwrap()
+        .id;
+    // Petra's organisation does not take part yet: she cannot be appointed.
+    let early = admin
+        .submit(
+            &page_path,
+            &format!("{page_path}/coordinatoren"),
+            &[("user_id", &petra.to_string())],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let joined = admin
+        .submit(
+            &page_path,
+            &format!("{page_path}/organisaties"),
+            &[("organisation_id", &vt.to_string())],
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER);
+    let appointed = admin
+        .submit(
+            &page_path,
+            &format!("{page_path}/coordinatoren"),
+            &[("user_id", &petra.to_string())],
+        )
+        .await;
+    assert_eq!(appointed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        partnership::coordinated_by(&mut app.conn(), petra).unwrap(),
+        vec![id]
+    );
+    let page = admin.get(&page_path).await;
+    assert!(page.visible_text().contains("Petra de Graaf"));
+
+    let wrong = admin
+        .submit(
+            &page_path,
+            &format!("{page_path}/afspraken"),
+            &[("retention_days", "99999")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = wrong.visible_text();
+    assert!(text.contains("Kies ten minste één soort organisatie die regie mag voeren."));
+    assert!(text.contains("Vul een aantal dagen in tussen 0 en 3650."));
+    let saved = admin
+        .submit(
+            &page_path,
+            &format!("{page_path}/afspraken"),
+            &[
+                ("director_kinds", "local_team"),
+                ("director_kinds", "municipality"),
+                ("retention_days", "730"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let region = partnership::find(&mut app.conn(), id).unwrap().unwrap();
+    assert_eq!(
+        region.director_kinds(),
+        vec![OrganisationKind::LocalTeam, OrganisationKind::Municipality]
+    );
+    assert_eq!(region.retention_days, 730);
+
+    // The org admin, now a coordinator there, sets up a table of its kinds, and still cannot seat
+    // herself at it.
+    let petra_client = signed_in(&app, "petra@vt.example").await;
+    let kind: i64 = table_kinds::table
+        .filter(table_kinds::partnership_id.eq(id))
+        .filter(table_kinds::code.eq("mda"))
+        .select(table_kinds::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let created = petra_client
+        .submit(
+            "/overleggen/nieuw",
+            "/overleggen",
+            &[
+                ("kind_id", &kind.to_string()),
+                ("name", "MDA++ Hollands Midden"),
+                ("region", "Hollands Midden"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let table: (i64, i64) = consultation_tables::table
+        .filter(consultation_tables::name.eq("MDA++ Hollands Midden"))
+        .select((consultation_tables::id, consultation_tables::partnership_id))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(table.1, id);
+    assert!(refused(
+        add_seat(&petra_client, table.0, petra, "chair").await
+    ));
+    assert_eq!(seats_of(&app, petra), 0);
+}
+
+/// Must show 6: a database from before partnerships, with an organisation, a table and a family in
+/// it, moves into one default partnership and keeps working.
+#[actix_web::test]
+async fn an_existing_database_moves_into_the_default_partnership() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let mut conn = app.conn();
+    // Back to before partnerships; the data stays.
+    let reverted = samenspel::db::revert_last(&mut conn).unwrap();
+    assert!(reverted.ends_with("000012"), "{reverted}");
+    let ran = samenspel::db::migrate(&mut conn).unwrap();
+    assert_eq!(ran.len(), 1, "{ran:?}");
+    drop(conn);
+    let mut conn = app.conn();
+    let regions = partnership::list(&mut conn).unwrap();
+    assert_eq!(regions.len(), 1, "one default partnership");
+    let everyone = samenspel::domain::organisation::list(&mut conn).unwrap();
+    let taking_part = partnership::organisations(&mut conn, regions[0].id).unwrap();
+    assert_eq!(
+        taking_part.len(),
+        everyone.len(),
+        "every organisation in it"
+    );
+    let table: i64 = consultation_tables::table
+        .find(c.table)
+        .select(consultation_tables::partnership_id)
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(table, regions[0].id);
+    drop(conn);
+    // And the record works as before: the director reads the family and refers it to the table.
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    assert_eq!(
+        ahmed.get(&format!("/gezinnen/{}", c.jansen)).await.status,
+        StatusCode::OK
+    );
+    crate::common::meeting::refer(&ahmed, c.jansen, c.table, "Na de upgrade").await;
+}
+
+/// Must show 3: closing a family ends access for everyone but its last director and the partnership's
+/// coordinators: the co-worker, the involved professionals, those invited to discuss it at a published
+/// meeting and the family's portal account all get 404 at once. After the retention period nobody reads
+/// it.
+#[actix_web::test]
+async fn closing_a_family_ends_access_for_all_but_the_last_director_and_the_coordinators() {
+    use crate::common::meeting::{accept, on_meeting, plan_meeting, refer};
+    let app = TestApp::spawn().await;
+    let c = Cast::with_jansens_past(&app);
+    coordinator(
+        &app,
+        "hanna@veiligheidshuis.example",
+        "Hanna Kuiper",
+        "Veiligheidshuis Zuid-Holland Zuid",
+        DEFAULT_PARTNERSHIP,
+    );
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    // Jansen on next week's published agenda: Karin and Ruud are invited for the item.
+    let meeting = plan_meeting(
+        &ingrid,
+        c.table,
+        crate::common::world::today() + chrono::Duration::days(7),
+    )
+    .await;
+    let referral = refer(&ahmed, c.jansen, c.table, "Veiligheid thuis").await;
+    accept(&ingrid, referral, Some(meeting)).await;
+    assert_eq!(
+        on_meeting(&ingrid, meeting, "publiceren").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let person = samenspel::db::write(&mut app.conn(), |conn| {
+        samenspel::record::save_person(
+            conn,
+            &c.ahmed,
+            c.jansen,
+            None,
+            &samenspel::domain::family::PersonDetails {
+                name: "Sandra Jansen".into(),
+                date_of_birth: None,
+                role: samenspel::domain::family::PersonRole::Parent,
+                parental_authority: true,
+                identity: None,
+            },
+        )
+    })
+    .unwrap();
+    let sandra = crate::common::portal::family_account(
+        &app,
+        &ahmed,
+        c.jansen,
+        person,
+        "sandra@example.nl",
+        "",
+    )
+    .await;
+    let karin = signed_in(&app, "karin@wijkteam.example").await;
+    let ruud = signed_in(&app, "ruud@politie.example").await;
+    let hanna = signed_in(&app, "hanna@veiligheidshuis.example").await;
+    let family = format!("/gezinnen/{}", c.jansen);
+    for (client, who) in [(&karin, "Karin"), (&ruud, "Ruud"), (&ahmed, "Ahmed")] {
+        assert_eq!(client.get(&family).await.status, StatusCode::OK, "{who}");
+    }
+    assert_eq!(sandra.get("/portaal").await.status, StatusCode::OK);
+    assert_eq!(hanna.get(&family).await.status, StatusCode::NOT_FOUND);
+
+    let closed = ahmed
+        .submit(
+            &family,
+            &format!("{family}/sluiten"),
+            &[(
+                "reason",
+                "Veiligheid is stabiel, hulp loopt via de huisarts.",
+            )],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+
+    for (client, who) in [(&karin, "Karin"), (&ruud, "Ruud")] {
+        assert_eq!(
+            client.get(&family).await.status,
+            StatusCode::NOT_FOUND,
+            "{who} still reads the closed family"
+        );
+        let item: i64 = samenspel::schema::agenda_items::table
+            .filter(samenspel::schema::agenda_items::meeting_id.eq(meeting))
+            .filter(samenspel::schema::agenda_items::family_id.eq(c.jansen))
+            .select(samenspel::schema::agenda_items::id)
+            .first(&mut *app.conn())
+            .unwrap();
+        let status = client
+            .get(&format!("/bijeenkomsten/{meeting}/punten/{item}"))
+            .await
+            .status;
+        assert!(refused(status), "{who} reads the item: {status}");
+    }
+    assert!(refused(sandra.get("/portaal").await.status));
+    let active: i64 = samenspel::schema::involvements::table
+        .filter(samenspel::schema::involvements::family_id.eq(c.jansen))
+        .filter(samenspel::schema::involvements::ended_on.is_null())
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(active, 0, "every involvement ended");
+
+    // The last director and the coordinator still read it, and the coordinator's reading is logged.
+    assert_eq!(ahmed.get(&family).await.status, StatusCode::OK);
+    assert_eq!(hanna.get(&family).await.status, StatusCode::OK);
+    let purposes: Vec<String> = samenspel::schema::access_log::table
+        .filter(samenspel::schema::access_log::family_id.eq(c.jansen))
+        .select(samenspel::schema::access_log::purpose)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert!(purposes.iter().any(|p| p == "retention"), "{purposes:?}");
+
+    // After the retention period (365 days by default), nobody.
+    app.clock.advance(chrono::Duration::days(366));
+    for (email, who) in [
+        ("ahmed@vt.example", "Ahmed"),
+        ("hanna@veiligheidshuis.example", "Hanna"),
+    ] {
+        // Signed in afresh: a year on, the old sessions have ended.
+        let client = signed_in(&app, email).await;
+        assert_eq!(
+            client.get(&family).await.status,
+            StatusCode::NOT_FOUND,
+            "{who} after the retention period"
+        );
+    }
+}
