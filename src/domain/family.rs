@@ -239,10 +239,15 @@ impl Relation {
 /// How a user stands to the family now. A closed family keeps only its last director and the
 /// partnership's coordinators, for the partnership's retention period; after it, nobody.
 pub fn relation(conn: &mut DbConn, family_id: i64, user_id: i64) -> QueryResult<Relation> {
-    let Some(found) = find(conn, family_id)? else {
-        return Ok(Relation::default());
-    };
-    let open = relation_while_open(conn, family_id, user_id)?;
+    match find(conn, family_id)? {
+        Some(found) => relation_to(conn, &found, user_id),
+        None => Ok(Relation::default()),
+    }
+}
+
+/// `relation` for a family already loaded.
+pub fn relation_to(conn: &mut DbConn, found: &Family, user_id: i64) -> QueryResult<Relation> {
+    let open = relation_while_open(conn, found.id, user_id)?;
     if !found.is_closed() {
         return Ok(open);
     }

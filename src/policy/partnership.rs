@@ -61,6 +61,24 @@ mod tests {
         }
     }
 
+    /// Someone else's seat, as coordinator; as chair of the table; the actor's own, both ways.
+    const OTHERS: GovernanceAction = ChangeSeat {
+        own: false,
+        chair: false,
+    };
+    const CHAIRING: GovernanceAction = ChangeSeat {
+        own: false,
+        chair: true,
+    };
+    const OWN: GovernanceAction = ChangeSeat {
+        own: true,
+        chair: false,
+    };
+    const OWN_CHAIRING: GovernanceAction = ChangeSeat {
+        own: true,
+        chair: true,
+    };
+
     #[test]
     fn who_administers_what() {
         let coordinator = Standing { coordinator: true };
@@ -68,22 +86,10 @@ mod tests {
         let actions = [
             ManagePartnerships,
             ManageTables,
-            ChangeSeat {
-                own: false,
-                chair: false,
-            },
-            ChangeSeat {
-                own: false,
-                chair: true,
-            },
-            ChangeSeat {
-                own: true,
-                chair: false,
-            },
-            ChangeSeat {
-                own: true,
-                chair: true,
-            },
+            OTHERS,
+            CHAIRING,
+            OWN,
+            OWN_CHAIRING,
         ];
         // (role, standing, the actions allowed)
         let cases: [(Role, Standing, &[GovernanceAction]); 8] = [
@@ -94,40 +100,13 @@ mod tests {
             (
                 Role::OrgAdmin,
                 coordinator,
-                &[
-                    ManageTables,
-                    ChangeSeat {
-                        own: false,
-                        chair: false,
-                    },
-                    ChangeSeat {
-                        own: false,
-                        chair: true,
-                    },
-                ],
+                &[ManageTables, OTHERS, CHAIRING],
             ),
-            (
-                Role::Professional,
-                outside,
-                &[ChangeSeat {
-                    own: false,
-                    chair: true,
-                }],
-            ),
+            (Role::Professional, outside, &[CHAIRING]),
             (
                 Role::Professional,
                 coordinator,
-                &[
-                    ManageTables,
-                    ChangeSeat {
-                        own: false,
-                        chair: false,
-                    },
-                    ChangeSeat {
-                        own: false,
-                        chair: true,
-                    },
-                ],
+                &[ManageTables, OTHERS, CHAIRING],
             ),
             (Role::Family, outside, &[]),
             (Role::Family, coordinator, &[]),

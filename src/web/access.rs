@@ -9,7 +9,7 @@ use crate::domain::family::{self, Family, Relation};
 use crate::domain::meeting::{self, AgendaItem, Meeting};
 use crate::domain::partnership;
 use crate::domain::table::{self, Table, TableRole};
-use crate::policy::{self, Actor, FamilyAction, Standing};
+use crate::policy::{self, Actor, FamilyAction, GovernanceAction, Standing};
 use crate::record::Who;
 
 /// What a user may do at a table (the rules are the policy's).
@@ -41,7 +41,7 @@ pub fn authorize(
     action: FamilyAction,
 ) -> Result<(Family, Relation), AppError> {
     let family = family::find(conn, family_id)?.ok_or(AppError::NotFound)?;
-    let relation = family::relation(conn, family_id, user.id())?;
+    let relation = family::relation_to(conn, &family, user.id())?;
     if !policy::allows_family(actor(user), relation, FamilyAction::View) {
         return Err(AppError::NotFound);
     }
@@ -138,6 +138,16 @@ pub fn standing(
     })
 }
 
+/// The partnerships whose tables, table kinds and seats the user sets up: those they coordinate, as far
+/// as the policy lets their role (none otherwise).
+pub fn managed_partnerships(conn: &mut DbConn, user: &SignedIn) -> Result<Vec<i64>, AppError> {
+    let standing = Standing { coordinator: true };
+    if !policy::allows_governance(actor(user), standing, GovernanceAction::ManageTables) {
+        return Ok(Vec::new());
+    }
+    coordinated(conn, user)
+}
+
 /// The partnerships the user coordinates (none for a family account or a system admin).
 pub fn coordinated(conn: &mut DbConn, user: &SignedIn) -> Result<Vec<i64>, AppError> {
     if matches!(
@@ -205,16 +215,18 @@ pub fn sees_item(
     if seat.leads() {
         return Ok(true);
     }
+    let Some(found) = family::find(conn, family_id)? else {
+        return Ok(false);
+    };
     // An invitation opens the item while the family's record is open; closing ends it.
-    let open = family::find(conn, family_id)?.is_some_and(|f| !f.is_closed());
-    if open
+    if !found.is_closed()
         && invitees
             .iter()
             .any(|(i, u, _)| *i == item.id && *u == user_id)
     {
         return Ok(true);
     }
-    let relation = family::relation(conn, family_id, user_id)?;
+    let relation = family::relation_to(conn, &found, user_id)?;
     Ok(relation.director || relation.co_worker || relation.involved || relation.keeper)
 }
 

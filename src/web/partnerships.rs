@@ -258,14 +258,21 @@ pub async fn appoint_coordinator(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let of = partnership::find(conn, id)?.ok_or(AppError::NotFound)?;
-                let taking_part = partnership::organisations(conn, id)?;
-                let Some(chosen) = chosen.filter(|c| {
-                    coordinator_candidates(conn, &taking_part)
-                        .is_ok_and(|list| list.iter().any(|u| u.user.id == *c))
-                }) else {
+                let candidate = match chosen {
+                    Some(c) => user::find(conn, c)?,
+                    None => None,
+                };
+                let Some(candidate) = candidate else {
                     return Err(AppError::Unprocessable("coordinator".into()));
                 };
-                let coordinator = record::who(conn, chosen)?;
+                let takes_part = match candidate.organisation_id {
+                    Some(org) => partnership::takes_part(conn, id, org)?,
+                    None => false,
+                };
+                if !policy::may_coordinate(candidate.role(), candidate.active, takes_part) {
+                    return Err(AppError::Unprocessable("coordinator".into()));
+                }
+                let coordinator = record::who(conn, candidate.id)?;
                 record::appoint_coordinator(conn, &by, &of, &coordinator)?;
                 Ok(())
             })

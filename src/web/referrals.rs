@@ -253,8 +253,9 @@ fn referral_for(
     let to = table::find(conn, found.table_id)?.ok_or(AppError::NotFound)?;
     let seat = seat(conn, user, &to)?;
     let fam = family::find(conn, found.family_id)?.ok_or(AppError::NotFound)?;
-    let relation = family::relation(conn, fam.id, user.id())?;
-    let sees = found.referred_by_user_id == user.id()
+    let relation = family::relation_to(conn, &fam, user.id())?;
+    // The referrer reads their referral while the family's record is open; closing ends that too.
+    let sees = (found.referred_by_user_id == user.id() && !fam.is_closed())
         || relation.director
         || relation.co_worker
         || relation.involved

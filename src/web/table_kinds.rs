@@ -5,14 +5,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::access::{actor, coordinated};
+use super::access::managed_partnerships;
 use super::forms::{FieldErrors, text};
 use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::partnership::{self, Partnership};
 use crate::domain::table::{self, TableKind};
-use crate::policy::{self, GovernanceAction, Standing};
 use crate::web::views::table_form::TableForm;
 
 #[derive(Template)]
@@ -74,11 +73,8 @@ fn coordinated_kinds(
     conn: &mut db::DbConn,
     user: &SignedIn,
 ) -> Result<(Vec<Partnership>, Vec<TableKind>), AppError> {
-    let ids = coordinated(conn, user)?;
-    let standing = Standing { coordinator: true };
-    if ids.is_empty()
-        || !policy::allows_governance(actor(user), standing, GovernanceAction::ManageTables)
-    {
+    let ids = managed_partnerships(conn, user)?;
+    if ids.is_empty() {
         return Err(AppError::Forbidden);
     }
     let partnerships = partnership::list(conn)?

@@ -6,19 +6,17 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::{Seat, actor, coordinated, table_for, who};
+use super::access::{Seat, actor, managed_partnerships, table_for, who};
 use super::forms::{FieldErrors, text};
 use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::meeting::{self, Meeting};
-use crate::domain::partnership;
 use crate::domain::referral::{self, ReferralRow};
 use crate::domain::table::{self, Member, Table, TableKind, TableRole};
-use crate::domain::user;
 use crate::policy::{self, GovernanceAction, Standing};
 use crate::record;
-use crate::web::views::choices::partnership_professionals;
+use crate::web::views::choices::{is_partnership_professional, partnership_professionals};
 use crate::web::views::table_form::TableForm;
 
 #[derive(Template)]
@@ -38,15 +36,15 @@ pub async fn list_tables(
     let (tables, may_manage) = state
         .db(move |conn| {
             // The tables the user sits at, and those of the partnerships they coordinate.
-            let coordinated = coordinated(conn, &user)?;
+            let managed = managed_partnerships(conn, &user)?;
             let mut tables = table::list_for_user(conn, user.id())?;
-            for t in table::list_of(conn, &coordinated)? {
+            for t in table::list_of(conn, &managed)? {
                 if !tables.iter().any(|mine| mine.id == t.id) {
                     tables.push(t);
                 }
             }
             tables.sort_by(|a, b| a.name.cmp(&b.name));
-            Ok((tables, may_manage_any(&user, &coordinated)))
+            Ok((tables, !managed.is_empty()))
         })
         .await?;
     html(
@@ -59,23 +57,13 @@ pub async fn list_tables(
     )
 }
 
-/// Does the user set up tables in at least one of these (their coordinated) partnerships?
-fn may_manage_any(user: &SignedIn, coordinated: &[i64]) -> bool {
-    !coordinated.is_empty()
-        && policy::allows_governance(
-            actor(user),
-            Standing { coordinator: true },
-            GovernanceAction::ManageTables,
-        )
-}
-
 /// The table kinds the user may set up a table of: those of the partnerships they coordinate.
 fn kinds_to_set_up(conn: &mut db::DbConn, user: &SignedIn) -> Result<Vec<TableKind>, AppError> {
-    let coordinated = coordinated(conn, user)?;
-    if !may_manage_any(user, &coordinated) {
+    let managed = managed_partnerships(conn, user)?;
+    if managed.is_empty() {
         return Err(AppError::Forbidden);
     }
-    Ok(table::kinds_of(conn, &coordinated)?)
+    Ok(table::kinds_of(conn, &managed)?)
 }
 
 #[derive(Template)]
@@ -378,7 +366,7 @@ pub async fn add_member(
                 if !may_change_seat(&user, seat, member) {
                     return Err(AppError::Forbidden);
                 }
-                if !may_take_seat(conn, &at, member)? {
+                if !is_partnership_professional(conn, at.partnership_id, member)? {
                     return Err(AppError::Unprocessable(
                         "not a professional of the partnership".into(),
                     ));
@@ -390,23 +378,6 @@ pub async fn add_member(
         })
         .await?;
     Ok(see_other(&format!("/overleggen/{table_id}#leden")))
-}
-
-/// Can this account take a seat at the table: an active professional of an organisation that takes
-/// part in the table's partnership?
-fn may_take_seat(conn: &mut db::DbConn, at: &Table, user_id: i64) -> Result<bool, AppError> {
-    let Some(candidate) = user::find(conn, user_id)? else {
-        return Ok(false);
-    };
-    let takes_part = match candidate.organisation_id {
-        Some(org) => partnership::takes_part(conn, at.partnership_id, org)?,
-        None => false,
-    };
-    Ok(policy::may_sit(
-        candidate.role(),
-        candidate.active,
-        takes_part,
-    ))
 }
 
 pub async fn remove_member(

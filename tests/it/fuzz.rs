@@ -168,7 +168,8 @@ async fn hostile_input_to_every_form_and_api_endpoint_never_gets_a_5xx_or_a_part
         let path = w.address(method, route, true);
         // Someone who may use the route, so the input is what gets judged.
         let actor = ACTORS
-            .into_iter()
+            .iter()
+            .copied()
             .find(|a| allowed(method, route, *a))
             .unwrap_or(Actor::Anonymous);
         let token = csrf(&w, actor).await;

@@ -4,7 +4,8 @@
 //!
 //! Actors: anonymous; a family member of this family and of the other family; a professional involved
 //! with this family, one who is not, one invited for this family's item only; this family's director; the
-//! table's chair and its minute-taker; an organisation admin; a system admin; the API token of an
+//! table's chair and its minute-taker; an organisation admin; the partnership's coordinator; a system
+//! admin; the API token of an
 //! organisation that took part in this family's outcome and of one that did not. The actors and what each
 //! must get are in `common::access`, the world they act in is in `common::actors`.
 
@@ -82,7 +83,7 @@ async fn every_route_answers_every_actor_as_expected() {
             let path = w.address(method, route, here);
             // The refused first (each must change nothing), then those let through.
             let mut order: Vec<(Actor, Expect)> = Vec::new();
-            for actor in ACTORS {
+            for &actor in ACTORS {
                 match expect(method, route, actor, here) {
                     Some(e) => order.push((actor, e)),
                     None => {

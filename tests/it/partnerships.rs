@@ -34,6 +34,25 @@ fn coordinator(app: &TestApp, email: &str, name: &str, organisation: &str, of: i
     id
 }
 
+/// The account id of `email`.
+fn id_of(app: &TestApp, email: &str) -> i64 {
+    samenspel::domain::user::find_by_email(&mut app.conn(), email)
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// Posts `fields` to the partnership page's form at `what` (organisaties, coordinatoren, afspraken).
+async fn on_partnership(
+    admin: &Client,
+    id: i64,
+    what: &str,
+    fields: &[(&str, &str)],
+) -> crate::common::Page {
+    let page = format!("/beheer/samenwerkingsverbanden/{id}");
+    admin.submit(&page, &format!("{page}/{what}"), fields).await
+}
+
 async fn add_seat(client: &Client, table: i64, user_id: i64, role: &str) -> StatusCode {
     client
         .submit(
@@ -51,10 +70,7 @@ async fn add_seat(client: &Client, table: i64, user_id: i64, role: &str) -> Stat
 async fn an_org_admin_cannot_seat_herself_at_a_table_and_read_its_families() {
     let app = TestApp::spawn().await;
     let c = Cast::with_jansens_past(&app);
-    let petra_id = samenspel::domain::user::find_by_email(&mut app.conn(), "petra@vt.example")
-        .unwrap()
-        .unwrap()
-        .id;
+    let petra_id = id_of(&app, "petra@vt.example");
     let petra = signed_in(&app, "petra@vt.example").await;
     let events_before = app.count("events");
     for role in ["minute_taker", "chair", "member"] {
@@ -105,14 +121,8 @@ async fn a_coordinator_seats_professionals_of_the_partnership_but_never_herself(
 
     let status = add_seat(&hanna, c.table, hanna_id, "minute_taker").await;
     assert!(refused(status), "her own seat: {status}");
-    let linda = samenspel::domain::user::find_by_email(&mut app.conn(), "linda@ede.example")
-        .unwrap()
-        .unwrap()
-        .id;
-    let petra = samenspel::domain::user::find_by_email(&mut app.conn(), "petra@vt.example")
-        .unwrap()
-        .unwrap()
-        .id;
+    let linda = id_of(&app, "linda@ede.example");
+    let petra = id_of(&app, "petra@vt.example");
     for (who, name) in [(petra, "an org admin"), (linda, "another partnership")] {
         let status = add_seat(&hanna, c.table, who, "member").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
@@ -341,69 +351,61 @@ async fn a_system_admin_sets_up_a_partnership_with_its_coordinator() {
             .contains("Er is al een samenwerkingsverband met deze naam.")
     );
 
-    let page_path = format!("/beheer/samenwerkingsverbanden/{id}");
     let vt = app.organisation(
         "Veilig Thuis Zuid-Holland Zuid",
         OrganisationKind::VeiligThuis,
     );
-    let petra = samenspel::domain::user::find_by_email(&mut app.conn(), "petra@vt.example")
-        .unwrap()
-        .unwrap()
-        .id;
+    let petra = id_of(&app, "petra@vt.example");
     // Petra's organisation does not take part yet: she cannot be appointed.
-    let early = admin
-        .submit(
-            &page_path,
-            &format!("{page_path}/coordinatoren"),
-            &[("user_id", &petra.to_string())],
-        )
-        .await;
+    let early = on_partnership(
+        &admin,
+        id,
+        "coordinatoren",
+        &[("user_id", &petra.to_string())],
+    )
+    .await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let joined = admin
-        .submit(
-            &page_path,
-            &format!("{page_path}/organisaties"),
-            &[("organisation_id", &vt.to_string())],
-        )
-        .await;
+    let joined = on_partnership(
+        &admin,
+        id,
+        "organisaties",
+        &[("organisation_id", &vt.to_string())],
+    )
+    .await;
     assert_eq!(joined.status, StatusCode::SEE_OTHER);
-    let appointed = admin
-        .submit(
-            &page_path,
-            &format!("{page_path}/coordinatoren"),
-            &[("user_id", &petra.to_string())],
-        )
-        .await;
+    let appointed = on_partnership(
+        &admin,
+        id,
+        "coordinatoren",
+        &[("user_id", &petra.to_string())],
+    )
+    .await;
     assert_eq!(appointed.status, StatusCode::SEE_OTHER);
     assert_eq!(
         partnership::coordinated_by(&mut app.conn(), petra).unwrap(),
         vec![id]
     );
-    let page = admin.get(&page_path).await;
+    let page = admin
+        .get(&format!("/beheer/samenwerkingsverbanden/{id}"))
+        .await;
     assert!(page.visible_text().contains("Petra de Graaf"));
 
-    let wrong = admin
-        .submit(
-            &page_path,
-            &format!("{page_path}/afspraken"),
-            &[("retention_days", "99999")],
-        )
-        .await;
+    let wrong = on_partnership(&admin, id, "afspraken", &[("retention_days", "99999")]).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = wrong.visible_text();
     assert!(text.contains("Kies ten minste één soort organisatie die regie mag voeren."));
     assert!(text.contains("Vul een aantal dagen in tussen 0 en 3650."));
-    let saved = admin
-        .submit(
-            &page_path,
-            &format!("{page_path}/afspraken"),
-            &[
-                ("director_kinds", "local_team"),
-                ("director_kinds", "municipality"),
-                ("retention_days", "730"),
-            ],
-        )
-        .await;
+    let saved = on_partnership(
+        &admin,
+        id,
+        "afspraken",
+        &[
+            ("director_kinds", "local_team"),
+            ("director_kinds", "municipality"),
+            ("retention_days", "730"),
+        ],
+    )
+    .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let region = partnership::find(&mut app.conn(), id).unwrap().unwrap();
     assert_eq!(

@@ -19,7 +19,7 @@ use crate::web::access::meeting_for;
 use crate::web::access::who;
 use crate::web::forms::FieldErrors;
 use crate::web::html;
-use crate::web::views::choices::partnership_professionals;
+use crate::web::views::choices::is_partnership_professional;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, see_other};
 
 #[derive(Deserialize)]
@@ -276,9 +276,7 @@ pub async fn invite_for_item(
         let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
         let guest = guest.ok_or_else(|| AppError::Unprocessable("guest".into()))?;
         if !state_allows(m.state(), MeetingAction::ArrangeAgenda)
-            || !partnership_professionals(conn, at.partnership_id)?
-                .iter()
-                .any(|(id, _)| *id == guest)
+            || !is_partnership_professional(conn, at.partnership_id, guest)?
         {
             return Err(AppError::Unprocessable("guest".into()));
         }

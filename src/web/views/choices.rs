@@ -2,6 +2,7 @@
 
 use crate::db::DbConn;
 use crate::domain::{involvement, partnership, user};
+use crate::policy;
 use crate::web::AppError;
 
 /// Active professionals, for selects: (user id, "name — organisation").
@@ -20,10 +21,33 @@ pub fn partnership_professionals(
         .map(|o| o.id)
         .collect();
     professionals_where(conn, |u| {
-        u.user
+        let takes_part = u
+            .user
             .organisation_id
-            .is_some_and(|o| taking_part.contains(&o))
+            .is_some_and(|o| taking_part.contains(&o));
+        policy::may_sit(u.user.role(), u.user.active, takes_part)
     })
+}
+
+/// Is this account one of `partnership_professionals` (to seat, invite or give an action)? Without
+/// loading the list.
+pub fn is_partnership_professional(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    user_id: i64,
+) -> Result<bool, AppError> {
+    let Some(candidate) = user::find(conn, user_id)? else {
+        return Ok(false);
+    };
+    let takes_part = match candidate.organisation_id {
+        Some(org) => partnership::takes_part(conn, partnership_id, org)?,
+        None => false,
+    };
+    Ok(policy::may_sit(
+        candidate.role(),
+        candidate.active,
+        takes_part,
+    ))
 }
 
 /// Active professionals (accounts with an organisation, never account admins) that `keep` keeps, for

@@ -3,27 +3,19 @@
 //! coordinates the partnership of the world's table and families. The authorization
 //! matrix checks every answer against `expect`; the fuzzer sends input as someone `allowed` to.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Actor {
-    Anonymous,
-    FamilyHere,
-    FamilyElsewhere,
-    Involved,
-    Outsider,
-    Invited,
-    Director,
-    Chair,
-    MinuteTaker,
-    OrgAdmin,
-    Coordinator,
-    SystemAdmin,
-    TokenParty,
-    TokenOutsider,
+/// Declares the actors once: the enum and `ACTORS`, every one in that order.
+macro_rules! actors {
+    ($($actor:ident),+ $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Actor {
+            $($actor),+
+        }
+
+        pub const ACTORS: &[Actor] = &[$(Actor::$actor),+];
+    };
 }
 
-use Actor::*;
-
-pub const ACTORS: [Actor; 14] = [
+actors![
     Anonymous,
     FamilyHere,
     FamilyElsewhere,
@@ -39,6 +31,8 @@ pub const ACTORS: [Actor; 14] = [
     TokenParty,
     TokenOutsider,
 ];
+
+use Actor::*;
 
 impl Actor {
     pub fn is_staff(self) -> bool {
