@@ -136,6 +136,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    involvement_requests (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        user_id -> BigInt,
+        organisation_id -> Nullable<BigInt>,
+        status -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by_user_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     directorships (id) {
         id -> BigInt,
         family_id -> BigInt,
@@ -615,6 +629,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     families,
     persons,
     involvements,
+    involvement_requests,
     directorships,
     plan_versions,
     plan_sections,

@@ -18,6 +18,8 @@ pub enum Purpose {
     Meeting,
     /// A coordinator reading a closed record within its retention period.
     Retention,
+    /// Registering a member the family already has: the lookup that found it.
+    DuplicateCheck,
 }
 
 impl Purpose {
@@ -27,6 +29,7 @@ impl Purpose {
             Purpose::Involvement => "involvement",
             Purpose::Meeting => "meeting",
             Purpose::Retention => "retention",
+            Purpose::DuplicateCheck => "duplicate_check",
         }
     }
 }

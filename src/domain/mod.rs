@@ -8,6 +8,7 @@ pub mod directorship;
 pub mod export_send;
 pub mod family;
 pub mod involvement;
+pub mod involvement_request;
 pub mod meeting;
 pub mod organisation;
 pub mod outcome;

@@ -10,6 +10,7 @@ mod meeting;
 mod partner;
 mod partnership;
 mod portal;
+mod request;
 mod safety;
 
 pub use account::{activate_account, deactivate_account, update_account};
@@ -31,6 +32,9 @@ pub use partnership::{
 pub use portal::{
     answer_correction, family_score, family_view, invite_to_portal, recovery_consent,
     request_correction, set_portal_access, set_withheld, share_minutes, show_names_in_portal,
+};
+pub use request::{
+    Registered, answer_involvement_request, refuse_duplicate, register_person, request_involvement,
 };
 pub use safety::{change_phase, record_score, save_phase_plan};
 

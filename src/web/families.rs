@@ -395,6 +395,9 @@ struct FamilyPage {
     timeline: Vec<TimelineEntry>,
     /// Partners' readings of the family's outcomes, newest first (shown to the director and co-worker).
     readings: Vec<crate::domain::outcome::Reading>,
+    /// Requests to be added as involved, and refused second registrations (for the director and
+    /// co-worker).
+    requests: Vec<crate::domain::involvement_request::RequestRow>,
     referrals: Vec<crate::domain::referral::ReferralRow>,
     actions: Vec<crate::domain::decision::ActionRow>,
     may_refer: bool,
@@ -499,7 +502,7 @@ async fn family_page(
         relation,
         (
             (persons, involvements, directorships, plan, comments, timeline),
-            (referrals, actions, safety, readings),
+            (referrals, actions, safety, readings, requests),
         ),
     ) = read_family(
         state,
@@ -522,12 +525,16 @@ async fn family_page(
                     crate::domain::decision::actions_for_family(conn, family_id)?,
                     super::views::safety::SafetyView::load(conn, family_id)?,
                     crate::domain::outcome::readings_of_family(conn, family_id)?,
+                    crate::domain::involvement_request::for_family(conn, family_id)?,
                 ),
             ))
         },
     )
     .await?;
+    let may_manage =
+        policy::allows_family(may_edit_actor, relation, FamilyAction::ManageInvolvement);
     Ok(FamilyPage {
+        requests: if may_manage { requests } else { Vec::new() },
         may_edit: policy::allows_family(may_edit_actor, relation, FamilyAction::EditFamily),
         may_refer: relation.director || relation.co_worker || relation.involved,
         referrals,

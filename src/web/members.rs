@@ -14,7 +14,7 @@ use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::family::{self, Family, Person, PersonDetails, PersonRole};
 use crate::policy::FamilyAction;
-use crate::record;
+use crate::record::{self, Registered};
 use crate::time::parse_date;
 use crate::time::today;
 
@@ -155,6 +155,9 @@ struct PersonFormPage {
     form: PersonForm,
     errors: FieldErrors,
     roles: &'static [PersonRole],
+    /// The member is in another open record of the partnership already: the refused lookup, to ask
+    /// that record's director from.
+    known: Option<i64>,
 }
 
 pub async fn show_new_person(
@@ -180,6 +183,7 @@ pub async fn show_new_person(
             form,
             errors: FieldErrors::default(),
             roles: PersonRole::ALL,
+            known: None,
         },
     )
 }
@@ -228,6 +232,7 @@ pub async fn show_edit_person(
             form,
             errors: FieldErrors::default(),
             roles: PersonRole::ALL,
+            known: None,
         },
     )
 }
@@ -261,7 +266,7 @@ async fn save_person(
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
     let details = form.check(&mut errors);
-    let family = state
+    let (family, errors, known) = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
@@ -269,16 +274,33 @@ async fn save_person(
                     family::find_person(conn, family_id, pid)?.ok_or(AppError::NotFound)?;
                 }
                 let Some(details) = details else {
-                    return Ok(family);
+                    return Ok((family, errors, None));
                 };
-                record::save_person(conn, &who(&user), family_id, person_id, &details)?;
-                Ok::<_, AppError>(family)
+                let known =
+                    match record::register_person(conn, &who(&user), &family, person_id, &details)?
+                    {
+                        Registered::Saved(_) => None,
+                        Registered::Known { request } => {
+                            errors.add("name", "person_form.already_known");
+                            Some(request)
+                        }
+                        Registered::Throttled => {
+                            errors.add("name", "person_form.too_many_lookups");
+                            None
+                        }
+                    };
+                Ok::<_, AppError>((family, errors, known))
             })
         })
         .await?;
     if !errors.is_empty() {
+        let status = if known.is_some() {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
         return html(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             PersonFormPage {
                 ctx,
                 family,
@@ -286,6 +308,7 @@ async fn save_person(
                 form,
                 errors,
                 roles: PersonRole::ALL,
+                known,
             },
         );
     }

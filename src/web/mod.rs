@@ -19,6 +19,7 @@ pub mod families;
 pub mod forms;
 pub mod health;
 pub mod home;
+pub mod involvement_requests;
 pub mod involvements;
 pub mod live;
 pub mod login_link;

@@ -137,6 +137,21 @@ page_routes![
         involvements::show_director_form
     ),
     (POST, "/gezinnen/{id}/regie", involvements::appoint_director),
+    (
+        POST,
+        "/gezinnen/{id}/betrokkenheidsverzoeken/{verzoek}",
+        involvement_requests::answer_request
+    ),
+    (
+        GET,
+        "/betrokkenheidsverzoeken/{id}",
+        involvement_requests::show_request
+    ),
+    (
+        POST,
+        "/betrokkenheidsverzoeken/{id}",
+        involvement_requests::send_request
+    ),
     (POST, "/gezinnen/{id}/opmerkingen", families::add_comment),
     (GET, "/gezinnen/{id}/inzagelog", families::show_access_log),
     (GET, "/gezinnen/{id}/plan/bewerken", plan::show_edit_plan),

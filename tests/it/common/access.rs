@@ -197,6 +197,8 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
 /// `expect` for the routes of referrals, meetings, actions, the family portal and the partner API.
 fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Option<Expect> {
     let e = match route {
+        // Asking to be involved: only the one who asks reads and sends their request.
+        "/betrokkenheidsverzoeken/{id}" => allow(actor == Outsider),
         // Referrals.
         "/aanmeldingen/{id}" => allow(r.director || r.involved || r.lead),
         "/aanmeldingen/{id}/antwoord" => allow(actor == Chair),

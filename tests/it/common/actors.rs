@@ -38,6 +38,8 @@ pub struct Ids {
     pub request: i64,
     pub case_number: String,
     pub event: i64,
+    /// Pieter's request to be involved, waiting for the director.
+    pub access_request: i64,
 }
 
 /// What the world knows of a family before it reads the rest of its ids from the database.
@@ -227,6 +229,23 @@ async fn the_cast_and_the_other_actors() -> (TestApp, Cast) {
         OrgAdmin,
         reclassering,
     );
+    // Pieter tried to register a member of each family and asks to be involved.
+    let pieter = record::who(
+        &mut app.conn(),
+        samenspel::domain::user::find_by_email(&mut app.conn(), "pieter@reclassering.example")
+            .unwrap()
+            .unwrap()
+            .id,
+    )
+    .unwrap();
+    for family in [c.jansen, c.bakker] {
+        db::write(&mut app.conn(), |conn| {
+            let refused = record::refuse_duplicate(conn, &pieter, family)?;
+            let request = samenspel::domain::involvement_request::find(conn, refused)?.unwrap();
+            record::request_involvement(conn, &pieter, &request, "Reclassering begeleidt vader.")
+        })
+        .unwrap();
+    }
     let mut conn = app.conn();
     samenspel::domain::table::add_member(
         &mut conn,
@@ -425,6 +444,11 @@ fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known) -> 
         .select(families::case_number)
         .first(conn)
         .unwrap();
+    let access_request: i64 = involvement_requests::table
+        .filter(involvement_requests::family_id.eq(family))
+        .select(involvement_requests::id)
+        .first(conn)
+        .unwrap();
     let event: i64 = events::table
         .filter(events::kind.eq("outcome.published"))
         .filter(events::subject_id.eq(item))
@@ -445,6 +469,7 @@ fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known) -> 
         request,
         case_number,
         event,
+        access_request,
     }
 }
 
@@ -553,6 +578,7 @@ impl World {
             ("{account}", f.account.to_string()),
             ("{what}", "herstellen".into()),
             ("{request}", f.request.to_string()),
+            ("{verzoek}", f.access_request.to_string()),
             ("{member}", self.shared.member.to_string()),
             // Removing a coordinator: someone who is not one (the removal changes nothing).
             ("{user}", self.shared.user.to_string()),
@@ -597,6 +623,8 @@ impl World {
             .to_string()
         } else if route.starts_with("/overleggen/") {
             self.table.to_string()
+        } else if route.starts_with("/betrokkenheidsverzoeken/") {
+            f.access_request.to_string()
         } else if route.starts_with("/aanmeldingen/") {
             f.referral.to_string()
         } else if route.starts_with("/acties/") {
