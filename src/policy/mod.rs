@@ -7,7 +7,9 @@ mod meeting;
 mod partnership;
 
 pub use meeting::{Seat, allows_meeting, may_correct, may_share_minutes, seat_allows};
-pub use partnership::{GovernanceAction, Standing, allows_governance, may_coordinate, may_sit};
+pub use partnership::{
+    GovernanceAction, Standing, allows_governance, may_coordinate, may_direct, may_sit,
+};
 
 /// Who acts: their role and organisation. Built from the signed-in user.
 #[derive(Clone, Copy, Debug)]

@@ -3,6 +3,7 @@
 //! nobody gives themselves a seat. Organisation admins manage accounts only (see `allows`).
 
 use super::Actor;
+use crate::domain::organisation::OrganisationKind;
 use crate::domain::user::Role;
 
 /// How an actor stands in one partnership.
@@ -41,6 +42,12 @@ pub fn allows_governance(actor: Actor, standing: Standing, action: GovernanceAct
 /// takes part in the table's partnership.
 pub fn may_sit(candidate_role: Role, active: bool, takes_part: bool) -> bool {
     candidate_role == Role::Professional && active && takes_part
+}
+
+/// Who may direct a family: a professional of an organisation of a kind the partnership agreed on
+/// (by default the local team, Veilig Thuis and the certified institution).
+pub fn may_direct(kind: OrganisationKind, agreed: &[OrganisationKind]) -> bool {
+    agreed.contains(&kind)
 }
 
 /// Who can coordinate a partnership: an active professional or organisation admin of an organisation
@@ -120,6 +127,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn only_the_agreed_kinds_of_organisation_direct() {
+        let agreed = crate::domain::partnership::DEFAULT_DIRECTOR_KINDS;
+        for kind in OrganisationKind::ALL {
+            let expected = matches!(
+                kind,
+                OrganisationKind::LocalTeam
+                    | OrganisationKind::VeiligThuis
+                    | OrganisationKind::CertifiedInstitution
+            );
+            assert_eq!(may_direct(kind, &agreed), expected, "{kind:?}");
+        }
+        assert!(may_direct(
+            OrganisationKind::Municipality,
+            &[OrganisationKind::Municipality]
+        ));
+        assert!(!may_direct(OrganisationKind::Police, &[]));
     }
 
     #[test]

@@ -14,10 +14,44 @@ use serde_json::json;
 
 use super::{Who, event};
 
+/// May a professional of this organisation direct a family of the partnership: it takes part, and its
+/// kind is one the partnership lets direct (the rule is `policy::may_direct`; these are its facts).
+pub fn may_direct(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    organisation_id: i64,
+) -> DomainResult<bool> {
+    use crate::domain::{organisation, partnership};
+    let (Some(region), Some(org)) = (
+        partnership::find(conn, partnership_id)?,
+        organisation::find(conn, organisation_id)?,
+    ) else {
+        return Ok(false);
+    };
+    Ok(
+        partnership::takes_part(conn, partnership_id, organisation_id)?
+            && crate::policy::may_direct(org.kind(), &region.director_kinds()),
+    )
+}
+
 /// Opens a family record; `by` becomes its director and is involved with `role` from `today`.
 pub fn start_family(
     conn: &mut DbConn,
     by: &Who,
+    partnership_id: i64,
+    details: &FamilyDetails,
+    role: &str,
+    today: NaiveDate,
+) -> DomainResult<Family> {
+    start_family_directed_by(conn, by, by, partnership_id, details, role, today)
+}
+
+/// Opens a family record that `director` directs (`by` itself, or someone of an organisation that may
+/// direct when `by`'s may not); `by` is involved with `role` from `today`.
+pub fn start_family_directed_by(
+    conn: &mut DbConn,
+    by: &Who,
+    director: &Who,
     partnership_id: i64,
     details: &FamilyDetails,
     role: &str,
@@ -31,6 +65,14 @@ pub fn start_family(
             "a family is opened in a partnership the organisation takes part in",
         ));
     }
+    let directing_organisation = director.organisation_id.ok_or(DomainError::Rule(
+        "a family's director works for an organisation",
+    ))?;
+    if !may_direct(conn, partnership_id, directing_organisation)? {
+        return Err(DomainError::Rule(
+            "a family's director works for an organisation the partnership lets direct",
+        ));
+    }
     let created = family::create(conn, partnership_id, details)?;
     event(
         conn,
@@ -41,14 +83,23 @@ pub fn start_family(
         json!({"case_number": created.case_number, "name": created.display_name}),
     )?;
     add_involvement(conn, by, created.id, by, role, today)?;
-    directorship::appoint(conn, created.id, by.user_id, organisation_id, None)?;
+    if director.user_id != by.user_id {
+        add_involvement(conn, by, created.id, director, "Casusregisseur", today)?;
+    }
+    directorship::appoint(
+        conn,
+        created.id,
+        director.user_id,
+        directing_organisation,
+        None,
+    )?;
     event(
         conn,
         by,
         created.id,
         EventKind::DirectorAppointed,
         ("family", created.id),
-        json!({"name": by.name, "organisation": by.organisation_name, "co_worker": ""}),
+        json!({"name": director.name, "organisation": director.organisation_name, "co_worker": ""}),
     )?;
     Ok(created)
 }
@@ -207,6 +258,21 @@ pub fn appoint_director(
     let organisation_id = director.organisation_id.ok_or(DomainError::Rule(
         "a family's director works for an organisation",
     ))?;
+    // A new director must be of an organisation the partnership lets direct; the one who directs
+    // already stays when only the co-worker changes.
+    let current = directorship::history(conn, family_id)?
+        .into_iter()
+        .next()
+        .filter(|d| d.directorship.ended_at.is_none())
+        .map(|d| d.directorship.director_user_id);
+    let found = family::find(conn, family_id)?.ok_or(DomainError::Missing("family"))?;
+    if current != Some(director.user_id)
+        && !may_direct(conn, found.partnership_id, organisation_id)?
+    {
+        return Err(DomainError::Rule(
+            "a family's director works for an organisation the partnership lets direct",
+        ));
+    }
     directorship::appoint(
         conn,
         family_id,

@@ -26,6 +26,7 @@ use crate::events::{self, EventKind, TimelineEntry};
 use crate::policy::{self, FamilyAction};
 use crate::record;
 use crate::time::today;
+use crate::web::views::choices::directing_professionals;
 
 // ---------------------------------------------------------------------------------------------------
 // List and search
@@ -98,6 +99,9 @@ pub struct FamilyForm {
     /// For creation: the partnership the family belongs to.
     #[serde(default)]
     partnership_id: String,
+    /// For creation by someone whose organisation may not direct: who directs.
+    #[serde(default)]
+    director_user_id: String,
 }
 
 impl FamilyForm {
@@ -111,6 +115,7 @@ impl FamilyForm {
             not_informed_reason: f.not_informed_reason.clone().unwrap_or_default(),
             role: String::new(),
             partnership_id: f.partnership_id.to_string(),
+            director_user_id: String::new(),
         }
     }
 
@@ -164,15 +169,31 @@ struct FamilyFormPage {
     errors: FieldErrors,
     /// For creation: the partnerships the user's organisation takes part in.
     partnerships: Vec<Partnership>,
+    /// For creation by someone whose organisation may not direct: who can be named to direct.
+    directors: Vec<(i64, String)>,
 }
 
 /// The partnerships a new family of this user can belong to: those their organisation takes part in.
-async fn partnerships_of(state: &AppState, user: &SignedIn) -> Result<Vec<Partnership>, AppError> {
+/// And, when the user's organisation may not direct in one of them, who can be named to direct:
+/// professionals of the organisations there that may.
+async fn partnerships_of(
+    state: &AppState,
+    user: &SignedIn,
+) -> Result<(Vec<Partnership>, Vec<(i64, String)>), AppError> {
     let Some(org) = user.organisation_id() else {
         return Err(AppError::Forbidden);
     };
     state
-        .db(move |conn| Ok(partnership::of_organisation(conn, org)?))
+        .db(move |conn| {
+            let partnerships = partnership::of_organisation(conn, org)?;
+            let mut directors = Vec::new();
+            for p in &partnerships {
+                if !record::may_direct(conn, p.id, org)? {
+                    directors.extend(directing_professionals(conn, p.id)?);
+                }
+            }
+            Ok((partnerships, directors))
+        })
         .await
 }
 
@@ -184,7 +205,7 @@ pub async fn show_new_family(
     if !policy::may_create_family(actor(&user.0)) {
         return Err(AppError::Forbidden);
     }
-    let partnerships = partnerships_of(&state, &user.0).await?;
+    let (partnerships, directors) = partnerships_of(&state, &user.0).await?;
     let form = FamilyForm {
         urgency: Urgency::Regular.code().into(),
         role: ctx.t("family_form.default_role"),
@@ -202,6 +223,7 @@ pub async fn show_new_family(
             form,
             errors: FieldErrors::default(),
             partnerships,
+            directors,
         },
     )
 }
@@ -217,7 +239,7 @@ pub async fn create_family(
         return Err(AppError::Forbidden);
     }
     // Only a professional of an organisation can direct a family.
-    let partnerships = partnerships_of(&state, &user).await?;
+    let (partnerships, directors) = partnerships_of(&state, &user).await?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let role = text_field(&mut errors, "role", &form.role, true, 100);
@@ -232,6 +254,7 @@ pub async fn create_family(
     if partnership_id.is_none() {
         errors.add("partnership_id", "family_form.partnership_required");
     }
+    let named = form.director_user_id.trim().parse::<i64>().ok();
     let (Some(details), Some(partnership_id)) = (form.check(&mut errors), partnership_id) else {
         return html(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -241,21 +264,67 @@ pub async fn create_family(
                 form,
                 errors,
                 partnerships,
+                directors,
             },
         );
     };
     let creator = who(&user);
-    let family_id = state
+    let created = state
         .db(move |conn| {
             db::write(conn, |conn| {
-                Ok::<_, AppError>(
-                    record::start_family(conn, &creator, partnership_id, &details, &role, today())?
-                        .id,
-                )
+                let Some(director) = director_for(conn, &creator, partnership_id, named)? else {
+                    errors.add("director_user_id", "family_form.director_required");
+                    return Ok::<_, AppError>(Err(errors));
+                };
+                let made = record::start_family_directed_by(
+                    conn,
+                    &creator,
+                    &director,
+                    partnership_id,
+                    &details,
+                    &role,
+                    today(),
+                )?;
+                Ok(Ok(made.id))
             })
         })
         .await?;
-    Ok(see_other(&format!("/gezinnen/{family_id}")))
+    match created {
+        Ok(family_id) => Ok(see_other(&format!("/gezinnen/{family_id}"))),
+        Err(errors) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FamilyFormPage {
+                ctx,
+                family: None,
+                form,
+                errors,
+                partnerships,
+                directors,
+            },
+        ),
+    }
+}
+
+/// Who directs a new family: its creator when their organisation may; otherwise the one they named, if
+/// that one may (None when not).
+fn director_for(
+    conn: &mut db::DbConn,
+    creator: &crate::record::Who,
+    partnership_id: i64,
+    named: Option<i64>,
+) -> Result<Option<crate::record::Who>, AppError> {
+    let may = match creator.organisation_id {
+        Some(org) => record::may_direct(conn, partnership_id, org)?,
+        None => false,
+    };
+    if may {
+        return Ok(Some(creator.clone()));
+    }
+    let allowed = directing_professionals(conn, partnership_id)?;
+    match named.filter(|n| allowed.iter().any(|(id, _)| id == n)) {
+        Some(id) => Ok(Some(record::who(conn, id)?)),
+        None => Ok(None),
+    }
 }
 
 pub async fn show_edit_family(
@@ -283,6 +352,7 @@ pub async fn show_edit_family(
             form,
             errors: FieldErrors::default(),
             partnerships: Vec::new(),
+            directors: Vec::new(),
         },
     )
 }
@@ -318,6 +388,7 @@ pub async fn update_family(
                 form,
                 errors,
                 partnerships: Vec::new(),
+                directors: Vec::new(),
             },
         );
     }

@@ -20,7 +20,7 @@ use crate::policy::FamilyAction;
 use crate::record;
 use crate::time::parse_date;
 use crate::time::today;
-use crate::web::views::choices::{director_candidates, professionals_where};
+use crate::web::views::choices::{directing_candidates, director_candidates, professionals_where};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct InvolvementForm {
@@ -198,10 +198,22 @@ pub struct DirectorForm {
 struct DirectorFormPage {
     ctx: PageCtx,
     family: Family,
-    /// Involved professionals: (user id, "name — organisation").
+    /// Involved professionals: (user id, "name — organisation"); the co-worker is one of them.
     candidates: Vec<(i64, String)>,
+    /// Those of them whose organisation may direct (the partnership's agreement).
+    directors: Vec<(i64, String)>,
     form: DirectorForm,
     errors: FieldErrors,
+}
+
+/// The involved (co-worker candidates) and those of them who may direct.
+type Choices = (Vec<(i64, String)>, Vec<(i64, String)>);
+
+fn choices(conn: &mut crate::db::DbConn, family_id: i64) -> Result<Choices, AppError> {
+    Ok((
+        director_candidates(conn, family_id)?,
+        directing_candidates(conn, family_id)?,
+    ))
 }
 
 pub async fn show_director_form(
@@ -211,11 +223,11 @@ pub async fn show_director_form(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
-    let (family, candidates, current) = state
+    let (family, (candidates, directors), current) = state
         .db(move |conn| {
             let (family, _) = authorize(conn, &user, family_id, FamilyAction::AppointDirector)?;
             let current = directorship::history(conn, family_id)?.into_iter().next();
-            Ok((family, director_candidates(conn, family_id)?, current))
+            Ok((family, choices(conn, family_id)?, current))
         })
         .await?;
     let form = DirectorForm {
@@ -234,6 +246,7 @@ pub async fn show_director_form(
             ctx,
             family,
             candidates,
+            directors,
             form,
             errors: FieldErrors::default(),
         },
@@ -251,15 +264,16 @@ pub async fn appoint_director(
     let director = form.director_user_id.trim().parse::<i64>().ok();
     let co_worker_text = form.co_worker_user_id.trim().to_string();
     let co_worker = co_worker_text.parse::<i64>().ok();
-    let (family, candidates, result) = state
+    let (family, (candidates, directors), result) = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (family, _) = authorize(conn, &user, family_id, FamilyAction::AppointDirector)?;
-                let candidates = director_candidates(conn, family_id)?;
+                let (candidates, directors) = choices(conn, family_id)?;
                 let known =
                     |id: Option<i64>| id.filter(|id| candidates.iter().any(|(c, _)| c == id));
                 let mut errors = FieldErrors::default();
-                let director = known(director);
+                // Only someone of an organisation the partnership lets direct.
+                let director = director.filter(|id| directors.iter().any(|(c, _)| c == id));
                 if director.is_none() {
                     errors.add("director_user_id", "director_form.director_required");
                 }
@@ -271,7 +285,7 @@ pub async fn appoint_director(
                     errors.add("co_worker_user_id", "director_form.co_worker_same");
                 }
                 let Some(director) = director.filter(|_| errors.is_empty()) else {
-                    return Ok::<_, AppError>((family, candidates, Err(errors)));
+                    return Ok::<_, AppError>((family, (candidates, directors), Err(errors)));
                 };
                 let director = record::who(conn, director)?;
                 let co_worker = match co_worker {
@@ -285,7 +299,7 @@ pub async fn appoint_director(
                     &director,
                     co_worker.as_ref(),
                 )?;
-                Ok((family, candidates, Ok(())))
+                Ok((family, (candidates, directors), Ok(())))
             })
         })
         .await?;
@@ -297,6 +311,7 @@ pub async fn appoint_director(
                 ctx,
                 family,
                 candidates,
+                directors,
                 form,
                 errors,
             },

@@ -825,3 +825,151 @@ async fn a_second_record_of_a_known_family_is_refused_and_its_director_decides()
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER);
 }
+
+/// Who directs follows the partnership's agreement: a police officer who opens a family names its
+/// director (and without one nothing is made), cannot be appointed director of a family he works with,
+/// and can once the partnership lets the police direct.
+#[actix_web::test]
+async fn who_directs_follows_the_partnerships_agreement() {
+    use samenspel::schema::{directorships, families};
+    let app = TestApp::spawn().await;
+    let c = Cast::with_jansens_past(&app);
+    app.organisation("Politie Eenheid Rotterdam", OrganisationKind::Police);
+    let bas = app
+        .user(
+            "bas@politie.example",
+            "Bas Smit",
+            Role::Professional,
+            Some("Politie Eenheid Rotterdam"),
+        )
+        .id;
+    let officer = signed_in(&app, "bas@politie.example").await;
+    let form = officer.get("/gezinnen/nieuw").await;
+    let offered = form.text("#director_user_id").unwrap_or_default();
+    assert!(offered.contains("Ahmed Benali"), "{offered}");
+    assert!(!offered.contains("Bas Smit"), "{offered}");
+    fn family_fields(director: &str) -> Vec<(&'static str, &str)> {
+        vec![
+            ("display_name", "Gezin Visser"),
+            ("municipality", "Dordrecht"),
+            ("urgency", "urgent"),
+            ("legal_basis", "legal_task"),
+            ("family_informed", "yes"),
+            ("role", "Wijkagent"),
+            ("director_user_id", director),
+        ]
+    }
+    let families_before = app.count("families");
+    let refused = officer
+        .submit("/gezinnen/nieuw", "/gezinnen", &family_fields(""))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .visible_text()
+            .contains("Kies wie regie voert over dit gezin.")
+    );
+    assert_eq!(
+        refused.value("#display_name").as_deref(),
+        Some("Gezin Visser")
+    );
+    assert_eq!(app.count("families"), families_before);
+    let ahmed_id = c.ahmed.user_id.to_string();
+    let made = officer
+        .submit("/gezinnen/nieuw", "/gezinnen", &family_fields(&ahmed_id))
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER);
+    let visser: i64 = families::table
+        .filter(families::display_name.eq("Gezin Visser"))
+        .select(families::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let director: i64 = directorships::table
+        .filter(directorships::family_id.eq(visser))
+        .filter(directorships::ended_at.is_null())
+        .select(directorships::director_user_id)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(director, c.ahmed.user_id, "the named director directs");
+    assert_eq!(
+        officer.get(&format!("/gezinnen/{visser}")).await.status,
+        StatusCode::OK,
+        "the officer is involved"
+    );
+
+    // On Jansen's direction page Bas can be co-worker but not director, and appointing him is refused.
+    let bas_who = samenspel::record::who(&mut app.conn(), bas).unwrap();
+    samenspel::db::write(&mut app.conn(), |conn| {
+        samenspel::record::add_involvement(
+            conn,
+            &c.ahmed,
+            c.jansen,
+            &bas_who,
+            "Wijkagent",
+            crate::common::world::today(),
+        )
+    })
+    .unwrap();
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let regie = format!("/gezinnen/{}/regie", c.jansen);
+    let page = ahmed.get(&regie).await;
+    assert!(
+        !page
+            .text("#director_user_id")
+            .unwrap_or_default()
+            .contains("Bas Smit")
+    );
+    assert!(
+        page.text("#co_worker_user_id")
+            .unwrap_or_default()
+            .contains("Bas Smit")
+    );
+    let bas_text = bas.to_string();
+    let appointed = ahmed
+        .submit(&regie, &regie, &[("director_user_id", bas_text.as_str())])
+        .await;
+    assert_eq!(appointed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let jansen_director: i64 = directorships::table
+        .filter(directorships::family_id.eq(c.jansen))
+        .filter(directorships::ended_at.is_null())
+        .select(directorships::director_user_id)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_eq!(jansen_director, c.ahmed.user_id);
+
+    // Once the partnership lets the police direct, he opens a family and directs it himself.
+    let admin = signed_in(&app, "beheer@samenspel.example").await;
+    let saved = on_partnership(
+        &admin,
+        DEFAULT_PARTNERSHIP,
+        "afspraken",
+        &[
+            ("director_kinds", "local_team"),
+            ("director_kinds", "veilig_thuis"),
+            ("director_kinds", "police"),
+            ("retention_days", "365"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let form = officer.get("/gezinnen/nieuw").await;
+    assert!(
+        form.text("#director_user_id").is_none(),
+        "no one to name now"
+    );
+    let own = officer
+        .submit(
+            "/gezinnen/nieuw",
+            "/gezinnen",
+            &[
+                ("display_name", "Gezin de Boer"),
+                ("municipality", "Dordrecht"),
+                ("urgency", "regular"),
+                ("legal_basis", "legal_task"),
+                ("family_informed", "yes"),
+                ("role", "Wijkagent"),
+            ],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER);
+}

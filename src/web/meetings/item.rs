@@ -20,7 +20,7 @@ use crate::web::access::{Seat, meeting_for};
 use crate::web::access::{log_access, who};
 use crate::web::forms::FieldErrors;
 use crate::web::html;
-use crate::web::views::choices::{director_candidates, partnership_professionals};
+use crate::web::views::choices::{directing_candidates, partnership_professionals};
 use crate::web::views::meeting::{
     ActionPartial, DecisionPartial, ItemView, ViewsPartial, item_views, partial,
 };
@@ -233,7 +233,7 @@ pub(super) fn load_item(
         Vec::new()
     };
     let involved = match family_id {
-        Some(fid) => director_candidates(conn, fid)?,
+        Some(fid) => directing_candidates(conn, fid)?,
         None => Vec::new(),
     };
     let safety = match family_id {

@@ -77,8 +77,50 @@ pub fn professionals_where(
         .collect())
 }
 
+/// Who is involved with the family now and may direct it: their organisation is of a kind the family's
+/// partnership lets direct. As (user id, "name — organisation").
+pub fn directing_candidates(
+    conn: &mut DbConn,
+    family_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let Some(found) = crate::domain::family::find(conn, family_id)? else {
+        return Ok(Vec::new());
+    };
+    let mut directing = Vec::new();
+    for i in involvement::list(conn, family_id)? {
+        if i.involvement.ended_on.is_none()
+            && crate::record::may_direct(conn, found.partnership_id, i.involvement.organisation_id)?
+        {
+            directing.push((
+                i.involvement.user_id,
+                format!("{} — {}", i.user_name, i.organisation_name),
+            ));
+        }
+    }
+    Ok(directing)
+}
+
+/// Active professionals of the partnership's organisations that may direct, for choosing a director
+/// when the one who opens a family may not.
+pub fn directing_professionals(
+    conn: &mut DbConn,
+    partnership_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let mut directing = Vec::new();
+    for o in partnership::organisations(conn, partnership_id)? {
+        if crate::record::may_direct(conn, partnership_id, o.id)? {
+            directing.push(o.id);
+        }
+    }
+    professionals_where(conn, |u| {
+        u.user
+            .organisation_id
+            .is_some_and(|o| directing.contains(&o))
+    })
+}
+
 /// Who is involved with the family now, as (user id, "name — organisation"): those who may become its
-/// director.
+/// co-worker.
 pub fn director_candidates(
     conn: &mut DbConn,
     family_id: i64,
