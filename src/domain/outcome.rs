@@ -100,33 +100,37 @@ pub fn publish(
     Ok(())
 }
 
-/// The outcomes `$org` may read: as a party, or because it works with the family now. A query that
-/// other queries use as a subquery, so a large organisation stays one statement.
+/// The outcomes `$org` may read: only as a party to the outcome (for the purpose "uitvoering"), and
+/// only while the family's record is open (closing ends access everywhere, the API included). A query
+/// that other queries use as a subquery, so a large organisation stays one statement.
 macro_rules! readable {
     ($org:expr) => {{
         let org: i64 = $org;
-        outcomes::table.filter(
-            outcomes::agenda_item_id
-                .eq_any(
+        outcomes::table
+            .filter(
+                outcomes::agenda_item_id.eq_any(
                     outcome_parties::table
                         .filter(outcome_parties::organisation_id.eq(org))
                         .select(outcome_parties::agenda_item_id),
-                )
-                .or(outcomes::family_id.eq_any(
-                    involvements::table
-                        .filter(involvements::organisation_id.eq(org))
-                        .filter(involvements::ended_on.is_null())
-                        .select(involvements::family_id),
-                ))
-                .or(outcomes::family_id.eq_any(
-                    directorships::table
-                        .filter(directorships::director_organisation_id.eq(org))
-                        .filter(directorships::ended_at.is_null())
-                        .select(directorships::family_id),
-                )),
-        )
+                ),
+            )
+            .filter(
+                outcomes::family_id.ne_all(
+                    closed_family
+                        .filter(
+                            closed_family
+                                .field(families::status)
+                                .eq(super::family::FamilyStatus::Closed.code()),
+                        )
+                        .select(closed_family.field(families::id)),
+                ),
+            )
     }};
 }
+
+// The families table once more under another name, for the closed-family filter inside queries that
+// select families themselves.
+diesel::alias!(families as closed_family: ClosedFamily);
 
 /// Families with at least one member whom partners can identify (BSN and address recorded): only
 /// their actions can name whom they concern.

@@ -456,3 +456,84 @@ async fn bad_input_to_the_inzage_and_query_api_gets_problem_json() {
     assert_eq!(ok.status, StatusCode::OK);
     assert_eq!(ok.json(), json!({ "results": [] }));
 }
+
+/// The API follows the pages' rules: an organisation reads an outcome only as a party to it (one that
+/// became involved after the meeting is not), and no party reads it once the family is closed: the
+/// single outcome, the list and the query all leave it out.
+#[actix_web::test]
+async fn only_a_party_reads_an_outcome_and_only_while_the_family_is_open() {
+    let app = TestApp::spawn_with(&[("SAMENSPEL_API_RATE_LIMIT", "1000")]).await;
+    let c = Cast::new(&app);
+    let (_, jansen_item, _) = run_meeting(&app, &c, true).await;
+    let party = token_of(&app, "beheer@vt.example", "Veilig Thuis Zuid-Holland Zuid").await;
+    // Jeugdzorg becomes involved after the meeting: working with the family now, but no party.
+    let kim = app
+        .user(
+            "kim@jeugdzorg.example",
+            "Kim Bos",
+            Role::Professional,
+            Some("Jeugdzorg Dordrecht"),
+        )
+        .id;
+    let kim = samenspel::record::who(&mut app.conn(), kim).unwrap();
+    samenspel::db::write(&mut app.conn(), |conn| {
+        samenspel::record::add_involvement(
+            conn,
+            &c.ahmed,
+            c.jansen,
+            &kim,
+            "Jeugdhulp",
+            crate::common::world::today(),
+        )
+    })
+    .unwrap();
+    let late = token_of(&app, "beheer@jeugdzorg.example", "Jeugdzorg Dordrecht").await;
+    let one = format!("/api/v1/casusoverleg/{jansen_item}");
+    assert_eq!(call(&app, &one, Some(&party)).await.status, StatusCode::OK);
+    assert_eq!(
+        call(&app, &one, Some(&late)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        readings_by(&app, "Jeugdzorg Dordrecht"),
+        0,
+        "no reading, no event"
+    );
+
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let family = format!("/gezinnen/{}", c.jansen);
+    let closed = ahmed
+        .submit(
+            &family,
+            &format!("{family}/sluiten"),
+            &[("reason", "Hulp afgerond.")],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    let readings_of_jansen = || -> i64 {
+        use samenspel::schema::events;
+        events::table
+            .filter(events::kind.eq("outcome.read"))
+            .filter(events::subject_id.eq(jansen_item))
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap()
+    };
+    let before = readings_of_jansen();
+    assert!(before >= 1, "the party's reading before closing is logged");
+    assert_eq!(
+        call(&app, &one, Some(&party)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let list = call(&app, "/api/v1/casusoverleg", Some(&party)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        !list.body.contains(&format!("\"{jansen_item}\""))
+            && !list
+                .body
+                .contains(&samenspel::domain::outcome::identifier(jansen_item)),
+        "the closed family's outcome is listed: {}",
+        list.body
+    );
+    assert_eq!(readings_of_jansen(), before, "nothing read, nothing logged");
+}
