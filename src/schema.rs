@@ -132,6 +132,7 @@ diesel::table! {
         started_on -> Date,
         ended_on -> Nullable<Date>,
         created_at -> Timestamp,
+        outside_reason -> Nullable<Text>,
     }
 }
 

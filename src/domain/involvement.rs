@@ -18,6 +18,8 @@ pub struct Involvement {
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
+    /// Why someone from outside the family's partnership was added (None for its own people).
+    pub outside_reason: Option<String>,
 }
 
 /// An involvement with the names to show.
@@ -58,6 +60,14 @@ pub fn add(
         })
         .returning(involvements::all_columns)
         .get_result(conn)
+}
+
+/// Keeps why someone from outside the family's partnership was added.
+pub fn set_outside_reason(conn: &mut DbConn, involvement_id: i64, reason: &str) -> QueryResult<()> {
+    diesel::update(involvements::table.find(involvement_id))
+        .set(involvements::outside_reason.eq(reason))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Ends every active involvement with the family (when it is closed); returns how many.

@@ -206,6 +206,40 @@ pub fn add_involvement(
     role: &str,
     started_on: NaiveDate,
 ) -> DomainResult<Involvement> {
+    involve(conn, by, family_id, professional, role, started_on, None)
+}
+
+/// Adds someone from outside the family's partnership as involved, with the written reason that is
+/// kept with the involvement and goes into the event.
+pub fn add_involvement_from_outside(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    professional: &Who,
+    role: &str,
+    started_on: NaiveDate,
+    reason: &str,
+) -> DomainResult<Involvement> {
+    involve(
+        conn,
+        by,
+        family_id,
+        professional,
+        role,
+        started_on,
+        Some(reason),
+    )
+}
+
+fn involve(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: i64,
+    professional: &Who,
+    role: &str,
+    started_on: NaiveDate,
+    outside_reason: Option<&str>,
+) -> DomainResult<Involvement> {
     let organisation_id = professional.organisation_id.ok_or(DomainError::Rule(
         "only a professional of an organisation is involved with a family",
     ))?;
@@ -217,15 +251,23 @@ pub fn add_involvement(
         role,
         started_on,
     )?;
+    let mut data = json!({"name": professional.name, "organisation": professional.organisation_name, "role": role});
+    if let Some(reason) = outside_reason {
+        involvement::set_outside_reason(conn, added.id, reason)?;
+        data["outside_reason"] = reason.into();
+    }
     event(
         conn,
         by,
         family_id,
         EventKind::InvolvementAdded,
         ("involvement", added.id),
-        json!({"name": professional.name, "organisation": professional.organisation_name, "role": role}),
+        data,
     )?;
-    Ok(added)
+    Ok(Involvement {
+        outside_reason: outside_reason.map(str::to_string),
+        ..added
+    })
 }
 
 pub fn end_involvement(

@@ -16,9 +16,9 @@ mod safety;
 pub use account::{activate_account, deactivate_account, update_account};
 pub use export::{ExportKind, export_made};
 pub use family::{
-    add_involvement, appoint_director, close, comment_on_plan, end_involvement,
-    erase_family_payloads, may_direct, reopen, save_person, save_plan, start_family,
-    start_family_directed_by, update_details,
+    add_involvement, add_involvement_from_outside, appoint_director, close, comment_on_plan,
+    end_involvement, erase_family_payloads, may_direct, reopen, save_person, save_plan,
+    start_family, start_family_directed_by, update_details,
 };
 pub use meeting::{
     add_action, add_topic, answer_referral, close_item, close_meeting, create_table, finish_action,

@@ -15,12 +15,13 @@ use crate::db::{self, DbConn};
 use crate::domain::directorship;
 use crate::domain::family::{self, Family};
 use crate::domain::involvement;
-use crate::domain::user;
 use crate::policy::FamilyAction;
 use crate::record;
 use crate::time::parse_date;
 use crate::time::today;
-use crate::web::views::choices::{directing_candidates, director_candidates, professionals_where};
+use crate::web::views::choices::{
+    directing_candidates, director_candidates, partnership_professionals, professionals_where,
+};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct InvolvementForm {
@@ -30,6 +31,9 @@ pub struct InvolvementForm {
     role: String,
     #[serde(default)]
     started_on: String,
+    /// Why someone from outside the family's partnership is added (required for them only).
+    #[serde(default)]
+    reason: String,
 }
 
 #[derive(Template)]
@@ -37,25 +41,47 @@ pub struct InvolvementForm {
 struct InvolvementFormPage {
     ctx: PageCtx,
     family: Family,
-    /// Professionals who can be added: (user id, "name — organisation").
-    candidates: Vec<(i64, String)>,
+    /// Professionals who can be added: (user id, "name — organisation"), those of the family's
+    /// partnership first, then those from outside it (a reason needed).
+    candidates: Candidates,
     form: InvolvementForm,
     errors: FieldErrors,
 }
 
-/// Active professionals with an organisation who are not involved now.
-fn involvement_candidates(
-    conn: &mut DbConn,
-    family_id: i64,
-) -> Result<Vec<(i64, String)>, AppError> {
-    let involved: Vec<i64> = involvement::list(conn, family_id)?
+/// Who can be added: professionals of the family's partnership, and those from outside it.
+#[derive(Clone, Debug, Default)]
+struct Candidates {
+    inside: Vec<(i64, String)>,
+    outside: Vec<(i64, String)>,
+}
+
+impl Candidates {
+    fn knows(&self, id: i64) -> bool {
+        self.inside
+            .iter()
+            .chain(&self.outside)
+            .any(|(c, _)| *c == id)
+    }
+    fn is_outside(&self, id: i64) -> bool {
+        self.outside.iter().any(|(c, _)| *c == id)
+    }
+}
+
+/// Active professionals who are not involved now: the partnership's own, and the rest.
+fn involvement_candidates(conn: &mut DbConn, family: &Family) -> Result<Candidates, AppError> {
+    let involved: Vec<i64> = involvement::list(conn, family.id)?
         .into_iter()
         .filter(|i| i.involvement.ended_on.is_none())
         .map(|i| i.involvement.user_id)
         .collect();
-    professionals_where(conn, |u| {
-        !involved.contains(&u.user.id) && u.user.role() != user::Role::SystemAdmin
-    })
+    let inside: Vec<(i64, String)> = partnership_professionals(conn, family.partnership_id)?
+        .into_iter()
+        .filter(|(id, _)| !involved.contains(id))
+        .collect();
+    let outside = professionals_where(conn, |u| {
+        !involved.contains(&u.user.id) && !inside.iter().any(|(id, _)| *id == u.user.id)
+    })?;
+    Ok(Candidates { inside, outside })
 }
 
 pub async fn show_new_involvement(
@@ -68,7 +94,8 @@ pub async fn show_new_involvement(
     let (family, candidates) = state
         .db(move |conn| {
             let (family, _) = authorize(conn, &user, family_id, FamilyAction::ManageInvolvement)?;
-            Ok((family, involvement_candidates(conn, family_id)?))
+            let candidates = involvement_candidates(conn, &family)?;
+            Ok((family, candidates))
         })
         .await?;
     let form = InvolvementForm {
@@ -104,16 +131,25 @@ pub async fn add_involvement(
         Some(_) => {}
     }
     let chosen = form.user_id.trim().parse::<i64>().ok();
+    let reason = form.reason.trim().to_string();
+    if reason.chars().count() > super::forms::TEXT_LIMIT {
+        errors.add("reason", "form.too_long");
+    }
     let mut form_errors = errors;
     let (family, candidates, added) = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (family, _) =
                     authorize(conn, &user, family_id, FamilyAction::ManageInvolvement)?;
-                let candidates = involvement_candidates(conn, family_id)?;
-                let professional = chosen.filter(|id| candidates.iter().any(|(c, _)| c == id));
+                let candidates = involvement_candidates(conn, &family)?;
+                let professional = chosen.filter(|id| candidates.knows(*id));
                 if professional.is_none() {
                     form_errors.add("user_id", "involvement_form.user_required");
+                }
+                // Someone from outside the partnership: only with a written reason.
+                let outside = professional.is_some_and(|p| candidates.is_outside(p));
+                if outside && reason.is_empty() {
+                    form_errors.add("reason", "involvement_form.reason_required");
                 }
                 let (Some(professional), Some(started_on), true) =
                     (professional, started_on, form_errors.is_empty())
@@ -121,7 +157,14 @@ pub async fn add_involvement(
                     return Ok::<_, AppError>((family, candidates, Err(form_errors)));
                 };
                 let added = record::who(conn, professional)?;
-                record::add_involvement(conn, &who(&user), family_id, &added, &role, started_on)?;
+                let by = who(&user);
+                if outside {
+                    record::add_involvement_from_outside(
+                        conn, &by, family_id, &added, &role, started_on, &reason,
+                    )?;
+                } else {
+                    record::add_involvement(conn, &by, family_id, &added, &role, started_on)?;
+                }
                 Ok((family, candidates, Ok(())))
             })
         })

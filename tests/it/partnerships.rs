@@ -53,6 +53,11 @@ async fn on_partnership(
     admin.submit(&page, &format!("{page}/{what}"), fields).await
 }
 
+/// Form fields with owned values as the client sends them.
+fn pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
 async fn add_seat(client: &Client, table: i64, user_id: i64, role: &str) -> StatusCode {
     client
         .submit(
@@ -972,4 +977,87 @@ async fn who_directs_follows_the_partnerships_agreement() {
         )
         .await;
     assert_eq!(own.status, StatusCode::SEE_OTHER);
+}
+
+/// Adding someone from outside the family's partnership as involved needs a written reason, kept with
+/// the involvement, on the timeline and shown to the director; the picker names who is outside, and
+/// never offers account admins.
+#[actix_web::test]
+async fn adding_someone_from_outside_the_partnership_needs_a_reason() {
+    use samenspel::schema::involvements;
+    let app = TestApp::spawn().await;
+    let c = Cast::with_jansens_past(&app);
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let form = format!("/gezinnen/{}/betrokkenen/nieuw", c.jansen);
+    let post = format!("/gezinnen/{}/betrokkenen", c.jansen);
+    let page = ahmed.get(&form).await;
+    let groups: Vec<String> = page
+        .html()
+        .select(&scraper::Selector::parse("#user_id optgroup").unwrap())
+        .map(crate::common::folded_text)
+        .collect();
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    assert!(groups[0].contains("Joost Mulder") && !groups[0].contains("Linda Bos"));
+    assert!(groups[1].contains("Linda Bos") && !groups[1].contains("Joost Mulder"));
+    for admin in ["Petra de Graaf", "Beheer"] {
+        assert!(!groups.concat().contains(admin), "{admin} offered");
+    }
+    let linda = id_of(&app, "linda@ede.example");
+    let linda_text = linda.to_string();
+    let today = crate::common::world::today().format("%Y-%m-%d").to_string();
+    let fields = |reason: &'static str| {
+        vec![
+            ("user_id", linda_text.clone()),
+            ("role", "Lokaal team Ede".to_string()),
+            ("started_on", today.clone()),
+            ("reason", reason.to_string()),
+        ]
+    };
+    let without = fields("");
+    let refused = ahmed.submit(&form, &post, &pairs(&without)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.visible_text().contains(
+            "Schrijf op waarom iemand van buiten het samenwerkingsverband betrokken wordt."
+        )
+    );
+    assert_eq!(refused.value("#role").as_deref(), Some("Lokaal team Ede"));
+    let involved = || -> i64 {
+        involvements::table
+            .filter(involvements::family_id.eq(c.jansen))
+            .filter(involvements::user_id.eq(linda))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(involved(), 0);
+
+    let reason = "Het gezin verhuist naar Ede; het lokaal team daar neemt de hulp over.";
+    let with = fields(reason);
+    let added = ahmed.submit(&form, &post, &pairs(&with)).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    assert_eq!(involved(), 1);
+    let data: String = events::table
+        .filter(events::family_id.eq(c.jansen))
+        .filter(events::kind.eq("involvement.added"))
+        .order(events::id.desc())
+        .select(events::data)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert!(data.contains(reason), "{data}");
+    assert!(
+        ahmed
+            .get(&format!("/gezinnen/{}", c.jansen))
+            .await
+            .visible_text()
+            .contains(reason)
+    );
+    let linda_client = signed_in(&app, "linda@ede.example").await;
+    assert_eq!(
+        linda_client
+            .get(&format!("/gezinnen/{}", c.jansen))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }

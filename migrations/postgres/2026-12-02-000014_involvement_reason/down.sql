@@ -1,0 +1,1 @@
+ALTER TABLE involvements DROP COLUMN outside_reason;
