@@ -667,6 +667,7 @@ fn seed_families(
         urgency: Urgency::Urgent,
         family_informed: true,
         not_informed_reason: None,
+        outside_reason: None,
     };
     let jansen_ref = record::refer(
         conn,
@@ -705,7 +706,7 @@ fn seed_families(
         .into_iter()
         .find(|i| i.family_id == Some(jansen.id))
     {
-        let _ = record::invite_for_item(conn, &ingrid, &morning, &jansen_item, &esther)?;
+        let _ = record::invite_for_item(conn, &ingrid, &morning, &jansen_item, &esther, None)?;
     }
     let _ = record::publish_agenda(conn, &ingrid, &morning)?;
     record::refer(
@@ -721,6 +722,7 @@ fn seed_families(
             urgency: Urgency::Regular,
             family_informed: true,
             not_informed_reason: None,
+            outside_reason: None,
         },
     )?;
     Ok(())

@@ -313,6 +313,7 @@ diesel::table! {
         meeting_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        outside_reason -> Nullable<Text>,
     }
 }
 
@@ -338,6 +339,7 @@ diesel::table! {
         id -> BigInt,
         agenda_item_id -> BigInt,
         user_id -> BigInt,
+        outside_reason -> Nullable<Text>,
     }
 }
 

@@ -38,6 +38,8 @@ pub struct Referral {
     pub meeting_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Why the family is referred to a table of another partnership than its own (None inside it).
+    pub outside_reason: Option<String>,
 }
 
 impl Referral {
@@ -65,6 +67,8 @@ pub struct ReferralDetails {
     pub urgency: Urgency,
     pub family_informed: bool,
     pub not_informed_reason: Option<String>,
+    /// Why a table of another partnership: required there, None for the family's own tables.
+    pub outside_reason: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -83,6 +87,7 @@ struct NewReferralRow<'a> {
     status: &'a str,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    outside_reason: Option<&'a str>,
 }
 
 pub fn create(
@@ -109,6 +114,7 @@ pub fn create(
             status: ReferralStatus::Submitted.code(),
             created_at: now,
             updated_at: now,
+            outside_reason: d.outside_reason.as_deref(),
         })
         .returning(referrals::all_columns)
         .get_result(conn)

@@ -283,6 +283,15 @@ pub fn list_of(conn: &mut DbConn, partnership_ids: &[i64]) -> QueryResult<Vec<Ta
         .load(conn)
 }
 
+/// Every table of every partnership, by name (a referral may go to another region's table, with a
+/// reason).
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Table>> {
+    consultation_tables::table
+        .order(consultation_tables::name.asc())
+        .select(Table::as_select())
+        .load(conn)
+}
+
 /// Is there a table with this name already (names are unique across partnerships)?
 pub fn name_taken(conn: &mut DbConn, name: &str) -> QueryResult<bool> {
     Ok(consultation_tables::table

@@ -5,11 +5,13 @@ use crate::domain::user::Role;
 
 mod meeting;
 mod partnership;
+mod referral;
 
 pub use meeting::{Seat, allows_meeting, may_correct, may_share_minutes, seat_allows};
 pub use partnership::{
     GovernanceAction, Standing, allows_governance, may_coordinate, may_direct, may_sit,
 };
+pub use referral::{ReferralAction, ReferralStanding, allows_referral};
 
 /// Who acts: their role and organisation. Built from the signed-in user.
 #[derive(Clone, Copy, Debug)]

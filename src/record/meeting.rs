@@ -79,7 +79,10 @@ pub fn refer(
         family_id,
         EventKind::ReferralSubmitted,
         ("referral", created.id),
-        json!({"table": to.name}),
+        match &details.outside_reason {
+            Some(reason) => json!({"table": to.name, "outside_reason": reason}),
+            None => json!({"table": to.name}),
+        },
     )?;
     Ok(created)
 }
@@ -141,7 +144,7 @@ pub fn answer_referral(
     invitees.sort_unstable();
     invitees.dedup();
     for user_id in invitees {
-        meeting::invite_for_item(conn, meeting.id, item.id, user_id)?;
+        meeting::invite_for_item(conn, meeting.id, item.id, user_id, None)?;
     }
     Ok(announced)
 }
@@ -192,21 +195,28 @@ pub fn add_topic(
     Ok((item, announced))
 }
 
+/// Invites a guest for one item; someone from outside the table's partnership only with the written
+/// reason, which is kept with the invitation and in the event.
 pub fn invite_for_item(
     conn: &mut DbConn,
     by: &Who,
     at: &Meeting,
     item: &AgendaItem,
     guest: &Who,
+    outside_reason: Option<&str>,
 ) -> DomainResult<Announced> {
-    meeting::invite_for_item(conn, at.id, item.id, guest.user_id)?;
+    meeting::invite_for_item(conn, at.id, item.id, guest.user_id, outside_reason)?;
+    let mut data = json!({"name": guest.name, "organisation": guest.organisation_name});
+    if let Some(reason) = outside_reason {
+        data["outside_reason"] = reason.into();
+    }
     announce(
         conn,
         by,
         (Some(at.id), item.family_id),
         EventKind::AgendaInvited,
         ("agenda_item", item.id),
-        json!({"name": guest.name, "organisation": guest.organisation_name}),
+        data,
     )
 }
 
@@ -342,6 +352,7 @@ pub fn record_decision(
                 urgency: family.urgency(),
                 family_informed: family.family_informed,
                 not_informed_reason: family.not_informed_reason.clone(),
+                outside_reason: None,
             };
             refer(conn, by, family_id, &target, &referral_details)?;
         }

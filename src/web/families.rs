@@ -16,7 +16,7 @@ use super::forms::{FieldErrors, TEXT_LIMIT, text_field};
 use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
-use crate::domain::access_log::{self, AccessEntry};
+use crate::domain::access_log::{self, AccessEntry, OutsideAccess};
 use crate::domain::directorship::{self, DirectorshipView};
 use crate::domain::family::{self, Family, FamilyDetails, LegalBasis, Person, PersonRole, Urgency};
 use crate::domain::involvement::{self, InvolvementView};
@@ -686,6 +686,19 @@ struct AccessLogPage {
     ctx: PageCtx,
     family: Family,
     entries: Vec<AccessEntry>,
+    /// Access given with a reason to people from outside the family's partnership.
+    outside: Vec<OutsideAccess>,
+}
+
+impl AccessLogPage {
+    /// The reader came in from outside the family's partnership (their reason is listed above).
+    fn came_from_outside(&self, entry: &AccessEntry) -> bool {
+        entry.user_id.is_some_and(|id| {
+            self.outside
+                .iter()
+                .any(|o| o.user_id == id && o.via != "referral")
+        })
+    }
 }
 
 pub async fn show_access_log(
@@ -695,13 +708,18 @@ pub async fn show_access_log(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
-    let (family, _, entries) = read_family(
+    let (family, _, (entries, outside)) = read_family(
         &state,
         user,
         family_id,
         FamilyAction::ViewAccessLog,
         "access.what.access_log",
-        move |conn| Ok(access_log::for_family(conn, family_id, 500)?),
+        move |conn| {
+            Ok((
+                access_log::for_family(conn, family_id, 500)?,
+                access_log::outside_access(conn, family_id)?,
+            ))
+        },
     )
     .await?;
     html(
@@ -710,6 +728,7 @@ pub async fn show_access_log(
             ctx,
             family,
             entries,
+            outside,
         },
     )
 }

@@ -20,7 +20,7 @@ use crate::record;
 use crate::time::parse_date;
 use crate::time::today;
 use crate::web::views::choices::{
-    directing_candidates, director_candidates, partnership_professionals, professionals_where,
+    Candidates, candidates, directing_candidates, director_candidates,
 };
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -48,25 +48,6 @@ struct InvolvementFormPage {
     errors: FieldErrors,
 }
 
-/// Who can be added: professionals of the family's partnership, and those from outside it.
-#[derive(Clone, Debug, Default)]
-struct Candidates {
-    inside: Vec<(i64, String)>,
-    outside: Vec<(i64, String)>,
-}
-
-impl Candidates {
-    fn knows(&self, id: i64) -> bool {
-        self.inside
-            .iter()
-            .chain(&self.outside)
-            .any(|(c, _)| *c == id)
-    }
-    fn is_outside(&self, id: i64) -> bool {
-        self.outside.iter().any(|(c, _)| *c == id)
-    }
-}
-
 /// Active professionals who are not involved now: the partnership's own, and the rest.
 fn involvement_candidates(conn: &mut DbConn, family: &Family) -> Result<Candidates, AppError> {
     let involved: Vec<i64> = involvement::list(conn, family.id)?
@@ -74,14 +55,7 @@ fn involvement_candidates(conn: &mut DbConn, family: &Family) -> Result<Candidat
         .filter(|i| i.involvement.ended_on.is_none())
         .map(|i| i.involvement.user_id)
         .collect();
-    let inside: Vec<(i64, String)> = partnership_professionals(conn, family.partnership_id)?
-        .into_iter()
-        .filter(|(id, _)| !involved.contains(id))
-        .collect();
-    let outside = professionals_where(conn, |u| {
-        !involved.contains(&u.user.id) && !inside.iter().any(|(id, _)| *id == u.user.id)
-    })?;
-    Ok(Candidates { inside, outside })
+    candidates(conn, family.partnership_id, &involved)
 }
 
 pub async fn show_new_involvement(

@@ -110,8 +110,45 @@ async fn send_family_news(
     Ok(())
 }
 
-/// Tells the director that a member asked for a correction (which family shows after login).
-pub async fn notify_director(state: &AppState, family_id: i64) -> Result<(), AppError> {
+/// What the director is told about their family. The mail names no family details.
+#[derive(Clone, Copy, Debug)]
+pub enum DirectorNotice {
+    /// A family member asked for a correction.
+    Correction,
+    /// The family was referred to a table (`outside`: of another partnership than the family's).
+    Referral { id: i64, outside: bool },
+}
+
+impl DirectorNotice {
+    /// (subject key, body key, path of the page to read it on).
+    fn mail(self, family_id: i64) -> (&'static str, &'static str, String) {
+        match self {
+            DirectorNotice::Correction => (
+                "mail.correction.subject",
+                "mail.correction.body",
+                format!("/gezinnen/{family_id}/portaal"),
+            ),
+            DirectorNotice::Referral { id, outside } => (
+                "mail.referral.subject",
+                if outside {
+                    "mail.referral.body_outside"
+                } else {
+                    "mail.referral.body"
+                },
+                format!("/aanmeldingen/{id}"),
+            ),
+        }
+    }
+}
+
+/// Tells the family's director of `notice`, unless the director is the one who caused it (`by`). A
+/// failure is logged, never returned: what caused the notice has been saved already.
+pub async fn notify_director(
+    state: &AppState,
+    family_id: i64,
+    notice: DirectorNotice,
+    by: Option<i64>,
+) {
     let director = state
         .db(move |conn| {
             let Some(d) = crate::domain::directorship::history(conn, family_id)?
@@ -122,20 +159,18 @@ pub async fn notify_director(state: &AppState, family_id: i64) -> Result<(), App
             };
             Ok(user::find(conn, d.directorship.director_user_id)?)
         })
-        .await?;
-    if let Some(to) = director {
-        let link = format!("{}/gezinnen/{family_id}/portaal", state.config.base_url);
-        if let Err(e) = state
-            .send_mail(plain_mail(
-                &to,
-                "mail.correction.subject",
-                "mail.correction.body",
-                &link,
-            ))
-            .await
-        {
-            tracing::warn!(user_id = to.id, error = ?e, "correction notification not sent");
+        .await;
+    let to = match director {
+        Ok(Some(to)) if Some(to.id) != by => to,
+        Ok(_) => return,
+        Err(e) => {
+            tracing::warn!(family_id, error = ?e, "director notice not sent");
+            return;
         }
+    };
+    let (subject, body, path) = notice.mail(family_id);
+    let link = format!("{}{path}", state.config.base_url);
+    if let Err(e) = state.send_mail(plain_mail(&to, subject, body, &link)).await {
+        tracing::warn!(user_id = to.id, error = ?e, "director notice not sent");
     }
-    Ok(())
 }

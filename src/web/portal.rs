@@ -19,7 +19,7 @@ use diesel::prelude::*;
 use super::access::who;
 use super::forms::{FieldErrors, NoticeQuery, TEXT_LIMIT, clean};
 use super::html;
-use super::notify::notify_director;
+use super::notify::{DirectorNotice, notify_director};
 use super::{AppError, AppState, FamilyUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::access_log::{self, AccessEntry};
@@ -434,9 +434,7 @@ pub async fn request_correction(
             })
         })
         .await?;
-    if let Err(e) = notify_director(&state, family_id).await {
-        tracing::warn!(family_id, error = ?e, "correction notification not sent");
-    }
+    notify_director(&state, family_id, DirectorNotice::Correction, None).await;
     Ok(see_other("/portaal?melding=verstuurd#correctie"))
 }
 

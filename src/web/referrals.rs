@@ -6,17 +6,19 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::{Seat, authorize, log_access, seat, who};
+use super::access::{Seat, actor, authorize, log_access, seat, who};
 use super::forms::{FieldErrors, TEXT_LIMIT, text};
 use super::html;
+use super::notify::{DirectorNotice, notify_director};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::family::{self, Family, Urgency};
 use crate::domain::meeting::{self, Meeting};
+use crate::domain::partnership;
 use crate::domain::referral::{self, Referral, ReferralDetails, ReferralStatus};
 use crate::domain::table::{self, Table};
 use crate::domain::user;
-use crate::policy::FamilyAction;
+use crate::policy::{self, FamilyAction, ReferralAction, ReferralStanding};
 use crate::record;
 
 #[derive(Template)]
@@ -24,28 +26,37 @@ use crate::record;
 struct ChooseTablePage {
     ctx: PageCtx,
     family: Family,
+    /// The tables of the family's own partnership.
     tables: Vec<Table>,
+    /// Tables of other partnerships: a referral there needs a reason.
+    elsewhere: Vec<Table>,
 }
 
-/// A referral is made by someone who works with the family (director, co-worker or involved).
+/// A referral is made by someone who works with the family: its director or co-worker, or a professional
+/// involved from an organisation of the family's partnership.
 fn may_refer(conn: &mut DbConn, user: &SignedIn, family_id: i64) -> Result<Family, AppError> {
     let (found, relation) = authorize(conn, user, family_id, FamilyAction::View)?;
-    if !(relation.director || relation.co_worker || relation.involved) {
+    let takes_part = match user.organisation_id() {
+        Some(o) => partnership::takes_part(conn, found.partnership_id, o)?,
+        None => false,
+    };
+    let refer = ReferralAction::Refer { takes_part };
+    if !policy::allows_referral(actor(user), relation, ReferralStanding::default(), refer) {
         return Err(AppError::Forbidden);
     }
     Ok(found)
 }
 
-/// The table, if it belongs to the family's partnership: a family is referred to its own region's
-/// tables.
-fn table_of_partnership(
+/// The table a family is referred to, and whether it belongs to another partnership than the family's
+/// (then the referral needs a reason, and the director hears of it at once).
+fn referral_target(
     conn: &mut DbConn,
     family: &Family,
     table_id: i64,
-) -> Result<Table, AppError> {
-    table::find(conn, table_id)?
-        .filter(|t| t.partnership_id == family.partnership_id)
-        .ok_or(AppError::NotFound)
+) -> Result<(Table, bool), AppError> {
+    let to = table::find(conn, table_id)?.ok_or(AppError::NotFound)?;
+    let outside = to.partnership_id != family.partnership_id;
+    Ok((to, outside))
 }
 
 pub async fn choose_table(
@@ -55,11 +66,13 @@ pub async fn choose_table(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
-    let (found, tables) = state
+    let (found, tables, elsewhere) = state
         .db(move |conn| {
             let found = may_refer(conn, &user, family_id)?;
-            let tables = table::list_of(conn, &[found.partnership_id])?;
-            Ok((found, tables))
+            let (tables, elsewhere): (Vec<Table>, Vec<Table>) = table::list(conn)?
+                .into_iter()
+                .partition(|t| t.partnership_id == found.partnership_id);
+            Ok((found, tables, elsewhere))
         })
         .await?;
     html(
@@ -68,6 +81,7 @@ pub async fn choose_table(
             ctx,
             family: found,
             tables,
+            elsewhere,
         },
     )
 }
@@ -86,6 +100,9 @@ pub struct ReferralForm {
     family_informed: String,
     #[serde(default)]
     not_informed_reason: String,
+    /// Why a table of another partnership (required there only).
+    #[serde(default)]
+    outside_reason: String,
 }
 
 #[derive(Template)]
@@ -94,6 +111,8 @@ struct ReferralFormPage {
     ctx: PageCtx,
     family: Family,
     table: Table,
+    /// The table belongs to another partnership than the family's.
+    outside: bool,
     form: ReferralForm,
     errors: FieldErrors,
 }
@@ -105,11 +124,11 @@ pub async fn show_referral_form(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
     let (user, (family_id, table_id)) = (user.0, path.into_inner());
-    let (found, to) = state
+    let (found, to, outside) = state
         .db(move |conn| {
             let found = may_refer(conn, &user, family_id)?;
-            let to = table_of_partnership(conn, &found, table_id)?;
-            Ok((found, to))
+            let (to, outside) = referral_target(conn, &found, table_id)?;
+            Ok((found, to, outside))
         })
         .await?;
     let form = ReferralForm {
@@ -124,13 +143,18 @@ pub async fn show_referral_form(
             ctx,
             family: found,
             table: to,
+            outside,
             form,
             errors: FieldErrors::default(),
         },
     )
 }
 
-fn check_referral(form: &ReferralForm, errors: &mut FieldErrors) -> Option<ReferralDetails> {
+fn check_referral(
+    form: &ReferralForm,
+    outside: bool,
+    errors: &mut FieldErrors,
+) -> Option<ReferralDetails> {
     let reason = text(
         errors,
         "reason",
@@ -177,6 +201,16 @@ fn check_referral(form: &ReferralForm, errors: &mut FieldErrors) -> Option<Refer
             "family_form.not_informed_reason_required",
         );
     }
+    let outside_reason = text(
+        errors,
+        "outside_reason",
+        &form.outside_reason,
+        "",
+        TEXT_LIMIT,
+    );
+    if outside && outside_reason.is_empty() {
+        errors.add("outside_reason", "referral_form.outside_reason_required");
+    }
     if !errors.is_empty() {
         return None;
     }
@@ -187,6 +221,7 @@ fn check_referral(form: &ReferralForm, errors: &mut FieldErrors) -> Option<Refer
         urgency: urgency?,
         family_informed: informed?,
         not_informed_reason: (informed == Some(false)).then_some(not_informed_reason),
+        outside_reason: outside.then_some(outside_reason),
     })
 }
 
@@ -198,29 +233,35 @@ pub async fn create_referral(
     form: web::Form<ReferralForm>,
 ) -> Result<HttpResponse, AppError> {
     let (user, (family_id, table_id), form) = (user.0, path.into_inner(), form.into_inner());
-    let mut errors = FieldErrors::default();
-    let details = check_referral(&form, &mut errors);
-    let (found, to, created) = state
+    let by = user.id();
+    let checked = form.clone();
+    let (found, to, outside, created) = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let found = may_refer(conn, &user, family_id)?;
-                let to = table_of_partnership(conn, &found, table_id)?;
-                let created = match details {
-                    Some(d) => Some(record::refer(conn, &who(&user), family_id, &to, &d)?.id),
-                    None => None,
+                let (to, outside) = referral_target(conn, &found, table_id)?;
+                let mut errors = FieldErrors::default();
+                let created = match check_referral(&checked, outside, &mut errors) {
+                    Some(d) => Ok(record::refer(conn, &who(&user), family_id, &to, &d)?.id),
+                    None => Err(errors),
                 };
-                Ok::<_, AppError>((found, to, created))
+                Ok::<_, AppError>((found, to, outside, created))
             })
         })
         .await?;
     match created {
-        Some(id) => Ok(see_other(&format!("/aanmeldingen/{id}"))),
-        None => html(
+        Ok(id) => {
+            let notice = DirectorNotice::Referral { id, outside };
+            notify_director(&state, family_id, notice, Some(by)).await;
+            Ok(see_other(&format!("/aanmeldingen/{id}")))
+        }
+        Err(errors) => html(
             StatusCode::UNPROCESSABLE_ENTITY,
             ReferralFormPage {
                 ctx,
                 family: found,
                 table: to,
+                outside,
                 form,
                 errors,
             },
@@ -254,13 +295,12 @@ fn referral_for(
     let seat = seat(conn, user, &to)?;
     let fam = family::find(conn, found.family_id)?.ok_or(AppError::NotFound)?;
     let relation = family::relation_to(conn, &fam, user.id())?;
-    // The referrer reads their referral while the family's record is open; closing ends that too.
-    let sees = (found.referred_by_user_id == user.id() && !fam.is_closed())
-        || relation.director
-        || relation.co_worker
-        || relation.involved
-        || seat.leads();
-    if !sees || user.role() == user::Role::SystemAdmin {
+    let standing = ReferralStanding {
+        referrer: found.referred_by_user_id == user.id(),
+        seat,
+        family_closed: fam.is_closed(),
+    };
+    if !policy::allows_referral(actor(user), relation, standing, ReferralAction::Read) {
         return Err(AppError::NotFound);
     }
     Ok((found, fam, to, seat))
@@ -340,7 +380,17 @@ pub async fn answer_referral(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, fam, to, seat) = referral_for(conn, &user, id)?;
-                if !seat.chair {
+                let relation = family::relation_to(conn, &fam, user.id())?;
+                let standing = ReferralStanding {
+                    seat,
+                    ..ReferralStanding::default()
+                };
+                if !policy::allows_referral(
+                    actor(&user),
+                    relation,
+                    standing,
+                    ReferralAction::Answer,
+                ) {
                     return Err(AppError::Forbidden);
                 }
                 let referrer = user::find(conn, found.referred_by_user_id)?

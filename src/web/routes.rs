@@ -376,9 +376,14 @@ page_routes![
         meetings::decisions::add_action
     ),
     (
+        GET,
+        "/bijeenkomsten/{id}/punten/{item}/uitnodigen",
+        meetings::invite::show_invite
+    ),
+    (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/uitnodigen",
-        meetings::agenda::invite_for_item
+        meetings::invite::invite_for_item
     ),
     (GET, "/acties/{id}", actions::show_action),
     (POST, "/acties/{id}/afronden", actions::finish_action),

@@ -23,6 +23,7 @@ mod pages;
 mod partners;
 mod partnerships;
 mod portal;
+mod purpose;
 mod safety;
 mod storm;
 mod webhooks;

@@ -381,17 +381,20 @@ pub fn invite(conn: &mut DbConn, meeting_id: i64, user_id: i64) -> QueryResult<(
 
 #[derive(Insertable)]
 #[diesel(table_name = item_invitees)]
-struct NewInvitee {
+struct NewInvitee<'a> {
     agenda_item_id: i64,
     user_id: i64,
+    outside_reason: Option<&'a str>,
 }
 
-/// Invites a user for one item only (and so to the meeting).
+/// Invites a user for one item only (and so to the meeting); someone from outside the table's
+/// partnership with the written reason (`outside_reason`).
 pub fn invite_for_item(
     conn: &mut DbConn,
     meeting_id: i64,
     item_id: i64,
     user_id: i64,
+    outside_reason: Option<&str>,
 ) -> QueryResult<()> {
     let exists = diesel::select(diesel::dsl::exists(
         item_invitees::table
@@ -404,6 +407,7 @@ pub fn invite_for_item(
             .values(NewInvitee {
                 agenda_item_id: item_id,
                 user_id,
+                outside_reason,
             })
             .execute(conn)?;
     }

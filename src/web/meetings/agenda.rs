@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::decisions::parse_id;
 use super::{change, meeting_page, seat_may};
 use crate::db;
 use crate::domain::meeting::{self, Meeting, MeetingAction, state_allows};
@@ -19,7 +18,6 @@ use crate::web::access::meeting_for;
 use crate::web::access::who;
 use crate::web::forms::FieldErrors;
 use crate::web::html;
-use crate::web::views::choices::is_partnership_professional;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, see_other};
 
 #[derive(Deserialize)]
@@ -255,36 +253,4 @@ pub(super) fn invitation_mail(
         content: ics.as_bytes().to_vec(),
     });
     mail
-}
-
-#[derive(Deserialize)]
-pub struct GuestForm {
-    #[serde(default)]
-    pub(super) user_id: String,
-}
-
-pub async fn invite_for_item(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    path: web::Path<(i64, i64)>,
-    form: web::Form<GuestForm>,
-) -> Result<HttpResponse, AppError> {
-    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
-    let guest = parse_id(&form.user_id);
-    change(&state, user, meeting_id, move |conn, by, m, at, seat| {
-        seat_may(seat, MeetingAction::ArrangeAgenda)?;
-        let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
-        let guest = guest.ok_or_else(|| AppError::Unprocessable("guest".into()))?;
-        if !state_allows(m.state(), MeetingAction::ArrangeAgenda)
-            || !is_partnership_professional(conn, at.partnership_id, guest)?
-        {
-            return Err(AppError::Unprocessable("guest".into()));
-        }
-        let guest = record::who(conn, guest)?;
-        Ok(record::invite_for_item(conn, by, m, &item, &guest)?)
-    })
-    .await?;
-    Ok(see_other(&format!(
-        "/bijeenkomsten/{meeting_id}/punten/{item_id}#uitgenodigd"
-    )))
 }

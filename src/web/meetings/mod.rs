@@ -4,6 +4,7 @@
 
 pub mod agenda;
 pub mod decisions;
+pub mod invite;
 pub mod item;
 pub mod planning;
 pub mod run;

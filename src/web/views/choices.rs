@@ -29,6 +29,42 @@ pub fn partnership_professionals(
     })
 }
 
+/// Who can be chosen to read a family's data (as involved, or invited for an item): the partnership's
+/// professionals, and those from outside it, who need a written reason.
+#[derive(Clone, Debug, Default)]
+pub struct Candidates {
+    pub inside: Vec<(i64, String)>,
+    pub outside: Vec<(i64, String)>,
+}
+
+impl Candidates {
+    pub fn knows(&self, id: i64) -> bool {
+        self.inside
+            .iter()
+            .chain(&self.outside)
+            .any(|(c, _)| *c == id)
+    }
+    pub fn is_outside(&self, id: i64) -> bool {
+        self.outside.iter().any(|(c, _)| *c == id)
+    }
+}
+
+/// The `Candidates` of a partnership, leaving out `leave_out` (those who have the access already).
+pub fn candidates(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    leave_out: &[i64],
+) -> Result<Candidates, AppError> {
+    let inside: Vec<(i64, String)> = partnership_professionals(conn, partnership_id)?
+        .into_iter()
+        .filter(|(id, _)| !leave_out.contains(id))
+        .collect();
+    let outside = professionals_where(conn, |u| {
+        !leave_out.contains(&u.user.id) && !inside.iter().any(|(id, _)| *id == u.user.id)
+    })?;
+    Ok(Candidates { inside, outside })
+}
+
 /// Is this account one of `partnership_professionals` (to seat, invite or give an action)? Without
 /// loading the list.
 pub fn is_partnership_professional(
