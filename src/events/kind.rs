@@ -102,6 +102,8 @@ event_kinds! {
     OutcomePublished => "outcome.published",
     /// Samen onder Handbereik: a partner read an outcome through the inzage API.
     OutcomeRead => "outcome.read",
+    /// A coordinator approved an organisation's API key: from now on it reads.
+    ApiTokenApproved => "api_token.approved",
 }
 
 impl EventKind {

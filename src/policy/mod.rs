@@ -3,10 +3,12 @@
 use crate::domain::family::Relation;
 use crate::domain::user::Role;
 
+mod api_key;
 mod meeting;
 mod partnership;
 mod referral;
 
+pub use api_key::{KeyFacts, may_approve_api_key};
 pub use meeting::{Seat, allows_meeting, may_correct, may_share_minutes, seat_allows};
 pub use partnership::{
     GovernanceAction, Standing, allows_governance, may_coordinate, may_direct, may_sit,

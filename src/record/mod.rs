@@ -25,7 +25,7 @@ pub use meeting::{
     invite_for_item, move_item, plan_meeting, publish_agenda, record_decision, refer, save_minutes,
     set_attendance, set_current_item, set_time_box, start_meeting,
 };
-pub use partner::record_reading;
+pub use partner::{approve_api_key, record_reading};
 pub use partnership::{
     add_organisation, add_table_member, appoint_coordinator, change_settings, create_partnership,
     remove_coordinator, remove_table_member,

@@ -7,7 +7,7 @@ use crate::db::{self, DbConn};
 use crate::domain::access_log::{self, Purpose};
 use crate::domain::family::{self, Family, Relation};
 use crate::domain::meeting::{self, AgendaItem, Meeting};
-use crate::domain::partnership;
+use crate::domain::partnership::{self, Partnership};
 use crate::domain::table::{self, Table, TableRole};
 use crate::policy::{self, Actor, FamilyAction, GovernanceAction, Standing};
 use crate::record::Who;
@@ -236,4 +236,21 @@ pub fn organisation_of(user: &SignedIn) -> Result<i64, AppError> {
         (crate::domain::user::Role::OrgAdmin, Some(org)) => Ok(org),
         _ => Err(AppError::Forbidden),
     }
+}
+
+/// The partnership, if the user coordinates it: its coordinators approve its organisations' API keys.
+/// Someone who coordinates nothing is Forbidden; a coordinator of another partnership gets NotFound.
+pub fn coordinated_partnership(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    partnership_id: i64,
+) -> Result<Partnership, AppError> {
+    let mine = coordinated(conn, user)?;
+    if mine.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    if !mine.contains(&partnership_id) {
+        return Err(AppError::NotFound);
+    }
+    partnership::find(conn, partnership_id)?.ok_or(AppError::NotFound)
 }

@@ -1,5 +1,7 @@
 //! Beheer → API-sleutels: an organisation admin makes read-only API tokens for their organisation (the
-//! secret is shown once and stored as its hash) and revokes them.
+//! secret is shown once and stored as its hash) and revokes them. A new token reads nothing until a
+//! coordinator of a partnership the organisation takes part in approves it (see `partnership_keys`);
+//! the list shows each token's state.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -12,12 +14,15 @@ use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::api_token::{self, TokenView};
+use crate::domain::partnership;
 
 #[derive(Template)]
 #[template(path = "admin/api_tokens.html")]
 struct TokensPage {
     ctx: PageCtx,
     tokens: Vec<TokenView>,
+    /// Whether the organisation takes part in a partnership (else nobody can approve a new token).
+    takes_part: bool,
     /// The secret of a token just made: shown this once.
     secret: Option<String>,
     name: String,
@@ -29,12 +34,17 @@ async fn page(
     ctx: PageCtx,
     organisation_id: i64,
 ) -> Result<TokensPage, AppError> {
-    let tokens = state
-        .db(move |conn| Ok(api_token::list(conn, organisation_id)?))
+    let (tokens, takes_part) = state
+        .db(move |conn| {
+            let tokens = api_token::list(conn, organisation_id)?;
+            let partnerships = partnership::of_organisation(conn, organisation_id)?;
+            Ok((tokens, !partnerships.is_empty()))
+        })
         .await?;
     Ok(TokensPage {
         ctx,
         tokens,
+        takes_part,
         secret: None,
         name: String::new(),
         errors: FieldErrors::default(),

@@ -27,6 +27,7 @@ pub mod meetings;
 pub mod members;
 pub mod middleware;
 pub mod notify;
+pub mod partnership_keys;
 pub mod partnerships;
 pub mod phase;
 pub mod plan;

@@ -424,4 +424,14 @@ page_routes![
         "/beheer/samenwerkingsverbanden/{id}/afspraken",
         partnerships::change_settings
     ),
+    (
+        GET,
+        "/beheer/samenwerkingsverbanden/{id}/api-sleutels",
+        partnership_keys::show_keys
+    ),
+    (
+        POST,
+        "/beheer/samenwerkingsverbanden/{id}/api-sleutels/{key}/goedkeuren",
+        partnership_keys::approve_key
+    ),
 ];

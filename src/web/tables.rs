@@ -6,12 +6,13 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::{Seat, actor, managed_partnerships, table_for, who};
+use super::access::{Seat, actor, coordinated, managed_partnerships, table_for, who};
 use super::forms::{FieldErrors, text};
 use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db;
 use crate::domain::meeting::{self, Meeting};
+use crate::domain::partnership::{self, Partnership};
 use crate::domain::referral::{self, ReferralRow};
 use crate::domain::table::{self, Member, Table, TableKind, TableRole};
 use crate::policy::{self, GovernanceAction, Standing};
@@ -25,6 +26,8 @@ struct TablesPage {
     ctx: PageCtx,
     tables: Vec<Table>,
     may_manage: bool,
+    /// The partnerships the user coordinates: each has a page of API keys to approve.
+    coordinated: Vec<Partnership>,
 }
 
 pub async fn list_tables(
@@ -33,7 +36,7 @@ pub async fn list_tables(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let user = user.0;
-    let (tables, may_manage) = state
+    let (tables, may_manage, coordinated) = state
         .db(move |conn| {
             // The tables the user sits at, and those of the partnerships they coordinate.
             let managed = managed_partnerships(conn, &user)?;
@@ -44,7 +47,12 @@ pub async fn list_tables(
                 }
             }
             tables.sort_by(|a, b| a.name.cmp(&b.name));
-            Ok((tables, !managed.is_empty()))
+            let mine = coordinated(conn, &user)?;
+            let coordinated = partnership::list(conn)?
+                .into_iter()
+                .filter(|p| mine.contains(&p.id))
+                .collect();
+            Ok((tables, !managed.is_empty(), coordinated))
         })
         .await?;
     html(
@@ -53,6 +61,7 @@ pub async fn list_tables(
             ctx,
             tables,
             may_manage,
+            coordinated,
         },
     )
 }

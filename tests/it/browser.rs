@@ -890,6 +890,10 @@ fn pages_of(w: &World) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
             "hanna@veiligheidshuis.example",
             vec![
                 ("table-kinds", "/beheer/overlegsoorten".to_string()),
+                (
+                    "partnership-keys",
+                    "/beheer/samenwerkingsverbanden/1/api-sleutels".to_string(),
+                ),
                 ("table-new", "/overleggen/nieuw".to_string()),
                 ("table-coordinator", format!("/overleggen/{}", w.table)),
             ],

@@ -24,16 +24,6 @@ fn seats_of(app: &TestApp, user_id: i64) -> i64 {
         .unwrap()
 }
 
-/// A coordinator of `partnership`: a professional of an organisation that takes part in it.
-fn coordinator(app: &TestApp, email: &str, name: &str, organisation: &str, of: i64) -> i64 {
-    app.organisation_in(organisation, OrganisationKind::SafetyHouse, of);
-    let id = app
-        .user(email, name, Role::Professional, Some(organisation))
-        .id;
-    partnership::add_coordinator(&mut app.conn(), of, id).unwrap();
-    id
-}
-
 /// The account id of `email`.
 fn id_of(app: &TestApp, email: &str) -> i64 {
     samenspel::domain::user::find_by_email(&mut app.conn(), email)
@@ -108,8 +98,7 @@ async fn an_org_admin_cannot_seat_herself_at_a_table_and_read_its_families() {
 async fn a_coordinator_seats_professionals_of_the_partnership_but_never_herself() {
     let app = TestApp::spawn().await;
     let c = Cast::with_jansens_past(&app);
-    let hanna_id = coordinator(
-        &app,
+    let hanna_id = app.coordinator(
         "hanna@veiligheidshuis.example",
         "Hanna Kuiper",
         "Veiligheidshuis Zuid-Holland Zuid",
@@ -162,8 +151,7 @@ async fn nothing_of_one_partnership_reaches_the_people_of_another() {
     let app = TestApp::spawn().await;
     let c = Cast::with_jansens_past(&app);
     let gelderland = app.partnership(GELDERLAND);
-    coordinator(
-        &app,
+    app.coordinator(
         "bram@arnhem.example",
         "Bram Willems",
         "Gemeente Arnhem",
@@ -260,15 +248,13 @@ async fn nothing_of_one_partnership_reaches_the_people_of_another() {
 async fn table_kinds_changed_in_one_partnership_are_unchanged_in_the_other() {
     let app = TestApp::spawn().await;
     let gelderland = app.partnership(GELDERLAND);
-    coordinator(
-        &app,
+    app.coordinator(
         "hanna@veiligheidshuis.example",
         "Hanna Kuiper",
         "Veiligheidshuis Zuid-Holland Zuid",
         DEFAULT_PARTNERSHIP,
     );
-    coordinator(
-        &app,
+    app.coordinator(
         "bram@arnhem.example",
         "Bram Willems",
         "Gemeente Arnhem",
@@ -509,8 +495,7 @@ async fn closing_a_family_ends_access_for_all_but_the_last_director_and_the_coor
     use crate::common::meeting::{accept, on_meeting, plan_meeting, refer};
     let app = TestApp::spawn().await;
     let c = Cast::with_jansens_past(&app);
-    coordinator(
-        &app,
+    app.coordinator(
         "hanna@veiligheidshuis.example",
         "Hanna Kuiper",
         "Veiligheidshuis Zuid-Holland Zuid",

@@ -54,6 +54,16 @@ impl ApiError {
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "Ongeldig verzoek", detail)
     }
+    /// A live key that no coordinator approved yet: it reads nothing.
+    pub fn waiting_for_approval() -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Sleutel nog niet goedgekeurd",
+            "Deze API-sleutel wacht op goedkeuring door de coördinator van het \
+             samenwerkingsverband. Tot die goedkeuring geeft de sleutel geen gegevens. Vraag de \
+             coördinator van het samenwerkingsverband van je organisatie om de sleutel goed te keuren.",
+        )
+    }
     pub fn not_found() -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -209,9 +219,13 @@ impl FromRequest for Partner {
             let found = state
                 .db(move |conn| Ok(crate::domain::api_token::authenticate(conn, &secret)?))
                 .await?;
-            let Some((token_id, organisation_id)) = found else {
+            let Some(token) = found else {
                 return Err(unauthorized());
             };
+            if !token.approved {
+                return Err(ApiError::waiting_for_approval());
+            }
+            let (token_id, organisation_id) = (token.id, token.organisation_id);
             // The limit is per organisation, so more tokens do not mean more requests.
             let (rate, over) = state
                 .api_limits

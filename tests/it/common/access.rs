@@ -148,6 +148,12 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         r if r.starts_with("/beheer/gebruikers") => allow(matches!(actor, OrgAdmin | SystemAdmin)),
         // A partnership's coordinators set up its kinds of table; the system admin its partnerships.
         r if r.starts_with("/beheer/overlegsoorten") => allow(actor == Coordinator),
+        // Its coordinators approve the API keys of the organisations taking part; never the key's own
+        // organisation admin, the system admin or anyone else.
+        "/beheer/samenwerkingsverbanden/{id}/api-sleutels"
+        | "/beheer/samenwerkingsverbanden/{id}/api-sleutels/{key}/goedkeuren" => {
+            allow(actor == Coordinator)
+        }
         r if r.starts_with("/beheer/samenwerkingsverbanden") => allow(actor == SystemAdmin),
         "/beheer/organisaties" => allow(actor == SystemAdmin),
         // Families.

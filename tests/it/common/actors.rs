@@ -14,7 +14,7 @@ use samenspel::domain::user::Role;
 use samenspel::record::{self, Who};
 
 use super::access::Actor::{self, *};
-use super::api::make_token;
+use super::api::{make_token, make_waiting_token};
 use super::meeting::{accept, on_meeting, plan_meeting, refer, run_meeting};
 use super::portal::family_account;
 use super::world::{Cast, signed_in, today};
@@ -59,6 +59,8 @@ struct Shared {
     kind: i64,
     user: i64,
     token_id: i64,
+    /// A key of Veilig Thuis that waits for the coordinator's approval.
+    waiting_key: i64,
     webhook: i64,
     delivery: i64,
     closing_hash: String,
@@ -363,8 +365,8 @@ async fn ask_for_corrections(members: [&Client; 2]) {
     }
 }
 
-/// API tokens for the two token actors (and one to revoke), a webhook with a change to deliver, and
-/// Ahmed's calendar feed. Returns the tokens and the feed's address.
+/// API tokens for the two token actors (and one to revoke, and one waiting for approval), a webhook
+/// with a change to deliver, and Ahmed's calendar feed. Returns the tokens and the feed's address.
 async fn tokens_a_webhook_and_a_feed(
     app: &TestApp,
     c: &Cast,
@@ -380,6 +382,7 @@ async fn tokens_a_webhook_and_a_feed(
     }
     let petra = signed_in(app, "petra@vt.example").await;
     make_token(app, &petra, "Te intrekken").await;
+    make_waiting_token(&petra, "Wacht op goedkeuring").await;
     let made = petra
         .submit(
             "/beheer/webhooks",
@@ -508,6 +511,11 @@ fn shared_ids(conn: &mut samenspel::db::DbConn, c: &Cast, meeting: i64) -> Share
         .select(api_tokens::id)
         .first(conn)
         .unwrap();
+    let waiting_key: i64 = api_tokens::table
+        .filter(api_tokens::name.eq("Wacht op goedkeuring"))
+        .select(api_tokens::id)
+        .first(conn)
+        .unwrap();
     let webhook: i64 = webhook_subscriptions::table
         .select(webhook_subscriptions::id)
         .first(conn)
@@ -522,6 +530,7 @@ fn shared_ids(conn: &mut samenspel::db::DbConn, c: &Cast, meeting: i64) -> Share
         kind,
         user,
         token_id,
+        waiting_key,
         webhook,
         delivery,
         closing_hash,
@@ -583,6 +592,8 @@ impl World {
             // Removing a coordinator: someone who is not one (the removal changes nothing).
             ("{user}", self.shared.user.to_string()),
             ("{delivery}", self.shared.delivery.to_string()),
+            // Approving a key: the one of Veilig Thuis that waits.
+            ("{key}", self.shared.waiting_key.to_string()),
             (
                 "{direction}",
                 if route.contains("/verplaatsen/") {
@@ -750,6 +761,7 @@ pub fn digest(app: &TestApp) -> Vec<i64> {
     // Changes in place: revocations, statuses, texts.
     for sql in [
         "SELECT COUNT(*) AS n FROM api_tokens WHERE revoked_at IS NOT NULL",
+        "SELECT COUNT(*) AS n FROM api_tokens WHERE approved_at IS NOT NULL",
         "SELECT COUNT(*) AS n FROM webhook_subscriptions WHERE revoked_at IS NOT NULL",
         "SELECT COUNT(*) AS n FROM calendar_feeds WHERE revoked_at IS NOT NULL",
         "SELECT COUNT(*) AS n FROM users WHERE active",

@@ -370,6 +370,23 @@ impl TestApp {
         }
     }
 
+    /// A coordinator of `partnership`: a professional of the safety house `organisation`, which takes
+    /// part in it. Returns the account's id.
+    pub fn coordinator(
+        &self,
+        email: &str,
+        name: &str,
+        organisation: &str,
+        partnership: i64,
+    ) -> i64 {
+        self.organisation_in(organisation, OrganisationKind::SafetyHouse, partnership);
+        let id = self
+            .user(email, name, Role::Professional, Some(organisation))
+            .id;
+        samenspel::domain::partnership::add_coordinator(&mut self.conn(), partnership, id).unwrap();
+        id
+    }
+
     /// An account with PASSWORD; professionals and org admins get an organisation of that name.
     pub fn user(&self, email: &str, name: &str, role: Role, organisation: Option<&str>) -> User {
         let organisation_id =
