@@ -4,16 +4,23 @@ use crate::domain::family::Relation;
 use crate::domain::user::Role;
 
 mod api_key;
+mod ask;
 mod meeting;
 mod partnership;
 mod referral;
+mod table;
 
 pub use api_key::{KeyFacts, may_approve_api_key};
+pub use ask::{AccountAsk, Ask, GovernanceAsk};
 pub use meeting::{Seat, allows_meeting, may_correct, may_share_minutes, seat_allows};
 pub use partnership::{
     GovernanceAction, Standing, allows_governance, may_coordinate, may_direct, may_sit,
 };
 pub use referral::{ReferralAction, ReferralStanding, allows_referral};
+pub use table::{
+    ActionItem, ActionStanding, ItemStanding, TableAction, allows_action_item, allows_table,
+    may_attend, sees_item,
+};
 
 /// Who acts: their role and organisation. Built from the signed-in user.
 #[derive(Clone, Copy, Debug)]
@@ -49,6 +56,8 @@ pub enum Action {
     DeactivateAccount(Account),
     /// Switch an account on again.
     ActivateAccount(Account),
+    /// Make and revoke the organisation's API keys and webhooks.
+    ManageIntegrationsOf { organisation_id: i64 },
 }
 
 pub fn allows(actor: Actor, action: Action) -> bool {
@@ -66,6 +75,10 @@ pub fn allows(actor: Actor, action: Action) -> bool {
         // An admin cannot lock themselves out.
         (_, Action::DeactivateAccount(account) | Action::ActivateAccount(account)) => {
             manages_account(actor, account) && !account.is_self
+        }
+        // An organisation's systems are its own admin's to connect; a system admin has none.
+        (_, Action::ManageIntegrationsOf { organisation_id }) => {
+            actor.role == Role::OrgAdmin && actor.organisation_id == Some(organisation_id)
         }
         (Role::SystemAdmin, _) => true,
         (Role::OrgAdmin, Action::ManageUsersOf { organisation_id }) => {
@@ -112,6 +125,18 @@ pub enum FamilyAction {
     ViewAccessLog,
 }
 
+impl FamilyAction {
+    pub const ALL: [FamilyAction; 7] = [
+        FamilyAction::View,
+        FamilyAction::Comment,
+        FamilyAction::EditPlan,
+        FamilyAction::EditFamily,
+        FamilyAction::ManageInvolvement,
+        FamilyAction::AppointDirector,
+        FamilyAction::ViewAccessLog,
+    ];
+}
+
 /// Need to know: a family exists for a user only while they direct it or are involved in it. System
 /// admins manage accounts and never see family content.
 pub fn allows_family(actor: Actor, relation: Relation, action: FamilyAction) -> bool {
@@ -133,6 +158,48 @@ pub fn allows_family(actor: Actor, relation: Relation, action: FamilyAction) -> 
 /// Any professional may start a family record; they become its director.
 pub fn may_create_family(actor: Actor) -> bool {
     actor.role == Role::Professional
+}
+
+/// A request to be involved is read and sent only by the professional who asked.
+pub fn may_ask_involvement(actor: Actor, own_request: bool) -> bool {
+    actor.role == Role::Professional && own_request
+}
+
+/// The family portal is for family accounts, each in their own family's portal only (`has_access`: the
+/// account belongs to a member of a family whose record is open).
+pub fn may_use_portal(actor: Actor, has_access: bool) -> bool {
+    actor.role == Role::Family && has_access
+}
+
+/// Seats for the tables of cases in the policy's tests.
+#[cfg(test)]
+pub(crate) mod seats {
+    use super::Seat;
+
+    pub const CHAIR: Seat = Seat {
+        chair: true,
+        minute_taker: false,
+        member: true,
+        coordinator: false,
+    };
+    pub const MINUTES: Seat = Seat {
+        chair: false,
+        minute_taker: true,
+        member: true,
+        coordinator: false,
+    };
+    pub const MEMBER: Seat = Seat {
+        chair: false,
+        minute_taker: false,
+        member: true,
+        coordinator: false,
+    };
+    pub const COORDINATOR: Seat = Seat {
+        chair: false,
+        minute_taker: false,
+        member: false,
+        coordinator: true,
+    };
 }
 
 #[cfg(test)]
@@ -351,6 +418,30 @@ mod tests {
                 switch,
                 "activate: {case}"
             );
+        }
+    }
+
+    #[test]
+    fn keys_portal_requests_and_the_api_by_role() {
+        let of = |role, organisation_id| Actor {
+            role,
+            organisation_id,
+        };
+        let integrations = Action::ManageIntegrationsOf { organisation_id: 1 };
+        // (actor, keys and webhooks of organisation 1, own involvement request, own portal)
+        let cases = [
+            (of(Role::OrgAdmin, Some(1)), true, false, false),
+            (of(Role::OrgAdmin, Some(2)), false, false, false),
+            (of(Role::SystemAdmin, None), false, false, false),
+            (of(Role::Professional, Some(1)), false, true, false),
+            (of(Role::Family, None), false, false, true),
+        ];
+        for (actor, keys, request, portal) in cases {
+            assert_eq!(allows(actor, integrations), keys, "{actor:?}");
+            assert_eq!(may_ask_involvement(actor, true), request, "{actor:?}");
+            assert!(!may_ask_involvement(actor, false), "{actor:?}");
+            assert_eq!(may_use_portal(actor, true), portal, "{actor:?}");
+            assert!(!may_use_portal(actor, false), "{actor:?}");
         }
     }
 }

@@ -13,17 +13,26 @@ pub struct ReferralStanding {
     pub seat: Seat,
     /// The family's record is closed.
     pub family_closed: bool,
+    /// The actor's organisation takes part in the family's partnership.
+    pub takes_part: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReferralAction {
-    /// Refer the family to a table. `takes_part`: the actor's organisation takes part in the family's
-    /// partnership.
-    Refer { takes_part: bool },
+    /// Refer the family to a table.
+    Refer,
     /// Read the referral (its reason, what was tried, the question).
     Read,
     /// Accept, reject or ask for more information, and schedule it.
     Answer,
+}
+
+impl ReferralAction {
+    pub const ALL: [ReferralAction; 3] = [
+        ReferralAction::Refer,
+        ReferralAction::Read,
+        ReferralAction::Answer,
+    ];
 }
 
 pub fn allows_referral(
@@ -39,8 +48,8 @@ pub fn allows_referral(
     match action {
         // The director and co-worker refer; an involved professional only from an organisation of the
         // family's partnership (someone added from outside, with a reason, reads but does not refer).
-        ReferralAction::Refer { takes_part } => {
-            relation.director || relation.co_worker || (relation.involved && takes_part)
+        ReferralAction::Refer => {
+            relation.director || relation.co_worker || (relation.involved && standing.takes_part)
         }
         // The referrer reads their referral while the record is open; those who work with the family
         // and the table's chair and minute-taker read it too.
@@ -58,6 +67,7 @@ pub fn allows_referral(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::seats::{CHAIR, COORDINATOR, MEMBER, MINUTES};
 
     const DIRECTOR: Relation = Relation {
         director: true,
@@ -94,30 +104,6 @@ mod tests {
         invited: false,
         keeper: false,
     };
-    const CHAIR: Seat = Seat {
-        chair: true,
-        minute_taker: false,
-        member: true,
-        coordinator: false,
-    };
-    const MINUTES: Seat = Seat {
-        chair: false,
-        minute_taker: true,
-        member: true,
-        coordinator: false,
-    };
-    const MEMBER: Seat = Seat {
-        chair: false,
-        minute_taker: false,
-        member: true,
-        coordinator: false,
-    };
-    const COORDINATOR: Seat = Seat {
-        chair: false,
-        minute_taker: false,
-        member: false,
-        coordinator: true,
-    };
 
     fn actor(role: Role) -> Actor {
         Actor {
@@ -131,13 +117,14 @@ mod tests {
             referrer,
             seat,
             family_closed,
+            takes_part: true,
         }
     }
 
     #[test]
     fn only_those_who_work_with_the_family_refer_it() {
         use ReferralAction::Refer;
-        let none = ReferralStanding::default();
+
         // (role, relation, takes part, may refer)
         let cases = [
             (Role::Professional, DIRECTOR, true, true),
@@ -152,7 +139,11 @@ mod tests {
             (Role::Family, DIRECTOR, true, false),
         ];
         for (role, relation, takes_part, want) in cases {
-            let got = allows_referral(actor(role), relation, none, Refer { takes_part });
+            let standing = ReferralStanding {
+                takes_part,
+                ..ReferralStanding::default()
+            };
+            let got = allows_referral(actor(role), relation, standing, Refer);
             assert_eq!(got, want, "{role:?} {relation:?} takes part {takes_part}");
         }
     }

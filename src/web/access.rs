@@ -9,7 +9,7 @@ use crate::domain::family::{self, Family, Relation};
 use crate::domain::meeting::{self, AgendaItem, Meeting};
 use crate::domain::partnership::{self, Partnership};
 use crate::domain::table::{self, Table, TableRole};
-use crate::policy::{self, Actor, FamilyAction, GovernanceAction, Standing};
+use crate::policy::{self, Actor, FamilyAction, GovernanceAction, ItemStanding, Standing};
 use crate::record::Who;
 
 /// What a user may do at a table (the rules are the policy's).
@@ -179,7 +179,7 @@ pub fn table_for(
 ) -> Result<(Table, Seat), AppError> {
     let found = table::find(conn, table_id)?.ok_or(AppError::NotFound)?;
     let seat = seat(conn, user, &found)?;
-    if !seat.any() {
+    if !policy::allows_table(seat, policy::TableAction::ViewTable) {
         return Err(AppError::NotFound);
     }
     Ok((found, seat))
@@ -194,7 +194,8 @@ pub fn meeting_for(
     let found = meeting::find(conn, meeting_id)?.ok_or(AppError::NotFound)?;
     let at = table::find(conn, found.table_id)?.ok_or(AppError::NotFound)?;
     let seat = seat(conn, user, &at)?;
-    if !(seat.leads() || meeting::is_participant(conn, meeting_id, user.id())?) {
+    let participant = meeting::is_participant(conn, meeting_id, user.id())?;
+    if !policy::may_attend(seat, participant) {
         return Err(AppError::NotFound);
     }
     Ok((found, at, seat))
@@ -210,30 +211,34 @@ pub fn sees_item(
     invitees: &[(i64, i64, String)],
 ) -> Result<bool, AppError> {
     let Some(family_id) = item.family_id else {
-        return Ok(true);
+        return Ok(policy::sees_item(seat, ItemStanding::default()));
     };
-    if seat.leads() {
-        return Ok(true);
-    }
     let Some(found) = family::find(conn, family_id)? else {
         return Ok(false);
     };
     // An invitation opens the item while the family's record is open; closing ends it.
-    if !found.is_closed()
-        && invitees
-            .iter()
-            .any(|(i, u, _)| *i == item.id && *u == user_id)
-    {
-        return Ok(true);
-    }
-    let relation = family::relation_to(conn, &found, user_id)?;
-    Ok(relation.director || relation.co_worker || relation.involved || relation.keeper)
+    let invited = invitees
+        .iter()
+        .any(|(i, u, _)| *i == item.id && *u == user_id);
+    let standing = ItemStanding {
+        family_item: true,
+        invited_while_open: invited && !found.is_closed(),
+        relation: family::relation_to(conn, &found, user_id)?,
+    };
+    Ok(policy::sees_item(seat, standing))
 }
 
 /// The organisation whose API keys and webhooks this admin manages: their own, as its admin.
 pub fn organisation_of(user: &SignedIn) -> Result<i64, AppError> {
-    match (user.role(), user.organisation_id()) {
-        (crate::domain::user::Role::OrgAdmin, Some(org)) => Ok(org),
+    match user.organisation_id() {
+        Some(organisation_id)
+            if policy::allows(
+                actor(user),
+                policy::Action::ManageIntegrationsOf { organisation_id },
+            ) =>
+        {
+            Ok(organisation_id)
+        }
         _ => Err(AppError::Forbidden),
     }
 }

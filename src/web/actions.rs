@@ -14,6 +14,7 @@ use crate::db::{self, DbConn};
 use crate::domain::decision::{self, ActionRow, ActionStatus};
 use crate::domain::family;
 use crate::domain::meeting;
+use crate::policy::{self, ActionItem, ActionStanding};
 use crate::record;
 
 #[derive(Template)]
@@ -30,29 +31,34 @@ struct ActionPage {
 
 /// The action, for its owner, the table's chair and minute-taker, and those who work with the family.
 fn action_for(conn: &mut DbConn, user: &SignedIn, id: i64) -> Result<ActionRow, AppError> {
+    let (row, standing) = action_standing(conn, user, id)?;
+    if !policy::allows_action_item(standing, ActionItem::Read) {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+/// The action and how the user stands to it (the rules are the policy's).
+fn action_standing(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    id: i64,
+) -> Result<(ActionRow, ActionStanding), AppError> {
     let found = decision::find_action(conn, id)?.ok_or(AppError::NotFound)?;
     let row = decision::actions_for_meeting(conn, found.meeting_id)?
         .into_iter()
         .find(|r| r.action.id == id)
         .ok_or(AppError::NotFound)?;
-    if found.owner_user_id == user.id() {
-        return Ok(row);
-    }
     let m = meeting::find(conn, found.meeting_id)?.ok_or(AppError::NotFound)?;
-    if seat_of(conn, user.id(), m.table_id)?.leads() {
-        return Ok(row);
-    }
-    match found.family_id {
-        Some(fid) => {
-            let r = family::relation(conn, fid, user.id())?;
-            if r.director || r.co_worker || r.involved {
-                Ok(row)
-            } else {
-                Err(AppError::NotFound)
-            }
-        }
-        None => Err(AppError::NotFound),
-    }
+    let standing = ActionStanding {
+        owner: found.owner_user_id == user.id(),
+        seat: seat_of(conn, user.id(), m.table_id)?,
+        relation: match found.family_id {
+            Some(fid) => family::relation(conn, fid, user.id())?,
+            None => family::Relation::default(),
+        },
+    };
+    Ok((row, standing))
 }
 
 pub async fn show_action(
@@ -110,8 +116,11 @@ pub async fn finish_action(
     let (row, problem) = state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let row = action_for(conn, &user, id)?;
-                if row.action.owner_user_id != user.id() {
+                let (row, standing) = action_standing(conn, &user, id)?;
+                if !policy::allows_action_item(standing, ActionItem::Read) {
+                    return Err(AppError::NotFound);
+                }
+                if !policy::allows_action_item(standing, ActionItem::Finish) {
                     return Err(AppError::Forbidden);
                 }
                 let (None, Some(status)) = (problem, status) else {

@@ -12,6 +12,7 @@ use crate::domain::table::{self, Table};
 use crate::domain::user;
 use crate::export::documents;
 use crate::mail::{Attachment, Mail};
+use crate::policy::{self, TableAction};
 use crate::record::{self, ExportKind};
 use crate::web::views::meeting_doc::{Reader, download, meeting_doc};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -131,7 +132,7 @@ fn prepare_besluitenlijsten(
     base_url: &str,
 ) -> Result<Option<(Vec<Outgoing>, String)>, AppError> {
     let (m, at, seat) = meeting_for(conn, sender, meeting_id)?;
-    if !seat.chair {
+    if !policy::allows_table(seat, TableAction::SendDecisionList) {
         return Err(AppError::Forbidden);
     }
     if !m.is_closed() {

@@ -27,6 +27,7 @@ use crate::domain::meeting;
 use crate::domain::table;
 use crate::export::{DocAction, documents, sheet};
 use crate::i18n::I18n;
+use crate::policy::{self, TableAction};
 use crate::record::{self, ExportKind};
 use crate::web::views::meeting::item_views;
 use crate::web::views::meeting_doc::{Reader, action_doc, download, meeting_doc, now_text};
@@ -89,7 +90,7 @@ pub async fn besluitenlijst(
             db::write(conn, |conn| {
                 let (m, at, seat) = meeting_for(conn, &user, meeting_id)?;
                 let reader = if pseudonymised {
-                    if !seat.chair {
+                    if !policy::allows_table(seat, TableAction::ExportPseudonymised) {
                         return Err(AppError::Forbidden);
                     }
                     Reader::Pseudonymised
@@ -287,7 +288,7 @@ pub async fn table_actielijst(
                 let at = table::find(conn, table_id)?.ok_or(AppError::NotFound)?;
                 let seat = seat_of(conn, user.id(), at.id)?;
                 // Managing tables is not a reason to read about families: only those at the table.
-                if !(seat.leads() || seat.member) {
+                if !policy::allows_table(seat, TableAction::ExportActionList) {
                     return Err(AppError::NotFound);
                 }
                 let mut dates = HashMap::new();

@@ -6,12 +6,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::access::{authorize, who};
+use super::access::{actor, authorize, who};
 use super::forms::{FieldErrors, TEXT_LIMIT};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, html, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::involvement_request::{self, InvolvementRequest};
-use crate::policy::FamilyAction;
+use crate::policy::{self, FamilyAction};
 use crate::record;
 use crate::time::today;
 
@@ -31,7 +31,7 @@ fn own_request(
     id: i64,
 ) -> Result<InvolvementRequest, AppError> {
     involvement_request::find(conn, id)?
-        .filter(|r| r.user_id == user.id())
+        .filter(|r| policy::may_ask_involvement(actor(user), r.user_id == user.id()))
         .ok_or(AppError::NotFound)
 }
 

@@ -40,7 +40,7 @@ pub mod table_kinds;
 pub mod tables;
 pub mod views;
 
-pub use routes::ROUTES;
+pub use routes::{ASKS, ROUTES};
 pub mod webhooks;
 
 use std::future::{Ready, ready};

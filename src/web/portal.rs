@@ -16,7 +16,7 @@ use askama::Template;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::access::who;
+use super::access::{actor, who};
 use super::forms::{FieldErrors, NoticeQuery, TEXT_LIMIT, clean};
 use super::html;
 use super::notify::{DirectorNotice, notify_director};
@@ -33,7 +33,11 @@ use crate::schema::{agenda_items, consultation_tables, decisions, meetings};
 
 /// The member behind a family account; an account without portal access sees nothing.
 fn access_of(conn: &mut DbConn, user: &SignedIn) -> Result<Access, AppError> {
-    portal::access(conn, user.id())?.ok_or(AppError::NotFound)
+    let access = portal::access(conn, user.id())?;
+    match access {
+        Some(access) if crate::policy::may_use_portal(actor(user), true) => Ok(access),
+        _ => Err(AppError::NotFound),
+    }
 }
 
 /// A decision about the family, as the family reads it.

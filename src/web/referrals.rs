@@ -40,8 +40,11 @@ fn may_refer(conn: &mut DbConn, user: &SignedIn, family_id: i64) -> Result<Famil
         Some(o) => partnership::takes_part(conn, found.partnership_id, o)?,
         None => false,
     };
-    let refer = ReferralAction::Refer { takes_part };
-    if !policy::allows_referral(actor(user), relation, ReferralStanding::default(), refer) {
+    let standing = ReferralStanding {
+        takes_part,
+        ..ReferralStanding::default()
+    };
+    if !policy::allows_referral(actor(user), relation, standing, ReferralAction::Refer) {
         return Err(AppError::Forbidden);
     }
     Ok(found)
@@ -299,6 +302,7 @@ fn referral_for(
         referrer: found.referred_by_user_id == user.id(),
         seat,
         family_closed: fam.is_closed(),
+        takes_part: false,
     };
     if !policy::allows_referral(actor(user), relation, standing, ReferralAction::Read) {
         return Err(AppError::NotFound);

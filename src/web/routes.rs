@@ -4,12 +4,23 @@
 use actix_web::web;
 
 use super::*;
+use crate::domain::meeting::MeetingAction as M;
+use crate::policy::Ask::{self, *};
+use crate::policy::{
+    AccountAsk as A, ActionItem as I, FamilyAction as F, GovernanceAsk as G, ReferralAction as R,
+    TableAction as T,
+};
 
 macro_rules! page_routes {
-    ($(($method:ident, $path:literal, $handler:path)),+ $(,)?) => {
+    ($(($method:ident, $path:literal, $handler:path $(, [$($ask:expr),+])?)),+ $(,)?) => {
         /// Every route outside /api as (method, path), exactly as registered by `routes`: the
         /// authorization matrix and the bad-input test take their list from here.
         pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
+
+        /// What each route asks the policy (`policy::Ask`), as (method, path, asks); None for a route
+        /// that names none, which the route test refuses.
+        pub const ASKS: &[(&str, &str, Option<&[Ask]>)] =
+            &[$((stringify!($method), $path, page_routes!(@ask $($($ask),+)?))),+];
 
         pub(super) fn routes(cfg: &mut web::ServiceConfig) {
             $(cfg.route($path, page_routes!(@method $method).to($handler));)+
@@ -17,421 +28,761 @@ macro_rules! page_routes {
     };
     (@method GET) => { web::get() };
     (@method POST) => { web::post() };
+    (@ask) => { None };
+    (@ask $($ask:expr),+) => { Some(&[$($ask),+]) };
 }
 
 page_routes![
-    (GET, "/healthz", health::alive),
-    (GET, "/readyz", health::ready),
-    (GET, "/static/{path:.*}", assets::serve),
-    (GET, "/", home::show_home),
-    (GET, "/inloggen", auth::show_login),
-    (POST, "/inloggen", auth::login),
-    (GET, "/inloggen/link", login_link::show_request),
-    (POST, "/inloggen/link", login_link::request_link),
-    (GET, "/inloggen/link/{token}", login_link::show_use),
-    (POST, "/inloggen/link/{token}", login_link::use_link),
-    (POST, "/uitloggen", auth::logout),
-    (GET, "/wachtwoord-vergeten", auth::show_forgot_password),
-    (POST, "/wachtwoord-vergeten", auth::request_password_reset),
+    (GET, "/healthz", health::alive, [Nothing]),
+    (GET, "/readyz", health::ready, [Nothing]),
+    (GET, "/static/{path:.*}", assets::serve, [Nothing]),
+    (GET, "/", home::show_home, [Own]),
+    (GET, "/inloggen", auth::show_login, [Nothing]),
+    (POST, "/inloggen", auth::login, [Nothing]),
+    (GET, "/inloggen/link", login_link::show_request, [Nothing]),
+    (POST, "/inloggen/link", login_link::request_link, [Nothing]),
+    (
+        GET,
+        "/inloggen/link/{token}",
+        login_link::show_use,
+        [Nothing]
+    ),
+    (
+        POST,
+        "/inloggen/link/{token}",
+        login_link::use_link,
+        [Nothing]
+    ),
+    (POST, "/uitloggen", auth::logout, [Nothing]),
+    (
+        GET,
+        "/wachtwoord-vergeten",
+        auth::show_forgot_password,
+        [Nothing]
+    ),
+    (
+        POST,
+        "/wachtwoord-vergeten",
+        auth::request_password_reset,
+        [Nothing]
+    ),
     (
         GET,
         "/wachtwoord-instellen/{token}",
-        auth::show_set_password
+        auth::show_set_password,
+        [Nothing]
     ),
-    (POST, "/wachtwoord-instellen/{token}", auth::set_password),
-    (POST, "/taal", account::choose_language),
-    (GET, "/account", account::show_account),
-    (POST, "/account/agenda", account::create_calendar_feed),
+    (
+        POST,
+        "/wachtwoord-instellen/{token}",
+        auth::set_password,
+        [Nothing]
+    ),
+    (POST, "/taal", account::choose_language, [Nothing]),
+    (GET, "/account", account::show_account, [Own]),
+    (
+        POST,
+        "/account/agenda",
+        account::create_calendar_feed,
+        [Own]
+    ),
     (
         POST,
         "/account/agenda/intrekken",
-        account::revoke_calendar_feed
+        account::revoke_calendar_feed,
+        [Own]
     ),
-    (POST, "/account/wachtwoord", account::change_password),
-    (GET, "/beheer/api-sleutels", api_tokens::show_tokens),
-    (POST, "/beheer/api-sleutels", api_tokens::create_token),
+    (POST, "/account/wachtwoord", account::change_password, [Own]),
+    (
+        GET,
+        "/beheer/api-sleutels",
+        api_tokens::show_tokens,
+        [Accounts(A::ManageIntegrations)]
+    ),
+    (
+        POST,
+        "/beheer/api-sleutels",
+        api_tokens::create_token,
+        [Accounts(A::ManageIntegrations)]
+    ),
     (
         POST,
         "/beheer/api-sleutels/{id}/intrekken",
-        api_tokens::revoke_token
+        api_tokens::revoke_token,
+        [Accounts(A::ManageIntegrations)]
     ),
-    (GET, "/beheer/webhooks", webhooks::show_webhooks),
-    (POST, "/beheer/webhooks", webhooks::create_webhook),
-    (GET, "/beheer/webhooks/{id}", webhooks::show_webhook),
+    (
+        GET,
+        "/beheer/webhooks",
+        webhooks::show_webhooks,
+        [Accounts(A::ManageIntegrations)]
+    ),
+    (
+        POST,
+        "/beheer/webhooks",
+        webhooks::create_webhook,
+        [Accounts(A::ManageIntegrations)]
+    ),
+    (
+        GET,
+        "/beheer/webhooks/{id}",
+        webhooks::show_webhook,
+        [Accounts(A::ManageIntegrations)]
+    ),
     (
         POST,
         "/beheer/webhooks/{id}/intrekken",
-        webhooks::revoke_webhook
+        webhooks::revoke_webhook,
+        [Accounts(A::ManageIntegrations)]
     ),
     (
         POST,
         "/beheer/webhooks/{id}/afleveringen/{delivery}/opnieuw",
-        webhooks::replay_delivery
+        webhooks::replay_delivery,
+        [Accounts(A::ManageIntegrations)]
     ),
-    (GET, "/beheer/gebruikers", admin::list_users),
-    (GET, "/beheer/gebruikers/uitnodigen", admin::show_invite),
-    (POST, "/beheer/gebruikers/uitnodigen", admin::invite_user),
+    (
+        GET,
+        "/beheer/gebruikers",
+        admin::list_users,
+        [Accounts(A::ManageUsers)]
+    ),
+    (
+        GET,
+        "/beheer/gebruikers/uitnodigen",
+        admin::show_invite,
+        [Accounts(A::ManageUsers)]
+    ),
+    (
+        POST,
+        "/beheer/gebruikers/uitnodigen",
+        admin::invite_user,
+        [Accounts(A::ManageUsers)]
+    ),
     (
         POST,
         "/beheer/gebruikers/{id}/opnieuw-uitnodigen",
-        admin::reinvite_user
+        admin::reinvite_user,
+        [Accounts(A::ManageUsers)]
     ),
     (
         GET,
         "/beheer/gebruikers/{id}/bewerken",
-        admin::show_edit_user
+        admin::show_edit_user,
+        [Accounts(A::EditAccount)]
     ),
-    (POST, "/beheer/gebruikers/{id}/bewerken", admin::update_user),
+    (
+        POST,
+        "/beheer/gebruikers/{id}/bewerken",
+        admin::update_user,
+        [Accounts(A::EditAccount)]
+    ),
     (
         POST,
         "/beheer/gebruikers/{id}/deactiveren",
-        admin::deactivate_user
+        admin::deactivate_user,
+        [Accounts(A::DeactivateAccount)]
     ),
     (
         POST,
         "/beheer/gebruikers/{id}/activeren",
-        admin::activate_user
+        admin::activate_user,
+        [Accounts(A::ActivateAccount)]
     ),
-    (GET, "/gezinnen", families::list_families),
-    (POST, "/gezinnen", families::create_family),
-    (GET, "/gezinnen/nieuw", families::show_new_family),
-    (GET, "/gezinnen/{id}", families::show_family),
-    (GET, "/gezinnen/{id}/bewerken", families::show_edit_family),
-    (POST, "/gezinnen/{id}/bewerken", families::update_family),
-    (POST, "/gezinnen/{id}/sluiten", families::close_family),
-    (POST, "/gezinnen/{id}/heropenen", families::reopen_family),
+    (GET, "/gezinnen", families::list_families, [Own]),
+    (POST, "/gezinnen", families::create_family, [CreateFamily]),
+    (
+        GET,
+        "/gezinnen/nieuw",
+        families::show_new_family,
+        [CreateFamily]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}",
+        families::show_family,
+        [Family(F::View)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/bewerken",
+        families::show_edit_family,
+        [Family(F::EditFamily)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/bewerken",
+        families::update_family,
+        [Family(F::EditFamily)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/sluiten",
+        families::close_family,
+        [Family(F::EditFamily)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/heropenen",
+        families::reopen_family,
+        [Family(F::EditFamily)]
+    ),
     (
         GET,
         "/gezinnen/{id}/gezinsleden/nieuw",
-        members::show_new_person
+        members::show_new_person,
+        [Family(F::EditFamily)]
     ),
-    (POST, "/gezinnen/{id}/gezinsleden", members::add_person),
+    (
+        POST,
+        "/gezinnen/{id}/gezinsleden",
+        members::add_person,
+        [Family(F::EditFamily)]
+    ),
     (
         GET,
         "/gezinnen/{id}/gezinsleden/{person}/bewerken",
-        members::show_edit_person
+        members::show_edit_person,
+        [Family(F::EditFamily)]
     ),
     (
         POST,
         "/gezinnen/{id}/gezinsleden/{person}/bewerken",
-        members::update_person
+        members::update_person,
+        [Family(F::EditFamily)]
     ),
     (
         GET,
         "/gezinnen/{id}/betrokkenen/nieuw",
-        involvements::show_new_involvement
+        involvements::show_new_involvement,
+        [Family(F::ManageInvolvement)]
     ),
     (
         POST,
         "/gezinnen/{id}/betrokkenen",
-        involvements::add_involvement
+        involvements::add_involvement,
+        [Family(F::ManageInvolvement)]
     ),
     (
         POST,
         "/gezinnen/{id}/betrokkenen/{involvement}/beeindigen",
-        involvements::end_involvement
+        involvements::end_involvement,
+        [Family(F::ManageInvolvement)]
     ),
     (
         GET,
         "/gezinnen/{id}/regie",
-        involvements::show_director_form
+        involvements::show_director_form,
+        [Family(F::AppointDirector)]
     ),
-    (POST, "/gezinnen/{id}/regie", involvements::appoint_director),
+    (
+        POST,
+        "/gezinnen/{id}/regie",
+        involvements::appoint_director,
+        [Family(F::AppointDirector)]
+    ),
     (
         POST,
         "/gezinnen/{id}/betrokkenheidsverzoeken/{verzoek}",
-        involvement_requests::answer_request
+        involvement_requests::answer_request,
+        [Family(F::ManageInvolvement)]
     ),
     (
         GET,
         "/betrokkenheidsverzoeken/{id}",
-        involvement_requests::show_request
+        involvement_requests::show_request,
+        [OwnInvolvementRequest]
     ),
     (
         POST,
         "/betrokkenheidsverzoeken/{id}",
-        involvement_requests::send_request
+        involvement_requests::send_request,
+        [OwnInvolvementRequest]
     ),
-    (POST, "/gezinnen/{id}/opmerkingen", families::add_comment),
-    (GET, "/gezinnen/{id}/inzagelog", families::show_access_log),
-    (GET, "/gezinnen/{id}/plan/bewerken", plan::show_edit_plan),
-    (POST, "/gezinnen/{id}/plan", plan::save_plan),
-    (GET, "/gezinnen/{id}/plan/versies", plan::list_plan_versions),
+    (
+        POST,
+        "/gezinnen/{id}/opmerkingen",
+        families::add_comment,
+        [Family(F::Comment)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/inzagelog",
+        families::show_access_log,
+        [Family(F::ViewAccessLog)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/plan/bewerken",
+        plan::show_edit_plan,
+        [Family(F::EditPlan)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/plan",
+        plan::save_plan,
+        [Family(F::EditPlan)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/plan/versies",
+        plan::list_plan_versions,
+        [Family(F::View)]
+    ),
     (
         GET,
         "/gezinnen/{id}/plan/versies/{version}",
-        plan::show_plan_version
+        plan::show_plan_version,
+        [Family(F::View)]
     ),
-    (GET, "/gezinnen/{id}/fase", phase::show_phase),
-    (POST, "/gezinnen/{id}/fase", phase::change_phase),
-    (GET, "/gezinnen/{id}/veiligheidsschaal", phase::show_scale),
+    (
+        GET,
+        "/gezinnen/{id}/fase",
+        phase::show_phase,
+        [Family(F::View)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/fase",
+        phase::change_phase,
+        [Family(F::EditPlan)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/veiligheidsschaal",
+        phase::show_scale,
+        [Family(F::View)]
+    ),
     (
         POST,
         "/gezinnen/{id}/veiligheidsschaal",
-        phase::record_score
+        phase::record_score,
+        [Family(F::Comment)]
     ),
-    (GET, "/gezinnen/{id}/plannen/{plan}", safety::show_plan),
-    (POST, "/gezinnen/{id}/plannen/{plan}", safety::save_plan),
+    (
+        GET,
+        "/gezinnen/{id}/plannen/{plan}",
+        safety::show_plan,
+        [Family(F::View)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/plannen/{plan}",
+        safety::save_plan,
+        [Family(F::EditPlan)]
+    ),
     (
         GET,
         "/gezinnen/{id}/plannen/{plan}/bewerken",
-        safety::show_edit_plan
+        safety::show_edit_plan,
+        [Family(F::EditPlan)]
     ),
     (
         GET,
         "/gezinnen/{id}/plannen/{plan}/versies/{version}",
-        safety::show_plan_version
+        safety::show_plan_version,
+        [Family(F::View)]
     ),
-    (GET, "/gezinnen/{id}/plan/pdf", exports::family_plan_pdf),
+    (
+        GET,
+        "/gezinnen/{id}/plan/pdf",
+        exports::family_plan_pdf,
+        [Family(F::View)]
+    ),
     (
         GET,
         "/gezinnen/{id}/plannen/{plan}/pdf",
-        exports::phase_plan_pdf
+        exports::phase_plan_pdf,
+        [Family(F::View)]
     ),
     (
         GET,
         "/bijeenkomsten/{id}/besluitenlijst.pdf",
-        exports::besluitenlijst
+        exports::besluitenlijst,
+        [Attend, Table(T::ExportPseudonymised)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/versturen",
-        export_send::send_besluitenlijst
+        export_send::send_besluitenlijst,
+        [Table(T::SendDecisionList)]
     ),
     (
         GET,
         "/bijeenkomsten/{id}/agenda.ics",
-        export_send::meeting_ics
+        export_send::meeting_ics,
+        [Attend]
     ),
     (
         GET,
         "/bijeenkomsten/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
-        exports::meeting_actielijst
+        exports::meeting_actielijst,
+        [Attend]
     ),
     (
         GET,
         "/overleggen/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
-        exports::table_actielijst
+        exports::table_actielijst,
+        [Table(T::ExportActionList)]
     ),
-    (GET, "/agenda/{file}", export_send::calendar_feed),
-    (GET, "/controle/{meeting}/{hash}", exports::check_reference),
-    (GET, "/portaal", portal::show_portal),
-    (GET, "/portaal/inzage", portal::show_access_log),
-    (POST, "/portaal/veiligheidsschaal", portal::record_score),
-    (POST, "/portaal/correctie", portal::request_correction),
+    (GET, "/agenda/{file}", export_send::calendar_feed, [Nothing]),
+    (
+        GET,
+        "/controle/{meeting}/{hash}",
+        exports::check_reference,
+        [Nothing]
+    ),
+    (GET, "/portaal", portal::show_portal, [Portal]),
+    (GET, "/portaal/inzage", portal::show_access_log, [Portal]),
+    (
+        POST,
+        "/portaal/veiligheidsschaal",
+        portal::record_score,
+        [Portal]
+    ),
+    (
+        POST,
+        "/portaal/correctie",
+        portal::request_correction,
+        [Portal]
+    ),
     (
         POST,
         "/portaal/herstelplan/toestemming",
-        portal::set_consent
+        portal::set_consent,
+        [Portal]
     ),
     (
         GET,
         "/portaal/punten/{item}/inbreng",
-        portal::show_view_form
+        portal::show_view_form,
+        [Portal]
     ),
-    (POST, "/portaal/punten/{item}/inbreng", portal::save_view),
-    (GET, "/gezinnen/{id}/portaal", portal_manage::show_manage),
+    (
+        POST,
+        "/portaal/punten/{item}/inbreng",
+        portal::save_view,
+        [Portal]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/portaal",
+        portal_manage::show_manage,
+        [Family(F::EditFamily)]
+    ),
     (
         POST,
         "/gezinnen/{id}/portaal/uitnodigen",
-        portal_manage::invite_member
+        portal_manage::invite_member,
+        [Family(F::EditFamily)]
     ),
     (
         POST,
         "/gezinnen/{id}/portaal/toegang/{account}/{what}",
-        portal_manage::manage_account
+        portal_manage::manage_account,
+        [Family(F::EditFamily)]
     ),
     (
         POST,
         "/gezinnen/{id}/portaal/achterhouden",
-        portal_manage::set_withheld
+        portal_manage::set_withheld,
+        [Family(F::EditFamily)]
     ),
     (
         POST,
         "/gezinnen/{id}/portaal/namen",
-        portal_manage::set_names
+        portal_manage::set_names,
+        [Family(F::EditFamily)]
     ),
     (
         POST,
         "/gezinnen/{id}/portaal/correcties/{request}",
-        portal_manage::answer_correction
+        portal_manage::answer_correction,
+        [Family(F::EditFamily)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/notulen-delen",
-        portal_manage::share_minutes
+        portal_manage::share_minutes,
+        [Meeting(M::ShareMinutes)]
     ),
-    (GET, "/overleggen", tables::list_tables),
-    (POST, "/overleggen", tables::create_table),
-    (GET, "/overleggen/nieuw", tables::show_new_table),
-    (GET, "/overleggen/{id}", tables::show_table),
-    (GET, "/overleggen/{id}/bewerken", tables::show_edit_table),
-    (POST, "/overleggen/{id}/bewerken", tables::update_table),
-    (POST, "/overleggen/{id}/leden", tables::add_member),
+    (GET, "/overleggen", tables::list_tables, [Own]),
+    (
+        POST,
+        "/overleggen",
+        tables::create_table,
+        [Governance(G::ManageTables)]
+    ),
+    (
+        GET,
+        "/overleggen/nieuw",
+        tables::show_new_table,
+        [Governance(G::ManageTables)]
+    ),
+    (
+        GET,
+        "/overleggen/{id}",
+        tables::show_table,
+        [Table(T::ViewTable)]
+    ),
+    (
+        GET,
+        "/overleggen/{id}/bewerken",
+        tables::show_edit_table,
+        [Table(T::EditTable)]
+    ),
+    (
+        POST,
+        "/overleggen/{id}/bewerken",
+        tables::update_table,
+        [Table(T::EditTable)]
+    ),
+    (
+        POST,
+        "/overleggen/{id}/leden",
+        tables::add_member,
+        [Governance(G::ChangeSeat)]
+    ),
     (
         POST,
         "/overleggen/{id}/leden/{member}/verwijderen",
-        tables::remove_member
+        tables::remove_member,
+        [Governance(G::ChangeSeat)]
     ),
     (
         GET,
         "/overleggen/{id}/bijeenkomsten/nieuw",
-        meetings::planning::show_new_meeting
+        meetings::planning::show_new_meeting,
+        [Table(T::PlanMeeting)]
     ),
     (
         POST,
         "/overleggen/{id}/bijeenkomsten",
-        meetings::planning::create_meeting
+        meetings::planning::create_meeting,
+        [Table(T::PlanMeeting)]
     ),
-    (GET, "/beheer/overlegsoorten", table_kinds::list_kinds),
-    (POST, "/beheer/overlegsoorten/{id}", table_kinds::save_kind),
-    (GET, "/gezinnen/{id}/aanmelden", referrals::choose_table),
+    (
+        GET,
+        "/beheer/overlegsoorten",
+        table_kinds::list_kinds,
+        [Governance(G::ManageTables)]
+    ),
+    (
+        POST,
+        "/beheer/overlegsoorten/{id}",
+        table_kinds::save_kind,
+        [Governance(G::ManageTables)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/aanmelden",
+        referrals::choose_table,
+        [Referral(R::Refer)]
+    ),
     (
         GET,
         "/gezinnen/{id}/aanmelden/{table}",
-        referrals::show_referral_form
+        referrals::show_referral_form,
+        [Referral(R::Refer)]
     ),
     (
         POST,
         "/gezinnen/{id}/aanmelden/{table}",
-        referrals::create_referral
+        referrals::create_referral,
+        [Referral(R::Refer)]
     ),
-    (GET, "/aanmeldingen/{id}", referrals::show_referral),
+    (
+        GET,
+        "/aanmeldingen/{id}",
+        referrals::show_referral,
+        [Referral(R::Read)]
+    ),
     (
         POST,
         "/aanmeldingen/{id}/antwoord",
-        referrals::answer_referral
+        referrals::answer_referral,
+        [Referral(R::Answer)]
     ),
-    (GET, "/bijeenkomsten/{id}", meetings::show_meeting),
+    (GET, "/bijeenkomsten/{id}", meetings::show_meeting, [Attend]),
     (
         POST,
         "/bijeenkomsten/{id}/punten",
-        meetings::agenda::add_topic
+        meetings::agenda::add_topic,
+        [Meeting(M::ProposeTopic)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/aanmeldingen/{referral}",
-        meetings::agenda::schedule_referral
+        meetings::agenda::schedule_referral,
+        [Meeting(M::ArrangeAgenda)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/publiceren",
-        meetings::agenda::publish_agenda
+        meetings::agenda::publish_agenda,
+        [Meeting(M::ArrangeAgenda)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/starten",
-        meetings::run::start_meeting
+        meetings::run::start_meeting,
+        [Meeting(M::Start)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/sluiten",
-        meetings::run::close_meeting
+        meetings::run::close_meeting,
+        [Meeting(M::Close)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/aanwezigheid",
-        meetings::run::set_attendance
+        meetings::run::set_attendance,
+        [Meeting(M::RecordAttendance)]
     ),
     (
         GET,
         "/bijeenkomsten/{id}/punten/{item}",
-        meetings::item::show_item
+        meetings::item::show_item,
+        [SeeItem]
     ),
-    (GET, "/bijeenkomsten/{id}/live", live::connect),
-    (POST, "/bijeenkomsten/{id}/{direction}", meetings::run::step),
+    (GET, "/bijeenkomsten/{id}/live", live::connect, [Attend]),
+    (
+        POST,
+        "/bijeenkomsten/{id}/{direction}",
+        meetings::run::step,
+        [Meeting(M::Steer)]
+    ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/verplaatsen/{direction}",
-        meetings::agenda::move_item
+        meetings::agenda::move_item,
+        [Meeting(M::ArrangeAgenda)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/tijd",
-        meetings::agenda::set_time_box
+        meetings::agenda::set_time_box,
+        [Meeting(M::ArrangeAgenda)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/huidig",
-        meetings::run::make_current
+        meetings::run::make_current,
+        [Meeting(M::Steer)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/sluiten",
-        meetings::run::close_item
+        meetings::run::close_item,
+        [Meeting(M::CloseItem)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/notulen",
-        meetings::item::save_minutes
+        meetings::item::save_minutes,
+        [Meeting(M::WriteMinutes)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/besluiten",
-        meetings::decisions::record_decision
+        meetings::decisions::record_decision,
+        [Meeting(M::Record), Meeting(M::Correct)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/acties",
-        meetings::decisions::add_action
+        meetings::decisions::add_action,
+        [Meeting(M::Record)]
     ),
     (
         GET,
         "/bijeenkomsten/{id}/punten/{item}/uitnodigen",
-        meetings::invite::show_invite
+        meetings::invite::show_invite,
+        [Meeting(M::ArrangeAgenda)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/uitnodigen",
-        meetings::invite::invite_for_item
+        meetings::invite::invite_for_item,
+        [Meeting(M::ArrangeAgenda)]
     ),
-    (GET, "/acties/{id}", actions::show_action),
-    (POST, "/acties/{id}/afronden", actions::finish_action),
-    (GET, "/beheer/organisaties", admin::list_organisations),
-    (POST, "/beheer/organisaties", admin::create_organisation),
+    (
+        GET,
+        "/acties/{id}",
+        actions::show_action,
+        [ActionItem(I::Read)]
+    ),
+    (
+        POST,
+        "/acties/{id}/afronden",
+        actions::finish_action,
+        [ActionItem(I::Finish)]
+    ),
+    (
+        GET,
+        "/beheer/organisaties",
+        admin::list_organisations,
+        [Accounts(A::ManageOrganisations)]
+    ),
+    (
+        POST,
+        "/beheer/organisaties",
+        admin::create_organisation,
+        [Accounts(A::ManageOrganisations)]
+    ),
     (
         GET,
         "/beheer/samenwerkingsverbanden",
-        partnerships::list_partnerships
+        partnerships::list_partnerships,
+        [Governance(G::ManagePartnerships)]
     ),
     (
         POST,
         "/beheer/samenwerkingsverbanden",
-        partnerships::create_partnership
+        partnerships::create_partnership,
+        [Governance(G::ManagePartnerships)]
     ),
     (
         GET,
         "/beheer/samenwerkingsverbanden/{id}",
-        partnerships::show_partnership
+        partnerships::show_partnership,
+        [Governance(G::ManagePartnerships)]
     ),
     (
         POST,
         "/beheer/samenwerkingsverbanden/{id}/organisaties",
-        partnerships::add_organisation
+        partnerships::add_organisation,
+        [Governance(G::ManagePartnerships)]
     ),
     (
         POST,
         "/beheer/samenwerkingsverbanden/{id}/coordinatoren",
-        partnerships::appoint_coordinator
+        partnerships::appoint_coordinator,
+        [Governance(G::ManagePartnerships)]
     ),
     (
         POST,
         "/beheer/samenwerkingsverbanden/{id}/coordinatoren/{user}/verwijderen",
-        partnerships::remove_coordinator
+        partnerships::remove_coordinator,
+        [Governance(G::ManagePartnerships)]
     ),
     (
         POST,
         "/beheer/samenwerkingsverbanden/{id}/afspraken",
-        partnerships::change_settings
+        partnerships::change_settings,
+        [Governance(G::ManagePartnerships)]
     ),
     (
         GET,
         "/beheer/samenwerkingsverbanden/{id}/api-sleutels",
-        partnership_keys::show_keys
+        partnership_keys::show_keys,
+        [ApproveApiKey]
     ),
     (
         POST,
         "/beheer/samenwerkingsverbanden/{id}/api-sleutels/{key}/goedkeuren",
-        partnership_keys::approve_key
+        partnership_keys::approve_key,
+        [ApproveApiKey]
     ),
 ];

@@ -15,7 +15,7 @@ use crate::domain::meeting::{self, Meeting};
 use crate::domain::partnership::{self, Partnership};
 use crate::domain::referral::{self, ReferralRow};
 use crate::domain::table::{self, Member, Table, TableKind, TableRole};
-use crate::policy::{self, GovernanceAction, Standing};
+use crate::policy::{self, GovernanceAction, Standing, TableAction};
 use crate::record;
 use crate::web::views::choices::{is_partnership_professional, partnership_professionals};
 use crate::web::views::table_form::TableForm;
@@ -245,7 +245,7 @@ pub async fn show_edit_table(
     let (found, kinds) = state
         .db(move |conn| {
             let (found, seat) = table_for(conn, &user, table_id)?;
-            if !(seat.chair || seat.coordinator) {
+            if !policy::allows_table(seat, TableAction::EditTable) {
                 return Err(AppError::Forbidden);
             }
             let kinds = table::kinds_of(conn, &[found.partnership_id])?;
@@ -301,7 +301,7 @@ pub async fn update_table(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, seat) = table_for(conn, &user, table_id)?;
-                if !(seat.chair || seat.coordinator) {
+                if !policy::allows_table(seat, TableAction::EditTable) {
                     return Err(AppError::Forbidden);
                 }
                 let kinds = table::kinds_of(conn, &[found.partnership_id])?;

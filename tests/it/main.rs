@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod api_keys;
+mod asks;
 mod backup;
 mod browser;
 mod cli;

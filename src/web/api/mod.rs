@@ -281,9 +281,13 @@ pub async fn api_headers(
 // Routes
 
 macro_rules! api_routes {
-    ($(($method:ident, $path:literal, $handler:path)),+ $(,)?) => {
+    ($(($method:ident, $path:literal, $handler:path $(, [$($ask:expr),+])?)),+ $(,)?) => {
         /// Every API route as (method, path), exactly as registered by `configure`.
         pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
+
+        /// What each API route asks the policy, as (method, path, asks); None for one that names none.
+        pub const ASKS: &[(&str, &str, Option<&[crate::policy::Ask]>)] =
+            &[$((stringify!($method), $path, api_routes!(@ask $($($ask),+)?))),+];
 
         /// Registers the API routes, its headers, its error format for bad query strings and bodies, and
         /// a problem+json 404 for any other address under /api.
@@ -319,24 +323,44 @@ macro_rules! api_routes {
     };
     (@method GET) => { web::get() };
     (@method POST) => { web::post() };
+    (@ask) => { None };
+    (@ask $($ask:expr),+) => { Some(&[$($ask),+]) };
 }
 
+use crate::policy::Ask::{Nothing, PartnerApi};
+
 api_routes![
-    (GET, "/api/v1/openapi.json", openapi),
-    (GET, "/api/v1/events", event_feed),
-    (GET, "/api/v1/events/{id}", one_event),
-    (GET, "/api/v1/casusoverleg", inzage::casusoverleg_list),
-    (GET, "/api/v1/casusoverleg/{id}", inzage::casusoverleg_one),
-    (GET, "/api/v1/besluit", inzage::besluit_list),
-    (GET, "/api/v1/besluit/{id}", inzage::besluit_one),
-    (GET, "/api/v1/actie", inzage::actie_list),
-    (GET, "/api/v1/actie/{id}", inzage::actie_one),
-    (GET, "/api/v1/zaak", inzage::zaak_list),
-    (GET, "/api/v1/zaak/{id}", inzage::zaak_one),
+    (GET, "/api/v1/openapi.json", openapi, [Nothing]),
+    (GET, "/api/v1/events", event_feed, [PartnerApi]),
+    (GET, "/api/v1/events/{id}", one_event, [PartnerApi]),
+    (
+        GET,
+        "/api/v1/casusoverleg",
+        inzage::casusoverleg_list,
+        [PartnerApi]
+    ),
+    (
+        GET,
+        "/api/v1/casusoverleg/{id}",
+        inzage::casusoverleg_one,
+        [PartnerApi]
+    ),
+    (GET, "/api/v1/besluit", inzage::besluit_list, [PartnerApi]),
+    (
+        GET,
+        "/api/v1/besluit/{id}",
+        inzage::besluit_one,
+        [PartnerApi]
+    ),
+    (GET, "/api/v1/actie", inzage::actie_list, [PartnerApi]),
+    (GET, "/api/v1/actie/{id}", inzage::actie_one, [PartnerApi]),
+    (GET, "/api/v1/zaak", inzage::zaak_list, [PartnerApi]),
+    (GET, "/api/v1/zaak/{id}", inzage::zaak_one, [PartnerApi]),
     (
         POST,
         "/api/v1/uitkomsten-overleg/query",
-        inzage::query_outcomes
+        inzage::query_outcomes,
+        [PartnerApi]
     ),
 ];
 

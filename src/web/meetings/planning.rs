@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::db;
 use crate::domain::meeting::MeetingPlan;
 use crate::domain::table::Table;
+use crate::policy::{self, TableAction};
 use crate::record;
 use crate::web::access::{table_for, who};
 use crate::web::forms::{FieldErrors, text};
@@ -48,7 +49,7 @@ pub async fn show_new_meeting(
     let found = state
         .db(move |conn| {
             let (found, seat) = table_for(conn, &user, table_id)?;
-            if !seat.chair {
+            if !policy::allows_table(seat, TableAction::PlanMeeting) {
                 return Err(AppError::Forbidden);
             }
             Ok(found)
@@ -138,7 +139,7 @@ pub async fn create_meeting(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, seat) = table_for(conn, &user, table_id)?;
-                if !seat.chair {
+                if !policy::allows_table(seat, TableAction::PlanMeeting) {
                     return Err(AppError::Forbidden);
                 }
                 let Some(plan) = plan else {
