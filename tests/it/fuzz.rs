@@ -8,7 +8,7 @@
 
 use reqwest::StatusCode;
 
-use crate::common::access::{ACTORS, Actor, allowed};
+use crate::common::access::{ACTORS, Actor, Context, allowed};
 use crate::common::actors::{World, digest, world};
 
 /// A small, fixed generator (xorshift64*): the same seed gives the same cases everywhere.
@@ -165,7 +165,7 @@ async fn hostile_input_to_every_form_and_api_endpoint_never_gets_a_5xx_or_a_part
         .collect();
     assert!(routes.len() > 50, "only {} routes to fuzz", routes.len());
     for (method, route) in &routes {
-        let path = w.address(method, route, true);
+        let path = w.address(method, route, Context::Here);
         // Someone who may use the route, so the input is what gets judged.
         let actor = ACTORS
             .iter()
@@ -247,7 +247,7 @@ async fn hostile_input_to_every_form_and_api_endpoint_never_gets_a_5xx_or_a_part
         if *method != "GET" {
             continue;
         }
-        let path = w.address(method, route, true);
+        let path = w.address(method, route, Context::Here);
         for _ in 0..cases {
             let name = rng
                 .pick(&["page", "pageSize", "sort", "after", "limit", "x"])
@@ -278,12 +278,12 @@ async fn hostile_input_to_every_form_and_api_endpoint_never_gets_a_5xx_or_a_part
             Actor::Director,
             format!("/gezinnen/{}/plan/versies", w.here.family),
         ),
-        (Actor::Chair, format!("/bijeenkomsten/{}", w.next_meeting)),
+        (Actor::Chair, format!("/bijeenkomsten/{}", w.a.next_meeting)),
         (
             Actor::Chair,
             format!(
                 "/bijeenkomsten/{}/punten/{}",
-                w.next_meeting, w.here.next_item
+                w.a.next_meeting, w.here.next_item
             ),
         ),
         (Actor::FamilyHere, "/portaal".to_string()),

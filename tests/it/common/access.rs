@@ -1,7 +1,8 @@
 //! Who may use which route: every kind of actor, and what each must get from every route the app
-//! serves, with the ids of their own family in the address or of the other family. The coordinator
-//! coordinates the partnership of the world's table and families. The authorization
-//! matrix checks every answer against `expect`; the fuzzer sends input as someone `allowed` to.
+//! serves, with the ids of their own family in the address, of the other family, or of partnership B
+//! (`expect_elsewhere`). The coordinator coordinates the partnership of the world's table and families;
+//! none of the actors works in partnership B. The authorization matrix checks every answer against
+//! `expect_in`; the fuzzer sends input as someone `allowed` to.
 
 /// Declares the actors once: the enum and `ACTORS`, every one in that order.
 macro_rules! actors {
@@ -98,6 +99,80 @@ fn relation(actor: Actor, here: bool) -> Rel {
         _ => {}
     }
     r
+}
+
+/// Whose ids are in the address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// This family's, with its partnership's table, meetings and the ids of no family.
+    Here,
+    /// The other family's, in the same partnership.
+    There,
+    /// Partnership B's (Centraal Gelderland): its family, table, kind, meetings, seat, accounts, key,
+    /// webhook and the partnership itself, typed into the address by someone of partnership A.
+    PartnershipB,
+}
+
+/// The expectation for `route` as `actor` with the ids of `context`; None for a route this test does
+/// not know (which fails it).
+pub fn expect_in(method: &str, route: &str, actor: Actor, context: Context) -> Option<Expect> {
+    match context {
+        Context::Here => expect(method, route, actor, true),
+        Context::There => expect(method, route, actor, false),
+        Context::PartnershipB => expect_elsewhere(route, actor),
+    }
+}
+
+/// Does this route carry an id (and so get tested with partnership B's)? Secret links, feeds and static
+/// files carry no id.
+pub fn carries_ids(route: &str) -> bool {
+    ["{token}", "{file}", "{path:.*}"]
+        .iter()
+        .fold(route.to_string(), |r, secret| r.replace(secret, ""))
+        .contains('{')
+}
+
+/// What an actor of partnership A must get with partnership B's ids in the address: nothing of B,
+/// whatever id they type. None for a route this test does not know.
+pub fn expect_elsewhere(route: &str, actor: Actor) -> Option<Expect> {
+    let e = match route {
+        // Public: anyone checks a besluitenlijst against its hash, B's too.
+        "/controle/{meeting}/{hash}" => Allowed,
+        // Only B's own coordinators approve the keys of B's organisations: not A's coordinator, never
+        // the system admin.
+        "/beheer/samenwerkingsverbanden/{id}/api-sleutels"
+        | "/beheer/samenwerkingsverbanden/{id}/api-sleutels/{key}/goedkeuren" => Refused,
+        // The system admin sets up every partnership (its organisations, coordinators, agreements) and
+        // administers every account, whatever partnership its organisation takes part in ("Who
+        // administers what" in the README); an organisation admin only her own organisation's.
+        r if r.starts_with("/beheer/samenwerkingsverbanden/{id}")
+            || r.starts_with("/beheer/gebruikers/{id}") =>
+        {
+            allow(actor == SystemAdmin)
+        }
+        // B's family, its requests, referrals, meetings, actions, portal items and outcomes; B's table
+        // and kind; the key and webhook of an organisation of B.
+        r if [
+            "/gezinnen/{id}",
+            "/betrokkenheidsverzoeken/{id}",
+            "/aanmeldingen/{id}",
+            "/bijeenkomsten/{id}",
+            "/acties/{id}",
+            "/portaal/punten/{item}",
+            "/overleggen/{id}",
+            "/beheer/overlegsoorten/{id}",
+            "/beheer/api-sleutels/{id}",
+            "/beheer/webhooks/{id}",
+            "/api/v1/",
+        ]
+        .iter()
+        .any(|p| r.starts_with(p)) =>
+        {
+            Refused
+        }
+        _ => return None,
+    };
+    Some(e)
 }
 
 /// What an actor must get.

@@ -1,7 +1,8 @@
 //! Every kind of actor in one world, each with something to try: a closed meeting with Jansen and
 //! Bakker on it, a published next meeting, both families' members with portal accounts, API tokens, a
-//! webhook with a delivery and a calendar feed. The authorization matrix and the fuzzer send every route
-//! the app serves through it.
+//! webhook with a delivery and a calendar feed; and beside it partnership B (`gelderland`), where none
+//! of the actors works, with the same things of its own. The authorization matrix and the fuzzer send
+//! every route the app serves through it.
 
 use std::collections::HashMap;
 
@@ -14,11 +15,16 @@ use samenspel::domain::user::Role;
 use samenspel::record::{self, Who};
 
 use super::access::Actor::{self, *};
+use super::access::Context;
 use super::api::{make_token, make_waiting_token};
+use super::gelderland::partnership_b;
 use super::meeting::{accept, on_meeting, plan_meeting, refer, run_meeting};
 use super::portal::family_account;
 use super::world::{Cast, signed_in, today};
 use super::{Client, TestApp};
+
+/// The address of the actors' partnership's webhook (Veilig Thuis), which reaches nobody.
+const WEBHOOK: &str = "http://127.0.0.1:9/onbereikbaar";
 
 /// The ids of one family's world: the family, its member, an involvement, its item at the closed
 /// meeting and at the next one, its referral, decision and action, its member's portal account and
@@ -43,27 +49,51 @@ pub struct Ids {
 }
 
 /// What the world knows of a family before it reads the rest of its ids from the database.
-struct Known {
-    family: i64,
-    person: i64,
-    involvement: i64,
-    item: i64,
-    referral: i64,
-    waiting: i64,
-    account: i64,
+pub struct Known {
+    pub family: i64,
+    pub person: i64,
+    pub involvement: i64,
+    pub item: i64,
+    pub referral: i64,
+    pub waiting: i64,
+    pub account: i64,
 }
 
-/// The ids that belong to neither family.
-struct Shared {
-    member: i64,
+/// The ids of one partnership's side of the world that belong to no family: its table and meetings,
+/// the partnership itself, a kind, a seat, an account, keys and a webhook of one of its organisations.
+pub struct Setting {
+    pub partnership: i64,
+    pub table: i64,
+    /// The closed meeting.
+    pub meeting: i64,
+    /// The published next meeting.
+    pub next_meeting: i64,
     kind: i64,
+    member: i64,
     user: i64,
     token_id: i64,
-    /// A key of Veilig Thuis that waits for the coordinator's approval.
+    /// A key that waits for a coordinator's approval.
     waiting_key: i64,
     webhook: i64,
     delivery: i64,
     closing_hash: String,
+}
+
+/// What the world knows of a partnership's side before it reads the rest of its `Setting`.
+pub struct SettingOf<'a> {
+    pub partnership: i64,
+    pub table: i64,
+    pub meeting: i64,
+    pub next_meeting: i64,
+    /// The account whose seat at the table the member routes try to remove.
+    pub member: i64,
+    /// The account the account and coordinator routes edit (its address).
+    pub user: &'a str,
+    /// The name of the key the revoke route tries, and of the key waiting for approval.
+    pub token: &'a str,
+    pub waiting_key: &'a str,
+    /// The webhook's address.
+    pub webhook: &'a str,
 }
 
 /// The world every check runs in.
@@ -73,14 +103,16 @@ pub struct World {
     pub tokens: HashMap<Actor, String>,
     pub here: Ids,
     pub there: Ids,
-    pub meeting: i64,
-    pub next_meeting: i64,
-    pub table: i64,
+    /// Partnership B's family, El Amrani.
+    pub elsewhere: Ids,
+    /// The actors' partnership.
+    pub a: Setting,
+    /// Partnership B, Centraal Gelderland.
+    pub b: Setting,
     pub feed: String,
-    shared: Shared,
 }
 
-fn add_member(app: &TestApp, who: &Who, family: i64, name: &str, identity: bool) -> i64 {
+pub fn add_member(app: &TestApp, who: &Who, family: i64, name: &str, identity: bool) -> i64 {
     let details = PersonDetails {
         name: name.into(),
         date_of_birth: None,
@@ -123,8 +155,9 @@ pub async fn world() -> World {
     )
     .await;
     let eva = family_account(&app, &karin, c.bakker, eva_person, "eva@example.nl", "").await;
-    ask_for_corrections([&sandra, &eva]).await;
+    ask_for_corrections(&[&sandra, &eva]).await;
     let (tokens, feed) = tokens_a_webhook_and_a_feed(&app, &c, &ahmed).await;
+    let (elsewhere, b) = partnership_b(&app, &c).await;
 
     let mut conn = app.conn();
     let account_of = |conn: &mut samenspel::db::DbConn, email: &str| {
@@ -153,18 +186,30 @@ pub async fn world() -> World {
         account: account_of(&mut conn, "eva@example.nl"),
     };
     let there = ids_of(&mut conn, next, known);
-    let shared = shared_ids(&mut conn, &c, meeting);
+    let a = SettingOf {
+        partnership: super::DEFAULT_PARTNERSHIP,
+        table: c.table,
+        meeting,
+        next_meeting: next,
+        member: c.ruud.user_id,
+        // Removing a coordinator: someone who is not one (the removal changes nothing).
+        user: "lotte@vt.example",
+        token: "Te intrekken",
+        // Approving a key: the one of Veilig Thuis that waits.
+        waiting_key: "Wacht op goedkeuring",
+        webhook: WEBHOOK,
+    }
+    .read(&mut conn);
     drop(conn);
 
     World {
         clients: clients(&app, sandra, eva).await,
         here,
         there,
-        meeting,
-        next_meeting: next,
-        table: c.table,
+        elsewhere,
+        a,
+        b,
         feed,
-        shared,
         tokens,
         app,
     }
@@ -348,8 +393,8 @@ async fn the_next_meeting(
     (next, referrals, waiting)
 }
 
-/// Both family members ask for a correction in the portal.
-async fn ask_for_corrections(members: [&Client; 2]) {
+/// The family members ask for a correction in the portal.
+pub async fn ask_for_corrections(members: &[&Client]) {
     for client in members {
         let page = client
             .submit(
@@ -363,6 +408,18 @@ async fn ask_for_corrections(members: [&Client; 2]) {
             .await;
         assert!(page.status.is_redirection(), "{}", page.visible_text());
     }
+}
+
+/// An organisation admin subscribes a webhook to `url`, for every type of event.
+pub async fn subscribe(admin: &Client, url: &str) {
+    let made = admin
+        .submit(
+            "/beheer/webhooks",
+            "/beheer/webhooks",
+            &[("url", url), ("types", "")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.visible_text());
 }
 
 /// API tokens for the two token actors (and one to revoke, and one waiting for approval), a webhook
@@ -383,14 +440,7 @@ async fn tokens_a_webhook_and_a_feed(
     let petra = signed_in(app, "petra@vt.example").await;
     make_token(app, &petra, "Te intrekken").await;
     make_waiting_token(&petra, "Wacht op goedkeuring").await;
-    let made = petra
-        .submit(
-            "/beheer/webhooks",
-            "/beheer/webhooks",
-            &[("url", "http://127.0.0.1:9/onbereikbaar"), ("types", "")],
-        )
-        .await;
-    assert_eq!(made.status, StatusCode::OK, "{}", made.visible_text());
+    subscribe(&petra, WEBHOOK).await;
     // A change after subscribing gives the webhook something to deliver.
     let page = ahmed
         .submit(
@@ -410,7 +460,7 @@ async fn tokens_a_webhook_and_a_feed(
 }
 
 /// The ids of one family: what is known, and the rest read from the database.
-fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known) -> Ids {
+pub fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known) -> Ids {
     use samenspel::schema::*;
     let Known {
         family,
@@ -476,64 +526,72 @@ fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known) -> 
     }
 }
 
-/// The ids that belong to neither family (once the webhook has made its first delivery).
-fn shared_ids(conn: &mut samenspel::db::DbConn, c: &Cast, meeting: i64) -> Shared {
-    use samenspel::schema::*;
-    let started = std::time::Instant::now();
-    let delivery = loop {
-        let found: Option<i64> = webhook_deliveries::table
-            .select(webhook_deliveries::id)
+impl SettingOf<'_> {
+    /// The rest of the setting, read from the database (once the webhook has made its first delivery).
+    pub fn read(self, conn: &mut samenspel::db::DbConn) -> Setting {
+        use samenspel::schema::*;
+        let webhook: i64 = webhook_subscriptions::table
+            .filter(webhook_subscriptions::url.eq(self.webhook))
+            .select(webhook_subscriptions::id)
             .first(conn)
-            .optional()
             .unwrap();
-        if let Some(d) = found {
-            break d;
+        let started = std::time::Instant::now();
+        let delivery = loop {
+            let found: Option<i64> = webhook_deliveries::table
+                .filter(webhook_deliveries::subscription_id.eq(webhook))
+                .select(webhook_deliveries::id)
+                .first(conn)
+                .optional()
+                .unwrap();
+            if let Some(d) = found {
+                break d;
+            }
+            assert!(started.elapsed().as_secs() < 30, "no webhook delivery");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let member: i64 = table_members::table
+            .filter(table_members::table_id.eq(self.table))
+            .filter(table_members::user_id.eq(self.member))
+            .select(table_members::id)
+            .first(conn)
+            .unwrap();
+        let kind: i64 = table_kinds::table
+            .filter(table_kinds::partnership_id.eq(self.partnership))
+            .order(table_kinds::id.asc())
+            .select(table_kinds::id)
+            .first(conn)
+            .unwrap();
+        let user: i64 = users::table
+            .filter(users::email.eq(self.user))
+            .select(users::id)
+            .first(conn)
+            .unwrap();
+        let key = |conn: &mut samenspel::db::DbConn, name: &str| -> i64 {
+            api_tokens::table
+                .filter(api_tokens::name.eq(name))
+                .select(api_tokens::id)
+                .first(conn)
+                .unwrap()
+        };
+        let closing_hash: String = meetings::table
+            .find(self.meeting)
+            .select(meetings::closing_hash.assume_not_null())
+            .first(conn)
+            .unwrap();
+        Setting {
+            partnership: self.partnership,
+            table: self.table,
+            meeting: self.meeting,
+            next_meeting: self.next_meeting,
+            kind,
+            member,
+            user,
+            token_id: key(conn, self.token),
+            waiting_key: key(conn, self.waiting_key),
+            webhook,
+            delivery,
+            closing_hash,
         }
-        assert!(started.elapsed().as_secs() < 30, "no webhook delivery");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
-    let member: i64 = table_members::table
-        .filter(table_members::user_id.eq(c.ruud.user_id))
-        .select(table_members::id)
-        .first(conn)
-        .unwrap();
-    let kind: i64 = table_kinds::table
-        .select(table_kinds::id)
-        .first(conn)
-        .unwrap();
-    let user: i64 = users::table
-        .filter(users::email.eq("lotte@vt.example"))
-        .select(users::id)
-        .first(conn)
-        .unwrap();
-    let token_id: i64 = api_tokens::table
-        .filter(api_tokens::name.eq("Te intrekken"))
-        .select(api_tokens::id)
-        .first(conn)
-        .unwrap();
-    let waiting_key: i64 = api_tokens::table
-        .filter(api_tokens::name.eq("Wacht op goedkeuring"))
-        .select(api_tokens::id)
-        .first(conn)
-        .unwrap();
-    let webhook: i64 = webhook_subscriptions::table
-        .select(webhook_subscriptions::id)
-        .first(conn)
-        .unwrap();
-    let closing_hash: String = meetings::table
-        .find(meeting)
-        .select(meetings::closing_hash.assume_not_null())
-        .first(conn)
-        .unwrap();
-    Shared {
-        member,
-        kind,
-        user,
-        token_id,
-        waiting_key,
-        webhook,
-        delivery,
-        closing_hash,
     }
 }
 
@@ -562,9 +620,13 @@ async fn clients(app: &TestApp, sandra: Client, eva: Client) -> HashMap<Actor, C
 }
 
 impl World {
-    /// The address of `route` with this family's (or the other family's) ids.
-    pub fn address(&self, method: &str, route: &str, here: bool) -> String {
-        let f = if here { &self.here } else { &self.there };
+    /// The address of `route` with the ids of this family, of the other family, or of partnership B.
+    pub fn address(&self, method: &str, route: &str, context: Context) -> String {
+        let (f, s) = match context {
+            Context::Here => (&self.here, &self.a),
+            Context::There => (&self.there, &self.a),
+            Context::PartnershipB => (&self.elsewhere, &self.b),
+        };
         // Writes to a meeting go to the next (open) one; sharing minutes and sending the besluitenlijst
         // need the closed one.
         let next = (method == "POST"
@@ -574,7 +636,7 @@ impl World {
             || route.starts_with("/portaal/punten");
         let meeting = if next { f.next_item } else { f.item };
         let mut path = route.to_string();
-        let id = self.id_in(route, f, next);
+        let id = id_in(route, f, s, next);
         for (name, value) in [
             ("{id}", id),
             ("{item}", meeting.to_string()),
@@ -582,18 +644,16 @@ impl World {
             ("{involvement}", f.involvement.to_string()),
             ("{version}", "1".into()),
             ("{plan}", "veiligheidsplan".into()),
-            ("{table}", self.table.to_string()),
+            ("{table}", s.table.to_string()),
             ("{referral}", f.waiting.to_string()),
             ("{account}", f.account.to_string()),
             ("{what}", "herstellen".into()),
             ("{request}", f.request.to_string()),
             ("{verzoek}", f.access_request.to_string()),
-            ("{member}", self.shared.member.to_string()),
-            // Removing a coordinator: someone who is not one (the removal changes nothing).
-            ("{user}", self.shared.user.to_string()),
-            ("{delivery}", self.shared.delivery.to_string()),
-            // Approving a key: the one of Veilig Thuis that waits.
-            ("{key}", self.shared.waiting_key.to_string()),
+            ("{member}", s.member.to_string()),
+            ("{user}", s.user.to_string()),
+            ("{delivery}", s.delivery.to_string()),
+            ("{key}", s.waiting_key.to_string()),
             (
                 "{direction}",
                 if route.contains("/verplaatsen/") {
@@ -603,8 +663,8 @@ impl World {
                 }
                 .into(),
             ),
-            ("{meeting}", self.meeting.to_string()),
-            ("{hash}", self.shared.closing_hash.clone()),
+            ("{meeting}", s.meeting.to_string()),
+            ("{hash}", s.closing_hash.clone()),
             ("{token}", "geen-geldige-sleutel".into()),
             ("{path:.*}", "app.css".into()),
             (
@@ -619,48 +679,6 @@ impl World {
             path = path.replace(name, &value);
         }
         path
-    }
-
-    /// The id that takes the place of `{id}` in `route`: of this family (`f`), or of the world.
-    fn id_in(&self, route: &str, f: &Ids, next: bool) -> String {
-        if route.starts_with("/gezinnen/") {
-            f.family.to_string()
-        } else if route.starts_with("/bijeenkomsten/") {
-            if next {
-                self.next_meeting
-            } else {
-                self.meeting
-            }
-            .to_string()
-        } else if route.starts_with("/overleggen/") {
-            self.table.to_string()
-        } else if route.starts_with("/betrokkenheidsverzoeken/") {
-            f.access_request.to_string()
-        } else if route.starts_with("/aanmeldingen/") {
-            f.referral.to_string()
-        } else if route.starts_with("/acties/") {
-            f.action.to_string()
-        } else if route.starts_with("/beheer/api-sleutels/") {
-            self.shared.token_id.to_string()
-        } else if route.starts_with("/beheer/webhooks/") {
-            self.shared.webhook.to_string()
-        } else if route.starts_with("/beheer/gebruikers/") {
-            self.shared.user.to_string()
-        } else if route.starts_with("/beheer/samenwerkingsverbanden/") {
-            super::DEFAULT_PARTNERSHIP.to_string()
-        } else if route.starts_with("/beheer/overlegsoorten/") {
-            self.shared.kind.to_string()
-        } else if route.starts_with("/api/v1/events/") {
-            f.event.to_string()
-        } else if route.starts_with("/api/v1/besluit/") {
-            f.decision.to_string()
-        } else if route.starts_with("/api/v1/actie/") {
-            f.action.to_string()
-        } else if route.starts_with("/api/v1/zaak/") {
-            f.case_number.clone()
-        } else {
-            f.item.to_string()
-        }
     }
 
     /// Sends `method` to `path` as `actor`: forms with the actor's CSRF token and no fields, API
@@ -709,6 +727,35 @@ impl World {
     }
 }
 
+/// The id that takes the place of `{id}` in `route`: of the family `f`, or of its partnership's side `s`.
+fn id_in(route: &str, f: &Ids, s: &Setting, next: bool) -> String {
+    let meeting = if next { s.next_meeting } else { s.meeting };
+    let by_prefix = [
+        ("/gezinnen/", f.family),
+        ("/betrokkenheidsverzoeken/", f.access_request),
+        ("/aanmeldingen/", f.referral),
+        ("/acties/", f.action),
+        ("/api/v1/events/", f.event),
+        ("/api/v1/besluit/", f.decision),
+        ("/api/v1/actie/", f.action),
+        ("/bijeenkomsten/", meeting),
+        ("/overleggen/", s.table),
+        ("/beheer/api-sleutels/", s.token_id),
+        ("/beheer/webhooks/", s.webhook),
+        ("/beheer/gebruikers/", s.user),
+        ("/beheer/samenwerkingsverbanden/", s.partnership),
+        ("/beheer/overlegsoorten/", s.kind),
+    ];
+    if route.starts_with("/api/v1/zaak/") {
+        return f.case_number.clone();
+    }
+    by_prefix
+        .iter()
+        .find(|(prefix, _)| route.starts_with(prefix))
+        .map_or(f.item, |(_, id)| *id)
+        .to_string()
+}
+
 /// What the database holds, in numbers: a refused request must leave every one of them as it was.
 pub fn digest(app: &TestApp) -> Vec<i64> {
     let mut conn = app.conn();
@@ -745,6 +792,11 @@ pub fn digest(app: &TestApp) -> Vec<i64> {
         "calendar_feeds",
         "export_sends",
         "organisations",
+        "partnerships",
+        "partnership_organisations",
+        "partnership_coordinators",
+        "involvement_requests",
+        "table_kinds",
     ];
     #[derive(QueryableByName)]
     struct N {
@@ -768,6 +820,10 @@ pub fn digest(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) AS n FROM actions WHERE status = 'open'",
         "SELECT COUNT(*) AS n FROM meetings WHERE status = 'closed'",
         "SELECT COUNT(*) AS n FROM families WHERE status = 'closed'",
+        "SELECT COUNT(*) AS n FROM involvement_requests WHERE decided_at IS NULL",
+        "SELECT COALESCE(SUM(retention_days), 0) AS n FROM partnerships",
+        "SELECT COALESCE(SUM(access_days), 0) AS n FROM table_kinds",
+        "SELECT COALESCE(SUM(access_days), 0) AS n FROM consultation_tables",
     ] {
         let n: N = diesel::sql_query(sql).get_result(&mut conn).unwrap();
         out.push(n.n);

@@ -7,11 +7,12 @@
 //! test module): `world`, the people, families and table of the tests; `meeting`, steps through the
 //! meeting pages; `portal`, family members and their portal accounts; `api`, calls to the partner API;
 //! `access`, every kind of actor and what each may do; `actors`, a world where each actor has something
-//! to try.
+//! to try; `gelderland`, that world's partnership B, where none of the actors works.
 
 pub mod access;
 pub mod actors;
 pub mod api;
+pub mod gelderland;
 pub mod meeting;
 pub mod portal;
 pub mod world;
