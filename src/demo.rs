@@ -308,7 +308,14 @@ fn seed_partnerships(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result
         }
         let coordinator = record::who(conn, id_of(coordinator)?)?;
         record::appoint_coordinator(conn, &admin, &region, &coordinator)?;
-        record::change_settings(conn, &admin, &region, directors, region.retention_days)?;
+        record::change_settings(
+            conn,
+            &admin,
+            &region,
+            &region.name,
+            directors,
+            region.retention_days,
+        )?;
         made.push(region.id);
     }
     Ok((made[0], made[1]))

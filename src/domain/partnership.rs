@@ -113,11 +113,13 @@ pub fn rename(conn: &mut DbConn, id: i64, name: &str) -> QueryResult<()> {
 pub fn update_settings(
     conn: &mut DbConn,
     id: i64,
+    name: &str,
     director_kinds: &[OrganisationKind],
     retention_days: i32,
 ) -> QueryResult<()> {
     diesel::update(partnerships::table.find(id))
         .set((
+            partnerships::name.eq(name),
             partnerships::director_kinds.eq(kinds_text(director_kinds)),
             partnerships::retention_days.eq(retention_days),
         ))

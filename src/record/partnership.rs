@@ -96,17 +96,19 @@ pub fn change_settings(
     conn: &mut DbConn,
     by: &Who,
     of: &Partnership,
+    name: &str,
     director_kinds: &[OrganisationKind],
     retention_days: i32,
 ) -> DomainResult<()> {
-    partnership::update_settings(conn, of.id, director_kinds, retention_days)?;
+    partnership::update_settings(conn, of.id, name, director_kinds, retention_days)?;
     governance_event(
         conn,
         by,
         EventKind::PartnershipSettingsChanged,
         ("partnership", of.id),
         json!({
-            "partnership": of.name,
+            "partnership": name,
+            "previous_name": of.name,
             "director_kinds": partnership::kinds_text(director_kinds),
             "retention_days": retention_days,
         }),

@@ -328,7 +328,17 @@ pub async fn change_settings(
         .find(|(k, _)| k == "retention_days")
         .and_then(|(_, v)| v.trim().parse::<i32>().ok())
         .filter(|d| (0..=3650).contains(d));
+    // The name, when the form sends one (renaming); without it the name stays.
+    let name = fields
+        .iter()
+        .find(|(k, _)| k == "name")
+        .map(|(_, v)| v.trim().to_string());
     let mut errors = FieldErrors::default();
+    match &name {
+        Some(n) if n.is_empty() => errors.add("name", "partnership.name_required"),
+        Some(n) if n.chars().count() > 200 => errors.add("name", "form.too_long"),
+        _ => {}
+    }
     if kinds.is_empty() {
         errors.add("director_kinds", "partnership.director_kinds_required");
     }
@@ -340,9 +350,13 @@ pub async fn change_settings(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let of = partnership::find(conn, id)?.ok_or(AppError::NotFound)?;
+                let name = name.unwrap_or_else(|| of.name.clone());
+                if name != of.name && partnership::find_by_name(conn, &name)?.is_some() {
+                    errors.add("name", "partnership.name_taken");
+                }
                 match days {
                     Some(days) if errors.is_empty() => {
-                        record::change_settings(conn, &by, &of, &kinds, days)?;
+                        record::change_settings(conn, &by, &of, &name, &kinds, days)?;
                         Ok(None)
                     }
                     _ => Ok(Some(partnership_page(conn, ctx, id, errors)?)),

@@ -408,6 +408,30 @@ async fn a_system_admin_sets_up_a_partnership_with_its_coordinator() {
         vec![OrganisationKind::LocalTeam, OrganisationKind::Municipality]
     );
     assert_eq!(region.retention_days, 730);
+    // Renaming: a name another partnership has is refused, and nothing changes; a new one is kept.
+    let taken = partnership::find(&mut app.conn(), DEFAULT_PARTNERSHIP)
+        .unwrap()
+        .unwrap()
+        .name;
+    fn rename(name: &str) -> [(&str, &str); 3] {
+        [
+            ("name", name),
+            ("director_kinds", "local_team"),
+            ("retention_days", "730"),
+        ]
+    }
+    let clash = on_partnership(&admin, id, "afspraken", &rename(&taken)).await;
+    assert_eq!(clash.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        clash
+            .visible_text()
+            .contains("Er is al een samenwerkingsverband met deze naam.")
+    );
+    let renamed = on_partnership(&admin, id, "afspraken", &rename("Regio Noord-Veluwe")).await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    let region = partnership::find(&mut app.conn(), id).unwrap().unwrap();
+    assert_eq!(region.name, "Regio Noord-Veluwe");
+    assert_eq!(region.director_kinds(), vec![OrganisationKind::LocalTeam]);
 
     // The org admin, now a coordinator there, sets up a table of its kinds, and still cannot seat
     // herself at it.
