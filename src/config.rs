@@ -29,7 +29,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "SMTP_URL",
         "(none: file outbox)",
-        "smtp://user:pass@host:587 or smtps://host",
+        "smtp://user:pass@host:587 (STARTTLS required) or smtps://host (TLS); plain only with ?tls=none to localhost",
     ),
     (
         "SAMENSPEL_OUTBOX_DIR",
@@ -259,11 +259,9 @@ impl Vars<'_> {
     fn mail(&self) -> Result<MailConfig, ConfigError> {
         Ok(match self.get("SMTP_URL") {
             Some(v) => {
-                let parsed = url::Url::parse(&v)
-                    .map_err(|_| bad("SMTP_URL", format!("'{v}' is not a URL")))?;
-                if !matches!(parsed.scheme(), "smtp" | "smtps") {
-                    return Err(bad("SMTP_URL", "must start with smtp:// or smtps://"));
-                }
+                // Checked (and its TLS rule made explicit) at start, so a wrong address stops the
+                // server with the reason rather than failing at the first mail.
+                crate::mail::smtp_url(&v).map_err(|e| bad("SMTP_URL", e))?;
                 MailConfig::Smtp(v)
             }
             None => MailConfig::Outbox(PathBuf::from(
@@ -354,6 +352,8 @@ mod tests {
             ("SAMENSPEL_SECURE_COOKIES", "maybe"),
             ("SAMENSPEL_SESSION_IDLE_MINUTES", "0"),
             ("SMTP_URL", "http://mail"),
+            ("SMTP_URL", "smtp://user:pass@mail.example:587?tls=none"),
+            ("SMTP_URL", "smtp://user:pass@mail.example:587?tls=opportunistic"),
             ("MAIL_FROM", "not an address"),
             ("SAMENSPEL_LOG_FORMAT", "xml"),
             ("SAMENSPEL_BASE_URL", "ftp://x"),

@@ -27,5 +27,6 @@ mod partnerships;
 mod portal;
 mod purpose;
 mod safety;
+mod smtp;
 mod storm;
 mod webhooks;
