@@ -866,11 +866,13 @@ fn pages_of(w: &World) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
                 ("item-director", item.clone()),
                 ("portal-manage", family("/portaal")),
                 ("member-form", family("/gezinsleden/nieuw")),
+                ("referral-tables", family("/aanmelden")),
             ],
         ),
         (
             "ingrid@vt.example",
             vec![
+                ("item-invite", format!("{item}/uitnodigen")),
                 ("item-chair", item),
                 ("tables", "/overleggen".to_string()),
                 ("table", format!("/overleggen/{}", w.table)),
