@@ -62,6 +62,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "a session ends this long after login, whatever happens",
     ),
     (
+        "SAMENSPEL_BODY_DEADLINE_SECONDS",
+        "10",
+        "a request body that has not fully arrived this long after the request is refused (408)",
+    ),
+    (
         "SAMENSPEL_DB_POOL_SIZE",
         "10",
         "database connections per instance",
@@ -105,6 +110,8 @@ pub struct Config {
     pub trust_proxy: bool,
     pub session_idle: Duration,
     pub session_max: Duration,
+    /// How long a request body may take to arrive.
+    pub body_deadline: Duration,
     pub pool_size: u32,
     pub log_filter: String,
     pub log_json: bool,
@@ -182,6 +189,11 @@ impl Config {
             session_max: Duration::from_secs(
                 3600 * vars.number("SAMENSPEL_SESSION_MAX_HOURS", 12, 24 * 7)?,
             ),
+            body_deadline: Duration::from_secs(vars.number(
+                "SAMENSPEL_BODY_DEADLINE_SECONDS",
+                10,
+                600,
+            )?),
             pool_size: vars.number("SAMENSPEL_DB_POOL_SIZE", 10, 200)? as u32,
             log_filter,
             log_json,
@@ -353,7 +365,10 @@ mod tests {
             ("SAMENSPEL_SESSION_IDLE_MINUTES", "0"),
             ("SMTP_URL", "http://mail"),
             ("SMTP_URL", "smtp://user:pass@mail.example:587?tls=none"),
-            ("SMTP_URL", "smtp://user:pass@mail.example:587?tls=opportunistic"),
+            (
+                "SMTP_URL",
+                "smtp://user:pass@mail.example:587?tls=opportunistic",
+            ),
             ("MAIL_FROM", "not an address"),
             ("SAMENSPEL_LOG_FORMAT", "xml"),
             ("SAMENSPEL_BASE_URL", "ftp://x"),

@@ -22,6 +22,9 @@ pub enum AppError {
     Unprocessable(String),
     #[error("request too large")]
     TooLarge,
+    /// The body did not arrive within the deadline (`web::deadline`).
+    #[error("request body too slow")]
+    TooSlow,
     #[error("login required")]
     LoginRequired { next: String },
     #[error("service unavailable: {0}")]
@@ -41,6 +44,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooSlow => StatusCode::REQUEST_TIMEOUT,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -425,7 +425,12 @@ async fn submitted_csrf_token(req: &mut ServiceRequest) -> Result<Option<String>
     let mut payload = req.take_payload();
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::Unprocessable(e.to_string()))?;
+        let chunk = chunk.map_err(
+            |e| match e.to_string().contains(super::deadline::TOO_SLOW) {
+                true => AppError::TooSlow,
+                false => AppError::Unprocessable(e.to_string()),
+            },
+        )?;
         if body.len() + chunk.len() > BODY_LIMIT {
             return Err(AppError::TooLarge);
         }

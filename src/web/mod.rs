@@ -12,6 +12,7 @@ pub mod api_tokens;
 pub mod assets;
 pub mod auth;
 pub mod chart;
+mod deadline;
 pub mod error;
 pub mod export_send;
 pub mod exports;
@@ -377,6 +378,7 @@ pub fn app(
         .configure(routes::routes)
         .default_service(web::to(not_found))
         .wrap(actix_web::middleware::from_fn(middleware::session))
+        .wrap(actix_web::middleware::from_fn(deadline::body_deadline))
         .wrap(actix_web::middleware::from_fn(middleware::error_pages))
         .wrap(actix_web::middleware::from_fn(middleware::security_headers))
         .wrap(actix_web::middleware::from_fn(middleware::request_log))

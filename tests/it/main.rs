@@ -27,6 +27,7 @@ mod partnerships;
 mod portal;
 mod purpose;
 mod safety;
+mod slow;
 mod smtp;
 mod storm;
 mod webhooks;
