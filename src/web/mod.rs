@@ -372,6 +372,7 @@ pub fn app(
         .app_data(state)
         .app_data(forms::form_config())
         .app_data(forms::query_config())
+        .app_data(forms::path_config())
         .app_data(web::PayloadConfig::new(BODY_LIMIT))
         .configure(api::configure)
         .configure(routes::routes)
