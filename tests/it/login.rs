@@ -171,16 +171,19 @@ async fn a_post_without_a_valid_csrf_token_gets_the_403_page_and_changes_nothing
     assert_eq!(app.count("sessions"), 1);
 }
 
-#[actix_web::test]
-async fn a_post_from_another_site_is_refused_even_with_the_token() {
-    let app = TestApp::spawn().await;
-    app.professional();
+/// A login posted with the right token from a page on evil.example, naming that host in
+/// `X-Forwarded-Host` when given.
+async fn login_from_another_site(app: &TestApp, forwarded_host: Option<&str>) -> StatusCode {
     let client = app.client();
     let token = client.get("/inloggen").await.csrf();
-    let res = client
+    let mut request = client
         .http
         .post(client.url("/inloggen"))
-        .header("Origin", "https://evil.example")
+        .header("Origin", "https://evil.example");
+    if let Some(host) = forwarded_host {
+        request = request.header("X-Forwarded-Host", host);
+    }
+    let res = request
         .form(&[
             ("csrf_token", token.as_str()),
             ("email", "ahmed.benali@veiligthuis.example"),
@@ -189,8 +192,36 @@ async fn a_post_from_another_site_is_refused_even_with_the_token() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    res.status()
+}
+
+#[actix_web::test]
+async fn a_post_from_another_site_is_refused_even_with_the_token() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    assert_eq!(
+        login_from_another_site(&app, None).await,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(app.count("sessions"), 0);
+}
+
+#[actix_web::test]
+async fn a_forwarded_host_names_the_site_only_behind_a_trusted_proxy() {
+    let direct = TestApp::spawn_with(&[("SAMENSPEL_TRUST_PROXY", "false")]).await;
+    direct.professional();
+    assert_eq!(
+        login_from_another_site(&direct, Some("evil.example")).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(direct.count("sessions"), 0);
+    // Behind a proxy the balancer sets the header; the host it names is this site.
+    let proxied = TestApp::spawn_with(&[("SAMENSPEL_TRUST_PROXY", "true")]).await;
+    proxied.professional();
+    assert_eq!(
+        login_from_another_site(&proxied, Some("evil.example")).await,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[actix_web::test]
