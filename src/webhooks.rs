@@ -11,7 +11,7 @@
 //! Any 2xx answer counts as accepted; anything else (or no answer within 10 seconds) is tried again
 //! after the back-off. Redirects are not followed.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use std::sync::Arc;
@@ -78,7 +78,7 @@ pub fn valid_url(text: &str, allow_http: bool) -> bool {
     let internal = match url.host() {
         Some(url::Host::Ipv4(ip)) => internal_ip(IpAddr::V4(ip)),
         Some(url::Host::Ipv6(ip)) => internal_ip(IpAddr::V6(ip)),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Domain(d)) => local_name(d),
         None => true,
     };
     scheme_ok
@@ -89,26 +89,142 @@ pub fn valid_url(text: &str, allow_http: bool) -> bool {
         && text.len() <= 2000
 }
 
-/// Loopback, private, link-local, shared (CGNAT), unspecified, broadcast and unique-local addresses, and
-/// IPv4 inside IPv6: everything that is not the public internet.
-pub fn internal_ip(ip: IpAddr) -> bool {
+/// `localhost` and the names under it (RFC 6761), also written with the closing dot.
+fn local_name(name: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.is_empty() || name == "localhost" || name.ends_with(".localhost")
+}
+
+/// The IPv4 ranges of the IANA special-purpose address registry that are not globally reachable (a
+/// whole block where only a few addresses in it are), with multicast and the reserved 240/4.
+const IPV4_NOT_GLOBAL: &[(Ipv4Addr, u8, &str)] = &[
+    (Ipv4Addr::new(0, 0, 0, 0), 8, "this network"),
+    (Ipv4Addr::new(10, 0, 0, 0), 8, "private"),
+    (Ipv4Addr::new(100, 64, 0, 0), 10, "shared (CGNAT)"),
+    (Ipv4Addr::new(127, 0, 0, 0), 8, "loopback"),
+    (Ipv4Addr::new(169, 254, 0, 0), 16, "link-local"),
+    (Ipv4Addr::new(172, 16, 0, 0), 12, "private"),
+    (Ipv4Addr::new(192, 0, 0, 0), 24, "IETF protocol assignments"),
+    (
+        Ipv4Addr::new(192, 0, 2, 0),
+        24,
+        "documentation (TEST-NET-1)",
+    ),
+    (Ipv4Addr::new(192, 88, 99, 0), 24, "6to4 relay anycast"),
+    (Ipv4Addr::new(192, 168, 0, 0), 16, "private"),
+    (Ipv4Addr::new(198, 18, 0, 0), 15, "benchmarking"),
+    (
+        Ipv4Addr::new(198, 51, 100, 0),
+        24,
+        "documentation (TEST-NET-2)",
+    ),
+    (
+        Ipv4Addr::new(203, 0, 113, 0),
+        24,
+        "documentation (TEST-NET-3)",
+    ),
+    (Ipv4Addr::new(224, 0, 0, 0), 4, "multicast"),
+    (Ipv4Addr::new(240, 0, 0, 0), 4, "reserved, and broadcast"),
+];
+
+/// The IPv6 ranges of the IANA special-purpose address registry that are not globally reachable, with
+/// the deprecated site-local range and multicast. IPv4 inside IPv6 (mapped, translated, compatible,
+/// NAT64 `64:ff9b::/96`) is judged by the IPv4 address it carries; anything outside global unicast
+/// (`2000::/3`) is refused too.
+const IPV6_NOT_GLOBAL: &[(Ipv6Addr, u8, &str)] = &[
+    (Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 0), 128, "unspecified"),
+    (Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 1), 128, "loopback"),
+    (
+        Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0),
+        48,
+        "local-use NAT64",
+    ),
+    (
+        Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0),
+        64,
+        "discard-only",
+    ),
+    (
+        Ipv6Addr::new(0x100, 0, 0, 1, 0, 0, 0, 0),
+        64,
+        "dummy prefix",
+    ),
+    (
+        Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0),
+        23,
+        "IETF protocol assignments (Teredo)",
+    ),
+    (
+        Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0),
+        32,
+        "documentation",
+    ),
+    (Ipv6Addr::new(0x2002, 0, 0, 0, 0, 0, 0, 0), 16, "6to4"),
+    (
+        Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0),
+        20,
+        "documentation",
+    ),
+    (
+        Ipv6Addr::new(0x5f00, 0, 0, 0, 0, 0, 0, 0),
+        16,
+        "segment routing (SRv6)",
+    ),
+    (
+        Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0),
+        7,
+        "unique-local",
+    ),
+    (Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10, "link-local"),
+    (Ipv6Addr::new(0xfec0, 0, 0, 0, 0, 0, 0, 0), 10, "site-local"),
+    (Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8, "multicast"),
+];
+
+/// Why `ip` is not on the public internet (the name of its range), or None for a global address. The
+/// one rule for webhook addresses: used when subscribing and when a delivery connects.
+pub fn special_purpose(ip: IpAddr) -> Option<&'static str> {
     match ip {
-        IpAddr::V4(ip) => {
-            ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
-        }
+        IpAddr::V4(ip) => IPV4_NOT_GLOBAL
+            .iter()
+            .find(|(net, len, _)| in_prefix(u32::from(ip).into(), u32::from(*net).into(), 32, *len))
+            .map(|(_, _, name)| *name),
         IpAddr::V6(ip) => {
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (ip.segments()[0] & 0xfe00) == 0xfc00
-                || (ip.segments()[0] & 0xffc0) == 0xfe80
-                || ip.to_ipv4_mapped().is_some()
+            let found = IPV6_NOT_GLOBAL
+                .iter()
+                .find(|(net, len, _)| in_prefix(u128::from(ip), u128::from(*net), 128, *len))
+                .map(|(_, _, name)| *name);
+            match (found, embedded_ipv4(ip)) {
+                (Some(name), _) => Some(name),
+                (None, Some(v4)) => special_purpose(IpAddr::V4(v4)),
+                (None, None) if ip.segments()[0] & 0xe000 != 0x2000 => Some("not global unicast"),
+                (None, None) => None,
+            }
         }
     }
+}
+
+/// Whether `ip` is inside the network `net/len` of addresses `bits` wide.
+fn in_prefix(ip: u128, net: u128, bits: u32, len: u8) -> bool {
+    let host_bits = bits - u32::from(len);
+    host_bits >= bits || ip >> host_bits == net >> host_bits
+}
+
+/// The IPv4 address carried by an IPv4-mapped (`::ffff:a.b.c.d`), -translated (`::ffff:0:a.b.c.d`),
+/// -compatible (`::a.b.c.d`) or NAT64 (`64:ff9b::a.b.c.d`) IPv6 address.
+fn embedded_ipv4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let v4 = Ipv4Addr::from(u128::from(ip) as u32);
+    match ip.segments() {
+        [0, 0, 0, 0, 0, 0xffff, _, _]
+        | [0, 0, 0, 0, 0xffff, 0, _, _]
+        | [0, 0, 0, 0, 0, 0, _, _]
+        | [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(v4),
+        _ => None,
+    }
+}
+
+/// Whether `ip` is inside our own network or otherwise not the public internet.
+pub fn internal_ip(ip: IpAddr) -> bool {
+    special_purpose(ip).is_some()
 }
 
 /// Resolves webhook host names and keeps only public addresses, so a name that points inside our
@@ -398,6 +514,93 @@ mod tests {
         );
     }
 
+    /// Each not-global range of the IANA registries (its first and last address), and IPv4 inside
+    /// IPv6 judged by what it carries.
+    #[test]
+    fn special_purpose_ranges_are_not_the_public_internet() {
+        let inside: &[(&str, &str)] = &[
+            ("0.0.0.0", "this network"),
+            ("0.1.2.3", "this network"),
+            ("10.255.255.255", "private"),
+            ("100.64.0.0", "shared (CGNAT)"),
+            ("100.127.255.255", "shared (CGNAT)"),
+            ("127.0.0.1", "loopback"),
+            ("169.254.169.254", "link-local"),
+            ("172.16.0.0", "private"),
+            ("172.31.255.255", "private"),
+            ("192.0.0.170", "IETF protocol assignments"),
+            ("192.0.2.1", "documentation (TEST-NET-1)"),
+            ("192.88.99.1", "6to4 relay anycast"),
+            ("192.168.1.1", "private"),
+            ("198.18.0.1", "benchmarking"),
+            ("198.19.255.255", "benchmarking"),
+            ("198.51.100.7", "documentation (TEST-NET-2)"),
+            ("203.0.113.255", "documentation (TEST-NET-3)"),
+            ("224.0.0.1", "multicast"),
+            ("239.255.255.255", "multicast"),
+            ("240.0.0.1", "reserved, and broadcast"),
+            ("255.255.255.255", "reserved, and broadcast"),
+            ("::", "unspecified"),
+            ("::1", "loopback"),
+            ("::ffff:127.0.0.1", "loopback"),
+            ("::ffff:0:10.0.0.1", "private"),
+            ("::7f00:1", "loopback"),
+            ("64:ff9b::a9fe:a9fe", "link-local"),
+            ("64:ff9b::c0a8:101", "private"),
+            ("64:ff9b:1::1", "local-use NAT64"),
+            ("100::1", "discard-only"),
+            ("100:0:0:1::1", "dummy prefix"),
+            ("2001::1", "IETF protocol assignments (Teredo)"),
+            ("2001:1ff:ffff::1", "IETF protocol assignments (Teredo)"),
+            ("2001:db8::1", "documentation"),
+            ("2002:7f00:1::1", "6to4"),
+            ("3fff:fff::1", "documentation"),
+            ("5f00::1", "segment routing (SRv6)"),
+            ("fc00::1", "unique-local"),
+            ("fdff:ffff::1", "unique-local"),
+            ("fe80::1", "link-local"),
+            ("febf::1", "link-local"),
+            ("fec0::1", "site-local"),
+            ("feff::1", "site-local"),
+            ("ff02::1", "multicast"),
+            ("4000::1", "not global unicast"),
+        ];
+        for (ip, range) in inside {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert_eq!(special_purpose(ip), Some(*range), "{ip}");
+            assert!(internal_ip(ip), "{ip}");
+        }
+        // Every range in the tables is covered above.
+        let named: Vec<&str> = inside.iter().map(|(_, r)| *r).collect();
+        for (_, _, range) in IPV4_NOT_GLOBAL {
+            assert!(named.contains(range), "{range} has no case");
+        }
+        for (_, _, range) in IPV6_NOT_GLOBAL {
+            assert!(named.contains(range), "{range} has no case");
+        }
+        for public in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "9.255.255.255",
+            "11.0.0.0",
+            "100.63.255.255",
+            "100.128.0.0",
+            "172.32.0.0",
+            "192.0.1.1",
+            "198.17.255.255",
+            "198.20.0.0",
+            "223.255.255.255",
+            "2a00:1450:4001::1",
+            "2001:4860:4860::8888",
+            "2606:4700::1111",
+            "::ffff:93.184.216.34",
+            "64:ff9b::5db8:d822",
+        ] {
+            let ip: IpAddr = public.parse().unwrap();
+            assert_eq!(special_purpose(ip), None, "{public}");
+        }
+    }
+
     #[test]
     fn only_http_addresses_without_credentials() {
         assert!(valid_url("https://partner.example/hook", false));
@@ -410,6 +613,15 @@ mod tests {
             "https://[::1]/",
             "https://[fd00::1]/",
             "https://localhost/",
+            "https://localhost./",
+            "https://LocalHost../",
+            "https://app.localhost/",
+            "https://[::7f00:1]/",
+            "https://[64:ff9b::a9fe:a9fe]/",
+            "https://[fec0::1]/",
+            "https://198.18.0.1/",
+            "https://0.1.2.3/",
+            "https://0x7f000001/",
         ] {
             assert!(!valid_url(inside, false), "{inside}");
         }

@@ -98,6 +98,8 @@ struct UserRow {
 struct UsersPage {
     ctx: PageCtx,
     users: Vec<UserRow>,
+    /// How many family portal accounts there are (never who), already translated.
+    family_accounts: Option<String>,
     show_organisation: bool,
     notice: Option<&'static str>,
 }
@@ -115,9 +117,21 @@ pub async fn list_users(
 ) -> Result<HttpResponse, AppError> {
     let user = user.0;
     let scope = managed_organisation(&user)?;
-    let users = state
+    // Who has a portal account says who is a client: those accounts are only counted here.
+    let (family, others): (Vec<_>, Vec<_>) = state
         .db(move |conn| Ok(user::list(conn, scope)?))
         .await?
+        .into_iter()
+        .partition(|account| account.user.role() == Role::Family);
+    let family_accounts = match family.len() {
+        0 => None,
+        1 => Some(ctx.t("users.family_accounts_one")),
+        n => Some(
+            ctx.i18n
+                .t_with("users.family_accounts", &[("count", &n.to_string())]),
+        ),
+    };
+    let users = others
         .into_iter()
         .map(|account| {
             let target = account_of(&user, &account.user);
@@ -138,6 +152,7 @@ pub async fn list_users(
         UsersPage {
             ctx,
             users,
+            family_accounts,
             show_organisation: scope.is_none(),
             notice: notice_key(query.melding.as_deref()),
         },

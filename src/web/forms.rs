@@ -24,6 +24,12 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
+/// An address part that does not parse (`/bijeenkomsten/abc` where a number belongs) names no page: the
+/// 404 page, not the parser's text.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_, _req| AppError::NotFound.into())
+}
+
 /// Messages per field, as translation keys; a page shows each next to its field and a summary on top.
 #[derive(Clone, Debug, Default)]
 pub struct FieldErrors(BTreeMap<&'static str, String>);

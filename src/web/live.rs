@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, rt, web};
 use actix_ws::AggregatedMessage as WsMessage;
 use futures_util::StreamExt;
@@ -427,23 +426,6 @@ pub struct LiveQuery {
     after: Option<i64>,
 }
 
-/// A browser's `Origin` must be this site: a page elsewhere cannot open a socket with our cookie.
-fn same_origin(req: &HttpRequest, state: &AppState) -> bool {
-    let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-    else {
-        // Non-browser clients send no Origin; they still need a valid session.
-        return true;
-    };
-    let own = url::Url::parse(&state.config.base_url)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let host = req.connection_info().host().to_string();
-    origin == own || origin == format!("http://{host}") || origin == format!("https://{host}")
-}
-
 /// `GET /bijeenkomsten/{id}/live?after=N`: the WebSocket of a meeting, for its participants only.
 pub async fn connect(
     req: HttpRequest,
@@ -455,7 +437,8 @@ pub async fn connect(
     query: web::Query<LiveQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (user, meeting_id) = (user.0, path.into_inner());
-    if !same_origin(&req, &state) {
+    // A page elsewhere cannot open a socket with our cookie.
+    if !super::middleware::same_origin(&req, &state) {
         return Err(AppError::Forbidden);
     }
     let locale = ctx.i18n.locale;

@@ -354,7 +354,7 @@ async fn csrf_accepted(
     csrf_token: &str,
 ) -> Result<bool, AppError> {
     // A new cookie means the browser had none: no token it sent can be right.
-    Ok(match (new_cookie, origin_allowed(req, state)) {
+    Ok(match (new_cookie, same_origin(req.request(), state)) {
         (false, true) => match submitted_csrf_token(req).await? {
             Some(sent) => same_secret(&sent, csrf_token),
             None => false,
@@ -384,20 +384,34 @@ fn refuse_csrf(
     res
 }
 
-/// A browser names the page a POST comes from; one from another site is refused whatever its token.
-fn origin_allowed(req: &ServiceRequest, state: &AppState) -> bool {
-    let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-    else {
+/// A browser names the page a request comes from; one from another site is refused whatever its token.
+/// The same rule for forms (CSRF check) and the live meeting socket. The own site is the configured
+/// base address or the host the request was sent to: the `Host` header, or `X-Forwarded-Host` /
+/// `Forwarded` only with `SAMENSPEL_TRUST_PROXY=true` (otherwise any client could name its own site).
+pub fn same_origin(req: &actix_web::HttpRequest, state: &AppState) -> bool {
+    let Some(origin) = req.headers().get(header::ORIGIN) else {
+        // Non-browser clients send no Origin; they still need a valid session and token.
         return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
     };
     let own = url::Url::parse(&state.config.base_url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
-    let host = req.connection_info().host().to_string();
-    origin == own || origin == format!("http://{host}") || origin == format!("https://{host}")
+    let host = if state.config.trust_proxy {
+        Some(req.connection_info().host().to_string())
+    } else {
+        req.headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| req.uri().authority().map(|a| a.to_string()))
+    };
+    origin == own
+        || host.is_some_and(|host| {
+            origin == format!("http://{host}") || origin == format!("https://{host}")
+        })
 }
 
 /// The token a request carries: the `X-CSRF-Token` header, or the `csrf_token` field of a urlencoded

@@ -309,12 +309,15 @@ impl FromRequest for FamilyUser {
     }
 }
 
-/// A local path to return to after a form; anything else (another host, `//evil`) becomes `/`.
+/// A local path to return to after a form or login: one `/` followed by anything but another `/` or a
+/// backslash, with no control character (browsers drop a tab or newline, so `/<tab>/evil` would lead to
+/// `//evil`), no backslash and no `://` anywhere. Anything else becomes `/`.
 pub fn safe_return_path(candidate: Option<&str>) -> String {
     match candidate {
         Some(p)
             if p.starts_with('/')
-                && !p.starts_with("//")
+                && p.chars().nth(1).is_some_and(|c| c != '/' && c != '\\')
+                && !p.chars().any(char::is_control)
                 && !p.contains('\\')
                 && !p.contains("://") =>
         {
@@ -373,6 +376,7 @@ pub fn app(
         .app_data(state)
         .app_data(forms::form_config())
         .app_data(forms::query_config())
+        .app_data(forms::path_config())
         .app_data(web::PayloadConfig::new(BODY_LIMIT))
         .configure(api::configure)
         .configure(routes::routes)
@@ -401,6 +405,12 @@ mod tests {
             "account",
             "/\\evil",
             "/x?u=http://e",
+            "/\t/evil.example/x",
+            "/\n/evil.example/x",
+            "/x\r\nSet-Cookie: a=b",
+            "/\u{7f}x",
+            "/\u{85}x",
+            "",
         ] {
             assert_eq!(safe_return_path(Some(bad)), "/", "{bad}");
         }

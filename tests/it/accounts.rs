@@ -404,7 +404,7 @@ async fn english_is_available_from_the_browser_and_as_a_preference() {
 }
 
 #[actix_web::test]
-async fn a_system_admin_adds_organisations_and_sees_every_account() {
+async fn a_system_admin_adds_organisations_and_sees_every_account_but_not_who_is_a_client() {
     let app = TestApp::spawn().await;
     app.user(
         "beheer@samenspel.example",
@@ -413,6 +413,8 @@ async fn a_system_admin_adds_organisations_and_sees_every_account() {
         None,
     );
     app.professional();
+    app.user("sandra@example.org", "Sandra Jansen", Role::Family, None);
+    app.user("mark@example.org", "Mark Jansen", Role::Family, None);
     let admin = app.client();
     admin.login_ok("beheer@samenspel.example").await;
 
@@ -452,6 +454,20 @@ async fn a_system_admin_adds_organisations_and_sees_every_account() {
         users
             .visible_text()
             .contains("Veilig Thuis Zuid-Holland Zuid")
+    );
+    // A family portal account says who is a client: counted, never named.
+    for secret in [
+        "Sandra Jansen",
+        "sandra@example.org",
+        "Mark Jansen",
+        "Gezinslid",
+    ] {
+        assert!(!users.body.contains(secret), "{secret} in the account list");
+    }
+    assert!(
+        users
+            .visible_text()
+            .contains("2 accounts van gezinsleden voor het gezinsportaal")
     );
 }
 

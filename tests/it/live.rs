@@ -199,22 +199,26 @@ async fn only_participants_may_open_the_room() {
     );
     let anonymous = awc::Client::new().ws(url.clone()).connect().await;
     assert!(anonymous.is_err());
-    let foreign = awc::Client::new()
-        .ws(url)
-        .origin("https://evil.example")
-        .header(
-            "Cookie",
-            format!(
-                "samenspel_session={}",
-                token(&app, "ingrid@vt.example").await
-            ),
-        )
-        .connect()
-        .await;
-    assert!(
-        foreign.is_err(),
-        "another site cannot open the room with our cookie"
-    );
+    // Without SAMENSPEL_TRUST_PROXY a client cannot name its own site as ours with X-Forwarded-Host.
+    for forwarded_host in ["", "evil.example"] {
+        let mut request = awc::Client::new()
+            .ws(url.clone())
+            .origin("https://evil.example")
+            .header(
+                "Cookie",
+                format!(
+                    "samenspel_session={}",
+                    token(&app, "ingrid@vt.example").await
+                ),
+            );
+        if !forwarded_host.is_empty() {
+            request = request.header("X-Forwarded-Host", forwarded_host);
+        }
+        assert!(
+            request.connect().await.is_err(),
+            "another site cannot open the room with our cookie ({forwarded_host})"
+        );
+    }
 }
 
 #[actix_web::test]

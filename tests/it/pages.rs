@@ -24,6 +24,28 @@ async fn an_unknown_page_gets_the_404_page_in_the_layout() {
 }
 
 #[actix_web::test]
+async fn an_address_with_a_word_for_a_number_gets_the_404_page() {
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+    client.login_ok("ahmed.benali@veiligthuis.example").await;
+    for path in [
+        "/bijeenkomsten/abc",
+        "/gezinnen/abc",
+        "/gezinnen/99999999999999999999999",
+    ] {
+        let page = client.get(path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            page.text("h1").as_deref(),
+            Some("Pagina niet gevonden"),
+            "{path}"
+        );
+        assert!(!page.body.contains("can not parse"), "{path}");
+    }
+}
+
+#[actix_web::test]
 async fn a_forbidden_page_gets_the_403_page() {
     let app = TestApp::spawn().await;
     app.professional();

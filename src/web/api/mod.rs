@@ -297,6 +297,9 @@ macro_rules! api_routes {
                     .app_data(web::QueryConfig::default().error_handler(|e, _| {
                         ApiError::bad_request(e.to_string()).into()
                     }))
+                    .app_data(web::PathConfig::default().error_handler(|_, _| {
+                        ApiError::not_found().into()
+                    }))
                     .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|e, _| {
                         let status = match &e {
                             actix_web::error::JsonPayloadError::OverflowKnownLength { .. }
