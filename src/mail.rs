@@ -79,7 +79,8 @@ impl Mailer {
     pub fn from_config(config: &MailConfig) -> anyhow::Result<Mailer> {
         Ok(match config {
             MailConfig::Smtp(url) => {
-                let url = smtp_url(url).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
+                let url =
+                    crate::config::smtp_url(url).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
                 Mailer::Smtp(
                     SmtpTransport::from_url(&url)
                         .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?
@@ -139,45 +140,4 @@ fn build(from: &str, mail: &Mail) -> anyhow::Result<Message> {
         );
     }
     Ok(builder.multipart(mixed)?)
-}
-
-/// The SMTP address as the transport gets it, with its TLS rule made explicit: `smtps://` is implicit
-/// TLS; `smtp://` requires STARTTLS (a server that does not offer it gets nothing, not the password and
-/// not the mail); plain SMTP only with `?tls=none` to a relay on this machine. Anything else is refused
-/// with the reason.
-pub fn smtp_url(configured: &str) -> Result<String, String> {
-    let mut url =
-        url::Url::parse(configured).map_err(|_| format!("'{configured}' is not a URL"))?;
-    let tls = url
-        .query_pairs()
-        .find(|(k, _)| k == "tls")
-        .map(|(_, v)| v.into_owned());
-    // An smtp:// address has an opaque host to the URL parser: compare its text.
-    let local = matches!(
-        url.host_str(),
-        Some("localhost" | "127.0.0.1" | "[::1]" | "::1")
-    );
-    match (url.scheme(), tls.as_deref()) {
-        ("smtps", None) => {}
-        ("smtp", None) => {
-            url.query_pairs_mut().append_pair("tls", "required");
-        }
-        ("smtp", Some("required")) => {}
-        ("smtp", Some("none")) if local => {
-            // Plain SMTP is what lettre does without a tls parameter.
-            url.set_query(None);
-        }
-        ("smtp", Some("none")) => {
-            return Err(
-                "tls=none (plain SMTP) is only for a relay on this machine (localhost)".into(),
-            );
-        }
-        ("smtp" | "smtps", Some(other)) => {
-            return Err(format!(
-                "tls={other} is not allowed: smtp:// always requires STARTTLS, smtps:// is TLS"
-            ));
-        }
-        _ => return Err("must start with smtp:// or smtps://".into()),
-    }
-    Ok(url.to_string())
 }
