@@ -3,7 +3,8 @@
 //! An attempt is reserved before its password is checked: one statement per counter adds the attempt and
 //! checks the limit at once, so however many requests arrive together, no more passwords are checked
 //! than the limits allow. A success gives its reservations back: the account's count starts again and
-//! the address's loses that one, so only failures count, as they always did.
+//! the address's loses that one, so only failures count, as they always did. The same counters allow
+//! one password reset mail per address per `reset_interval`.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -21,8 +22,14 @@ pub fn window() -> chrono::Duration {
     chrono::Duration::minutes(15)
 }
 
+/// One password reset mail per address within this time; asking again sooner sends nothing.
+pub fn reset_interval() -> chrono::Duration {
+    chrono::Duration::minutes(5)
+}
+
 const ACCOUNT: &str = "account";
 const ADDRESS: &str = "address";
+const RESET: &str = "reset";
 
 /// A login attempt allowed to check its password: one place in the account's and the address's counts.
 #[derive(Debug)]
@@ -71,6 +78,12 @@ impl Reserved {
         give_back(conn, ADDRESS, &self.address)?;
         give_back(conn, ACCOUNT, &self.account_key)
     }
+}
+
+/// Whether a reset mail may go to this address now (one per `reset_interval`), counted at once, known
+/// address or not.
+pub fn reserve_reset_mail(conn: &mut DbConn, email: &str) -> QueryResult<bool> {
+    take(conn, RESET, email, 1, reset_interval())
 }
 
 #[derive(QueryableByName)]

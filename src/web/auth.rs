@@ -293,8 +293,9 @@ pub struct ForgotPasswordForm {
     email: String,
 }
 
-/// Sends a reset link when the address belongs to an active account. The answer is the same either way,
-/// so the page does not reveal which addresses have an account.
+/// Sends a reset link when the address belongs to an active account, at most one per address per
+/// `throttle::reset_interval`, after the answer. The answer is the same either way, so the page does
+/// not reveal which addresses have an account.
 pub async fn request_password_reset(
     ctx: PageCtx,
     state: web::Data<AppState>,
@@ -318,22 +319,35 @@ pub async fn request_password_reset(
             },
         );
     }
-    let lookup = email.clone();
+    let lookup = user::normalize_email(&email);
     let issued = state
         .db(move |conn| {
-            db::write(conn, |conn| match user::find_by_email(conn, &lookup)? {
-                Some(u) if u.active && u.password_hash.is_some() => {
-                    Ok::<_, AppError>(Some((token::issue(conn, u.id, Purpose::PasswordReset)?, u)))
+            db::write(conn, |conn| {
+                // One mail per address per few minutes, counted for every address alike: asking again
+                // neither floods the mailbox nor replaces the link just sent, and says nothing.
+                if !throttle::reserve_reset_mail(conn, &lookup)? {
+                    return Ok(None);
                 }
-                _ => Ok(None),
+                match user::find_by_email(conn, &lookup)? {
+                    Some(u) if u.active && u.password_hash.is_some() => Ok::<_, AppError>(Some((
+                        token::issue(conn, u.id, Purpose::PasswordReset)?,
+                        u,
+                    ))),
+                    _ => Ok(None),
+                }
             })
         })
         .await?;
+    // The mail goes out after the answer, so the answer takes as long for a known address as for an
+    // unknown one.
     if let Some((token, account)) = issued {
         let link = state.link(&format!("/wachtwoord-instellen/{token}"));
-        state
-            .send_mail(password_reset_mail(&account, &link))
-            .await?;
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            if let Err(e) = state.send_mail(password_reset_mail(&account, &link)).await {
+                tracing::warn!(user_id = account.id, error = ?e, "password reset mail not sent");
+            }
+        });
     }
     html(
         StatusCode::OK,

@@ -428,6 +428,45 @@ impl TestApp {
         self.mailer.captured()
     }
 
+    /// The mails sent so far, once there are at least `n` (mail sent after the answer comes a moment
+    /// later); the test fails when they do not come within ten seconds.
+    pub async fn wait_for_mails(&self, n: usize) -> Vec<Mail> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let mails = self.mails();
+            if mails.len() >= n {
+                return mails;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} mails, waited for {n}",
+                mails.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Holds the captured mailbox: no mail can be delivered until the hold is dropped. A request that
+    /// answers while the mailbox is held did not wait for its mail.
+    pub fn hold_mail(&self) -> MailHold {
+        let Mailer::Capture(sent) = &self.mailer else {
+            panic!("tests capture mail")
+        };
+        let sent = sent.clone();
+        let (held, is_held) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let _guard = sent.lock().unwrap_or_else(|p| p.into_inner());
+            held.send(()).expect("the test waits for the hold");
+            let _ = released.recv();
+        });
+        is_held.recv().expect("the mailbox is held");
+        MailHold {
+            release: Some(release),
+            thread: Some(thread),
+        }
+    }
+
     pub fn count(&self, table: &str) -> i64 {
         #[derive(QueryableByName)]
         struct Count {
@@ -439,6 +478,21 @@ impl TestApp {
             .get_result::<Count>(conn)
             .unwrap()
             .n
+    }
+}
+
+/// The mailbox held by a test (see `TestApp::hold_mail`); dropping it lets mail through again.
+pub struct MailHold {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for MailHold {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
