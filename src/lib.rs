@@ -52,6 +52,7 @@ pub fn build_state(
         live,
         api_limits: Arc::default(),
         clock,
+        password_checks: Arc::default(),
     })
 }
 

@@ -84,6 +84,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_counters (scope, subject) {
+        scope -> Text,
+        subject -> Text,
+        window_start -> Timestamp,
+        attempts -> BigInt,
+    }
+}
+
+diesel::table! {
     families (id) {
         id -> BigInt,
         case_year -> Integer,
@@ -631,6 +640,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     user_tokens,
     login_attempts,
+    login_counters,
     families,
     persons,
     involvements,

@@ -97,32 +97,29 @@ pub async fn login(
 
     let account_key = user::normalize_email(&form.email);
     let address = client_address(&req, &state);
-    let (key, addr) = (account_key.clone(), address.clone());
-    let (locked, found) = state
-        .db(move |conn| {
-            Ok((
-                throttle::locked_until(conn, &key, &addr)?,
-                user::find_by_email(conn, &key)?,
-            ))
-        })
-        .await?;
-    if let Some(until) = locked {
-        let time = crate::time::clock(until);
-        page.problem = Some(page.ctx.i18n.t_with("login.throttled", &[("time", &time)]));
-        return html(StatusCode::TOO_MANY_REQUESTS, page);
-    }
-
-    let candidate: Option<User> = found.filter(|u| u.active);
+    let (reserved, candidate) = match reserve_attempt(&state, &account_key, &address).await? {
+        Ok(reserved) => reserved,
+        Err(until) => {
+            let time = crate::time::clock(until);
+            page.problem = Some(page.ctx.i18n.t_with("login.throttled", &[("time", &time)]));
+            return html(StatusCode::TOO_MANY_REQUESTS, page);
+        }
+    };
     let stored = candidate.as_ref().and_then(|u| u.password_hash.clone());
-    let verified = password::verify_queued(form.password, stored)
-        .await
-        .map_err(|e| AppError::Unavailable(e.to_string()))?;
+    state
+        .password_checks
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let verified = match password::verify_queued(form.password, stored).await {
+        Ok(verified) => verified,
+        Err(busy) => return Err(unchecked(&state, reserved, busy).await),
+    };
     let user = candidate.filter(|_| verified);
 
     let previous_session = page.ctx.user.as_ref().map(|u| u.session_id);
     let attempt = LoginAttempt {
         account_key,
         address,
+        reserved,
         user_id: user.as_ref().map(|u| u.id),
         previous_session,
         max_age: session_max_for(&state, user.as_ref()),
@@ -153,6 +150,42 @@ pub async fn login(
     }
 }
 
+/// Reserves the attempt before its password is checked (see `throttle::reserve`), and finds the
+/// account it names when that is active. `Err` holds when the lock lifts.
+async fn reserve_attempt(
+    state: &AppState,
+    account_key: &str,
+    address: &str,
+) -> Result<Result<(throttle::Reserved, Option<User>), chrono::NaiveDateTime>, AppError> {
+    let (key, addr) = (account_key.to_string(), address.to_string());
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let reserved = match throttle::reserve(conn, &key, &addr)? {
+                    Ok(reserved) => reserved,
+                    Err(until) => return Ok(Err(until)),
+                };
+                let found = user::find_by_email(conn, &key)?.filter(|u| u.active);
+                Ok(Ok((reserved, found)))
+            })
+        })
+        .await
+}
+
+/// The password workers could not take the check: the attempt's places are given back (503).
+async fn unchecked(
+    state: &AppState,
+    reserved: throttle::Reserved,
+    busy: password::Busy,
+) -> AppError {
+    let released = state
+        .db(move |conn| db::write(conn, |conn| Ok(reserved.release(conn)?)))
+        .await;
+    released
+        .err()
+        .unwrap_or_else(|| AppError::Unavailable(busy.to_string()))
+}
+
 /// Both fields are required.
 fn login_form_errors(form: &LoginForm) -> FieldErrors {
     let mut errors = FieldErrors::default();
@@ -177,11 +210,13 @@ fn session_max_for(state: &AppState, user: Option<&User>) -> std::time::Duration
     }
 }
 
-/// A checked login attempt, to be counted for throttling and, when the password was right, turned
-/// into a session.
+/// A checked login attempt, to be kept on record and, when the password was right, turned into a
+/// session.
 struct LoginAttempt {
     account_key: String,
     address: String,
+    /// Its place in the throttling counts, given back when the password was right.
+    reserved: throttle::Reserved,
     /// The account, when the password was right.
     user_id: Option<i64>,
     /// The session this browser had before, if any.
@@ -190,7 +225,7 @@ struct LoginAttempt {
 }
 
 impl LoginAttempt {
-    /// Counts the attempt and, when it succeeded, returns the token of a new session.
+    /// Records the attempt and, when it succeeded, returns the token of a new session.
     fn record(self, conn: &mut db::DbConn) -> Result<Option<String>, AppError> {
         throttle::record(
             conn,
@@ -201,6 +236,7 @@ impl LoginAttempt {
         let Some(user_id) = self.user_id else {
             return Ok(None);
         };
+        self.reserved.succeeded(conn)?;
         // A new session at every login: a token planted before login is worth nothing after it.
         if let Some(old) = self.previous_session {
             session::delete(conn, old)?;
@@ -257,8 +293,9 @@ pub struct ForgotPasswordForm {
     email: String,
 }
 
-/// Sends a reset link when the address belongs to an active account. The answer is the same either way,
-/// so the page does not reveal which addresses have an account.
+/// Sends a reset link when the address belongs to an active account, at most one per address per
+/// `throttle::reset_interval`, after the answer. The answer is the same either way, so the page does
+/// not reveal which addresses have an account.
 pub async fn request_password_reset(
     ctx: PageCtx,
     state: web::Data<AppState>,
@@ -282,22 +319,35 @@ pub async fn request_password_reset(
             },
         );
     }
-    let lookup = email.clone();
+    let lookup = user::normalize_email(&email);
     let issued = state
         .db(move |conn| {
-            db::write(conn, |conn| match user::find_by_email(conn, &lookup)? {
-                Some(u) if u.active && u.password_hash.is_some() => {
-                    Ok::<_, AppError>(Some((token::issue(conn, u.id, Purpose::PasswordReset)?, u)))
+            db::write(conn, |conn| {
+                // One mail per address per few minutes, counted for every address alike: asking again
+                // neither floods the mailbox nor replaces the link just sent, and says nothing.
+                if !throttle::reserve_reset_mail(conn, &lookup)? {
+                    return Ok(None);
                 }
-                _ => Ok(None),
+                match user::find_by_email(conn, &lookup)? {
+                    Some(u) if u.active && u.password_hash.is_some() => Ok::<_, AppError>(Some((
+                        token::issue(conn, u.id, Purpose::PasswordReset)?,
+                        u,
+                    ))),
+                    _ => Ok(None),
+                }
             })
         })
         .await?;
+    // The mail goes out after the answer, so the answer takes as long for a known address as for an
+    // unknown one.
     if let Some((token, account)) = issued {
         let link = state.link(&format!("/wachtwoord-instellen/{token}"));
-        state
-            .send_mail(password_reset_mail(&account, &link))
-            .await?;
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            if let Err(e) = state.send_mail(password_reset_mail(&account, &link)).await {
+                tracing::warn!(user_id = account.id, error = ?e, "password reset mail not sent");
+            }
+        });
     }
     html(
         StatusCode::OK,

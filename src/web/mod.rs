@@ -76,6 +76,8 @@ pub struct AppState {
     pub api_limits: Arc<api::RateLimits>,
     /// The time this application reads (the wall clock, unless a test moves it).
     pub clock: crate::time::Clock,
+    /// How many passwords this instance has checked at login: what a test of throttling reads.
+    pub password_checks: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {

@@ -47,7 +47,7 @@ async fn concurrent_writers_wait_for_each_other_instead_of_failing() {
                     db::write(&mut conn, |conn| {
                         // Read, then write, in one transaction: the pattern that fails with
                         // SQLITE_BUSY under deferred transactions.
-                        throttle::locked_until(conn, "x@y.example", "127.0.0.1")?;
+                        let _ = throttle::reserve(conn, "x@y.example", "127.0.0.1")?;
                         throttle::record(
                             conn,
                             &format!("writer{w}@x.example"),

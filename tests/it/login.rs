@@ -458,3 +458,63 @@ async fn an_inactive_account_cannot_log_in() {
         .await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
 }
+
+/// Sends logins at once, each with the same CSRF token, and returns their answers.
+async fn login_burst(
+    client: &crate::common::Client,
+    attempts: impl Iterator<Item = (String, &'static str)>,
+) -> Vec<StatusCode> {
+    let forms =
+        attempts.map(|(email, password)| vec![("email", email), ("password", password.into())]);
+    let pages = client.submit_all("/inloggen", "/inloggen", forms).await;
+    pages.iter().map(|p| p.status).collect()
+}
+
+#[actix_web::test]
+async fn a_burst_of_logins_checks_no_more_passwords_than_the_limits_allow() {
+    use samenspel::auth::throttle::{ACCOUNT_LIMIT, ADDRESS_LIMIT};
+    use std::sync::atomic::Ordering;
+    const AHMED: &str = "ahmed.benali@veiligthuis.example";
+    let app = TestApp::spawn().await;
+    app.professional();
+    let client = app.client();
+
+    // One account: 59 wrong passwords at once, then the right one.
+    let wrong = std::iter::repeat_n((AHMED.to_string(), "fout wachtwoord"), 59);
+    let answers = login_burst(&client, wrong).await;
+    let checked = app.password_checks.load(Ordering::SeqCst);
+    let refused = answers
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(
+        checked <= ACCOUNT_LIMIT as u64,
+        "{checked} passwords checked for one account, {refused} of 59 refused unchecked"
+    );
+    assert_eq!(refused as u64, 59 - checked);
+    assert!(
+        answers
+            .iter()
+            .all(|s| matches!(*s, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS))
+    );
+    eprintln!("one account, 59 at once: {checked} passwords checked");
+    let page = client.login(AHMED, PASSWORD).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "locked");
+    assert_eq!(app.password_checks.load(Ordering::SeqCst), checked);
+    assert_eq!(app.count("sessions"), 0);
+
+    // One address, a different account each time: the address's limit holds over all of them.
+    let many = (0..60).map(|n| (format!("iemand{n}@example.org"), "fout wachtwoord"));
+    let answers = login_burst(&client, many).await;
+    let checked = app.password_checks.load(Ordering::SeqCst);
+    assert!(
+        checked <= ADDRESS_LIMIT as u64,
+        "{checked} passwords checked from one address"
+    );
+    let refused = answers
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(refused >= 60 - ADDRESS_LIMIT as usize, "{refused} refused");
+    eprintln!("one address, 60 accounts at once: {checked} passwords checked in all");
+}

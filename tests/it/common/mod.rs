@@ -32,6 +32,9 @@ use samenspel::time::Clock;
 
 pub const PASSWORD: &str = "een lang genoeg wachtwoord";
 
+/// The server's count of password checks at login.
+pub type PasswordChecks = std::sync::Arc<std::sync::atomic::AtomicU64>;
+
 /// The partnership every database starts with (made by the migrations, every organisation in it).
 pub const DEFAULT_PARTNERSHIP: i64 = 1;
 
@@ -42,6 +45,8 @@ pub struct TestApp {
     pub mailer: Mailer,
     /// The server's clock: move it to see what happens later (deadlines, expiry, digests).
     pub clock: Clock,
+    /// How many passwords the server has checked at login (see `AppState::password_checks`).
+    pub password_checks: PasswordChecks,
     // Declared before the database: dropped first, the server lets go of the database before it goes.
     running: Running,
     pub database: TestDatabase,
@@ -150,7 +155,7 @@ fn launch(
     vars: &HashMap<String, String>,
     port: u16,
     clock: &Clock,
-) -> (String, Pool, Mailer, Running) {
+) -> (String, Pool, Mailer, PasswordChecks, Running) {
     let listener = listen_on(port);
     let port = listener.local_addr().unwrap().port();
     let base_url = format!("http://127.0.0.1:{port}");
@@ -158,10 +163,12 @@ fn launch(
     let mailer = Mailer::from_config(&config.mail).unwrap();
     let state = samenspel::build_state(config, mailer.clone(), clock.clone()).expect("app state");
     let pool = state.pool.clone();
+    let checks = state.password_checks.clone();
     (
         base_url,
         pool,
         mailer,
+        checks,
         Running::start(state, listener, 2, true),
     )
 }
@@ -264,13 +271,14 @@ impl TestApp {
         }
         let database_url = vars["DATABASE_URL"].clone();
         let clock = Clock::wall();
-        let (base_url, pool, mailer, running) = launch(&vars, 0, &clock);
+        let (base_url, pool, mailer, password_checks, running) = launch(&vars, 0, &clock);
         TestApp {
             base_url,
             database_url,
             pool,
             mailer,
             clock,
+            password_checks,
             database,
             running,
             vars,
@@ -291,10 +299,11 @@ impl TestApp {
             .unwrap()
             .port()
             .expect("a port");
-        let (base_url, pool, mailer, running) = launch(&self.vars, port, &self.clock);
+        let (base_url, pool, mailer, checks, running) = launch(&self.vars, port, &self.clock);
         assert_eq!(base_url, self.base_url);
         self.pool = pool;
         self.mailer = mailer;
+        self.password_checks = checks;
         self.running = running;
     }
 
@@ -419,6 +428,45 @@ impl TestApp {
         self.mailer.captured()
     }
 
+    /// The mails sent so far, once there are at least `n` (mail sent after the answer comes a moment
+    /// later); the test fails when they do not come within ten seconds.
+    pub async fn wait_for_mails(&self, n: usize) -> Vec<Mail> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let mails = self.mails();
+            if mails.len() >= n {
+                return mails;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} mails, waited for {n}",
+                mails.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Holds the captured mailbox: no mail can be delivered until the hold is dropped. A request that
+    /// answers while the mailbox is held did not wait for its mail.
+    pub fn hold_mail(&self) -> MailHold {
+        let Mailer::Capture(sent) = &self.mailer else {
+            panic!("tests capture mail")
+        };
+        let sent = sent.clone();
+        let (held, is_held) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let _guard = sent.lock().unwrap_or_else(|p| p.into_inner());
+            held.send(()).expect("the test waits for the hold");
+            let _ = released.recv();
+        });
+        is_held.recv().expect("the mailbox is held");
+        MailHold {
+            release: Some(release),
+            thread: Some(thread),
+        }
+    }
+
     pub fn count(&self, table: &str) -> i64 {
         #[derive(QueryableByName)]
         struct Count {
@@ -430,6 +478,21 @@ impl TestApp {
             .get_result::<Count>(conn)
             .unwrap()
             .n
+    }
+}
+
+/// The mailbox held by a test (see `TestApp::hold_mail`); dropping it lets mail through again.
+pub struct MailHold {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for MailHold {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -603,6 +666,26 @@ impl Client {
         let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
         form.extend_from_slice(fields);
         self.post(path, &form).await
+    }
+
+    /// Posts these forms all at once, each with the CSRF token of the page `from` (a burst from one
+    /// browser); the pages in the order of the forms.
+    pub async fn submit_all(
+        &self,
+        from: &str,
+        path: &str,
+        forms: impl Iterator<Item = Vec<(&str, String)>>,
+    ) -> Vec<Page> {
+        let token = self.get(from).await.csrf();
+        let requests = forms.map(|fields| {
+            let mut form = vec![("csrf_token", token.clone())];
+            form.extend(fields);
+            async move {
+                let sent = self.http.post(self.url(path)).form(&form).send().await;
+                Self::page(sent.expect("POST")).await
+            }
+        });
+        futures_util::future::join_all(requests).await
     }
 
     /// Like `submit`, but None when the server cannot be reached (for tests that kill it).
