@@ -67,6 +67,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "a request body that has not fully arrived this long after the request is refused (408)",
     ),
     (
+        "SAMENSPEL_LIVE_SOCKETS_PER_SESSION",
+        "5",
+        "live meeting connections one login may hold (per instance); the oldest is closed beyond it",
+    ),
+    (
+        "SAMENSPEL_LIVE_SOCKETS_PER_USER",
+        "20",
+        "live meeting connections one user may hold over all logins (per instance)",
+    ),
+    (
         "SAMENSPEL_DB_POOL_SIZE",
         "10",
         "database connections per instance",
@@ -112,6 +122,9 @@ pub struct Config {
     pub session_max: Duration,
     /// How long a request body may take to arrive.
     pub body_deadline: Duration,
+    /// Live meeting connections per login and per user (per instance).
+    pub live_sockets_per_session: usize,
+    pub live_sockets_per_user: usize,
     pub pool_size: u32,
     pub log_filter: String,
     pub log_json: bool,
@@ -194,6 +207,10 @@ impl Config {
                 10,
                 600,
             )?),
+            live_sockets_per_session: vars.number("SAMENSPEL_LIVE_SOCKETS_PER_SESSION", 5, 1000)?
+                as usize,
+            live_sockets_per_user: vars.number("SAMENSPEL_LIVE_SOCKETS_PER_USER", 20, 10_000)?
+                as usize,
             pool_size: vars.number("SAMENSPEL_DB_POOL_SIZE", 10, 200)? as u32,
             log_filter,
             log_json,

@@ -43,7 +43,7 @@ pub fn build_state(
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "database migrated");
     }
-    let live = web::live::hub();
+    let live = web::live::hub(&config);
     live.start(pool.clone(), &config.database_url, clock.clone());
     Ok(AppState {
         pool,

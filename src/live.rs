@@ -6,6 +6,14 @@
 //! participants who may see the same things), and every message carries its event id, so a client that
 //! reconnects replays what it missed from the event log. A connection whose queue is full is marked
 //! lagged and replays from the log too: nothing is dropped.
+//!
+//! Access ends here as it ends on the pages. Twice a second the dispatcher asks the database which of
+//! its sockets' sessions still count (logout, expiry, a password reset and deactivation end them); an
+//! event that changes who may see what (a seat, an involvement, a family closed, the agenda and its
+//! invitations) makes it work out every participant's audience again. A socket whose session ended or
+//! whose participant lost the meeting is closed; one whose participant may now see less is closed too,
+//! so that its page reloads as they may see it now. Every instance reads every event, so this holds on
+//! all of them.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,7 +24,7 @@ use diesel::connection::SimpleConnection;
 use tokio::sync::mpsc;
 
 use crate::db::{DatabaseUrl, DbConn, Pool};
-use crate::events::{self, Event};
+use crate::events::{self, Event, EventKind};
 use crate::i18n::Locale;
 
 /// Messages waiting for one connection before it counts as lagged.
@@ -31,6 +39,90 @@ pub struct Audience {
     pub chair: bool,
     pub leads: bool,
     pub visible_items: Vec<i64>,
+    /// The meeting's other items (shown by pseudonym only).
+    pub hidden_items: Vec<i64>,
+}
+
+impl Audience {
+    /// Whether `now` shows less than `self` did: a role lost, or an item that was visible is hidden
+    /// (an item that left the agenda is neither, and does not count).
+    pub fn narrowed_to(&self, now: &Audience) -> bool {
+        (self.chair && !now.chair)
+            || (self.leads && !now.leads)
+            || self
+                .visible_items
+                .iter()
+                .any(|i| now.hidden_items.contains(i))
+    }
+}
+
+/// Why the server closed a live socket; the close code tells the page what to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closed {
+    /// Logged out, expired, password reset or account deactivated: log in again.
+    SessionEnded,
+    /// No longer part of the meeting.
+    AccessEnded,
+    /// Still part of the meeting but may see less: the page reloads.
+    AccessChanged,
+    /// More sockets than one login or user may hold; this was the oldest.
+    TooMany,
+}
+
+impl Closed {
+    /// WebSocket close codes from the private range 4000–4999, shaped after the HTTP statuses.
+    pub fn code(self) -> u16 {
+        match self {
+            Closed::SessionEnded => 4401,
+            Closed::AccessEnded => 4403,
+            Closed::AccessChanged => 4409,
+            Closed::TooMany => 4429,
+        }
+    }
+
+    /// The reason sent with the code, for logs and tools (the page shows its own text per code).
+    pub fn reason(self) -> &'static str {
+        match self {
+            Closed::SessionEnded => "session ended",
+            Closed::AccessEnded => "no longer part of this meeting",
+            Closed::AccessChanged => "what you may see changed",
+            Closed::TooMany => "too many live connections",
+        }
+    }
+}
+
+/// How long a socket may live and how many one visitor may hold.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// A session idle this long no longer counts (as on the pages).
+    pub session_idle: Duration,
+    pub per_session: usize,
+    pub per_user: usize,
+}
+
+/// How often the dispatcher asks which sessions still count.
+const SESSION_SWEEP: Duration = Duration::from_millis(500);
+
+/// The signal that closes one socket: set once, with the first reason.
+#[derive(Default)]
+struct Closing {
+    why: Mutex<Option<Closed>>,
+    notify: tokio::sync::Notify,
+}
+
+impl Closing {
+    fn close(&self, why: Closed) {
+        if let Ok(mut current) = self.why.lock()
+            && current.is_none()
+        {
+            *current = Some(why);
+            self.notify.notify_one();
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.why.lock().map(|w| w.is_some()).unwrap_or(true)
+    }
 }
 
 /// One message on the wire: the event id and the JSON for one audience.
@@ -43,16 +135,55 @@ pub struct Message {
 struct Connection {
     id: u64,
     user_id: i64,
+    session_id: i64,
     name: String,
     audience: Audience,
     tx: mpsc::Sender<Arc<Message>>,
     lagged: Arc<AtomicBool>,
+    closing: Arc<Closing>,
 }
 
 /// Renders an event for an audience; None when the event shows nothing to anyone in the room.
 pub type Renderer = dyn Fn(&mut DbConn, &Event, &Audience) -> Option<String> + Send + Sync;
-/// Works out a participant's audience again (after the agenda or the invitations changed).
-pub type AudienceOf = dyn Fn(&mut DbConn, i64, i64, Locale) -> Option<Audience> + Send + Sync;
+/// Works out a participant's audience again: Ok(None) when they are no longer part of the meeting,
+/// Err when the database could not say (the socket then keeps what it had).
+pub type AudienceOf =
+    dyn Fn(&mut DbConn, i64, i64, Locale) -> Result<Option<Audience>, String> + Send + Sync;
+
+/// Events after which who may see what in a meeting can have changed, wherever they happened (the
+/// agenda's own events are handled per room).
+fn changes_access(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::TableMemberAdded
+            | EventKind::TableMemberRemoved
+            | EventKind::InvolvementAdded
+            | EventKind::InvolvementEnded
+            | EventKind::InvolvementRequestAccepted
+            | EventKind::DirectorAppointed
+            | EventKind::FamilyClosed
+            | EventKind::FamilyReopened
+            | EventKind::UserUpdated
+            | EventKind::UserDeactivated
+            | EventKind::UserActivated
+    )
+}
+
+/// Closes the oldest of the open sockets that `mine` picks, beyond `limit`.
+fn close_oldest(open: &[&Connection], mine: impl Fn(&Connection) -> bool, limit: usize) {
+    let mut picked: Vec<&Connection> = open
+        .iter()
+        .copied()
+        .filter(|c| mine(c) && !c.closing.is_closed())
+        .collect();
+    if picked.len() <= limit {
+        return;
+    }
+    picked.sort_by_key(|c| c.id);
+    for c in &picked[..picked.len() - limit] {
+        c.closing.close(Closed::TooMany);
+    }
+}
 
 pub struct Hub {
     rooms: Mutex<HashMap<i64, Vec<Connection>>>,
@@ -60,6 +191,7 @@ pub struct Hub {
     wake: (Mutex<bool>, Condvar),
     renderer: Box<Renderer>,
     audience_of: Box<AudienceOf>,
+    limits: Limits,
     stopped: AtomicBool,
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
@@ -71,6 +203,30 @@ pub struct Membership {
     id: u64,
     pub rx: mpsc::Receiver<Arc<Message>>,
     pub lagged: Arc<AtomicBool>,
+    closing: Arc<Closing>,
+}
+
+impl Membership {
+    /// What closes this socket from the server's side, to wait on next to the socket's own queue.
+    pub fn signal(&self) -> CloseSignal {
+        CloseSignal(self.closing.clone())
+    }
+}
+
+/// The server's side of closing one socket.
+pub struct CloseSignal(Arc<Closing>);
+
+impl CloseSignal {
+    /// Waits until the server closes this socket, and says why.
+    pub async fn closed(&self) -> Closed {
+        loop {
+            let notified = self.0.notify.notified();
+            if let Ok(Some(why)) = self.0.why.lock().map(|w| *w) {
+                return why;
+            }
+            notified.await;
+        }
+    }
 }
 
 impl Drop for Membership {
@@ -87,13 +243,14 @@ impl Drop for Membership {
 }
 
 impl Hub {
-    pub fn new(renderer: Box<Renderer>, audience_of: Box<AudienceOf>) -> Arc<Hub> {
+    pub fn new(renderer: Box<Renderer>, audience_of: Box<AudienceOf>, limits: Limits) -> Arc<Hub> {
         Arc::new(Hub {
             rooms: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             wake: (Mutex::new(false), Condvar::new()),
             renderer,
             audience_of,
+            limits,
             stopped: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
         })
@@ -108,25 +265,41 @@ impl Hub {
         }
     }
 
+    /// Seats a socket in its meeting's room. Beyond the limits per login and per user, the oldest
+    /// sockets of that login or user are closed.
     pub fn join(
         self: &Arc<Self>,
         meeting_id: i64,
-        user_id: i64,
+        (user_id, session_id): (i64, i64),
         name: &str,
         audience: Audience,
     ) -> Membership {
         let (tx, rx) = mpsc::channel(QUEUE);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let lagged = Arc::new(AtomicBool::new(false));
+        let closing = Arc::new(Closing::default());
         if let Ok(mut rooms) = self.rooms.lock() {
             rooms.entry(meeting_id).or_default().push(Connection {
                 id,
                 user_id,
+                session_id,
                 name: name.to_string(),
                 audience,
                 tx,
                 lagged: lagged.clone(),
+                closing: closing.clone(),
             });
+            let open: Vec<&Connection> = rooms
+                .values()
+                .flatten()
+                .filter(|c| !c.closing.is_closed())
+                .collect();
+            close_oldest(
+                &open,
+                |c| c.session_id == session_id,
+                self.limits.per_session,
+            );
+            close_oldest(&open, |c| c.user_id == user_id, self.limits.per_user);
         }
         Membership {
             hub: self.clone(),
@@ -134,6 +307,7 @@ impl Hub {
             id,
             rx,
             lagged,
+            closing,
         }
     }
 
@@ -178,44 +352,35 @@ impl Hub {
     }
 
     /// Hands one event to its meeting's room: rendered once per audience, queued per connection.
+    /// An event that changes who may see what first works out the audiences again (the agenda's in
+    /// its own room, the others' in every room).
     fn dispatch(&self, conn: &mut DbConn, event: &Event) {
+        match event.event_kind() {
+            Some(kind) if kind.area() == "agenda" => {
+                if let Some(meeting_id) = event.meeting_id {
+                    self.refresh(conn, Some(meeting_id));
+                }
+            }
+            Some(kind) if changes_access(kind) => self.refresh(conn, None),
+            _ => {}
+        }
         let Some(meeting_id) = event.meeting_id else {
             return;
         };
-        let targets: Vec<(u64, i64, Audience)> = match self.rooms.lock() {
+        let targets: Vec<(u64, Audience)> = match self.rooms.lock() {
             Ok(rooms) => match rooms.get(&meeting_id) {
                 Some(room) => room
                     .iter()
-                    .map(|c| (c.id, c.user_id, c.audience.clone()))
+                    .filter(|c| !c.closing.is_closed())
+                    .map(|c| (c.id, c.audience.clone()))
                     .collect(),
                 None => return,
             },
             Err(_) => return,
         };
-        // The agenda or the invitations changed: who may see what is worked out again.
-        // Worked out once per participant and language, however many tabs they have open.
-        let refreshed: HashMap<u64, Audience> = if event
-            .event_kind()
-            .is_some_and(|k| k.area() == "agenda")
-        {
-            let mut per_user: HashMap<(i64, Locale), Option<Audience>> = HashMap::new();
-            targets
-                .iter()
-                .filter_map(|(id, user, a)| {
-                    per_user
-                        .entry((*user, a.locale))
-                        .or_insert_with(|| (self.audience_of)(conn, meeting_id, *user, a.locale))
-                        .clone()
-                        .map(|n| (*id, n))
-                })
-                .collect()
-        } else {
-            HashMap::new()
-        };
         let mut rendered: HashMap<Audience, Option<Arc<Message>>> = HashMap::new();
-        let mut plan: Vec<(u64, Option<Arc<Message>>)> = Vec::new();
-        for (id, _, audience) in &targets {
-            let audience = refreshed.get(id).unwrap_or(audience);
+        let mut plan: HashMap<u64, Arc<Message>> = HashMap::new();
+        for (id, audience) in &targets {
             let message = rendered
                 .entry(audience.clone())
                 .or_insert_with(|| {
@@ -227,20 +392,98 @@ impl Hub {
                     })
                 })
                 .clone();
-            plan.push((*id, message));
+            plan.extend(message.map(|m| (*id, m)));
         }
-        if let Ok(mut rooms) = self.rooms.lock()
-            && let Some(room) = rooms.get_mut(&meeting_id)
+        if let Ok(rooms) = self.rooms.lock()
+            && let Some(room) = rooms.get(&meeting_id)
         {
-            for c in room.iter_mut() {
-                if let Some(a) = refreshed.get(&c.id) {
-                    c.audience = a.clone();
-                }
-                if let Some((_, Some(message))) = plan.iter().find(|(id, _)| *id == c.id)
+            for c in room {
+                if let Some(message) = plan.get(&c.id)
                     && c.tx.try_send(message.clone()).is_err()
                 {
                     // Full (or gone): the connection replays from the event log instead.
                     c.lagged.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Works out the audience of every open socket in `meeting` (or in every room) again, once per
+    /// participant and language however many tabs they have open. A participant who is no longer part
+    /// of the meeting, or who may now see less, has their sockets closed; the others' audiences are
+    /// replaced (so one who may see more sees it from the next event on).
+    fn refresh(&self, conn: &mut DbConn, meeting: Option<i64>) {
+        let targets: Vec<(i64, u64, i64, Locale)> = match self.rooms.lock() {
+            Ok(rooms) => rooms
+                .iter()
+                .filter(|(m, _)| meeting.is_none_or(|only| only == **m))
+                .flat_map(|(m, room)| {
+                    room.iter()
+                        .filter(|c| !c.closing.is_closed())
+                        .map(|c| (*m, c.id, c.user_id, c.audience.locale))
+                })
+                .collect(),
+            Err(_) => return,
+        };
+        let mut per_user: HashMap<(i64, i64, Locale), Option<Option<Audience>>> = HashMap::new();
+        let mut fresh: HashMap<u64, Option<Audience>> = HashMap::new();
+        for (m, id, user, locale) in targets {
+            let found = per_user
+                .entry((m, user, locale))
+                .or_insert_with(|| match (self.audience_of)(conn, m, user, locale) {
+                    Ok(found) => Some(found),
+                    Err(e) => {
+                        tracing::warn!(error = %e, meeting = m, "live room could not check access");
+                        None
+                    }
+                })
+                .clone();
+            fresh.extend(found.map(|a| (id, a)));
+        }
+        let Ok(mut rooms) = self.rooms.lock() else {
+            return;
+        };
+        for c in rooms.values_mut().flatten() {
+            match fresh.remove(&c.id) {
+                None => {}
+                Some(None) => c.closing.close(Closed::AccessEnded),
+                Some(Some(now)) if c.audience.narrowed_to(&now) => {
+                    c.closing.close(Closed::AccessChanged)
+                }
+                Some(Some(now)) => c.audience = now,
+            }
+        }
+    }
+
+    /// Closes every socket whose session no longer counts (logged out, expired, its password reset,
+    /// its account deactivated). One query for all sockets of this instance.
+    fn sweep_sessions(&self, conn: &mut DbConn) {
+        let mut sessions: Vec<i64> = match self.rooms.lock() {
+            Ok(rooms) => rooms
+                .values()
+                .flatten()
+                .filter(|c| !c.closing.is_closed())
+                .map(|c| c.session_id)
+                .collect(),
+            Err(_) => return,
+        };
+        if sessions.is_empty() {
+            return;
+        }
+        sessions.sort_unstable();
+        sessions.dedup();
+        let current =
+            match crate::auth::session::current_among(conn, &sessions, self.limits.session_idle) {
+                Ok(current) => current,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live room could not check sessions");
+                    return;
+                }
+            };
+        if let Ok(rooms) = self.rooms.lock() {
+            for c in rooms.values().flatten() {
+                if !current.contains(&c.session_id) {
+                    c.closing.close(Closed::SessionEnded);
                 }
             }
         }
@@ -306,6 +549,7 @@ impl Hub {
                 }
             }
         };
+        let mut swept = std::time::Instant::now();
         while !self.is_stopped() {
             {
                 let (lock, cvar) = &self.wake;
@@ -338,6 +582,10 @@ impl Hub {
                         break;
                     }
                 }
+            }
+            if swept.elapsed() >= SESSION_SWEEP {
+                swept = std::time::Instant::now();
+                self.sweep_sessions(&mut conn);
             }
         }
     }

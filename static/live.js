@@ -69,11 +69,47 @@
       followChair(message.kind);
       tick();
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
+      const why = CLOSED[event.code];
+      if (why) {
+        closedByServer(why);
+        return;
+      }
       showConnected(false);
       window.setTimeout(connect, delay);
       delay = Math.min(delay * 2, 10000);
     };
+  }
+
+  // The server closes a socket with a reason: the session ended (log in again), access changed or
+  // ended (the page reloads to show what may be seen now), or too many sockets (this one was the
+  // oldest). None of these reconnects by itself, so two tabs never take turns closing each other.
+  const CLOSED = { 4401: "ended", 4403: "lost", 4409: "changed", 4429: "tooMany" };
+
+  function closedByServer(why) {
+    showConnected(false);
+    if (!state) return;
+    const typing = document.querySelector('[data-dirty="1"]');
+    if ((why === "lost" || why === "changed") && !typing) {
+      window.location.reload();
+      return;
+    }
+    state.textContent = `${state.dataset[why]} `;
+    const button = document.createElement(why === "ended" ? "a" : "button");
+    if (why === "ended") {
+      const back = window.location.pathname + window.location.search;
+      button.href = `/inloggen?next=${encodeURIComponent(back)}`;
+      button.textContent = state.dataset.login;
+    } else if (why === "tooMany") {
+      button.type = "button";
+      button.textContent = state.dataset.reconnect;
+      button.addEventListener("click", connect);
+    } else {
+      button.type = "button";
+      button.textContent = state.dataset.reload;
+      button.addEventListener("click", () => window.location.reload());
+    }
+    state.append(button);
   }
 
   // The time left on the current item, counted down every second.

@@ -71,13 +71,7 @@ pub fn resume(
     let Some((session, user)) = found else {
         return Ok(None);
     };
-    let idle = if user.role() == crate::domain::user::Role::Family {
-        idle.min(FAMILY_IDLE)
-    } else {
-        idle
-    };
-    let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::hours(1));
-    if session.expires_at <= now || session.last_seen_at + idle <= now || !user.active {
+    if !is_current(&session, &user, idle, now) {
         diesel::delete(sessions::table.find(session.id)).execute(conn)?;
         return Ok(None);
     }
@@ -87,6 +81,43 @@ pub fn resume(
             .execute(conn)?;
     }
     Ok(Some((session, user)))
+}
+
+/// Whether a session still counts: not past its lifetime, not idle too long, its user active.
+fn is_current(session: &Session, user: &User, idle: Duration, now: NaiveDateTime) -> bool {
+    let idle = if user.role() == crate::domain::user::Role::Family {
+        idle.min(FAMILY_IDLE)
+    } else {
+        idle
+    };
+    let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::hours(1));
+    session.expires_at > now && session.last_seen_at + idle > now && user.active
+}
+
+/// Which of these sessions still count (as [`resume`] would find them), without marking any as seen:
+/// what the live room asks of its open sockets. Logout, expiry, a password reset and deactivation all
+/// take a session out of this set.
+pub fn current_among(
+    conn: &mut DbConn,
+    ids: &[i64],
+    idle: Duration,
+) -> QueryResult<std::collections::HashSet<i64>> {
+    let now = now();
+    let mut current = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let found = sessions::table
+            .inner_join(users::table)
+            .filter(sessions::id.eq_any(chunk))
+            .select((Session::as_select(), User::as_select()))
+            .load::<(Session, User)>(conn)?;
+        current.extend(
+            found
+                .iter()
+                .filter(|(s, u)| is_current(s, u, idle, now))
+                .map(|(s, _)| s.id),
+        );
+    }
+    Ok(current)
 }
 
 pub fn delete(conn: &mut DbConn, session_id: i64) -> QueryResult<()> {

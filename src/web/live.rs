@@ -20,7 +20,7 @@ use crate::db::DbConn;
 use crate::domain::{decision, family, meeting, table};
 use crate::events::{Event, EventKind};
 use crate::i18n::{I18n, Locale};
-use crate::live::{Audience, Hub, Membership};
+use crate::live::{Audience, Closed, Hub, Limits, Membership};
 use crate::web::views::meeting::{
     ActionPartial, AgendaPartial, AttendancePartial, DecisionPartial, ItemView, StatusPartial,
     ViewsPartial, item_views, partial,
@@ -32,14 +32,17 @@ const MAX_SILENCE: Duration = Duration::from_secs(30);
 /// Events replayed per round when a connection catches up.
 const REPLAY_BATCH: i64 = 200;
 
-pub fn hub() -> Arc<Hub> {
+pub fn hub(config: &crate::config::Config) -> Arc<Hub> {
     Hub::new(
         Box::new(|conn, event, audience| render_event(conn, event, audience).ok().flatten()),
         Box::new(|conn, meeting_id, user_id, locale| {
-            audience_for(conn, meeting_id, user_id, locale)
-                .ok()
-                .flatten()
+            audience_for(conn, meeting_id, user_id, locale).map_err(|e| e.to_string())
         }),
+        Limits {
+            session_idle: config.session_idle,
+            per_session: config.live_sockets_per_session,
+            per_user: config.live_sockets_per_user,
+        },
     )
 }
 
@@ -60,19 +63,19 @@ pub fn audience_for(
         member: roles.contains(&table::TableRole::Member),
         coordinator: false,
     };
-    if !(seat.leads() || meeting::is_participant(conn, meeting_id, user_id)?) {
+    if !crate::policy::may_attend(seat, meeting::is_participant(conn, meeting_id, user_id)?) {
         return Ok(None);
     }
-    let visible_items = item_views(conn, user_id, seat, meeting_id)?
-        .into_iter()
-        .filter(|v| v.visible)
-        .map(|v| v.item.id)
-        .collect();
+    let (visible, hidden): (Vec<ItemView>, Vec<ItemView>) =
+        item_views(conn, user_id, seat, meeting_id)?
+            .into_iter()
+            .partition(|v| v.visible);
     Ok(Some(Audience {
         locale,
         chair: seat.chair,
         leads: seat.leads(),
-        visible_items,
+        visible_items: visible.iter().map(|v| v.item.id).collect(),
+        hidden_items: hidden.iter().map(|v| v.item.id).collect(),
     }))
 }
 
@@ -449,13 +452,17 @@ pub async fn connect(
         .ok_or(AppError::NotFound)?;
     let (response, session, stream) = actix_ws::handle(&req, body)
         .map_err(|e| AppError::Unprocessable(format!("websocket: {e}")))?;
-    let membership = state
-        .live
-        .join(meeting_id, user_id, &user.account.user.name, audience);
+    let membership = state.live.join(
+        meeting_id,
+        (user_id, user.session_id),
+        &user.account.user.name,
+        audience,
+    );
     let room = Room {
         state: state.clone(),
         meeting_id,
         user_id,
+        session_id: user.session_id,
         locale,
         last_sent: query.after.unwrap_or(0).max(0),
     };
@@ -468,6 +475,7 @@ struct Room {
     state: web::Data<AppState>,
     meeting_id: i64,
     user_id: i64,
+    session_id: i64,
     locale: Locale,
     last_sent: i64,
 }
@@ -483,59 +491,102 @@ impl Room {
         self.state.live.presence(self.meeting_id);
         let mut heartbeat = rt::time::interval(HEARTBEAT);
         let mut last_heard = Instant::now();
-        if self.replay(&mut session).await.is_err() {
-            drop(membership);
-            self.leave(session).await;
-            return;
-        }
-        loop {
+        let signal = membership.signal();
+        let mut why = self.replay(&mut session).await.err();
+        while why.is_none() {
+            // The server's reason to close comes first: nothing more is sent after access ended.
             tokio::select! {
+                biased;
+                closed = signal.closed() => why = Some(Some(closed)),
                 incoming = stream.next() => match incoming {
                     Some(Ok(WsMessage::Ping(bytes))) => {
                         last_heard = Instant::now();
-                        if session.pong(&bytes).await.is_err() { break; }
+                        if session.pong(&bytes).await.is_err() { why = Some(None); }
                     }
                     Some(Ok(WsMessage::Pong(_))) | Some(Ok(WsMessage::Text(_))) | Some(Ok(WsMessage::Binary(_))) => {
                         last_heard = Instant::now();
                     }
-                    Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => why = Some(None),
                 },
                 message = membership.rx.recv() => match message {
-                    Some(message) => {
-                        if membership.lagged.swap(false, Ordering::Relaxed) {
-                            // Messages were dropped for this connection: read them back in order.
-                            while membership.rx.try_recv().is_ok() {}
-                            if self.replay(&mut session).await.is_err() { break; }
-                            continue;
-                        }
-                        if message.event_id <= self.last_sent && message.event_id != 0 { continue; }
-                        if session.text(message.json.to_string()).await.is_err() { break; }
-                        if message.event_id != 0 { self.last_sent = message.event_id; }
-                    }
-                    None => break,
+                    Some(message) => why = self.forward(&mut session, &mut membership, &message).await.err(),
+                    None => why = Some(None),
                 },
-                _ = heartbeat.tick() => {
-                    if membership.lagged.swap(false, Ordering::Relaxed) {
-                        while membership.rx.try_recv().is_ok() {}
-                        if self.replay(&mut session).await.is_err() { break; }
-                    }
-                    if last_heard.elapsed() > MAX_SILENCE { break; }
-                    if session.ping(b"").await.is_err() { break; }
-                }
+                _ = heartbeat.tick() => why = self.beat(&mut session, &mut membership, last_heard).await.err(),
             }
         }
         drop(membership);
-        self.leave(session).await;
+        self.leave(session, why.flatten()).await;
     }
 
-    async fn leave(&self, session: actix_ws::Session) {
+    /// One live message to the client, or a replay from the log when messages were dropped.
+    async fn forward(
+        &mut self,
+        session: &mut actix_ws::Session,
+        membership: &mut Membership,
+        message: &crate::live::Message,
+    ) -> Result<(), Option<Closed>> {
+        if membership.lagged.swap(false, Ordering::Relaxed) {
+            // Messages were dropped for this connection: read them back in order.
+            while membership.rx.try_recv().is_ok() {}
+            return self.replay(session).await;
+        }
+        if message.event_id <= self.last_sent && message.event_id != 0 {
+            return Ok(());
+        }
+        session
+            .text(message.json.to_string())
+            .await
+            .map_err(|_| None)?;
+        if message.event_id != 0 {
+            self.last_sent = message.event_id;
+        }
+        Ok(())
+    }
+
+    /// Every heartbeat: catch up if lagged, check the session (as a page request would), close a
+    /// connection that stayed silent, and ping.
+    async fn beat(
+        &mut self,
+        session: &mut actix_ws::Session,
+        membership: &mut Membership,
+        last_heard: Instant,
+    ) -> Result<(), Option<Closed>> {
+        if membership.lagged.swap(false, Ordering::Relaxed) {
+            while membership.rx.try_recv().is_ok() {}
+            self.replay(session).await?;
+        }
+        let (session_id, idle) = (self.session_id, self.state.config.session_idle);
+        let current = self
+            .state
+            .db(move |conn| {
+                Ok(
+                    crate::auth::session::current_among(conn, &[session_id], idle)?
+                        .contains(&session_id),
+                )
+            })
+            .await;
+        if matches!(current, Ok(false)) {
+            return Err(Some(Closed::SessionEnded));
+        }
+        if last_heard.elapsed() > MAX_SILENCE {
+            return Err(None);
+        }
+        session.ping(b"").await.map_err(|_| None)
+    }
+
+    async fn leave(&self, session: actix_ws::Session, why: Option<Closed>) {
         self.state.live.presence(self.meeting_id);
-        let _ = session.close(None).await;
+        let reason = why.map(|why| actix_ws::CloseReason {
+            code: actix_ws::CloseCode::Other(why.code()),
+            description: Some(why.reason().to_string()),
+        });
+        let _ = session.close(reason).await;
     }
 
     /// Sends every event of the meeting after the last one sent, in order, rendered for what this
     /// participant may see now (worked out again, so a lost invitation also ends the replay).
-    async fn replay(&mut self, session: &mut actix_ws::Session) -> Result<(), ()> {
+    async fn replay(&mut self, session: &mut actix_ws::Session) -> Result<(), Option<Closed>> {
         loop {
             let (meeting_id, after, user_id, locale, live) = (
                 self.meeting_id,
@@ -558,13 +609,16 @@ impl Room {
                         .collect::<Vec<_>>())
                 })
                 .await
-                .map_err(|_| ())?;
+                .map_err(|e| match e {
+                    AppError::NotFound => Some(Closed::AccessEnded),
+                    _ => None,
+                })?;
             if batch.is_empty() {
                 return Ok(());
             }
             for (id, json) in batch {
                 if let Some(json) = json {
-                    session.text(json).await.map_err(|_| ())?;
+                    session.text(json).await.map_err(|_| None)?;
                 }
                 self.last_sent = id;
             }

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 
 use crate::common::meeting::{decide, on_meeting, run_meeting};
 use crate::common::world::{Cast, signed_in};
-use crate::common::{Socket, TestApp};
+use crate::common::{Socket, TestApp, html_of};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -19,22 +19,6 @@ fn last_event(app: &TestApp) -> i64 {
 async fn token(app: &TestApp, email: &str) -> String {
     let client = signed_in(app, email).await;
     client.cookie("samenspel_session").expect("session cookie")
-}
-
-fn html_of(message: &serde_json::Value) -> String {
-    message["fragments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}",
-                f["target"].as_str().unwrap(),
-                f["html"].as_str().unwrap()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[actix_web::test]

@@ -18,6 +18,7 @@ mod health;
 mod later;
 mod layout;
 mod live;
+mod live_access;
 mod login;
 mod matrix;
 mod meetings;

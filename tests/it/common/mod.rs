@@ -526,6 +526,23 @@ impl TestApp {
     }
 }
 
+/// The fragments of a live message as text: each target and its HTML, a line each.
+pub fn html_of(message: &serde_json::Value) -> String {
+    message["fragments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["target"].as_str().unwrap(),
+                f["html"].as_str().unwrap()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A participant's WebSocket to a meeting's live room, as a browser would open it.
 pub struct Socket {
     framed: actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>,
@@ -561,6 +578,21 @@ impl Socket {
                 if !value["event"].is_null() {
                     return Some(value);
                 }
+            }
+        }
+    }
+
+    /// Reads until the server closes the socket and returns its close code; None when no close frame
+    /// came within `wait` (or the connection just ended without one).
+    pub async fn close_code(&mut self, wait: std::time::Duration) -> Option<u16> {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.framed.next())
+                .await
+                .ok()??;
+            if let Ok(awc::ws::Frame::Close(reason)) = frame {
+                return reason.map(|r| u16::from(r.code));
             }
         }
     }
@@ -626,6 +658,15 @@ impl Page {
 impl Client {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
+    }
+
+    /// The same browser (its cookies) talking to another instance of the app.
+    pub fn on(&self, base_url: &str) -> Client {
+        Client {
+            http: self.http.clone(),
+            jar: self.jar.clone(),
+            base_url: base_url.to_string(),
+        }
     }
 
     async fn page(res: reqwest::Response) -> Page {
