@@ -574,6 +574,75 @@ async fn the_chair_moves_on_and_a_professional_sees_it_without_reloading() {
 }
 
 #[actix_web::test]
+async fn a_meeting_page_whose_session_ends_elsewhere_says_so_and_stops() {
+    let Some((app, chair, karin, _)) =
+        two_in_a_meeting(|meeting, _| format!("/bijeenkomsten/{meeting}")).await
+    else {
+        return;
+    };
+    // Karin's session is ended from another window (as logging out in another tab does).
+    let token = karin
+        .client
+        .get_named_cookie("samenspel_session")
+        .await
+        .unwrap()
+        .value()
+        .to_string();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let cookie = format!("samenspel_session={token}");
+    let home = http
+        .get(app.url("/"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = scraper::Html::parse_document(&home)
+        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .unwrap();
+    let out = http
+        .post(app.url("/uitloggen"))
+        .header("Cookie", &cookie)
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), reqwest::StatusCode::SEE_OTHER);
+
+    // Her page says so at once, offers to log in again and does not keep reconnecting.
+    karin
+        .wait_text("#live-state", |t| {
+            t.contains("Je bent uitgelogd of je sessie is verlopen")
+        })
+        .await;
+    let link = karin
+        .client
+        .find(Locator::Css("#live-state a"))
+        .await
+        .unwrap();
+    assert_eq!(link.text().await.unwrap(), "Opnieuw inloggen");
+    let href = link.attr("href").await.unwrap().unwrap_or_default();
+    assert!(
+        href.starts_with("/inloggen?next=%2Fbijeenkomsten%2F"),
+        "{href}"
+    );
+    // The chair's page stays connected.
+    chair
+        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
+        .await;
+    karin.screenshot("live-session-ended").await;
+    chair.close().await;
+    karin.close().await;
+}
+
+#[actix_web::test]
 async fn minutes_typed_by_the_minute_taker_appear_for_the_others_while_typing() {
     let Some((_app, taker, reader, jansen_item)) =
         two_in_a_meeting(|meeting, item| format!("/bijeenkomsten/{meeting}/punten/{item}")).await
