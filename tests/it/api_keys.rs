@@ -245,10 +245,14 @@ async fn keys_made_before_approval_existed_keep_working() {
         StatusCode::FORBIDDEN,
     );
     let mut conn = app.conn();
-    let reverted = samenspel::db::revert_last(&mut conn).unwrap();
-    assert!(reverted.ends_with("000016"), "{reverted}");
+    // Back to before migration 000016 (and the later ones), then forward again.
+    let mut reverted = Vec::new();
+    while !reverted.last().is_some_and(|r: &String| r.ends_with("000016")) {
+        reverted.push(samenspel::db::revert_last(&mut conn).unwrap());
+        assert!(reverted.len() < 10, "{reverted:?}");
+    }
     let ran = samenspel::db::migrate(&mut conn).unwrap();
-    assert_eq!(ran.len(), 1, "{ran:?}");
+    assert_eq!(ran.len(), reverted.len(), "{ran:?}");
     drop(conn);
     assert_eq!(approval(&app, key), (true, 0), "approved by the migration");
     let feed = call(&app, "/api/v1/events", Some(&secret)).await;
