@@ -58,6 +58,8 @@ event_kinds! {
     MeetingPlanned => "meeting.planned",
     AgendaItemAdded => "agenda.item_added",
     AgendaInvited => "agenda.invited",
+    /// The chair withdrew someone's invitation for one item.
+    AgendaInvitationWithdrawn => "agenda.invitation_withdrawn",
     AgendaPublished => "agenda.published",
     AgendaChanged => "agenda.changed",
     MeetingStarted => "meeting.started",

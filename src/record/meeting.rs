@@ -220,6 +220,28 @@ pub fn invite_for_item(
     )
 }
 
+/// Withdraws a guest's invitation for one item (see `meeting::withdraw_from_item`); nothing happens,
+/// and nothing is announced, when there was none.
+pub fn withdraw_item_invitation(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item: &AgendaItem,
+    guest: &Who,
+) -> DomainResult<Announced> {
+    if !meeting::withdraw_from_item(conn, at.id, item.id, guest.user_id)? {
+        return Ok(Announced::nothing());
+    }
+    announce(
+        conn,
+        by,
+        (Some(at.id), item.family_id),
+        EventKind::AgendaInvitationWithdrawn,
+        ("agenda_item", item.id),
+        json!({"name": guest.name, "organisation": guest.organisation_name}),
+    )
+}
+
 pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult<Announced> {
     meeting::publish_agenda(conn, at.id)?;
     announce(

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::forms::FieldErrors;
+use super::forms::{FieldErrors, NoticeQuery};
 use super::middleware::cookie;
 use super::{AppError, AppState, CurrentUser, LANG_COOKIE, PageCtx, safe_return_path, see_other};
 use super::{html, notice_key};
@@ -24,11 +24,6 @@ struct AccountPage {
     /// Whether the user's calendar feed works, and its address right after it was made (shown once).
     feed_active: bool,
     feed_url: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    melding: Option<String>,
 }
 
 pub async fn show_account(

@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::access::{actor, who};
-use super::forms::FieldErrors;
+use super::forms::{FieldErrors, NoticeQuery};
 use super::notify::invitation_mail;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use super::{html, notice_key};
@@ -102,11 +102,6 @@ struct UsersPage {
     family_accounts: Option<String>,
     show_organisation: bool,
     notice: Option<&'static str>,
-}
-
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    melding: Option<String>,
 }
 
 pub async fn list_users(

@@ -346,6 +346,8 @@ pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
         "wachtwoord-ingesteld" => Some("notice.password_set"),
         "wachtwoord-gewijzigd" => Some("notice.password_changed"),
         "uitnodiging-verstuurd" => Some("notice.invitation_sent"),
+        "uitnodiging-ingetrokken" => Some("notice.invitation_withdrawn"),
+        "regisseur-blijft-uitgenodigd" => Some("notice.director_stays_invited"),
         "account-gewijzigd" => Some("notice.account_updated"),
         "account-gedeactiveerd" => Some("notice.account_deactivated"),
         "account-geactiveerd" => Some("notice.account_activated"),

@@ -708,6 +708,12 @@ page_routes![
         [Meeting(M::ArrangeAgenda)]
     ),
     (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/uitnodigen/{user}/intrekken",
+        meetings::invite::withdraw_invitation,
+        [Meeting(M::ArrangeAgenda)]
+    ),
+    (
         GET,
         "/acties/{id}",
         actions::show_action,

@@ -641,17 +641,6 @@ fn role_options(page: &Page) -> Vec<String> {
         .collect()
 }
 
-/// The form on the users list that posts to `action`, if there is one.
-fn form_to(page: &Page, action: &str) -> Option<String> {
-    let selector = scraper::Selector::parse(&format!("form[action=\"{action}\"]")).unwrap();
-    page.html().select(&selector).next().map(|f| {
-        f.value()
-            .attr("data-confirm")
-            .unwrap_or_default()
-            .to_string()
-    })
-}
-
 #[actix_web::test]
 async fn an_organisation_admin_renames_a_colleague_and_changes_the_role() {
     let app = TestApp::spawn().await;
@@ -734,9 +723,11 @@ async fn a_deactivated_colleague_is_logged_out_at_once_and_cannot_log_in_until_a
 
     // The list asks before it deactivates (a plain form; the browser's confirm comes with it).
     let list = petra.get("/beheer/gebruikers").await;
-    let confirm = form_to(&list, &deactivate).expect("a deactivate button for Karin");
+    let confirm = list
+        .confirmation_of(&deactivate)
+        .expect("a deactivate button for Karin");
     assert!(confirm.contains("Karin de Vries"), "{confirm}");
-    assert!(form_to(&list, &activate).is_none());
+    assert!(list.confirmation_of(&activate).is_none());
 
     // Without the form's CSRF token nothing happens.
     let page = petra.post(&deactivate, &[]).await;
@@ -758,7 +749,7 @@ async fn a_deactivated_colleague_is_logged_out_at_once_and_cannot_log_in_until_a
             .unwrap()
             .contains("Gedeactiveerd")
     );
-    assert!(form_to(&list, &activate).is_some());
+    assert!(list.confirmation_of(&activate).is_some());
     assert!(!stored(&app, karin.id).active);
     assert_eq!(
         samenspel::auth::session::count_for_user(&mut app.conn(), karin.id).unwrap(),
@@ -902,7 +893,10 @@ async fn an_organisation_admin_cannot_deactivate_herself_or_change_her_own_role(
     let own = petra_account.id;
 
     let list = petra.get("/beheer/gebruikers").await;
-    assert!(form_to(&list, &format!("/beheer/gebruikers/{own}/deactiveren")).is_none());
+    assert!(
+        list.confirmation_of(&format!("/beheer/gebruikers/{own}/deactiveren"))
+            .is_none()
+    );
     let page = petra
         .submit(
             "/beheer/gebruikers",

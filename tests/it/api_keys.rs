@@ -247,7 +247,10 @@ async fn keys_made_before_approval_existed_keep_working() {
     let mut conn = app.conn();
     // Back to before migration 000016 (and the later ones), then forward again.
     let mut reverted = Vec::new();
-    while !reverted.last().is_some_and(|r: &String| r.ends_with("000016")) {
+    while !reverted
+        .last()
+        .is_some_and(|r: &String| r.ends_with("000016"))
+    {
         reverted.push(samenspel::db::revert_last(&mut conn).unwrap());
         assert!(reverted.len() < 10, "{reverted:?}");
     }

@@ -18,6 +18,7 @@ use samenspel::schema::table_members;
 const WAIT: Duration = Duration::from_secs(5);
 /// Close codes (see `live::Closed`).
 const SESSION_ENDED: u16 = 4401;
+const ACCESS_ENDED: u16 = 4403;
 const ACCESS_CHANGED: u16 = 4409;
 const TOO_MANY: u16 = 4429;
 
@@ -200,4 +201,104 @@ async fn one_login_and_one_user_hold_a_limited_number_of_sockets_and_the_oldest_
         let m = socket.until_kind("decision.recorded", WAIT).await;
         assert!(html_of(&m).contains("Fase 3: herstel"));
     }
+}
+
+#[actix_web::test]
+async fn a_withdrawn_invitation_ends_the_guests_meeting_on_the_open_page_too() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
+    // Esther is invited for Jansen's item only, and has the meeting open.
+    let esther = signed_in(&app, "esther@ggz.example").await;
+    let mut socket = socket_of(&app, &esther, meeting).await;
+    let invitations = format!("/bijeenkomsten/{meeting}/punten/{jansen_item}/uitnodigen");
+    let withdraw = format!("{invitations}/{}/intrekken", c.esther.user_id);
+
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let page = ingrid.get(&invitations).await;
+    let listed = page.text(&format!("#uitgenodigd-{}", c.esther.user_id));
+    assert!(
+        listed.is_some_and(|t| t.contains("Esther Kok")),
+        "{}",
+        page.body
+    );
+    // The button asks first.
+    let question = page.confirmation_of(&withdraw).expect("a withdraw button");
+    assert!(question.contains("Esther Kok"), "{question}");
+
+    // Ahmed directs Jansen: he stays invited, so there is no button for him, and posting does nothing.
+    let ahmeds = format!("{invitations}/{}/intrekken", c.ahmed.user_id);
+    assert!(page.confirmation_of(&ahmeds).is_none());
+    assert!(
+        page.text(&format!("#uitgenodigd-{}", c.ahmed.user_id))
+            .is_some_and(|t| t.contains("regisseur van het gezin, blijft uitgenodigd"))
+    );
+    let kept = ingrid.submit(&invitations, &ahmeds, &[]).await;
+    let kept = ingrid.get(kept.location.as_deref().unwrap()).await;
+    assert!(
+        kept.visible_text()
+            .contains("De regisseur van het gezin blijft uitgenodigd")
+    );
+    assert!(
+        kept.text(&format!("#uitgenodigd-{}", c.ahmed.user_id))
+            .is_some()
+    );
+
+    // Without the token nothing happens; a member of the table cannot withdraw it either.
+    assert_eq!(
+        ingrid.post(&withdraw, &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let ruud = signed_in(&app, "ruud@politie.example").await;
+    let refused = ruud.submit("/", &withdraw, &[]).await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+    assert!(
+        esther
+            .get(&format!("/bijeenkomsten/{meeting}"))
+            .await
+            .status
+            .is_success()
+    );
+
+    let page = ingrid.submit(&invitations, &withdraw, &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    // Invited for nothing else and without a seat, she is off the meeting: the socket closes at once
+    // and the page answers 404.
+    assert_eq!(socket.close_code(WAIT).await, Some(ACCESS_ENDED));
+    assert_eq!(
+        esther
+            .get(&format!("/bijeenkomsten/{meeting}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let page = ingrid.get(page.location.as_deref().unwrap()).await;
+    assert!(
+        page.visible_text()
+            .contains("De uitnodiging is ingetrokken. Deze persoon ziet het punt niet meer."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.text(&format!("#uitgenodigd-{}", c.esther.user_id))
+            .is_none()
+    );
+    // The family's timeline says who was taken off the item.
+    let events: Vec<String> = samenspel::schema::events::table
+        .filter(samenspel::schema::events::family_id.eq(c.jansen))
+        .select(samenspel::schema::events::kind)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert!(events.iter().any(|k| k == "agenda.invitation_withdrawn"));
+    // Withdrawing again changes nothing.
+    let again = ingrid.submit(&invitations, &withdraw, &[]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        events.len(),
+        samenspel::schema::events::table
+            .filter(samenspel::schema::events::family_id.eq(c.jansen))
+            .count()
+            .get_result::<i64>(&mut *app.conn())
+            .unwrap() as usize
+    );
 }

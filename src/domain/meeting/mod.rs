@@ -415,6 +415,50 @@ pub fn invite_for_item(
 }
 
 /// (item id, user id, name) of everyone invited for single items of a meeting.
+/// Takes back one invitation for an item. Whoever has no other reason to be at the meeting (no other
+/// item, no seat at the table) and is not yet marked present or absent leaves its attendance list too,
+/// so the meeting is closed to them as well. False when there was no such invitation.
+pub fn withdraw_from_item(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    item_id: i64,
+    user_id: i64,
+) -> QueryResult<bool> {
+    let removed = diesel::delete(
+        item_invitees::table
+            .filter(item_invitees::agenda_item_id.eq(item_id))
+            .filter(item_invitees::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    if removed == 0 {
+        return Ok(false);
+    }
+    let other_items = diesel::select(diesel::dsl::exists(
+        item_invitees::table
+            .inner_join(agenda_items::table)
+            .filter(agenda_items::meeting_id.eq(meeting_id))
+            .filter(item_invitees::user_id.eq(user_id)),
+    ))
+    .get_result::<bool>(conn)?;
+    let seated = diesel::select(diesel::dsl::exists(
+        table_members::table
+            .inner_join(meetings::table.on(meetings::table_id.eq(table_members::table_id)))
+            .filter(meetings::id.eq(meeting_id))
+            .filter(table_members::user_id.eq(user_id)),
+    ))
+    .get_result::<bool>(conn)?;
+    if !other_items && !seated {
+        diesel::delete(
+            attendance::table
+                .filter(attendance::meeting_id.eq(meeting_id))
+                .filter(attendance::user_id.eq(user_id))
+                .filter(attendance::status.eq(AttendanceStatus::Invited.code())),
+        )
+        .execute(conn)?;
+    }
+    Ok(true)
+}
+
 pub fn item_invitees(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<(i64, i64, String)>> {
     item_invitees::table
         .inner_join(agenda_items::table)

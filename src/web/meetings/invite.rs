@@ -1,6 +1,7 @@
 //! Inviting a guest for one item: someone of the table's partnership, or from outside it with a written
 //! reason that stays with the invitation, is in the event and is shown to the family's director and in
-//! the family's access log.
+//! the family's access log. The same page lists who is invited, and the chair withdraws an invitation
+//! there.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -10,14 +11,15 @@ use serde::Deserialize;
 use super::decisions::parse_id;
 use super::seat_may;
 use crate::db::{self, DbConn};
+use crate::domain::family;
 use crate::domain::meeting::{self, AgendaItem, Meeting, MeetingAction, state_allows};
 use crate::domain::table::Table;
 use crate::record;
 use crate::web::access::{meeting_for, who};
-use crate::web::forms::{FieldErrors, TEXT_LIMIT};
+use crate::web::forms::{FieldErrors, NoticeQuery, TEXT_LIMIT};
 use crate::web::html;
 use crate::web::views::choices::{Candidates, candidates};
-use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn, notice_key, see_other};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct GuestForm {
@@ -36,23 +38,37 @@ struct InvitePage {
     table: Table,
     item: AgendaItem,
     candidates: Candidates,
+    /// Who is invited for the item now.
+    invited: Vec<Invited>,
     form: GuestForm,
     errors: FieldErrors,
+    notice: Option<&'static str>,
 }
 
-type Invitation = (Meeting, Table, AgendaItem, Candidates);
+/// Someone invited for the item. The family's director (and co-worker) stay invited: they are at the
+/// table for their family whatever else happens.
+struct Invited {
+    user_id: i64,
+    name: String,
+    directs: bool,
+}
+
+/// The meeting, table and item, who may still be invited, and who is invited.
+type Invitation = (Meeting, Table, AgendaItem, Candidates, Vec<Invited>);
 
 impl InvitePage {
     fn new(ctx: PageCtx, invitation: Invitation, form: GuestForm, errors: FieldErrors) -> Self {
-        let (meeting, table, item, candidates) = invitation;
+        let (meeting, table, item, candidates, invited) = invitation;
         InvitePage {
             ctx,
             meeting,
             table,
             item,
             candidates,
+            invited,
             form,
             errors,
+            notice: None,
         }
     }
 }
@@ -70,13 +86,24 @@ fn invitation(
     if !state_allows(found.state(), MeetingAction::ArrangeAgenda) {
         return Err(AppError::Unprocessable("meeting closed".into()));
     }
-    let invited: Vec<i64> = meeting::item_invitees(conn, found.id)?
+    let mut invited = Vec::new();
+    for (_, user_id, name) in meeting::item_invitees(conn, found.id)?
         .into_iter()
         .filter(|(item, _, _)| *item == item_id)
-        .map(|(_, user_id, _)| user_id)
-        .collect();
-    let choices = candidates(conn, at.partnership_id, &invited)?;
-    Ok((found, at, item, choices))
+    {
+        let relation = match item.family_id {
+            Some(family_id) => family::relation(conn, family_id, user_id)?,
+            None => family::Relation::default(),
+        };
+        invited.push(Invited {
+            user_id,
+            name,
+            directs: relation.director || relation.co_worker,
+        });
+    }
+    let ids: Vec<i64> = invited.iter().map(|i| i.user_id).collect();
+    let choices = candidates(conn, at.partnership_id, &ids)?;
+    Ok((found, at, item, choices, invited))
 }
 
 pub async fn show_invite(
@@ -84,12 +111,14 @@ pub async fn show_invite(
     ctx: PageCtx,
     state: web::Data<AppState>,
     path: web::Path<(i64, i64)>,
+    query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
     let found = state
         .db(move |conn| invitation(conn, &user, meeting_id, item_id))
         .await?;
-    let page = InvitePage::new(ctx, found, GuestForm::default(), FieldErrors::default());
+    let mut page = InvitePage::new(ctx, found, GuestForm::default(), FieldErrors::default());
+    page.notice = notice_key(query.melding.as_deref());
     html(StatusCode::OK, page)
 }
 
@@ -129,7 +158,8 @@ pub async fn invite_for_item(
     let outcome = state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let (found, at, item, choices) = invitation(conn, &user, meeting_id, item_id)?;
+                let (found, at, item, choices, invited) =
+                    invitation(conn, &user, meeting_id, item_id)?;
                 match check_guest(&sent, &choices) {
                     Ok((guest, reason)) => {
                         let guest = record::who(conn, guest)?;
@@ -144,7 +174,7 @@ pub async fn invite_for_item(
                         )?;
                         Ok::<_, AppError>(Ok(announced))
                     }
-                    Err(errors) => Ok(Err(((found, at, item, choices), errors))),
+                    Err(errors) => Ok(Err(((found, at, item, choices, invited), errors))),
                 }
             })
         })
@@ -161,4 +191,45 @@ pub async fn invite_for_item(
             InvitePage::new(ctx, invitation, form, errors),
         ),
     }
+}
+
+/// `POST /bijeenkomsten/{id}/punten/{item}/uitnodigen/{user}/intrekken`: the chair withdraws an
+/// invitation. The guest's open live page narrows or closes at once; one who was not invited (any more)
+/// changes nothing, and the family's director stays invited.
+pub async fn withdraw_invitation(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id, guest_id)) = (user.0, path.into_inner());
+    let announced = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (found, _, item, _, invited) = invitation(conn, &user, meeting_id, item_id)?;
+                match invited.iter().find(|i| i.user_id == guest_id) {
+                    None => return Ok::<_, AppError>(Ok(record::Announced::nothing())),
+                    Some(i) if i.directs => return Ok(Err(())),
+                    Some(_) => {}
+                }
+                let guest = record::who(conn, guest_id)?;
+                Ok(Ok(record::withdraw_item_invitation(
+                    conn,
+                    &who(&user),
+                    &found,
+                    &item,
+                    &guest,
+                )?))
+            })
+        })
+        .await?;
+    let notice = match announced {
+        Ok(announced) => {
+            state.wake(announced);
+            "uitnodiging-ingetrokken"
+        }
+        Err(()) => "regisseur-blijft-uitgenodigd",
+    };
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}/punten/{item_id}/uitnodigen?melding={notice}"
+    )))
 }

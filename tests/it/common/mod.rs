@@ -568,6 +568,18 @@ impl Page {
             .expect("page has a CSRF field")
     }
 
+    /// The question the form that posts to `action` asks before it is sent (its `data-confirm`; empty
+    /// when it asks none), or None when the page has no such form.
+    pub fn confirmation_of(&self, action: &str) -> Option<String> {
+        let selector = scraper::Selector::parse(&format!("form[action=\"{action}\"]")).unwrap();
+        self.html().select(&selector).next().map(|f| {
+            f.value()
+                .attr("data-confirm")
+                .unwrap_or_default()
+                .to_string()
+        })
+    }
+
     /// All visible text, whitespace folded: what a reader sees.
     pub fn visible_text(&self) -> String {
         self.text("body").unwrap_or_default()
