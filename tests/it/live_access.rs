@@ -302,3 +302,28 @@ async fn a_withdrawn_invitation_ends_the_guests_meeting_on_the_open_page_too() {
             .unwrap() as usize
     );
 }
+
+#[actix_web::test]
+async fn closing_the_family_ends_what_an_invitation_showed_on_the_open_page() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
+    // Esther sees Jansen's item through her invitation, which holds while the record is open.
+    let esther = signed_in(&app, "esther@ggz.example").await;
+    let item = format!("/bijeenkomsten/{meeting}/punten/{jansen_item}");
+    assert_eq!(esther.get(&item).await.status, StatusCode::OK);
+    let mut socket = socket_of(&app, &esther, meeting).await;
+
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let family = format!("/gezinnen/{}", c.jansen);
+    let page = ahmed
+        .submit(
+            &family,
+            &format!("{family}/sluiten"),
+            &[("reason", "Hulp afgerond")],
+        )
+        .await;
+    assert_eq!(page.location.as_deref(), Some(family.as_str()));
+    assert_eq!(socket.close_code(WAIT).await, Some(ACCESS_CHANGED));
+    assert_eq!(esther.get(&item).await.status, StatusCode::NOT_FOUND);
+}
