@@ -276,7 +276,7 @@ pub async fn calendar_feed(
                 .ok_or(AppError::NotFound)?;
             let since = crate::domain::now() - chrono::Duration::days(30);
             let mut meetings = Vec::new();
-            for m in meeting::upcoming_for_user(conn, user_id, since)? {
+            for m in meeting::upcoming_for_user(conn, user_id, Some(since))? {
                 if let Some(at) = table::find(conn, m.table_id)? {
                     meetings.push((m, at));
                 }

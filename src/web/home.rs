@@ -69,7 +69,7 @@ pub async fn show_home(
                 .filter(|f| !f.is_closed())
                 .collect();
             let mut meetings = Vec::new();
-            for m in meeting::upcoming_for_user(conn, user_id, crate::domain::now())? {
+            for m in meeting::upcoming_for_user(conn, user_id, None)? {
                 let name = table::find(conn, m.table_id)?
                     .map(|t| t.name)
                     .unwrap_or_default();

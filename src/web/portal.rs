@@ -25,6 +25,7 @@ use crate::db::{self, DbConn};
 use crate::domain::access_log::{self, AccessEntry};
 use crate::domain::decision::{self, ActionRow, FamilyView};
 use crate::domain::family::{self, Family, Person};
+use crate::domain::meeting::MeetingStatus;
 use crate::domain::plan::{self, PlanVersion};
 use crate::domain::portal::{self, Access, Category, Correction};
 use crate::domain::safety::{self, PhaseChange, PhasePlan, PlanKind, PlanRef};
@@ -127,10 +128,15 @@ fn upcoming_for(conn: &mut DbConn, access: &Access) -> Result<Vec<Upcoming>, App
         .inner_join(meetings::table.on(meetings::id.eq(agenda_items::meeting_id)))
         .inner_join(consultation_tables::table.on(consultation_tables::id.eq(meetings::table_id)))
         .filter(agenda_items::family_id.eq(access.family_id))
-        .filter(meetings::status.ne("closed"))
+        .filter(meetings::status.ne(MeetingStatus::Closed.code()))
         // Like the invitations of professionals: only once the chair has published the agenda.
         .filter(meetings::agenda_published_at.is_not_null())
-        .filter(meetings::ends_at.ge(crate::domain::now()))
+        // Until it is closed, also when it runs over.
+        .filter(
+            meetings::ends_at
+                .ge(crate::domain::now())
+                .or(meetings::status.eq(MeetingStatus::Running.code())),
+        )
         .order(meetings::starts_at.asc())
         .select((
             agenda_items::id,

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod common;
 mod crash;
+mod daily;
 mod database;
 mod exports;
 mod families;

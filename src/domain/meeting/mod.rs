@@ -162,18 +162,29 @@ pub fn for_table(conn: &mut DbConn, table_id: i64) -> QueryResult<Vec<Meeting>> 
 }
 
 /// Meetings a user takes part in (table member or invited for an item), from `since` on, soonest first.
+/// The meetings a user is on the attendance list of that are not closed, earliest first; with `since`,
+/// only those ending after it or running. Without it, every meeting until it is closed, however long it
+/// runs over or however long ago it was planned (the chair still has to close it).
 pub fn upcoming_for_user(
     conn: &mut DbConn,
     user_id: i64,
-    since: NaiveDateTime,
+    since: Option<NaiveDateTime>,
 ) -> QueryResult<Vec<Meeting>> {
     let invited = attendance::table
         .filter(attendance::user_id.eq(user_id))
         .select(attendance::meeting_id);
-    meetings::table
+    let mut query = meetings::table
         .filter(meetings::id.eq_any(invited))
-        .filter(meetings::ends_at.ge(since))
         .filter(meetings::status.ne(MeetingStatus::Closed.code()))
+        .into_boxed();
+    if let Some(since) = since {
+        query = query.filter(
+            meetings::ends_at
+                .ge(since)
+                .or(meetings::status.eq(MeetingStatus::Running.code())),
+        );
+    }
+    query
         .order(meetings::starts_at.asc())
         .select(Meeting::as_select())
         .load(conn)
@@ -590,7 +601,12 @@ pub fn next_for_families(
         .inner_join(consultation_tables::table.on(consultation_tables::id.eq(meetings::table_id)))
         .filter(agenda_items::family_id.eq_any(family_ids))
         .filter(meetings::status.ne(MeetingStatus::Closed.code()))
-        .filter(meetings::ends_at.ge(now))
+        // A meeting that runs over is still the next one until it is closed.
+        .filter(
+            meetings::ends_at
+                .ge(now)
+                .or(meetings::status.eq(MeetingStatus::Running.code())),
+        )
         .order(meetings::starts_at.asc())
         .select((
             agenda_items::family_id,

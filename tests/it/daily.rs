@@ -1,0 +1,60 @@
+//! A week of real work without dead ends (issue 18): meetings that stay on the start pages until they
+//! are closed.
+
+use reqwest::StatusCode;
+
+use crate::common::TestApp;
+use crate::common::meeting::{close_meeting, run_meeting};
+use crate::common::portal::{family_account, member};
+use crate::common::world::{Cast, signed_in};
+use samenspel::domain::family::PersonRole;
+
+fn lists_meeting(page: &crate::common::Page, meeting: i64) -> bool {
+    let selector = scraper::Selector::parse(&format!(
+        "#mijn-overleggen ~ ul a[href=\"/bijeenkomsten/{meeting}\"]"
+    ))
+    .unwrap();
+    page.html().select(&selector).next().is_some()
+}
+
+#[actix_web::test]
+async fn a_meeting_that_runs_past_its_planned_end_stays_on_the_start_pages_until_it_is_closed() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let sandra_id = member(&app, &c, "Sandra Jansen", PersonRole::Parent, 38);
+    let (meeting, _, _) = run_meeting(&app, &c, false).await;
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let sandra = family_account(&app, &ahmed, c.jansen, sandra_id, "sandra@example.org", "").await;
+
+    // The meeting was planned for tomorrow 09:30–11:00 and has been started; three days on it still runs.
+    app.clock.advance(chrono::Duration::days(3));
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let karin = signed_in(&app, "karin@wijkteam.example").await;
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    sandra.login_ok("sandra@example.org").await;
+    for (who, client) in [("chair", &ingrid), ("participant", &karin)] {
+        let home = client.get("/").await;
+        assert!(lists_meeting(&home, meeting), "{who}: {}", home.body);
+    }
+    // The family's overview of Jansen shows it as the next meeting, and Sandra's portal lists it.
+    let families = ahmed.get("/").await;
+    assert!(families.visible_text().contains("MDA++ Zuid-Holland Zuid"));
+    let portal = sandra.get("/portaal").await;
+    assert!(
+        portal
+            .text("#overleggen + ul")
+            .unwrap_or_default()
+            .contains("MDA++ Zuid-Holland Zuid"),
+        "{}",
+        portal.body
+    );
+
+    // Once closed it leaves the start pages.
+    close_meeting(&ingrid, meeting).await;
+    for client in [&ingrid, &karin] {
+        assert!(!lists_meeting(&client.get("/").await, meeting));
+    }
+    let portal = sandra.get("/portaal").await;
+    assert_eq!(portal.status, StatusCode::OK);
+    assert!(portal.text("#overleggen + ul").is_none());
+}
