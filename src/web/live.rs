@@ -180,6 +180,44 @@ pub fn render_event(
     Ok(serde_json::to_string(&wire).ok())
 }
 
+/// "Verloop" as it stood at event `until`: the feed's lines for the meeting's decisions, actions and
+/// family views, drawn for this participant as they may see them now, so a page loaded late (or
+/// reloaded) shows what was already decided and done. The live socket goes on from `until`.
+pub fn feed_so_far(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    user_id: i64,
+    locale: Locale,
+    until: i64,
+) -> Result<Vec<String>, AppError> {
+    let (Some(audience), Some(found)) = (
+        audience_for(conn, meeting_id, user_id, locale)?,
+        meeting::find(conn, meeting_id)?,
+    ) else {
+        return Ok(Vec::new());
+    };
+    let mut drawing = Drawing::new(&audience, found);
+    let mut after = 0;
+    while after < until {
+        let events = crate::events::for_meeting_after(conn, meeting_id, after, REPLAY_BATCH)?;
+        let Some(last) = events.last() else { break };
+        after = last.id;
+        for event in events.iter().filter(|e| e.id <= until) {
+            match event.event_kind() {
+                Some(EventKind::DecisionRecorded | EventKind::DecisionCorrected) => {
+                    drawing.decision(conn, event.subject_id)?
+                }
+                Some(
+                    EventKind::ActionCreated | EventKind::ActionDone | EventKind::ActionCancelled,
+                ) => drawing.action(conn, event.subject_id, false)?,
+                Some(EventKind::FamilyViewSaved) => drawing.family_view(conn, event.subject_id)?,
+                _ => {}
+            }
+        }
+    }
+    Ok(drawing.lines)
+}
+
 /// One event being drawn for one audience: the meeting, the audience's page context and seat, and the
 /// fragments so far, in the order the client applies them.
 struct Drawing<'a> {
@@ -188,6 +226,8 @@ struct Drawing<'a> {
     ctx: PageCtx,
     seat: Seat,
     fragments: Vec<Fragment>,
+    /// The feed's lines so far, as plain text.
+    lines: Vec<String>,
 }
 
 impl<'a> Drawing<'a> {
@@ -203,6 +243,7 @@ impl<'a> Drawing<'a> {
                 coordinator: false,
             },
             fragments: Vec::new(),
+            lines: Vec::new(),
         }
     }
 
@@ -217,6 +258,7 @@ impl<'a> Drawing<'a> {
             "append",
             format!("<li>{}</li>", escape(&text)),
         ));
+        self.lines.push(text);
     }
 
     /// A line in the feed that names only the item.

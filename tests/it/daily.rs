@@ -58,3 +58,52 @@ async fn a_meeting_that_runs_past_its_planned_end_stays_on_the_start_pages_until
     assert_eq!(portal.status, StatusCode::OK);
     assert!(portal.text("#overleggen + ul").is_none());
 }
+
+#[actix_web::test]
+async fn a_late_joiner_finds_the_decisions_and_actions_so_far_in_verloop_as_they_may_see_them() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let (meeting, _, _) = run_meeting(&app, &c, false).await;
+    let case: String = {
+        use diesel::prelude::*;
+        samenspel::schema::families::table
+            .find(c.bakker)
+            .select(samenspel::schema::families::case_number)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    // Karin directs Bakker and is invited for both items: she reads both decisions and actions in full.
+    let karin = signed_in(&app, "karin@wijkteam.example").await;
+    let feed = karin
+        .get(&format!("/bijeenkomsten/{meeting}"))
+        .await
+        .text("#live-feed")
+        .unwrap_or_default();
+    for line in [
+        "Besluit bij Gezin Jansen: Fase 1: directe veiligheid",
+        "Actie bij Gezin Jansen voor Esther Kok: GGZ-intake voor Sandra",
+        "Besluit bij Gezin Bakker: Fase 1: directe veiligheid",
+        "Actie bij Gezin Bakker voor Ruud Verbeek: Zicht op de situatie houden",
+    ] {
+        assert!(feed.contains(line), "missing {line:?} in {feed}");
+    }
+    // Esther is invited for Jansen only: of Bakker she learns only that something was decided.
+    let esther = signed_in(&app, "esther@ggz.example").await;
+    let feed = esther
+        .get(&format!("/bijeenkomsten/{meeting}"))
+        .await
+        .text("#live-feed")
+        .unwrap_or_default();
+    assert!(
+        feed.contains("Besluit bij Gezin Jansen: Fase 1: directe veiligheid"),
+        "{feed}"
+    );
+    assert!(
+        feed.contains(&format!("Besluit vastgelegd bij Gezin B., {case}")),
+        "{feed}"
+    );
+    assert!(
+        !feed.contains("Bakker") && !feed.contains("Zicht op de situatie"),
+        "{feed}"
+    );
+}

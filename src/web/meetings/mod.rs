@@ -50,6 +50,8 @@ struct MeetingPage {
     errors: FieldErrors,
     notice: Option<&'static str>,
     last_event: i64,
+    /// "Verloop" up to `last_event`; the live room adds what follows.
+    feed: Vec<String>,
     /// For the chair: every sending of the besluitenlijst.
     sends: Vec<crate::domain::export_send::SendRow>,
     /// For the chair and minute-taker: partners' readings of the outcomes, newest first.
@@ -120,43 +122,50 @@ async fn meeting_page(
     ctx: PageCtx,
     meeting_id: i64,
 ) -> Result<MeetingPage, AppError> {
-    let (meeting, table, seat, items, attendance, waiting, last_event, (sends, readings)) = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
-                let items = item_views(conn, user.id(), seat, meeting_id)?;
-                log_agenda_look(conn, &user, &items)?;
-                let waiting =
-                    if policy::allows_meeting(seat, found.state(), MeetingAction::ArrangeAgenda) {
+    let locale = ctx.i18n.locale;
+    let (meeting, table, seat, items, attendance, waiting, (last_event, feed), (sends, readings)) =
+        state
+            .db(move |conn| {
+                db::write(conn, |conn| {
+                    let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
+                    let items = item_views(conn, user.id(), seat, meeting_id)?;
+                    log_agenda_look(conn, &user, &items)?;
+                    let waiting = if policy::allows_meeting(
+                        seat,
+                        found.state(),
+                        MeetingAction::ArrangeAgenda,
+                    ) {
                         accepted_referrals(conn, &at)?
                     } else {
                         Vec::new()
                     };
-                let last = crate::events::last_for_meeting(conn, meeting_id)?;
-                let sends = if seat.chair {
-                    crate::domain::export_send::for_meeting(conn, meeting_id)?
-                } else {
-                    Vec::new()
-                };
-                // Partners' readings of the outcomes: for the chair and the minute-taker.
-                let readings = if seat.leads() {
-                    crate::domain::outcome::readings_of_meeting(conn, meeting_id)?
-                } else {
-                    Vec::new()
-                };
-                Ok::<_, AppError>((
-                    found,
-                    at,
-                    seat,
-                    items,
-                    meeting::attendance_list(conn, meeting_id)?,
-                    waiting,
-                    last,
-                    (sends, readings),
-                ))
+                    let last = crate::events::last_for_meeting(conn, meeting_id)?;
+                    let feed =
+                        crate::web::live::feed_so_far(conn, meeting_id, user.id(), locale, last)?;
+                    let sends = if seat.chair {
+                        crate::domain::export_send::for_meeting(conn, meeting_id)?
+                    } else {
+                        Vec::new()
+                    };
+                    // Partners' readings of the outcomes: for the chair and the minute-taker.
+                    let readings = if seat.leads() {
+                        crate::domain::outcome::readings_of_meeting(conn, meeting_id)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok::<_, AppError>((
+                        found,
+                        at,
+                        seat,
+                        items,
+                        meeting::attendance_list(conn, meeting_id)?,
+                        waiting,
+                        (last, feed),
+                        (sends, readings),
+                    ))
+                })
             })
-        })
-        .await?;
+            .await?;
     Ok(MeetingPage {
         ctx,
         meeting,
@@ -170,6 +179,7 @@ async fn meeting_page(
         errors: FieldErrors::default(),
         notice: None,
         last_event,
+        feed,
         sends,
         readings,
     })
