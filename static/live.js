@@ -151,8 +151,18 @@
     });
   });
 
-  // Chair's keyboard shortcuts: a letter submits the form marked with it (not while typing).
+  // Chair's keyboard shortcuts: a letter submits the form marked with it (not while typing). Off until
+  // the chair turns them on (WCAG 2.1.4: a single letter must not act by accident); the choice is kept
+  // in this browser. Closing an item (C) still asks first.
+  const shortcuts = document.getElementById("shortcuts");
+  if (shortcuts) {
+    shortcuts.checked = window.localStorage.getItem("samenspel.shortcuts") === "on";
+    shortcuts.addEventListener("change", () =>
+      window.localStorage.setItem("samenspel.shortcuts", shortcuts.checked ? "on" : "off"),
+    );
+  }
   document.addEventListener("keydown", (event) => {
+    if (!shortcuts || !shortcuts.checked) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target;
     if (target.closest("input, textarea, select, [contenteditable]")) return;
@@ -163,7 +173,8 @@
     }
   });
 
-  const follow = document.querySelector(".ss-follow");
-  if (follow) follow.hidden = false;
+  document.querySelectorAll(".ss-follow").forEach((p) => {
+    p.hidden = false;
+  });
   connect();
 })();

@@ -65,6 +65,8 @@ event_kinds! {
     MeetingStarted => "meeting.started",
     MeetingItemCurrent => "meeting.item_current",
     MeetingItemClosed => "meeting.item_closed",
+    /// The chair took back the closing of an item while the meeting runs.
+    MeetingItemReopened => "meeting.item_reopened",
     MeetingDiscussed => "meeting.discussed",
     MeetingClosed => "meeting.closed",
     MeetingAttendance => "meeting.attendance",

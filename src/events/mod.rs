@@ -395,6 +395,22 @@ pub fn last_for_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<i64> 
         .unwrap_or(0))
 }
 
+/// The subject of the meeting's latest event of `kind` (for instance the item closed last).
+pub fn last_subject_of_kind(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    kind: EventKind,
+) -> QueryResult<Option<i64>> {
+    Ok(events::table
+        .filter(events::meeting_id.eq(meeting_id))
+        .filter(events::kind.eq(kind.name()))
+        .order(events::id.desc())
+        .select(events::subject_id)
+        .first::<Option<i64>>(conn)
+        .optional()?
+        .flatten())
+}
+
 pub fn last_id(conn: &mut DbConn) -> QueryResult<i64> {
     Ok(events::table
         .select(diesel::dsl::max(events::id))

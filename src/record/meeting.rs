@@ -310,6 +310,24 @@ pub fn close_item(
     )
 }
 
+/// Takes back the closing of an item (the chair, while the meeting runs); it does not become current.
+pub fn reopen_item(
+    conn: &mut DbConn,
+    by: &Who,
+    at: &Meeting,
+    item: &AgendaItem,
+) -> DomainResult<Announced> {
+    meeting::reopen_item(conn, item.id)?;
+    announce(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::MeetingItemReopened,
+        ("agenda_item", item.id),
+        json!({}),
+    )
+}
+
 pub fn save_minutes(
     conn: &mut DbConn,
     by: &Who,

@@ -679,6 +679,12 @@ page_routes![
     ),
     (
         POST,
+        "/bijeenkomsten/{id}/punten/{item}/heropenen",
+        meetings::run::reopen_item,
+        [Meeting(M::CloseItem)]
+    ),
+    (
+        POST,
         "/bijeenkomsten/{id}/punten/{item}/notulen",
         meetings::item::save_minutes,
         [Meeting(M::WriteMinutes)]

@@ -516,7 +516,15 @@ async fn the_chair_moves_on_and_a_professional_sees_it_without_reloading() {
         .await
         .unwrap();
 
-    // The chair presses N (next item) on the keyboard.
+    // The chair turns the shortcuts on (off by default: WCAG 2.1.4) and presses N (next item).
+    chair
+        .client
+        .find(Locator::Css("#shortcuts"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     chair
         .client
         .find(Locator::Css("body"))

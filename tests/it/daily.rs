@@ -107,3 +107,84 @@ async fn a_late_joiner_finds_the_decisions_and_actions_so_far_in_verloop_as_they
         "{feed}"
     );
 }
+
+fn current_item(app: &TestApp, meeting: i64) -> Option<i64> {
+    use diesel::prelude::*;
+    samenspel::schema::meetings::table
+        .find(meeting)
+        .select(samenspel::schema::meetings::current_item_id)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn next_after_closing_goes_on_from_the_closed_item_and_the_chair_can_open_it_again() {
+    use crate::common::meeting::{decide, on_meeting};
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let (meeting, jansen_item, bakker_item) = run_meeting(&app, &c, false).await;
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let item = |id: i64, what: &str| format!("/bijeenkomsten/{meeting}/punten/{id}/{what}");
+    let page = ingrid
+        .submit(
+            &format!("/bijeenkomsten/{meeting}"),
+            &item(jansen_item, "huidig"),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = ingrid
+        .submit(
+            &format!("/bijeenkomsten/{meeting}"),
+            &item(jansen_item, "sluiten"),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(current_item(&app, meeting), None);
+    // "Next" goes to the item after Jansen, not back to the open action review at the top.
+    on_meeting(&ingrid, meeting, "volgende").await;
+    assert_eq!(current_item(&app, meeting), Some(bakker_item));
+
+    // Closed by mistake: the chair opens Jansen again, and everyone's room hears of it.
+    let karin = signed_in(&app, "karin@wijkteam.example").await;
+    let token = karin.cookie("samenspel_session").unwrap();
+    let after = samenspel::events::last_id(&mut app.conn()).unwrap();
+    let mut socket = crate::common::Socket::open(&app.base_url, meeting, &token, after).await;
+    let page = ingrid.get(&format!("/bijeenkomsten/{meeting}")).await;
+    let reopen = item(jansen_item, "heropenen");
+    assert!(
+        page.confirmation_of(&reopen).is_some(),
+        "a button to open it again"
+    );
+    let page = ingrid
+        .submit(&format!("/bijeenkomsten/{meeting}"), &reopen, &[])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let m = socket
+        .until_kind("meeting.item_reopened", std::time::Duration::from_secs(5))
+        .await;
+    let agenda = crate::common::html_of(&m);
+    let jansen_line = scraper::Html::parse_fragment(&agenda)
+        .select(&scraper::Selector::parse(&format!("#punt-{jansen_item}")).unwrap())
+        .next()
+        .map(crate::common::folded_text)
+        .unwrap_or_default();
+    assert!(
+        jansen_line.contains("Gezin Jansen") && !jansen_line.contains("Afgerond"),
+        "{jansen_line}"
+    );
+    // Open again, it takes a decision again; a member cannot open items.
+    let page = decide(
+        &ingrid,
+        meeting,
+        jansen_item,
+        "Fase 2: stabiele veiligheid",
+        "",
+    )
+    .await;
+    crate::common::meeting::assert_taken(&page);
+    let ruud = signed_in(&app, "ruud@politie.example").await;
+    let refused = ruud.submit("/", &reopen, &[]).await;
+    assert!(refused.status.is_client_error());
+}

@@ -362,6 +362,13 @@ pub fn close_item(conn: &mut DbConn, item_id: i64) -> QueryResult<()> {
     Ok(())
 }
 
+pub fn reopen_item(conn: &mut DbConn, item_id: i64) -> QueryResult<()> {
+    diesel::update(agenda_items::table.find(item_id))
+        .set(agenda_items::status.eq("open"))
+        .execute(conn)?;
+    Ok(())
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = attendance)]
 struct NewAttendance<'a> {

@@ -140,8 +140,13 @@ async fn meeting_page(
                         Vec::new()
                     };
                     let last = crate::events::last_for_meeting(conn, meeting_id)?;
-                    let feed =
-                        crate::web::live::feed_so_far(conn, meeting_id, user.id(), locale, last)?;
+                    let feed = crate::web::views::live::feed_so_far(
+                        conn,
+                        meeting_id,
+                        user.id(),
+                        locale,
+                        last,
+                    )?;
                     let sends = if seat.chair {
                         crate::domain::export_send::for_meeting(conn, meeting_id)?
                     } else {

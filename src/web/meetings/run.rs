@@ -66,7 +66,16 @@ pub async fn step(
             return Err(AppError::Forbidden);
         }
         let items = meeting::items(conn, m.id)?;
-        match meeting::next_open_item(&items, m.current_item_id, forward) {
+        // Right after closing the current item there is none: go on from the item closed last.
+        let here = match m.current_item_id {
+            Some(id) => Some(id),
+            None => crate::events::last_subject_of_kind(
+                conn,
+                m.id,
+                crate::events::EventKind::MeetingItemClosed,
+            )?,
+        };
+        match meeting::next_open_item(&items, here, forward) {
             Some(target) => Ok(record::set_current_item(conn, by, m, target)?),
             None => Ok(Announced::nothing()),
         }
@@ -88,6 +97,28 @@ pub async fn close_item(
             return Ok(Announced::nothing());
         }
         Ok(record::close_item(conn, by, m, &item)?)
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}#punt-{item_id}"
+    )))
+}
+
+/// `POST /bijeenkomsten/{id}/punten/{item}/heropenen`: the chair takes back the closing of an item
+/// while the meeting runs (an event, so everyone's agenda shows it open again).
+pub async fn reopen_item(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        seat_may(seat, MeetingAction::CloseItem)?;
+        let item = meeting::find_item(conn, m.id, item_id)?.ok_or(AppError::NotFound)?;
+        if !m.is_running() || !item.is_closed() {
+            return Ok(Announced::nothing());
+        }
+        Ok(record::reopen_item(conn, by, m, &item)?)
     })
     .await?;
     Ok(see_other(&format!(
