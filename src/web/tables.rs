@@ -28,6 +28,9 @@ struct TablesPage {
     may_manage: bool,
     /// The partnerships the user coordinates: each has a page of API keys to approve.
     coordinated: Vec<Partnership>,
+    /// Meetings not yet closed that the user is invited to at a table where they have no seat, with
+    /// the table's name: a guest finds their meeting here.
+    invited: Vec<(crate::domain::meeting::Meeting, String)>,
 }
 
 pub async fn list_tables(
@@ -36,7 +39,7 @@ pub async fn list_tables(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let user = user.0;
-    let (tables, may_manage, coordinated) = state
+    let (tables, may_manage, coordinated, invited) = state
         .db(move |conn| {
             // The tables the user sits at, and those of the partnerships they coordinate.
             let managed = managed_partnerships(conn, &user)?;
@@ -52,7 +55,15 @@ pub async fn list_tables(
                 .into_iter()
                 .filter(|p| mine.contains(&p.id))
                 .collect();
-            Ok((tables, !managed.is_empty(), coordinated))
+            let mut invited = Vec::new();
+            for m in crate::domain::meeting::upcoming_for_user(conn, user.id(), None)? {
+                if let Some(at) = table::find(conn, m.table_id)?
+                    && !tables.iter().any(|t| t.id == at.id)
+                {
+                    invited.push((m, at.name));
+                }
+            }
+            Ok((tables, !managed.is_empty(), coordinated, invited))
         })
         .await?;
     html(
@@ -62,6 +73,7 @@ pub async fn list_tables(
             tables,
             may_manage,
             coordinated,
+            invited,
         },
     )
 }

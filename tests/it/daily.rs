@@ -188,3 +188,43 @@ async fn next_after_closing_goes_on_from_the_closed_item_and_the_chair_can_open_
     let refused = ruud.submit("/", &reopen, &[]).await;
     assert!(refused.status.is_client_error());
 }
+
+#[actix_web::test]
+async fn a_guest_without_a_seat_finds_the_way_back_to_their_meeting_instead_of_a_404() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let (meeting, _, _) = run_meeting(&app, &c, false).await;
+    let back = |page: &crate::common::Page| {
+        let selector = scraper::Selector::parse("main p a, p a").unwrap();
+        page.html()
+            .select(&selector)
+            .find(|a| a.text().collect::<String>().starts_with('←'))
+            .and_then(|a| a.value().attr("href").map(str::to_string))
+            .unwrap_or_default()
+    };
+    // Esther is invited for one item and has no seat: her way back is the list of her meetings.
+    let esther = signed_in(&app, "esther@ggz.example").await;
+    let page = esther.get(&format!("/bijeenkomsten/{meeting}")).await;
+    let link = back(&page);
+    assert_eq!(link, "/overleggen#uitgenodigd");
+    let list = esther.get("/overleggen").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let invited = list.text("#uitgenodigd + ul").unwrap_or_default();
+    assert!(invited.contains("MDA++ Zuid-Holland Zuid"), "{}", list.body);
+    assert!(
+        list.html()
+            .select(
+                &scraper::Selector::parse(&format!("a[href=\"/bijeenkomsten/{meeting}\"]"))
+                    .unwrap()
+            )
+            .next()
+            .is_some()
+    );
+    // Ruud sits at the table: his way back is the table, which he may open.
+    let ruud = signed_in(&app, "ruud@politie.example").await;
+    let page = ruud.get(&format!("/bijeenkomsten/{meeting}")).await;
+    let link = back(&page);
+    assert_eq!(link, format!("/overleggen/{}", c.table));
+    assert_eq!(ruud.get(&link).await.status, StatusCode::OK);
+    assert!(ruud.get("/overleggen").await.text("#uitgenodigd").is_none());
+}
