@@ -255,6 +255,8 @@ impl ActionRow {
 
 enum ActionFilter {
     OpenForOwner(i64),
+    /// Done or cancelled actions of an owner.
+    FinishedForOwner(i64),
     OpenForTable(i64),
     Meeting(i64),
     Family(i64),
@@ -285,6 +287,9 @@ fn action_rows(conn: &mut DbConn, filter: ActionFilter) -> QueryResult<Vec<Actio
         ActionFilter::OpenForOwner(user) => query
             .filter(actions::owner_user_id.eq(user))
             .filter(actions::status.eq(ActionStatus::Open.code())),
+        ActionFilter::FinishedForOwner(user) => query
+            .filter(actions::owner_user_id.eq(user))
+            .filter(actions::status.ne(ActionStatus::Open.code())),
         ActionFilter::Meeting(id) => query.filter(actions::meeting_id.eq(id)),
         ActionFilter::OpenForTable(table_id) => query
             .filter(meetings::table_id.eq(table_id))
@@ -317,6 +322,18 @@ fn action_rows(conn: &mut DbConn, filter: ActionFilter) -> QueryResult<Vec<Actio
 /// "Mijn acties": open actions of a user, earliest due date (so overdue) first.
 pub fn open_for_owner(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<ActionRow>> {
     action_rows(conn, ActionFilter::OpenForOwner(user_id))
+}
+
+/// A user's finished (done or cancelled) actions, the latest due date first, at most `limit`.
+pub fn finished_for_owner(
+    conn: &mut DbConn,
+    user_id: i64,
+    limit: usize,
+) -> QueryResult<Vec<ActionRow>> {
+    let mut rows = action_rows(conn, ActionFilter::FinishedForOwner(user_id))?;
+    rows.reverse();
+    rows.truncate(limit);
+    Ok(rows)
 }
 
 /// The open actions of every meeting of a table: its actielijst.

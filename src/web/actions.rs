@@ -7,9 +7,9 @@ use serde::Deserialize;
 
 use super::access::seat_of;
 use super::access::who;
-use super::forms::TEXT_LIMIT;
-use super::html;
+use super::forms::{NoticeQuery, TEXT_LIMIT};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use super::{html, notice_key};
 use crate::db::{self, DbConn};
 use crate::domain::decision::{self, ActionRow, ActionStatus};
 use crate::domain::family;
@@ -27,6 +27,7 @@ struct ActionPage {
     is_owner: bool,
     problem: Option<&'static str>,
     result: String,
+    notice: Option<&'static str>,
 }
 
 /// The action, for its owner, the table's chair and minute-taker, and those who work with the family.
@@ -66,6 +67,7 @@ pub async fn show_action(
     ctx: PageCtx,
     state: web::Data<AppState>,
     path: web::Path<i64>,
+    query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (user, id) = (user.0, path.into_inner());
     let user_id = user.id();
@@ -78,6 +80,7 @@ pub async fn show_action(
         ctx,
         problem: None,
         result: String::new(),
+        notice: notice_key(query.melding.as_deref()),
     };
     html(StatusCode::OK, page)
 }
@@ -127,16 +130,21 @@ pub async fn finish_action(
                     return Ok::<_, AppError>((row, Err(problem.unwrap_or_default())));
                 };
                 match record::finish_action(conn, &who(&user), &row.action, status, &typed)? {
-                    Some(announced) => Ok((row, Ok(announced))),
+                    Some(announced) => Ok((row, Ok((announced, status)))),
                     None => Ok((row, Err("action.not_open"))),
                 }
             })
         })
         .await?;
     let problem = match problem {
-        Ok(announced) => {
+        Ok((announced, status)) => {
             state.wake(announced);
-            return Ok(see_other("/#mijn-acties"));
+            // The action's page says it was saved, and how.
+            let notice = match status {
+                ActionStatus::Cancelled => "actie-vervallen",
+                _ => "actie-gedaan",
+            };
+            return Ok(see_other(&format!("/acties/{id}?melding={notice}")));
         }
         Err(problem) => Some(problem),
     };
@@ -148,6 +156,7 @@ pub async fn finish_action(
         ctx,
         problem,
         result,
+        notice: None,
     };
     html(StatusCode::UNPROCESSABLE_ENTITY, page)
 }

@@ -12,6 +12,9 @@ use super::{AppError, AppState, PageCtx};
 use crate::domain::decision::{self, ActionRow};
 use crate::domain::family::{self, Family};
 use crate::domain::meeting::{self, Meeting};
+
+/// How many finished actions the start page lists.
+const FINISHED_SHOWN: usize = 20;
 use crate::domain::table;
 
 #[derive(Template)]
@@ -24,6 +27,8 @@ struct HomePage {
     next_meetings: std::collections::HashMap<i64, (chrono::NaiveDateTime, String)>,
     may_create: bool,
     actions: Vec<ActionRow>,
+    /// The latest of the user's done or cancelled actions.
+    finished: Vec<ActionRow>,
     meetings: Vec<(Meeting, String)>,
     today: chrono::NaiveDate,
     /// Reviews past their date in the plans of the families this user directs.
@@ -61,7 +66,7 @@ pub async fn show_home(
         .to_string();
     let user_id = user.0.id();
     let today = crate::time::today();
-    let (families, next_meetings, actions, meetings, overdue) = state
+    let (families, next_meetings, (actions, finished), meetings, overdue) = state
         .db(move |conn| {
             // Open and aftercare families only: closed ones are found through the search.
             let families: Vec<Family> = family::list_for_user(conn, user_id, None)?
@@ -80,7 +85,10 @@ pub async fn show_home(
             Ok((
                 families,
                 next,
-                decision::open_for_owner(conn, user_id)?,
+                (
+                    decision::open_for_owner(conn, user_id)?,
+                    decision::finished_for_owner(conn, user_id, FINISHED_SHOWN)?,
+                ),
                 meetings,
                 crate::domain::safety::overdue_for_director(conn, user_id, today)?,
             ))
@@ -97,6 +105,7 @@ pub async fn show_home(
             next_meetings,
             may_create,
             actions,
+            finished,
             meetings,
             today,
             overdue,

@@ -347,6 +347,8 @@ pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
         "wachtwoord-gewijzigd" => Some("notice.password_changed"),
         "uitnodiging-verstuurd" => Some("notice.invitation_sent"),
         "uitnodiging-ingetrokken" => Some("notice.invitation_withdrawn"),
+        "actie-gedaan" => Some("notice.action_done"),
+        "actie-vervallen" => Some("notice.action_cancelled"),
         "regisseur-blijft-uitgenodigd" => Some("notice.director_stays_invited"),
         "account-gewijzigd" => Some("notice.account_updated"),
         "account-gedeactiveerd" => Some("notice.account_deactivated"),

@@ -89,12 +89,25 @@ async fn the_whole_cycle_from_referral_to_the_next_meeting() {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
+    // The action's page confirms it, with its new status.
+    let confirmed = esther.get(page.location.as_deref().unwrap()).await;
     assert!(
-        esther
-            .get("/")
-            .await
+        confirmed
             .visible_text()
-            .contains("Je hebt geen open acties.")
+            .contains("Opgeslagen: de actie staat op gedaan."),
+        "{}",
+        confirmed.body
+    );
+    assert!(confirmed.text("dl.ss-details").unwrap().contains("Gedaan"));
+    let home = esther.get("/").await;
+    assert!(home.visible_text().contains("Je hebt geen open acties."));
+    // Her finished actions stay within reach, with what came of them.
+    let finished = home.text("#afgeronde-acties").unwrap_or_default();
+    assert!(
+        finished.contains("Afgeronde acties (1)")
+            && finished.contains("GGZ-intake voor Sandra")
+            && finished.contains("gedaan — Intake was op 3 december."),
+        "{finished}"
     );
     let again = ingrid
         .get(&format!("/bijeenkomsten/{next}/punten/{review}"))
