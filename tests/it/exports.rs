@@ -355,6 +355,9 @@ async fn the_actielijst_opens_as_a_spreadsheet_with_dates_and_as_csv() {
         "a date, not text: {cell:?}"
     );
     assert_eq!(cell.as_date(), Some(due));
+    // The status column is filled for open actions too.
+    assert_eq!(rows[0][6].to_string(), "Status");
+    assert_eq!(rows[1][6].to_string(), "Open");
 
     // CSV: UTF-8 with a byte order mark; a reader gets the same rows back.
     let file = fetch(&ingrid, &format!("/bijeenkomsten/{meeting}/actielijst.csv")).await;

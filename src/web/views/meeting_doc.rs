@@ -8,7 +8,7 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use chrono::NaiveDate;
 
 use crate::db::DbConn;
-use crate::domain::decision::{self, ActionRow, ActionStatus, FamilyView};
+use crate::domain::decision::{self, ActionRow, FamilyView};
 use crate::domain::family;
 use crate::domain::meeting::{self, AttendanceStatus, Meeting};
 use crate::domain::table::{self, Table, TableRole};
@@ -96,11 +96,8 @@ pub fn action_doc(
         },
         due: Some(row.action.due_on),
         overdue: row.action.is_overdue(today),
-        status: if status == ActionStatus::Open {
-            String::new()
-        } else {
-            i18n.t(&status.label_key())
-        },
+        // Every row says where it stands ("Open" too), so a column never looks unfilled.
+        status: i18n.t(&status.label_key()),
         meeting_on,
         condition: if visible {
             row.action.condition.clone()
