@@ -70,6 +70,8 @@ event_kinds! {
     MeetingDiscussed => "meeting.discussed",
     MeetingClosed => "meeting.closed",
     MeetingAttendance => "meeting.attendance",
+    /// Everyone not yet marked was marked present at once.
+    MeetingAllPresent => "meeting.all_present",
     MinutesSaved => "minutes.saved",
     MinutesShared => "minutes.shared",
     DecisionRecorded => "decision.recorded",

@@ -80,12 +80,13 @@ fn meeting_heading(out: &mut Layout, doc: &MeetingDoc, i18n: &I18n) {
     }
 }
 
-/// Who was present and who was absent with notice, by organisation.
+/// Who was present, absent with notice and absent, by organisation.
 fn attendance(out: &mut Layout, doc: &MeetingDoc, i18n: &I18n) {
     out.paragraph(&i18n.t("export.attendance"), Style::Heading, 0.0);
     for (label, groups) in [
         (i18n.t("attendance.present"), &doc.present),
         (i18n.t("attendance.absent_notice"), &doc.absent_with_notice),
+        (i18n.t("attendance.absent"), &doc.absent),
     ] {
         out.paragraph(&label, Style::Subheading, 0.0);
         if groups.is_empty() {
@@ -249,6 +250,7 @@ mod tests {
                 vec!["Ingrid Smit".into(), "Ahmed Benali".into()],
             )],
             absent_with_notice: vec![("Politie".into(), vec!["Ruud Verbeek".into()])],
+            absent: Vec::new(),
             version: "Versie voor Ingrid Smit".into(),
             items: (0..items)
                 .map(|i| DocItem {

@@ -20,6 +20,8 @@ pub struct MeetingDoc {
     /// (organisation, names) of those present, and of those absent with notice.
     pub present: Vec<(String, Vec<String>)>,
     pub absent_with_notice: Vec<(String, Vec<String>)>,
+    /// (organisation, names) of those absent without notice, or never marked present.
+    pub absent: Vec<(String, Vec<String>)>,
     /// Whose version this is: "Versie voor Ingrid Smit" or "Gepseudonimiseerde versie".
     pub version: String,
     pub items: Vec<DocItem>,

@@ -541,6 +541,23 @@ pub fn set_attendance(
     .map(Some)
 }
 
+/// One click at the start: everyone not yet marked is present (nothing is announced when nobody was
+/// left to mark).
+pub fn mark_all_present(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult<Announced> {
+    let count = meeting::mark_invited_present(conn, at.id)?;
+    if count == 0 {
+        return Ok(Announced::nothing());
+    }
+    announce(
+        conn,
+        by,
+        (Some(at.id), None),
+        EventKind::MeetingAllPresent,
+        ("meeting", at.id),
+        json!({"count": count}),
+    )
+}
+
 /// Moves an agenda item up or down; false when it could not move (first, last, or the review).
 pub fn move_item(
     conn: &mut DbConn,

@@ -629,3 +629,93 @@ async fn the_family_plan_and_the_safety_plan_come_as_pdf_for_those_who_may_read_
         StatusCode::NOT_FOUND
     );
 }
+
+#[actix_web::test]
+async fn everyone_present_in_one_click_and_the_besluitenlijst_lists_present_and_absent() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let (meeting, _, _) = run_meeting(&app, &c, false).await;
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let overview = format!("/bijeenkomsten/{meeting}");
+    let attendance = format!("{overview}/aanwezigheid");
+    // Two marked by hand first: Ruud sent word, Esther did not come.
+    for (who, status) in [
+        (c.ruud.user_id, "absent_notice"),
+        (c.esther.user_id, "absent"),
+    ] {
+        let page = ingrid
+            .submit(
+                &overview,
+                &attendance,
+                &[
+                    ("user_id", &who.to_string()),
+                    ("status", status),
+                    ("mode", ""),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    let karin = signed_in(&app, "karin@wijkteam.example").await;
+    let after = samenspel::events::last_id(&mut app.conn()).unwrap();
+    let mut socket = crate::common::Socket::open(
+        &app.base_url,
+        meeting,
+        &karin.cookie("samenspel_session").unwrap(),
+        after,
+    )
+    .await;
+    // Karin, not at the table's lead, cannot; the chair can, in one click.
+    let everyone = format!("{attendance}/iedereen");
+    assert_eq!(
+        karin.submit(&overview, &everyone, &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = ingrid.submit(&overview, &everyone, &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let m = socket
+        .until_kind("meeting.all_present", std::time::Duration::from_secs(5))
+        .await;
+    assert!(crate::common::html_of(&m).contains("#live-attendance"));
+    let statuses: Vec<(i64, String)> = samenspel::schema::attendance::table
+        .filter(samenspel::schema::attendance::meeting_id.eq(meeting))
+        .select((
+            samenspel::schema::attendance::user_id,
+            samenspel::schema::attendance::status,
+        ))
+        .load(&mut *app.conn())
+        .unwrap();
+    for (user, status) in &statuses {
+        let expected = match *user {
+            u if u == c.ruud.user_id => "absent_notice",
+            u if u == c.esther.user_id => "absent",
+            _ => "present",
+        };
+        assert_eq!(status, expected, "user {user}");
+    }
+    assert!(
+        statuses.iter().any(|(u, _)| *u == c.ingrid.user_id),
+        "the chair is listed"
+    );
+
+    close_meeting(&ingrid, meeting).await;
+    let file = fetch(&ingrid, &format!("{overview}/besluitenlijst.pdf")).await;
+    let text = pdf_text(&file.body);
+    let section = text
+        .split_once("Aanwezigheid")
+        .expect("an attendance section")
+        .1;
+    let (present, rest) = section.split_once("Afwezig met bericht").unwrap();
+    let (with_notice, absent) = rest.split_once("Afwezig").unwrap();
+    assert!(
+        present.contains("Ingrid Smit") && present.contains("Karin de Vries"),
+        "{present}"
+    );
+    assert!(
+        !present.contains("Ruud") && !present.contains("Esther"),
+        "{present}"
+    );
+    assert!(with_notice.contains("Ruud Verbeek"), "{with_notice}");
+    let absent: String = absent.chars().take(120).collect();
+    assert!(absent.contains("Esther Kok"), "{absent}");
+}

@@ -535,6 +535,17 @@ pub fn attendance_list(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<At
         .collect())
 }
 
+/// Marks everyone on the attendance list still "invited" as present; how many.
+pub fn mark_invited_present(conn: &mut DbConn, meeting_id: i64) -> QueryResult<usize> {
+    diesel::update(
+        attendance::table
+            .filter(attendance::meeting_id.eq(meeting_id))
+            .filter(attendance::status.eq(AttendanceStatus::Invited.code())),
+    )
+    .set(attendance::status.eq(AttendanceStatus::Present.code()))
+    .execute(conn)
+}
+
 pub fn set_attendance(
     conn: &mut DbConn,
     meeting_id: i64,

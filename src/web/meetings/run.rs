@@ -155,6 +155,25 @@ pub struct AttendanceForm {
     pub(super) mode: String,
 }
 
+/// `POST /bijeenkomsten/{id}/aanwezigheid/iedereen`: everyone not yet marked is present.
+pub async fn mark_all_present(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, meeting_id) = (user.0, path.into_inner());
+    change(&state, user, meeting_id, move |conn, by, m, _, seat| {
+        if !policy::allows_meeting(seat, m.state(), MeetingAction::RecordAttendance) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(record::mark_all_present(conn, by, m)?)
+    })
+    .await?;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}#aanwezigheid"
+    )))
+}
+
 pub async fn set_attendance(
     user: CurrentUser,
     state: web::Data<AppState>,

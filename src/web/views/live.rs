@@ -127,10 +127,14 @@ pub fn render_event(
     let kind = event.kind.as_str();
     let what = event.event_kind();
 
-    if what.is_some_and(|k| k.changes_meeting_state() && k != EventKind::MeetingAttendance) {
+    let attendance = matches!(
+        what,
+        Some(EventKind::MeetingAttendance | EventKind::MeetingAllPresent)
+    );
+    if what.is_some_and(|k| k.changes_meeting_state()) && !attendance {
         drawing.status_and_agenda(conn)?;
     }
-    if what == Some(EventKind::MeetingAttendance) {
+    if attendance {
         drawing.attendance(conn)?;
     }
     match what {

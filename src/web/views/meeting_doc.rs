@@ -127,7 +127,7 @@ pub fn meeting_doc(
     };
     let views = item_titles(conn, i18n, reader, m, &items, &pseudonyms, scrub.as_ref())?;
     let (doc_items, shown_families) = doc_items(conn, i18n, m, &items, views, scrub.as_ref())?;
-    let (present, absent) = attendance_by_organisation(conn, m.id)?;
+    let [present, absent_with_notice, absent] = attendance_by_organisation(conn, m.id)?;
     let chairs = table::members(conn, at.id)?
         .into_iter()
         .filter(|mb| mb.role == TableRole::Chair)
@@ -161,7 +161,8 @@ pub fn meeting_doc(
                 .join(" / "),
             chairs,
             present,
-            absent_with_notice: absent,
+            absent_with_notice,
+            absent,
             version,
             items: doc_items,
             reference,
@@ -288,18 +289,18 @@ fn doc_items(
 /// Names grouped by organisation, in order of appearance.
 type ByOrganisation = Vec<(String, Vec<String>)>;
 
-/// Who was present and who was absent with notice, grouped by organisation.
+/// Who was present, absent with notice, and absent (also whoever was never marked present), grouped by
+/// organisation: everyone on the attendance list appears once.
 fn attendance_by_organisation(
     conn: &mut DbConn,
     meeting_id: i64,
-) -> Result<(ByOrganisation, ByOrganisation), AppError> {
-    let mut present: ByOrganisation = Vec::new();
-    let mut absent: ByOrganisation = Vec::new();
+) -> Result<[ByOrganisation; 3], AppError> {
+    let [mut present, mut with_notice, mut absent]: [ByOrganisation; 3] = Default::default();
     for row in meeting::attendance_list(conn, meeting_id)? {
         let list = match row.status {
             AttendanceStatus::Present => &mut present,
-            AttendanceStatus::AbsentWithNotice => &mut absent,
-            _ => continue,
+            AttendanceStatus::AbsentWithNotice => &mut with_notice,
+            AttendanceStatus::Absent | AttendanceStatus::Invited => &mut absent,
         };
         let organisation = row.organisation_name.unwrap_or_default();
         match list.iter_mut().find(|(o, _)| *o == organisation) {
@@ -307,7 +308,7 @@ fn attendance_by_organisation(
             None => list.push((organisation, vec![row.name])),
         }
     }
-    Ok((present, absent))
+    Ok([present, with_notice, absent])
 }
 
 /// Whose version the document is, printed on it.

@@ -296,6 +296,7 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         "/bijeenkomsten/{id}/punten/{item}/notulen-delen" => allow(r.director),
         "/bijeenkomsten/{id}/punten"
         | "/bijeenkomsten/{id}/aanwezigheid"
+        | "/bijeenkomsten/{id}/aanwezigheid/iedereen"
         | "/bijeenkomsten/{id}/punten/{item}/notulen"
         | "/bijeenkomsten/{id}/punten/{item}/besluiten"
         | "/bijeenkomsten/{id}/punten/{item}/acties" => allow(r_lead(actor)),

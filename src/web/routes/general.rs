@@ -1,38 +1,17 @@
-//! The route list of the pages: every route outside /api with its handler, registered from here and
-//! read by the tests (the authorization matrix takes its routes from `ROUTES`).
+//! The route list of the pages other than the meetings'.
 
 use actix_web::web;
 
-use super::*;
-use crate::domain::meeting::MeetingAction as M;
-use crate::policy::Ask::{self, *};
+use super::list::{RouteAsk, page_routes};
+use crate::policy::Ask::*;
 use crate::policy::{
     AccountAsk as A, ActionItem as I, FamilyAction as F, GovernanceAsk as G, ReferralAction as R,
     TableAction as T,
 };
-
-macro_rules! page_routes {
-    ($(($method:ident, $path:literal, $handler:path $(, [$($ask:expr),+])?)),+ $(,)?) => {
-        /// Every route outside /api as (method, path), exactly as registered by `routes`: the
-        /// authorization matrix and the bad-input test take their list from here.
-        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),+];
-
-        /// What each route asks the policy (`policy::Ask`), as (method, path, asks); None for a route
-        /// that names none, which the route test refuses.
-        pub const ASKS: &[(&str, &str, Option<&[Ask]>)] =
-            &[$((stringify!($method), $path, page_routes!(@ask $($($ask),+)?))),+];
-
-        pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-            $(cfg.route($path, page_routes!(@method $method).to($handler));)+
-        }
-    };
-    (@method GET) => { web::get() };
-    (@method POST) => { web::post() };
-    (@ask) => { None };
-    (@ask $($ask:expr),+) => { Some(&[$($ask),+]) };
-}
+use crate::web::*;
 
 page_routes![
+    ROUTES, ASKS, register;
     (GET, "/healthz", health::alive, [Nothing]),
     (GET, "/readyz", health::ready, [Nothing]),
     (GET, "/static/{path:.*}", assets::serve, [Nothing]),
@@ -397,30 +376,6 @@ page_routes![
     ),
     (
         GET,
-        "/bijeenkomsten/{id}/besluitenlijst.pdf",
-        exports::besluitenlijst,
-        [Attend, Table(T::ExportPseudonymised)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/versturen",
-        export_send::send_besluitenlijst,
-        [Table(T::SendDecisionList)]
-    ),
-    (
-        GET,
-        "/bijeenkomsten/{id}/agenda.ics",
-        export_send::meeting_ics,
-        [Attend]
-    ),
-    (
-        GET,
-        "/bijeenkomsten/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
-        exports::meeting_actielijst,
-        [Attend]
-    ),
-    (
-        GET,
         "/overleggen/{id}/{file:actielijst\\.(pdf|xlsx|csv)}",
         exports::table_actielijst,
         [Table(T::ExportActionList)]
@@ -499,12 +454,6 @@ page_routes![
         "/gezinnen/{id}/portaal/correcties/{request}",
         portal_manage::answer_correction,
         [Family(F::EditFamily)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/notulen-delen",
-        portal_manage::share_minutes,
-        [Meeting(M::ShareMinutes)]
     ),
     (GET, "/overleggen", tables::list_tables, [Own]),
     (
@@ -602,122 +551,6 @@ page_routes![
         "/aanmeldingen/{id}/antwoord",
         referrals::answer_referral,
         [Referral(R::Answer)]
-    ),
-    (GET, "/bijeenkomsten/{id}", meetings::show_meeting, [Attend]),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten",
-        meetings::agenda::add_topic,
-        [Meeting(M::ProposeTopic)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/aanmeldingen/{referral}",
-        meetings::agenda::schedule_referral,
-        [Meeting(M::ArrangeAgenda)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/publiceren",
-        meetings::agenda::publish_agenda,
-        [Meeting(M::ArrangeAgenda)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/starten",
-        meetings::run::start_meeting,
-        [Meeting(M::Start)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/sluiten",
-        meetings::run::close_meeting,
-        [Meeting(M::Close)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/aanwezigheid",
-        meetings::run::set_attendance,
-        [Meeting(M::RecordAttendance)]
-    ),
-    (
-        GET,
-        "/bijeenkomsten/{id}/punten/{item}",
-        meetings::item::show_item,
-        [SeeItem]
-    ),
-    (GET, "/bijeenkomsten/{id}/live", live::connect, [Attend]),
-    (
-        POST,
-        "/bijeenkomsten/{id}/{direction}",
-        meetings::run::step,
-        [Meeting(M::Steer)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/verplaatsen/{direction}",
-        meetings::agenda::move_item,
-        [Meeting(M::ArrangeAgenda)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/tijd",
-        meetings::agenda::set_time_box,
-        [Meeting(M::ArrangeAgenda)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/huidig",
-        meetings::run::make_current,
-        [Meeting(M::Steer)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/sluiten",
-        meetings::run::close_item,
-        [Meeting(M::CloseItem)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/heropenen",
-        meetings::run::reopen_item,
-        [Meeting(M::CloseItem)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/notulen",
-        meetings::item::save_minutes,
-        [Meeting(M::WriteMinutes)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/besluiten",
-        meetings::decisions::record_decision,
-        [Meeting(M::Record), Meeting(M::Correct)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/acties",
-        meetings::decisions::add_action,
-        [Meeting(M::Record)]
-    ),
-    (
-        GET,
-        "/bijeenkomsten/{id}/punten/{item}/uitnodigen",
-        meetings::invite::show_invite,
-        [Meeting(M::ArrangeAgenda)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/uitnodigen",
-        meetings::invite::invite_for_item,
-        [Meeting(M::ArrangeAgenda)]
-    ),
-    (
-        POST,
-        "/bijeenkomsten/{id}/punten/{item}/uitnodigen/{user}/intrekken",
-        meetings::invite::withdraw_invitation,
-        [Meeting(M::ArrangeAgenda)]
     ),
     (
         GET,
