@@ -161,6 +161,8 @@ fn changes_access(kind: EventKind) -> bool {
             | EventKind::InvolvementEnded
             | EventKind::InvolvementRequestAccepted
             | EventKind::DirectorAppointed
+            | EventKind::CoordinatorRemoved
+            | EventKind::PartnershipSettingsChanged
             | EventKind::FamilyClosed
             | EventKind::FamilyReopened
             | EventKind::UserUpdated
@@ -207,6 +209,25 @@ pub struct Membership {
 }
 
 impl Membership {
+    /// Replaces the audience worked out at the upgrade with one worked out after joining, so an access
+    /// change handled in between is not missed: None or a narrower one closes the socket.
+    pub fn confirm_audience(&self, now: Option<Audience>) {
+        let Ok(mut rooms) = self.hub.rooms.lock() else {
+            return;
+        };
+        let Some(c) = rooms
+            .get_mut(&self.meeting_id)
+            .and_then(|room| room.iter_mut().find(|c| c.id == self.id))
+        else {
+            return;
+        };
+        match now {
+            None => c.closing.close(Closed::AccessEnded),
+            Some(now) if c.audience.narrowed_to(&now) => c.closing.close(Closed::AccessChanged),
+            Some(now) => c.audience = now,
+        }
+    }
+
     /// What closes this socket from the server's side, to wait on next to the socket's own queue.
     pub fn signal(&self) -> CloseSignal {
         CloseSignal(self.closing.clone())
@@ -214,9 +235,19 @@ impl Membership {
 }
 
 /// The server's side of closing one socket.
+#[derive(Clone)]
 pub struct CloseSignal(Arc<Closing>);
 
 impl CloseSignal {
+    /// Why the server closed this socket, if it did.
+    pub fn why(&self) -> Option<Closed> {
+        self.0
+            .why
+            .lock()
+            .map(|w| *w)
+            .unwrap_or(Some(Closed::AccessEnded))
+    }
+
     /// Waits until the server closes this socket, and says why.
     pub async fn closed(&self) -> Closed {
         loop {
@@ -482,7 +513,10 @@ impl Hub {
             };
         if let Ok(rooms) = self.rooms.lock() {
             for c in rooms.values().flatten() {
-                if !current.contains(&c.session_id) {
+                // Only sockets whose session was asked about: one that joined meanwhile waits for
+                // the next sweep.
+                if sessions.binary_search(&c.session_id).is_ok() && !current.contains(&c.session_id)
+                {
                     c.closing.close(Closed::SessionEnded);
                 }
             }

@@ -89,7 +89,12 @@
   function closedByServer(why) {
     showConnected(false);
     if (!state) return;
-    const typing = document.querySelector('[data-dirty="1"]');
+    // Anything typed and not yet saved (minutes, a decision, an action) keeps the page as it is.
+    const typing =
+      document.querySelector('[data-dirty="1"]') ||
+      [...document.querySelectorAll("textarea, input[type=text], input:not([type])")].some(
+        (el) => el.value !== el.defaultValue,
+      );
     if ((why === "lost" || why === "changed") && !typing) {
       window.location.reload();
       return;
@@ -103,7 +108,10 @@
     } else if (why === "tooMany") {
       button.type = "button";
       button.textContent = state.dataset.reconnect;
-      button.addEventListener("click", connect);
+      button.addEventListener("click", () => {
+        button.disabled = true;
+        connect();
+      });
     } else {
       button.type = "button";
       button.textContent = state.dataset.reload;
@@ -134,7 +142,8 @@
       area.dataset.dirty = "1";
       window.clearTimeout(timer);
       timer = window.setTimeout(async () => {
-        const body = new URLSearchParams({ csrf_token: csrf, minutes: area.value });
+        const sent = area.value;
+        const body = new URLSearchParams({ csrf_token: csrf, minutes: sent });
         try {
           const response = await fetch(area.form.action, {
             method: "POST",
@@ -143,7 +152,9 @@
             redirect: "manual",
             credentials: "same-origin",
           });
-          if (response.type === "opaqueredirect" || response.ok) area.dataset.dirty = "0";
+          // Typed on while it was on its way: still dirty, the next save takes the rest.
+          const saved = response.type === "opaqueredirect" || response.ok;
+          if (saved && area.value === sent) area.dataset.dirty = "0";
         } catch (_) {
           // Kept dirty: the next keystroke or the save button tries again.
         }

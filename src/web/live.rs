@@ -12,12 +12,15 @@ use serde::Deserialize;
 
 use super::{AppError, AppState, CurrentUser, PageCtx};
 use crate::i18n::Locale;
-use crate::live::{Closed, Hub, Limits, Membership};
+use crate::live::{CloseSignal, Closed, Hub, Limits, Membership};
 use crate::web::views::live::{audience_for, render_event};
 
 /// Sends a ping this often; a connection that answered nothing for three of them is closed.
 const HEARTBEAT: Duration = Duration::from_secs(10);
 const MAX_SILENCE: Duration = Duration::from_secs(30);
+/// A client that does not take a message within this long counts as gone (its place in the room is
+/// freed, whatever else is waiting).
+const SEND_WAIT: Duration = Duration::from_secs(10);
 /// Events replayed per round when a connection catches up.
 const REPLAY_BATCH: i64 = 200;
 
@@ -70,6 +73,7 @@ pub async fn connect(
         audience,
     );
     let room = Room {
+        signal: membership.signal(),
         state: state.clone(),
         meeting_id,
         user_id,
@@ -83,6 +87,8 @@ pub async fn connect(
 
 /// One connection's life: catch up from the event log, then forward live messages and answer pings.
 struct Room {
+    /// Checked before every send: after the server decided to close, nothing more goes out.
+    signal: CloseSignal,
     state: web::Data<AppState>,
     meeting_id: i64,
     user_id: i64,
@@ -103,6 +109,16 @@ impl Room {
         let mut heartbeat = rt::time::interval(HEARTBEAT);
         let mut last_heard = Instant::now();
         let signal = membership.signal();
+        // The audience was worked out before joining the room: work it out again now, so an access
+        // change handled in between is not missed.
+        let (meeting_id, user_id, locale) = (self.meeting_id, self.user_id, self.locale);
+        if let Ok(now) = self
+            .state
+            .db(move |conn| audience_for(conn, meeting_id, user_id, locale))
+            .await
+        {
+            membership.confirm_audience(now);
+        }
         let mut why = self.replay(&mut session).await.err();
         while why.is_none() {
             // The server's reason to close comes first: nothing more is sent after access ended.
@@ -145,10 +161,7 @@ impl Room {
         if message.event_id <= self.last_sent && message.event_id != 0 {
             return Ok(());
         }
-        session
-            .text(message.json.to_string())
-            .await
-            .map_err(|_| None)?;
+        self.send(session, message.json.to_string()).await?;
         if message.event_id != 0 {
             self.last_sent = message.event_id;
         }
@@ -184,6 +197,22 @@ impl Room {
             return Err(None);
         }
         session.ping(b"").await.map_err(|_| None)
+    }
+
+    /// Sends one message, unless the server has decided to close this socket; a client that does not
+    /// take it within `SEND_WAIT` counts as gone.
+    async fn send(
+        &self,
+        session: &mut actix_ws::Session,
+        text: String,
+    ) -> Result<(), Option<Closed>> {
+        if let Some(why) = self.signal.why() {
+            return Err(Some(why));
+        }
+        match rt::time::timeout(SEND_WAIT, session.text(text)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(None),
+        }
     }
 
     async fn leave(&self, session: actix_ws::Session, why: Option<Closed>) {
@@ -229,7 +258,7 @@ impl Room {
             }
             for (id, json) in batch {
                 if let Some(json) = json {
-                    session.text(json).await.map_err(|_| None)?;
+                    self.send(session, json).await?;
                 }
                 self.last_sent = id;
             }

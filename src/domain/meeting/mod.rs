@@ -432,7 +432,6 @@ pub fn invite_for_item(
     invite(conn, meeting_id, user_id)
 }
 
-/// (item id, user id, name) of everyone invited for single items of a meeting.
 /// Takes back one invitation for an item. Whoever has no other reason to be at the meeting (no other
 /// item, no seat at the table) and is not yet marked present or absent leaves its attendance list too,
 /// so the meeting is closed to them as well. False when there was no such invitation.
@@ -477,6 +476,7 @@ pub fn withdraw_from_item(
     Ok(true)
 }
 
+/// (item id, user id, name) of everyone invited for single items of a meeting.
 pub fn item_invitees(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<(i64, i64, String)>> {
     item_invitees::table
         .inner_join(agenda_items::table)
