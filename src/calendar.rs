@@ -3,6 +3,38 @@
 
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 
+/// The time zone every TZID here names, as RFC 5545 §3.2.19 asks: a calendar that uses a TZID carries
+/// its VTIMEZONE. Central European time, summer time from the last Sunday of March to the last Sunday
+/// of October (the EU rule since 1996).
+const AMSTERDAM: &str = "BEGIN:VTIMEZONE\r\n\
+TZID:Europe/Amsterdam\r\n\
+BEGIN:DAYLIGHT\r\n\
+TZOFFSETFROM:+0100\r\n\
+TZOFFSETTO:+0200\r\n\
+TZNAME:CEST\r\n\
+DTSTART:19810329T020000\r\n\
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n\
+END:DAYLIGHT\r\n\
+BEGIN:STANDARD\r\n\
+TZOFFSETFROM:+0200\r\n\
+TZOFFSETTO:+0100\r\n\
+TZNAME:CET\r\n\
+DTSTART:19961027T030000\r\n\
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n\
+END:STANDARD\r\n\
+END:VTIMEZONE\r\n";
+
+/// The calendar as text, with the VTIMEZONE before its first event when an event names the zone.
+fn with_time_zone(calendar: Calendar) -> String {
+    let text = calendar.to_string();
+    match text.find("BEGIN:VEVENT") {
+        Some(at) if text.contains("TZID=Europe/Amsterdam") => {
+            format!("{}{AMSTERDAM}{}", &text[..at], &text[at..])
+        }
+        _ => text,
+    }
+}
+
 use crate::domain::meeting::Meeting;
 use crate::domain::table::Table;
 
@@ -29,11 +61,7 @@ pub fn meeting_ics(meeting: &Meeting, table: &Table, link: &str, host: &str) -> 
         .starts(local(meeting.starts_at))
         .ends(local(meeting.ends_at))
         .done();
-    Calendar::new()
-        .name(&table.name)
-        .push(event)
-        .done()
-        .to_string()
+    with_time_zone(Calendar::new().name(&table.name).push(event).done())
 }
 
 /// A user's calendar feed: the meetings they take part in, and the due dates of their open actions as
@@ -70,8 +98,10 @@ pub fn feed_ics(
                 .description(&link)
                 .url(&link)
                 .all_day(*due)
+                // An all-day event ends the next day (RFC 5545 §3.8.2.2: DTEND is exclusive).
+                .ends(*due + chrono::Days::new(1))
                 .done(),
         );
     }
-    calendar.done().to_string()
+    with_time_zone(calendar.done())
 }

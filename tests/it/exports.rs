@@ -472,6 +472,28 @@ async fn the_calendar_feed_parses_and_a_revoked_address_is_gone() {
                 .as_str()
         )
     );
+    // An all-day deadline ends the next day (RFC 5545 §3.8.2.2), as a date.
+    let end = action
+        .properties
+        .iter()
+        .find(|p| p.name == "DTEND")
+        .expect("an all-day event with an end");
+    assert_eq!(
+        end.value.as_deref(),
+        Some(
+            (today() + Duration::days(15))
+                .format("%Y%m%d")
+                .to_string()
+                .as_str()
+        )
+    );
+    assert!(
+        end.params
+            .as_ref()
+            .is_some_and(|ps| ps.iter().any(|(k, v)| k == "VALUE" && v == &["DATE"]))
+    );
+    // A calendar that names Europe/Amsterdam carries its VTIMEZONE (RFC 5545 §3.2.19).
+    assert_time_zone(&calendars[0]);
     assert!(
         !body.contains("Jansen") && !body.contains("Sandra"),
         "no family data in a calendar"
@@ -499,7 +521,48 @@ async fn the_calendar_feed_parses_and_a_revoked_address_is_gone() {
     // The meeting's own .ics, for a participant.
     let file = fetch(&esther, &format!("/bijeenkomsten/{meeting}/agenda.ics")).await;
     assert_eq!(file.status, StatusCode::OK);
-    assert_eq!(ical::IcalParser::new(&file.body[..]).count(), 1);
+    let calendars: Vec<_> = ical::IcalParser::new(&file.body[..])
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(calendars.len(), 1);
+    assert_time_zone(&calendars[0]);
+}
+
+/// Read with the `ical` parser (not the crate that writes the files): every TZID an event names has
+/// its VTIMEZONE, with summer and winter time.
+fn assert_time_zone(calendar: &ical::parser::ical::component::IcalCalendar) {
+    let named: Vec<String> = calendar
+        .events
+        .iter()
+        .flat_map(|e| e.properties.iter())
+        .filter_map(|p| p.params.as_ref())
+        .flat_map(|ps| ps.iter())
+        .filter(|(k, _)| k == "TZID")
+        .flat_map(|(_, v)| v.clone())
+        .collect();
+    assert!(named.iter().any(|z| z == "Europe/Amsterdam"), "{named:?}");
+    for zone in &named {
+        let found = calendar
+            .timezones
+            .iter()
+            .find(|tz| {
+                tz.properties
+                    .iter()
+                    .any(|p| p.name == "TZID" && p.value.as_deref() == Some(zone))
+            })
+            .unwrap_or_else(|| panic!("no VTIMEZONE for {zone}"));
+        let offsets: Vec<String> = found
+            .transitions
+            .iter()
+            .flat_map(|t| t.properties.iter())
+            .filter(|p| p.name == "TZOFFSETTO")
+            .filter_map(|p| p.value.clone())
+            .collect();
+        assert!(
+            offsets.contains(&"+0100".to_string()) && offsets.contains(&"+0200".to_string()),
+            "{offsets:?}"
+        );
+    }
 }
 
 #[actix_web::test]
