@@ -228,3 +228,54 @@ async fn a_guest_without_a_seat_finds_the_way_back_to_their_meeting_instead_of_a
     assert_eq!(ruud.get(&link).await.status, StatusCode::OK);
     assert!(ruud.get("/overleggen").await.text("#uitgenodigd").is_none());
 }
+
+#[actix_web::test]
+async fn a_saved_decision_and_action_are_confirmed_where_they_were_saved() {
+    use crate::common::meeting::{add_action, decide};
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let page = decide(
+        &ingrid,
+        meeting,
+        jansen_item,
+        "Fase 2: stabiele veiligheid",
+        "",
+    )
+    .await;
+    let location = page.location.clone().unwrap_or_default();
+    assert!(
+        location.ends_with("?melding=besluit-opgeslagen#besluiten"),
+        "{location}"
+    );
+    let item = ingrid.get(location.split('#').next().unwrap()).await;
+    // Under "Besluiten", as a status message that takes the focus.
+    let confirmation = item
+        .text("#besluiten + .utrecht-alert[role=status][data-focus-on-load]")
+        .unwrap_or_default();
+    assert_eq!(confirmation, "Het besluit is opgeslagen.");
+
+    let due = crate::common::world::today() + chrono::Duration::days(7);
+    let page = add_action(
+        &ingrid,
+        meeting,
+        jansen_item,
+        c.ahmed.user_id,
+        "Gesprek met Mark",
+        due,
+    )
+    .await;
+    let location = page.location.clone().unwrap_or_default();
+    let item = ingrid.get(location.split('#').next().unwrap()).await;
+    assert_eq!(
+        item.text("#acties + .utrecht-alert[role=status]")
+            .unwrap_or_default(),
+        "De actie is toegevoegd."
+    );
+    // Without the notice in the address, no confirmation.
+    let plain = ingrid
+        .get(&format!("/bijeenkomsten/{meeting}/punten/{jansen_item}"))
+        .await;
+    assert!(plain.text("#besluiten + .utrecht-alert").is_none());
+}

@@ -193,7 +193,7 @@ pub async fn record_decision(
                 .await;
             }
             Ok(see_other(&format!(
-                "/bijeenkomsten/{meeting_id}/punten/{item_id}#besluiten"
+                "/bijeenkomsten/{meeting_id}/punten/{item_id}?melding=besluit-opgeslagen#besluiten"
             )))
         }
         Err(refusal) => {
@@ -346,7 +346,7 @@ pub async fn add_action(
         Ok(announced) => {
             state.wake(announced);
             Ok(see_other(&format!(
-                "/bijeenkomsten/{meeting_id}/punten/{item_id}#acties"
+                "/bijeenkomsten/{meeting_id}/punten/{item_id}?melding=actie-toegevoegd#acties"
             )))
         }
         Err(refusal) => {

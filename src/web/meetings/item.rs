@@ -104,6 +104,8 @@ pub(super) struct ItemPage {
     pub(super) errors_for: &'static str,
     pub(super) errors: FieldErrors,
     pub(super) problem: Option<&'static str>,
+    /// After a save: the section ("besluiten", "acties") and the text that confirms it there.
+    pub(super) saved: Option<(&'static str, &'static str)>,
     pub(super) today: NaiveDate,
     pub(super) last_event: i64,
     /// For a family item: its safety phase, plans and scores, and the phase steps a decision can take.
@@ -381,6 +383,7 @@ pub(super) fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
         errors_for: "",
         errors: FieldErrors::default(),
         problem: None,
+        saved: None,
         today: crate::time::today(),
         last_event: data.last_event,
         safety: data.safety,
@@ -396,12 +399,20 @@ pub async fn show_item(
     ctx: PageCtx,
     state: web::Data<AppState>,
     path: web::Path<(i64, i64)>,
+    query: web::Query<crate::web::forms::NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
     let data = state
         .db(move |conn| db::write(conn, |conn| load_item(conn, &user, meeting_id, item_id)))
         .await?;
-    html(StatusCode::OK, item_page(ctx, data))
+    let mut page = item_page(ctx, data);
+    // The save is confirmed where it happened, and focus goes there (screen readers announce it).
+    page.saved = match query.melding.as_deref() {
+        Some("besluit-opgeslagen") => Some(("besluiten", "decision.saved")),
+        Some("actie-toegevoegd") => Some(("acties", "action.added")),
+        _ => None,
+    };
+    html(StatusCode::OK, page)
 }
 
 /// After a refused change: the item page again, with the message, the errors next to the fields of
