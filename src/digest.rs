@@ -29,8 +29,10 @@ pub fn digest_mail(to: &user::User, overdue: &[Overdue], base_url: &str) -> Mail
             )
         })
         .collect();
+    // Singular and plural as the language has them, never "evaluatie(s)".
+    let number = if overdue.len() == 1 { "one" } else { "other" };
     let intro = i18n.t_with(
-        "digest.intro",
+        &format!("digest.intro.{number}"),
         &[
             ("name", to.name.as_str()),
             ("count", overdue.len().to_string().as_str()),
@@ -55,7 +57,7 @@ pub fn digest_mail(to: &user::User, overdue: &[Overdue], base_url: &str) -> Mail
     Mail {
         to: to.email.clone(),
         subject: i18n.t_with(
-            "digest.subject",
+            &format!("digest.subject.{number}"),
             &[("count", overdue.len().to_string().as_str())],
         ),
         text,

@@ -129,6 +129,11 @@ fn replace_word(text: &str, word: &str, replacement: &str) -> String {
         let whole =
             !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
         out.push_str(&rest[..at]);
+        // An initial at the end of a sentence: "M." and its full stop make one, not "M..".
+        let replacement = match replacement.strip_suffix('.') {
+            Some(short) if after == Some('.') => short,
+            _ => replacement,
+        };
         out.push_str(if whole { replacement } else { word });
         rest = &rest[at + word.len()..];
     }
@@ -166,7 +171,7 @@ mod tests {
         );
         assert_eq!(
             s.scrub("Gezin Jansen: Sandra Jansen belt; Sandra en Mila. Jansens? Sandrasteeg."),
-            "Gezin J., 2026-0042: S. belt; S. en M.. Jansens? Sandrasteeg."
+            "Gezin J., 2026-0042: S. belt; S. en M. Jansens? Sandrasteeg."
         );
     }
 

@@ -279,3 +279,36 @@ async fn a_saved_decision_and_action_are_confirmed_where_they_were_saved() {
         .await;
     assert!(plain.text("#besluiten + .utrecht-alert").is_none());
 }
+
+#[actix_web::test]
+async fn before_the_start_the_next_step_is_the_one_primary_button() {
+    use crate::common::meeting::{on_meeting, plan_meeting};
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let meeting = plan_meeting(
+        &ingrid,
+        c.table,
+        crate::common::world::today() + chrono::Duration::days(3),
+    )
+    .await;
+    let primary = |page: &crate::common::Page| -> Vec<String> {
+        let selector =
+            scraper::Selector::parse(".ss-chair-controls .utrecht-button--primary-action").unwrap();
+        page.html()
+            .select(&selector)
+            .map(crate::common::folded_text)
+            .collect()
+    };
+    // Not published yet: publishing is the next step.
+    let page = ingrid.get(&format!("/bijeenkomsten/{meeting}")).await;
+    assert_eq!(primary(&page), ["Agenda publiceren en uitnodigen"], "{}", page.body);
+    // Published: starting it.
+    on_meeting(&ingrid, meeting, "publiceren").await;
+    let page = ingrid.get(&format!("/bijeenkomsten/{meeting}")).await;
+    assert_eq!(primary(&page), ["Overleg starten S"]);
+    // Running: the next item.
+    on_meeting(&ingrid, meeting, "starten").await;
+    let page = ingrid.get(&format!("/bijeenkomsten/{meeting}")).await;
+    assert_eq!(primary(&page), ["Volgende punt → N"]);
+}

@@ -910,7 +910,8 @@ async fn the_daily_digest_lists_exactly_the_overdue_reviews_of_that_director() {
         ],
         "{text}"
     );
-    assert!(to_ahmed[0].subject.contains("2 evaluatie(s) te laat"));
+    assert!(to_ahmed[0].subject.contains("2 evaluaties te laat"));
+    assert!(text.contains("voorbij voor 2 onderdelen:"), "{text}");
     assert!(
         !text.contains("El Amrani"),
         "another director's family is not in it"
