@@ -302,7 +302,12 @@ async fn before_the_start_the_next_step_is_the_one_primary_button() {
     };
     // Not published yet: publishing is the next step.
     let page = ingrid.get(&format!("/bijeenkomsten/{meeting}")).await;
-    assert_eq!(primary(&page), ["Agenda publiceren en uitnodigen"], "{}", page.body);
+    assert_eq!(
+        primary(&page),
+        ["Agenda publiceren en uitnodigen"],
+        "{}",
+        page.body
+    );
     // Published: starting it.
     on_meeting(&ingrid, meeting, "publiceren").await;
     let page = ingrid.get(&format!("/bijeenkomsten/{meeting}")).await;
