@@ -20,8 +20,10 @@ pub mod policy;
 pub mod record;
 pub mod schema;
 pub mod time;
+pub mod watch;
 pub mod web;
 pub mod webhooks;
+pub mod workdays;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -63,7 +65,7 @@ pub struct Serving {
     pub workers: Option<usize>,
     /// Stop on SIGINT/SIGTERM.
     pub signals: bool,
-    /// Hourly: expired sessions pruned, review digests sent from 07:00 (see [`housekeeping`]).
+    /// Every 5 minutes: expired sessions pruned, late referrals told, review digests sent from 07:00 (see [`housekeeping`]).
     pub housekeeping: bool,
     /// The webhook sender.
     pub webhooks: bool,
@@ -80,14 +82,18 @@ impl Default for Serving {
     }
 }
 
-/// One round of housekeeping: prunes expired sessions and, from 07:00, sends the review digests due
-/// today. Returns how many sessions were pruned.
+/// One round of housekeeping: prunes expired sessions, tells of referrals whose answer is late and,
+/// from 07:00, sends the review digests due today. Returns how many sessions were pruned.
 pub fn housekeeping(
     pool: &db::Pool,
     mailer: &mail::Mailer,
     config: &Config,
 ) -> anyhow::Result<usize> {
     let removed = auth::prune_expired(&mut *pool.get()?)?;
+    let late = watch::tell_late_referrals(pool, mailer, &config.mail_from, &config.base_url)?;
+    if late > 0 {
+        tracing::info!(late, "late referrals told");
+    }
     let now = time::local(domain::now());
     if chrono::Timelike::hour(&now) >= digest::SEND_FROM_HOUR {
         let sent = digest::send_due(
@@ -103,6 +109,10 @@ pub fn housekeeping(
     }
     Ok(removed)
 }
+
+/// How often housekeeping runs: often enough that a crisis referral's 4-hour answer deadline is told
+/// within minutes of passing.
+const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Starts the app on `listener` with the background work `how` asks for, on the current actix system.
 /// The binary and the tests both start it this way; await the server to run it.
@@ -122,9 +132,9 @@ pub fn start(
             state.clock.clone(),
         );
         actix_web::rt::spawn(async move {
-            let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
+            let mut every = actix_web::rt::time::interval(HOUSEKEEPING_EVERY);
             loop {
-                hourly.tick().await;
+                every.tick().await;
                 let (pool, mailer, config, clock) =
                     (pool.clone(), mailer.clone(), config.clone(), clock.clone());
                 let done = actix_web::web::block(move || {

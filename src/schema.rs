@@ -258,6 +258,9 @@ diesel::table! {
         phase_criteria_up_3 -> Text,
         phase_criteria_back -> Text,
         partnership_id -> BigInt,
+        answer_hours_crisis -> Integer,
+        answer_days_urgent -> Integer,
+        answer_days_regular -> Integer,
     }
 }
 
@@ -323,6 +326,22 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         outside_reason -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        scheduled_at -> Nullable<Timestamp>,
+        discussed_at -> Nullable<Timestamp>,
+        returned_at -> Nullable<Timestamp>,
+        late_notified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    referral_additions (id) {
+        id -> BigInt,
+        referral_id -> BigInt,
+        user_id -> BigInt,
+        question -> Text,
+        answer -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -657,6 +676,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     table_members,
     meetings,
     referrals,
+    referral_additions,
     agenda_items,
     item_invitees,
     attendance,

@@ -95,6 +95,14 @@ pub fn local(utc: NaiveDateTime) -> chrono::DateTime<chrono_tz::Tz> {
     Amsterdam.from_utc_datetime(&utc)
 }
 
+/// The UTC moment of a local Amsterdam time; in the hour skipped in spring, the moment just after it.
+pub fn utc_of_local(local: NaiveDateTime) -> NaiveDateTime {
+    match Amsterdam.from_local_datetime(&local).earliest() {
+        Some(at) => at.naive_utc(),
+        None => utc_of_local(local + chrono::Duration::hours(1)),
+    }
+}
+
 /// "23-11-2026 14:05"
 pub fn date_time(utc: NaiveDateTime) -> String {
     local(utc).format("%d-%m-%Y %H:%M").to_string()

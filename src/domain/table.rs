@@ -28,6 +28,39 @@ pub struct TableKind {
     pub phase_criteria_up_3: String,
     pub phase_criteria_back: String,
     pub partnership_id: i64,
+    /// How soon the chair answers a referral: crisis in hours, spoed and regulier in working days.
+    pub answer_hours_crisis: i32,
+    pub answer_days_urgent: i32,
+    pub answer_days_regular: i32,
+}
+
+impl TableKind {
+    pub fn deadlines(&self) -> AnswerDeadlines {
+        AnswerDeadlines {
+            crisis_hours: self.answer_hours_crisis,
+            urgent_days: self.answer_days_urgent,
+            regular_days: self.answer_days_regular,
+        }
+    }
+}
+
+/// How soon a referral is answered, per urgency (a table kind's setting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnswerDeadlines {
+    pub crisis_hours: i32,
+    pub urgent_days: i32,
+    pub regular_days: i32,
+}
+
+impl Default for AnswerDeadlines {
+    /// Crisis 4 hours, spoed 1 working day, regulier 5 working days.
+    fn default() -> Self {
+        AnswerDeadlines {
+            crisis_hours: 4,
+            urgent_days: 1,
+            regular_days: 5,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
@@ -189,6 +222,18 @@ pub fn update_kind(
             table_kinds::referral_criteria.eq(criteria),
             table_kinds::outcome_options.eq(outcomes),
             table_kinds::access_days.eq(access_days),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The kind's answer deadlines for referrals.
+pub fn set_deadlines(conn: &mut DbConn, id: i64, d: AnswerDeadlines) -> QueryResult<()> {
+    diesel::update(table_kinds::table.find(id))
+        .set((
+            table_kinds::answer_hours_crisis.eq(d.crisis_hours),
+            table_kinds::answer_days_urgent.eq(d.urgent_days),
+            table_kinds::answer_days_regular.eq(d.regular_days),
         ))
         .execute(conn)?;
     Ok(())

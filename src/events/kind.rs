@@ -55,6 +55,10 @@ event_kinds! {
     ReferralRejected => "referral.rejected",
     ReferralScheduled => "referral.scheduled",
     ReferralDiscussed => "referral.discussed",
+    /// The referrer added the information the chair asked for.
+    ReferralInformationAdded => "referral.information_added",
+    /// The answer deadline passed; the chair and coordinators were told.
+    ReferralAnswerLate => "referral.answer_late",
     MeetingPlanned => "meeting.planned",
     AgendaItemAdded => "agenda.item_added",
     AgendaInvited => "agenda.invited",

@@ -25,13 +25,16 @@ pub enum ReferralAction {
     Read,
     /// Accept, reject or ask for more information, and schedule it.
     Answer,
+    /// Add the information the chair asked for.
+    AddInformation,
 }
 
 impl ReferralAction {
-    pub const ALL: [ReferralAction; 3] = [
+    pub const ALL: [ReferralAction; 4] = [
         ReferralAction::Refer,
         ReferralAction::Read,
         ReferralAction::Answer,
+        ReferralAction::AddInformation,
     ];
 }
 
@@ -61,6 +64,8 @@ pub fn allows_referral(
                 || standing.seat.leads()
         }
         ReferralAction::Answer => standing.seat.chair,
+        // Only the referrer answers the chair's question, while the record is open.
+        ReferralAction::AddInformation => standing.referrer && !standing.family_closed,
     }
 }
 
@@ -250,6 +255,50 @@ mod tests {
                 answer,
                 "answer {role:?} {relation:?} {s:?}"
             );
+        }
+    }
+
+    #[test]
+    fn only_the_referrer_adds_information_while_the_record_is_open() {
+        let no_seat = Seat::default();
+        // (role, relation, standing, may add)
+        let cases = [
+            (
+                Role::Professional,
+                NONE,
+                standing(true, no_seat, false),
+                true,
+            ),
+            (
+                Role::Professional,
+                NONE,
+                standing(true, no_seat, true),
+                false,
+            ),
+            (
+                Role::Professional,
+                DIRECTOR,
+                standing(false, no_seat, false),
+                false,
+            ),
+            (
+                Role::Professional,
+                NONE,
+                standing(false, CHAIR, false),
+                false,
+            ),
+            (
+                Role::Professional,
+                INVOLVED,
+                standing(false, MINUTES, false),
+                false,
+            ),
+            (Role::OrgAdmin, NONE, standing(true, no_seat, false), false),
+            (Role::Family, NONE, standing(true, no_seat, false), false),
+        ];
+        for (role, relation, s, want) in cases {
+            let got = allows_referral(actor(role), relation, s, ReferralAction::AddInformation);
+            assert_eq!(got, want, "{role:?} {relation:?} {s:?}");
         }
     }
 }

@@ -8,26 +8,14 @@ use crate::domain::decision::{
 use crate::domain::family::{self};
 use crate::domain::involvement::{self};
 use crate::domain::meeting::{self, AgendaItem, ItemKind, Meeting, MeetingPlan, MeetingStatus};
-use crate::domain::referral::{self, Referral, ReferralDetails, ReferralStatus};
+use crate::domain::referral::{self, ReferralDetails};
 use crate::domain::table::{self, Table, TableKind};
 use crate::domain::{DomainError, DomainResult};
 use crate::events::EventKind;
 use serde_json::json;
 
 use super::{Announced, Who, announce, event, meeting_event};
-use super::{add_involvement, appoint_director, who};
-
-/// The event of a referral moving to `status`.
-fn referral_event(status: ReferralStatus) -> EventKind {
-    match status {
-        ReferralStatus::Submitted => EventKind::ReferralSubmitted,
-        ReferralStatus::MoreInfo => EventKind::ReferralMoreInfo,
-        ReferralStatus::Accepted => EventKind::ReferralAccepted,
-        ReferralStatus::Rejected => EventKind::ReferralRejected,
-        ReferralStatus::Scheduled => EventKind::ReferralScheduled,
-        ReferralStatus::Discussed => EventKind::ReferralDiscussed,
-    }
-}
+use super::{add_involvement, appoint_director, refer, who};
 
 /// The event of an action finishing with `status` (for `Open`: created).
 fn action_event(status: ActionStatus) -> EventKind {
@@ -55,98 +43,6 @@ pub fn create_table(
         json!({"table": created.name, "kind": kind.name}),
     )?;
     Ok(created)
-}
-
-/// Refers a family to a table.
-pub fn refer(
-    conn: &mut DbConn,
-    by: &Who,
-    family_id: i64,
-    to: &Table,
-    details: &ReferralDetails,
-) -> DomainResult<Referral> {
-    let created = referral::create(
-        conn,
-        family_id,
-        to.id,
-        by.user_id,
-        by.organisation_id,
-        details,
-    )?;
-    event(
-        conn,
-        by,
-        family_id,
-        EventKind::ReferralSubmitted,
-        ("referral", created.id),
-        match &details.outside_reason {
-            Some(reason) => json!({"table": to.name, "outside_reason": reason}),
-            None => json!({"table": to.name}),
-        },
-    )?;
-    Ok(created)
-}
-
-/// The chair's answer to a referral. Scheduling puts the family on the meeting's agenda and invites the
-/// professionals involved (and the referrer) for that item only.
-pub fn answer_referral(
-    conn: &mut DbConn,
-    by: &Who,
-    found: &Referral,
-    to: &Table,
-    status: ReferralStatus,
-    note: Option<&str>,
-    schedule_on: Option<&Meeting>,
-) -> DomainResult<Announced> {
-    let status = if schedule_on.is_some() {
-        ReferralStatus::Scheduled
-    } else {
-        status
-    };
-    referral::set_status(conn, found.id, status, note, schedule_on.map(|m| m.id))?;
-    let kind = referral_event(status);
-    event(
-        conn,
-        by,
-        found.family_id,
-        kind,
-        ("referral", found.id),
-        json!({"table": to.name, "reason": note.unwrap_or_default()}),
-    )?;
-    let Some(meeting) = schedule_on else {
-        return Ok(Announced::nothing());
-    };
-    let family = family::find(conn, found.family_id)?.ok_or(DomainError::Missing("family"))?;
-    let item = meeting::add_item(
-        conn,
-        meeting.id,
-        ItemKind::Family,
-        Some(family.id),
-        Some(found.id),
-        &family.display_name,
-        20,
-        by.user_id,
-    )?;
-    let announced = announce(
-        conn,
-        by,
-        (Some(meeting.id), Some(family.id)),
-        EventKind::AgendaItemAdded,
-        ("agenda_item", item.id),
-        json!({"title": family.display_name}),
-    )?;
-    let mut invitees: Vec<i64> = involvement::list(conn, family.id)?
-        .into_iter()
-        .filter(|i| i.involvement.ended_on.is_none())
-        .map(|i| i.involvement.user_id)
-        .collect();
-    invitees.push(found.referred_by_user_id);
-    invitees.sort_unstable();
-    invitees.dedup();
-    for user_id in invitees {
-        meeting::invite_for_item(conn, meeting.id, item.id, user_id, None)?;
-    }
-    Ok(announced)
 }
 
 pub fn plan_meeting(
@@ -477,13 +373,7 @@ pub fn close_meeting(
     meeting::set_status(conn, at.id, MeetingStatus::Closed)?;
     for item in meeting::items(conn, at.id)? {
         if let Some(referral_id) = item.referral_id {
-            referral::set_status(
-                conn,
-                referral_id,
-                ReferralStatus::Discussed,
-                None,
-                Some(at.id),
-            )?;
+            referral::mark_discussed(conn, referral_id, at.id)?;
         }
         if let Some(family_id) = item.family_id {
             event(

@@ -10,6 +10,7 @@ mod meeting;
 mod partner;
 mod partnership;
 mod portal;
+mod referral;
 mod request;
 mod safety;
 
@@ -21,10 +22,10 @@ pub use family::{
     start_family, start_family_directed_by, update_details,
 };
 pub use meeting::{
-    add_action, add_topic, answer_referral, close_item, close_meeting, create_table, finish_action,
-    invite_for_item, mark_all_present, move_item, plan_meeting, publish_agenda, record_decision,
-    refer, reopen_item, save_minutes, set_attendance, set_current_item, set_time_box,
-    start_meeting, withdraw_item_invitation,
+    add_action, add_topic, close_item, close_meeting, create_table, finish_action, invite_for_item,
+    mark_all_present, move_item, plan_meeting, publish_agenda, record_decision, reopen_item,
+    save_minutes, set_attendance, set_current_item, set_time_box, start_meeting,
+    withdraw_item_invitation,
 };
 pub use partner::{approve_api_key, record_reading};
 pub use partnership::{
@@ -35,6 +36,7 @@ pub use portal::{
     answer_correction, family_score, family_view, invite_to_portal, recovery_consent,
     request_correction, set_portal_access, set_withheld, share_minutes, show_names_in_portal,
 };
+pub use referral::{add_referral_information, answer_referral, refer, referral_late};
 pub use request::{
     Registered, answer_involvement_request, refuse_duplicate, register_person, request_involvement,
 };

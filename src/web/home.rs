@@ -12,6 +12,7 @@ use super::{AppError, AppState, PageCtx};
 use crate::domain::decision::{self, ActionRow};
 use crate::domain::family::{self, Family};
 use crate::domain::meeting::{self, Meeting};
+use crate::domain::referral;
 
 /// How many finished actions the start page lists.
 const FINISHED_SHOWN: usize = 20;
@@ -33,9 +34,28 @@ struct HomePage {
     today: chrono::NaiveDate,
     /// Reviews past their date in the plans of the families this user directs.
     overdue: Vec<crate::domain::safety::Overdue>,
+    /// The referrals at the tables this user chairs that need them: to answer, waiting for more
+    /// information, or accepted and not yet on an agenda.
+    inbox: Vec<referral::InboxRow>,
+    /// The referrals this user made: open ones, and those answered in the last 30 days.
+    referred: Vec<referral::ReferralRow>,
 }
 
 impl HomePage {
+    /// How long a referral has been waiting: "35 minuten", "5 uur", "3 dagen".
+    fn waiting(&self, since: chrono::NaiveDateTime) -> String {
+        let waited = crate::domain::now() - since;
+        let (key, n) = if waited.num_minutes() < 60 {
+            ("referral.waited_minutes", waited.num_minutes().max(0))
+        } else if waited.num_hours() < 48 {
+            ("referral.waited_hours", waited.num_hours())
+        } else {
+            ("referral.waited_days", waited.num_days())
+        };
+        let n = n.to_string();
+        self.ctx.i18n.t_with(key, &[("n", n.as_str())])
+    }
+
     fn describe(&self, o: &crate::domain::safety::Overdue) -> String {
         crate::digest::describe(&self.ctx.i18n, o, crate::digest::Names::Shown)
     }
@@ -66,34 +86,39 @@ pub async fn show_home(
         .to_string();
     let user_id = user.0.id();
     let today = crate::time::today();
-    let (families, next_meetings, (actions, finished), meetings, overdue) = state
-        .db(move |conn| {
-            // Open and aftercare families only: closed ones are found through the search.
-            let families: Vec<Family> = family::list_for_user(conn, user_id, None)?
-                .into_iter()
-                .filter(|f| !f.is_closed())
-                .collect();
-            let mut meetings = Vec::new();
-            for m in meeting::upcoming_for_user(conn, user_id, None)? {
-                let name = table::find(conn, m.table_id)?
-                    .map(|t| t.name)
-                    .unwrap_or_default();
-                meetings.push((m, name));
-            }
-            let ids: Vec<i64> = families.iter().map(|f: &Family| f.id).collect();
-            let next = meeting::next_for_families(conn, &ids, crate::domain::now())?;
-            Ok((
-                families,
-                next,
-                (
-                    decision::open_for_owner(conn, user_id)?,
-                    decision::finished_for_owner(conn, user_id, FINISHED_SHOWN)?,
-                ),
-                meetings,
-                crate::domain::safety::overdue_for_director(conn, user_id, today)?,
-            ))
-        })
-        .await?;
+    let (families, next_meetings, (actions, finished), meetings, overdue, (inbox, referred)) =
+        state
+            .db(move |conn| {
+                // Open and aftercare families only: closed ones are found through the search.
+                let families: Vec<Family> = family::list_for_user(conn, user_id, None)?
+                    .into_iter()
+                    .filter(|f| !f.is_closed())
+                    .collect();
+                let mut meetings = Vec::new();
+                for m in meeting::upcoming_for_user(conn, user_id, None)? {
+                    let name = table::find(conn, m.table_id)?
+                        .map(|t| t.name)
+                        .unwrap_or_default();
+                    meetings.push((m, name));
+                }
+                let ids: Vec<i64> = families.iter().map(|f: &Family| f.id).collect();
+                let next = meeting::next_for_families(conn, &ids, crate::domain::now())?;
+                Ok((
+                    families,
+                    next,
+                    (
+                        decision::open_for_owner(conn, user_id)?,
+                        decision::finished_for_owner(conn, user_id, FINISHED_SHOWN)?,
+                    ),
+                    meetings,
+                    crate::domain::safety::overdue_for_director(conn, user_id, today)?,
+                    (
+                        referral::inbox_for_chair(conn, user_id)?,
+                        referral::for_referrer(conn, user_id)?,
+                    ),
+                ))
+            })
+            .await?;
     let may_create = crate::policy::may_create_family(super::access::actor(&user.0));
     html(
         StatusCode::OK,
@@ -109,6 +134,8 @@ pub async fn show_home(
             meetings,
             today,
             overdue,
+            inbox,
+            referred,
         },
     )
 }

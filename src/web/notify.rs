@@ -6,8 +6,9 @@ use askama::Template;
 
 use super::{AppError, AppState};
 use crate::domain::portal::{self, Category};
+use crate::domain::referral::{self, ReferralStatus};
 use crate::domain::user::{self, User};
-use crate::mail::Mail;
+use crate::mail::{Attachment, Mail};
 
 #[derive(Template)]
 #[template(path = "mail/invitation.txt")]
@@ -173,4 +174,168 @@ pub async fn notify_director(
     if let Err(e) = state.send_mail(plain_mail(&to, subject, body, &link)).await {
         tracing::warn!(user_id = to.id, error = ?e, "director notice not sent");
     }
+}
+
+/// What the people around a referral are told. The mail names no family details.
+#[derive(Clone, Copy, Debug)]
+pub enum ReferralNotice {
+    /// A new referral, to the table's chairs.
+    Submitted,
+    /// The chair's answer, to the referrer.
+    Answered(ReferralStatus),
+    /// The referrer added the information asked for, to the chairs.
+    InformationAdded,
+}
+
+impl ReferralNotice {
+    /// (who hears it, subject key, body key).
+    fn mail(self) -> (referral::Audience, &'static str, &'static str) {
+        use referral::Audience::{Chairs, Referrer};
+        match self {
+            ReferralNotice::Submitted => (
+                Chairs,
+                "mail.referral_new.subject",
+                "mail.referral_new.body",
+            ),
+            ReferralNotice::InformationAdded => (
+                Chairs,
+                "mail.referral_returned.subject",
+                "mail.referral_returned.body",
+            ),
+            ReferralNotice::Answered(status) => match status {
+                ReferralStatus::MoreInfo => (
+                    Referrer,
+                    "mail.referral_more_info.subject",
+                    "mail.referral_more_info.body",
+                ),
+                ReferralStatus::Rejected => (
+                    Referrer,
+                    "mail.referral_rejected.subject",
+                    "mail.referral_rejected.body",
+                ),
+                ReferralStatus::Scheduled => (
+                    Referrer,
+                    "mail.referral_scheduled.subject",
+                    "mail.referral_scheduled.body",
+                ),
+                _ => (
+                    Referrer,
+                    "mail.referral_accepted.subject",
+                    "mail.referral_accepted.body",
+                ),
+            },
+        }
+    }
+}
+
+/// Tells the people around referral `id` of `notice`, except `by` (who caused it). A failure is
+/// logged, never returned: what caused the notice has been saved already.
+pub async fn notify_referral(state: &AppState, id: i64, notice: ReferralNotice, by: i64) {
+    let (audience, subject, body) = notice.mail();
+    let recipients = state
+        .db(move |conn| {
+            let Some(found) = referral::find(conn, id)? else {
+                return Ok(Vec::new());
+            };
+            Ok(referral::audience(conn, &found, audience, Some(by))?)
+        })
+        .await;
+    let recipients = match recipients {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(referral_id = id, error = ?e, "referral notice not sent");
+            return;
+        }
+    };
+    let link = state.link(&format!("/aanmeldingen/{id}"));
+    for to in recipients {
+        if let Err(e) = state.send_mail(plain_mail(&to, subject, body, &link)).await {
+            tracing::warn!(user_id = to.id, error = ?e, "referral notice not sent");
+        }
+    }
+}
+
+/// What publishing a meeting's agenda tells: an invitation with the .ics to everyone on its
+/// attendance list, and news in the portal of the families on its agenda.
+pub struct MeetingNews {
+    invitations: Vec<Mail>,
+    families: Vec<i64>,
+}
+
+/// The news of the just published `found` of table `at`, read inside the publishing transaction.
+pub fn meeting_news(
+    conn: &mut crate::db::DbConn,
+    found: &crate::domain::meeting::Meeting,
+    at: &crate::domain::table::Table,
+    base_url: &str,
+) -> Result<MeetingNews, AppError> {
+    use crate::domain::meeting;
+    let link = format!("{base_url}/bijeenkomsten/{}", found.id);
+    let host = url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let ics = crate::calendar::meeting_ics(found, at, &link, &host);
+    let mut invitations = Vec::new();
+    for row in meeting::attendance_list(conn, found.id)? {
+        if let Some(invitee) = user::find(conn, row.user_id)? {
+            invitations.push(meeting_invitation(&invitee, at, found, &link, &ics));
+        }
+    }
+    let mut families: Vec<i64> = meeting::items(conn, found.id)?
+        .iter()
+        .filter_map(|i| i.family_id)
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    Ok(MeetingNews {
+        invitations,
+        families,
+    })
+}
+
+/// Sends the invitations, then tells the families on the agenda that there is news in their portal
+/// (no details in the mail).
+pub async fn send_meeting_news(state: &AppState, news: MeetingNews) -> Result<(), AppError> {
+    for mail in news.invitations {
+        state.send_mail(mail).await?;
+    }
+    for family_id in news.families {
+        notify_family(state, family_id, Category::Meetings).await;
+    }
+    Ok(())
+}
+
+fn meeting_invitation(
+    to: &user::User,
+    at: &crate::domain::table::Table,
+    m: &crate::domain::meeting::Meeting,
+    link: &str,
+    ics: &str,
+) -> Mail {
+    let i18n = crate::mail::i18n_for(to);
+    let when = format!(
+        "{} – {}",
+        crate::time::date_time(m.starts_at),
+        crate::time::clock(m.ends_at)
+    );
+    let args = [
+        ("name", to.name.as_str()),
+        ("table", at.name.as_str()),
+        ("when", when.as_str()),
+        ("link", link),
+    ];
+    let mut mail = crate::mail::with_link(
+        to,
+        &i18n,
+        i18n.t_with("mail.meeting.subject", &args),
+        &i18n.t_with("mail.meeting.body", &args),
+        link,
+    );
+    mail.attachments.push(Attachment {
+        filename: "overleg.ics".into(),
+        content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+        content: ics.as_bytes().to_vec(),
+    });
+    mail
 }

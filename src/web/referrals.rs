@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::access::{Seat, actor, authorize, log_access, seat, who};
 use super::forms::{FieldErrors, TEXT_LIMIT, text};
 use super::html;
-use super::notify::{DirectorNotice, notify_director};
+use super::notify::{DirectorNotice, ReferralNotice, notify_director, notify_referral};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::family::{self, Family, Urgency};
@@ -256,6 +256,7 @@ pub async fn create_referral(
         Ok(id) => {
             let notice = DirectorNotice::Referral { id, outside };
             notify_director(&state, family_id, notice, Some(by)).await;
+            notify_referral(&state, id, ReferralNotice::Submitted, by).await;
             Ok(see_other(&format!("/aanmeldingen/{id}")))
         }
         Err(errors) => html(
@@ -283,7 +284,57 @@ struct ReferralPage {
     seat: Seat,
     /// Planned meetings the chair can schedule it on.
     meetings: Vec<Meeting>,
+    /// What the referrer added when the chair asked, oldest first, with who added it.
+    additions: Vec<(referral::Addition, String)>,
+    /// When the chair's answer is due (while it is waiting for one), and whether that has passed.
+    due: Option<(chrono::NaiveDateTime, bool)>,
+    /// The viewer made the referral.
+    is_referrer: bool,
     problem: Option<&'static str>,
+    /// The information as typed, shown again when it could not be added.
+    information: String,
+    /// The text key of what was just saved, confirmed on the page.
+    saved: Option<&'static str>,
+}
+
+/// Everything the referral page shows, read for `user` (and logged as a reading).
+fn referral_page(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    id: i64,
+    ctx: PageCtx,
+) -> Result<ReferralPage, AppError> {
+    let (found, fam, to, seat) = referral_for(conn, user, id)?;
+    log_referral_read(conn, user, fam.id)?;
+    let referrer = user::find(conn, found.referred_by_user_id)?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let meetings = meeting::for_table(conn, to.id)?
+        .into_iter()
+        .filter(|m| !m.is_closed())
+        .collect::<Vec<_>>();
+    let deadlines = table::find_kind(conn, to.kind_id)?
+        .map(|k| k.deadlines())
+        .unwrap_or_default();
+    let due = found.awaits_answer().then(|| {
+        let due = referral::answer_due(deadlines, found.urgency(), found.with_chair_since());
+        (due, crate::domain::now() > due)
+    });
+    Ok(ReferralPage {
+        ctx,
+        additions: referral::additions(conn, found.id)?,
+        is_referrer: found.referred_by_user_id == user.id(),
+        referral: found,
+        family: fam,
+        table: to,
+        referrer,
+        seat,
+        meetings,
+        due,
+        problem: None,
+        information: String::new(),
+        saved: None,
+    })
 }
 
 /// The referral, for the referrer and those who work with the family, and for the table's chair and
@@ -310,6 +361,27 @@ fn referral_for(
     Ok((found, fam, to, seat))
 }
 
+/// The referral, if `user` may do `action` with it (a change: a refusal is 403 once it may be read).
+fn referral_may(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    id: i64,
+    action: ReferralAction,
+) -> Result<(Referral, Family, Table), AppError> {
+    let (found, fam, to, seat) = referral_for(conn, user, id)?;
+    let relation = family::relation_to(conn, &fam, user.id())?;
+    let standing = ReferralStanding {
+        referrer: found.referred_by_user_id == user.id(),
+        seat,
+        family_closed: fam.is_closed(),
+        takes_part: false,
+    };
+    if !policy::allows_referral(actor(user), relation, standing, action) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((found, fam, to))
+}
+
 /// Logs that the referral (family data) was shown: as regie or betrokkenheid when the reader works with
 /// the family, otherwise as "overleg" (the chair or minute-taker).
 fn log_referral_read(conn: &mut DbConn, user: &SignedIn, family_id: i64) -> Result<(), AppError> {
@@ -326,38 +398,18 @@ pub async fn show_referral(
     ctx: PageCtx,
     state: web::Data<AppState>,
     path: web::Path<i64>,
+    query: web::Query<super::forms::NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (user, id) = (user.0, path.into_inner());
-    let page = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (found, fam, to, seat) = referral_for(conn, &user, id)?;
-                log_referral_read(conn, &user, fam.id)?;
-                let referrer = user::find(conn, found.referred_by_user_id)?
-                    .map(|u| u.name)
-                    .unwrap_or_default();
-                let meetings = meeting::for_table(conn, to.id)?
-                    .into_iter()
-                    .filter(|m| !m.is_closed())
-                    .collect::<Vec<_>>();
-                Ok::<_, AppError>((found, fam, to, referrer, seat, meetings))
-            })
-        })
+    let mut page = state
+        .db(move |conn| db::write(conn, |conn| referral_page(conn, &user, id, ctx)))
         .await?;
-    let (referral, family, table, referrer, seat, meetings) = page;
-    html(
-        StatusCode::OK,
-        ReferralPage {
-            ctx,
-            referral,
-            family,
-            table,
-            referrer,
-            seat,
-            meetings,
-            problem: None,
-        },
-    )
+    page.saved = match query.melding.as_deref() {
+        Some("aangevuld") => Some("referral.info_sent"),
+        Some("beantwoord") => Some("referral.answered"),
+        _ => None,
+    };
+    html(StatusCode::OK, page)
 }
 
 #[derive(Deserialize)]
@@ -378,40 +430,26 @@ pub async fn answer_referral(
     form: web::Form<AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
     let (user, id, form) = (user.0, path.into_inner(), form.into_inner());
+    let by = user.id();
     let note = form.note.trim().to_string();
     let meeting_id = form.meeting_id.trim().parse::<i64>().ok();
     let outcome = state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let (found, fam, to, seat) = referral_for(conn, &user, id)?;
-                let relation = family::relation_to(conn, &fam, user.id())?;
-                let standing = ReferralStanding {
-                    seat,
-                    ..ReferralStanding::default()
-                };
-                if !policy::allows_referral(
-                    actor(&user),
-                    relation,
-                    standing,
-                    ReferralAction::Answer,
-                ) {
-                    return Err(AppError::Forbidden);
-                }
-                let referrer = user::find(conn, found.referred_by_user_id)?
-                    .map(|u| u.name)
-                    .unwrap_or_default();
-                let meetings: Vec<Meeting> = meeting::for_table(conn, to.id)?
-                    .into_iter()
-                    .filter(|m| !m.is_closed())
-                    .collect();
+                let (found, _, to) = referral_may(conn, &user, id, ReferralAction::Answer)?;
                 let status = answer_status(&form.answer);
                 let problem = answer_problem(status, &found, &note);
-                let schedule_on = meeting_id.and_then(|mid| meetings.iter().find(|m| m.id == mid));
                 if let (None, Some(status)) = (problem, status) {
-                    let schedule_on = if status == ReferralStatus::Accepted {
-                        schedule_on
-                    } else {
-                        None
+                    let open: Vec<Meeting> = meeting::for_table(conn, to.id)?
+                        .into_iter()
+                        .filter(|m| !m.is_closed())
+                        .collect();
+                    let schedule_on = meeting_id
+                        .and_then(|mid| open.iter().find(|m| m.id == mid))
+                        .filter(|_| status == ReferralStatus::Accepted);
+                    let told = match schedule_on {
+                        Some(_) => ReferralStatus::Scheduled,
+                        None => status,
                     };
                     let announced = record::answer_referral(
                         conn,
@@ -422,31 +460,75 @@ pub async fn answer_referral(
                         (!note.is_empty()).then_some(note.as_str()),
                         schedule_on,
                     )?;
-                    return Ok(Ok(announced));
+                    return Ok(Ok((announced, told)));
                 }
-                log_referral_read(conn, &user, fam.id)?;
-                Ok::<_, AppError>(Err((found, fam, to, referrer, seat, meetings, problem)))
+                let mut page = referral_page(conn, &user, id, ctx)?;
+                page.problem = problem;
+                Ok::<_, AppError>(Err(page))
             })
         })
         .await?;
     match outcome {
-        Ok(announced) => {
+        Ok((announced, told)) => {
             state.wake(announced);
-            Ok(see_other(&format!("/aanmeldingen/{id}")))
+            notify_referral(&state, id, ReferralNotice::Answered(told), by).await;
+            Ok(see_other(&format!("/aanmeldingen/{id}?melding=beantwoord")))
         }
-        Err((referral, family, table, referrer, seat, meetings, problem)) => html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ReferralPage {
-                ctx,
-                referral,
-                family,
-                table,
-                referrer,
-                seat,
-                meetings,
-                problem,
-            },
-        ),
+        Err(page) => html(StatusCode::UNPROCESSABLE_ENTITY, page),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InformationForm {
+    #[serde(default)]
+    information: String,
+}
+
+/// The referrer answers the chair's question: the referral goes back to the chair, who is told.
+pub async fn add_information(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<InformationForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, id) = (user.0, path.into_inner());
+    let by = user.id();
+    let typed = form.into_inner().information.replace("\r\n", "\n");
+    let information = typed.trim().to_string();
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (found, _, to) = referral_may(conn, &user, id, ReferralAction::AddInformation)?;
+                let problem = if found.status() != ReferralStatus::MoreInfo {
+                    Some((StatusCode::CONFLICT, "referral.no_question_open"))
+                } else if information.is_empty() {
+                    Some((
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "referral.information_required",
+                    ))
+                } else if information.chars().count() > TEXT_LIMIT {
+                    Some((StatusCode::UNPROCESSABLE_ENTITY, "form.too_long"))
+                } else {
+                    None
+                };
+                let Some((status, key)) = problem else {
+                    record::add_referral_information(conn, &who(&user), &found, &to, &information)?;
+                    return Ok(Ok(()));
+                };
+                let mut page = referral_page(conn, &user, id, ctx)?;
+                page.problem = Some(key);
+                page.information = typed;
+                Ok::<_, AppError>(Err((status, page)))
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(()) => {
+            notify_referral(&state, id, ReferralNotice::InformationAdded, by).await;
+            Ok(see_other(&format!("/aanmeldingen/{id}?melding=aangevuld")))
+        }
+        Err((status, page)) => html(status, page),
     }
 }
 

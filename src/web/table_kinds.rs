@@ -26,6 +26,10 @@ struct KindsPage {
 }
 
 impl KindsPage {
+    fn default_deadlines(&self) -> table::AnswerDeadlines {
+        table::AnswerDeadlines::default()
+    }
+
     fn partnership_name(&self, id: &i64) -> &str {
         self.partnerships
             .iter()
@@ -128,6 +132,7 @@ pub async fn save_kind(
     if checklists.iter().any(|c| c.chars().count() > 4000) {
         errors.add("phase_criteria_up_2", "form.too_long");
     }
+    let deadlines = form.deadlines(&mut errors);
     let valid = errors.is_empty();
     let kind = KindSettings {
         name,
@@ -135,6 +140,7 @@ pub async fn save_kind(
         outcomes,
         days,
         checklists,
+        deadlines,
     };
     let (partnerships, kinds) = state
         .db(move |conn| {
@@ -181,6 +187,7 @@ struct KindSettings {
     days: i32,
     /// The phase checklists as typed: up to phase 2, up to phase 3, back.
     checklists: [String; 3],
+    deadlines: table::AnswerDeadlines,
 }
 
 /// Creates (`kind_id` 0) or updates a kind, with its own phase checklists (none where the default is
@@ -198,6 +205,7 @@ fn store_kind(
         outcomes,
         days,
         checklists,
+        deadlines,
     } = kind;
     let saved_id = if kind_id == 0 {
         let code = format!("custom_{}", crate::auth::random_token()[..8].to_lowercase());
@@ -219,6 +227,7 @@ fn store_kind(
         table::update_kind(conn, kind_id, name, criteria, outcomes, *days)?;
         kind_id
     };
+    table::set_deadlines(conn, saved_id, *deadlines)?;
     table::set_phase_criteria(
         conn,
         saved_id,

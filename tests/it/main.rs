@@ -28,6 +28,7 @@ mod partners;
 mod partnerships;
 mod portal;
 mod purpose;
+mod referrals;
 mod safety;
 mod slow;
 mod smtp;

@@ -284,6 +284,9 @@ async fn table_kinds_changed_in_one_partnership_are_unchanged_in_the_other() {
                         ("referral_criteria", "Meerdere disciplines."),
                         ("outcome_options", "Afspraken gemaakt"),
                         ("access_days", "365"),
+                        ("answer_hours_crisis", "4"),
+                        ("answer_days_urgent", "1"),
+                        ("answer_days_regular", "5"),
                     ],
                 )
                 .await

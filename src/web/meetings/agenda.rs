@@ -7,17 +7,15 @@ use serde::Deserialize;
 
 use super::{change, meeting_page, seat_may};
 use crate::db;
-use crate::domain::meeting::{self, Meeting, MeetingAction, state_allows};
+use crate::domain::meeting::{self, MeetingAction, state_allows};
 use crate::domain::referral::{self, ReferralStatus};
-use crate::domain::table::Table;
-use crate::domain::user;
-use crate::mail::{Attachment, Mail};
 use crate::policy;
 use crate::record::{self, Announced};
 use crate::web::access::meeting_for;
 use crate::web::access::who;
 use crate::web::forms::FieldErrors;
 use crate::web::html;
+use crate::web::notify::{meeting_news, send_meeting_news};
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, see_other};
 
 #[derive(Deserialize)]
@@ -170,12 +168,8 @@ pub async fn publish_agenda(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, meeting_id) = (user.0, path.into_inner());
-    let link = state.link(&format!("/bijeenkomsten/{meeting_id}"));
-    let host = url::Url::parse(&state.config.base_url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
-    let mails = state
+    let base_url = state.config.base_url.clone();
+    let news = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
@@ -184,73 +178,15 @@ pub async fn publish_agenda(
                     return Err(AppError::Forbidden);
                 }
                 let announced = record::publish_agenda(conn, &who(&user), &found)?;
-                let ics = crate::calendar::meeting_ics(&found, &at, &link, &host);
-                let mut mails = Vec::new();
-                for row in meeting::attendance_list(conn, meeting_id)? {
-                    if let Some(invitee) = user::find(conn, row.user_id)? {
-                        mails.push(invitation_mail(&invitee, &at, &found, &link, &ics));
-                    }
-                }
-                let families: Vec<i64> = meeting::items(conn, meeting_id)?
-                    .iter()
-                    .filter_map(|i| i.family_id)
-                    .collect();
-                Ok((mails, families, announced))
+                let news = meeting_news(conn, &found, &at, &base_url)?;
+                Ok((news, announced))
             })
         })
         .await?;
-    let (mails, families, announced) = mails;
+    let (news, announced) = news;
     state.wake(announced);
-    for mail in mails {
-        state.send_mail(mail).await?;
-    }
-    // The families on the agenda hear that there is news in their portal (no details in the mail).
-    let mut families = families;
-    families.sort_unstable();
-    families.dedup();
-    for family_id in families {
-        crate::web::notify::notify_family(
-            &state,
-            family_id,
-            crate::domain::portal::Category::Meetings,
-        )
-        .await;
-    }
+    send_meeting_news(&state, news).await?;
     Ok(see_other(&format!(
         "/bijeenkomsten/{meeting_id}?melding=gepubliceerd"
     )))
-}
-
-pub(super) fn invitation_mail(
-    to: &user::User,
-    at: &Table,
-    m: &Meeting,
-    link: &str,
-    ics: &str,
-) -> Mail {
-    let i18n = crate::mail::i18n_for(to);
-    let when = format!(
-        "{} – {}",
-        crate::time::date_time(m.starts_at),
-        crate::time::clock(m.ends_at)
-    );
-    let args = [
-        ("name", to.name.as_str()),
-        ("table", at.name.as_str()),
-        ("when", when.as_str()),
-        ("link", link),
-    ];
-    let mut mail = crate::mail::with_link(
-        to,
-        &i18n,
-        i18n.t_with("mail.meeting.subject", &args),
-        &i18n.t_with("mail.meeting.body", &args),
-        link,
-    );
-    mail.attachments.push(Attachment {
-        filename: "overleg.ics".into(),
-        content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
-        content: ics.as_bytes().to_vec(),
-    });
-    mail
 }

@@ -553,6 +553,12 @@ page_routes![
         [Referral(R::Answer)]
     ),
     (
+        POST,
+        "/aanmeldingen/{id}/aanvullen",
+        referrals::add_information,
+        [Referral(R::AddInformation)]
+    ),
+    (
         GET,
         "/acties/{id}",
         actions::show_action,

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use crate::domain::table::AnswerDeadlines;
 use crate::web::forms::{FieldErrors, TEXT_LIMIT, text};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -28,6 +29,14 @@ pub struct TableForm {
     pub(crate) phase_criteria_up_3: String,
     #[serde(default)]
     pub(crate) phase_criteria_back: String,
+    /// Only on the kinds page: how soon referrals are answered (crisis in hours, the others in
+    /// working days).
+    #[serde(default)]
+    pub(crate) answer_hours_crisis: String,
+    #[serde(default)]
+    pub(crate) answer_days_urgent: String,
+    #[serde(default)]
+    pub(crate) answer_days_regular: String,
     /// Only for a new kind: the partnership it belongs to.
     #[serde(default)]
     pub(crate) partnership_id: String,
@@ -51,6 +60,42 @@ impl TableForm {
             TEXT_LIMIT,
         );
         (criteria, outcomes, access_days(errors, &self.access_days))
+    }
+}
+
+impl TableForm {
+    /// A kind's answer deadlines: crisis 1 to 72 hours, spoed and regulier 1 to 30 working days.
+    pub(crate) fn deadlines(&self, errors: &mut FieldErrors) -> AnswerDeadlines {
+        let mut number = |field: &'static str, value: &str, max: i32, key: &'static str| match value
+            .trim()
+            .parse::<i32>()
+        {
+            Ok(n) if (1..=max).contains(&n) => n,
+            _ => {
+                errors.add(field, key);
+                1
+            }
+        };
+        AnswerDeadlines {
+            crisis_hours: number(
+                "answer_hours_crisis",
+                &self.answer_hours_crisis,
+                72,
+                "kinds.crisis_hours_invalid",
+            ),
+            urgent_days: number(
+                "answer_days_urgent",
+                &self.answer_days_urgent,
+                30,
+                "kinds.working_days_invalid",
+            ),
+            regular_days: number(
+                "answer_days_regular",
+                &self.answer_days_regular,
+                30,
+                "kinds.working_days_invalid",
+            ),
+        }
     }
 }
 

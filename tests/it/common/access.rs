@@ -283,6 +283,9 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         // Referrals.
         "/aanmeldingen/{id}" => allow(r.director || r.involved || r.lead),
         "/aanmeldingen/{id}/antwoord" => allow(actor == Chair),
+        // Only the referrer adds information (here the director referred the family; the matrix's
+        // referral is scheduled, so the referrer is told there is no question: 409).
+        "/aanmeldingen/{id}/aanvullen" => allow(r.director),
         // Meetings: reading the closed one, writing the next one (both have both families).
         "/bijeenkomsten/{id}"
         | "/bijeenkomsten/{id}/besluitenlijst.pdf"
