@@ -53,7 +53,7 @@ pub fn meeting_ics(meeting: &Meeting, table: &Table, link: &str, host: &str) -> 
         .uid(&format!("meeting-{}@{host}", meeting.id))
         .summary(&table.name)
         .description(&format!(
-            "Overleg van {}. Agenda en stukken: {link}",
+            "Bijeenkomst van {}. Agenda en stukken: {link}",
             table.name
         ))
         .location(&location)

@@ -129,6 +129,47 @@ pub fn for_family(conn: &mut DbConn, family_id: i64, limit: i64) -> QueryResult<
     Ok(entries)
 }
 
+/// Readings the family sees as one line of its log: `count` readings that look the same, `entry` the
+/// newest of them.
+#[derive(Clone, Debug)]
+pub struct AccessGroup {
+    pub entry: AccessEntry,
+    pub count: usize,
+}
+
+/// The family's log with repeated readings folded together: the same reader (by name when the family
+/// sees names, else by organisation), the same what and the same purpose on the same day (Amsterdam)
+/// become one line with a count, in the place and with the time of the newest. `entries` come newest
+/// first, as `for_family` gives them.
+pub fn grouped_by_day(entries: Vec<AccessEntry>, by_name: bool) -> Vec<AccessGroup> {
+    type Key = (
+        chrono::NaiveDate,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    );
+    let mut groups: Vec<AccessGroup> = Vec::new();
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for entry in entries {
+        let key = (
+            crate::time::local(entry.at).date_naive(),
+            by_name.then(|| entry.user_name.clone()),
+            entry.organisation_name.clone(),
+            entry.what.clone(),
+            entry.purpose.clone(),
+        );
+        match index.get(&key) {
+            Some(&at) => groups[at].count += 1,
+            None => {
+                index.insert(key, groups.len());
+                groups.push(AccessGroup { entry, count: 1 });
+            }
+        }
+    }
+    groups
+}
+
 /// Access to a family given to someone from outside its partnership, with the written reason.
 #[derive(Clone, Debug)]
 pub struct OutsideAccess {
@@ -226,4 +267,83 @@ fn referred_outside(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<Outsid
         .into_iter()
         .map(|r| outside(r, "referral"))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(at: &str, name: &str, org: &str, what: &str) -> AccessEntry {
+        AccessEntry {
+            at: NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").unwrap(),
+            user_id: Some(1),
+            user_name: name.into(),
+            organisation_name: Some(org.into()),
+            what: what.into(),
+            purpose: "involvement".into(),
+        }
+    }
+
+    #[test]
+    fn the_same_reading_on_one_day_is_one_line_with_the_newest_time() {
+        let entries = vec![
+            reading(
+                "2026-12-01 15:00",
+                "Ahmed",
+                "Veilig Thuis",
+                "access.what.export",
+            ),
+            reading(
+                "2026-12-01 14:00",
+                "Karin",
+                "Wijkteam",
+                "access.what.family",
+            ),
+            reading(
+                "2026-12-01 13:00",
+                "Ahmed",
+                "Veilig Thuis",
+                "access.what.export",
+            ),
+            reading(
+                "2026-12-01 09:00",
+                "Ingrid",
+                "Veilig Thuis",
+                "access.what.export",
+            ),
+            // 23:30 UTC on 30 November is 1 December 00:30 in Amsterdam: the same day.
+            reading(
+                "2026-11-30 23:30",
+                "Ahmed",
+                "Veilig Thuis",
+                "access.what.export",
+            ),
+            reading(
+                "2026-11-30 22:30",
+                "Ahmed",
+                "Veilig Thuis",
+                "access.what.export",
+            ),
+        ];
+        let by_name = grouped_by_day(entries.clone(), true);
+        let lines: Vec<(String, usize, String)> = by_name
+            .iter()
+            .map(|g| (g.entry.user_name.clone(), g.count, g.entry.at.to_string()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("Ahmed".to_string(), 3, "2026-12-01 15:00:00".to_string()),
+                ("Karin".to_string(), 1, "2026-12-01 14:00:00".to_string()),
+                ("Ingrid".to_string(), 1, "2026-12-01 09:00:00".to_string()),
+                ("Ahmed".to_string(), 1, "2026-11-30 22:30:00".to_string()),
+            ]
+        );
+        // Without names, two people of one organisation doing the same look the same.
+        let counts: Vec<usize> = grouped_by_day(entries, false)
+            .iter()
+            .map(|g| g.count)
+            .collect();
+        assert_eq!(counts, [4, 1, 1]);
+    }
 }

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use super::forms::FieldErrors;
 use super::middleware::cookie;
 use super::{
-    AppError, AppState, PageCtx, SESSION_COOKIE, html, notice_key, safe_return_path, see_other,
+    AppError, AppState, CurrentUser, PageCtx, SESSION_COOKIE, html, is_download, notice_key,
+    safe_return_path, see_other,
 };
 use crate::auth::token::{self, Purpose};
 use crate::auth::{password, session, throttle};
@@ -53,6 +54,54 @@ pub async fn show_login(
             notice: notice_key(query.melding.as_deref()),
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "auth/download.html")]
+struct DownloadPage {
+    ctx: PageCtx,
+    /// The file's address on this site.
+    path: String,
+    /// Its name as the reader knows it ("besluitenlijst.pdf").
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct DownloadQuery {
+    bestand: Option<String>,
+}
+
+/// After logging in from a link to a file: the page that offers it, so the file does not download
+/// silently behind the login form. The file itself checks who may have it; anything that is not a
+/// file of this site goes to the start page.
+pub async fn show_download(
+    _user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<DownloadQuery>,
+) -> Result<HttpResponse, AppError> {
+    let path = safe_return_path(query.bestand.as_deref());
+    if !is_download(&path) {
+        return Ok(see_other("/"));
+    }
+    html(
+        StatusCode::OK,
+        DownloadPage {
+            ctx,
+            name: file_name(&path),
+            path,
+        },
+    )
+}
+
+/// The name a file at `path` is known by: its last part, or "plan.pdf" for `/gezinnen/1/plan/pdf`.
+fn file_name(path: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let mut parts = path.rsplit('/');
+    let last = parts.next().unwrap_or_default();
+    match (last, parts.next()) {
+        ("pdf", Some(before)) if !before.is_empty() => format!("{before}.pdf"),
+        _ => last.to_string(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -249,11 +298,37 @@ pub async fn logout(
     user: super::AnySignedIn,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let session_id = user.0.session_id;
-    state
-        .db(move |conn| Ok(session::delete(conn, session_id)?))
-        .await?;
-    let mut res = see_other("/inloggen?melding=uitgelogd");
+    end_session(
+        &state,
+        Some(user.0.session_id),
+        "/inloggen?melding=uitgelogd",
+    )
+    .await
+}
+
+/// The portal's quick exit ("Snel weg"): ends the session, if any, and sends the browser to a neutral
+/// site. A POST with the CSRF token, like logging out; the script sends it in the background and
+/// replaces the page itself, without the script the form goes here and follows the redirect.
+pub async fn quick_exit(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let session = ctx.user.map(|u| u.session_id);
+    end_session(&state, session, super::QUICK_EXIT_TO).await
+}
+
+/// Deletes the session (when there is one) and its cookie, and sends the browser to `location`.
+async fn end_session(
+    state: &AppState,
+    session: Option<i64>,
+    location: &str,
+) -> Result<HttpResponse, AppError> {
+    if let Some(session_id) = session {
+        state
+            .db(move |conn| Ok(session::delete(conn, session_id)?))
+            .await?;
+    }
+    let mut res = see_other(location);
     let mut removal = cookie(
         SESSION_COOKIE,
         String::new(),

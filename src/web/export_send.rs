@@ -237,7 +237,7 @@ pub async fn meeting_ics(
     Ok(download(
         "text/calendar; charset=utf-8",
         &format!(
-            "overleg-{}.ics",
+            "bijeenkomst-{}.ics",
             crate::time::local(m.starts_at).date_naive()
         ),
         ics.into_bytes(),

@@ -183,6 +183,11 @@ impl PageCtx {
         self.i18n.t(key)
     }
 
+    /// Where the portal's quick exit goes (`QUICK_EXIT_TO`).
+    pub fn quick_exit_to(&self) -> &'static str {
+        QUICK_EXIT_TO
+    }
+
     /// Whether the visitor is a family member (the portal's layout, with the quick exit).
     pub fn is_family(&self) -> bool {
         self.user
@@ -254,13 +259,38 @@ impl<T: Copy> Value<T> for &&T {
 pub struct CurrentUser(pub SignedIn);
 
 fn login_required(req: &HttpRequest) -> AppError {
-    AppError::LoginRequired {
-        next: req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into()),
-    }
+    let asked = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    // After logging in, a file (a PDF from a mail) would download behind the login form, which stays
+    // on screen as if nothing happened: the page that offers it comes in between.
+    let next = if req.method() == actix_web::http::Method::GET && is_download(&asked) {
+        download_page(&asked)
+    } else {
+        asked
+    };
+    AppError::LoginRequired { next }
+}
+
+/// Whether `path` names a file to download (an export) rather than a page: its last part ends in
+/// .pdf, .xlsx, .csv or .ics, or is `pdf` (the family's plans).
+pub fn is_download(path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let last = path.rsplit('/').next().unwrap_or_default();
+    last == "pdf"
+        || [".pdf", ".xlsx", ".csv", ".ics"]
+            .iter()
+            .any(|ext| last.ends_with(ext))
+}
+
+/// The page that offers the download at `path` after login (`auth::show_download`).
+pub fn download_page(path: &str) -> String {
+    format!(
+        "/downloaden?bestand={}",
+        url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
+    )
 }
 
 /// Staff only: a family account gets 404 on every professional page (it has the portal).
@@ -310,6 +340,9 @@ impl FromRequest for FamilyUser {
         })
     }
 }
+
+/// Where the portal's quick exit goes: a neutral page that says nothing about help or the family.
+pub const QUICK_EXIT_TO: &str = "https://www.google.nl/search?q=weer";
 
 /// A local path to return to after a form or login: one `/` followed by anything but another `/` or a
 /// backslash, with no control character (browsers drop a tab or newline, so `/<tab>/evil` would lead to

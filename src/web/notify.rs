@@ -333,7 +333,7 @@ fn meeting_invitation(
         link,
     );
     mail.attachments.push(Attachment {
-        filename: "overleg.ics".into(),
+        filename: "bijeenkomst.ics".into(),
         content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
         content: ics.as_bytes().to_vec(),
     });

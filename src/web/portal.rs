@@ -22,7 +22,7 @@ use super::html;
 use super::notify::{DirectorNotice, notify_director};
 use super::{AppError, AppState, FamilyUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
-use crate::domain::access_log::{self, AccessEntry};
+use crate::domain::access_log::{self, AccessGroup};
 use crate::domain::decision::{self, ActionRow, FamilyView};
 use crate::domain::family::{self, Family, Person};
 use crate::domain::meeting::MeetingStatus;
@@ -566,11 +566,12 @@ pub async fn save_view(
 #[template(path = "portal/access_log.html")]
 struct AccessLogPage {
     ctx: PageCtx,
-    entries: Vec<AccessEntry>,
+    entries: Vec<AccessGroup>,
     shows_names: bool,
 }
 
 /// Who looked at the family's file: organisation, role, date and purpose; names as the director chose.
+/// The same reading repeated on one day is one line with a count.
 pub async fn show_access_log(
     user: FamilyUser,
     ctx: PageCtx,
@@ -584,9 +585,11 @@ pub async fn show_access_log(
                 return Err(AppError::NotFound);
             }
             let family = family::find(conn, access.family_id)?.ok_or(AppError::NotFound)?;
+            let shows_names = family.portal_shows_names;
+            let entries = access_log::for_family(conn, access.family_id, 1000)?;
             Ok((
-                access_log::for_family(conn, access.family_id, 200)?,
-                family.portal_shows_names,
+                access_log::grouped_by_day(entries, shows_names),
+                shows_names,
             ))
         })
         .await?;

@@ -389,19 +389,25 @@ async fn two_in_a_meeting(
 }
 
 /// Logs in through the form, as a person would; a professional lands on "Mijn overzicht".
-async fn log_in(browser: &Browser, app: &TestApp, email: &str) {
+pub(crate) async fn log_in(browser: &Browser, app: &TestApp, email: &str) {
     log_in_landing(browser, app, email, |h1| h1 == "Mijn overzicht").await;
 }
 
 /// Logs in through the form and waits for the page the account lands on.
-async fn log_in_landing(
+pub(crate) async fn log_in_landing(
     browser: &Browser,
     app: &TestApp,
     email: &str,
     landed: impl Fn(&str) -> bool,
 ) {
+    browser.client.goto(&app.url("/inloggen")).await.unwrap();
+    type_login(browser, email).await;
+    browser.wait_text("h1", landed).await;
+}
+
+/// Fills in the login form shown with `email` and the test password, and presses Enter.
+pub(crate) async fn type_login(browser: &Browser, email: &str) {
     let c = &browser.client;
-    c.goto(&app.url("/inloggen")).await.unwrap();
     c.find(Locator::Css("#email"))
         .await
         .unwrap()
@@ -420,7 +426,6 @@ async fn log_in_landing(
         .send_keys("\u{E007}")
         .await
         .unwrap();
-    browser.wait_text("h1", landed).await;
 }
 
 #[actix_web::test]
@@ -792,7 +797,7 @@ async fn a_director_records_the_phase_and_a_score_on_a_phone() {
 const AXE: &str = include_str!("../assets/axe-core/axe.min.js");
 
 /// The WCAG 2.1 A and AA violations axe-core finds on the page the browser shows: "rule: targets".
-async fn wcag_violations(browser: &Browser) -> Vec<String> {
+pub(crate) async fn wcag_violations(browser: &Browser) -> Vec<String> {
     let c = &browser.client;
     c.execute(AXE, vec![]).await.expect("axe-core loads");
     let result = c
@@ -811,15 +816,15 @@ async fn wcag_violations(browser: &Browser) -> Vec<String> {
 
 /// A family with a running meeting, a safety plan, a score and a portal account for the mother, and an
 /// organisation admin with an API key and a webhook: enough to give every page content.
-struct World {
-    app: TestApp,
-    family: i64,
+pub(crate) struct World {
+    pub app: TestApp,
+    pub family: i64,
     table: i64,
-    meeting: i64,
-    item: i64,
+    pub meeting: i64,
+    pub item: i64,
 }
 
-async fn a_world_with_every_page() -> World {
+pub(crate) async fn a_world_with_every_page() -> World {
     let app = TestApp::spawn().await;
     let c = Cast::new(&app);
     let sandra_id = member(
@@ -952,6 +957,13 @@ fn pages_of(w: &World) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
                 ("item-invite", format!("{item}/uitnodigen")),
                 ("item-chair", item),
                 ("tables", "/overleggen".to_string()),
+                (
+                    "download",
+                    format!(
+                        "/downloaden?bestand=%2Fbijeenkomsten%2F{}%2Fbesluitenlijst.pdf",
+                        w.meeting
+                    ),
+                ),
                 ("table", format!("/overleggen/{}", w.table)),
             ],
         ),
@@ -1011,7 +1023,7 @@ async fn log_in_as(browser: &Browser, app: &TestApp, email: &str) {
     }
 }
 
-async fn log_out(browser: &Browser) {
+pub(crate) async fn log_out(browser: &Browser) {
     browser
         .client
         .find(Locator::Css("form[action='/uitloggen'] button"))
@@ -1110,6 +1122,6 @@ async fn every_page_the_browser_tests_visit_reflows_on_a_320_and_a_390_px_phone(
 }
 
 /// Logs a family member in; they land on the portal.
-async fn log_in_as_family(browser: &Browser, app: &TestApp, email: &str) {
+pub(crate) async fn log_in_as_family(browser: &Browser, app: &TestApp, email: &str) {
     log_in_landing(browser, app, email, |h1| h1.starts_with("Hallo")).await;
 }

@@ -311,7 +311,7 @@ async fn before_the_start_the_next_step_is_the_one_primary_button() {
     // Published: starting it.
     on_meeting(&ingrid, meeting, "publiceren").await;
     let page = ingrid.get(&format!("/bijeenkomsten/{meeting}")).await;
-    assert_eq!(primary(&page), ["Overleg starten S"]);
+    assert_eq!(primary(&page), ["Bijeenkomst starten S"]);
     // Running: the next item.
     on_meeting(&ingrid, meeting, "starten").await;
     let page = ingrid.get(&format!("/bijeenkomsten/{meeting}")).await;

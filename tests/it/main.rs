@@ -12,6 +12,8 @@ mod common;
 mod crash;
 mod daily;
 mod database;
+mod everyday;
+mod everyday_browser;
 mod exports;
 mod families;
 mod fuzz;

@@ -194,7 +194,7 @@ async fn a_professional_invited_for_one_item_sees_that_family_only_and_only_for_
         StatusCode::NOT_FOUND
     );
 
-    // The look was logged with the purpose "overleg".
+    // The look was logged with the purpose "bijeenkomst".
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     let log = ahmed
         .get(&format!("/gezinnen/{}/inzagelog", c.jansen))
@@ -202,7 +202,7 @@ async fn a_professional_invited_for_one_item_sees_that_family_only_and_only_for_
         .text("#inzagelog tbody")
         .unwrap();
     assert!(
-        log.contains("Esther Kok") && log.contains("Overleg"),
+        log.contains("Esther Kok") && log.contains("Bijeenkomst"),
         "{log}"
     );
 

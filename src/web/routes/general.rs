@@ -17,6 +17,7 @@ page_routes![
     (GET, "/static/{path:.*}", assets::serve, [Nothing]),
     (GET, "/", home::show_home, [Own]),
     (GET, "/inloggen", auth::show_login, [Nothing]),
+    (GET, "/downloaden", auth::show_download, [Own]),
     (POST, "/inloggen", auth::login, [Nothing]),
     (GET, "/inloggen/link", login_link::show_request, [Nothing]),
     (POST, "/inloggen/link", login_link::request_link, [Nothing]),
@@ -33,6 +34,7 @@ page_routes![
         [Nothing]
     ),
     (POST, "/uitloggen", auth::logout, [Nothing]),
+    (POST, "/snel-weg", auth::quick_exit, [Nothing]),
     (
         GET,
         "/wachtwoord-vergeten",

@@ -205,9 +205,13 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" if get => Allowed,
         "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" | "/taal" => Answered,
         "/inloggen/link/{token}" | "/wachtwoord-instellen/{token}" | "/uitloggen" => Answered,
+        // The portal's quick exit ends whatever session there is and leaves for a neutral site.
+        "/snel-weg" => Answered,
         // The calendar feed's secret address is its key.
         "/agenda/{file}" => Allowed,
         "/" => allow(staff || actor.is_family()),
+        // The page that offers a file after logging in from a link to it (the file checks access).
+        "/downloaden" => allow(staff),
         "/account" | "/account/agenda" | "/account/agenda/intrekken" | "/account/wachtwoord" => {
             allow(staff)
         }

@@ -707,7 +707,12 @@ impl World {
                 } else {
                     "/inloggen"
                 };
-                let token = client.get(from).await.csrf();
+                // An actor whose session already ended (logging out, the quick exit) takes the
+                // token of the login page.
+                let token = match client.get(from).await.value("input[name=csrf_token]") {
+                    Some(token) => token,
+                    None => client.get("/inloggen").await.csrf(),
+                };
                 let mut fields: Vec<(&str, &str)> = vec![("csrf_token", &token)];
                 fields.extend_from_slice(form);
                 client.http.post(&url).form(&fields)

@@ -266,7 +266,7 @@ async fn put_both_families_on_the_agenda(
         overview
             .text("ol.ss-agenda > li")
             .unwrap()
-            .contains("Openstaande acties van eerdere overleggen"),
+            .contains("Openstaande acties van eerdere bijeenkomsten"),
         "the review comes first"
     );
     (items[1], items[2])
