@@ -66,6 +66,16 @@ pub fn appoint(
         .get_result(conn)
 }
 
+/// The family's director now, if it has one.
+pub fn current_director(conn: &mut DbConn, family_id: i64) -> QueryResult<Option<i64>> {
+    directorships::table
+        .filter(directorships::family_id.eq(family_id))
+        .filter(directorships::ended_at.is_null())
+        .select(directorships::director_user_id)
+        .first(conn)
+        .optional()
+}
+
 /// All directorships of a family, the current one first.
 pub fn history(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<DirectorshipView>> {
     let co_worker_name = diesel::alias!(users as co_workers);

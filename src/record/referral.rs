@@ -56,7 +56,7 @@ pub fn refer(
 }
 
 /// The chair's answer to a referral. Scheduling puts the family on the meeting's agenda and invites the
-/// professionals involved (and the referrer) for that item only.
+/// professionals involved, the director and the referrer for that item only.
 pub fn answer_referral(
     conn: &mut DbConn,
     by: &Who,
@@ -109,6 +109,9 @@ pub fn answer_referral(
         .map(|i| i.involvement.user_id)
         .collect();
     invitees.push(found.referred_by_user_id);
+    invitees.extend(crate::domain::directorship::current_director(
+        conn, family.id,
+    )?);
     invitees.sort_unstable();
     invitees.dedup();
     for user_id in invitees {

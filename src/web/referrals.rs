@@ -9,11 +9,14 @@ use serde::Deserialize;
 use super::access::{Seat, actor, authorize, log_access, seat, who};
 use super::forms::{FieldErrors, TEXT_LIMIT, text};
 use super::html;
-use super::notify::{DirectorNotice, ReferralNotice, notify_director, notify_referral};
+use super::notify::{
+    DirectorNotice, ReferralNotice, meeting_news, notify_director, notify_referral,
+    send_meeting_news,
+};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::family::{self, Family, Urgency};
-use crate::domain::meeting::{self, Meeting};
+use crate::domain::meeting::{self, Meeting, MeetingPlan};
 use crate::domain::partnership;
 use crate::domain::referral::{self, Referral, ReferralDetails, ReferralStatus};
 use crate::domain::table::{self, Table};
@@ -295,6 +298,9 @@ struct ReferralPage {
     information: String,
     /// The text key of what was just saved, confirmed on the page.
     saved: Option<&'static str>,
+    /// For the chair of an open crisis referral: the spoedoverleg form's start time and online link
+    /// (the table's last one), as proposed or as typed.
+    urgent: Option<UrgentForm>,
 }
 
 /// Everything the referral page shows, read for `user` (and logged as a reading).
@@ -309,10 +315,19 @@ fn referral_page(
     let referrer = user::find(conn, found.referred_by_user_id)?
         .map(|u| u.name)
         .unwrap_or_default();
-    let meetings = meeting::for_table(conn, to.id)?
-        .into_iter()
-        .filter(|m| !m.is_closed())
-        .collect::<Vec<_>>();
+    let all = meeting::for_table(conn, to.id)?;
+    let urgent =
+        (seat.chair && found.is_open() && found.urgency() == Urgency::Crisis).then(|| UrgentForm {
+            starts: urgent_start(crate::domain::now())
+                .format("%H:%M")
+                .to_string(),
+            online_link: all
+                .iter()
+                .map(|m| m.online_link.clone())
+                .find(|l| !l.is_empty())
+                .unwrap_or_default(),
+        });
+    let meetings = all.into_iter().filter(|m| !m.is_closed()).collect();
     let deadlines = table::find_kind(conn, to.kind_id)?
         .map(|k| k.deadlines())
         .unwrap_or_default();
@@ -334,6 +349,7 @@ fn referral_page(
         problem: None,
         information: String::new(),
         saved: None,
+        urgent,
     })
 }
 
@@ -558,4 +574,100 @@ fn answer_problem(
         Some(_) if note.chars().count() > TEXT_LIMIT => Some("form.too_long"),
         _ => None,
     }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct UrgentForm {
+    #[serde(default)]
+    starts: String,
+    #[serde(default)]
+    online_link: String,
+}
+
+/// When a spoedoverleg planned at `now` (UTC) starts: the next quarter of an hour at least ten minutes
+/// away, in Amsterdam time.
+fn urgent_start(now: chrono::NaiveDateTime) -> chrono::NaiveTime {
+    use chrono::Timelike;
+    let soon = crate::time::local(now + chrono::Duration::minutes(10)).time();
+    let quarters = (soon.hour() * 60 + soon.minute()).div_ceil(15) * 15;
+    chrono::NaiveTime::from_hms_opt((quarters / 60) % 24, quarters % 60, 0).unwrap_or(soon)
+}
+
+/// The spoedoverleg as typed: today from `starts` for an hour, online. None (with the reason) when the
+/// time is not a time or already passed, or the link is not a web address.
+fn urgent_plan(form: &UrgentForm) -> Result<MeetingPlan, &'static str> {
+    let starts = chrono::NaiveTime::parse_from_str(form.starts.trim(), "%H:%M")
+        .map_err(|_| "referral.urgent_time_invalid")?;
+    let now = crate::domain::now();
+    let starts_at = crate::time::utc_of_local(crate::time::today().and_time(starts));
+    if starts_at < now - chrono::Duration::minutes(10) {
+        return Err("referral.urgent_time_past");
+    }
+    let link = form.online_link.trim();
+    if !(link.starts_with("https://") || link.starts_with("http://")) || link.chars().count() > 500
+    {
+        return Err("referral.urgent_link_invalid");
+    }
+    Ok(MeetingPlan {
+        starts_at,
+        ends_at: starts_at + chrono::Duration::hours(1),
+        place: "Online".into(),
+        online_link: link.to_string(),
+    })
+}
+
+/// The chair turns a crisis referral into a spoedoverleg with one click: a meeting today, online, with
+/// the family as its item (the referrer, the director and those involved invited for it), published at
+/// once so the invitations with the .ics go out now.
+pub async fn plan_urgent_meeting(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<UrgentForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user, id, form) = (user.0, path.into_inner(), form.into_inner());
+    let by = user.id();
+    let base_url = state.config.base_url.clone();
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let (found, _, to) = referral_may(conn, &user, id, ReferralAction::Answer)?;
+                let plan = if !found.is_open() || found.urgency() != Urgency::Crisis {
+                    Err((StatusCode::CONFLICT, "referral.urgent_not_possible"))
+                } else {
+                    urgent_plan(&form).map_err(|key| (StatusCode::UNPROCESSABLE_ENTITY, key))
+                };
+                let plan = match plan {
+                    Ok(plan) => plan,
+                    Err((status, key)) => {
+                        let mut page = referral_page(conn, &user, id, ctx)?;
+                        page.problem = Some(key);
+                        page.urgent = page.urgent.map(|_| form.clone());
+                        return Ok(Err((status, page)));
+                    }
+                };
+                let by = who(&user);
+                let (planned, made) = record::plan_meeting(conn, &by, &to, &plan)?;
+                let status = ReferralStatus::Accepted;
+                let on = Some(&planned);
+                let scheduled = record::answer_referral(conn, &by, &found, &to, status, None, on)?;
+                let published = record::publish_agenda(conn, &by, &planned)?;
+                let news = meeting_news(conn, &planned, &to, &base_url)?;
+                let announced = made.and(scheduled).and(published);
+                Ok::<_, AppError>(Ok((planned.id, news, announced)))
+            })
+        })
+        .await?;
+    let (meeting_id, news, announced) = match outcome {
+        Ok(done) => done,
+        Err((status, page)) => return html(status, page),
+    };
+    state.wake(announced);
+    send_meeting_news(&state, news).await?;
+    let told = ReferralNotice::Answered(ReferralStatus::Scheduled);
+    notify_referral(&state, id, told, by).await;
+    Ok(see_other(&format!(
+        "/bijeenkomsten/{meeting_id}?melding=gepubliceerd"
+    )))
 }

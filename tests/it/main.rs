@@ -31,6 +31,7 @@ mod partnerships;
 mod portal;
 mod purpose;
 mod referrals;
+mod referrals_browser;
 mod safety;
 mod slow;
 mod smtp;

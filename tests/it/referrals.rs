@@ -347,3 +347,88 @@ async fn a_coordinator_sets_a_kinds_answer_deadlines_and_bad_numbers_are_explain
         .unwrap();
     assert_eq!(stored, (8, 2, 10));
 }
+
+#[actix_web::test]
+async fn a_spoedoverleg_is_only_for_an_open_crisis_referral_and_bad_input_plans_nothing() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let karin = signed_in(&app, "karin@wijkteam.example").await;
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let spoed = |client: &'static str, id: i64, starts: &'static str, link: &'static str| {
+        let app = &app;
+        async move {
+            let client = signed_in(app, client).await;
+            client
+                .submit(
+                    &format!("/aanmeldingen/{id}"),
+                    &format!("/aanmeldingen/{id}/spoedoverleg"),
+                    &[("starts", starts), ("online_link", link)],
+                )
+                .await
+        }
+    };
+    let meetings = || app.count("meetings");
+    let planned = meetings();
+
+    // An urgent (not crisis) referral gets no spoedoverleg form and a post is refused as a conflict.
+    let urgent = refer(&karin, c.jansen, c.table, "Graag snel.").await;
+    let page = ingrid.get(&format!("/aanmeldingen/{urgent}")).await;
+    assert!(page.text("#spoedoverleg").is_none());
+    let refused = spoed(
+        "ingrid@vt.example",
+        urgent,
+        "23:59",
+        "https://meet.example/x",
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused
+            .visible_text()
+            .contains("alleen voor een crisisaanmelding")
+    );
+
+    let form = format!("/gezinnen/{}/aanmelden/{}", c.bakker, c.table);
+    let made = karin
+        .submit(
+            &form,
+            &form,
+            &[
+                ("reason", "Moeder is met de kinderen gevlucht."),
+                ("tried", "Opvang is gebeld."),
+                ("question", "Wie doet wat vandaag?"),
+                ("urgency", "crisis"),
+                ("family_informed", "yes"),
+            ],
+        )
+        .await;
+    let crisis = id_from(&made.location, "/aanmeldingen/");
+    // Only the chair plans it: the referrer and the minute-taker-less others are refused.
+    let by_referrer = spoed(
+        "karin@wijkteam.example",
+        crisis,
+        "23:59",
+        "https://meet.example/x",
+    )
+    .await;
+    assert!(matches!(by_referrer.status.as_u16(), 403 | 404));
+    // A link that is no web address and a time that is no time: explained, what was typed kept.
+    let bad_link = spoed("ingrid@vt.example", crisis, "23:59", "teams kanaal MDA").await;
+    assert_eq!(bad_link.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_link.visible_text().contains("begint met https://"));
+    assert_eq!(
+        bad_link.value("#urgent-link").as_deref(),
+        Some("teams kanaal MDA")
+    );
+    let bad_time = spoed(
+        "ingrid@vt.example",
+        crisis,
+        "half drie",
+        "https://meet.example/x",
+    )
+    .await;
+    assert_eq!(bad_time.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_time.visible_text().contains("Vul een tijd in"));
+    assert_eq!(meetings(), planned, "nothing planned");
+    assert_eq!(status_of(&app, crisis), ReferralStatus::Submitted);
+}

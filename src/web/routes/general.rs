@@ -556,6 +556,12 @@ page_routes![
     ),
     (
         POST,
+        "/aanmeldingen/{id}/spoedoverleg",
+        referrals::plan_urgent_meeting,
+        [Referral(R::Answer)]
+    ),
+    (
+        POST,
         "/aanmeldingen/{id}/aanvullen",
         referrals::add_information,
         [Referral(R::AddInformation)]

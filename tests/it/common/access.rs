@@ -286,7 +286,8 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         "/betrokkenheidsverzoeken/{id}" => allow(actor == Outsider),
         // Referrals.
         "/aanmeldingen/{id}" => allow(r.director || r.involved || r.lead),
-        "/aanmeldingen/{id}/antwoord" => allow(actor == Chair),
+        // The matrix's referrals are no crisis: the chair is told a spoedoverleg is not possible (409).
+        "/aanmeldingen/{id}/antwoord" | "/aanmeldingen/{id}/spoedoverleg" => allow(actor == Chair),
         // Only the referrer adds information (here the director referred the family; the matrix's
         // referral is scheduled, so the referrer is told there is no question: 409).
         "/aanmeldingen/{id}/aanvullen" => allow(r.director),
