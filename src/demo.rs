@@ -1094,7 +1094,7 @@ pub fn long_meeting(
         )?;
     }
     let found = meeting::find(conn, m.id)?.context("the meeting just made")?;
-    let _ = record::close_meeting(conn, chair, &found, at)?;
+    let _ = record::close_meeting(conn, chair, &found, at, &Default::default())?;
     meeting::find(conn, m.id)?.context("the meeting just closed")
 }
 

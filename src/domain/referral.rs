@@ -203,6 +203,19 @@ pub fn unschedule(conn: &mut DbConn, id: i64) -> QueryResult<()> {
     Ok(())
 }
 
+/// Closed at a meeting without being discussed, for `reason` (kept as the chair's note; the status is
+/// "rejected": it will not be discussed).
+pub fn end_undiscussed(conn: &mut DbConn, id: i64, reason: &str) -> QueryResult<()> {
+    diesel::update(referrals::table.find(id))
+        .set((
+            referrals::status.eq(ReferralStatus::Rejected.code()),
+            referrals::chair_note.eq(reason),
+            referrals::updated_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Information the referrer added when the chair asked for more: the chair's question as it was, and
 /// the answer.
 #[derive(Clone, Debug, Queryable, Selectable)]

@@ -72,6 +72,12 @@ event_kinds! {
     /// The chair took back the closing of an item while the meeting runs.
     MeetingItemReopened => "meeting.item_reopened",
     MeetingDiscussed => "meeting.discussed",
+    /// A family item without a decision moved to a next meeting when its meeting closed.
+    MeetingItemMoved => "meeting.item_moved",
+    /// A family item without a decision taken off the agenda; its referral waits for a new date.
+    MeetingItemPostponed => "meeting.item_postponed",
+    /// A family item without a decision closed without discussion, with the reason.
+    MeetingItemEnded => "meeting.item_ended",
     MeetingClosed => "meeting.closed",
     MeetingAttendance => "meeting.attendance",
     /// Everyone not yet marked was marked present at once.

@@ -364,37 +364,66 @@ pub fn finish_action(
 
 /// Closes the meeting: from now on its decisions and minutes are read-only. Referrals discussed at it
 /// are marked so. The closing event's hash is kept on the meeting as its seal.
+/// What happens to a family item that has no decision when its meeting closes (the chair's choice).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Undiscussed {
+    /// On the agenda of this next meeting of the table; its referral stays scheduled (now there).
+    MoveTo(i64),
+    /// Off the agenda; its referral waits for a new date (accepted, on no meeting).
+    Wait,
+    /// Closed without discussion, for this reason.
+    End(String),
+}
+
+/// Closes the meeting. Items with a decision are discussed: their referral too, and their outcome goes
+/// to the partners. A family item without one becomes no outcome: it goes where `undiscussed` says
+/// (waiting for a date when the chair was not asked).
 pub fn close_meeting(
     conn: &mut DbConn,
     by: &Who,
     at: &Meeting,
     at_table: &Table,
+    undiscussed: &std::collections::HashMap<i64, Undiscussed>,
 ) -> DomainResult<Announced> {
     meeting::set_status(conn, at.id, MeetingStatus::Closed)?;
+    let decided: Vec<i64> = decision::for_meeting(conn, at.id)?
+        .iter()
+        .map(|d| d.agenda_item_id)
+        .collect();
+    let mut announced = Announced::nothing();
     for item in meeting::items(conn, at.id)? {
+        let Some(family_id) = item.family_id else {
+            continue;
+        };
+        if !decided.contains(&item.id) {
+            let choice = undiscussed
+                .get(&item.id)
+                .cloned()
+                .unwrap_or(Undiscussed::Wait);
+            announced = announced.and(leave_undiscussed(conn, by, at_table, &item, choice)?);
+            continue;
+        }
         if let Some(referral_id) = item.referral_id {
             referral::mark_discussed(conn, referral_id, at.id)?;
         }
-        if let Some(family_id) = item.family_id {
-            event(
-                conn,
-                by,
-                family_id,
-                EventKind::MeetingDiscussed,
-                ("meeting", at.id),
-                json!({"table": at_table.name}),
-            )?;
-            // The item's outcome becomes available to the organisations that took part.
-            crate::domain::outcome::publish(conn, at_table.id, at.id, item.id, family_id)?;
-            event(
-                conn,
-                by,
-                family_id,
-                EventKind::OutcomePublished,
-                ("agenda_item", item.id),
-                json!({"table": at_table.name, "meeting": at.id.to_string()}),
-            )?;
-        }
+        event(
+            conn,
+            by,
+            family_id,
+            EventKind::MeetingDiscussed,
+            ("meeting", at.id),
+            json!({"table": at_table.name}),
+        )?;
+        // The item's outcome becomes available to the organisations that took part.
+        crate::domain::outcome::publish(conn, at_table.id, at.id, item.id, family_id)?;
+        event(
+            conn,
+            by,
+            family_id,
+            EventKind::OutcomePublished,
+            ("agenda_item", item.id),
+            json!({"table": at_table.name, "meeting": at.id.to_string()}),
+        )?;
     }
     let closing = meeting_event(
         conn,
@@ -405,7 +434,69 @@ pub fn close_meeting(
         json!({"table": at_table.name}),
     )?;
     meeting::set_closing_hash(conn, at.id, &closing.hash)?;
-    Ok(Announced::of(&closing))
+    Ok(Announced::of(&closing).and(announced))
+}
+
+/// A family item closed without a decision: moved to the next meeting (its invitees invited there
+/// too), taken off to wait for a date, or ended with a reason. Written on the family's timeline.
+fn leave_undiscussed(
+    conn: &mut DbConn,
+    by: &Who,
+    at_table: &Table,
+    item: &AgendaItem,
+    choice: Undiscussed,
+) -> DomainResult<Announced> {
+    let family_id = item.family_id.ok_or(DomainError::Missing("family"))?;
+    let (kind, data, announced) = match choice {
+        Undiscussed::MoveTo(next) => {
+            let target = meeting::find(conn, next)?
+                .filter(|m| m.table_id == at_table.id && !m.is_closed() && m.id != item.meeting_id)
+                .ok_or(DomainError::Missing("meeting"))?;
+            let moved = meeting::add_item(
+                conn,
+                target.id,
+                ItemKind::Family,
+                Some(family_id),
+                item.referral_id,
+                &item.title,
+                item.time_box_minutes,
+                by.user_id,
+            )?;
+            meeting::copy_invitees(conn, item.id, target.id, moved.id)?;
+            if let Some(referral_id) = item.referral_id {
+                referral::reschedule(conn, referral_id, target.id)?;
+            }
+            let announced = announce(
+                conn,
+                by,
+                (Some(target.id), Some(family_id)),
+                EventKind::AgendaItemAdded,
+                ("agenda_item", moved.id),
+                json!({"title": item.title}),
+            )?;
+            (
+                EventKind::MeetingItemMoved,
+                json!({"table": at_table.name}),
+                announced,
+            )
+        }
+        Undiscussed::Wait => {
+            if let Some(referral_id) = item.referral_id {
+                referral::unschedule(conn, referral_id)?;
+            }
+            let data = json!({"table": at_table.name});
+            (EventKind::MeetingItemPostponed, data, Announced::nothing())
+        }
+        Undiscussed::End(reason) => {
+            if let Some(referral_id) = item.referral_id {
+                referral::end_undiscussed(conn, referral_id, &reason)?;
+            }
+            let data = json!({"table": at_table.name, "reason": reason});
+            (EventKind::MeetingItemEnded, data, Announced::nothing())
+        }
+    };
+    event(conn, by, family_id, kind, ("agenda_item", item.id), data)?;
+    Ok(announced)
 }
 
 /// Records who is present, absent with notice or absent, and how.

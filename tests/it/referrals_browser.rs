@@ -15,7 +15,7 @@ async fn fill(browser: &Browser, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
-async fn click(browser: &Browser, css: &str) {
+pub(crate) async fn click(browser: &Browser, css: &str) {
     browser
         .client
         .find(Locator::Css(css))

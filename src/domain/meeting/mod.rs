@@ -432,6 +432,19 @@ pub fn invite_for_item(
     invite(conn, meeting_id, user_id)
 }
 
+/// Invites the people invited for item `from` for item `to` of meeting `meeting_id` as well, each with
+/// the reason they had (an item moved to a next meeting).
+pub fn copy_invitees(conn: &mut DbConn, from: i64, meeting_id: i64, to: i64) -> QueryResult<()> {
+    let invited: Vec<(i64, Option<String>)> = item_invitees::table
+        .filter(item_invitees::agenda_item_id.eq(from))
+        .select((item_invitees::user_id, item_invitees::outside_reason))
+        .load(conn)?;
+    for (user_id, reason) in invited {
+        invite_for_item(conn, meeting_id, to, user_id, reason.as_deref())?;
+    }
+    Ok(())
+}
+
 /// Takes back one invitation for an item. Whoever has no other reason to be at the meeting (no other
 /// item, no seat at the table) and is not yet marked present or absent leaves its attendance list too,
 /// so the meeting is closed to them as well. False when there was no such invitation.

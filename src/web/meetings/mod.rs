@@ -3,6 +3,7 @@
 //! not invited to a family's item sees only its pseudonym and time box.
 
 pub mod agenda;
+pub mod closing;
 pub mod decisions;
 pub mod invite;
 pub mod item;

@@ -126,25 +126,6 @@ pub async fn reopen_item(
     )))
 }
 
-pub async fn close_meeting(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (user, meeting_id) = (user.0, path.into_inner());
-    change(&state, user, meeting_id, move |conn, by, m, at, seat| {
-        seat_may(seat, MeetingAction::Close)?;
-        if !state_allows(m.state(), MeetingAction::Close) {
-            return Ok(Announced::nothing());
-        }
-        Ok(record::close_meeting(conn, by, m, at)?)
-    })
-    .await?;
-    Ok(see_other(&format!(
-        "/bijeenkomsten/{meeting_id}?melding=gesloten"
-    )))
-}
-
 #[derive(Deserialize)]
 pub struct AttendanceForm {
     #[serde(default)]

@@ -68,9 +68,15 @@ page_routes![
         [Meeting(M::Start)]
     ),
     (
+        GET,
+        "/bijeenkomsten/{id}/sluiten",
+        meetings::closing::show_close,
+        [Meeting(M::Close)]
+    ),
+    (
         POST,
         "/bijeenkomsten/{id}/sluiten",
-        meetings::run::close_meeting,
+        meetings::closing::close_meeting,
         [Meeting(M::Close)]
     ),
     (

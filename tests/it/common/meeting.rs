@@ -17,10 +17,51 @@ pub async fn on_meeting(client: &Client, meeting: i64, action: &str) -> Page {
     client.submit(&page, &format!("{page}/{action}"), &[]).await
 }
 
-/// The chair closes the meeting through its page.
+/// The chair closes the meeting through its closing page, taking what it proposes for the families
+/// without a decision (as a chair who only clicks "Bijeenkomst afsluiten" would).
 pub async fn close_meeting(chair: &Client, meeting: i64) {
-    let page = on_meeting(chair, meeting, "sluiten").await;
+    let path = format!("/bijeenkomsten/{meeting}/sluiten");
+    let form = chair.get(&path).await;
+    let fields = proposed_choices(&form);
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let page = chair.submit(&path, &path, &fields).await;
     assert_taken(&page);
+}
+
+/// The values a form on `page` would send as shown: checked radios, the selected (or first) option of
+/// each select, and the text of each textarea.
+pub fn proposed_choices(page: &Page) -> Vec<(String, String)> {
+    let html = page.html();
+    let sel = |css: &str| scraper::Selector::parse(css).unwrap();
+    let mut fields = Vec::new();
+    for radio in html.select(&sel("form input[type=radio][checked]")) {
+        let (name, value) = (radio.value().attr("name"), radio.value().attr("value"));
+        fields.push((
+            name.unwrap_or_default().into(),
+            value.unwrap_or_default().into(),
+        ));
+    }
+    for select in html.select(&sel("form select")) {
+        let chosen = select
+            .select(&sel("option[selected]"))
+            .next()
+            .or_else(|| select.select(&sel("option")).next());
+        let value = chosen
+            .and_then(|o| o.value().attr("value"))
+            .unwrap_or_default();
+        fields.push((
+            select.value().attr("name").unwrap_or_default().into(),
+            value.into(),
+        ));
+    }
+    for area in html.select(&sel("form textarea")) {
+        let text: String = area.text().collect();
+        fields.push((area.value().attr("name").unwrap_or_default().into(), text));
+    }
+    fields
 }
 
 pub fn id_from(location: &Option<String>, prefix: &str) -> i64 {
@@ -219,7 +260,7 @@ pub async fn run_meeting(app: &TestApp, c: &Cast, close: bool) -> (i64, i64, i64
 
 /// Ahmed refers Jansen and Karin refers Bakker; the chair accepts Jansen onto the meeting at once, and
 /// Bakker first without a date. Returns the agenda items (Jansen, Bakker).
-async fn put_both_families_on_the_agenda(
+pub async fn put_both_families_on_the_agenda(
     c: &Cast,
     [ingrid, ahmed, karin]: [&Client; 3],
     meeting: i64,
