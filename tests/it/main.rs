@@ -25,6 +25,7 @@ mod live_access;
 mod login;
 mod matrix;
 mod meetings;
+mod minutes;
 mod pages;
 mod partners;
 mod partnerships;

@@ -6,6 +6,7 @@ pub mod agenda;
 pub mod decisions;
 pub mod invite;
 pub mod item;
+pub mod minutes;
 pub mod planning;
 pub mod run;
 
