@@ -1,6 +1,7 @@
 //! Two writers typing the minutes of one item at the same moment, each in their own Chromium: whoever
 //! saves second sees a notice with both texts, puts their text under the stored one, and nothing typed
-//! is lost. The notice passes the WCAG check, also on a 390 px wide screen.
+//! is lost. The notice passes the WCAG check, also on a 390 px wide screen. And minutes typed while the
+//! server cannot be reached stay in the field, said to be unsaved, until a later try saves them.
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +9,10 @@ use diesel::prelude::*;
 use fantoccini::Locator;
 use samenspel::schema::agenda_items;
 
-use super::{Browser, two_in_a_meeting_as, wcag_violations};
+use super::{Browser, log_in, two_in_a_meeting_as, wcag_violations};
+use crate::common::TestApp;
+use crate::common::meeting::run_meeting;
+use crate::common::world::Cast;
 
 const INGRID_TYPES: &str = " Afspraak: oma Jansen belt elke avond.";
 const RUUD_TYPES: &str = " Opa komt op zondag langs.";
@@ -174,4 +178,52 @@ async fn minutes_typed_by_two_at_once_lose_nothing() {
     first.screenshot("minutes-merged").await;
     ingrid.close().await;
     ruud.close().await;
+}
+
+#[actix_web::test]
+async fn minutes_typed_while_the_server_is_away_stay_and_are_saved_when_it_is_back() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let mut app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let (meeting, item, _) = run_meeting(&app, &c, false).await;
+    log_in(&browser, &app, "ingrid@vt.example").await;
+    let page = app.url(&format!("/bijeenkomsten/{meeting}/punten/{item}"));
+    browser.client.goto(&page).await.unwrap();
+    browser
+        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
+        .await;
+
+    // The server goes away (the socket with it) while the minute-taker types.
+    app.stop_server().await;
+    browser
+        .wait_text("#live-state", |t| t.starts_with("Opnieuw verbinden"))
+        .await;
+    let typed = " Afspraak: de school belt Karin bij zorgen.";
+    let area = browser.client.find(Locator::Css("#minutes")).await.unwrap();
+    area.send_keys(typed).await.unwrap();
+    // The page says so, and the text stays in the field.
+    browser
+        .wait_text("[data-minutes-status]", |t| {
+            t.starts_with("Je notulen zijn nog niet opgeslagen. Je tekst staat hier nog.")
+        })
+        .await;
+    assert!(field_value(&browser).await.ends_with(typed));
+    browser.screenshot("minutes-unsaved").await;
+
+    // Back again: the next try saves it, without a keystroke.
+    app.restart().await;
+    browser
+        .wait_text("[data-minutes-status]", |t| {
+            t.starts_with("Je notulen zijn opgeslagen om")
+        })
+        .await;
+    let stored: String = agenda_items::table
+        .find(item)
+        .select(agenda_items::minutes)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert!(stored.ends_with(typed.trim()), "{stored}");
+    browser.close().await;
 }
