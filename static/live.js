@@ -35,11 +35,33 @@
         fillCsrf(template.content);
         el.append(template.content);
       } else if (fragment.mode === "value") {
-        // Never overwrite what someone is typing with an echo.
-        if (document.activeElement === el || el.dataset.dirty === "1") return;
-        el.value = fragment.html;
+        // Never overwrite what someone typed and has not saved yet. A field that takes the new text
+        // is based on its revision from now on.
+        if (el.dataset.dirty === "1") return;
+        if (el.value !== fragment.html) el.value = fragment.html;
+        const base = el.form && el.form.querySelector("[data-minutes-base]");
+        if (base && fragment.base) base.value = fragment.base;
+      } else if (fragment.mode === "typing") {
+        showTyping(el, fragment);
       }
     });
+  }
+
+  // "Ingrid Smit typt de notulen…" while someone else's saves come in, then "Laatst opgeslagen door…".
+  const typingTimers = new WeakMap();
+  function showTyping(el, fragment) {
+    el.hidden = false;
+    window.clearTimeout(typingTimers.get(el));
+    const other = el.dataset.me !== String(fragment.writer);
+    el.textContent = other ? fragment.typing : fragment.html;
+    if (other) {
+      typingTimers.set(
+        el,
+        window.setTimeout(() => {
+          el.textContent = fragment.html;
+        }, 8000),
+      );
+    }
   }
 
   function followChair(kind) {
@@ -135,31 +157,96 @@
   window.setInterval(tick, 1000);
   tick();
 
-  // The minute-taker's text goes out a moment after typing stops.
+  // The minutes go out a moment after typing stops, and when the field is left. Each save names the
+  // revision of the stored text it was based on; when someone else saved another text in between, the
+  // server writes nothing and sends a notice with both texts (its buttons submit the form). A save
+  // that fails says so and is tried again; the text stays in the field ("dirty") until it is saved.
   document.querySelectorAll("textarea[data-live-minutes]").forEach((area) => {
+    const form = area.form;
+    const base = form.querySelector("[data-minutes-base]");
+    const status = form.querySelector("[data-minutes-status]");
+    const notice = form.querySelector("[data-minutes-conflict]");
     let timer;
+    let busy = false;
+    let again = false;
+    const say = (text) => {
+      if (status && status.textContent !== text) status.textContent = text;
+    };
+    // A new conflict is announced; the same one again (typed on) only updates "Jouw tekst" quietly.
+    const part = (el, name) => el.querySelector(`[data-minutes-${name}]`)?.textContent;
+    function showConflict(html) {
+      const next = document.createElement("div");
+      next.innerHTML = html;
+      const same = ["why", "stored"].every((name) => part(notice, name) === part(next, name));
+      if (same && notice.querySelector("[data-minutes-mine]")) {
+        notice.querySelector("[data-minutes-mine]").textContent = part(next, "mine");
+      } else {
+        notice.replaceChildren(...next.childNodes);
+      }
+    }
+    async function save() {
+      window.clearTimeout(timer);
+      if (busy) {
+        again = true;
+        return;
+      }
+      if (area.dataset.dirty !== "1" || form.dataset.sending === "1") return;
+      busy = true;
+      const sent = area.value;
+      const body = new URLSearchParams({ csrf_token: csrf, minutes: sent, base: base.value });
+      let answer = null;
+      try {
+        const response = await fetch(form.action, {
+          method: "POST",
+          body,
+          headers: { "X-CSRF-Token": csrf, Accept: "application/json" },
+          redirect: "manual",
+          credentials: "same-origin",
+        });
+        const type = response.headers.get("Content-Type") || "";
+        if (type.startsWith("application/json")) answer = await response.json();
+      } catch (_) {
+        answer = null;
+      }
+      busy = false;
+      if (answer && answer.saved) {
+        // Typed on while it was on its way: still dirty, the next save takes the rest.
+        base.value = answer.base;
+        if (area.value === sent) area.dataset.dirty = "0";
+        notice.replaceChildren();
+        say(answer.status);
+      } else if (answer && answer.conflict) {
+        showConflict(answer.conflict);
+        say(answer.status);
+      } else {
+        // Not saved (no connection, logged out, refused): the text stays, and is tried again unless the
+        // server said why it cannot be saved.
+        say((answer && answer.status) || status.dataset.unsaved);
+        if (!answer) timer = window.setTimeout(save, 5000);
+      }
+      if (again) {
+        again = false;
+        save();
+      }
+    }
     area.addEventListener("input", () => {
       area.dataset.dirty = "1";
       window.clearTimeout(timer);
-      timer = window.setTimeout(async () => {
-        const sent = area.value;
-        const body = new URLSearchParams({ csrf_token: csrf, minutes: sent });
-        try {
-          const response = await fetch(area.form.action, {
-            method: "POST",
-            body,
-            headers: { "X-CSRF-Token": csrf },
-            redirect: "manual",
-            credentials: "same-origin",
-          });
-          // Typed on while it was on its way: still dirty, the next save takes the rest.
-          const saved = response.type === "opaqueredirect" || response.ok;
-          if (saved && area.value === sent) area.dataset.dirty = "0";
-        } catch (_) {
-          // Kept dirty: the next keystroke or the save button tries again.
-        }
-      }, 1000);
+      timer = window.setTimeout(save, 1000);
     });
+    area.addEventListener("change", save);
+    form.addEventListener("submit", () => {
+      form.dataset.sending = "1";
+      window.clearTimeout(timer);
+    });
+  });
+  // Leaving the page with minutes that are not saved asks first (the form's own buttons send them).
+  window.addEventListener("beforeunload", (event) => {
+    const unsaved = [...document.querySelectorAll('textarea[data-live-minutes][data-dirty="1"]')];
+    if (unsaved.some((area) => area.form.dataset.sending !== "1")) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
   });
 
   // Chair's keyboard shortcuts: a letter submits the form marked with it (not while typing). Off until

@@ -411,6 +411,24 @@ pub fn last_subject_of_kind(
         .flatten())
 }
 
+/// The meeting's latest event of `kind` about `subject_id` (for instance the last save of an item's
+/// minutes: who, and when).
+pub fn last_about(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    kind: EventKind,
+    subject_id: i64,
+) -> QueryResult<Option<Event>> {
+    events::table
+        .filter(events::meeting_id.eq(meeting_id))
+        .filter(events::kind.eq(kind.name()))
+        .filter(events::subject_id.eq(subject_id))
+        .order(events::id.desc())
+        .select(Event::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn last_id(conn: &mut DbConn) -> QueryResult<i64> {
     Ok(events::table
         .select(diesel::dsl::max(events::id))

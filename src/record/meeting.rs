@@ -224,13 +224,17 @@ pub fn reopen_item(
     )
 }
 
+/// Saves an item's minutes over `item.minutes` as read; None (nothing written) when someone else's
+/// save came in between.
 pub fn save_minutes(
     conn: &mut DbConn,
     by: &Who,
     item: &AgendaItem,
     text: &str,
-) -> DomainResult<Announced> {
-    meeting::set_minutes(conn, item.id, text)?;
+) -> DomainResult<Option<Announced>> {
+    if !meeting::set_minutes(conn, item.id, &item.minutes, text)? {
+        return Ok(None);
+    }
     announce(
         conn,
         by,
@@ -239,6 +243,7 @@ pub fn save_minutes(
         ("agenda_item", item.id),
         json!({}),
     )
+    .map(Some)
 }
 
 /// Records a decision (or a correction of `supersedes`). A referral to another table and a new director

@@ -16,6 +16,8 @@ use crate::common::portal::{family_account, member};
 use crate::common::world::{Cast, signed_in, today};
 use crate::common::{PASSWORD, TestApp};
 
+mod minutes;
+
 pub struct Browser {
     pub client: fantoccini::Client,
     /// The emulated phone's width in CSS px, if this browser is a phone.
@@ -369,16 +371,29 @@ async fn a_professional_logs_in_through_a_real_browser() {
 async fn two_in_a_meeting(
     path: impl Fn(i64, i64) -> String,
 ) -> Option<(TestApp, Browser, Browser, i64)> {
+    two_in_a_meeting_as(
+        ["ingrid@vt.example", "karin@wijkteam.example"],
+        |_, _| {},
+        path,
+    )
+    .await
+}
+
+/// Like `two_in_a_meeting`, with the chair and `other` of `emails`, and the world changed by `prepare`
+/// before they log in.
+async fn two_in_a_meeting_as(
+    [chair_email, other_email]: [&str; 2],
+    prepare: impl FnOnce(&TestApp, &Cast),
+    path: impl Fn(i64, i64) -> String,
+) -> Option<(TestApp, Browser, Browser, i64)> {
     let chair = Browser::start().await?;
     let other = Browser::start().await?;
     let app = TestApp::spawn().await;
     let c = Cast::new(&app);
     let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
+    prepare(&app, &c);
     let page = app.url(&path(meeting, jansen_item));
-    for (browser, email) in [
-        (&chair, "ingrid@vt.example"),
-        (&other, "karin@wijkteam.example"),
-    ] {
+    for (browser, email) in [(&chair, chair_email), (&other, other_email)] {
         log_in(browser, &app, email).await;
         browser.client.goto(&page).await.unwrap();
         browser

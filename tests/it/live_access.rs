@@ -10,7 +10,6 @@ use reqwest::StatusCode;
 use crate::common::meeting::{decide, run_meeting};
 use crate::common::world::{Cast, signed_in, today};
 use crate::common::{Client, Socket, TestApp, html_of};
-use samenspel::domain::table::{self, TableRole};
 use samenspel::record;
 use samenspel::schema::table_members;
 
@@ -95,11 +94,7 @@ async fn a_minute_taker_whose_seat_is_removed_through_another_instance_stops_hea
     let app = TestApp::spawn().await;
     let c = Cast::new(&app);
     let (meeting, _, bakker_item) = run_meeting(&app, &c, false).await;
-    // Ruud, a standing member, also takes the minutes: he sees every item in full.
-    samenspel::db::write(&mut app.conn(), |conn| {
-        table::add_member(conn, c.table, c.ruud.user_id, TableRole::MinuteTaker)
-    })
-    .unwrap();
+    c.give_ruud_a_minute_takers_seat(&app);
     let seat: i64 = table_members::table
         .filter(table_members::table_id.eq(c.table))
         .filter(table_members::user_id.eq(c.ruud.user_id))

@@ -27,6 +27,7 @@ mod live_access;
 mod login;
 mod matrix;
 mod meetings;
+mod minutes;
 mod pages;
 mod partners;
 mod partnerships;

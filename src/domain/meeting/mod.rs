@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+pub mod minutes;
 mod state;
 
 pub use state::{MeetingAction, MeetingState, next_open_item, not_recordable, state_allows};
@@ -348,11 +349,22 @@ pub fn set_time_box(conn: &mut DbConn, item_id: i64, minutes: i32) -> QueryResul
     Ok(())
 }
 
-pub fn set_minutes(conn: &mut DbConn, item_id: i64, minutes: &str) -> QueryResult<()> {
-    diesel::update(agenda_items::table.find(item_id))
-        .set(agenda_items::minutes.eq(minutes))
-        .execute(conn)?;
-    Ok(())
+/// Replaces an item's minutes, but only while they still read `expected` (what the writer's save was
+/// checked against): false when someone else's save came first, which then stays.
+pub fn set_minutes(
+    conn: &mut DbConn,
+    item_id: i64,
+    expected: &str,
+    minutes: &str,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        agenda_items::table
+            .find(item_id)
+            .filter(agenda_items::minutes.eq(expected)),
+    )
+    .set(agenda_items::minutes.eq(minutes))
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 pub fn close_item(conn: &mut DbConn, item_id: i64) -> QueryResult<()> {

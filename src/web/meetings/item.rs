@@ -1,5 +1,5 @@
-//! One agenda item: its page (minutes, decisions, actions, the family's view) for those who may see it,
-//! and the minutes as the minute-taker types them.
+//! One agenda item: its page (minutes, decisions, actions, the family's view) for those who may see it.
+//! How the minutes are saved is in `minutes`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -7,25 +7,24 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::TEXT_LIMIT;
 use crate::db::{self, DbConn};
 use crate::domain::decision::{self, ActionRow, Decision};
 use crate::domain::family::{self, Family};
-use crate::domain::meeting::{self, ItemKind, Meeting, MeetingAction, state_allows};
+use crate::domain::meeting::{self, ItemKind, Meeting, MeetingAction, minutes};
 use crate::domain::referral::{self, Referral};
 use crate::domain::table::{self, Table};
 use crate::policy;
-use crate::record;
+use crate::web::access::log_access;
 use crate::web::access::{Seat, meeting_for};
-use crate::web::access::{log_access, who};
 use crate::web::forms::FieldErrors;
 use crate::web::html;
 use crate::web::views::choices::{directing_candidates, partnership_professionals};
 use crate::web::views::meeting::{
     ActionPartial, DecisionPartial, ItemView, ViewsPartial, item_views, partial,
 };
+use crate::web::views::minutes::{MinutesConflict, MinutesSave};
 use crate::web::views::safety::{PhaseChoice, SafetyView, phase_choices};
-use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
+use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
 
 // ---------------------------------------------------------------------------------------------------
 // One agenda item
@@ -98,6 +97,12 @@ pub(super) struct ItemPage {
     pub(super) tables: Vec<Table>,
     pub(super) involved: Vec<(i64, String)>,
     pub(super) minutes: String,
+    /// The revision of the stored minutes the text in the field was based on.
+    pub(super) minutes_base: String,
+    /// "Laatst opgeslagen door … om …", when the minutes were saved.
+    pub(super) minutes_by: Option<String>,
+    /// A save that met someone else's text: both texts, shown in the minutes form.
+    pub(super) minutes_conflict: Option<MinutesConflict>,
     pub(super) decision_form: DecisionForm,
     pub(super) action_form: ActionForm,
     /// Which form the errors belong to: "minutes", "decision" or "action".
@@ -170,6 +175,19 @@ impl ItemPage {
     fn may_correct(&self, dv: &DecisionView) -> bool {
         policy::may_correct(self.seat, self.meeting.state(), dv.superseded_by.is_some())
     }
+    fn minutes_conflict_html(&self) -> String {
+        self.minutes_conflict
+            .as_ref()
+            .map(|c| c.html(&self.ctx, self.view.item.id))
+            .unwrap_or_default()
+    }
+    /// Whether the field shows text that is not what is stored (a refused or conflicting save).
+    fn minutes_unsaved(&self) -> bool {
+        self.minutes != self.view.item.minutes
+    }
+    fn me(&self) -> i64 {
+        self.ctx.user.as_ref().map_or(0, SignedIn::id)
+    }
     fn errors_of(&self, form: &str) -> FieldErrors {
         if self.errors_for == form {
             self.errors.clone()
@@ -198,6 +216,7 @@ pub(super) struct ItemData {
     pub(super) family_views: Vec<crate::domain::portal::View>,
     pub(super) may_share_minutes: bool,
     pub(super) minutes_shared: bool,
+    pub(super) minutes_saved: Option<MinutesSave>,
 }
 
 /// Loads an item the user may see (404 otherwise) and logs the look at its family.
@@ -234,10 +253,7 @@ pub(super) fn load_item(
     } else {
         Vec::new()
     };
-    let involved = match family_id {
-        Some(fid) => directing_candidates(conn, fid)?,
-        None => Vec::new(),
-    };
+    let involved = family_id.map_or(Ok(Vec::new()), |fid| directing_candidates(conn, fid))?;
     let safety = match family_id {
         Some(fid) => Some(SafetyView::load(conn, fid)?),
         None => None,
@@ -260,6 +276,7 @@ pub(super) fn load_item(
         may_share_minutes,
         minutes_shared,
         last_event: crate::events::last_for_meeting(conn, meeting_id)?,
+        minutes_saved: MinutesSave::last(conn, meeting_id, item_id)?,
         people: if seat.leads() {
             partnership_professionals(conn, at.partnership_id)?
         } else {
@@ -363,9 +380,13 @@ fn family_side(
 }
 
 pub(super) fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
+    let minutes_by = data.minutes_saved.map(|s| s.saved_by(&ctx.i18n));
     ItemPage {
         ctx,
         minutes: data.view.item.minutes.clone(),
+        minutes_base: minutes::revision(&data.view.item.minutes),
+        minutes_by,
+        minutes_conflict: None,
         meeting: data.meeting,
         table: data.table,
         seat: data.seat,
@@ -446,68 +467,4 @@ pub(super) async fn refused(
 /// Why decisions and actions cannot be recorded on this item now, if they cannot.
 pub(super) fn not_recordable(data: &ItemData) -> Option<&'static str> {
     meeting::not_recordable(data.meeting.state_of(&data.view.item))
-}
-
-#[derive(Deserialize)]
-pub struct MinutesForm {
-    #[serde(default)]
-    pub(super) minutes: String,
-}
-
-pub async fn save_minutes(
-    user: CurrentUser,
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    path: web::Path<(i64, i64)>,
-    form: web::Form<MinutesForm>,
-) -> Result<HttpResponse, AppError> {
-    let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
-    let again = user.clone();
-    let text = form.into_inner().minutes.replace("\r\n", "\n");
-    let too_long = text.chars().count() > TEXT_LIMIT;
-    let typed = text.clone();
-    let outcome = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let data = load_item(conn, &user, meeting_id, item_id)?;
-                if !policy::seat_allows(data.seat, MeetingAction::WriteMinutes) {
-                    return Err(AppError::Forbidden);
-                }
-                if !state_allows(data.meeting.state(), MeetingAction::WriteMinutes) {
-                    return Ok(Err("meeting.closed_read_only"));
-                }
-                if too_long {
-                    return Ok(Err("form.too_long"));
-                }
-                let saved =
-                    record::save_minutes(conn, &who(&user), &data.view.item, typed.trim_end())?;
-                Ok(Ok(saved))
-            })
-        })
-        .await?;
-    match outcome {
-        Ok(announced) => {
-            state.wake(announced);
-            Ok(see_other(&format!(
-                "/bijeenkomsten/{meeting_id}/punten/{item_id}#notulen"
-            )))
-        }
-        Err(problem) => {
-            // A closed meeting is a conflict (no field errors); text that is too long is bad input.
-            let mut errors = FieldErrors::default();
-            if problem == "form.too_long" {
-                errors.add("minutes", problem);
-            }
-            refused(
-                &state,
-                again,
-                ctx,
-                (meeting_id, item_id),
-                "minutes",
-                (problem, errors),
-                |p| p.minutes = text,
-            )
-            .await
-        }
-    }
 }

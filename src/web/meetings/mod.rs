@@ -7,6 +7,7 @@ pub mod closing;
 pub mod decisions;
 pub mod invite;
 pub mod item;
+pub mod minutes;
 pub mod planning;
 pub mod run;
 

@@ -137,7 +137,7 @@ page_routes![
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/notulen",
-        meetings::item::save_minutes,
+        meetings::minutes::save_minutes,
         [Meeting(M::WriteMinutes)]
     ),
     (

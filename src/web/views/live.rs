@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use crate::db::DbConn;
+use crate::domain::meeting::minutes;
 use crate::domain::{decision, family, meeting, table};
 use crate::events::{Event, EventKind};
 use crate::i18n::{I18n, Locale};
@@ -17,6 +18,7 @@ use crate::web::views::meeting::{
     ActionPartial, AgendaPartial, AttendancePartial, DecisionPartial, ItemView, StatusPartial,
     ViewsPartial, item_views, partial,
 };
+use crate::web::views::minutes::MinutesSave;
 use crate::web::{AppError, PageCtx};
 
 /// Events read per round when "Verloop" is drawn.
@@ -58,9 +60,18 @@ pub fn audience_for(
 #[derive(Serialize)]
 struct Fragment {
     target: String,
-    /// "replace" (inner HTML), "append", "value" (a form field, left alone while someone types in it).
+    /// "replace" (inner HTML), "append", "value" (a form field, left alone while someone types in it),
+    /// "typing" (a line of text: `typing` for a while, then `html`, as plain text).
     mode: &'static str,
     html: String,
+    /// For the minutes' field: the revision of the text, which the form then says it is based on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<String>,
+    /// For "typing": what shows first, unless the page's own user is the `writer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    typing: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    writer: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -75,6 +86,9 @@ fn fragment(target: impl Into<String>, mode: &'static str, html: String) -> Frag
         target: target.into(),
         mode,
         html,
+        base: None,
+        typing: None,
+        writer: None,
     }
 }
 
@@ -139,7 +153,7 @@ pub fn render_event(
     }
     match what {
         Some(EventKind::FamilyViewSaved) => drawing.family_view(conn, event.subject_id)?,
-        Some(EventKind::MinutesSaved) => drawing.minutes(conn, event.subject_id)?,
+        Some(EventKind::MinutesSaved) => drawing.minutes(conn, event)?,
         Some(EventKind::DecisionRecorded | EventKind::DecisionCorrected) => {
             drawing.decision(conn, event.subject_id)?
         }
@@ -340,9 +354,10 @@ impl<'a> Drawing<'a> {
         Ok(())
     }
 
-    /// An item's minutes were saved: the text, and the minute taker's field, for those who see it.
-    fn minutes(&mut self, conn: &mut DbConn, item_id: Option<i64>) -> Result<(), AppError> {
-        let Some(item) = self.item(conn, item_id)? else {
+    /// An item's minutes were saved: the text, the writers' field (with the revision it now holds), and
+    /// who is typing, for those who see the item.
+    fn minutes(&mut self, conn: &mut DbConn, event: &Event) -> Result<(), AppError> {
+        let Some(item) = self.item(conn, event.subject_id)? else {
             return Ok(());
         };
         if !self.visible(item.id) {
@@ -359,11 +374,25 @@ impl<'a> Drawing<'a> {
             escape(&text),
         ));
         // A form field gets plain text (its value), not HTML.
-        self.fragments.push(fragment(
-            format!("[data-live-minutes=\"{}\"]", item.id),
-            "value",
-            item.minutes.clone(),
-        ));
+        self.fragments.push(Fragment {
+            base: Some(minutes::revision(&item.minutes)),
+            ..fragment(
+                format!("[data-live-minutes=\"{}\"]", item.id),
+                "value",
+                item.minutes.clone(),
+            )
+        });
+        if let Some(save) = MinutesSave::of(conn, event)? {
+            self.fragments.push(Fragment {
+                typing: Some(save.typing(&self.ctx.i18n)),
+                writer: Some(save.user_id),
+                ..fragment(
+                    format!("#minutes-by-{}", item.id),
+                    "typing",
+                    save.saved_by(&self.ctx.i18n),
+                )
+            });
+        }
         Ok(())
     }
 

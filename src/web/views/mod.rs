@@ -5,6 +5,7 @@ pub mod choices;
 pub mod live;
 pub mod meeting;
 pub mod meeting_doc;
+pub mod minutes;
 pub mod safety;
 pub mod table_form;
 pub mod versioned;

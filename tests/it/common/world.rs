@@ -124,6 +124,15 @@ impl Cast {
         .unwrap();
     }
 
+    /// Ruud, a standing member, also takes the minutes: he sees every item in full and may write the
+    /// minutes, as Ingrid may.
+    pub fn give_ruud_a_minute_takers_seat(&self, app: &TestApp) {
+        db::write(&mut app.conn(), |conn| {
+            table::add_member(conn, self.table, self.ruud.user_id, TableRole::MinuteTaker)
+        })
+        .unwrap();
+    }
+
     /// Ruud joins Jansen as neighbourhood officer, Esther comes and goes as GGZ therapist, and Ahmed
     /// makes Karin his deputy.
     fn give_jansen_a_past(&self, app: &TestApp) {
