@@ -20,6 +20,7 @@ mod fuzz;
 mod health;
 mod later;
 mod layout;
+mod leavers;
 mod live;
 mod live_access;
 mod login;
