@@ -30,7 +30,7 @@ fn action_of(app: &TestApp, id: i64) -> (i64, i64, String) {
 }
 
 /// The id of the action `owner` was given at the meeting.
-fn action_owned_by(app: &TestApp, owner: i64) -> i64 {
+pub(crate) fn action_owned_by(app: &TestApp, owner: i64) -> i64 {
     actions::table
         .filter(actions::owner_user_id.eq(owner))
         .select(actions::id)
@@ -39,7 +39,7 @@ fn action_owned_by(app: &TestApp, owner: i64) -> i64 {
 }
 
 /// Switches the account off as the system admin (of `Cast::with_jansens_past`) does.
-fn switch_off(app: &TestApp, user_id: i64) {
+pub(crate) fn switch_off(app: &TestApp, user_id: i64) {
     let mut conn = app.conn();
     let account = samenspel::domain::user::find(&mut conn, user_id)
         .unwrap()

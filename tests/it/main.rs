@@ -21,6 +21,7 @@ mod health;
 mod later;
 mod layout;
 mod leavers;
+mod leavers_browser;
 mod live;
 mod live_access;
 mod login;
