@@ -6,7 +6,9 @@ use diesel::prelude::*;
 
 use super::coded_enum;
 use crate::db::DbConn;
-use crate::schema::{actions, decisions, families, meetings, organisations, users};
+use crate::schema::{
+    actions, decisions, directorships, families, meetings, organisations, table_members, users,
+};
 
 coded_enum!(FamilyView, "family_view", [Agrees => "agrees", Disagrees => "disagrees", NotHeard => "not_heard"]);
 coded_enum!(ActionStatus, "action_status", [Open => "open", Done => "done", Cancelled => "cancelled"]);
@@ -215,6 +217,18 @@ pub fn find_action(conn: &mut DbConn, id: i64) -> QueryResult<Option<Action>> {
         .optional()
 }
 
+/// The action `id` while it is open: what a change to an open action updates.
+fn open_action(
+    id: i64,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Find<actions::table, i64>,
+    diesel::dsl::Eq<actions::status, &'static str>,
+> {
+    actions::table
+        .find(id)
+        .filter(actions::status.eq(ActionStatus::Open.code()))
+}
+
 /// Marks an open action done (with its result) or cancelled (with the reason).
 pub fn finish_action(
     conn: &mut DbConn,
@@ -222,17 +236,28 @@ pub fn finish_action(
     status: ActionStatus,
     result: &str,
 ) -> QueryResult<usize> {
-    diesel::update(
-        actions::table
-            .find(id)
-            .filter(actions::status.eq(ActionStatus::Open.code())),
-    )
-    .set((
-        actions::status.eq(status.code()),
-        actions::result.eq(result),
-        actions::completed_at.eq(super::now()),
-    ))
-    .execute(conn)
+    diesel::update(open_action(id))
+        .set((
+            actions::status.eq(status.code()),
+            actions::result.eq(result),
+            actions::completed_at.eq(super::now()),
+        ))
+        .execute(conn)
+}
+
+/// Gives an open action to a new owner (of `organisation_id`); 0 when it was not open any more.
+pub fn reassign_action(
+    conn: &mut DbConn,
+    id: i64,
+    owner_user_id: i64,
+    owner_organisation_id: i64,
+) -> QueryResult<usize> {
+    diesel::update(open_action(id))
+        .set((
+            actions::owner_user_id.eq(owner_user_id),
+            actions::owner_organisation_id.eq(owner_organisation_id),
+        ))
+        .execute(conn)
 }
 
 /// An action with the names to show.
@@ -258,6 +283,9 @@ enum ActionFilter {
     /// Done or cancelled actions of an owner.
     FinishedForOwner(i64),
     OpenForTable(i64),
+    /// Open actions whose owner's account is switched off, at the tables the user chairs or in the
+    /// families the user directs.
+    LeftBehind(i64),
     Meeting(i64),
     Family(i64),
     /// Open actions of the table's meetings before the given one.
@@ -295,6 +323,24 @@ fn action_rows(conn: &mut DbConn, filter: ActionFilter) -> QueryResult<Vec<Actio
             .filter(meetings::table_id.eq(table_id))
             .filter(actions::status.eq(ActionStatus::Open.code())),
         ActionFilter::Family(id) => query.filter(actions::family_id.eq(id)),
+        ActionFilter::LeftBehind(user) => {
+            let chaired = table_members::table
+                .filter(table_members::user_id.eq(user))
+                .filter(table_members::role.eq(super::table::TableRole::Chair.code()))
+                .select(table_members::table_id);
+            let directed = directorships::table
+                .filter(directorships::director_user_id.eq(user))
+                .filter(directorships::ended_at.is_null())
+                .select(directorships::family_id.nullable());
+            query
+                .filter(users::active.eq(false))
+                .filter(actions::status.eq(ActionStatus::Open.code()))
+                .filter(
+                    meetings::table_id
+                        .eq_any(chaired)
+                        .or(actions::family_id.eq_any(directed)),
+                )
+        }
         ActionFilter::OpenBefore {
             table_id,
             meeting_id,
@@ -339,6 +385,12 @@ pub fn finished_for_owner(
 /// The open actions of every meeting of a table: its actielijst.
 pub fn open_for_table(conn: &mut DbConn, table_id: i64) -> QueryResult<Vec<ActionRow>> {
     action_rows(conn, ActionFilter::OpenForTable(table_id))
+}
+
+/// "Acties van collega's die niet meer actief zijn": open actions of switched-off accounts that the
+/// user, as chair of their table or director of their family, should give to someone else.
+pub fn left_behind_for(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<ActionRow>> {
+    action_rows(conn, ActionFilter::LeftBehind(user_id))
 }
 
 pub fn actions_for_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<ActionRow>> {

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::schema::{directorships, organisations, users};
+use crate::schema::{directorships, families, organisations, users};
 
 #[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = directorships)]
@@ -110,4 +110,72 @@ pub fn history(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<Directorshi
             },
         )
         .collect())
+}
+
+/// An open family whose director's account is switched off: its coordinators flag it until someone
+/// else directs it.
+#[derive(Clone, Debug)]
+pub struct Orphaned {
+    pub family_id: i64,
+    pub display_name: String,
+    pub case_number: String,
+    pub director_name: String,
+    pub organisation_name: String,
+}
+
+impl Orphaned {
+    /// "Gezin J., 2026-0042": the coordinator runs the partnership, and reads no family record for it.
+    pub fn pseudonym(&self) -> String {
+        super::family::pseudonym_of(&self.display_name, &self.case_number)
+    }
+}
+
+/// The open families of these partnerships whose active director's account is switched off, by case
+/// number.
+pub fn orphaned_in(conn: &mut DbConn, partnership_ids: &[i64]) -> QueryResult<Vec<Orphaned>> {
+    if partnership_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, String, String, String, String)> = directorships::table
+        .inner_join(families::table.on(families::id.eq(directorships::family_id)))
+        .inner_join(users::table.on(users::id.eq(directorships::director_user_id)))
+        .inner_join(
+            organisations::table.on(organisations::id.eq(directorships::director_organisation_id)),
+        )
+        .filter(directorships::ended_at.is_null())
+        .filter(users::active.eq(false))
+        .filter(families::status.ne(super::family::FamilyStatus::Closed.code()))
+        .filter(families::partnership_id.eq_any(partnership_ids))
+        .order(families::case_number.asc())
+        .select((
+            families::id,
+            families::display_name,
+            families::case_number,
+            users::name,
+            organisations::name,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(family_id, display_name, case_number, director_name, organisation_name)| Orphaned {
+                family_id,
+                display_name,
+                case_number,
+                director_name,
+                organisation_name,
+            },
+        )
+        .collect())
+}
+
+/// The partnerships of the open families `user_id` directs now, once for each family.
+pub fn partnerships_directed_by(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<i64>> {
+    directorships::table
+        .inner_join(families::table.on(families::id.eq(directorships::family_id)))
+        .filter(directorships::director_user_id.eq(user_id))
+        .filter(directorships::ended_at.is_null())
+        .filter(families::status.ne(super::family::FamilyStatus::Closed.code()))
+        .select(families::partnership_id)
+        .load(conn)
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::coded_enum;
 use crate::db::DbConn;
-use crate::schema::{directorships, families, involvements, persons};
+use crate::schema::{directorships, families, involvements, persons, users};
 
 coded_enum!(
     /// How fast the family needs attention: regulier, spoed, crisis.
@@ -228,6 +228,9 @@ pub struct Relation {
     /// Coordinates the family's partnership, and the family is closed and within its retention period:
     /// may read the record (and every read is logged), nothing more.
     pub keeper: bool,
+    /// Coordinates the partnership of the open family, and its director's account is switched off:
+    /// may appoint a new director, nothing more (not even read the record).
+    pub steward: bool,
 }
 
 impl Relation {
@@ -249,7 +252,10 @@ pub fn relation(conn: &mut DbConn, family_id: i64, user_id: i64) -> QueryResult<
 pub fn relation_to(conn: &mut DbConn, found: &Family, user_id: i64) -> QueryResult<Relation> {
     let open = relation_while_open(conn, found.id, user_id)?;
     if !found.is_closed() {
-        return Ok(open);
+        let steward = !open.director
+            && director_inactive(conn, found.id)?
+            && super::partnership::coordinated_by(conn, user_id)?.contains(&found.partnership_id);
+        return Ok(Relation { steward, ..open });
     }
     let Some(region) = super::partnership::find(conn, found.partnership_id)? else {
         return Ok(Relation::default());
@@ -263,6 +269,18 @@ pub fn relation_to(conn: &mut DbConn, found: &Family, user_id: i64) -> QueryResu
         keeper: super::partnership::coordinated_by(conn, user_id)?.contains(&region.id),
         ..Relation::default()
     })
+}
+
+/// Is the family's active director's account switched off?
+fn director_inactive(conn: &mut DbConn, family_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        directorships::table
+            .inner_join(users::table.on(users::id.eq(directorships::director_user_id)))
+            .filter(directorships::family_id.eq(family_id))
+            .filter(directorships::ended_at.is_null())
+            .filter(users::active.eq(false)),
+    ))
+    .get_result(conn)
 }
 
 fn relation_while_open(conn: &mut DbConn, family_id: i64, user_id: i64) -> QueryResult<Relation> {
@@ -294,6 +312,7 @@ fn relation_while_open(conn: &mut DbConn, family_id: i64, user_id: i64) -> Query
         involved,
         invited,
         keeper: false,
+        steward: false,
     })
 }
 

@@ -89,6 +89,8 @@ event_kinds! {
     ActionCreated => "action.created",
     ActionDone => "action.done",
     ActionCancelled => "action.cancelled",
+    /// The chair or the family's director gave an open action to someone else (its owner left).
+    ActionReassigned => "action.reassigned",
     PhaseChanged => "phase.changed",
     SafetyPlanSaved => "safety_plan.saved",
     CarePlanSaved => "care_plan.saved",

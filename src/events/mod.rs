@@ -429,6 +429,21 @@ pub fn last_about(
         .optional()
 }
 
+/// The events of `kind` about one subject (`("action", 7)`), oldest first.
+pub fn of_subject(
+    conn: &mut DbConn,
+    (subject_type, subject_id): (&str, i64),
+    kind: EventKind,
+) -> QueryResult<Vec<Event>> {
+    events::table
+        .filter(events::subject_type.eq(subject_type))
+        .filter(events::subject_id.eq(subject_id))
+        .filter(events::kind.eq(kind.name()))
+        .order(events::id.asc())
+        .select(Event::as_select())
+        .load(conn)
+}
+
 pub fn last_id(conn: &mut DbConn) -> QueryResult<i64> {
     Ok(events::table
         .select(diesel::dsl::max(events::id))

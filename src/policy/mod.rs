@@ -147,10 +147,13 @@ pub fn allows_family(actor: Actor, relation: Relation, action: FamilyAction) -> 
     match action {
         FamilyAction::View => relation.any(),
         FamilyAction::Comment => relation.director || relation.co_worker || relation.involved,
+        // A coordinator steps in when the director's account was switched off and nobody directs.
+        FamilyAction::AppointDirector => {
+            relation.director || relation.co_worker || relation.steward
+        }
         FamilyAction::EditPlan
         | FamilyAction::EditFamily
         | FamilyAction::ManageInvolvement
-        | FamilyAction::AppointDirector
         | FamilyAction::ViewAccessLog => relation.director || relation.co_worker,
     }
 }
@@ -244,6 +247,11 @@ mod tests {
             keeper: true,
             ..Relation::default()
         };
+        // A coordinator of the partnership of an open family whose director's account is off.
+        let steward = Relation {
+            steward: true,
+            ..Relation::default()
+        };
         // Formerly involved, a colleague of the same organisation, someone of another organisation:
         // none has a relation to the family now.
         let none = Relation::default();
@@ -272,6 +280,8 @@ mod tests {
         expect(professional, invited, &[View]);
         expect(professional, keeper, &[View]);
         expect(org_admin, keeper, &[View]);
+        expect(professional, steward, &[AppointDirector]);
+        expect(system, steward, &[]);
         expect(system, keeper, &[]);
         expect(professional, none, &[]);
         expect(org_admin, none, &[]);

@@ -80,6 +80,7 @@ mod tests {
         involved: false,
         invited: false,
         keeper: false,
+        steward: false,
     };
     const INVOLVED: Relation = Relation {
         director: false,
@@ -87,6 +88,7 @@ mod tests {
         involved: true,
         invited: false,
         keeper: false,
+        steward: false,
     };
     const INVITED: Relation = Relation {
         director: false,
@@ -94,6 +96,7 @@ mod tests {
         involved: false,
         invited: true,
         keeper: false,
+        steward: false,
     };
     const KEEPER: Relation = Relation {
         director: false,
@@ -101,6 +104,7 @@ mod tests {
         involved: false,
         invited: false,
         keeper: true,
+        steward: false,
     };
     const NONE: Relation = Relation {
         director: false,
@@ -108,6 +112,7 @@ mod tests {
         involved: false,
         invited: false,
         keeper: false,
+        steward: false,
     };
 
     fn actor(role: Role) -> Actor {

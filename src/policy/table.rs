@@ -80,10 +80,13 @@ pub enum ActionItem {
     Read,
     /// Report it done or cancelled.
     Finish,
+    /// Give it to someone else (when its owner left, say): the chair of its table and the director of
+    /// its family, never the owner themselves for that alone, nor an admin.
+    Reassign,
 }
 
 impl ActionItem {
-    pub const ALL: [ActionItem; 2] = [ActionItem::Read, ActionItem::Finish];
+    pub const ALL: [ActionItem; 3] = [ActionItem::Read, ActionItem::Finish, ActionItem::Reassign];
 }
 
 /// How the user stands to one action.
@@ -97,7 +100,8 @@ pub struct ActionStanding {
     pub relation: Relation,
 }
 
-/// The owner reads and reports; the chair and minute-taker and those who work with the family read.
+/// The owner reads and reports; the chair and minute-taker and those who work with the family read;
+/// the chair and the family's director give it to someone else.
 pub fn allows_action_item(standing: ActionStanding, action: ActionItem) -> bool {
     let r = standing.relation;
     match action {
@@ -105,6 +109,7 @@ pub fn allows_action_item(standing: ActionStanding, action: ActionItem) -> bool 
             standing.owner || standing.seat.leads() || r.director || r.co_worker || r.involved
         }
         ActionItem::Finish => standing.owner,
+        ActionItem::Reassign => standing.seat.chair || r.director,
     }
 }
 
@@ -192,25 +197,41 @@ mod tests {
     #[test]
     fn the_owner_reports_an_action_and_its_people_read_it() {
         let none = Relation::default();
-        // (owner, seat, relation, reads, finishes)
+        let co_worker = Relation {
+            co_worker: true,
+            ..Relation::default()
+        };
+        let steward = Relation {
+            steward: true,
+            ..Relation::default()
+        };
+        // (owner, seat, relation, [reads, finishes, reassigns])
         let cases = [
-            (true, NO_SEAT, none, true, true),
-            (false, CHAIR, none, true, false),
-            (false, MINUTES, none, true, false),
-            (false, MEMBER, none, false, false),
-            (false, COORDINATOR, none, false, false),
-            (false, NO_SEAT, rel(true, false, false), true, false),
-            (false, NO_SEAT, rel(false, true, false), true, false),
-            (false, NO_SEAT, rel(false, false, true), false, false),
+            (true, NO_SEAT, none, [true, true, false]),
+            (true, MEMBER, none, [true, true, false]),
+            (false, CHAIR, none, [true, false, true]),
+            (false, MINUTES, none, [true, false, false]),
+            (false, MEMBER, none, [false; 3]),
+            (false, COORDINATOR, none, [false; 3]),
+            (false, NO_SEAT, rel(true, false, false), [true, false, true]),
+            (false, NO_SEAT, co_worker, [true, false, false]),
+            (
+                false,
+                NO_SEAT,
+                rel(false, true, false),
+                [true, false, false],
+            ),
+            (false, NO_SEAT, rel(false, false, true), [false; 3]),
+            (false, NO_SEAT, steward, [false; 3]),
         ];
-        for (owner, seat, relation, reads, finishes) in cases {
+        for (owner, seat, relation, expected) in cases {
             let s = ActionStanding {
                 owner,
                 seat,
                 relation,
             };
             let got = ActionItem::ALL.map(|a| allows_action_item(s, a));
-            assert_eq!(got, [reads, finishes], "{s:?}");
+            assert_eq!(got, expected, "{s:?}");
         }
     }
 }

@@ -367,6 +367,37 @@ pub fn finish_action(
     .map(Some)
 }
 
+/// Gives an open action to `to` (with their organisation), from its owner `from`; None when it was
+/// not open any more. The timeline says "Actie overgedragen van X aan Y".
+pub fn reassign_action(
+    conn: &mut DbConn,
+    by: &Who,
+    action: &Action,
+    from: &Who,
+    to: &Who,
+) -> DomainResult<Option<Announced>> {
+    let organisation_id = to
+        .organisation_id
+        .ok_or(DomainError::Missing("organisation"))?;
+    if decision::reassign_action(conn, action.id, to.user_id, organisation_id)? == 0 {
+        return Ok(None);
+    }
+    announce(
+        conn,
+        by,
+        (Some(action.meeting_id), action.family_id),
+        EventKind::ActionReassigned,
+        ("action", action.id),
+        json!({
+            "from": from.name,
+            "from_organisation": from.organisation_name,
+            "name": to.name,
+            "organisation": to.organisation_name,
+        }),
+    )
+    .map(Some)
+}
+
 /// Closes the meeting: from now on its decisions and minutes are read-only. Referrals discussed at it
 /// are marked so. The closing event's hash is kept on the meeting as its seal.
 /// What happens to a family item that has no decision when its meeting closes (the chair's choice).

@@ -23,9 +23,9 @@ pub use family::{
 };
 pub use meeting::{
     Undiscussed, add_action, add_topic, close_item, close_meeting, create_table, finish_action,
-    invite_for_item, mark_all_present, move_item, plan_meeting, publish_agenda, record_decision,
-    reopen_item, save_minutes, set_attendance, set_current_item, set_time_box, start_meeting,
-    withdraw_item_invitation,
+    invite_for_item, mark_all_present, move_item, plan_meeting, publish_agenda, reassign_action,
+    record_decision, reopen_item, save_minutes, set_attendance, set_current_item, set_time_box,
+    start_meeting, withdraw_item_invitation,
 };
 pub use partner::{approve_api_key, record_reading};
 pub use partnership::{

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::access::{actor, who};
 use super::forms::{FieldErrors, NoticeQuery};
-use super::notify::invitation_mail;
+use super::notify::{self, invitation_mail};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, see_other};
 use super::{html, notice_key};
 use crate::auth::token::{self, Purpose};
@@ -583,21 +583,36 @@ async fn switch_account(
     } else {
         Action::DeactivateAccount
     };
-    let changed = state
+    let base_url = state.config.base_url.clone();
+    let (changed, mails) = state
         .db(move |conn| {
             db::write(conn, |conn| {
                 let account = managed_account(conn, &user, id, action)?;
                 let by = who(&user);
-                Ok::<_, AppError>(if active {
-                    record::activate_account(conn, &by, &account.user)?
+                if active {
+                    return Ok((
+                        record::activate_account(conn, &by, &account.user)?,
+                        Vec::new(),
+                    ));
+                }
+                let changed = record::deactivate_account(conn, &by, &account.user)?;
+                // The coordinators hear of the families left without an active director.
+                let mails = if changed {
+                    notify::directorships_left(conn, &account.user, &base_url)?
                 } else {
-                    record::deactivate_account(conn, &by, &account.user)?
-                })
+                    Vec::new()
+                };
+                Ok::<_, AppError>((changed, mails))
             })
         })
         .await?;
     if changed {
         tracing::info!(account = id, by, active, "account switched");
+    }
+    for mail in mails {
+        if let Err(e) = state.send_mail(mail).await {
+            tracing::warn!(account = id, error = ?e, "coordinator notice not sent");
+        }
     }
     Ok(see_other(if active {
         "/beheer/gebruikers?melding=account-geactiveerd"

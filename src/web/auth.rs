@@ -93,7 +93,8 @@ pub async fn show_download(
     )
 }
 
-/// The name a file at `path` is known by: its last part, or "plan.pdf" for `/gezinnen/1/plan/pdf`.
+/// The name a file at `path` is known by: its last part, or the part before with ".pdf" added for
+/// `/gezinnen/1/plan/pdf`.
 fn file_name(path: &str) -> String {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let mut parts = path.rsplit('/');

@@ -39,6 +39,8 @@ struct HomePage {
     inbox: Vec<referral::InboxRow>,
     /// The referrals this user made: open ones, and those answered in the last 30 days.
     referred: Vec<referral::ReferralRow>,
+    /// What colleagues who left leave to this user (see `views::leavers`).
+    left_behind: super::views::leavers::LeftBehind,
 }
 
 impl HomePage {
@@ -65,16 +67,12 @@ pub async fn show_home(
     user: super::AnySignedIn,
     ctx: PageCtx,
     state: web::Data<AppState>,
+    query: web::Query<super::forms::NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
     if user.0.role() == crate::domain::user::Role::Family {
         return Ok(super::see_other("/portaal"));
     }
-    let hour = crate::time::local(crate::domain::now()).hour();
-    let greeting_key = match hour {
-        5..=11 => "home.good_morning",
-        12..=17 => "home.good_afternoon",
-        _ => "home.good_evening",
-    };
+    let greeting_key = greeting_key();
     let first_name = user
         .0
         .account
@@ -119,6 +117,7 @@ pub async fn show_home(
                 ))
             })
             .await?;
+    let left_behind = left_behind(&state, user_id, query.into_inner()).await?;
     let may_create = crate::policy::may_create_family(super::access::actor(&user.0));
     html(
         StatusCode::OK,
@@ -136,6 +135,28 @@ pub async fn show_home(
             overdue,
             inbox,
             referred,
+            left_behind,
         },
     )
+}
+
+/// What colleagues who left leave to this user, with the notice of what was just done about it.
+async fn left_behind(
+    state: &AppState,
+    user_id: i64,
+    query: super::forms::NoticeQuery,
+) -> Result<super::views::leavers::LeftBehind, AppError> {
+    let notice = super::notice_key(query.melding.as_deref());
+    state
+        .db(move |conn| super::views::leavers::left_behind(conn, user_id, notice))
+        .await
+}
+
+/// "Goedemorgen", "Goedemiddag" or "Goedenavond", by the time in Amsterdam.
+fn greeting_key() -> &'static str {
+    match crate::time::local(crate::domain::now()).hour() {
+        5..=11 => "home.good_morning",
+        12..=17 => "home.good_afternoon",
+        _ => "home.good_evening",
+    }
 }

@@ -221,6 +221,26 @@ struct DirectorFormPage {
     directors: Vec<(i64, String)>,
     form: DirectorForm,
     errors: FieldErrors,
+    /// The user reads the family's record; a coordinator standing in for a director who left does
+    /// not, and sees the family as "Gezin J., 2026-0042".
+    reads_family: bool,
+}
+
+impl DirectorFormPage {
+    fn family_label(&self) -> String {
+        if self.reads_family {
+            format!("{} ({})", self.family.display_name, self.family.case_number)
+        } else {
+            family::pseudonym_of(&self.family.display_name, &self.family.case_number)
+        }
+    }
+    fn back(&self) -> String {
+        if self.reads_family {
+            format!("/gezinnen/{}#regie", self.family.id)
+        } else {
+            "/#zonder-regisseur".into()
+        }
+    }
 }
 
 /// The involved (co-worker candidates) and those of them who may direct.
@@ -240,11 +260,12 @@ pub async fn show_director_form(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id) = (user.0, path.into_inner());
-    let (family, (candidates, directors), current) = state
+    let (family, (candidates, directors), current, reads_family) = state
         .db(move |conn| {
-            let (family, _) = authorize(conn, &user, family_id, FamilyAction::AppointDirector)?;
+            let (family, relation) =
+                authorize(conn, &user, family_id, FamilyAction::AppointDirector)?;
             let current = directorship::history(conn, family_id)?.into_iter().next();
-            Ok((family, choices(conn, family_id)?, current))
+            Ok((family, choices(conn, family_id)?, current, relation.any()))
         })
         .await?;
     let form = DirectorForm {
@@ -266,6 +287,7 @@ pub async fn show_director_form(
             directors,
             form,
             errors: FieldErrors::default(),
+            reads_family,
         },
     )
 }
@@ -281,10 +303,12 @@ pub async fn appoint_director(
     let director = form.director_user_id.trim().parse::<i64>().ok();
     let co_worker_text = form.co_worker_user_id.trim().to_string();
     let co_worker = co_worker_text.parse::<i64>().ok();
-    let (family, (candidates, directors), result) = state
+    let (family, (candidates, directors), result, reads_family) = state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let (family, _) = authorize(conn, &user, family_id, FamilyAction::AppointDirector)?;
+                let (family, relation) =
+                    authorize(conn, &user, family_id, FamilyAction::AppointDirector)?;
+                let reads_family = relation.any();
                 let (candidates, directors) = choices(conn, family_id)?;
                 let known =
                     |id: Option<i64>| id.filter(|id| candidates.iter().any(|(c, _)| c == id));
@@ -302,7 +326,12 @@ pub async fn appoint_director(
                     errors.add("co_worker_user_id", "director_form.co_worker_same");
                 }
                 let Some(director) = director.filter(|_| errors.is_empty()) else {
-                    return Ok::<_, AppError>((family, (candidates, directors), Err(errors)));
+                    return Ok::<_, AppError>((
+                        family,
+                        (candidates, directors),
+                        Err(errors),
+                        reads_family,
+                    ));
                 };
                 let director = record::who(conn, director)?;
                 let co_worker = match co_worker {
@@ -316,11 +345,12 @@ pub async fn appoint_director(
                     &director,
                     co_worker.as_ref(),
                 )?;
-                Ok((family, (candidates, directors), Ok(())))
+                Ok((family, (candidates, directors), Ok(()), reads_family))
             })
         })
         .await?;
     match result {
+        Ok(()) if !reads_family => Ok(see_other("/?melding=regisseur-benoemd")),
         Ok(()) => Ok(see_other(&format!("/gezinnen/{family_id}#regie"))),
         Err(errors) => html(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -331,6 +361,7 @@ pub async fn appoint_director(
                 directors,
                 form,
                 errors,
+                reads_family,
             },
         ),
     }

@@ -382,6 +382,8 @@ pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
         "uitnodiging-ingetrokken" => Some("notice.invitation_withdrawn"),
         "actie-gedaan" => Some("notice.action_done"),
         "actie-vervallen" => Some("notice.action_cancelled"),
+        "actie-overgedragen" => Some("notice.action_reassigned"),
+        "regisseur-benoemd" => Some("notice.director_appointed"),
         "regisseur-blijft-uitgenodigd" => Some("notice.director_stays_invited"),
         "account-gewijzigd" => Some("notice.account_updated"),
         "account-gedeactiveerd" => Some("notice.account_deactivated"),

@@ -176,6 +176,41 @@ pub async fn notify_director(
     }
 }
 
+/// The mails to the coordinators when `account`, switched off just now, directed open families of
+/// their partnership: how many need a new director, and a link to the start page that lists them. No
+/// family is named. Read inside the switching transaction, sent after it.
+pub fn directorships_left(
+    conn: &mut crate::db::DbConn,
+    account: &User,
+    base_url: &str,
+) -> Result<Vec<Mail>, AppError> {
+    let mut counts: std::collections::BTreeMap<i64, usize> = Default::default();
+    for p in crate::domain::directorship::partnerships_directed_by(conn, account.id)? {
+        *counts.entry(p).or_default() += 1;
+    }
+    let link = format!("{base_url}/#zonder-regisseur");
+    let mut mails = Vec::new();
+    for (partnership_id, n) in counts {
+        for c in crate::domain::partnership::coordinators(conn, partnership_id)? {
+            let Some(to) = user::find(conn, c.user_id)?.filter(|u| u.active && u.id != account.id)
+            else {
+                continue;
+            };
+            let i18n = crate::mail::i18n_for(&to);
+            let n = n.to_string();
+            let args = [("name", account.name.as_str()), ("n", n.as_str())];
+            mails.push(crate::mail::with_link(
+                &to,
+                &i18n,
+                i18n.t("mail.directorships_left.subject"),
+                &i18n.t_with("mail.directorships_left.body", &args),
+                &link,
+            ));
+        }
+    }
+    Ok(mails)
+}
+
 /// What the people around a referral are told. The mail names no family details.
 #[derive(Clone, Copy, Debug)]
 pub enum ReferralNotice {

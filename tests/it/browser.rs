@@ -172,6 +172,16 @@ impl Browser {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
+    /// Clicks the first element matching `css`.
+    pub async fn click(&self, css: &str) {
+        let element = self.client.find(Locator::Css(css)).await;
+        element
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
     /// The width of the layout viewport in CSS px, as the page sees it.
     pub async fn inner_width(&self) -> u64 {
         self.client

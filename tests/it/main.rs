@@ -22,6 +22,8 @@ mod fuzz;
 mod health;
 mod later;
 mod layout;
+mod leavers;
+mod leavers_browser;
 mod live;
 mod live_access;
 mod login;

@@ -24,14 +24,6 @@ fn seats_of(app: &TestApp, user_id: i64) -> i64 {
         .unwrap()
 }
 
-/// The account id of `email`.
-fn id_of(app: &TestApp, email: &str) -> i64 {
-    samenspel::domain::user::find_by_email(&mut app.conn(), email)
-        .unwrap()
-        .unwrap()
-        .id
-}
-
 /// Posts `fields` to the partnership page's form at `what` (organisaties, coordinatoren, afspraken).
 async fn on_partnership(
     admin: &Client,
@@ -65,7 +57,7 @@ async fn add_seat(client: &Client, table: i64, user_id: i64, role: &str) -> Stat
 async fn an_org_admin_cannot_seat_herself_at_a_table_and_read_its_families() {
     let app = TestApp::spawn().await;
     let c = Cast::with_jansens_past(&app);
-    let petra_id = id_of(&app, "petra@vt.example");
+    let petra_id = app.id_of("petra@vt.example");
     let petra = signed_in(&app, "petra@vt.example").await;
     let events_before = app.count("events");
     for role in ["minute_taker", "chair", "member"] {
@@ -115,8 +107,8 @@ async fn a_coordinator_seats_professionals_of_the_partnership_but_never_herself(
 
     let status = add_seat(&hanna, c.table, hanna_id, "minute_taker").await;
     assert!(refused(status), "her own seat: {status}");
-    let linda = id_of(&app, "linda@ede.example");
-    let petra = id_of(&app, "petra@vt.example");
+    let linda = app.id_of("linda@ede.example");
+    let petra = app.id_of("petra@vt.example");
     for (who, name) in [(petra, "an org admin"), (linda, "another partnership")] {
         let status = add_seat(&hanna, c.table, who, "member").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
@@ -353,7 +345,7 @@ async fn a_system_admin_sets_up_a_partnership_with_its_coordinator() {
         "Veilig Thuis Zuid-Holland Zuid",
         OrganisationKind::VeiligThuis,
     );
-    let petra = id_of(&app, "petra@vt.example");
+    let petra = app.id_of("petra@vt.example");
     // Petra's organisation does not take part yet: she cannot be appointed.
     let early = on_partnership(
         &admin,
@@ -1018,7 +1010,7 @@ async fn adding_someone_from_outside_the_partnership_needs_a_reason() {
     for admin in ["Petra de Graaf", "Beheer"] {
         assert!(!groups.concat().contains(admin), "{admin} offered");
     }
-    let linda = id_of(&app, "linda@ede.example");
+    let linda = app.id_of("linda@ede.example");
     let linda_text = linda.to_string();
     let today = crate::common::world::today().format("%Y-%m-%d").to_string();
     let fields = |reason: &'static str| {

@@ -579,6 +579,12 @@ page_routes![
         [ActionItem(I::Finish)]
     ),
     (
+        POST,
+        "/acties/{id}/overdragen",
+        actions::reassign_action,
+        [ActionItem(I::Reassign)]
+    ),
+    (
         GET,
         "/beheer/organisaties",
         admin::list_organisations,

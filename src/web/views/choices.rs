@@ -125,6 +125,7 @@ pub fn directing_candidates(
     let mut directing = Vec::new();
     for i in involvement::list(conn, family_id)? {
         if i.involvement.ended_on.is_none()
+            && is_active(conn, i.involvement.user_id)?
             && crate::record::may_direct(conn, found.partnership_id, i.involvement.organisation_id)?
         {
             directing.push((
@@ -155,20 +156,25 @@ pub fn directing_professionals(
     })
 }
 
-/// Who is involved with the family now, as (user id, "name — organisation"): those who may become its
-/// co-worker.
+/// Who is involved with the family now with an account that is on, as (user id, "name —
+/// organisation"): those who may become its co-worker.
 pub fn director_candidates(
     conn: &mut DbConn,
     family_id: i64,
 ) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(involvement::list(conn, family_id)?
-        .into_iter()
-        .filter(|i| i.involvement.ended_on.is_none())
-        .map(|i| {
-            (
+    let mut candidates = Vec::new();
+    for i in involvement::list(conn, family_id)? {
+        if i.involvement.ended_on.is_none() && is_active(conn, i.involvement.user_id)? {
+            candidates.push((
                 i.involvement.user_id,
                 format!("{} — {}", i.user_name, i.organisation_name),
-            )
-        })
-        .collect())
+            ));
+        }
+    }
+    Ok(candidates)
+}
+
+/// Is the account switched on? (A colleague who left directs nothing and gets no work.)
+fn is_active(conn: &mut DbConn, user_id: i64) -> Result<bool, AppError> {
+    Ok(user::find(conn, user_id)?.is_some_and(|u| u.active))
 }

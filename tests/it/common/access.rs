@@ -313,6 +313,9 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         "/acties/{id}" => allow(r.owner || r.lead || r.director || r.involved),
         // Only the owner reports an action done or cancelled.
         "/acties/{id}/afronden" => allow(r.owner),
+        // The chair of the action's table and the family's director hand it over (its owner left);
+        // never its owner for that alone, the minute-taker, an admin or the family.
+        "/acties/{id}/overdragen" => allow(actor == Chair || r.director),
         // The family portal.
         "/portaal"
         | "/portaal/inzage"

@@ -426,6 +426,14 @@ impl TestApp {
         )
     }
 
+    /// The id of the account with this address.
+    pub fn id_of(&self, email: &str) -> i64 {
+        samenspel::domain::user::find_by_email(&mut self.conn(), email)
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
     pub fn mails(&self) -> Vec<Mail> {
         self.mailer.captured()
     }
