@@ -844,7 +844,7 @@ pub(crate) async fn wcag_violations(browser: &Browser) -> Vec<String> {
 pub(crate) struct World {
     pub app: TestApp,
     pub family: i64,
-    table: i64,
+    pub table: i64,
     pub meeting: i64,
     pub item: i64,
 }

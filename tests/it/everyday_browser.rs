@@ -291,7 +291,39 @@ async fn the_pages_these_changes_touch_pass_the_wcag_check_at_desktop_and_phone_
     for _ in 0..3 {
         karin.get(&format!("/gezinnen/{}", world.family)).await;
     }
+    // A referral the chair asked more about: the inbox, the referrer's list and the form to answer.
+    let referral =
+        crate::common::meeting::refer(&karin, world.family, world.table, "Fase 2?").await;
+    let ingrid = signed_in(app, "ingrid@vt.example").await;
+    let asked = ingrid
+        .submit(
+            &format!("/aanmeldingen/{referral}"),
+            &format!("/aanmeldingen/{referral}/antwoord"),
+            &[
+                ("answer", "more_info"),
+                ("meeting_id", ""),
+                ("note", "Is de school betrokken?"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, reqwest::StatusCode::SEE_OTHER);
     let pages = [
+        (
+            "ingrid@vt.example",
+            vec![
+                "/".to_string(),
+                format!("/aanmeldingen/{referral}"),
+                format!("/bijeenkomsten/{}/sluiten", world.meeting),
+            ],
+        ),
+        (
+            "karin@wijkteam.example",
+            vec!["/".to_string(), format!("/aanmeldingen/{referral}")],
+        ),
+        (
+            "hanna@veiligheidshuis.example",
+            vec!["/beheer/overlegsoorten".to_string()],
+        ),
         (
             "ahmed@vt.example",
             vec![
