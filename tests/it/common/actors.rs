@@ -823,7 +823,7 @@ pub fn digest(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) AS n FROM calendar_feeds WHERE revoked_at IS NOT NULL",
         "SELECT COUNT(*) AS n FROM users WHERE active",
         "SELECT COUNT(*) AS n FROM actions WHERE status = 'open'",
-        "SELECT COALESCE(SUM(owner_user_id), 0) AS n FROM actions",
+        "SELECT CAST(COALESCE(SUM(owner_user_id), 0) AS BIGINT) AS n FROM actions",
         "SELECT COUNT(*) AS n FROM meetings WHERE status = 'closed'",
         "SELECT COUNT(*) AS n FROM families WHERE status = 'closed'",
         "SELECT COUNT(*) AS n FROM involvement_requests WHERE decided_at IS NULL",
