@@ -310,3 +310,48 @@ async fn the_openapi_document_is_openapi_3_and_lists_every_api_route() {
         );
     }
 }
+
+/// An address the API has, called with a method it does not answer there: 405 with `Allow` and
+/// problem+json, as UitkomstOverleg.yaml declares (not the 404 of an address that does not exist).
+#[actix_web::test]
+async fn a_wrong_method_gets_405_with_allow_and_problem_details() {
+    let app = TestApp::spawn().await;
+    let http = reqwest::Client::new();
+    for (method, path, allow) in [
+        (reqwest::Method::POST, "/api/v1/casusoverleg", "GET"),
+        (reqwest::Method::DELETE, "/api/v1/events/7", "GET"),
+        (
+            reqwest::Method::GET,
+            "/api/v1/uitkomsten-overleg/query",
+            "POST",
+        ),
+        (reqwest::Method::PUT, "/api/v1/openapi.json", "GET"),
+    ] {
+        let res = http
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 405, "{method} {path}");
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(header("allow"), allow, "{method} {path}");
+        assert_eq!(header("content-type"), "application/problem+json");
+        assert_eq!(header("api-version"), samenspel::web::api::API_VERSION);
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["status"], 405);
+        assert!(body["detail"].as_str().unwrap().contains(allow), "{body}");
+    }
+    // An address the API does not have stays a 404.
+    let res = http
+        .post(app.url("/api/v1/bestaat-niet"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+}

@@ -40,6 +40,8 @@ pub struct ApiError {
     pub detail: String,
     /// Seconds until a rate limit resets, for `Retry-After`.
     pub retry_after: Option<u64>,
+    /// The methods the address does answer, for `Allow` (a 405).
+    pub allow: Option<String>,
 }
 
 impl ApiError {
@@ -49,6 +51,7 @@ impl ApiError {
             title,
             detail: detail.into(),
             retry_after: None,
+            allow: None,
         }
     }
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
@@ -63,6 +66,17 @@ impl ApiError {
              samenwerkingsverband. Tot die goedkeuring geeft de sleutel geen gegevens. Vraag de \
              coördinator van het samenwerkingsverband van je organisatie om de sleutel goed te keuren.",
         )
+    }
+    /// The address exists, but not for this method (UitkomstOverleg.yaml declares 405).
+    pub fn method_not_allowed(allowed: &[&str]) -> ApiError {
+        let allow = allowed.join(", ");
+        let mut e = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Methode niet toegestaan",
+            format!("Dit adres kent alleen {allow}."),
+        );
+        e.allow = Some(allow);
+        e
     }
     pub fn not_found() -> ApiError {
         ApiError::new(
@@ -97,6 +111,9 @@ impl ResponseError for ApiError {
         }
         if let Some(seconds) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            res.insert_header((header::ALLOW, allow.as_str()));
         }
         res.body(
             json!({
@@ -317,8 +334,8 @@ macro_rules! api_routes {
                         $path.trim_start_matches("/api"),
                         api_routes!(@method $method).to($handler),
                     ))+
-                    .default_service(web::to(|| async {
-                        Err::<HttpResponse, ApiError>(ApiError::not_found())
+                    .default_service(web::to(|req: actix_web::HttpRequest| async move {
+                        Err::<HttpResponse, ApiError>(no_route(req.path()))
                     }))
                     .wrap(actix_web::middleware::from_fn(api_headers)),
             );
@@ -328,6 +345,22 @@ macro_rules! api_routes {
     (@method POST) => { web::post() };
     (@ask) => { None };
     (@ask $($ask:expr),+) => { Some(&[$($ask),+]) };
+}
+
+/// The answer for an address no route takes: 405 with `Allow` when the address is a route for other
+/// methods, else 404.
+fn no_route(path: &str) -> ApiError {
+    let mut allowed: Vec<&str> = ROUTES
+        .iter()
+        .filter(|(_, route)| actix_web::dev::ResourceDef::new(*route).is_match(path))
+        .map(|(method, _)| *method)
+        .collect();
+    allowed.dedup();
+    if allowed.is_empty() {
+        ApiError::not_found()
+    } else {
+        ApiError::method_not_allowed(&allowed)
+    }
 }
 
 use crate::policy::Ask::{Nothing, PartnerApi};
