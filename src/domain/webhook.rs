@@ -285,7 +285,10 @@ pub fn record_attempt(
     Ok(())
 }
 
-/// Sends a delivery again from the start (a new series of attempts); the earlier attempts stay logged.
+/// Sends a delivery again at once (an admin's "Opnieuw versturen"). The attempt count goes on from the
+/// earlier attempts, so the partner's `Samenspel-Attempt` header and the log keep one numbering; a
+/// failed resend of a delivery whose attempts were used up fails again without automatic retries (the
+/// admin can send it once more). The earlier attempts stay logged.
 pub fn replay(conn: &mut DbConn, subscription_id: i64, delivery_id: i64) -> QueryResult<usize> {
     diesel::update(
         webhook_deliveries::table
@@ -294,7 +297,6 @@ pub fn replay(conn: &mut DbConn, subscription_id: i64, delivery_id: i64) -> Quer
     )
     .set((
         webhook_deliveries::status.eq("pending"),
-        webhook_deliveries::attempts.eq(0),
         webhook_deliveries::next_attempt_at.eq(super::now()),
         webhook_deliveries::delivered_at.eq(None::<NaiveDateTime>),
     ))

@@ -21,6 +21,8 @@ use crate::common::world::{Cast, signed_in};
 #[derive(Clone, Debug)]
 struct Received {
     delivery: String,
+    /// The `Samenspel-Attempt` header: 1 for the first attempt.
+    attempt: String,
     signature: String,
     content_type: String,
     body: Vec<u8>,
@@ -69,6 +71,7 @@ fn receiver() -> Receiver {
                             let accepted = earlier >= 2;
                             list.push(Received {
                                 delivery,
+                                attempt: header("samenspel-attempt"),
                                 signature: header("samenspel-signature"),
                                 content_type: header("content-type"),
                                 body: body.to_vec(),
@@ -286,6 +289,14 @@ async fn a_failing_receiver_gets_each_event_once_as_accepted_across_a_restart() 
             .any(|(id, status, n)| *id == first && status == "delivered" && *n == 4)
     })
     .await;
+    // The resend goes on counting: the partner sees attempts 1, 2, 3 and then 4, not 1 again.
+    let got = partner.got.lock().unwrap().clone();
+    let replayed: Vec<&str> = got
+        .iter()
+        .filter(|r| got.iter().filter(|o| o.delivery == r.delivery).count() == 4)
+        .map(|r| r.attempt.as_str())
+        .collect();
+    assert_eq!(replayed, ["1", "2", "3", "4"], "{got:?}");
     // Another organisation's admin cannot see or replay this subscription.
     app.user(
         "beheer@ggz.example",
