@@ -593,16 +593,29 @@ fn urgent_start(now: chrono::NaiveDateTime) -> chrono::NaiveTime {
     chrono::NaiveTime::from_hms_opt((quarters / 60) % 24, quarters % 60, 0).unwrap_or(soon)
 }
 
+/// When a spoedoverleg planned at `now` (UTC) for `starts` (Amsterdam time) begins: today, or just after
+/// midnight when the chair plans it late in the evening (the time proposed then is tomorrow's 00:15).
+/// None for a time that has passed (more than ten minutes ago, and not within the next twelve hours).
+fn urgent_start_at(
+    now: chrono::NaiveDateTime,
+    starts: chrono::NaiveTime,
+) -> Option<chrono::NaiveDateTime> {
+    let today = crate::time::local(now).date_naive();
+    let at = |day: chrono::NaiveDate| crate::time::utc_of_local(day.and_time(starts));
+    let soon = |t: chrono::NaiveDateTime| t >= now - chrono::Duration::minutes(10);
+    let tonight = today.succ_opt().map(at);
+    Some(at(today))
+        .filter(|t| soon(*t))
+        .or(tonight.filter(|t| *t <= now + chrono::Duration::hours(12)))
+}
+
 /// The spoedoverleg as typed: today from `starts` for an hour, online. None (with the reason) when the
 /// time is not a time or already passed, or the link is not a web address.
 fn urgent_plan(form: &UrgentForm) -> Result<MeetingPlan, &'static str> {
     let starts = chrono::NaiveTime::parse_from_str(form.starts.trim(), "%H:%M")
         .map_err(|_| "referral.urgent_time_invalid")?;
-    let now = crate::domain::now();
-    let starts_at = crate::time::utc_of_local(crate::time::today().and_time(starts));
-    if starts_at < now - chrono::Duration::minutes(10) {
-        return Err("referral.urgent_time_past");
-    }
+    let starts_at =
+        urgent_start_at(crate::domain::now(), starts).ok_or("referral.urgent_time_past")?;
     let link = form.online_link.trim();
     if !(link.starts_with("https://") || link.starts_with("http://")) || link.chars().count() > 500
     {
@@ -670,4 +683,39 @@ pub async fn plan_urgent_meeting(
     Ok(see_other(&format!(
         "/bijeenkomsten/{meeting_id}?melding=gepubliceerd"
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, NaiveTime};
+
+    fn utc(local: &str) -> chrono::NaiveDateTime {
+        let at = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").unwrap();
+        crate::time::utc_of_local(at)
+    }
+
+    #[test]
+    fn a_spoedoverleg_planned_late_in_the_evening_starts_after_midnight() {
+        let now = utc("2026-12-02 23:52");
+        let proposed = urgent_start(now);
+        assert_eq!(proposed, NaiveTime::from_hms_opt(0, 15, 0).unwrap());
+        let starts = urgent_start_at(now, proposed).unwrap();
+        assert_eq!(
+            crate::time::local(starts).date_naive(),
+            NaiveDate::from_ymd_opt(2026, 12, 3).unwrap()
+        );
+        // In the afternoon a morning time has passed; a time now or later is today.
+        let afternoon = utc("2026-12-02 14:20");
+        assert_eq!(
+            urgent_start_at(afternoon, NaiveTime::from_hms_opt(9, 0, 0).unwrap()),
+            None
+        );
+        let later = urgent_start_at(afternoon, NaiveTime::from_hms_opt(14, 45, 0).unwrap());
+        assert_eq!(later, Some(utc("2026-12-02 14:45")));
+        assert_eq!(
+            urgent_start(afternoon),
+            NaiveTime::from_hms_opt(14, 30, 0).unwrap()
+        );
+    }
 }
