@@ -103,6 +103,21 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "first wait before a failed webhook delivery is tried again; doubles per attempt",
     ),
     (
+        "SAMENSPEL_API_CONTACT_NAME",
+        "Beheer Samenspel",
+        "contact named in the partner API's OpenAPI document (info.contact.name)",
+    ),
+    (
+        "SAMENSPEL_API_CONTACT_URL",
+        "<SAMENSPEL_BASE_URL>",
+        "web page for partners with questions about the API (info.contact.url)",
+    ),
+    (
+        "SAMENSPEL_API_CONTACT_EMAIL",
+        "the address of MAIL_FROM",
+        "email address for partners with questions about the API (info.contact.email)",
+    ),
+    (
         "SAMENSPEL_WEBHOOK_ALLOW_HTTP",
         "false",
         "development only: webhooks to plain http and to addresses inside the own network",
@@ -136,6 +151,16 @@ pub struct Config {
     pub webhook_retry_seconds: u64,
     /// Webhook addresses may use plain http (for development and tests); otherwise https only.
     pub webhook_allow_http: bool,
+    /// Who partners reach with questions about the API, in the OpenAPI document.
+    pub api_contact: ApiContact,
+}
+
+/// The OpenAPI document's `info.contact`.
+#[derive(Clone, Debug)]
+pub struct ApiContact {
+    pub name: String,
+    pub url: String,
+    pub email: String,
 }
 
 #[derive(Clone, Debug)]
@@ -187,6 +212,7 @@ impl Config {
         let mail = vars.mail()?;
         let mail_from = vars.mail_from()?;
         let (log_filter, log_json) = vars.log()?;
+        let api_contact = vars.api_contact(&base_url, &mail_from)?;
 
         Ok(Config {
             bind,
@@ -218,6 +244,7 @@ impl Config {
             api_rate_limit: vars.number("SAMENSPEL_API_RATE_LIMIT", 300, 100_000)? as u32,
             webhook_retry_seconds: vars.number("SAMENSPEL_WEBHOOK_RETRY_SECONDS", 30, 3600)?,
             webhook_allow_http: vars.flag("SAMENSPEL_WEBHOOK_ALLOW_HTTP")?,
+            api_contact,
         })
     }
 }
@@ -311,6 +338,39 @@ impl Vars<'_> {
             ));
         }
         Ok(mail_from)
+    }
+
+    /// The API's contact: a name, a web address and an email address, by default the base URL and the
+    /// address mail comes from.
+    fn api_contact(&self, base_url: &str, mail_from: &str) -> Result<ApiContact, ConfigError> {
+        let url = self
+            .get("SAMENSPEL_API_CONTACT_URL")
+            .unwrap_or_else(|| base_url.to_string());
+        if !url::Url::parse(&url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+            return Err(bad(
+                "SAMENSPEL_API_CONTACT_URL",
+                format!("'{url}' is not an http(s) URL"),
+            ));
+        }
+        let email = match self.get("SAMENSPEL_API_CONTACT_EMAIL") {
+            Some(e) => e.parse::<lettre::Address>().map_err(|_| {
+                bad(
+                    "SAMENSPEL_API_CONTACT_EMAIL",
+                    format!("'{e}' is not an email address"),
+                )
+            })?,
+            None => mail_from
+                .parse::<lettre::message::Mailbox>()
+                .map(|m| m.email)
+                .map_err(|_| bad("MAIL_FROM", "is not an email address"))?,
+        };
+        Ok(ApiContact {
+            name: self
+                .get("SAMENSPEL_API_CONTACT_NAME")
+                .unwrap_or_else(|| "Beheer Samenspel".to_string()),
+            url,
+            email: email.to_string(),
+        })
     }
 
     /// The log filter, and whether to log JSON (the format is checked first).

@@ -7,13 +7,14 @@ use crate::i18n::I18n;
 const INDENT: f32 = 14.0;
 
 fn layout(i18n: &I18n, title: &str, footer: String) -> Layout {
+    layout_with(i18n, &i18n.t("export.confidential"), title, footer)
+}
+
+fn layout_with(i18n: &I18n, header: &str, title: &str, footer: String) -> Layout {
     let (page, of) = (i18n.t("export.page"), i18n.t("export.of"));
-    Layout::new(
-        &i18n.t("export.confidential"),
-        title,
-        &footer,
-        move |n, total| format!("{page} {n} {of} {total}"),
-    )
+    Layout::new(header, title, &footer, move |n, total| {
+        format!("{page} {n} {of} {total}")
+    })
 }
 
 fn footer(i18n: &I18n, generated: &str, reference: Option<&str>) -> String {
@@ -29,11 +30,46 @@ pub fn short_reference(meeting_id: i64, hash: &str) -> String {
     format!("SAMENSPEL-{meeting_id}-{}", &hash[..hash.len().min(12)])
 }
 
+/// How many hex characters of the closing hash a reference must give at least (48 bits).
+pub const REFERENCE_HEX: usize = 12;
+
+/// The meeting and the start of its closing hash (lower case) from a reference as a reader types it:
+/// "SAMENSPEL-12-0123456789ab", in any case, with spaces around; or None when it is no reference.
+pub fn parse_reference(text: &str) -> Option<(i64, String)> {
+    let text = text.trim();
+    let (prefix, rest) = text.split_once('-')?;
+    if !prefix.eq_ignore_ascii_case("SAMENSPEL") {
+        return None;
+    }
+    let (meeting, hash) = rest.split_once('-')?;
+    let meeting = meeting.parse::<i64>().ok().filter(|m| *m > 0)?;
+    let hash = hash.trim().to_ascii_lowercase();
+    let valid =
+        (REFERENCE_HEX..=64).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    valid.then_some((meeting, hash))
+}
+
+/// The line at the top of every page of a meeting document: "CONCEPT" first while the meeting is
+/// open, and a confidentiality line that fits who the version is for.
+fn meeting_header(doc: &MeetingDoc, i18n: &I18n) -> String {
+    let line = if doc.pseudonymised {
+        i18n.t("export.confidential_pseudonymised")
+    } else {
+        i18n.t("export.confidential")
+    };
+    if doc.reference.is_none() {
+        format!("{} · {line}", i18n.t("export.draft_mark"))
+    } else {
+        line
+    }
+}
+
 /// The besluitenlijst of one meeting.
 pub fn besluitenlijst(doc: &MeetingDoc, i18n: &I18n) -> anyhow::Result<Vec<u8>> {
     let title = i18n.t("export.besluitenlijst");
-    let mut out = layout(
+    let mut out = layout_with(
         i18n,
+        &meeting_header(doc, i18n),
         &format!("{title} · {}", doc.table),
         footer(
             i18n,
@@ -275,6 +311,7 @@ mod tests {
             reference: Some("SAMENSPEL-12-0123456789abcdef".into()),
             check_url: Some("https://samenspel.example/controle/12/0123".into()),
             generated: "23-11-2026 12:03".into(),
+            pseudonymised: false,
         }
     }
 
@@ -299,5 +336,69 @@ mod tests {
             .unwrap();
         assert!(total > 5, "{total} pages");
         assert!(text.contains(&format!("pagina {total} van {total}")));
+    }
+
+    /// Pages of `text` (split at each "pagina N van"), so a test can look at every page.
+    fn pages(text: &str) -> usize {
+        text.matches("pagina ").count()
+    }
+
+    #[test]
+    fn a_draft_says_concept_on_every_page_and_the_pseudonymised_version_its_own_line() {
+        let i18n = I18n::new(Locale::Nl);
+        let mut draft = doc(30, 6);
+        draft.reference = None;
+        draft.check_url = None;
+        let text =
+            pdf_extract::extract_text_from_mem(&besluitenlijst(&draft, &i18n).unwrap()).unwrap();
+        let total = pages(&text);
+        assert!(total > 3, "{total} pages");
+        assert_eq!(
+            text.matches("CONCEPT · Vertrouwelijk — alleen voor deelnemers")
+                .count(),
+            total,
+            "the draft mark heads every page"
+        );
+        let closed =
+            pdf_extract::extract_text_from_mem(&besluitenlijst(&doc(30, 6), &i18n).unwrap())
+                .unwrap();
+        assert!(!closed.contains("CONCEPT"));
+
+        let mut wide = doc(2, 1);
+        wide.pseudonymised = true;
+        let text =
+            pdf_extract::extract_text_from_mem(&besluitenlijst(&wide, &i18n).unwrap()).unwrap();
+        assert!(text.contains("Vertrouwelijk — zonder namen, niet openbaar"));
+        assert!(!text.contains("alleen voor deelnemers"));
+    }
+
+    #[test]
+    fn a_reference_is_read_as_typed_and_anything_else_is_refused() {
+        let hash = "0123456789abcdef".repeat(4);
+        let short = short_reference(12, &hash);
+        assert_eq!(short, "SAMENSPEL-12-0123456789ab");
+        assert_eq!(
+            parse_reference(&short),
+            Some((12, "0123456789ab".to_string()))
+        );
+        assert_eq!(
+            parse_reference("  samenspel-12-0123456789AB "),
+            Some((12, "0123456789ab".to_string()))
+        );
+        assert_eq!(
+            parse_reference(&format!("SAMENSPEL-12-{hash}")),
+            Some((12, hash.clone()))
+        );
+        for bad in [
+            "",
+            "SAMENSPEL-12",
+            "SAMENSPEL-12-0123456789a",
+            "SAMENSPEL-x-0123456789ab",
+            "SAMENSPEL-0-0123456789ab",
+            "SAMENSPEL-12-0123456789ag",
+            "ANDERS-12-0123456789ab",
+        ] {
+            assert_eq!(parse_reference(bad), None, "{bad}");
+        }
     }
 }

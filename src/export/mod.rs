@@ -31,6 +31,8 @@ pub struct MeetingDoc {
     pub check_url: Option<String>,
     /// "23-11-2026 12:03".
     pub generated: String,
+    /// The version without names, for wider distribution than the participants.
+    pub pseudonymised: bool,
 }
 
 #[derive(Clone, Debug, Default)]

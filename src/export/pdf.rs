@@ -207,14 +207,16 @@ impl Layout {
             };
             // Header: confidentiality at the left, the document at the right, a rule under both.
             draw(&mut surface, LEFT, 40.0, true, 9.0, &self.header);
-            let title_width = face(false).width(&self.title, 9.0);
+            let room = WIDTH - RIGHT - LEFT - face(true).width(&self.header, 9.0) - 12.0;
+            let title = fit(&self.title, room, 9.0);
+            let title_width = face(false).width(&title, 9.0);
             draw(
                 &mut surface,
                 WIDTH - RIGHT - title_width,
                 40.0,
                 false,
                 9.0,
-                &self.title,
+                &title,
             );
             let mut rule = PathBuilder::new();
             rule.move_to(LEFT, 48.0);
@@ -255,6 +257,23 @@ impl Layout {
             .finish()
             .map_err(|e| anyhow::anyhow!("the PDF could not be written: {e:?}"))
     }
+}
+
+/// `text` as it fits in `width` on one line: whole, or cut with "…" at the end.
+fn fit(text: &str, width: f32, size: f32) -> String {
+    let face = face(false);
+    if face.width(text, size) <= width {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let cut = format!("{}…", chars.iter().collect::<String>().trim_end());
+        if face.width(&cut, size) <= width {
+            return cut;
+        }
+    }
+    String::new()
 }
 
 /// Breaks `text` into lines no wider than `width`: at spaces, and inside a word only when the word alone
@@ -319,5 +338,14 @@ mod tests {
         let lines = wrap(&word, &REGULAR, 10.0, 100.0);
         assert!(lines.len() > 1);
         assert_eq!(lines.concat(), word);
+    }
+
+    #[test]
+    fn a_title_too_long_for_the_header_is_cut_with_an_ellipsis() {
+        let title = "Besluitenlijst · MDA++ Zuid-Holland Zuid en Alblasserwaard";
+        assert_eq!(fit(title, 1000.0, 9.0), title);
+        let cut = fit(title, 120.0, 9.0);
+        assert!(cut.ends_with('…') && cut.len() < title.len(), "{cut}");
+        assert!(face(false).width(&cut, 9.0) <= 120.0);
     }
 }

@@ -454,23 +454,34 @@ pub async fn phase_plan_pdf(
 #[template(path = "exports/check.html")]
 struct CheckPage {
     ctx: PageCtx,
+    /// Whether a reference was given to check.
+    asked: bool,
+    /// The reference as typed, shown again in the form.
+    reference: String,
+    malformed: bool,
     found: Option<(String, chrono::NaiveDateTime, chrono::NaiveDateTime)>,
 }
 
-/// Anyone can check that a besluitenlijst came from here: the meeting id and the full closing hash from
-/// the document must match a closed meeting. It names only the table and the dates.
-pub async fn check_reference(
-    ctx: PageCtx,
-    state: web::Data<AppState>,
-    path: web::Path<(i64, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (meeting_id, hash) = path.into_inner();
-    let found = state
+/// The closed meeting whose closing hash starts with `hash` (at least the 12 characters of a
+/// short reference): its table and dates. It names nothing else.
+async fn look_up_reference(
+    state: &web::Data<AppState>,
+    meeting_id: i64,
+    hash: String,
+) -> Result<Option<(String, chrono::NaiveDateTime, chrono::NaiveDateTime)>, AppError> {
+    if hash.len() < documents::REFERENCE_HEX {
+        return Ok(None);
+    }
+    state
         .db(move |conn| {
             let Some(m) = meeting::find(conn, meeting_id)? else {
                 return Ok(None);
             };
-            if !m.is_closed() || m.closing_hash.as_deref() != Some(hash.as_str()) {
+            let matches = m
+                .closing_hash
+                .as_deref()
+                .is_some_and(|h| h.starts_with(hash.as_str()));
+            if !m.is_closed() || !matches {
                 return Ok(None);
             }
             let at = table::find(conn, m.table_id)?.ok_or(AppError::NotFound)?;
@@ -480,11 +491,65 @@ pub async fn check_reference(
                 m.closed_at.unwrap_or(m.starts_at),
             )))
         })
-        .await?;
-    let status = if found.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_FOUND
+        .await
+}
+
+fn check_page(page: CheckPage) -> Result<HttpResponse, AppError> {
+    let status = match (page.asked, page.malformed, page.found.is_some()) {
+        (false, _, _) | (true, false, true) => StatusCode::OK,
+        (true, true, _) => StatusCode::UNPROCESSABLE_ENTITY,
+        (true, false, false) => StatusCode::NOT_FOUND,
     };
-    html(status, CheckPage { ctx, found })
+    html(status, page)
+}
+
+/// Anyone can check that a besluitenlijst came from here: the meeting id and the full closing hash
+/// from page 1's link (or its first 12 characters) must match a closed meeting. It names only the
+/// table and the dates.
+pub async fn check_reference(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (meeting_id, hash) = path.into_inner();
+    let hash = hash.to_ascii_lowercase();
+    let reference = documents::short_reference(meeting_id, &hash);
+    let found = look_up_reference(&state, meeting_id, hash).await?;
+    let page = CheckPage {
+        ctx,
+        asked: true,
+        reference,
+        malformed: false,
+        found,
+    };
+    check_page(page)
+}
+
+#[derive(Deserialize)]
+pub struct CheckQuery {
+    kenmerk: Option<String>,
+}
+
+/// `/controle`: a form for the short reference in every page's footer ("SAMENSPEL-12-0123456789ab"),
+/// and its answer.
+pub async fn check_form(
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    query: web::Query<CheckQuery>,
+) -> Result<HttpResponse, AppError> {
+    let typed = query.into_inner().kenmerk.unwrap_or_default();
+    let asked = !typed.trim().is_empty();
+    let parsed = documents::parse_reference(&typed);
+    let found = match &parsed {
+        Some((meeting_id, hash)) => look_up_reference(&state, *meeting_id, hash.clone()).await?,
+        None => None,
+    };
+    let page = CheckPage {
+        ctx,
+        asked,
+        reference: typed.trim().chars().take(100).collect(),
+        malformed: asked && parsed.is_none(),
+        found,
+    };
+    check_page(page)
 }

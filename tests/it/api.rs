@@ -268,11 +268,14 @@ async fn the_openapi_document_is_openapi_3_and_lists_every_api_route() {
         serde_json::from_str(&doc.body).expect("a valid OpenAPI 3 document");
     assert!(parsed.openapi.starts_with("3."));
     assert_eq!(parsed.info.version, samenspel::web::api::API_VERSION);
+    // Paths are relative to the server, which carries the major version (/core/uri-version).
+    let server = url::Url::parse(&parsed.servers[0].url).expect("an absolute server URL");
+    assert_eq!(server.path(), "/api/v1");
     let mut documented = Vec::new();
     for (path, item) in &parsed.paths.paths {
         let item = item.as_item().expect("inline path items");
         for (method, _) in item.iter() {
-            documented.push((method.to_uppercase(), format!("/api{path}")));
+            documented.push((method.to_uppercase(), format!("{}{path}", server.path())));
         }
     }
     documented.sort();
@@ -318,14 +321,14 @@ async fn a_wrong_method_gets_405_with_allow_and_problem_details() {
     let app = TestApp::spawn().await;
     let http = reqwest::Client::new();
     for (method, path, allow) in [
-        (reqwest::Method::POST, "/api/v1/casusoverleg", "GET"),
-        (reqwest::Method::DELETE, "/api/v1/events/7", "GET"),
+        (reqwest::Method::POST, "/api/v1/casusoverleg", "GET, HEAD"),
+        (reqwest::Method::DELETE, "/api/v1/events/7", "GET, HEAD"),
         (
             reqwest::Method::GET,
             "/api/v1/uitkomsten-overleg/query",
             "POST",
         ),
-        (reqwest::Method::PUT, "/api/v1/openapi.json", "GET"),
+        (reqwest::Method::PUT, "/api/v1/openapi.json", "GET, HEAD"),
     ] {
         let res = http
             .request(method.clone(), app.url(path))
@@ -347,6 +350,20 @@ async fn a_wrong_method_gets_405_with_allow_and_problem_details() {
         assert_eq!(body["status"], 405);
         assert!(body["detail"].as_str().unwrap().contains(allow), "{body}");
     }
+    // HEAD answers where GET does: the same status and headers, no body.
+    let head = http
+        .head(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status().as_u16(), 200);
+    assert_eq!(
+        head.headers().get("api-version").unwrap(),
+        samenspel::web::api::API_VERSION
+    );
+    assert!(head.bytes().await.unwrap().is_empty());
+    let head = http.head(app.url("/api/v1/events")).send().await.unwrap();
+    assert_eq!(head.status().as_u16(), 401);
     // An address the API does not have stays a 404.
     let res = http
         .post(app.url("/api/v1/bestaat-niet"))
@@ -354,4 +371,51 @@ async fn a_wrong_method_gets_405_with_allow_and_problem_details() {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 404);
+}
+
+/// A partner's developer sends a body or a query string that does not fit: the 400 says which field
+/// and why in plain words, never the parser's own message with our type names in it.
+#[actix_web::test]
+async fn bad_input_gets_a_400_in_plain_words() {
+    let app = TestApp::spawn().await;
+    let (_, token) = admin_with_token(&app, "Veilig Thuis").await;
+    let http = reqwest::Client::new();
+    let post = |body: &'static str| {
+        http.post(app.url("/api/v1/uitkomsten-overleg/query"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    for (body, says) in [
+        (
+            "[]",
+            "De inhoud moet een JSON-object (tussen { en }) zijn, maar is een lijst.",
+        ),
+        (
+            r#"{"burgerservicenummer": 123456782}"#,
+            "Het veld burgerservicenummer moet tekst zijn, maar is een getal.",
+        ),
+        (
+            r#"{"bsn": "123456782"}"#,
+            "Het veld bsn kennen we niet. Mogelijke velden: burgerservicenummer, beschikbaarVanaf, beschikbaarTot.",
+        ),
+        (
+            r#"{"beschikbaarVanaf": "#,
+            "De inhoud is geen geldige JSON (regel 1, teken 21).",
+        ),
+    ] {
+        let res = post(body).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
+        let problem: serde_json::Value = res.json().await.unwrap();
+        let detail = problem["detail"].as_str().unwrap();
+        assert_eq!(detail, says, "{body}");
+    }
+    let feed = call(&app, "/api/v1/events?onbekend=1", Some(&token)).await;
+    assert_eq!(feed.status, StatusCode::BAD_REQUEST);
+    let problem: serde_json::Value = serde_json::from_str(&feed.body).unwrap();
+    assert_eq!(
+        problem["detail"],
+        "Het veld onbekend kennen we niet. Mogelijke velden: after, limit."
+    );
 }

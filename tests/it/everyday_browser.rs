@@ -334,6 +334,10 @@ async fn the_pages_these_changes_touch_pass_the_wcag_check_at_desktop_and_phone_
                     "/downloaden?bestand=%2Fbijeenkomsten%2F{}%2Fbesluitenlijst.pdf",
                     world.meeting
                 ),
+                // The check of a reference: the form, an unknown one and a malformed one.
+                "/controle".to_string(),
+                "/controle?kenmerk=SAMENSPEL-1-0123456789ab".to_string(),
+                "/controle?kenmerk=SAMENSPEL-1".to_string(),
             ],
         ),
         (

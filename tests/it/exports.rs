@@ -145,6 +145,50 @@ async fn the_besluitenlijst_holds_decisions_actions_and_a_reference_anyone_can_c
         .await;
     assert_eq!(forged.status, StatusCode::NOT_FOUND);
 
+    // The short reference in every page's footer, as a reader types it over from the paper, is
+    // checked at /controle too; a changed character, or too few, is not.
+    let prefix = format!("SAMENSPEL-{meeting}-");
+    let start = text.find(&prefix).unwrap();
+    let short: String = text[start..].chars().take(prefix.len() + 12).collect();
+    assert!(
+        short[prefix.len()..].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{short}"
+    );
+    for typed in [short.clone(), format!("  {}  ", short.to_lowercase())] {
+        let check = anyone
+            .get(&format!("/controle?kenmerk={}", typed.replace(' ', "+")))
+            .await;
+        assert_eq!(check.status, StatusCode::OK, "{typed}");
+        assert!(
+            check
+                .visible_text()
+                .contains("hoort bij een besluitenlijst uit Samenspel")
+        );
+        assert!(check.visible_text().contains("MDA++ Zuid-Holland Zuid"));
+    }
+    let last = short.chars().last().unwrap();
+    let changed = format!(
+        "{}{}",
+        &short[..short.len() - 1],
+        if last == '0' { '1' } else { '0' }
+    );
+    let wrong = anyone.get(&format!("/controle?kenmerk={changed}")).await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    assert!(wrong.visible_text().contains("Dit kenmerk kennen we niet"));
+    let too_short = anyone
+        .get(&format!("/controle/{meeting}/{}", &hash[..11]))
+        .await;
+    assert_eq!(too_short.status, StatusCode::NOT_FOUND);
+    let by_path = anyone
+        .get(&format!("/controle/{meeting}/{}", &hash[..12]))
+        .await;
+    assert_eq!(by_path.status, StatusCode::OK);
+    let typo = anyone.get("/controle?kenmerk=SAMENSPEL-12").await;
+    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(typo.visible_text().contains("Dit is geen kenmerk"));
+    assert_eq!(typo.value("#kenmerk").as_deref(), Some("SAMENSPEL-12"));
+    assert_eq!(anyone.get("/controle").await.status, StatusCode::OK);
+
     // The download is an event and, for each family in it, a line in the access log.
     let exports: i64 = {
         use samenspel::schema::events::dsl::*;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api;
+mod api_design_rules;
 mod api_keys;
 mod asks;
 mod backup;

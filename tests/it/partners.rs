@@ -101,6 +101,46 @@ fn readings_by(app: &TestApp, organisation: &str) -> i64 {
 
 const BSN: &str = "999990019";
 
+/// The specification has two descriptions of `uitkomst-beschikbaar-gesteld`'s data that cannot both
+/// hold: the profile in UitwisselenUitkomstOverleg.yaml (a PROV graph in JSON-LD) and the JSON Schema
+/// uitkomst-overleg.json (`datumPublicatie`, `versie`, `url` and nothing else). We send the profile's
+/// graph (README, "Two descriptions of one event"). This checks that choice: the schema's facts we
+/// have are in the graph (the publication time as `soh:beschikbaarGesteldOp`, the address as
+/// `soh:inzageUrl`, the same as `dataref`), and adding the schema's fields beside the graph would not
+/// satisfy the schema either, because it forbids every other property.
+fn profile_over_data_schema(published: &[&Value]) {
+    let mut schema = spec("uitkomst-overleg.json");
+    schema["$ref"] = json!("#/$defs/uitkomst-beschikbaar-gesteld");
+    let data_schema = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&schema)
+        .unwrap();
+    for e in published {
+        let graph = e["data"]["@graph"].as_array().unwrap();
+        let outcome = graph
+            .iter()
+            .find(|n| {
+                n["@type"]
+                    .as_array()
+                    .is_some_and(|t| t.contains(&json!("soh:UitkomstOverleg")))
+            })
+            .expect("the outcome in the graph");
+        assert_eq!(outcome["soh:beschikbaarGesteldOp"], e["time"]);
+        assert_eq!(outcome["soh:inzageUrl"], e["dataref"]);
+        let schema_form = json!({"datumPublicatie": e["time"], "versie": "1", "url": e["dataref"]});
+        assert!(data_schema.is_valid(&schema_form), "{schema_form}");
+        assert!(!data_schema.is_valid(&e["data"]));
+        let mut both = e["data"].clone();
+        for (k, v) in schema_form.as_object().unwrap() {
+            both[k] = v.clone();
+        }
+        assert!(
+            !data_schema.is_valid(&both),
+            "if the schema ever accepts the graph beside its fields, send both"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn a_partner_reads_the_outcome_as_the_specification_says_and_every_reading_is_logged() {
     let app = TestApp::spawn_with(&[("SAMENSPEL_API_RATE_LIMIT", "1000")]).await;
@@ -363,6 +403,7 @@ async fn a_partner_reads_the_outcome_as_the_specification_says_and_every_reading
             assert!(!e.to_string().contains(word), "{word} in {e}");
         }
     }
+    profile_over_data_schema(&published);
     let mine = read
         .iter()
         .find(|e| e["subject"] == format!("uitkomst-overleg-{jansen_item}"))
@@ -451,6 +492,13 @@ async fn bad_input_to_the_inzage_and_query_api_gets_problem_json() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let problem: Value = res.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Content-Type: application/json")),
+        "{problem}"
+    );
     // An empty query is fine: everything this organisation may read (nothing yet).
     let ok = post_query(&app, &token, "{}").await;
     assert_eq!(ok.status, StatusCode::OK);

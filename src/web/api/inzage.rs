@@ -564,9 +564,9 @@ fn parse_moment(text: Option<&str>, name: &str) -> Result<Option<NaiveDateTime>,
 pub async fn query_outcomes(
     partner: Partner,
     state: web::Data<AppState>,
-    body: web::Json<QueryRequest>,
+    body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = body.into_inner();
+    let request: QueryRequest = super::plain::from_json(body.into_inner())?;
     let bsn = request.burgerservicenummer;
     if let Some(bsn) = &bsn
         && !family::valid_bsn(bsn)

@@ -8,6 +8,7 @@
 //! GOV profile, cut to what the organisation may see) and `GET /api/v1/openapi.json`.
 
 pub mod inzage;
+pub mod plain;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -312,23 +313,13 @@ macro_rules! api_routes {
             cfg.service(
                 web::scope("/api")
                     .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                        ApiError::bad_request(e.to_string()).into()
+                        plain::query_string(&e).into()
                     }))
                     .app_data(web::PathConfig::default().error_handler(|_, _| {
                         ApiError::not_found().into()
                     }))
                     .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|e, _| {
-                        let status = match &e {
-                            actix_web::error::JsonPayloadError::OverflowKnownLength { .. }
-                            | actix_web::error::JsonPayloadError::Overflow { .. } => {
-                                StatusCode::PAYLOAD_TOO_LARGE
-                            }
-                            actix_web::error::JsonPayloadError::ContentType => {
-                                StatusCode::UNSUPPORTED_MEDIA_TYPE
-                            }
-                            _ => StatusCode::BAD_REQUEST,
-                        };
-                        ApiError::new(status, "Ongeldige inhoud", e.to_string()).into()
+                        plain::json_payload(&e).into()
                     }))
                     $(.route(
                         $path.trim_start_matches("/api"),
@@ -341,7 +332,10 @@ macro_rules! api_routes {
             );
         }
     };
-    (@method GET) => { web::get() };
+    // HEAD answers wherever GET does, with the same headers and no body (RFC 9110).
+    (@method GET) => {
+        web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
+    };
     (@method POST) => { web::post() };
     (@ask) => { None };
     (@ask $($ask:expr),+) => { Some(&[$($ask),+]) };
@@ -353,7 +347,10 @@ fn no_route(path: &str) -> ApiError {
     let mut allowed: Vec<&str> = ROUTES
         .iter()
         .filter(|(_, route)| actix_web::dev::ResourceDef::new(*route).is_match(path))
-        .map(|(method, _)| *method)
+        .flat_map(|(method, _)| match *method {
+            "GET" => vec!["GET", "HEAD"],
+            other => vec![other],
+        })
         .collect();
     allowed.dedup();
     if allowed.is_empty() {
@@ -404,12 +401,21 @@ api_routes![
 // The OpenAPI document
 
 /// The document, as written by hand in `static/openapi.json` (so it is a contract, not a dump of the
-/// code), with the server's address filled in.
+/// code), with this server's address (the major version in it, as the API Design Rules ask) and the
+/// contact from the settings filled in. The document is public: any website may read it
+/// (`Access-Control-Allow-Origin: *`); the data addresses send no CORS headers.
 pub async fn openapi(state: web::Data<AppState>) -> HttpResponse {
     let mut doc: Value = serde_json::from_str(OPENAPI).unwrap_or_else(|_| json!({}));
-    doc["servers"] = json!([{ "url": format!("{}/api", state.config.base_url) }]);
+    let config = &state.config;
+    doc["servers"][0]["url"] = json!(format!("{}/api/v1", config.base_url.trim_end_matches('/')));
+    doc["info"]["contact"] = json!({
+        "name": config.api_contact.name,
+        "url": config.api_contact.url,
+        "email": config.api_contact.email,
+    });
     HttpResponse::Ok()
         .content_type("application/json")
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .body(doc.to_string())
 }
 

@@ -383,6 +383,7 @@ page_routes![
         [Table(T::ExportActionList)]
     ),
     (GET, "/agenda/{file}", export_send::calendar_feed, [Nothing]),
+    (GET, "/controle", exports::check_form, [Nothing]),
     (
         GET,
         "/controle/{meeting}/{hash}",

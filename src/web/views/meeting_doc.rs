@@ -168,6 +168,7 @@ pub fn meeting_doc(
             reference,
             check_url,
             generated: now_text(),
+            pseudonymised: matches!(reader, Reader::Pseudonymised),
         },
         match reader {
             Reader::Participant { .. } => shown_families,

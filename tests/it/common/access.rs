@@ -201,7 +201,11 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
     let get = method == "GET";
     let e = match route {
         // Public.
-        "/healthz" | "/readyz" | "/static/{path:.*}" | "/controle/{meeting}/{hash}" => Allowed,
+        "/healthz"
+        | "/readyz"
+        | "/static/{path:.*}"
+        | "/controle"
+        | "/controle/{meeting}/{hash}" => Allowed,
         "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" if get => Allowed,
         "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" | "/taal" => Answered,
         "/inloggen/link/{token}" | "/wachtwoord-instellen/{token}" | "/uitloggen" => Answered,

@@ -143,10 +143,13 @@ fn listen_on(port: u16) -> TcpListener {
     }
 }
 
-/// The settings of a test server at `base_url`: these variables, mail captured.
+/// The settings of a test server at `base_url`: these variables, mail captured. A test that sets
+/// SAMENSPEL_BASE_URL itself (a production address behind a proxy, say) keeps it; links in mail and
+/// documents then name that address, not the test server's.
 fn test_config(vars: &HashMap<String, String>, base_url: &str) -> Config {
     let mut vars = vars.clone();
-    vars.insert("SAMENSPEL_BASE_URL".to_string(), base_url.to_string());
+    vars.entry("SAMENSPEL_BASE_URL".to_string())
+        .or_insert_with(|| base_url.to_string());
     let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
     config.mail = MailConfig::Capture;
     config
