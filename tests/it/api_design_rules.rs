@@ -19,6 +19,7 @@ fn findings(doc: &Value) -> Vec<String> {
     paths(doc, &mut out);
     problem_details(doc, &mut out);
     contact(doc, &mut out);
+    casing(doc, &mut out);
     out
 }
 
@@ -237,6 +238,47 @@ fn contact(doc: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The ruleset's naming warnings: schema names in PascalCase (schema-camel-case) and properties in
+/// lowerCamelCase (property-casing), wherever a `properties` object is.
+fn casing(doc: &Value, out: &mut Vec<String>) {
+    fn camel(name: &str, upper_first: bool) -> bool {
+        let mut chars = name.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() && c.is_ascii_uppercase() == upper_first)
+            && chars.all(|c| c.is_ascii_alphanumeric())
+    }
+    for name in doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+    {
+        if !camel(name, true) {
+            out.push(format!("schema-camel-case: {name}"));
+        }
+    }
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    if k == "properties"
+                        && let Some(props) = child.as_object()
+                    {
+                        for name in props.keys().filter(|n| !camel(n, false)) {
+                            out.push(format!("property-casing: {name}"));
+                        }
+                    }
+                    walk(child, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    walk(doc, out);
+}
+
 const PRODUCTION: &[(&str, &str)] = &[
     ("SAMENSPEL_BASE_URL", "https://samenspel.zhz.example"),
     (
@@ -348,6 +390,17 @@ async fn each_rule_check_finds_a_document_that_breaks_it() {
             Box::new(|d| {
                 d["components"]["responses"]["Problem"]["content"] =
                     json!({"application/json": {"schema": {"type": "object"}}});
+            }),
+        ),
+        (
+            "schema-camel-case:",
+            Box::new(|d| d["components"]["schemas"]["uitkomst_lijst"] = json!({"type": "object"})),
+        ),
+        (
+            "property-casing:",
+            Box::new(|d| {
+                d["components"]["schemas"]["QueryRequest"]["properties"]["beschikbaar_vanaf"] =
+                    json!({"type": "string"});
             }),
         ),
         (
