@@ -95,7 +95,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "SAMENSPEL_API_RATE_LIMIT",
         "300",
-        "API requests per minute per organisation (per instance)",
+        "API requests per minute per organisation, over all instances together",
     ),
     (
         "SAMENSPEL_WEBHOOK_RETRY_SECONDS",
@@ -145,7 +145,7 @@ pub struct Config {
     pub log_json: bool,
     /// The OIN in `urn:nld:oin:<OIN>:systeem:samenspel`, the source of every CloudEvent.
     pub oin: String,
-    /// API requests per minute per token.
+    /// API requests per minute per organisation, over all instances.
     pub api_rate_limit: u32,
     /// The first wait before a failed webhook delivery is tried again; it doubles per attempt.
     pub webhook_retry_seconds: u64,

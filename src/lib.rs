@@ -52,7 +52,6 @@ pub fn build_state(
         config: Arc::new(config),
         mailer,
         live,
-        api_limits: Arc::default(),
         clock,
         password_checks: Arc::default(),
     })

@@ -84,6 +84,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_rate_counters (organisation_id) {
+        organisation_id -> BigInt,
+        window_start -> Timestamp,
+        requests -> BigInt,
+    }
+}
+
+diesel::table! {
     login_counters (scope, subject) {
         scope -> Text,
         subject -> Text,

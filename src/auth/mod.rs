@@ -42,6 +42,7 @@ pub fn prune_expired(conn: &mut DbConn) -> QueryResult<usize> {
         removed += diesel::delete(user_tokens::table.filter(user_tokens::expires_at.le(now)))
             .execute(conn)?;
         removed += throttle::prune(conn)?;
+        removed += crate::domain::api_rate::prune(conn)?;
         Ok(removed)
     })
 }

@@ -1,6 +1,7 @@
 //! The domain: one module per concept, each with its rows, queries and pure rules.
 
 pub mod access_log;
+pub mod api_rate;
 pub mod api_token;
 pub mod calendar_feed;
 pub mod decision;

@@ -72,8 +72,6 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The live meeting rooms of this instance.
     pub live: Arc<crate::live::Hub>,
-    /// Requests per API token in the current minute (per instance).
-    pub api_limits: Arc<api::RateLimits>,
     /// The time this application reads (the wall clock, unless a test moves it).
     pub clock: crate::time::Clock,
     /// How many passwords this instance has checked at login: what a test of throttling reads.

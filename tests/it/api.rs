@@ -259,6 +259,45 @@ async fn a_token_over_its_rate_limit_gets_429_with_the_headers() {
     assert_eq!(over.header("ratelimit-limit"), "3");
 }
 
+/// Three instances behind a balancer share one limit per organisation: 300 requests a minute in total,
+/// not 900. The count is in the database, so it holds whichever instance a request reaches.
+#[actix_web::test]
+async fn the_rate_limit_holds_across_instances() {
+    let app = TestApp::spawn().await;
+    let (_, token) = admin_with_token(&app, "Veilig Thuis").await;
+    let (second, third) = (app.second_instance(), app.second_instance());
+    let bases = [app.url(""), second.base_url.clone(), third.base_url.clone()];
+    let http = reqwest::Client::new();
+    let get = |base: &str| {
+        http.get(format!(
+            "{}/api/v1/events?limit=1",
+            base.trim_end_matches('/')
+        ))
+        .bearer_auth(&token)
+        .send()
+    };
+    let mut answered = [0; 3];
+    for n in 0..300 {
+        let res = get(&bases[n % 3]).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "request {n}");
+        answered[n % 3] += 1;
+        if n == 299 {
+            assert_eq!(res.headers()["ratelimit-remaining"], "0");
+        }
+    }
+    assert_eq!(answered, [100, 100, 100]);
+    for base in &bases {
+        let res = get(base).await.unwrap();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{base}");
+        assert_eq!(res.headers()["ratelimit-limit"], "300");
+    }
+    // A minute later the organisation reads again, on every instance.
+    app.clock.advance(chrono::Duration::seconds(61));
+    for base in &bases {
+        assert_eq!(get(base).await.unwrap().status(), StatusCode::OK, "{base}");
+    }
+}
+
 #[actix_web::test]
 async fn the_openapi_document_is_openapi_3_and_lists_every_api_route() {
     let app = TestApp::spawn().await;

@@ -11,8 +11,6 @@ pub mod inzage;
 pub mod plain;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -25,6 +23,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
+use crate::db;
+use crate::domain::api_rate;
 use crate::events::{cloud, visibility};
 
 /// The version in every answer's `API-Version` header and in the OpenAPI document.
@@ -154,10 +154,6 @@ impl From<diesel::result::Error> for ApiError {
 // ---------------------------------------------------------------------------------------------------
 // Tokens and rate limits
 
-/// Requests per organisation in the current minute, per instance.
-#[derive(Default)]
-pub struct RateLimits(Mutex<HashMap<i64, (Instant, u32)>>);
-
 /// What the limiter said about this request, for the `RateLimit-*` headers.
 #[derive(Clone, Copy, Debug)]
 struct RateState {
@@ -166,26 +162,17 @@ struct RateState {
     reset: u64,
 }
 
-impl RateLimits {
-    /// Counts a request of `token`: the state for the headers, and whether it goes over the limit.
-    fn take(&self, token: i64, limit: u32) -> (RateState, bool) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        let entry = map.entry(token).or_insert((now, 0));
-        if now.duration_since(entry.0) >= Duration::from_secs(60) {
-            *entry = (now, 0);
-        }
-        entry.1 = entry.1.saturating_add(1);
-        let reset = 60u64
-            .saturating_sub(now.duration_since(entry.0).as_secs())
-            .max(1);
+impl RateState {
+    /// The state after `count`, and whether this request goes over `limit`.
+    fn of(count: &api_rate::Count, limit: u32) -> (RateState, bool) {
+        let used = u32::try_from(count.requests).unwrap_or(u32::MAX);
         (
             RateState {
                 limit,
-                remaining: limit.saturating_sub(entry.1),
-                reset,
+                remaining: limit.saturating_sub(used),
+                reset: count.reset_seconds(),
             },
-            entry.1 > limit,
+            used > limit,
         )
     }
 }
@@ -234,20 +221,31 @@ impl FromRequest for Partner {
             let (Some(state), Some(secret)) = (state, secret) else {
                 return Err(unauthorized());
             };
+            // The limit is per organisation, so more tokens do not mean more requests; it is counted
+            // in the database, so more instances do not mean more requests either.
             let found = state
-                .db(move |conn| Ok(crate::domain::api_token::authenticate(conn, &secret)?))
+                .db(move |conn| {
+                    let Some(token) = crate::domain::api_token::authenticate(conn, &secret)? else {
+                        return Ok(None);
+                    };
+                    let count = if token.approved {
+                        Some(db::write(conn, |conn| {
+                            api_rate::count_request(conn, token.organisation_id)
+                        })?)
+                    } else {
+                        None
+                    };
+                    Ok(Some((token, count)))
+                })
                 .await?;
-            let Some(token) = found else {
+            let Some((token, count)) = found else {
                 return Err(unauthorized());
             };
-            if !token.approved {
+            let Some(count) = count else {
                 return Err(ApiError::waiting_for_approval());
-            }
+            };
             let (token_id, organisation_id) = (token.id, token.organisation_id);
-            // The limit is per organisation, so more tokens do not mean more requests.
-            let (rate, over) = state
-                .api_limits
-                .take(organisation_id, state.config.api_rate_limit);
+            let (rate, over) = RateState::of(&count, state.config.api_rate_limit);
             req.extensions_mut().insert(rate);
             if over {
                 let mut e = ApiError::new(
