@@ -103,6 +103,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "first wait before a failed webhook delivery is tried again; doubles per attempt",
     ),
     (
+        "SAMENSPEL_DOCUMENT_MAX_MB",
+        "10",
+        "largest document a professional may attach, in megabytes (1 to 100)",
+    ),
+    (
         "SAMENSPEL_WEBHOOK_ALLOW_HTTP",
         "false",
         "development only: webhooks to plain http and to addresses inside the own network",
@@ -136,6 +141,8 @@ pub struct Config {
     pub webhook_retry_seconds: u64,
     /// Webhook addresses may use plain http (for development and tests); otherwise https only.
     pub webhook_allow_http: bool,
+    /// The largest document a professional may attach, in bytes.
+    pub document_max_bytes: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -218,6 +225,8 @@ impl Config {
             api_rate_limit: vars.number("SAMENSPEL_API_RATE_LIMIT", 300, 100_000)? as u32,
             webhook_retry_seconds: vars.number("SAMENSPEL_WEBHOOK_RETRY_SECONDS", 30, 3600)?,
             webhook_allow_http: vars.flag("SAMENSPEL_WEBHOOK_ALLOW_HTTP")?,
+            document_max_bytes: vars.number("SAMENSPEL_DOCUMENT_MAX_MB", 10, 100)? as usize
+                * 1_000_000,
         })
     }
 }

@@ -597,13 +597,14 @@ mod tests {
 #[test]
 fn no_handler_module_imports_another_handler_module() {
     // Handlers share through modules that hold no routes: the app and its helpers (web/mod.rs), access
-    // rules, forms, errors, middleware, the chart, the mail and the view pieces (views/). A folder of
+    // rules, forms and uploads, errors, middleware, the chart, the mail and the view pieces (views/). A folder of
     // handlers (meetings/) is one area and shares through its mod.rs. The partner API (web/api/) is
     // checked by the circle test.
     let shared = [
         "src/web/mod.rs",
         "src/web/access.rs",
         "src/web/forms.rs",
+        "src/web/upload.rs",
         "src/web/error.rs",
         "src/web/middleware.rs",
         "src/web/chart.rs",

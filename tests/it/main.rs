@@ -34,6 +34,7 @@ mod pages;
 mod partners;
 mod partnerships;
 mod portal;
+mod protection;
 mod purpose;
 mod referrals;
 mod referrals_browser;
