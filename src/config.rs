@@ -118,6 +118,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "email address for partners with questions about the API (info.contact.email)",
     ),
     (
+        "SAMENSPEL_DOCUMENT_MAX_MB",
+        "10",
+        "largest document a professional may attach, in megabytes (1 to 100)",
+    ),
+    (
         "SAMENSPEL_WEBHOOK_ALLOW_HTTP",
         "false",
         "development only: webhooks to plain http and to addresses inside the own network",
@@ -153,6 +158,8 @@ pub struct Config {
     pub webhook_allow_http: bool,
     /// Who partners reach with questions about the API, in the OpenAPI document.
     pub api_contact: ApiContact,
+    /// The largest document a professional may attach, in bytes.
+    pub document_max_bytes: usize,
 }
 
 /// The OpenAPI document's `info.contact`.
@@ -245,6 +252,8 @@ impl Config {
             webhook_retry_seconds: vars.number("SAMENSPEL_WEBHOOK_RETRY_SECONDS", 30, 3600)?,
             webhook_allow_http: vars.flag("SAMENSPEL_WEBHOOK_ALLOW_HTTP")?,
             api_contact,
+            document_max_bytes: vars.number("SAMENSPEL_DOCUMENT_MAX_MB", 10, 100)? as usize
+                * 1_000_000,
         })
     }
 }

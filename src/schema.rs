@@ -658,6 +658,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        agenda_item_id -> Nullable<BigInt>,
+        name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        description -> Text,
+        withheld_reason -> Nullable<Text>,
+        uploaded_by_user_id -> BigInt,
+        uploaded_by_organisation_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_contents (document_id) {
+        document_id -> BigInt,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
+    measures (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        person_id -> BigInt,
+        kind -> Text,
+        decided_by -> Text,
+        starts_on -> Date,
+        planned_end_on -> Nullable<Date>,
+        note -> Text,
+        ended_on -> Nullable<Date>,
+        end_reason -> Text,
+        recorded_by_user_id -> BigInt,
+        created_at -> Timestamp,
+        ended_by_user_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    board_requests (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        meeting_id -> BigInt,
+        agenda_item_id -> BigInt,
+        decision_id -> BigInt,
+        action_id -> BigInt,
+        organisation_id -> BigInt,
+        question -> Text,
+        grounds -> Text,
+        tried -> Text,
+        family_view -> Text,
+        due_on -> Date,
+        family_notice -> Bool,
+        no_notice_reason -> Text,
+        answer -> Nullable<Text>,
+        answer_reason -> Text,
+        answered_by_user_id -> Nullable<BigInt>,
+        answered_at -> Nullable<Timestamp>,
+        created_by_user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     partnerships,
@@ -708,4 +775,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_subscriptions,
     webhook_deliveries,
     webhook_attempts,
+    documents,
+    document_contents,
+    measures,
+    board_requests,
 );

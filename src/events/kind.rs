@@ -122,6 +122,16 @@ event_kinds! {
     OutcomeRead => "outcome.read",
     /// A coordinator approved an organisation's API key: from now on it reads.
     ApiTokenApproved => "api_token.approved",
+    /// A professional attached a document to the family's record or to one of its agenda items.
+    DocumentAdded => "document.added",
+    /// A measure for a child was recorded (an OTS, a placement order, a restraining order, ...).
+    MeasureRecorded => "measure.recorded",
+    /// A measure ended; it stays in the history.
+    MeasureEnded => "measure.ended",
+    /// A table asked the Raad voor de Kinderbescherming to investigate (the request and its action).
+    BoardRequestSubmitted => "board_request.submitted",
+    /// The Raad answered a request: started an investigation, or not (with the reason).
+    BoardRequestAnswered => "board_request.answered",
 }
 
 impl EventKind {

@@ -10,6 +10,7 @@ mod meeting;
 mod partner;
 mod partnership;
 mod portal;
+mod protection;
 mod referral;
 mod request;
 mod safety;
@@ -36,6 +37,7 @@ pub use portal::{
     answer_correction, family_score, family_view, invite_to_portal, recovery_consent,
     request_correction, set_portal_access, set_withheld, share_minutes, show_names_in_portal,
 };
+pub use protection::{attach_document, end_measure, record_measure};
 pub use referral::{add_referral_information, answer_referral, refer, referral_late};
 pub use request::{
     Registered, answer_involvement_request, refuse_duplicate, register_person, request_involvement,

@@ -473,6 +473,8 @@ struct FamilyPage {
     actions: Vec<crate::domain::decision::ActionRow>,
     may_refer: bool,
     safety: super::views::safety::SafetyView,
+    /// Documents brought to the family, and measures per child.
+    protection: super::views::protection::ProtectionView,
     /// The safety scale as SVG (empty without scores).
     chart: String,
     /// A message about the last action, from the query ("fout=..."), already a text key.
@@ -573,7 +575,7 @@ async fn family_page(
         relation,
         (
             (persons, involvements, directorships, plan, comments, timeline),
-            (referrals, actions, safety, readings, requests),
+            (referrals, actions, safety, readings, requests, protection),
         ),
     ) = read_family(
         state,
@@ -597,6 +599,7 @@ async fn family_page(
                     super::views::safety::SafetyView::load(conn, family_id)?,
                     crate::domain::outcome::readings_of_family(conn, family_id)?,
                     crate::domain::involvement_request::for_family(conn, family_id)?,
+                    super::views::protection::ProtectionView::for_family(conn, family_id)?,
                 ),
             ))
         },
@@ -612,6 +615,7 @@ async fn family_page(
         actions,
         chart: super::views::safety::chart_html(&ctx, &safety.scores, "schaal"),
         safety,
+        protection,
         ctx,
         family,
         persons,

@@ -417,7 +417,7 @@ pub fn same_origin(req: &actix_web::HttpRequest, state: &AppState) -> bool {
 }
 
 /// The token a request carries: the `X-CSRF-Token` header, or the `csrf_token` field of a urlencoded
-/// form. The form body is read here and put back for the handler.
+/// form or (the first field) of a multipart form. The form body is read here and put back for the handler.
 async fn submitted_csrf_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
     if let Some(value) = req
         .headers()
@@ -425,6 +425,9 @@ async fn submitted_csrf_token(req: &mut ServiceRequest) -> Result<Option<String>
         .and_then(|v| v.to_str().ok())
     {
         return Ok(Some(value.to_string()));
+    }
+    if super::upload::is_multipart(req) {
+        return super::upload::csrf_token_of_multipart(req).await;
     }
     let is_form = req
         .headers()

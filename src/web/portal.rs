@@ -182,6 +182,8 @@ struct PortalPage {
     corrections: Vec<Correction>,
     shows_access_log: bool,
     scores: Vec<safety::Score>,
+    /// Measures in plain words, and the documents the family may know exist.
+    protection: super::views::protection::ProtectionView,
     notice: Option<&'static str>,
     errors: FieldErrors,
     typed: HashMap<String, String>,
@@ -295,6 +297,7 @@ async fn portal_page(
                     .collect(),
                 shows_access_log: !portal::is_withheld(conn, me.id, Category::AccessLog)?,
                 scores: safety::scores(conn, fid)?,
+                protection: super::views::protection::ProtectionView::for_portal(conn, fid)?,
                 phase: safety::current(conn, fid)?,
                 ctx,
                 family,

@@ -1,5 +1,5 @@
 //! `samenspel backup` while the server runs, and a restore: the restored database passes
-//! `samenspel verify-events` and serves the same family page. SQLite: `backup` + `restore`;
+//! `samenspel verify-events` and serves the same family page, and the same bytes of a document. SQLite: `backup` + `restore`;
 //! PostgreSQL: `backup` (pg_dump) + pg_restore into a new database.
 
 use std::process::Command;
@@ -39,11 +39,37 @@ async fn family_page(app: &TestApp, family: i64) -> String {
     page.text("main").expect("the page's main part")
 }
 
+/// A PDF of 300 kB in Jansen's record, every byte value in it; its id and its bytes.
+fn a_document(app: &TestApp, c: &Cast) -> (i64, Vec<u8>) {
+    let mut content = b"%PDF-1.7\n".to_vec();
+    content.extend((0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    let id = samenspel::db::write(&mut app.conn(), |conn| {
+        samenspel::record::attach_document(
+            conn,
+            &c.ahmed,
+            &samenspel::domain::document::NewDocument {
+                family_id: c.jansen,
+                agenda_item_id: None,
+                name: "politierapport.pdf",
+                content_type: "application/pdf",
+                description: "",
+                withheld_reason: None,
+                uploaded_by_user_id: c.ahmed.user_id,
+                uploaded_by_organisation_id: c.ahmed.organisation_id,
+                content: &content,
+            },
+        )
+    })
+    .unwrap();
+    (id, content)
+}
+
 #[actix_web::test]
 async fn a_backup_taken_while_serving_restores_to_the_same_family_page() {
     let app = TestApp::spawn().await;
     let c = Cast::new(&app);
     run_meeting(&app, &c, true).await;
+    let (document, content) = a_document(&app, &c);
     let before = family_page(&app, c.jansen).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("samenspel.backup");
@@ -144,6 +170,16 @@ async fn a_backup_taken_while_serving_restores_to_the_same_family_page() {
         "the restored database serves the same family page"
     );
     assert!(!after.contains("Na de back-up geschreven."));
+    // The document's bytes came along, unchanged.
+    let ahmed = signed_in(&restored, "ahmed@vt.example").await;
+    let res = ahmed
+        .http
+        .get(ahmed.url(&format!("/gezinnen/{}/documenten/{document}", c.jansen)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), content.as_slice());
     drop(restored);
     if app.database.is_postgres() {
         let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();

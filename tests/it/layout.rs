@@ -517,8 +517,9 @@ fn no_source_file_is_over_800_lines_and_no_function_over_80() {
     let remaining: [(&str, &str); 0] = [];
     let mut found = Vec::new();
     for file in rust_files("src") {
-        // Demo data: one long, flat list of what the demo holds.
-        if file == Path::new("src/demo.rs") {
+        // Demo data: one long, flat list of what the demo holds; and the tables as diesel declares
+        // them, one flat list that grows by one block per table and does nothing else.
+        if file == Path::new("src/demo.rs") || file == Path::new("src/schema.rs") {
             continue;
         }
         let name = file.display().to_string();
@@ -597,13 +598,14 @@ mod tests {
 #[test]
 fn no_handler_module_imports_another_handler_module() {
     // Handlers share through modules that hold no routes: the app and its helpers (web/mod.rs), access
-    // rules, forms, errors, middleware, the chart, the mail and the view pieces (views/). A folder of
+    // rules, forms and uploads, errors, middleware, the chart, the mail and the view pieces (views/). A folder of
     // handlers (meetings/) is one area and shares through its mod.rs. The partner API (web/api/) is
     // checked by the circle test.
     let shared = [
         "src/web/mod.rs",
         "src/web/access.rs",
         "src/web/forms.rs",
+        "src/web/upload.rs",
         "src/web/error.rs",
         "src/web/middleware.rs",
         "src/web/chart.rs",

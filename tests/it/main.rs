@@ -35,6 +35,7 @@ mod pages;
 mod partners;
 mod partnerships;
 mod portal;
+mod protection;
 mod purpose;
 mod referrals;
 mod referrals_browser;

@@ -23,6 +23,7 @@ use crate::web::views::meeting::{
     ActionPartial, DecisionPartial, ItemView, ViewsPartial, item_views, partial,
 };
 use crate::web::views::minutes::{MinutesConflict, MinutesSave};
+use crate::web::views::protection::ProtectionView;
 use crate::web::views::safety::{PhaseChoice, SafetyView, phase_choices};
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
 
@@ -122,6 +123,8 @@ pub(super) struct ItemPage {
     /// and whether they are shared.
     pub(super) may_share_minutes: bool,
     pub(super) minutes_shared: bool,
+    /// For a family item: the documents brought to it and the family's measures.
+    pub(super) protection: Option<ProtectionView>,
 }
 
 impl ItemPage {
@@ -217,6 +220,7 @@ pub(super) struct ItemData {
     pub(super) may_share_minutes: bool,
     pub(super) minutes_shared: bool,
     pub(super) minutes_saved: Option<MinutesSave>,
+    pub(super) protection: Option<ProtectionView>,
 }
 
 /// Loads an item the user may see (404 otherwise) and logs the look at its family.
@@ -265,11 +269,12 @@ pub(super) fn load_item(
         }
         _ => Vec::new(),
     };
-    let (family_views, may_share_minutes, minutes_shared) = match family_id {
+    let (family_views, may_share_minutes, minutes_shared, protection) = match family_id {
         Some(fid) => family_side(conn, user, fid, (&found, item_id))?,
-        None => (Vec::new(), false, false),
+        None => (Vec::new(), false, false, None),
     };
     Ok(ItemData {
+        protection,
         safety,
         phase_choices,
         family_views,
@@ -365,17 +370,27 @@ fn open_actions_to_review(
 
 /// The family's side of the item: their views on it, whether the user may share the minutes with them
 /// now (the director and co-workers, once the meeting is closed), and whether they are shared.
+/// What the family wrote for the item, whether the user may share and has shared the minutes, and the
+/// item's documents with the family's measures.
+type FamilySide = (
+    Vec<crate::domain::portal::View>,
+    bool,
+    bool,
+    Option<ProtectionView>,
+);
+
 fn family_side(
     conn: &mut DbConn,
     user: &SignedIn,
     family_id: i64,
     (found, item_id): (&Meeting, i64),
-) -> Result<(Vec<crate::domain::portal::View>, bool, bool), AppError> {
+) -> Result<FamilySide, AppError> {
     let relation = family::relation(conn, family_id, user.id())?;
     Ok((
         crate::domain::portal::views_for_item(conn, item_id)?,
         policy::may_share_minutes(relation, found.state()),
         crate::domain::portal::minutes_shared(conn, item_id)?,
+        Some(ProtectionView::for_item(conn, family_id, item_id)?),
     ))
 }
 
@@ -412,6 +427,7 @@ pub(super) fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
         family_views: data.family_views,
         may_share_minutes: data.may_share_minutes,
         minutes_shared: data.minutes_shared,
+        protection: data.protection,
     }
 }
 

@@ -342,6 +342,42 @@ page_routes![
     ),
     (
         GET,
+        "/gezinnen/{id}/documenten",
+        documents::show_documents,
+        [Family(F::View)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/documenten",
+        documents::add_document,
+        [Family(F::Comment)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/documenten/{document}",
+        documents::download_document,
+        [Family(F::View)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/maatregelen",
+        measures::show_measures,
+        [Family(F::View)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/maatregelen",
+        measures::record_measure,
+        [Family(F::EditFamily)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/maatregelen/{measure}/beeindigen",
+        measures::end_measure,
+        [Family(F::EditFamily)]
+    ),
+    (
+        GET,
         "/gezinnen/{id}/plannen/{plan}",
         safety::show_plan,
         [Family(F::View)]

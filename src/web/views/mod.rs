@@ -7,6 +7,7 @@ pub mod live;
 pub mod meeting;
 pub mod meeting_doc;
 pub mod minutes;
+pub mod protection;
 pub mod safety;
 pub mod table_form;
 pub mod versioned;

@@ -251,13 +251,16 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         | "/gezinnen/{id}/plan/pdf"
         | "/gezinnen/{id}/plannen/{plan}/pdf"
         | "/gezinnen/{id}/fase"
+        | "/gezinnen/{id}/documenten"
+        | "/gezinnen/{id}/documenten/{document}"
+        | "/gezinnen/{id}/maatregelen"
             if get =>
         {
             allow(professional && r.views())
         }
-        "/gezinnen/{id}/opmerkingen" | "/gezinnen/{id}/veiligheidsschaal" => {
-            allow(professional && (r.director || r.involved))
-        }
+        "/gezinnen/{id}/opmerkingen"
+        | "/gezinnen/{id}/veiligheidsschaal"
+        | "/gezinnen/{id}/documenten" => allow(professional && (r.director || r.involved)),
         "/gezinnen/{id}/aanmelden" | "/gezinnen/{id}/aanmelden/{table}" => {
             allow(professional && (r.director || r.involved))
         }

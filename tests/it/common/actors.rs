@@ -46,6 +46,9 @@ pub struct Ids {
     pub event: i64,
     /// Pieter's request to be involved, waiting for the director.
     pub access_request: i64,
+    /// A document brought to the family, and a running measure for its member.
+    pub document: i64,
+    pub measure: i64,
 }
 
 /// What the world knows of a family before it reads the rest of its ids from the database.
@@ -112,6 +115,44 @@ pub struct World {
     pub feed: String,
 }
 
+/// A PDF in the family's record and a running measure (an OTS) for `person`, recorded by `who`.
+pub fn a_document_and_a_measure(app: &TestApp, who: &Who, family: i64, person: i64) {
+    use samenspel::domain::measure::{DecidingBody, MeasureKind, NewMeasure};
+    let content = b"%PDF-1.4\n% Politierapport\n";
+    db::write(&mut app.conn(), |conn| {
+        record::attach_document(
+            conn,
+            who,
+            &samenspel::domain::document::NewDocument {
+                family_id: family,
+                agenda_item_id: None,
+                name: "politierapport.pdf",
+                content_type: "application/pdf",
+                description: "",
+                withheld_reason: None,
+                uploaded_by_user_id: who.user_id,
+                uploaded_by_organisation_id: who.organisation_id,
+                content,
+            },
+        )?;
+        record::record_measure(
+            conn,
+            who,
+            &NewMeasure {
+                family_id: family,
+                person_id: person,
+                kind: MeasureKind::SupervisionOrder,
+                decided_by: DecidingBody::JuvenileJudge,
+                starts_on: today(),
+                planned_end_on: None,
+                note: String::new(),
+                recorded_by_user_id: who.user_id,
+            },
+        )
+    })
+    .unwrap();
+}
+
 pub fn add_member(app: &TestApp, who: &Who, family: i64, name: &str, identity: bool) -> i64 {
     let details = PersonDetails {
         name: name.into(),
@@ -138,6 +179,8 @@ pub async fn world() -> World {
     let (app, c) = the_cast_and_the_other_actors().await;
     let sandra_person = add_member(&app, &c.ahmed, c.jansen, "Sandra Jansen", true);
     let eva_person = add_member(&app, &c.karin, c.bakker, "Eva Bakker", true);
+    a_document_and_a_measure(&app, &c.ahmed, c.jansen, sandra_person);
+    a_document_and_a_measure(&app, &c.karin, c.bakker, eva_person);
     let ending = plans_and_an_involvement_to_end(&app, &c);
 
     let (meeting, jansen_item, bakker_item) = run_meeting(&app, &c, true).await;
@@ -492,6 +535,16 @@ pub fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known)
         .select(correction_requests::id)
         .first(conn)
         .unwrap();
+    let document: i64 = documents::table
+        .filter(documents::family_id.eq(family))
+        .select(documents::id)
+        .first(conn)
+        .unwrap();
+    let measure: i64 = measures::table
+        .filter(measures::family_id.eq(family))
+        .select(measures::id)
+        .first(conn)
+        .unwrap();
     let case_number: String = families::table
         .find(family)
         .select(families::case_number)
@@ -523,6 +576,8 @@ pub fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known)
         case_number,
         event,
         access_request,
+        document,
+        measure,
     }
 }
 
@@ -650,6 +705,8 @@ impl World {
             ("{what}", "herstellen".into()),
             ("{request}", f.request.to_string()),
             ("{verzoek}", f.access_request.to_string()),
+            ("{document}", f.document.to_string()),
+            ("{measure}", f.measure.to_string()),
             ("{member}", s.member.to_string()),
             ("{user}", s.user.to_string()),
             ("{delivery}", s.delivery.to_string()),
@@ -802,6 +859,10 @@ pub fn digest(app: &TestApp) -> Vec<i64> {
         "partnership_coordinators",
         "involvement_requests",
         "table_kinds",
+        "documents",
+        "document_contents",
+        "measures",
+        "board_requests",
     ];
     #[derive(QueryableByName)]
     struct N {

@@ -16,7 +16,8 @@ use samenspel::domain::user::Role;
 use samenspel::record::{self, Who};
 
 use super::actors::{
-    Ids, Known, Setting, SettingOf, add_member, ask_for_corrections, ids_of, subscribe,
+    Ids, Known, Setting, SettingOf, a_document_and_a_measure, add_member, ask_for_corrections,
+    ids_of, subscribe,
 };
 use super::api::make_waiting_token;
 use super::meeting::{accept, add_action, close_meeting, decide, on_meeting, plan_meeting, refer};
@@ -47,6 +48,7 @@ pub async fn partnership_b(app: &TestApp, c: &Cast) -> (Ids, Setting) {
     let gelderland = app.partnership(GELDERLAND);
     let people = people(app, gelderland);
     let rec = the_record(app, c, &people);
+    a_document_and_a_measure(app, &people.linda, c.el_amrani, rec.person);
     let admin = signed_in(app, "beheer@ede.example").await;
     // The webhook first, so B's changes give it something to deliver.
     subscribe(&admin, WEBHOOK).await;
