@@ -123,6 +123,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "largest document a professional may attach, in megabytes (1 to 100)",
     ),
     (
+        "SAMENSPEL_METRICS_TOKEN",
+        "(unset: /metrics is off)",
+        "a secret of at least 16 characters; /metrics then answers to Authorization: Bearer <it>",
+    ),
+    (
         "SAMENSPEL_WEBHOOK_ALLOW_HTTP",
         "false",
         "development only: webhooks to plain http and to addresses inside the own network",
@@ -160,6 +165,8 @@ pub struct Config {
     pub api_contact: ApiContact,
     /// The largest document a professional may attach, in bytes.
     pub document_max_bytes: usize,
+    /// The secret `/metrics` asks for; None: `/metrics` is off.
+    pub metrics_token: Option<String>,
 }
 
 /// The OpenAPI document's `info.contact`.
@@ -252,6 +259,7 @@ impl Config {
             webhook_retry_seconds: vars.number("SAMENSPEL_WEBHOOK_RETRY_SECONDS", 30, 3600)?,
             webhook_allow_http: vars.flag("SAMENSPEL_WEBHOOK_ALLOW_HTTP")?,
             api_contact,
+            metrics_token: vars.metrics_token()?,
             document_max_bytes: vars.number("SAMENSPEL_DOCUMENT_MAX_MB", 10, 100)? as usize
                 * 1_000_000,
         })
@@ -380,6 +388,17 @@ impl Vars<'_> {
             url,
             email: email.to_string(),
         })
+    }
+
+    /// The secret for `/metrics`, long enough not to be guessed.
+    fn metrics_token(&self) -> Result<Option<String>, ConfigError> {
+        match self.get("SAMENSPEL_METRICS_TOKEN") {
+            Some(t) if t.chars().count() < 16 || t.contains(char::is_whitespace) => Err(bad(
+                "SAMENSPEL_METRICS_TOKEN",
+                "must be at least 16 characters, without spaces",
+            )),
+            other => Ok(other),
+        }
     }
 
     /// The log filter, and whether to log JSON (the format is checked first).

@@ -16,6 +16,7 @@ pub mod export;
 pub mod i18n;
 pub mod live;
 pub mod mail;
+pub mod metrics;
 pub mod policy;
 pub mod record;
 pub mod schema;
@@ -51,6 +52,7 @@ pub fn build_state(
         pool,
         config: Arc::new(config),
         mailer,
+        metrics: live.metrics.clone(),
         live,
         clock,
         password_checks: Arc::default(),

@@ -196,6 +196,8 @@ pub struct Hub {
     limits: Limits,
     stopped: AtomicBool,
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    /// The instance's metrics: the dispatcher's lag is measured here.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// A participant's place in a room; leaving the room drops it.
@@ -284,6 +286,7 @@ impl Hub {
             limits,
             stopped: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
+            metrics: Arc::default(),
         })
     }
 
@@ -369,6 +372,14 @@ impl Hub {
         }
     }
 
+    /// How many live connections this instance has now, over all rooms.
+    pub fn total_connections(&self) -> usize {
+        self.rooms
+            .lock()
+            .map(|r| r.values().map(Vec::len).sum())
+            .unwrap_or(0)
+    }
+
     /// How many connections a meeting's room has now.
     pub fn connections(&self, meeting_id: i64) -> usize {
         self.rooms
@@ -398,6 +409,9 @@ impl Hub {
         let Some(meeting_id) = event.meeting_id else {
             return;
         };
+        let lag = crate::domain::now() - event.occurred_at;
+        self.metrics
+            .dispatched(lag.num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6);
         let targets: Vec<(u64, Audience)> = match self.rooms.lock() {
             Ok(rooms) => match rooms.get(&meeting_id) {
                 Some(room) => room

@@ -177,6 +177,17 @@ pub fn enqueue(
     Ok(Some(event_ids.len()))
 }
 
+/// The outbox for `/metrics`: deliveries waiting to be sent (or sent again), and those given up.
+pub fn outbox_counts(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
+    let count = |conn: &mut DbConn, status: &str| -> QueryResult<i64> {
+        webhook_deliveries::table
+            .filter(webhook_deliveries::status.eq(status))
+            .count()
+            .get_result(conn)
+    };
+    Ok((count(conn, "pending")?, count(conn, "failed")?))
+}
+
 /// Deliveries due now of active subscriptions, oldest first.
 pub fn due(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Delivery>> {
     let active = webhook_subscriptions::table

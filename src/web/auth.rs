@@ -150,6 +150,7 @@ pub async fn login(
     let (reserved, candidate) = match reserve_attempt(&state, &account_key, &address).await? {
         Ok(reserved) => reserved,
         Err(until) => {
+            state.metrics.login_failed();
             let time = crate::time::clock(until);
             page.problem = Some(page.ctx.i18n.t_with("login.throttled", &[("time", &time)]));
             return html(StatusCode::TOO_MANY_REQUESTS, page);
@@ -193,6 +194,7 @@ pub async fn login(
             Ok(res)
         }
         None => {
+            state.metrics.login_failed();
             tracing::info!("login failed");
             page.problem = Some(page.ctx.t("login.failed"));
             html(StatusCode::UNAUTHORIZED, page)

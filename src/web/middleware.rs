@@ -59,6 +59,31 @@ pub async fn request_log(
     }
 }
 
+/// Counts every answer for `/metrics`: by the route's pattern (never the path, which may hold ids or a
+/// secret), method and status, with the time it took.
+pub async fn metrics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let result = next.call(req).await;
+    if let Some(state) = state {
+        let (route, status) = match &result {
+            Ok(res) => (res.request().match_pattern(), res.status()),
+            Err(e) => (None, e.as_response_error().status_code()),
+        };
+        state.metrics.request(
+            route.as_deref().unwrap_or("unmatched"),
+            &method,
+            status.as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    result
+}
+
 /// A strict Content-Security-Policy: our own scripts and styles only, no inline script, no framing.
 /// Forms post to this site only; the portal's quick exit form (without script) is redirected on to
 /// the neutral site of `QUICK_EXIT_TO`, which form-action must name for the browser to follow.

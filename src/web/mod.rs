@@ -75,6 +75,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The live meeting rooms of this instance.
     pub live: Arc<crate::live::Hub>,
+    /// This instance's operations metrics (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The time this application reads (the wall clock, unless a test moves it).
     pub clock: crate::time::Clock,
     /// How many passwords this instance has checked at login: what a test of throttling reads.
@@ -428,6 +430,7 @@ pub fn app(
         .wrap(actix_web::middleware::from_fn(middleware::error_pages))
         .wrap(actix_web::middleware::from_fn(middleware::security_headers))
         .wrap(actix_web::middleware::from_fn(middleware::request_log))
+        .wrap(actix_web::middleware::from_fn(middleware::metrics))
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {

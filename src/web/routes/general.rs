@@ -14,6 +14,7 @@ page_routes![
     ROUTES, ASKS, register;
     (GET, "/healthz", health::alive, [Nothing]),
     (GET, "/readyz", health::ready, [Nothing]),
+    (GET, "/metrics", health::metrics, [Nothing]),
     (GET, "/static/{path:.*}", assets::serve, [Nothing]),
     (GET, "/", home::show_home, [Own]),
     (GET, "/inloggen", auth::show_login, [Nothing]),

@@ -206,6 +206,9 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         | "/static/{path:.*}"
         | "/controle"
         | "/controle/{meeting}/{hash}" => Allowed,
+        // Off unless SAMENSPEL_METRICS_TOKEN is set (not in the matrix): 404 for everyone, signed in
+        // or not; with the token set, only the bearer of it reads (tests/it/health.rs).
+        "/metrics" => Refused,
         "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" if get => Allowed,
         "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" | "/taal" => Answered,
         "/inloggen/link/{token}" | "/wachtwoord-instellen/{token}" | "/uitloggen" => Answered,
