@@ -107,6 +107,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "false",
         "development only: webhooks to plain http and to addresses inside the own network",
     ),
+    (
+        "SAMENSPEL_SECOND_FACTOR",
+        "required",
+        "required or optional: whether staff of an organisation that set no rule of its own need a second factor",
+    ),
 ];
 
 #[derive(Clone, Debug)]
@@ -136,6 +141,9 @@ pub struct Config {
     pub webhook_retry_seconds: u64,
     /// Webhook addresses may use plain http (for development and tests); otherwise https only.
     pub webhook_allow_http: bool,
+    /// Staff of an organisation without a rule of its own (and system admins) must use a second
+    /// factor (`SAMENSPEL_SECOND_FACTOR=required`, the default).
+    pub second_factor_required: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -218,6 +226,7 @@ impl Config {
             api_rate_limit: vars.number("SAMENSPEL_API_RATE_LIMIT", 300, 100_000)? as u32,
             webhook_retry_seconds: vars.number("SAMENSPEL_WEBHOOK_RETRY_SECONDS", 30, 3600)?,
             webhook_allow_http: vars.flag("SAMENSPEL_WEBHOOK_ALLOW_HTTP")?,
+            second_factor_required: vars.second_factor()?,
         })
     }
 }
@@ -311,6 +320,18 @@ impl Vars<'_> {
             ));
         }
         Ok(mail_from)
+    }
+
+    /// Whether a second factor is required where nobody chose: `required` (the default) or `optional`.
+    fn second_factor(&self) -> Result<bool, ConfigError> {
+        match self.get("SAMENSPEL_SECOND_FACTOR").as_deref() {
+            None | Some("required") => Ok(true),
+            Some("optional") => Ok(false),
+            Some(v) => Err(bad(
+                "SAMENSPEL_SECOND_FACTOR",
+                format!("'{v}' is not required or optional"),
+            )),
+        }
     }
 
     /// The log filter, and whether to log JSON (the format is checked first).

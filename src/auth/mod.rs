@@ -1,6 +1,9 @@
-//! Authentication: password hashing, server-side sessions, single-use tokens and login throttling.
+//! Authentication: password hashing, server-side sessions, single-use tokens, login throttling, and the
+//! second factor with the pending login between password and session.
 
+pub mod challenge;
 pub mod password;
+pub mod second_factor;
 pub mod session;
 pub mod throttle;
 pub mod token;
@@ -42,6 +45,7 @@ pub fn prune_expired(conn: &mut DbConn) -> QueryResult<usize> {
         removed += diesel::delete(user_tokens::table.filter(user_tokens::expires_at.le(now)))
             .execute(conn)?;
         removed += throttle::prune(conn)?;
+        removed += challenge::prune(conn)?;
         Ok(removed)
     })
 }

@@ -53,16 +53,20 @@ pub enum AccountAsk {
     ActivateAccount,
     ManageOrganisations,
     ManageIntegrations,
+    ResetSecondFactor,
+    SecondFactorRule,
 }
 
 impl AccountAsk {
-    pub const ALL: [AccountAsk; 6] = [
+    pub const ALL: [AccountAsk; 8] = [
         AccountAsk::ManageUsers,
         AccountAsk::EditAccount,
         AccountAsk::DeactivateAccount,
         AccountAsk::ActivateAccount,
         AccountAsk::ManageOrganisations,
         AccountAsk::ManageIntegrations,
+        AccountAsk::ResetSecondFactor,
+        AccountAsk::SecondFactorRule,
     ];
 }
 
@@ -72,13 +76,15 @@ pub enum GovernanceAsk {
     ManagePartnerships,
     ManageTables,
     ChangeSeat,
+    RequireSecondFactor,
 }
 
 impl GovernanceAsk {
-    pub const ALL: [GovernanceAsk; 3] = [
+    pub const ALL: [GovernanceAsk; 4] = [
         GovernanceAsk::ManagePartnerships,
         GovernanceAsk::ManageTables,
         GovernanceAsk::ChangeSeat,
+        GovernanceAsk::RequireSecondFactor,
     ];
 }
 
