@@ -382,3 +382,130 @@ async fn ending_the_other_sessions_closes_their_live_sockets() {
     assert_eq!(after.matches("laatst gebruikt").count(), 1, "{after}");
     assert!(after.contains("Je andere sessies zijn beëindigd."));
 }
+
+#[actix_web::test]
+async fn the_organisation_and_the_partnership_decide_who_must_set_one_up() {
+    // A deployment that leaves it to each organisation.
+    let app = TestApp::spawn().await;
+    app.user(ANNA, "Anna de Boer", Role::Professional, Some(VEILIG_THUIS));
+    app.user(PETRA, "Petra de Graaf", Role::OrgAdmin, Some(VEILIG_THUIS));
+    app.user(
+        "joost@school.example",
+        "Joost Mulder",
+        Role::Professional,
+        Some("Basisschool De Regenboog"),
+    );
+    app.coordinator(
+        "hanna@veiligheidshuis.example",
+        "Hanna Kuiper",
+        "Veiligheidshuis Zuid-Holland Zuid",
+        crate::common::DEFAULT_PARTNERSHIP,
+    );
+    let first = app.client().login(ANNA, PASSWORD).await;
+    assert_eq!(first.location.as_deref(), Some("/"), "no second step yet");
+
+    // Petra requires it of Veilig Thuis: Anna sets one up at her next login, Joost (a school) not.
+    let petra = signed_in(&app, PETRA).await;
+    let rule = petra
+        .submit(
+            "/beheer/tweede-factor",
+            "/beheer/tweede-factor",
+            &[("verplicht", "ja")],
+        )
+        .await;
+    assert_eq!(
+        rule.location.as_deref(),
+        Some("/beheer/tweede-factor?melding=regel-opgeslagen")
+    );
+    assert_eq!(events_of(&app, EventKind::OrganisationSecondFactorRule), 1);
+    let next = app.client().login(ANNA, PASSWORD).await;
+    assert_eq!(next.location.as_deref(), Some("/inloggen/tweede-factor"));
+    let joost = app.client().login("joost@school.example", PASSWORD).await;
+    assert_eq!(joost.location.as_deref(), Some("/"));
+    // Nonsense is refused with the form again; nothing changes.
+    let refused = petra
+        .submit(
+            "/beheer/tweede-factor",
+            "/beheer/tweede-factor",
+            &[("verplicht", "misschien")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .visible_text()
+            .contains("Kies verplicht of niet verplicht.")
+    );
+
+    // The coordinator requires it of the whole partnership: now Joost too.
+    let hanna = signed_in(&app, "hanna@veiligheidshuis.example").await;
+    let address = format!(
+        "/beheer/samenwerkingsverbanden/{}/tweede-factor",
+        crate::common::DEFAULT_PARTNERSHIP
+    );
+    let rule = hanna
+        .submit(&address, &address, &[("verplicht", "ja")])
+        .await;
+    assert_eq!(
+        rule.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        rule.visible_text()
+    );
+    let joost = app.client().login("joost@school.example", PASSWORD).await;
+    assert_eq!(joost.location.as_deref(), Some("/inloggen/tweede-factor"));
+    // Petra cannot set the partnership's rule, Hanna not Veilig Thuis's.
+    assert_eq!(petra.get(&address).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        hanna.get("/beheer/tweede-factor").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // From the account page: Petra (signed in before the rule, so no factor yet) sets one up there,
+    // and cannot remove it while the rule stands.
+    let page = petra
+        .submit(
+            "/account/tweede-factor",
+            "/account/tweede-factor/instellen",
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.visible_text());
+    let done = petra
+        .enrol_on(PETRA, &page, "/account/tweede-factor/bevestigen")
+        .await;
+    assert!(done.visible_text().contains("Je herstelcodes"));
+    let removal = petra
+        .submit(
+            "/account/tweede-factor",
+            "/account/tweede-factor/verwijderen",
+            &[],
+        )
+        .await;
+    assert_eq!(removal.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("second_factors"), 1);
+    // Without the rules it may go.
+    petra
+        .submit(
+            "/beheer/tweede-factor",
+            "/beheer/tweede-factor",
+            &[("verplicht", "nee")],
+        )
+        .await;
+    hanna
+        .submit(&address, &address, &[("verplicht", "nee")])
+        .await;
+    let removal = petra
+        .submit(
+            "/account/tweede-factor",
+            "/account/tweede-factor/verwijderen",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        removal.location.as_deref(),
+        Some("/account/tweede-factor?melding=tweede-factor-verwijderd")
+    );
+    assert_eq!(app.count("second_factors"), 0);
+    assert_eq!(events_of(&app, EventKind::UserSecondFactorRemoved), 1);
+}
