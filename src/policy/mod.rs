@@ -439,7 +439,27 @@ mod tests {
                 switch,
                 "activate: {case}"
             );
+            // A second factor is reset by whoever switches the account off and on: never one's own.
+            assert_eq!(
+                allows(actor, Action::ResetSecondFactor(account)),
+                switch,
+                "reset second factor: {case}"
+            );
         }
+    }
+
+    #[test]
+    fn an_organisations_second_factor_rule_is_its_own_admins() {
+        let rule = Action::SetSecondFactorRuleOf { organisation_id: 1 };
+        let of = |role, organisation_id| Actor {
+            role,
+            organisation_id,
+        };
+        assert!(allows(of(Role::OrgAdmin, Some(1)), rule));
+        assert!(!allows(of(Role::OrgAdmin, Some(2)), rule));
+        assert!(!allows(of(Role::Professional, Some(1)), rule));
+        assert!(!allows(of(Role::SystemAdmin, None), rule));
+        assert!(!allows(of(Role::Family, Some(1)), rule));
     }
 
     #[test]

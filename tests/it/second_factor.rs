@@ -55,6 +55,17 @@ async fn password(app: &TestApp, email: &str) -> Client {
     client
 }
 
+/// The answer refused the second step with `status` and a message that says `says`: no session.
+fn refused_step(client: &Client, page: &Page, status: StatusCode, says: &str) {
+    assert_eq!(page.status, status, "{}", page.visible_text());
+    assert!(
+        page.visible_text().contains(says),
+        "{}",
+        page.visible_text()
+    );
+    assert!(client.cookie(SESSION_COOKIE).is_none());
+}
+
 /// A code that is not the current one (its last digit changed).
 fn wrong(code: &str) -> String {
     let mut digits: Vec<u32> = code.chars().filter_map(|c| c.to_digit(10)).collect();
@@ -145,13 +156,12 @@ async fn a_code_and_a_recovery_code_each_work_once() {
     // The same code again, in another browser: refused, however right it is.
     let stranger = password(&app, ANNA).await;
     let replayed = answer(&stranger, &code).await;
-    assert_eq!(replayed.status, StatusCode::UNAUTHORIZED);
-    assert!(
-        replayed.visible_text().contains("Deze code is al gebruikt"),
-        "{}",
-        replayed.visible_text()
+    refused_step(
+        &stranger,
+        &replayed,
+        StatusCode::UNAUTHORIZED,
+        "Deze code is al gebruikt",
     );
-    assert!(stranger.cookie(SESSION_COOKIE).is_none());
     assert_eq!(app.count("sessions"), 2);
 
     // A recovery code, typed in capitals with a space, opens a session once.
@@ -160,9 +170,13 @@ async fn a_code_and_a_recovery_code_each_work_once() {
     assert_eq!(recovered.status, StatusCode::SEE_OTHER);
     assert!(stranger.cookie(SESSION_COOKIE).is_some());
     let again = password(&app, ANNA).await;
-    let refused = answer(&again, &recovery[0]).await;
-    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
-    assert!(again.cookie(SESSION_COOKIE).is_none());
+    let used = answer(&again, &recovery[0]).await;
+    refused_step(
+        &again,
+        &used,
+        StatusCode::UNAUTHORIZED,
+        "Deze code klopt niet",
+    );
     assert_eq!(
         answer(&again, &recovery[1]).await.status,
         StatusCode::SEE_OTHER
@@ -181,8 +195,12 @@ async fn wrong_codes_are_throttled_like_passwords() {
     let right = code_at(&secret, guesser.current_step());
     for _ in 0..4 {
         let page = answer(&guesser, &wrong(&right)).await;
-        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
-        assert!(page.visible_text().contains("Deze code klopt niet"));
+        refused_step(
+            &guesser,
+            &page,
+            StatusCode::UNAUTHORIZED,
+            "Deze code klopt niet",
+        );
     }
     // The fifth wrong answer ends the pending login: back to the password.
     let page = answer(&guesser, &wrong(&right)).await;
@@ -204,13 +222,12 @@ async fn wrong_codes_are_throttled_like_passwords() {
     let again = password(&app, ANNA).await;
     let code = again.next_code(ANNA).await;
     let locked = answer(&again, &code).await;
-    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(
-        locked.visible_text().contains("Probeer het"),
-        "{}",
-        locked.visible_text()
+    refused_step(
+        &again,
+        &locked,
+        StatusCode::TOO_MANY_REQUESTS,
+        "Probeer het",
     );
-    assert!(again.cookie(SESSION_COOKIE).is_none());
     assert_eq!(app.count("sessions"), 1);
 }
 
@@ -508,4 +525,47 @@ async fn the_organisation_and_the_partnership_decide_who_must_set_one_up() {
     );
     assert_eq!(app.count("second_factors"), 0);
     assert_eq!(events_of(&app, EventKind::UserSecondFactorRemoved), 1);
+}
+
+#[actix_web::test]
+async fn the_pseudonymised_besluitenlijst_asks_for_the_password_again_and_then_downloads() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let (meeting, _, _) = run_meeting(&app, &c, true).await;
+    let chair = signed_in(&app, "ingrid@vt.example").await;
+    let pdf = format!("/bijeenkomsten/{meeting}/besluitenlijst.pdf?versie=gepseudonimiseerd");
+    assert_eq!(
+        chair.get(&pdf).await.status,
+        StatusCode::OK,
+        "just logged in"
+    );
+
+    app.clock.advance(chrono::Duration::minutes(11));
+    let asked = chair.get(&pdf).await;
+    let confirm = asked.location.expect("sent to the confirm page");
+    assert!(
+        confirm.starts_with("/account/bevestigen?terug="),
+        "{confirm}"
+    );
+    let page = chair.get(&confirm).await;
+    assert_eq!(
+        page.value("input[name=confirm_return]").as_deref(),
+        Some(pdf.as_str())
+    );
+    // Without a second factor of her own, her password is the confirmation.
+    let done = chair
+        .post(
+            "/account/bevestigen",
+            &[
+                ("csrf_token", &page.csrf()),
+                ("confirm_return", &pdf),
+                ("confirm_method", "get"),
+                ("confirm_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.location.as_deref(), Some(pdf.as_str()));
+    let file = chair.get(&pdf).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.headers["content-type"], "application/pdf");
 }
