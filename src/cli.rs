@@ -134,6 +134,10 @@ fn load_config(demo: bool) -> Result<Config, config::ConfigError> {
         if demo_default && name == "DATABASE_URL" {
             return Some(crate::demo::DEFAULT_DATABASE_URL.to_string());
         }
+        // The demo's accounts log in with the printed password alone, unless asked otherwise.
+        if demo && name == "SAMENSPEL_SECOND_FACTOR" {
+            return Some(std::env::var(name).unwrap_or_else(|_| "optional".into()));
+        }
         std::env::var(name).ok()
     })
 }
@@ -182,6 +186,16 @@ fn demo_then_serve(config: Config) -> anyhow::Result<()> {
     println!(
         "{}",
         crate::demo::print_logins(&logins, &state.config.base_url)
+    );
+    println!(
+        "{}",
+        if state.config.second_factor_required {
+            "Second factor required: at the first login each staff account sets one up with an \
+             authenticator app (the page shows a QR code and the key as text)."
+        } else {
+            "Second factor optional in the demo (SAMENSPEL_SECOND_FACTOR=required to try it at \
+             login); any account can set one up under Mijn account → Tweede factor."
+        }
     );
     actix_web::rt::System::new().block_on(crate::serve(state, listener))?;
     Ok(())

@@ -132,6 +132,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "false",
         "development only: webhooks to plain http and to addresses inside the own network",
     ),
+    (
+        "SAMENSPEL_SECOND_FACTOR",
+        "required",
+        "required or optional: whether staff of an organisation that set no rule of its own need a second factor",
+    ),
 ];
 
 #[derive(Clone, Debug)]
@@ -167,6 +172,9 @@ pub struct Config {
     pub document_max_bytes: usize,
     /// The secret `/metrics` asks for; None: `/metrics` is off.
     pub metrics_token: Option<String>,
+    /// Staff of an organisation without a rule of its own (and system admins) must use a second
+    /// factor (`SAMENSPEL_SECOND_FACTOR=required`, the default).
+    pub second_factor_required: bool,
 }
 
 /// The OpenAPI document's `info.contact`.
@@ -262,6 +270,7 @@ impl Config {
             metrics_token: vars.metrics_token()?,
             document_max_bytes: vars.number("SAMENSPEL_DOCUMENT_MAX_MB", 10, 100)? as usize
                 * 1_000_000,
+            second_factor_required: vars.second_factor()?,
         })
     }
 }
@@ -398,6 +407,18 @@ impl Vars<'_> {
                 "must be at least 16 characters, without spaces",
             )),
             other => Ok(other),
+        }
+    }
+
+    /// Whether a second factor is required where nobody chose: `required` (the default) or `optional`.
+    fn second_factor(&self) -> Result<bool, ConfigError> {
+        match self.get("SAMENSPEL_SECOND_FACTOR").as_deref() {
+            None | Some("required") => Ok(true),
+            Some("optional") => Ok(false),
+            Some(v) => Err(bad(
+                "SAMENSPEL_SECOND_FACTOR",
+                format!("'{v}' is not required or optional"),
+            )),
         }
     }
 

@@ -121,111 +121,115 @@ impl Metrics {
     pub fn render(&self, now: &Readings) -> String {
         let mut out = String::new();
         let requests = self.requests.lock().map(|m| m.clone()).unwrap_or_default();
-        header(
-            &mut out,
-            "samenspel_http_requests_total",
-            "counter",
-            "HTTP requests answered, by route pattern, method and status.",
-        );
-        for ((route, method), stats) in &requests {
-            for (status, n) in &stats.by_status {
-                let _ = writeln!(
-                    out,
-                    "samenspel_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
-                    escape(route),
-                    escape(method)
-                );
-            }
-        }
-        header(
-            &mut out,
-            "samenspel_http_request_duration_seconds",
-            "histogram",
-            "Time to answer, by route pattern and method.",
-        );
-        for ((route, method), stats) in &requests {
-            let labels = format!("route=\"{}\",method=\"{}\"", escape(route), escape(method));
-            stats
-                .latency
-                .write(&mut out, "samenspel_http_request_duration_seconds", &labels);
-        }
-        header(
-            &mut out,
-            "samenspel_live_sockets",
-            "gauge",
-            "Open live meeting sockets on this instance.",
-        );
-        let _ = writeln!(out, "samenspel_live_sockets {}", now.live_sockets);
-        header(
-            &mut out,
-            "samenspel_live_dispatch_lag_seconds",
-            "histogram",
-            "Time from a meeting event's commit to its dispatch to the sockets.",
-        );
+        write_requests(&mut out, &requests);
         let lag = self
             .dispatch_lag
             .lock()
             .map(|h| h.clone())
             .unwrap_or_default();
-        lag.write(&mut out, "samenspel_live_dispatch_lag_seconds", "");
-        header(
+        write_live(&mut out, now, &lag);
+        write_readings(&mut out, now);
+        let failures = self.login_failures.load(Ordering::Relaxed);
+        gauge_or_counter(
             &mut out,
-            "samenspel_webhook_outbox_pending",
-            "gauge",
-            "Webhook deliveries waiting to be sent (or sent again).",
-        );
-        let _ = writeln!(
-            out,
-            "samenspel_webhook_outbox_pending {}",
-            now.webhooks_pending
-        );
-        header(
-            &mut out,
-            "samenspel_webhook_deliveries_failed",
-            "gauge",
-            "Webhook deliveries given up after every attempt.",
-        );
-        let _ = writeln!(
-            out,
-            "samenspel_webhook_deliveries_failed {}",
-            now.webhooks_failed
-        );
-        header(
-            &mut out,
-            "samenspel_db_pool_connections",
-            "gauge",
-            "Database connections of this instance's pool, by state.",
-        );
-        let in_use = now.pool_connections.saturating_sub(now.pool_idle);
-        let _ = writeln!(
-            out,
-            "samenspel_db_pool_connections{{state=\"in_use\"}} {in_use}"
-        );
-        let _ = writeln!(
-            out,
-            "samenspel_db_pool_connections{{state=\"idle\"}} {}",
-            now.pool_idle
-        );
-        header(
-            &mut out,
-            "samenspel_db_pool_max_connections",
-            "gauge",
-            "The pool's size (SAMENSPEL_DB_POOL_SIZE).",
-        );
-        let _ = writeln!(out, "samenspel_db_pool_max_connections {}", now.pool_max);
-        header(
-            &mut out,
-            "samenspel_login_failures_total",
-            "counter",
+            ("samenspel_login_failures_total", "counter"),
             "Logins refused: wrong email or password, or throttled.",
-        );
-        let _ = writeln!(
-            out,
-            "samenspel_login_failures_total {}",
-            self.login_failures.load(Ordering::Relaxed)
+            failures,
         );
         out
     }
+}
+
+/// The request counters and latency histograms, one series per route, method (and status).
+fn write_requests(out: &mut String, requests: &BTreeMap<(String, String), RouteStats>) {
+    let total = "samenspel_http_requests_total";
+    header(
+        out,
+        total,
+        "counter",
+        "HTTP requests answered, by route pattern, method and status.",
+    );
+    for ((route, method), stats) in requests {
+        for (status, n) in &stats.by_status {
+            let (route, method) = (escape(route), escape(method));
+            let _ = writeln!(
+                out,
+                "{total}{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {n}"
+            );
+        }
+    }
+    let duration = "samenspel_http_request_duration_seconds";
+    header(
+        out,
+        duration,
+        "histogram",
+        "Time to answer, by route pattern and method.",
+    );
+    for ((route, method), stats) in requests {
+        let labels = format!("route=\"{}\",method=\"{}\"", escape(route), escape(method));
+        stats.latency.write(out, duration, &labels);
+    }
+}
+
+/// The live room: open sockets and the dispatcher's lag.
+fn write_live(out: &mut String, now: &Readings, lag: &Histogram) {
+    gauge_or_counter(
+        out,
+        ("samenspel_live_sockets", "gauge"),
+        "Open live meeting sockets on this instance.",
+        now.live_sockets,
+    );
+    let name = "samenspel_live_dispatch_lag_seconds";
+    header(
+        out,
+        name,
+        "histogram",
+        "Time from a meeting event's commit to its dispatch to the sockets.",
+    );
+    lag.write(out, name, "");
+}
+
+/// What was read at the scrape: the webhook outbox and the database pool.
+fn write_readings(out: &mut String, now: &Readings) {
+    gauge_or_counter(
+        out,
+        ("samenspel_webhook_outbox_pending", "gauge"),
+        "Webhook deliveries waiting to be sent (or sent again).",
+        now.webhooks_pending,
+    );
+    gauge_or_counter(
+        out,
+        ("samenspel_webhook_deliveries_failed", "gauge"),
+        "Webhook deliveries given up after every attempt.",
+        now.webhooks_failed,
+    );
+    let pool = "samenspel_db_pool_connections";
+    header(
+        out,
+        pool,
+        "gauge",
+        "Database connections of this instance's pool, by state.",
+    );
+    let in_use = now.pool_connections.saturating_sub(now.pool_idle);
+    let _ = writeln!(out, "{pool}{{state=\"in_use\"}} {in_use}");
+    let _ = writeln!(out, "{pool}{{state=\"idle\"}} {}", now.pool_idle);
+    gauge_or_counter(
+        out,
+        ("samenspel_db_pool_max_connections", "gauge"),
+        "The pool's size (SAMENSPEL_DB_POOL_SIZE).",
+        now.pool_max,
+    );
+}
+
+/// A metric of one sample without labels, with its help and type.
+fn gauge_or_counter(
+    out: &mut String,
+    (name, kind): (&str, &str),
+    help: &str,
+    value: impl std::fmt::Display,
+) {
+    header(out, name, kind, help);
+    let _ = writeln!(out, "{name} {value}");
 }
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {

@@ -7,6 +7,7 @@ diesel::table! {
         kind -> Text,
         oin -> Nullable<Text>,
         created_at -> Timestamp,
+        second_factor_required -> Nullable<Bool>,
     }
 }
 
@@ -17,6 +18,7 @@ diesel::table! {
         director_kinds -> Text,
         retention_days -> Integer,
         created_at -> Timestamp,
+        second_factor_required -> Bool,
     }
 }
 
@@ -57,6 +59,42 @@ diesel::table! {
         csrf_token -> Text,
         created_at -> Timestamp,
         last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    second_factors (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        secret -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_challenges (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        step -> Text,
+        return_to -> Text,
+        attempts -> Integer,
+        created_at -> Timestamp,
         expires_at -> Timestamp,
     }
 }
@@ -589,6 +627,8 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(second_factors -> users (user_id));
+diesel::joinable!(login_challenges -> users (user_id));
 diesel::joinable!(persons -> families (family_id));
 diesel::joinable!(involvements -> families (family_id));
 diesel::joinable!(involvements -> users (user_id));
@@ -732,6 +772,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     partnership_coordinators,
     users,
     sessions,
+    second_factors,
+    recovery_codes,
+    login_challenges,
     user_tokens,
     login_attempts,
     login_counters,

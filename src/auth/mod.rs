@@ -1,6 +1,9 @@
-//! Authentication: password hashing, server-side sessions, single-use tokens and login throttling.
+//! Authentication: password hashing, server-side sessions, single-use tokens, login throttling, and the
+//! second factor with the pending login between password and session.
 
+pub mod challenge;
 pub mod password;
+pub mod second_factor;
 pub mod session;
 pub mod throttle;
 pub mod token;
@@ -43,6 +46,7 @@ pub fn prune_expired(conn: &mut DbConn) -> QueryResult<usize> {
             .execute(conn)?;
         removed += throttle::prune(conn)?;
         removed += crate::domain::api_rate::prune(conn)?;
+        removed += challenge::prune(conn)?;
         Ok(removed)
     })
 }

@@ -19,6 +19,10 @@ pub struct Session {
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
+    /// When its user last confirmed their password (and code, when they have a second factor).
+    pub confirmed_at: Option<NaiveDateTime>,
+    /// The browser's own description, for the sessions page.
+    pub user_agent: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -30,12 +34,37 @@ struct NewSession<'a> {
     created_at: NaiveDateTime,
     last_seen_at: NaiveDateTime,
     expires_at: NaiveDateTime,
+    confirmed_at: Option<NaiveDateTime>,
+    user_agent: Option<&'a str>,
+}
+
+/// How a session starts, beside its user and lifetime.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Start<'a> {
+    /// The login checked everything the user has (password, and code when they have a second
+    /// factor): the session counts as freshly confirmed for sensitive actions.
+    pub confirmed: bool,
+    pub user_agent: Option<&'a str>,
 }
 
 /// Starts a session and returns the token for the cookie. `max_age` is the absolute lifetime.
 pub fn create(conn: &mut DbConn, user_id: i64, max_age: Duration) -> QueryResult<String> {
+    start(conn, user_id, max_age, Start::default())
+}
+
+/// Starts a session as `how` says, and returns the token for the cookie.
+pub fn start(
+    conn: &mut DbConn,
+    user_id: i64,
+    max_age: Duration,
+    how: Start<'_>,
+) -> QueryResult<String> {
     let token = super::random_token();
     let now = now();
+    // A browser may describe itself at length; the sessions page needs the start of it.
+    let user_agent = how
+        .user_agent
+        .map(|a| a.chars().take(400).collect::<String>());
     diesel::insert_into(sessions::table)
         .values(NewSession {
             token_hash: &super::token_hash(&token),
@@ -45,9 +74,50 @@ pub fn create(conn: &mut DbConn, user_id: i64, max_age: Duration) -> QueryResult
             last_seen_at: now,
             expires_at: now
                 + chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::hours(12)),
+            confirmed_at: how.confirmed.then_some(now),
+            user_agent: user_agent.as_deref(),
         })
         .execute(conn)?;
     Ok(token)
+}
+
+/// How long a confirmation of password and code counts for sensitive actions.
+pub fn confirmation_lasts() -> chrono::Duration {
+    chrono::Duration::minutes(10)
+}
+
+/// Whether the session's user confirmed password and code within `confirmation_lasts`.
+pub fn recently_confirmed(conn: &mut DbConn, session_id: i64) -> QueryResult<bool> {
+    let at: Option<Option<NaiveDateTime>> = sessions::table
+        .find(session_id)
+        .select(sessions::confirmed_at)
+        .first(conn)
+        .optional()?;
+    Ok(at
+        .flatten()
+        .is_some_and(|at| at + confirmation_lasts() > now()))
+}
+
+/// Records that the session's user just confirmed password and code.
+pub fn mark_confirmed(conn: &mut DbConn, session_id: i64) -> QueryResult<()> {
+    diesel::update(sessions::table.find(session_id))
+        .set(sessions::confirmed_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The user's sessions that still count, the most recently used first.
+pub fn list_for_user(conn: &mut DbConn, user: &User, idle: Duration) -> QueryResult<Vec<Session>> {
+    let now = now();
+    let found = sessions::table
+        .filter(sessions::user_id.eq(user.id))
+        .order((sessions::last_seen_at.desc(), sessions::id.desc()))
+        .select(Session::as_select())
+        .load::<Session>(conn)?;
+    Ok(found
+        .into_iter()
+        .filter(|s| is_current(s, user, idle, now))
+        .collect())
 }
 
 /// Family accounts: a session ends after 15 minutes without use, and after 2 hours at most.

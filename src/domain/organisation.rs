@@ -79,6 +79,9 @@ pub struct Organisation {
     pub kind: String,
     pub oin: Option<String>,
     pub created_at: chrono::NaiveDateTime,
+    /// Whether its staff must use a second factor; None follows the deployment's default
+    /// (`SAMENSPEL_SECOND_FACTOR`).
+    pub second_factor_required: Option<bool>,
 }
 
 impl Organisation {

@@ -23,6 +23,8 @@ pub struct Partnership {
     /// Days a closed family's record stays readable to its last director and the coordinators.
     pub retention_days: i32,
     pub created_at: NaiveDateTime,
+    /// Every professional of its organisations must use a second factor.
+    pub second_factor_required: bool,
 }
 
 impl Partnership {

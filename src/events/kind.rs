@@ -116,6 +116,16 @@ event_kinds! {
     UserDeactivated => "user.deactivated",
     /// An admin switched a staff account on again.
     UserActivated => "user.activated",
+    /// A user set up a second factor (or replaced theirs) with its first code.
+    UserSecondFactorEnrolled => "user.second_factor_enrolled",
+    /// A user removed their own second factor.
+    UserSecondFactorRemoved => "user.second_factor_removed",
+    /// An admin reset a colleague's second factor: its sessions ended, a new one at the next login.
+    UserSecondFactorReset => "user.second_factor_reset",
+    /// A user made new recovery codes; the earlier ones stopped working.
+    UserRecoveryCodesRenewed => "user.recovery_codes_renewed",
+    /// An organisation admin set whether the organisation's staff need a second factor.
+    OrganisationSecondFactorRule => "organisation.second_factor_rule",
     /// Samen onder Handbereik: a meeting outcome made available to the parties.
     OutcomePublished => "outcome.published",
     /// Samen onder Handbereik: a partner read an outcome through the inzage API.

@@ -42,6 +42,9 @@ pub enum Ask {
     /// party to it while the family's record is open. That rule is a query (`domain::outcome`), because
     /// it filters every list the API returns; the partner tests hold it to the pages' rule.
     PartnerApi,
+    /// The operator's secret (`SAMENSPEL_METRICS_TOKEN`) as a bearer token: `/metrics`, for the
+    /// people running the service, not for any account.
+    OperatorToken,
 }
 
 /// The account questions, as `Action` asks them (without the account or role in question).
@@ -53,16 +56,20 @@ pub enum AccountAsk {
     ActivateAccount,
     ManageOrganisations,
     ManageIntegrations,
+    ResetSecondFactor,
+    SecondFactorRule,
 }
 
 impl AccountAsk {
-    pub const ALL: [AccountAsk; 6] = [
+    pub const ALL: [AccountAsk; 8] = [
         AccountAsk::ManageUsers,
         AccountAsk::EditAccount,
         AccountAsk::DeactivateAccount,
         AccountAsk::ActivateAccount,
         AccountAsk::ManageOrganisations,
         AccountAsk::ManageIntegrations,
+        AccountAsk::ResetSecondFactor,
+        AccountAsk::SecondFactorRule,
     ];
 }
 
@@ -72,13 +79,15 @@ pub enum GovernanceAsk {
     ManagePartnerships,
     ManageTables,
     ChangeSeat,
+    RequireSecondFactor,
 }
 
 impl GovernanceAsk {
-    pub const ALL: [GovernanceAsk; 3] = [
+    pub const ALL: [GovernanceAsk; 4] = [
         GovernanceAsk::ManagePartnerships,
         GovernanceAsk::ManageTables,
         GovernanceAsk::ChangeSeat,
+        GovernanceAsk::RequireSecondFactor,
     ];
 }
 
@@ -95,6 +104,7 @@ impl Ask {
             Ask::SeeItem,
             Ask::Portal,
             Ask::PartnerApi,
+            Ask::OperatorToken,
         ];
         all.extend(AccountAsk::ALL.map(Ask::Accounts));
         all.extend(GovernanceAsk::ALL.map(Ask::Governance));

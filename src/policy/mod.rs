@@ -58,6 +58,10 @@ pub enum Action {
     ActivateAccount(Account),
     /// Make and revoke the organisation's API keys and webhooks.
     ManageIntegrationsOf { organisation_id: i64 },
+    /// Take away an account's second factor (a lost phone), so it sets up a new one at its next login.
+    ResetSecondFactor(Account),
+    /// Decide whether the organisation's staff must use a second factor.
+    SetSecondFactorRuleOf { organisation_id: i64 },
 }
 
 pub fn allows(actor: Actor, action: Action) -> bool {
@@ -72,9 +76,16 @@ pub fn allows(actor: Actor, action: Action) -> bool {
                 && matches!(to, Role::Professional | Role::OrgAdmin)
                 && (!account.is_self || to == account.role)
         }
-        // An admin cannot lock themselves out.
-        (_, Action::DeactivateAccount(account) | Action::ActivateAccount(account)) => {
-            manages_account(actor, account) && !account.is_self
+        // An admin cannot lock themselves out, nor take away their own second factor without it.
+        (
+            _,
+            Action::DeactivateAccount(account)
+            | Action::ActivateAccount(account)
+            | Action::ResetSecondFactor(account),
+        ) => manages_account(actor, account) && !account.is_self,
+        // An organisation's rule is its own admin's; a system admin sets the deployment's default.
+        (_, Action::SetSecondFactorRuleOf { organisation_id }) => {
+            actor.role == Role::OrgAdmin && actor.organisation_id == Some(organisation_id)
         }
         // An organisation's systems are its own admin's to connect; a system admin has none.
         (_, Action::ManageIntegrationsOf { organisation_id }) => {
@@ -428,7 +439,27 @@ mod tests {
                 switch,
                 "activate: {case}"
             );
+            // A second factor is reset by whoever switches the account off and on: never one's own.
+            assert_eq!(
+                allows(actor, Action::ResetSecondFactor(account)),
+                switch,
+                "reset second factor: {case}"
+            );
         }
+    }
+
+    #[test]
+    fn an_organisations_second_factor_rule_is_its_own_admins() {
+        let rule = Action::SetSecondFactorRuleOf { organisation_id: 1 };
+        let of = |role, organisation_id| Actor {
+            role,
+            organisation_id,
+        };
+        assert!(allows(of(Role::OrgAdmin, Some(1)), rule));
+        assert!(!allows(of(Role::OrgAdmin, Some(2)), rule));
+        assert!(!allows(of(Role::Professional, Some(1)), rule));
+        assert!(!allows(of(Role::SystemAdmin, None), rule));
+        assert!(!allows(of(Role::Family, Some(1)), rule));
     }
 
     #[test]

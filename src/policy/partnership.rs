@@ -22,6 +22,8 @@ pub enum GovernanceAction {
     /// Give someone a seat at a table or take one away. `own`: the seat is the actor's own; `chair`:
     /// the actor chairs that table.
     ChangeSeat { own: bool, chair: bool },
+    /// Require a second factor of the professionals of every organisation taking part.
+    RequireSecondFactor,
 }
 
 pub fn allows_governance(actor: Actor, standing: Standing, action: GovernanceAction) -> bool {
@@ -30,7 +32,9 @@ pub fn allows_governance(actor: Actor, standing: Standing, action: GovernanceAct
         (Role::SystemAdmin, ManagePartnerships) => true,
         (_, ManagePartnerships) => false,
         (Role::Family | Role::SystemAdmin, _) => false,
-        (Role::Professional | Role::OrgAdmin, ManageTables) => standing.coordinator,
+        (Role::Professional | Role::OrgAdmin, ManageTables | RequireSecondFactor) => {
+            standing.coordinator
+        }
         // Nobody seats themselves: a seat opens the families on the table's agendas. An account admin
         // never sits at a table (`may_sit`), so only coordinating counts for them.
         (Role::Professional, ChangeSeat { own, chair }) => !own && (standing.coordinator || chair),
@@ -93,6 +97,7 @@ mod tests {
         let actions = [
             ManagePartnerships,
             ManageTables,
+            RequireSecondFactor,
             OTHERS,
             CHAIRING,
             OWN,
@@ -107,13 +112,13 @@ mod tests {
             (
                 Role::OrgAdmin,
                 coordinator,
-                &[ManageTables, OTHERS, CHAIRING],
+                &[ManageTables, RequireSecondFactor, OTHERS, CHAIRING],
             ),
             (Role::Professional, outside, &[CHAIRING]),
             (
                 Role::Professional,
                 coordinator,
-                &[ManageTables, OTHERS, CHAIRING],
+                &[ManageTables, RequireSecondFactor, OTHERS, CHAIRING],
             ),
             (Role::Family, outside, &[]),
             (Role::Family, coordinator, &[]),

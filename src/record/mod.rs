@@ -14,6 +14,7 @@ mod protection;
 mod referral;
 mod request;
 mod safety;
+mod second_factor;
 
 pub use account::{activate_account, deactivate_account, update_account};
 pub use export::{ExportKind, export_made};
@@ -43,6 +44,10 @@ pub use request::{
     Registered, answer_involvement_request, refuse_duplicate, register_person, request_involvement,
 };
 pub use safety::{change_phase, record_score, save_phase_plan};
+pub use second_factor::{
+    enrol_second_factor, remove_second_factor, renew_recovery_codes, reset_second_factor,
+    set_organisation_second_factor_rule, set_partnership_second_factor_rule,
+};
 
 use crate::domain::{DomainError, DomainResult};
 

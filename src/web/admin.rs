@@ -729,3 +729,39 @@ pub async fn create_organisation(
     let page = organisations_page(ctx, &state, form, errors, None).await?;
     html(StatusCode::UNPROCESSABLE_ENTITY, page)
 }
+
+/// Resets a colleague's second factor (a lost phone): it goes with the recovery codes and sessions, an
+/// event is written and the colleague gets a mail; at the next login they set up a new one. Never the
+/// admin's own, never an account outside their list.
+pub async fn reset_second_factor(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, id) = (user.0, path.into_inner());
+    let reset = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let account = managed_account(conn, &user, id, Action::ResetSecondFactor)?;
+                let done = record::reset_second_factor(conn, &who(&user), &account.user)?;
+                Ok::<_, AppError>(done.then_some(account.user))
+            })
+        })
+        .await?;
+    let Some(account) = reset else {
+        return Ok(see_other("/beheer/gebruikers?melding=geen-tweede-factor"));
+    };
+    tracing::info!(account = id, "second factor reset");
+    let mail = notify::plain_mail(
+        &account,
+        "mail.second_factor_reset.subject",
+        "mail.second_factor_reset.body",
+        &state.link("/inloggen"),
+    );
+    if let Err(e) = state.send_mail(mail).await {
+        tracing::warn!(account = id, error = ?e, "second factor reset mail not sent");
+    }
+    Ok(see_other(
+        "/beheer/gebruikers?melding=tweede-factor-hersteld",
+    ))
+}

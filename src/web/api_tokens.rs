@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::access::organisation_of;
 use super::forms::FieldErrors;
 use super::html;
+use super::signin::confirm_first;
 use super::{AppError, AppState, CurrentUser, PageCtx, see_other};
 use crate::db;
 use crate::domain::api_token::{self, TokenView};
@@ -79,6 +80,12 @@ pub async fn create_token(
         p.errors.add("name", "api.name_required");
         p.name = name;
         return html(StatusCode::UNPROCESSABLE_ENTITY, p);
+    }
+    // A key reads the organisation's outcomes: password and code again first, unless just given.
+    let carried = vec![("name".to_string(), name.clone())];
+    let here = "/beheer/api-sleutels";
+    if let Some(first) = confirm_first(&state, &ctx, &user, here, Some(carried)).await? {
+        return Ok(first);
     }
     let by = user.id();
     let token_name = name.clone();

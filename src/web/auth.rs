@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::forms::FieldErrors;
 use super::middleware::cookie;
+use super::signin::{client_address, finish_login};
 use super::{
     AppError, AppState, CurrentUser, PageCtx, SESSION_COOKIE, html, is_download, notice_key,
     safe_return_path, see_other,
@@ -114,17 +115,6 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// The address login attempts are counted against.
-fn client_address(req: &HttpRequest, state: &AppState) -> String {
-    let info = req.connection_info();
-    let address = if state.config.trust_proxy {
-        info.realip_remote_addr().map(str::to_string)
-    } else {
-        req.peer_addr().map(|a| a.ip().to_string())
-    };
-    address.unwrap_or_else(|| "unknown".into())
-}
-
 pub async fn login(
     req: HttpRequest,
     ctx: PageCtx,
@@ -166,32 +156,21 @@ pub async fn login(
     };
     let user = candidate.filter(|_| verified);
 
-    let previous_session = page.ctx.user.as_ref().map(|u| u.session_id);
     let attempt = LoginAttempt {
         account_key,
         address,
         reserved,
         user_id: user.as_ref().map(|u| u.id),
-        previous_session,
-        max_age: session_max_for(&state, user.as_ref()),
     };
-    let user_id = attempt.user_id;
-    let token = state
+    state
         .db(move |conn| db::write(conn, |conn| attempt.record(conn)))
         .await?;
 
-    match token {
-        Some(token) => {
-            tracing::info!(user_id, "logged in");
-            let mut res = see_other(&next);
-            res.add_cookie(&cookie(
-                SESSION_COOKIE,
-                token,
-                state.config.secure_cookies,
-                SameSite::Lax,
-            ))
-            .map_err(|e| AppError::Internal(e.into()))?;
-            Ok(res)
+    match user {
+        Some(user) => {
+            tracing::info!(user_id = user.id, "password right");
+            // A session now, or first the second factor (see `signin::finish_login`).
+            finish_login(&state, &req, user, false, &next).await
         }
         None => {
             state.metrics.login_failed();
@@ -250,20 +229,7 @@ fn login_form_errors(form: &LoginForm) -> FieldErrors {
     errors
 }
 
-/// How long a session may last. Family accounts get shorter sessions: a shared phone or a partner
-/// looking over the shoulder.
-fn session_max_for(state: &AppState, user: Option<&User>) -> std::time::Duration {
-    match user {
-        Some(u) if u.role() == crate::domain::user::Role::Family => state
-            .config
-            .session_max
-            .min(crate::auth::session::FAMILY_MAX),
-        _ => state.config.session_max,
-    }
-}
-
-/// A checked login attempt, to be kept on record and, when the password was right, turned into a
-/// session.
+/// A checked login attempt, to be kept on record.
 struct LoginAttempt {
     account_key: String,
     address: String,
@@ -271,29 +237,21 @@ struct LoginAttempt {
     reserved: throttle::Reserved,
     /// The account, when the password was right.
     user_id: Option<i64>,
-    /// The session this browser had before, if any.
-    previous_session: Option<i64>,
-    max_age: std::time::Duration,
 }
 
 impl LoginAttempt {
-    /// Records the attempt and, when it succeeded, returns the token of a new session.
-    fn record(self, conn: &mut db::DbConn) -> Result<Option<String>, AppError> {
+    /// Records the attempt; a right password gives its places in the throttling counts back.
+    fn record(self, conn: &mut db::DbConn) -> Result<(), AppError> {
         throttle::record(
             conn,
             &self.account_key,
             &self.address,
             self.user_id.is_some(),
         )?;
-        let Some(user_id) = self.user_id else {
-            return Ok(None);
-        };
-        self.reserved.succeeded(conn)?;
-        // A new session at every login: a token planted before login is worth nothing after it.
-        if let Some(old) = self.previous_session {
-            session::delete(conn, old)?;
+        if self.user_id.is_some() {
+            self.reserved.succeeded(conn)?;
         }
-        Ok(Some(session::create(conn, user_id, self.max_age)?))
+        Ok(())
     }
 }
 

@@ -19,6 +19,7 @@ use super::access::meeting_for;
 use super::access::{Seat, seat_of};
 use super::access::{authorize, log_access, who};
 use super::html;
+use super::signin::confirm_first;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
 use crate::db::{self, DbConn};
 use crate::domain::decision::{self, ActionRow};
@@ -83,6 +84,24 @@ pub async fn besluitenlijst(
 ) -> Result<HttpResponse, AppError> {
     let (user, meeting_id) = (user.0, path.into_inner());
     let pseudonymised = query.versie.as_deref() == Some("gepseudonimiseerd");
+    // The pseudonymised list goes out widely: password and code again first, unless just given.
+    if pseudonymised {
+        let asking = user.clone();
+        state
+            .db(move |conn| {
+                let (_, _, seat) = meeting_for(conn, &asking, meeting_id)?;
+                match policy::allows_table(seat, TableAction::ExportPseudonymised) {
+                    true => Ok(()),
+                    false => Err(AppError::Forbidden),
+                }
+            })
+            .await?;
+        let here =
+            format!("/bijeenkomsten/{meeting_id}/besluitenlijst.pdf?versie=gepseudonimiseerd");
+        if let Some(first) = confirm_first(&state, &ctx, &user, &here, None).await? {
+            return Ok(first);
+        }
+    }
     let base_url = state.config.base_url.clone();
     let i18n = ctx.i18n;
     let (doc, date) = state

@@ -17,6 +17,7 @@ pub mod documents;
 pub mod error;
 pub mod export_send;
 pub mod exports;
+pub mod factor_rules;
 pub mod families;
 pub mod forms;
 pub mod health;
@@ -39,6 +40,10 @@ pub mod portal_manage;
 pub mod referrals;
 mod routes;
 pub mod safety;
+pub mod second_step;
+pub mod security;
+pub mod sessions;
+pub mod signin;
 pub mod table_kinds;
 pub mod tables;
 pub mod upload;
@@ -393,6 +398,12 @@ pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
         "account-geactiveerd" => Some("notice.account_activated"),
         "organisatie-toegevoegd" => Some("notice.organisation_created"),
         "sessie-verlopen" => Some("notice.session_expired"),
+        "inloggen-verlopen" => Some("notice.login_expired"),
+        "tweede-factor-verwijderd" => Some("notice.second_factor_removed"),
+        "tweede-factor-hersteld" => Some("notice.second_factor_reset"),
+        "geen-tweede-factor" => Some("notice.no_second_factor"),
+        "sessies-beeindigd" => Some("notice.sessions_ended"),
+        "regel-opgeslagen" => Some("notice.rule_saved"),
         "agenda-ingetrokken" => Some("calendar.revoked"),
         _ => None,
     }

@@ -40,6 +40,8 @@ mod purpose;
 mod referrals;
 mod referrals_browser;
 mod safety;
+mod second_factor;
+mod second_factor_browser;
 mod slow;
 mod smtp;
 mod storm;

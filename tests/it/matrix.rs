@@ -2,7 +2,8 @@
 //! so a new route without an expectation fails this test) against every kind of actor, with the ids in
 //! the address of this family, swapped, of another family, and of partnership B (Centraal Gelderland,
 //! where none of the actors works: its family, table, kind, meetings, referrals, outcome, accounts and
-//! the partnership itself, as hand-edited ids). A refused request changes nothing.
+//! the partnership itself, as hand-edited ids). A refused request changes nothing. The server requires a
+//! second factor, as a new deployment does: every staff actor set one up at its first login.
 //!
 //! Actors: anonymous; a family member of this family and of the other family; a professional involved
 //! with this family, one who is not, one invited for this family's item only; this family's director; the

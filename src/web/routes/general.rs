@@ -14,12 +14,36 @@ page_routes![
     ROUTES, ASKS, register;
     (GET, "/healthz", health::alive, [Nothing]),
     (GET, "/readyz", health::ready, [Nothing]),
-    (GET, "/metrics", health::metrics, [Nothing]),
+    (GET, "/metrics", health::metrics, [OperatorToken]),
     (GET, "/static/{path:.*}", assets::serve, [Nothing]),
     (GET, "/", home::show_home, [Own]),
     (GET, "/inloggen", auth::show_login, [Nothing]),
     (GET, "/downloaden", auth::show_download, [Own]),
     (POST, "/inloggen", auth::login, [Nothing]),
+    (
+        GET,
+        "/inloggen/tweede-stap",
+        second_step::show_code,
+        [Nothing]
+    ),
+    (
+        POST,
+        "/inloggen/tweede-stap",
+        second_step::answer_code,
+        [Nothing]
+    ),
+    (
+        GET,
+        "/inloggen/tweede-factor",
+        second_step::show_enrol,
+        [Nothing]
+    ),
+    (
+        POST,
+        "/inloggen/tweede-factor",
+        second_step::confirm_enrol,
+        [Nothing]
+    ),
     (GET, "/inloggen/link", login_link::show_request, [Nothing]),
     (POST, "/inloggen/link", login_link::request_link, [Nothing]),
     (
@@ -75,6 +99,52 @@ page_routes![
         [Own]
     ),
     (POST, "/account/wachtwoord", account::change_password, [Own]),
+    (GET, "/account/tweede-factor", security::show_factor, [Own]),
+    (
+        POST,
+        "/account/tweede-factor/instellen",
+        security::begin_factor,
+        [Own]
+    ),
+    (
+        POST,
+        "/account/tweede-factor/bevestigen",
+        security::confirm_factor,
+        [Own]
+    ),
+    (
+        POST,
+        "/account/tweede-factor/herstelcodes",
+        security::renew_codes,
+        [Own]
+    ),
+    (
+        POST,
+        "/account/tweede-factor/verwijderen",
+        security::remove_factor,
+        [Own]
+    ),
+    (GET, "/account/bevestigen", sessions::show_confirm, [Own]),
+    (POST, "/account/bevestigen", sessions::confirm, [Own]),
+    (GET, "/account/sessies", sessions::show_sessions, [Own]),
+    (
+        POST,
+        "/account/sessies/beeindigen",
+        sessions::end_other_sessions,
+        [Own]
+    ),
+    (
+        GET,
+        "/beheer/tweede-factor",
+        factor_rules::show_organisation_rule,
+        [Accounts(A::SecondFactorRule)]
+    ),
+    (
+        POST,
+        "/beheer/tweede-factor",
+        factor_rules::set_organisation_rule,
+        [Accounts(A::SecondFactorRule)]
+    ),
     (
         GET,
         "/beheer/api-sleutels",
@@ -170,6 +240,12 @@ page_routes![
         "/beheer/gebruikers/{id}/activeren",
         admin::activate_user,
         [Accounts(A::ActivateAccount)]
+    ),
+    (
+        POST,
+        "/beheer/gebruikers/{id}/tweede-factor-herstellen",
+        admin::reset_second_factor,
+        [Accounts(A::ResetSecondFactor)]
     ),
     (GET, "/gezinnen", families::list_families, [Own]),
     (POST, "/gezinnen", families::create_family, [CreateFamily]),
@@ -651,6 +727,18 @@ page_routes![
         "/beheer/samenwerkingsverbanden/{id}",
         partnerships::show_partnership,
         [Governance(G::ManagePartnerships)]
+    ),
+    (
+        GET,
+        "/beheer/samenwerkingsverbanden/{id}/tweede-factor",
+        factor_rules::show_partnership_rule,
+        [Governance(G::RequireSecondFactor)]
+    ),
+    (
+        POST,
+        "/beheer/samenwerkingsverbanden/{id}/tweede-factor",
+        factor_rules::set_partnership_rule,
+        [Governance(G::RequireSecondFactor)]
     ),
     (
         POST,

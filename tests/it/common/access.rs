@@ -142,6 +142,8 @@ pub fn expect_elsewhere(route: &str, actor: Actor) -> Option<Expect> {
         // the system admin.
         "/beheer/samenwerkingsverbanden/{id}/api-sleutels"
         | "/beheer/samenwerkingsverbanden/{id}/api-sleutels/{key}/goedkeuren" => Refused,
+        // Only B's own coordinators set B's second factor rule.
+        "/beheer/samenwerkingsverbanden/{id}/tweede-factor" => Refused,
         // The system admin sets up every partnership (its organisations, coordinators, agreements) and
         // administers every account, whatever partnership its organisation takes part in ("Who
         // administers what" in the README); an organisation admin only her own organisation's.
@@ -212,6 +214,9 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" if get => Allowed,
         "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" | "/taal" => Answered,
         "/inloggen/link/{token}" | "/wachtwoord-instellen/{token}" | "/uitloggen" => Answered,
+        // The second step of a login answers the pending login of the browser (a cookie of its own),
+        // whoever sends it; without one it sends back to the password.
+        "/inloggen/tweede-stap" | "/inloggen/tweede-factor" => Answered,
         // The portal's quick exit ends whatever session there is and leaves for a neutral site.
         "/snel-weg" => Answered,
         // The calendar feed's secret address is its key.
@@ -222,6 +227,17 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         "/account" | "/account/agenda" | "/account/agenda/intrekken" | "/account/wachtwoord" => {
             allow(staff)
         }
+        // One's own second factor, the confirmation before sensitive actions, one's own sessions.
+        r if r.starts_with("/account/tweede-factor")
+            || r.starts_with("/account/sessies")
+            || r == "/account/bevestigen" =>
+        {
+            allow(staff)
+        }
+        // An organisation's second factor rule is its own admin's.
+        "/beheer/tweede-factor" => allow(actor == OrgAdmin),
+        // A partnership's rule is its coordinators'.
+        "/beheer/samenwerkingsverbanden/{id}/tweede-factor" => allow(actor == Coordinator),
         // Administration.
         r if r.starts_with("/beheer/api-sleutels") || r.starts_with("/beheer/webhooks") => {
             allow(actor == OrgAdmin)

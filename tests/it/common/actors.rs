@@ -263,9 +263,12 @@ pub async fn world() -> World {
 /// Reclassering, Hanna who coordinates the partnership, a system admin, and Lotte (a colleague at
 /// Veilig Thuis, for the account routes).
 async fn the_cast_and_the_other_actors() -> (TestApp, Cast) {
+    // With the second factor on, as a new deployment has it: every staff actor set one up at their
+    // first login and answers a code at every other.
     let app = TestApp::spawn_with(&[
         ("SAMENSPEL_API_RATE_LIMIT", "100000"),
         ("SAMENSPEL_WEBHOOK_ALLOW_HTTP", "true"),
+        ("SAMENSPEL_SECOND_FACTOR", "required"),
     ])
     .await;
     let c = Cast::new(&app);

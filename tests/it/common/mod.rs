@@ -12,6 +12,7 @@
 pub mod access;
 pub mod actors;
 pub mod api;
+pub mod factor;
 pub mod gelderland;
 pub mod meeting;
 pub mod portal;
@@ -53,6 +54,8 @@ pub struct TestApp {
     running: Running,
     pub database: TestDatabase,
     vars: HashMap<String, String>,
+    /// The second factors of its accounts, as their phones know them (`factor`).
+    phones: factor::Phones,
 }
 
 /// A server on its own thread and runtime, as the binary runs it. Stopping it stops everything on
@@ -270,6 +273,12 @@ impl TestApp {
         let mut vars: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".to_string(), url),
             ("SAMENSPEL_DB_POOL_SIZE".to_string(), "4".to_string()),
+            // Tests not about the second factor log in with a password alone; those about it (and the
+            // authorization matrix) ask for `required`.
+            (
+                "SAMENSPEL_SECOND_FACTOR".to_string(),
+                "optional".to_string(),
+            ),
         ]);
         for (k, v) in settings {
             vars.insert(k.to_string(), v.to_string());
@@ -277,6 +286,7 @@ impl TestApp {
         let database_url = vars["DATABASE_URL"].clone();
         let clock = Clock::wall();
         let (base_url, pool, mailer, password_checks, running) = launch(&vars, 0, &clock);
+        let phones = factor::PhoneBook::new(clock.clone());
         TestApp {
             base_url,
             database_url,
@@ -287,6 +297,7 @@ impl TestApp {
             database,
             running,
             vars,
+            phones,
         }
     }
 
@@ -346,6 +357,7 @@ impl TestApp {
                 .unwrap(),
             jar,
             base_url: self.base_url.clone(),
+            phones: self.phones.clone(),
         }
     }
 
@@ -523,6 +535,10 @@ impl TestApp {
             ("DATABASE_URL", self.database_url.clone()),
             ("SAMENSPEL_BASE_URL", base_url.clone()),
             ("SAMENSPEL_DB_POOL_SIZE", "4".to_string()),
+            (
+                "SAMENSPEL_SECOND_FACTOR",
+                self.vars["SAMENSPEL_SECOND_FACTOR"].clone(),
+            ),
         ]);
         let mut config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
         config.mail = MailConfig::Capture;
@@ -544,6 +560,7 @@ pub struct Client {
     pub http: reqwest::Client,
     jar: std::sync::Arc<reqwest::cookie::Jar>,
     base_url: String,
+    phones: factor::Phones,
 }
 
 pub struct Page {
@@ -608,6 +625,7 @@ impl Client {
             http: self.http.clone(),
             jar: self.jar.clone(),
             base_url: base_url.to_string(),
+            phones: self.phones.clone(),
         }
     }
 
@@ -702,7 +720,8 @@ impl Client {
         .await
     }
 
-    /// Logs in and checks that it worked.
+    /// Logs in and checks that it worked: with the password, and, when the server asks, with a code
+    /// of the account's second factor or by setting one up first (`factor`).
     pub async fn login_ok(&self, email: &str) {
         let page = self.login(email, PASSWORD).await;
         assert_eq!(
@@ -710,6 +729,17 @@ impl Client {
             StatusCode::SEE_OTHER,
             "login of {email} failed: {}",
             page.visible_text()
+        );
+        let last = self.second_step(email, page).await;
+        assert!(
+            last.status == StatusCode::SEE_OTHER || last.status == StatusCode::OK,
+            "second step of {email} failed: {} {}",
+            last.status,
+            last.visible_text()
+        );
+        assert!(
+            self.cookie(samenspel::web::SESSION_COOKIE).is_some(),
+            "{email} has a session"
         );
     }
 
