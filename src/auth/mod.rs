@@ -1,5 +1,6 @@
 //! Authentication: password hashing, server-side sessions, single-use tokens and login throttling.
 
+pub mod oidc;
 pub mod password;
 pub mod session;
 pub mod throttle;
@@ -42,6 +43,7 @@ pub fn prune_expired(conn: &mut DbConn) -> QueryResult<usize> {
         removed += diesel::delete(user_tokens::table.filter(user_tokens::expires_at.le(now)))
             .execute(conn)?;
         removed += throttle::prune(conn)?;
+        removed += crate::domain::sign_on::prune_pending(conn)?;
         Ok(removed)
     })
 }

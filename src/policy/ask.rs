@@ -53,16 +53,18 @@ pub enum AccountAsk {
     ActivateAccount,
     ManageOrganisations,
     ManageIntegrations,
+    ManageSignOn,
 }
 
 impl AccountAsk {
-    pub const ALL: [AccountAsk; 6] = [
+    pub const ALL: [AccountAsk; 7] = [
         AccountAsk::ManageUsers,
         AccountAsk::EditAccount,
         AccountAsk::DeactivateAccount,
         AccountAsk::ActivateAccount,
         AccountAsk::ManageOrganisations,
         AccountAsk::ManageIntegrations,
+        AccountAsk::ManageSignOn,
     ];
 }
 

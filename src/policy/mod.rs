@@ -58,6 +58,8 @@ pub enum Action {
     ActivateAccount(Account),
     /// Make and revoke the organisation's API keys and webhooks.
     ManageIntegrationsOf { organisation_id: i64 },
+    /// Set the organisation's identity provider (single sign-on).
+    ManageSignOnOf { organisation_id: i64 },
 }
 
 pub fn allows(actor: Actor, action: Action) -> bool {
@@ -77,9 +79,12 @@ pub fn allows(actor: Actor, action: Action) -> bool {
             manages_account(actor, account) && !account.is_self
         }
         // An organisation's systems are its own admin's to connect; a system admin has none.
-        (_, Action::ManageIntegrationsOf { organisation_id }) => {
-            actor.role == Role::OrgAdmin && actor.organisation_id == Some(organisation_id)
-        }
+        // The same for the organisation's own login: who logs in as one of its people is its call.
+        (
+            _,
+            Action::ManageIntegrationsOf { organisation_id }
+            | Action::ManageSignOnOf { organisation_id },
+        ) => actor.role == Role::OrgAdmin && actor.organisation_id == Some(organisation_id),
         (Role::SystemAdmin, _) => true,
         (Role::OrgAdmin, Action::ManageUsersOf { organisation_id }) => {
             actor.organisation_id == Some(organisation_id)
@@ -438,6 +443,7 @@ mod tests {
             organisation_id,
         };
         let integrations = Action::ManageIntegrationsOf { organisation_id: 1 };
+        let sign_on = Action::ManageSignOnOf { organisation_id: 1 };
         // (actor, keys and webhooks of organisation 1, own involvement request, own portal)
         let cases = [
             (of(Role::OrgAdmin, Some(1)), true, false, false),
@@ -448,6 +454,7 @@ mod tests {
         ];
         for (actor, keys, request, portal) in cases {
             assert_eq!(allows(actor, integrations), keys, "{actor:?}");
+            assert_eq!(allows(actor, sign_on), keys, "{actor:?}");
             assert_eq!(may_ask_involvement(actor, true), request, "{actor:?}");
             assert!(!may_ask_involvement(actor, false), "{actor:?}");
             assert_eq!(may_use_portal(actor, true), portal, "{actor:?}");

@@ -216,6 +216,11 @@ async fn reserve_attempt(
                     Err(until) => return Ok(Err(until)),
                 };
                 let found = user::find_by_email(conn, &key)?.filter(|u| u.active);
+                // A family that must log in through DigiD has no password login.
+                let found = match found {
+                    Some(u) if crate::domain::sign_on::digid_required_for(conn, u.id)? => None,
+                    other => other,
+                };
                 Ok(Ok((reserved, found)))
             })
         })
@@ -299,12 +304,8 @@ pub async fn logout(
     user: super::AnySignedIn,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    end_session(
-        &state,
-        Some(user.0.session_id),
-        "/inloggen?melding=uitgelogd",
-    )
-    .await
+    let location = super::after_logout(&state, user.0.session_id).await?;
+    end_session(&state, Some(user.0.session_id), &location).await
 }
 
 /// The portal's quick exit ("Snel weg"): ends the session, if any, and sends the browser to a neutral

@@ -37,6 +37,7 @@ pub mod portal_manage;
 pub mod referrals;
 mod routes;
 pub mod safety;
+pub mod sign_on;
 pub mod table_kinds;
 pub mod tables;
 pub mod views;
@@ -393,6 +394,28 @@ pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
         "agenda-ingetrokken" => Some("calendar.revoked"),
         _ => None,
     }
+}
+
+/// Where logging out sends the browser: to the provider's end-session endpoint when the session began
+/// at a provider that offers one (RP-initiated logout; it sends the browser back to the login page),
+/// else to the login page. Asked before the session ends.
+pub async fn after_logout(state: &AppState, session_id: i64) -> Result<String, AppError> {
+    const LOGGED_OUT: &str = "/inloggen?melding=uitgelogd";
+    let config = state.config.clone();
+    let found = state
+        .db(move |conn| {
+            Ok(crate::auth::oidc::session_provider(
+                conn, &config, session_id,
+            )?)
+        })
+        .await?;
+    let Some((provider, id_token)) = found else {
+        return Ok(LOGGED_OUT.into());
+    };
+    let after = state.link(LOGGED_OUT);
+    Ok(crate::auth::oidc::logout_url(&provider, &id_token, &after)
+        .await
+        .unwrap_or_else(|| LOGGED_OUT.into()))
 }
 
 pub fn see_other(location: &str) -> actix_web::HttpResponse {

@@ -38,6 +38,7 @@ mod purpose;
 mod referrals;
 mod referrals_browser;
 mod safety;
+mod sign_on;
 mod slow;
 mod smtp;
 mod storm;

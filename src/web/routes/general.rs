@@ -33,6 +33,21 @@ page_routes![
         login_link::use_link,
         [Nothing]
     ),
+    (
+        GET,
+        "/inloggen/organisatie",
+        sign_on::show_organisation_login,
+        [Nothing]
+    ),
+    (
+        POST,
+        "/inloggen/organisatie",
+        sign_on::begin_organisation_login,
+        [Nothing]
+    ),
+    (GET, "/inloggen/digid", sign_on::show_digid_login, [Nothing]),
+    (POST, "/inloggen/digid", sign_on::begin_digid_login, [Nothing]),
+    (GET, "/inloggen/terug", sign_on::callback, [Nothing]),
     (POST, "/uitloggen", auth::logout, [Nothing]),
     (POST, "/snel-weg", auth::quick_exit, [Nothing]),
     (
@@ -121,6 +136,24 @@ page_routes![
         "/beheer/webhooks/{id}/afleveringen/{delivery}/opnieuw",
         webhooks::replay_delivery,
         [Accounts(A::ManageIntegrations)]
+    ),
+    (
+        GET,
+        "/beheer/organisaties/{id}/inloggen",
+        sign_on::settings::show,
+        [Accounts(A::ManageSignOn)]
+    ),
+    (
+        POST,
+        "/beheer/organisaties/{id}/inloggen",
+        sign_on::settings::save,
+        [Accounts(A::ManageSignOn)]
+    ),
+    (
+        POST,
+        "/beheer/organisaties/{id}/inloggen/verwijderen",
+        sign_on::settings::remove,
+        [Accounts(A::ManageSignOn)]
     ),
     (
         GET,
@@ -443,6 +476,12 @@ page_routes![
         POST,
         "/gezinnen/{id}/portaal/achterhouden",
         portal_manage::set_withheld,
+        [Family(F::EditFamily)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/portaal/digid",
+        sign_on::family::set_requirement,
         [Family(F::EditFamily)]
     ),
     (

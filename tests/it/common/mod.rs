@@ -14,6 +14,7 @@ pub mod actors;
 pub mod api;
 pub mod gelderland;
 pub mod meeting;
+pub mod oidc;
 pub mod portal;
 pub mod socket;
 pub mod world;
