@@ -396,10 +396,39 @@ pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
     }
 }
 
-/// Where logging out sends the browser: to the provider's end-session endpoint when the session began
-/// at a provider that offers one (RP-initiated logout; it sends the browser back to the login page),
-/// else to the login page. Asked before the session ends.
-pub async fn after_logout(state: &AppState, session_id: i64) -> Result<String, AppError> {
+#[derive(askama::Template)]
+#[template(path = "auth/away.html")]
+struct AwayPage {
+    ctx: PageCtx,
+    url: String,
+    title_key: &'static str,
+}
+
+/// A page that sends the browser on to another site (an identity provider) at once and offers the
+/// link: the answer to a form may not redirect to another site, as the CSP's `form-action` names this
+/// site only.
+pub fn away_to(
+    ctx: PageCtx,
+    url: &str,
+    title_key: &'static str,
+) -> Result<actix_web::HttpResponse, AppError> {
+    html(
+        actix_web::http::StatusCode::OK,
+        AwayPage {
+            ctx,
+            url: url.to_string(),
+            title_key,
+        },
+    )
+}
+
+/// Where to sign out at the identity provider too: its end-session endpoint when the session began at
+/// a provider that offers one (RP-initiated logout; it sends the browser back to the login page).
+/// Asked before the session ends.
+pub async fn provider_sign_out(
+    state: &AppState,
+    session_id: i64,
+) -> Result<Option<String>, AppError> {
     const LOGGED_OUT: &str = "/inloggen?melding=uitgelogd";
     let config = state.config.clone();
     let found = state
@@ -410,12 +439,10 @@ pub async fn after_logout(state: &AppState, session_id: i64) -> Result<String, A
         })
         .await?;
     let Some((provider, id_token)) = found else {
-        return Ok(LOGGED_OUT.into());
+        return Ok(None);
     };
     let after = state.link(LOGGED_OUT);
-    Ok(crate::auth::oidc::logout_url(&provider, &id_token, &after)
-        .await
-        .unwrap_or_else(|| LOGGED_OUT.into()))
+    Ok(crate::auth::oidc::logout_url(&provider, &id_token, &after).await)
 }
 
 pub fn see_other(location: &str) -> actix_web::HttpResponse {

@@ -39,6 +39,7 @@ mod referrals;
 mod referrals_browser;
 mod safety;
 mod sign_on;
+mod sign_on_browser;
 mod slow;
 mod smtp;
 mod storm;

@@ -19,7 +19,8 @@ use serde::Deserialize;
 use super::forms::FieldErrors;
 use super::middleware::cookie;
 use super::{
-    AppError, AppState, PageCtx, SESSION_COOKIE, html, notice_key, safe_return_path, see_other,
+    AppError, AppState, PageCtx, SESSION_COOKIE, away_to, html, notice_key, safe_return_path,
+    see_other,
 };
 use crate::auth::oidc::{self, Identity, Provider};
 use crate::auth::{same_secret, session, token_hash};
@@ -168,7 +169,7 @@ pub async fn begin_organisation_login(
         user_id: None,
         next,
     };
-    match go_to_provider(&state, &provider, hint, keep).await? {
+    match go_to_provider(&state, page.ctx.clone(), &provider, hint, keep).await? {
         Some(res) => Ok(res),
         None => {
             page.problem = Some(page.ctx.t("sign_on.unreachable"));
@@ -186,10 +187,12 @@ struct Keep {
     next: String,
 }
 
-/// Begins the login at the provider and sends the browser there, with the state in a cookie of this
-/// browser (for ten minutes, only for the login pages). None when the provider cannot be reached.
+/// Begins the login at the provider and sends the browser there (through a page: see `away_to`), with
+/// the state in a cookie of this browser (for ten minutes, only for the login pages). None when the
+/// provider cannot be reached.
 async fn go_to_provider(
     state: &AppState,
+    ctx: PageCtx,
     provider: &Provider,
     hint: Option<&str>,
     keep: Keep,
@@ -221,7 +224,7 @@ async fn go_to_provider(
             )?)
         })
         .await?;
-    let mut res = see_other(&start.url);
+    let mut res = away_to(ctx, &start.url, "sign_on.away_login")?;
     let mut bound = cookie(
         STATE_COOKIE,
         start.state,
@@ -308,7 +311,7 @@ pub async fn begin_digid_login(
         user_id,
         next: "/portaal".into(),
     };
-    match go_to_provider(&state, &provider, None, keep).await? {
+    match go_to_provider(&state, page.ctx.clone(), &provider, None, keep).await? {
         Some(res) => Ok(res),
         None => {
             page.problem = Some(page.ctx.t("sign_on.unreachable"));
