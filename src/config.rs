@@ -137,6 +137,36 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "required",
         "required or optional: whether staff of an organisation that set no rule of its own need a second factor",
     ),
+    (
+        "SAMENSPEL_DIGID_ISSUER",
+        "(none: no DigiD)",
+        "the issuer URL of the DigiD broker (OpenID Connect) through which family members log in",
+    ),
+    (
+        "SAMENSPEL_DIGID_CLIENT_ID",
+        "(none)",
+        "Samenspel's client id at the DigiD broker; required with SAMENSPEL_DIGID_ISSUER",
+    ),
+    (
+        "SAMENSPEL_DIGID_CLIENT_SECRET",
+        "(none)",
+        "Samenspel's client secret at the DigiD broker; required with SAMENSPEL_DIGID_ISSUER",
+    ),
+    (
+        "SAMENSPEL_DIGID_BSN_CLAIM",
+        "bsn",
+        "the ID token claim in which the broker asserts the BSN",
+    ),
+    (
+        "SAMENSPEL_DIGID_SCOPES",
+        "(none)",
+        "scopes to ask the broker for besides openid, separated by spaces (the one that gives the BSN)",
+    ),
+    (
+        "SAMENSPEL_OIDC_ALLOW_HTTP",
+        "false",
+        "development and tests only: identity providers (issuers) at plain http:// addresses",
+    ),
 ];
 
 #[derive(Clone, Debug)]
@@ -175,6 +205,10 @@ pub struct Config {
     /// Staff of an organisation without a rule of its own (and system admins) must use a second
     /// factor (`SAMENSPEL_SECOND_FACTOR=required`, the default).
     pub second_factor_required: bool,
+    /// The DigiD broker families log in through, when there is one.
+    pub digid: Option<DigidConfig>,
+    /// Identity providers may be at plain http addresses (development and tests); otherwise https only.
+    pub oidc_allow_http: bool,
 }
 
 /// The OpenAPI document's `info.contact`.
@@ -183,6 +217,18 @@ pub struct ApiContact {
     pub name: String,
     pub url: String,
     pub email: String,
+}
+
+/// The deployment's DigiD broker: an OpenID Connect provider that asserts a BSN.
+#[derive(Clone, Debug)]
+pub struct DigidConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The ID token claim that carries the BSN.
+    pub bsn_claim: String,
+    /// Scopes besides `openid`.
+    pub scopes: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -271,6 +317,8 @@ impl Config {
             document_max_bytes: vars.number("SAMENSPEL_DOCUMENT_MAX_MB", 10, 100)? as usize
                 * 1_000_000,
             second_factor_required: vars.second_factor()?,
+            digid: vars.digid()?,
+            oidc_allow_http: vars.flag("SAMENSPEL_OIDC_ALLOW_HTTP")?,
         })
     }
 }
@@ -446,6 +494,57 @@ impl Vars<'_> {
         Ok((log_filter, log_json))
     }
 
+    /// The DigiD broker: all three of issuer, client id and secret, or none of them.
+    fn digid(&self) -> Result<Option<DigidConfig>, ConfigError> {
+        let issuer = self.get("SAMENSPEL_DIGID_ISSUER");
+        let client_id = self.get("SAMENSPEL_DIGID_CLIENT_ID");
+        let client_secret = self.get("SAMENSPEL_DIGID_CLIENT_SECRET");
+        let Some(issuer) = issuer else {
+            if client_id.is_some() || client_secret.is_some() {
+                return Err(bad(
+                    "SAMENSPEL_DIGID_ISSUER",
+                    "is required with a DigiD client id or secret",
+                ));
+            }
+            return Ok(None);
+        };
+        if !matches!(
+            url::Url::parse(&issuer)
+                .map(|u| u.scheme().to_string())
+                .as_deref(),
+            Ok("https" | "http")
+        ) {
+            return Err(bad(
+                "SAMENSPEL_DIGID_ISSUER",
+                format!("'{issuer}' is not a URL"),
+            ));
+        }
+        let client_id = client_id.ok_or_else(|| {
+            bad(
+                "SAMENSPEL_DIGID_CLIENT_ID",
+                "is required with a DigiD issuer",
+            )
+        })?;
+        let client_secret = client_secret.ok_or_else(|| {
+            bad(
+                "SAMENSPEL_DIGID_CLIENT_SECRET",
+                "is required with a DigiD issuer",
+            )
+        })?;
+        Ok(Some(DigidConfig {
+            issuer,
+            client_id,
+            client_secret,
+            bsn_claim: self
+                .get("SAMENSPEL_DIGID_BSN_CLAIM")
+                .unwrap_or_else(|| "bsn".into()),
+            scopes: self
+                .get("SAMENSPEL_DIGID_SCOPES")
+                .map(|s| s.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default(),
+        }))
+    }
+
     fn oin(&self) -> Result<String, ConfigError> {
         match self.get("SAMENSPEL_OIN") {
             Some(v) if v.len() == 20 && v.bytes().all(|b| b.is_ascii_digit()) => Ok(v),
@@ -524,6 +623,21 @@ mod tests {
     }
 
     #[test]
+    fn the_digid_broker_needs_all_three_settings() {
+        assert!(config(&[]).unwrap().digid.is_none());
+        let issuer = ("SAMENSPEL_DIGID_ISSUER", "https://broker.example");
+        let id = ("SAMENSPEL_DIGID_CLIENT_ID", "samenspel");
+        let secret = ("SAMENSPEL_DIGID_CLIENT_SECRET", "geheim");
+        let named = |pairs: &[(&str, &str)]| config(pairs).unwrap_err().variable;
+        assert_eq!(named(&[issuer, secret]), "SAMENSPEL_DIGID_CLIENT_ID");
+        assert_eq!(named(&[issuer, id]), "SAMENSPEL_DIGID_CLIENT_SECRET");
+        assert_eq!(named(&[id, secret]), "SAMENSPEL_DIGID_ISSUER");
+        let digid = config(&[issuer, id, secret]).unwrap().digid.unwrap();
+        assert_eq!(digid.bsn_claim, "bsn");
+        assert!(digid.scopes.is_empty());
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         for (var, value) in [
             ("DATABASE_URL", "mysql://x"),
@@ -539,6 +653,8 @@ mod tests {
             ("MAIL_FROM", "not an address"),
             ("SAMENSPEL_LOG_FORMAT", "xml"),
             ("SAMENSPEL_BASE_URL", "ftp://x"),
+            ("SAMENSPEL_DIGID_ISSUER", "broker.example"),
+            ("SAMENSPEL_OIDC_ALLOW_HTTP", "soms"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.variable, var, "{value}");

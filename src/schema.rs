@@ -157,6 +157,7 @@ diesel::table! {
         portal_shows_names -> Bool,
         partnership_id -> BigInt,
         closed_at -> Nullable<Timestamp>,
+        digid_required -> Bool,
     }
 }
 
@@ -629,6 +630,7 @@ diesel::table! {
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(second_factors -> users (user_id));
 diesel::joinable!(login_challenges -> users (user_id));
+diesel::joinable!(organisation_sign_on -> organisations (organisation_id));
 diesel::joinable!(persons -> families (family_id));
 diesel::joinable!(involvements -> families (family_id));
 diesel::joinable!(involvements -> users (user_id));
@@ -765,6 +767,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organisation_sign_on (organisation_id) {
+        organisation_id -> BigInt,
+        issuer -> Text,
+        client_id -> Text,
+        client_secret -> Text,
+        mfa_acr -> Nullable<Text>,
+        updated_by -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_on_links (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        issuer -> Text,
+        subject -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_on_pending (state_hash) {
+        state_hash -> Text,
+        organisation_id -> Nullable<BigInt>,
+        user_id -> Nullable<BigInt>,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        next -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_on_sessions (session_id) {
+        session_id -> BigInt,
+        organisation_id -> Nullable<BigInt>,
+        id_token -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     partnerships,
@@ -822,4 +867,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_contents,
     measures,
     board_requests,
+    organisation_sign_on,
+    sign_on_links,
+    sign_on_pending,
+    sign_on_sessions,
 );

@@ -2,6 +2,7 @@
 //! second factor with the pending login between password and session.
 
 pub mod challenge;
+pub mod oidc;
 pub mod password;
 pub mod second_factor;
 pub mod session;
@@ -47,6 +48,7 @@ pub fn prune_expired(conn: &mut DbConn) -> QueryResult<usize> {
         removed += throttle::prune(conn)?;
         removed += crate::domain::api_rate::prune(conn)?;
         removed += challenge::prune(conn)?;
+        removed += crate::domain::sign_on::prune_pending(conn)?;
         Ok(removed)
     })
 }

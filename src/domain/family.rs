@@ -53,6 +53,8 @@ pub struct Family {
     pub partnership_id: i64,
     /// When the family was last closed: the retention period runs from here.
     pub closed_at: Option<NaiveDateTime>,
+    /// Its members log in only through DigiD (the director's choice): no email link, no password.
+    pub digid_required: bool,
 }
 
 impl Family {

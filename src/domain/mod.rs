@@ -20,6 +20,7 @@ pub mod plan;
 pub mod portal;
 pub mod referral;
 pub mod safety;
+pub mod sign_on;
 pub mod table;
 pub mod user;
 pub mod versioned;

@@ -142,6 +142,18 @@ event_kinds! {
     BoardRequestSubmitted => "board_request.submitted",
     /// The Raad answered a request: started an investigation, or not (with the reason).
     BoardRequestAnswered => "board_request.answered",
+    /// An organisation admin set the organisation's identity provider (single sign-on).
+    SignOnSet => "organisation.sign_on_set",
+    /// An organisation admin removed it: its people log in with their password again.
+    SignOnRemoved => "organisation.sign_on_removed",
+    /// An account logged in at its organisation's provider for the first time: its subject is linked.
+    SignOnLinked => "user.sign_on_linked",
+    /// The director requires DigiD for the family's members: the email link no longer logs them in.
+    DigidRequired => "family.digid_required",
+    /// The director no longer requires DigiD for the family.
+    DigidOptional => "family.digid_optional",
+    /// A DigiD login for a family account was refused: the BSN did not match the member's.
+    DigidRefused => "portal.digid_refused",
 }
 
 impl EventKind {

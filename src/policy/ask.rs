@@ -58,10 +58,11 @@ pub enum AccountAsk {
     ManageIntegrations,
     ResetSecondFactor,
     SecondFactorRule,
+    ManageSignOn,
 }
 
 impl AccountAsk {
-    pub const ALL: [AccountAsk; 8] = [
+    pub const ALL: [AccountAsk; 9] = [
         AccountAsk::ManageUsers,
         AccountAsk::EditAccount,
         AccountAsk::DeactivateAccount,
@@ -70,6 +71,7 @@ impl AccountAsk {
         AccountAsk::ManageIntegrations,
         AccountAsk::ResetSecondFactor,
         AccountAsk::SecondFactorRule,
+        AccountAsk::ManageSignOn,
     ];
 }
 

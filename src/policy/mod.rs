@@ -62,6 +62,8 @@ pub enum Action {
     ResetSecondFactor(Account),
     /// Decide whether the organisation's staff must use a second factor.
     SetSecondFactorRuleOf { organisation_id: i64 },
+    /// Set the organisation's identity provider (single sign-on).
+    ManageSignOnOf { organisation_id: i64 },
 }
 
 pub fn allows(actor: Actor, action: Action) -> bool {
@@ -88,9 +90,12 @@ pub fn allows(actor: Actor, action: Action) -> bool {
             actor.role == Role::OrgAdmin && actor.organisation_id == Some(organisation_id)
         }
         // An organisation's systems are its own admin's to connect; a system admin has none.
-        (_, Action::ManageIntegrationsOf { organisation_id }) => {
-            actor.role == Role::OrgAdmin && actor.organisation_id == Some(organisation_id)
-        }
+        // The same for the organisation's own login: who logs in as one of its people is its call.
+        (
+            _,
+            Action::ManageIntegrationsOf { organisation_id }
+            | Action::ManageSignOnOf { organisation_id },
+        ) => actor.role == Role::OrgAdmin && actor.organisation_id == Some(organisation_id),
         (Role::SystemAdmin, _) => true,
         (Role::OrgAdmin, Action::ManageUsersOf { organisation_id }) => {
             actor.organisation_id == Some(organisation_id)
@@ -469,6 +474,7 @@ mod tests {
             organisation_id,
         };
         let integrations = Action::ManageIntegrationsOf { organisation_id: 1 };
+        let sign_on = Action::ManageSignOnOf { organisation_id: 1 };
         // (actor, keys and webhooks of organisation 1, own involvement request, own portal)
         let cases = [
             (of(Role::OrgAdmin, Some(1)), true, false, false),
@@ -479,6 +485,7 @@ mod tests {
         ];
         for (actor, keys, request, portal) in cases {
             assert_eq!(allows(actor, integrations), keys, "{actor:?}");
+            assert_eq!(allows(actor, sign_on), keys, "{actor:?}");
             assert_eq!(may_ask_involvement(actor, true), request, "{actor:?}");
             assert!(!may_ask_involvement(actor, false), "{actor:?}");
             assert_eq!(may_use_portal(actor, true), portal, "{actor:?}");

@@ -7,7 +7,7 @@ use crate::auth::session;
 use crate::db::DbConn;
 use crate::domain::DomainResult;
 use crate::domain::user::{self, Role, User};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::EventKind;
 
 use super::Who;
 
@@ -78,17 +78,5 @@ fn account_event(
     kind: EventKind,
     data: serde_json::Value,
 ) -> DomainResult<()> {
-    events::append(
-        conn,
-        by.actor(),
-        NewEvent {
-            family_id: None,
-            kind,
-            subject_type: "user",
-            subject_id: Some(user_id),
-            data,
-            meeting_id: None,
-        },
-    )?;
-    Ok(())
+    super::event_of_no_family(conn, by, kind, ("user", user_id), data)
 }

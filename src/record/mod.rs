@@ -15,6 +15,7 @@ mod referral;
 mod request;
 mod safety;
 mod second_factor;
+mod sign_on;
 
 pub use account::{activate_account, deactivate_account, update_account};
 pub use export::{ExportKind, export_made};
@@ -48,6 +49,7 @@ pub use second_factor::{
     enrol_second_factor, remove_second_factor, renew_recovery_codes, reset_second_factor,
     set_organisation_second_factor_rule, set_partnership_second_factor_rule,
 };
+pub use sign_on::{digid_refused, link_sign_on, remove_sign_on, require_digid, set_sign_on};
 
 use crate::domain::{DomainError, DomainResult};
 
@@ -81,11 +83,33 @@ fn event(
     subject: (&str, i64),
     data: serde_json::Value,
 ) -> DomainResult<()> {
+    append(conn, by, Some(family_id), kind, subject, data)
+}
+
+/// An event that belongs to no family (accounts, organisations): on no timeline.
+fn event_of_no_family(
+    conn: &mut DbConn,
+    by: &Who,
+    kind: EventKind,
+    subject: (&str, i64),
+    data: serde_json::Value,
+) -> DomainResult<()> {
+    append(conn, by, None, kind, subject, data)
+}
+
+fn append(
+    conn: &mut DbConn,
+    by: &Who,
+    family_id: Option<i64>,
+    kind: EventKind,
+    subject: (&str, i64),
+    data: serde_json::Value,
+) -> DomainResult<()> {
     events::append(
         conn,
         by.actor(),
         NewEvent {
-            family_id: Some(family_id),
+            family_id,
             kind,
             subject_type: subject.0,
             subject_id: Some(subject.1),

@@ -245,6 +245,19 @@ pub fn organisation_of(user: &SignedIn) -> Result<i64, AppError> {
     }
 }
 
+/// The organisation whose identity provider the user may set: only an organisation admin's own. An
+/// organisation admin asking for another organisation gets NotFound, anyone else Forbidden.
+pub fn sign_on_organisation(user: &SignedIn, organisation_id: i64) -> Result<i64, AppError> {
+    let action = policy::Action::ManageSignOnOf { organisation_id };
+    if policy::allows(actor(user), action) {
+        Ok(organisation_id)
+    } else if user.role() == crate::domain::user::Role::OrgAdmin {
+        Err(AppError::NotFound)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// The partnership, if the user coordinates it: its coordinators approve its organisations' API keys.
 /// Someone who coordinates nothing is Forbidden; a coordinator of another partnership gets NotFound.
 pub fn coordinated_partnership(

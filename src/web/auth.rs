@@ -197,6 +197,11 @@ async fn reserve_attempt(
                     Err(until) => return Ok(Err(until)),
                 };
                 let found = user::find_by_email(conn, &key)?.filter(|u| u.active);
+                // A family that must log in through DigiD has no password login.
+                let found = match found {
+                    Some(u) if crate::domain::sign_on::digid_required_for(conn, u.id)? => None,
+                    other => other,
+                };
                 Ok(Ok((reserved, found)))
             })
         })
@@ -257,14 +262,16 @@ impl LoginAttempt {
 
 pub async fn logout(
     user: super::AnySignedIn,
+    ctx: PageCtx,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    end_session(
-        &state,
-        Some(user.0.session_id),
-        "/inloggen?melding=uitgelogd",
-    )
-    .await
+    let session_id = user.0.session_id;
+    // A session that began at an identity provider signs out there too (through a page: see away_to).
+    let answer = match super::provider_sign_out(&state, session_id).await? {
+        Some(url) => super::away_to(ctx, &url, "sign_on.away_logout")?,
+        None => see_other("/inloggen?melding=uitgelogd"),
+    };
+    end_session(&state, Some(session_id), answer).await
 }
 
 /// The portal's quick exit ("Snel weg"): ends the session, if any, and sends the browser to a neutral
@@ -275,21 +282,20 @@ pub async fn quick_exit(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let session = ctx.user.map(|u| u.session_id);
-    end_session(&state, session, super::QUICK_EXIT_TO).await
+    end_session(&state, session, see_other(super::QUICK_EXIT_TO)).await
 }
 
-/// Deletes the session (when there is one) and its cookie, and sends the browser to `location`.
+/// Deletes the session (when there is one) and its cookie, and answers with `res`.
 async fn end_session(
     state: &AppState,
     session: Option<i64>,
-    location: &str,
+    mut res: HttpResponse,
 ) -> Result<HttpResponse, AppError> {
     if let Some(session_id) = session {
         state
             .db(move |conn| Ok(session::delete(conn, session_id)?))
             .await?;
     }
-    let mut res = see_other(location);
     let mut removal = cookie(
         SESSION_COOKIE,
         String::new(),

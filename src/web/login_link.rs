@@ -16,6 +16,7 @@ use super::{AppError, AppState, PageCtx, SESSION_COOKIE, see_other};
 use crate::auth::session;
 use crate::auth::token::{self, Purpose};
 use crate::db;
+use crate::domain::sign_on;
 use crate::domain::user::{self, Role};
 
 #[derive(Template)]
@@ -72,6 +73,10 @@ pub async fn request_link(
                 // One link per two minutes: asking again neither floods the mailbox nor spends the link
                 // just sent.
                 Some(u) if u.active && u.role() == Role::Family => {
+                    // A family that must log in through DigiD gets no link (the answer is the same).
+                    if sign_on::digid_required_for(conn, u.id)? {
+                        return Ok(None);
+                    }
                     let recent = crate::domain::now() - chrono::Duration::minutes(2);
                     if token::issued_since(conn, u.id, Purpose::LoginLink, recent)? {
                         return Ok(None);
@@ -158,17 +163,21 @@ pub async fn use_link(
                 let Some(account) = token::consume(conn, &lookup, &[Purpose::LoginLink])? else {
                     return Ok::<_, AppError>(None);
                 };
+                // Asked for before the director required DigiD: spent, and no session.
+                if sign_on::digid_required_for(conn, account.id)? {
+                    return Ok(Some(None));
+                }
                 if let Some(old) = previous {
                     session::delete(conn, old)?;
                 }
-                Ok(Some((
+                Ok(Some(Some((
                     account.id,
                     session::create(conn, account.id, max_age)?,
-                )))
+                ))))
             })
         })
         .await?;
-    let Some((user_id, session_token)) = started else {
+    let Some(started) = started else {
         return html(
             StatusCode::GONE,
             UsePage {
@@ -177,6 +186,9 @@ pub async fn use_link(
                 valid: false,
             },
         );
+    };
+    let Some((user_id, session_token)) = started else {
+        return Ok(see_other("/inloggen/digid?melding=digid-verplicht"));
     };
     tracing::info!(user_id, "logged in with a link");
     let mut res = see_other("/portaal");

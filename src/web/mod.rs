@@ -43,6 +43,7 @@ pub mod safety;
 pub mod second_step;
 pub mod security;
 pub mod sessions;
+pub mod sign_on;
 pub mod signin;
 pub mod table_kinds;
 pub mod tables;
@@ -407,6 +408,55 @@ pub fn notice_key(code: Option<&str>) -> Option<&'static str> {
         "agenda-ingetrokken" => Some("calendar.revoked"),
         _ => None,
     }
+}
+
+#[derive(askama::Template)]
+#[template(path = "auth/away.html")]
+struct AwayPage {
+    ctx: PageCtx,
+    url: String,
+    title_key: &'static str,
+}
+
+/// A page that sends the browser on to another site (an identity provider) at once and offers the
+/// link: the answer to a form may not redirect to another site, as the CSP's `form-action` names this
+/// site only.
+pub fn away_to(
+    ctx: PageCtx,
+    url: &str,
+    title_key: &'static str,
+) -> Result<actix_web::HttpResponse, AppError> {
+    html(
+        actix_web::http::StatusCode::OK,
+        AwayPage {
+            ctx,
+            url: url.to_string(),
+            title_key,
+        },
+    )
+}
+
+/// Where to sign out at the identity provider too: its end-session endpoint when the session began at
+/// a provider that offers one (RP-initiated logout; it sends the browser back to the login page).
+/// Asked before the session ends.
+pub async fn provider_sign_out(
+    state: &AppState,
+    session_id: i64,
+) -> Result<Option<String>, AppError> {
+    const LOGGED_OUT: &str = "/inloggen?melding=uitgelogd";
+    let config = state.config.clone();
+    let found = state
+        .db(move |conn| {
+            Ok(crate::auth::oidc::session_provider(
+                conn, &config, session_id,
+            )?)
+        })
+        .await?;
+    let Some((provider, id_token)) = found else {
+        return Ok(None);
+    };
+    let after = state.link(LOGGED_OUT);
+    Ok(crate::auth::oidc::logout_url(&provider, &id_token, &after).await)
 }
 
 pub fn see_other(location: &str) -> actix_web::HttpResponse {

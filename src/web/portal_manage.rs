@@ -35,6 +35,8 @@ struct ManagePage {
     typed: HashMap<String, String>,
     notice: Option<&'static str>,
     today: NaiveDate,
+    /// Whether this deployment has a DigiD broker (then the director may require it).
+    digid_available: bool,
 }
 
 impl ManagePage {
@@ -65,6 +67,7 @@ async fn manage_page(
     ctx: PageCtx,
     family_id: i64,
 ) -> Result<ManagePage, AppError> {
+    let digid_available = state.config.digid.is_some();
     state
         .db(move |conn| {
             let (family, _) = authorize(conn, &user, family_id, FamilyAction::EditFamily)?;
@@ -79,6 +82,7 @@ async fn manage_page(
                 typed: HashMap::new(),
                 notice: None,
                 today: today(),
+                digid_available,
             })
         })
         .await

@@ -246,6 +246,10 @@ async fn check(
     let stored = state
         .db(move |conn| Ok(user::find(conn, user_id)?.and_then(|u| u.password_hash)))
         .await?;
+    // An account that logs in only at its organisation's provider has no password here: its code
+    // alone confirms (and without a second factor it cannot confirm here; a new login at the
+    // provider starts a confirmed session).
+    let passwordless = stored.is_none();
     let right = match password::verify_queued(password, stored).await {
         Ok(right) => right,
         Err(busy) => {
@@ -258,9 +262,13 @@ async fn check(
     state
         .db(move |conn| {
             db::write(conn, |conn| {
-                let both = right
-                    && (second_factor::active(conn, user_id)?.is_none()
-                        || second_factor::verify(conn, user_id, &code)?.accepted());
+                let has_factor = second_factor::active(conn, user_id)?.is_some();
+                let both = if passwordless {
+                    has_factor && second_factor::verify(conn, user_id, &code)?.accepted()
+                } else {
+                    right
+                        && (!has_factor || second_factor::verify(conn, user_id, &code)?.accepted())
+                };
                 throttle::record(conn, &key, &address, both)?;
                 if !both {
                     return Ok(Err(None));

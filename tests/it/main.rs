@@ -42,6 +42,8 @@ mod referrals_browser;
 mod safety;
 mod second_factor;
 mod second_factor_browser;
+mod sign_on;
+mod sign_on_browser;
 mod slow;
 mod smtp;
 mod storm;

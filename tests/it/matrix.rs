@@ -64,6 +64,7 @@ async fn partnership_b_reaches_its_own(w: &World) {
         ("fleur@vtgm.example", "/bijeenkomsten/{id}"),
         ("noor@jbg.example", "/betrokkenheidsverzoeken/{id}"),
         ("beheer@ede.example", "/beheer/webhooks/{id}"),
+        ("beheer@ede.example", "/beheer/organisaties/{id}/inloggen"),
         ("nadia@example.nl", "/portaal/punten/{item}/inbreng"),
     ] {
         let client = signed_in(&w.app, email).await;

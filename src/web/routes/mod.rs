@@ -1,10 +1,12 @@
 //! The route lists of the pages: every route outside /api with its handler, registered from here and
 //! read by the tests (the authorization matrix takes its routes from `ROUTES`). The meeting pages have
-//! their own list (`meetings.rs`), the rest is in `general.rs`.
+//! their own list (`meetings.rs`), signing in and one's account theirs (`signin.rs`), the rest is in
+//! `general.rs`.
 
 mod general;
 mod list;
 mod meetings;
+mod signin;
 
 use actix_web::web;
 
@@ -13,14 +15,15 @@ pub use list::RouteAsk;
 /// Every route outside /api as (method, path), exactly as registered by `routes`: the authorization
 /// matrix and the bad-input test take their list from here.
 pub static ROUTES: std::sync::LazyLock<Vec<(&str, &str)>> =
-    std::sync::LazyLock::new(|| [general::ROUTES, meetings::ROUTES].concat());
+    std::sync::LazyLock::new(|| [general::ROUTES, signin::ROUTES, meetings::ROUTES].concat());
 
 /// What each route asks the policy (`policy::Ask`), as (method, path, asks); None for a route that
 /// names none, which the route test refuses.
 pub static ASKS: std::sync::LazyLock<Vec<RouteAsk>> =
-    std::sync::LazyLock::new(|| [general::ASKS, meetings::ASKS].concat());
+    std::sync::LazyLock::new(|| [general::ASKS, signin::ASKS, meetings::ASKS].concat());
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     general::register(cfg);
+    signin::register(cfg);
     meetings::register(cfg);
 }

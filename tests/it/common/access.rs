@@ -153,7 +153,7 @@ pub fn expect_elsewhere(route: &str, actor: Actor) -> Option<Expect> {
             allow(actor == SystemAdmin)
         }
         // B's family, its requests, referrals, meetings, actions, portal items and outcomes; B's table
-        // and kind; the key and webhook of an organisation of B.
+        // and kind; the key, webhook and login settings of an organisation of B.
         r if [
             "/gezinnen/{id}",
             "/betrokkenheidsverzoeken/{id}",
@@ -165,6 +165,7 @@ pub fn expect_elsewhere(route: &str, actor: Actor) -> Option<Expect> {
             "/beheer/overlegsoorten/{id}",
             "/beheer/api-sleutels/{id}",
             "/beheer/webhooks/{id}",
+            "/beheer/organisaties/{id}",
             "/api/v1/",
         ]
         .iter()
@@ -211,8 +212,19 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         // Off unless SAMENSPEL_METRICS_TOKEN is set (not in the matrix): 404 for everyone, signed in
         // or not; with the token set, only the bearer of it reads (tests/it/health.rs).
         "/metrics" => Refused,
-        "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" if get => Allowed,
+        "/inloggen"
+        | "/inloggen/link"
+        | "/wachtwoord-vergeten"
+        | "/inloggen/organisatie"
+        | "/inloggen/digid"
+            if get =>
+        {
+            Allowed
+        }
         "/inloggen" | "/inloggen/link" | "/wachtwoord-vergeten" | "/taal" => Answered,
+        // Logging in at an identity provider: the way there, and the way back (without a login begun
+        // in this browser, a refusal).
+        "/inloggen/organisatie" | "/inloggen/digid" | "/inloggen/terug" => Answered,
         "/inloggen/link/{token}" | "/wachtwoord-instellen/{token}" | "/uitloggen" => Answered,
         // The second step of a login answers the pending login of the browser (a cookie of its own),
         // whoever sends it; without one it sends back to the password.
@@ -242,6 +254,8 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         r if r.starts_with("/beheer/api-sleutels") || r.starts_with("/beheer/webhooks") => {
             allow(actor == OrgAdmin)
         }
+        // An organisation's own login (single sign-on): only its admin (here: Veilig Thuis's).
+        r if r.starts_with("/beheer/organisaties/{id}/inloggen") => allow(actor == OrgAdmin),
         // A colleague's account at Veilig Thuis: its organisation admin and the system admin edit it
         // and switch it off and on (the policy's unit tests cover the other accounts).
         "/beheer/gebruikers/{id}/bewerken"

@@ -80,6 +80,8 @@ pub struct Setting {
     webhook: i64,
     delivery: i64,
     closing_hash: String,
+    /// The organisation of the webhook's admin: its login settings' address.
+    organisation: i64,
 }
 
 /// What the world knows of a partnership's side before it reads the rest of its `Setting`.
@@ -588,9 +590,12 @@ impl SettingOf<'_> {
     /// The rest of the setting, read from the database (once the webhook has made its first delivery).
     pub fn read(self, conn: &mut samenspel::db::DbConn) -> Setting {
         use samenspel::schema::*;
-        let webhook: i64 = webhook_subscriptions::table
+        let (webhook, organisation): (i64, i64) = webhook_subscriptions::table
             .filter(webhook_subscriptions::url.eq(self.webhook))
-            .select(webhook_subscriptions::id)
+            .select((
+                webhook_subscriptions::id,
+                webhook_subscriptions::organisation_id,
+            ))
             .first(conn)
             .unwrap();
         let started = std::time::Instant::now();
@@ -649,6 +654,7 @@ impl SettingOf<'_> {
             webhook,
             delivery,
             closing_hash,
+            organisation,
         }
     }
 }
@@ -810,6 +816,7 @@ fn id_in(route: &str, f: &Ids, s: &Setting, next: bool) -> String {
         ("/beheer/gebruikers/", s.user),
         ("/beheer/samenwerkingsverbanden/", s.partnership),
         ("/beheer/overlegsoorten/", s.kind),
+        ("/beheer/organisaties/", s.organisation),
     ];
     if route.starts_with("/api/v1/zaak/") {
         return f.case_number.clone();

@@ -15,6 +15,7 @@ pub mod api;
 pub mod factor;
 pub mod gelderland;
 pub mod meeting;
+pub mod oidc;
 pub mod portal;
 pub mod socket;
 pub mod world;
