@@ -308,6 +308,7 @@ diesel::table! {
         answer_hours_crisis -> Integer,
         answer_days_urgent -> Integer,
         answer_days_regular -> Integer,
+        board_outcome -> Text,
     }
 }
 
@@ -323,6 +324,7 @@ diesel::table! {
         created_at -> Timestamp,
         send_mode -> Text,
         partnership_id -> BigInt,
+        board_outcome -> Text,
     }
 }
 

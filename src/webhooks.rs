@@ -410,7 +410,7 @@ pub fn fill(conn: &mut db::DbConn) -> anyhow::Result<usize> {
             let wanted: Vec<i64> = events
                 .iter()
                 .filter(|e| {
-                    !(e.is(EventKind::OutcomeRead)
+                    !(EventKind::parse(&e.kind).is_some_and(EventKind::is_reading)
                         && e.actor_organisation_id == Some(subscription.organisation_id))
                 })
                 .filter(|e| subscription.wants(&crate::events::cloud::cloud_type(&e.kind)))

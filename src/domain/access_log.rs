@@ -20,6 +20,8 @@ pub enum Purpose {
     Retention,
     /// Registering a member the family already has: the lookup that found it.
     DuplicateCheck,
+    /// The Raad voor de Kinderbescherming reading a request to investigate addressed to it.
+    BoardRequest,
 }
 
 impl Purpose {
@@ -30,6 +32,7 @@ impl Purpose {
             Purpose::Meeting => "meeting",
             Purpose::Retention => "retention",
             Purpose::DuplicateCheck => "duplicate_check",
+            Purpose::BoardRequest => "board_request",
         }
     }
 }

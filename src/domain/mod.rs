@@ -3,6 +3,7 @@
 pub mod access_log;
 pub mod api_rate;
 pub mod api_token;
+pub mod board_request;
 pub mod calendar_feed;
 pub mod decision;
 pub mod directorship;

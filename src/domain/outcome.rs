@@ -398,7 +398,9 @@ fn readings_from(rows: Vec<ReadingRow>) -> Vec<Reading> {
         .collect()
 }
 
-const READ: EventKind = EventKind::OutcomeRead;
+/// Partners' readings: of outcomes, and the Raad's of its requests to investigate (recorded with the
+/// request's agenda item as subject).
+const READ: [EventKind; 2] = [EventKind::OutcomeRead, EventKind::BoardRequestRead];
 
 /// Partners' readings of a meeting's outcomes, newest first.
 pub fn readings_of_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<Reading>> {
@@ -406,7 +408,7 @@ pub fn readings_of_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Ve
         .filter(outcomes::meeting_id.eq(meeting_id))
         .select(outcomes::agenda_item_id.nullable());
     let rows = events_table::table
-        .filter(events_table::kind.eq(READ.name()))
+        .filter(events_table::kind.eq_any(READ.map(EventKind::name)))
         .filter(events_table::subject_id.eq_any(items))
         .order(events_table::id.desc())
         .limit(500)
@@ -422,7 +424,7 @@ pub fn readings_of_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Ve
 /// Partners' readings of a family's outcomes, newest first.
 pub fn readings_of_family(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<Reading>> {
     let rows = events_table::table
-        .filter(events_table::kind.eq(READ.name()))
+        .filter(events_table::kind.eq_any(READ.map(EventKind::name)))
         .filter(events_table::family_id.eq(family_id))
         .order(events_table::id.desc())
         .limit(500)

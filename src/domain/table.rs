@@ -32,6 +32,8 @@ pub struct TableKind {
     pub answer_hours_crisis: i32,
     pub answer_days_urgent: i32,
     pub answer_days_regular: i32,
+    /// The outcome that asks the Raad voor de Kinderbescherming to investigate (empty: none).
+    pub board_outcome: String,
 }
 
 impl TableKind {
@@ -77,6 +79,9 @@ pub struct Table {
     /// How the besluitenlijst is sent: "link" (log in to read) or "attachment" (the PDF in the mail).
     pub send_mode: String,
     pub partnership_id: i64,
+    /// The outcome that asks the Raad voor de Kinderbescherming to investigate (empty: none), copied
+    /// from the kind; a setting of its own, so the hand-off never depends on an option's wording.
+    pub board_outcome: String,
 }
 
 impl Table {
@@ -84,9 +89,20 @@ impl Table {
         self.send_mode == "attachment"
     }
 
-    /// The outcome options, one per line.
+    /// The outcome options, one per line, and the hand-off to the Raad last (when the table has one).
     pub fn outcomes(&self) -> Vec<String> {
-        lines(&self.outcome_options)
+        let mut all = lines(&self.outcome_options);
+        let board = self.board_outcome.trim();
+        if !board.is_empty() && !all.iter().any(|o| o == board) {
+            all.push(board.to_string());
+        }
+        all
+    }
+
+    /// Whether a decision with this outcome asks the Raad to investigate.
+    pub fn hands_off(&self, outcome: &str) -> bool {
+        let board = self.board_outcome.trim();
+        !board.is_empty() && outcome.trim() == board
     }
 }
 
@@ -129,7 +145,7 @@ pub const DEFAULT_KINDS: &[(&str, &str, &str, &str, i32)] = &[
         "beschermingsoverleg",
         "Beschermingsoverleg",
         "De hulp in het vrijwillig kader heeft de zorgen niet weggenomen. Aangemeld door het lokaal team, een GI of Veilig Thuis.",
-        "Vrijwillig kader blijft\nRvdK-onderzoek naar een kinderbeschermingsmaatregel\nSignaal of advies voor beleid",
+        "Vrijwillig kader blijft\nSignaal of advies voor beleid",
         28,
     ),
     (
@@ -162,10 +178,19 @@ pub const DEFAULT_KINDS: &[(&str, &str, &str, &str, i32)] = &[
     ),
 ];
 
+/// The default kinds' hand-off to the Raad: (code, outcome). The beschermingsoverleg decides whether
+/// the Raad starts an investigation.
+pub const DEFAULT_BOARD_OUTCOMES: &[(&str, &str)] =
+    &[("beschermingsoverleg", "Verzoek tot onderzoek RvdK")];
+
 /// Gives a new partnership its own copy of the default kinds.
 pub fn create_default_kinds(conn: &mut DbConn, partnership_id: i64) -> QueryResult<()> {
     for (code, name, criteria, outcomes, days) in DEFAULT_KINDS {
-        create_kind(
+        let board = DEFAULT_BOARD_OUTCOMES
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or("", |(_, o)| o);
+        let kind = create_kind(
             conn,
             NewKind {
                 partnership_id,
@@ -177,7 +202,26 @@ pub fn create_default_kinds(conn: &mut DbConn, partnership_id: i64) -> QueryResu
                 created_at: super::now(),
             },
         )?;
+        if !board.is_empty() {
+            set_kind_board_outcome(conn, kind.id, board)?;
+        }
     }
+    Ok(())
+}
+
+/// The kind's hand-off outcome to the Raad ("" for none).
+pub fn set_kind_board_outcome(conn: &mut DbConn, id: i64, outcome: &str) -> QueryResult<()> {
+    diesel::update(table_kinds::table.find(id))
+        .set(table_kinds::board_outcome.eq(outcome.trim()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The table's hand-off outcome to the Raad ("" for none).
+pub fn set_board_outcome(conn: &mut DbConn, id: i64, outcome: &str) -> QueryResult<()> {
+    diesel::update(consultation_tables::table.find(id))
+        .set(consultation_tables::board_outcome.eq(outcome.trim()))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -271,6 +315,7 @@ struct NewTableRow<'a> {
     outcome_options: &'a str,
     access_days: i32,
     created_at: NaiveDateTime,
+    board_outcome: &'a str,
 }
 
 /// A new table of `kind`, starting with the kind's criteria, outcome options and access window.
@@ -285,6 +330,7 @@ pub fn create(conn: &mut DbConn, kind: &TableKind, name: &str, region: &str) -> 
             outcome_options: &kind.outcome_options,
             access_days: kind.access_days,
             created_at: super::now(),
+            board_outcome: &kind.board_outcome,
         })
         .returning(consultation_tables::all_columns)
         .get_result(conn)

@@ -22,12 +22,24 @@ pub fn cloud_event(e: &Event, oin: &str, base_url: &str, case_number: Option<&st
     if e.is(EventKind::OutcomePublished) || e.is(EventKind::OutcomeRead) {
         return outcome_event(e, oin, base_url, &time);
     }
+    let dataref = if EventKind::BOARD_REQUEST.iter().any(|k| e.is(*k)) {
+        // The request itself is what the Raad reads.
+        Some(board_request_url(
+            base_url,
+            e.subject_id.unwrap_or_default(),
+        ))
+    } else if EventKind::parse(&e.kind).is_some_and(EventKind::is_reading) {
+        // A reading points nowhere: a receiver that follows every dataref would read again.
+        None
+    } else {
+        Some(format!("{base_url}/api/v1/events/{}", e.id))
+    };
     let subject = match (case_number, e.meeting_id) {
         (Some(case), _) => format!("zaak/{case}"),
         (None, Some(m)) => format!("casusoverleg/{m}"),
         (None, None) => format!("{}/{}", e.subject_type, e.subject_id.unwrap_or_default()),
     };
-    json!({
+    let mut event = json!({
         "specversion": "1.0",
         "id": e.id.to_string(),
         "source": format!("urn:nld:oin:{oin}:systeem:samenspel"),
@@ -35,13 +47,24 @@ pub fn cloud_event(e: &Event, oin: &str, base_url: &str, case_number: Option<&st
         "time": time,
         "subject": subject,
         "datacontenttype": "application/json",
-        "dataref": format!("{base_url}/api/v1/events/{}", e.id),
         "data": {
             "kind": e.kind,
             "subjectType": e.subject_type,
             "subjectId": e.subject_id.map(|i| i.to_string()),
         },
-    })
+    });
+    if let Some(dataref) = dataref {
+        event["dataref"] = json!(dataref);
+    }
+    event
+}
+
+/// The address where the Raad reads a request to investigate.
+pub fn board_request_url(base_url: &str, id: i64) -> String {
+    format!(
+        "{}/api/v1/verzoeken-onderzoek/{id}",
+        base_url.trim_end_matches('/')
+    )
 }
 
 /// An event as its CloudEvent, with the family's case number looked up.

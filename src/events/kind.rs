@@ -154,6 +154,8 @@ event_kinds! {
     DigidOptional => "family.digid_optional",
     /// A DigiD login for a family account was refused: the BSN did not match the member's.
     DigidRefused => "portal.digid_refused",
+    /// The Raad read a request through the partner API (`GET /api/v1/verzoeken-onderzoek/{id}`).
+    BoardRequestRead => "board_request.read",
 }
 
 impl EventKind {
@@ -183,6 +185,18 @@ impl EventKind {
     pub fn text_key(self) -> String {
         format!("event.{}", self.name())
     }
+
+    /// A partner organisation's reading through the API (shown in the access log, not on the timeline;
+    /// never sent back to the organisation that read).
+    pub fn is_reading(self) -> bool {
+        matches!(self, EventKind::OutcomeRead | EventKind::BoardRequestRead)
+    }
+
+    /// The events about a request to the Raad that the Raad's organisation hears of.
+    pub const BOARD_REQUEST: [EventKind; 2] = [
+        EventKind::BoardRequestSubmitted,
+        EventKind::BoardRequestAnswered,
+    ];
 
     /// Whether the event changes what a meeting's agenda or state looks like to its participants.
     pub fn changes_meeting_state(self) -> bool {

@@ -474,7 +474,10 @@ pub fn for_family(
         )
         .filter(events::family_id.eq(family_id))
         // Partners' readings have their own list on the family page.
-        .filter(events::kind.ne(EventKind::OutcomeRead.name()))
+        .filter(
+            events::kind
+                .ne_all([EventKind::OutcomeRead, EventKind::BoardRequestRead].map(EventKind::name)),
+        )
         .order(events::id.desc())
         .limit(limit)
         .select((

@@ -4,10 +4,11 @@ use diesel::prelude::*;
 
 use super::{Event, EventKind};
 use crate::db::DbConn;
-use crate::schema::{directorships, events, involvements, outcome_parties};
+use crate::schema::{board_requests, directorships, events, involvements, outcome_parties};
 
-/// The events an organisation may hear about: those of families it works with or directs now, and
-/// the outcome events of meeting items it took part in. Subqueries, not lists of ids, so a large
+/// The events an organisation may hear about: those of families it works with or directs now, the
+/// outcome events of meeting items it took part in, and (for the Raad) the events of the requests to
+/// investigate that it owns. Subqueries, not lists of ids, so a large
 /// organisation stays one statement (SQLite limits the number of parameters).
 macro_rules! visible_events {
     ($org:expr) => {{
@@ -23,6 +24,9 @@ macro_rules! visible_events {
         let took_part = outcome_parties::table
             .filter(outcome_parties::organisation_id.eq(org))
             .select(outcome_parties::agenda_item_id.nullable());
+        let asked = board_requests::table
+            .filter(board_requests::organisation_id.eq(org))
+            .select(board_requests::id.nullable());
         events::table.filter(
             events::family_id
                 .eq_any(involved)
@@ -32,7 +36,10 @@ macro_rules! visible_events {
                         EventKind::OutcomePublished.name(),
                         EventKind::OutcomeRead.name(),
                     ])
-                    .and(events::subject_id.eq_any(took_part))),
+                    .and(events::subject_id.eq_any(took_part)))
+                .or(events::kind
+                    .eq_any(EventKind::BOARD_REQUEST.map(EventKind::name))
+                    .and(events::subject_id.eq_any(asked))),
         )
     }};
 }

@@ -5,6 +5,7 @@ use crate::domain::user::Role;
 
 mod api_key;
 mod ask;
+mod board;
 mod meeting;
 mod partnership;
 mod referral;
@@ -12,6 +13,7 @@ mod table;
 
 pub use api_key::{KeyFacts, may_approve_api_key};
 pub use ask::{AccountAsk, Ask, GovernanceAsk};
+pub use board::{BoardAction, BoardFacts, allows_board_request};
 pub use meeting::{Seat, allows_meeting, may_correct, may_share_minutes, seat_allows};
 pub use partnership::{
     GovernanceAction, Standing, allows_governance, may_coordinate, may_direct, may_sit,

@@ -4,6 +4,7 @@
 //! One file per area; callers use everything as `record::…`.
 
 mod account;
+mod board;
 mod export;
 mod family;
 mod meeting;
@@ -18,6 +19,7 @@ mod second_factor;
 mod sign_on;
 
 pub use account::{activate_account, deactivate_account, update_account};
+pub use board::{answer_board_request, record_board_reading, submit_board_request};
 pub use export::{ExportKind, export_made};
 pub use family::{
     add_involvement, add_involvement_from_outside, appoint_director, close, comment_on_plan,

@@ -41,6 +41,8 @@ struct ActionPage {
 /// whom it can go to, and the handovers so far.
 #[derive(Default)]
 struct Handover {
+    /// The request to the Raad this action answers, if it is one.
+    board_request: Option<i64>,
     allowed: bool,
     owner_active: bool,
     /// Active professionals of the table's partnership (as when the action was agreed), the owner left
@@ -105,6 +107,7 @@ fn handover(
         .map(|e| (e.occurred_at, e.fields()))
         .collect();
     Ok(Handover {
+        board_request: None,
         allowed,
         owner_active: user::find(conn, action.owner_user_id)?.is_some_and(|u| u.active),
         people,
@@ -160,7 +163,8 @@ pub async fn show_action(
     let (row, handover) = state
         .db(move |conn| {
             let (row, standing) = action_for(conn, &user, id)?;
-            let handover = handover(conn, &row, standing)?;
+            let mut handover = handover(conn, &row, standing)?;
+            handover.board_request = crate::domain::board_request::of_action(conn, id)?;
             Ok((row, handover))
         })
         .await?;

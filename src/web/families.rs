@@ -533,6 +533,13 @@ pub fn describe_event(ctx: &PageCtx, entry: &TimelineEntry) -> String {
         args.retain(|(k, _)| k != "role");
         args.push(("role".into(), ctx.t(&role.label_key())));
     }
+    if e.is(EventKind::BoardRequestAnswered)
+        && let Some(answer) =
+            crate::domain::board_request::BoardAnswer::from_code(&e.field("answer"))
+    {
+        args.retain(|(k, _)| k != "answer");
+        args.push(("answer".into(), ctx.t(&answer.label_key())));
+    }
     let borrowed: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let mut text = ctx.i18n.t_with(&key, &borrowed);
     if e.is(EventKind::DirectorAppointed) && !e.field("co_worker").is_empty() {

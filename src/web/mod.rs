@@ -11,6 +11,7 @@ pub mod api;
 pub mod api_tokens;
 pub mod assets;
 pub mod auth;
+pub mod board_requests;
 pub mod chart;
 mod deadline;
 pub mod documents;

@@ -124,6 +124,7 @@ pub async fn save_kind(
     let mut errors = FieldErrors::default();
     let name = text(&mut errors, "name", &form.name, "tables.name_required", 200);
     let (criteria, outcomes, days) = form.settings(&mut errors);
+    let board = form.board_outcome(&mut errors);
     let checklists = [
         form.phase_criteria_up_2.clone(),
         form.phase_criteria_up_3.clone(),
@@ -141,6 +142,7 @@ pub async fn save_kind(
         days,
         checklists,
         deadlines,
+        board,
     };
     let (partnerships, kinds) = state
         .db(move |conn| {
@@ -188,6 +190,8 @@ struct KindSettings {
     /// The phase checklists as typed: up to phase 2, up to phase 3, back.
     checklists: [String; 3],
     deadlines: table::AnswerDeadlines,
+    /// The outcome that asks the Raad to investigate ("" for none).
+    board: String,
 }
 
 /// Creates (`kind_id` 0) or updates a kind, with its own phase checklists (none where the default is
@@ -206,6 +210,7 @@ fn store_kind(
         days,
         checklists,
         deadlines,
+        board,
     } = kind;
     let saved_id = if kind_id == 0 {
         let code = format!("custom_{}", crate::auth::random_token()[..8].to_lowercase());
@@ -228,6 +233,7 @@ fn store_kind(
         kind_id
     };
     table::set_deadlines(conn, saved_id, *deadlines)?;
+    table::set_kind_board_outcome(conn, saved_id, board)?;
     table::set_phase_criteria(
         conn,
         saved_id,

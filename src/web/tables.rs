@@ -271,6 +271,7 @@ pub async fn show_edit_table(
         referral_criteria: found.referral_criteria.clone(),
         outcome_options: found.outcome_options.clone(),
         access_days: found.access_days.to_string(),
+        board_outcome: found.board_outcome.clone(),
         send_mode: found.send_mode.clone(),
         ..TableForm::default()
     };
@@ -304,6 +305,7 @@ pub async fn update_table(
         200,
     );
     let (criteria, outcomes, days) = form.settings(&mut errors);
+    let board = form.board_outcome(&mut errors);
     let send_mode = if form.send_mode == "attachment" {
         "attachment"
     } else {
@@ -322,6 +324,7 @@ pub async fn update_table(
                 }
                 table::update(conn, table_id, &name, &region, &criteria, &outcomes, days)?;
                 table::set_send_mode(conn, table_id, send_mode)?;
+                table::set_board_outcome(conn, table_id, &board)?;
                 Ok((found, kinds, Ok(())))
             })
         })

@@ -37,6 +37,7 @@ mod partnerships;
 mod portal;
 mod protection;
 mod purpose;
+mod raad;
 mod referrals;
 mod referrals_browser;
 mod safety;

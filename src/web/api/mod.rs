@@ -7,6 +7,7 @@
 //! Served so far: the generic event feed (`GET /api/v1/events?after=<id>`, CloudEvents 1.0 in the NL
 //! GOV profile, cut to what the organisation may see) and `GET /api/v1/openapi.json`.
 
+pub mod board;
 pub mod inzage;
 pub mod plain;
 
@@ -393,6 +394,12 @@ api_routes![
         inzage::query_outcomes,
         [PartnerApi]
     ),
+    (
+        GET,
+        "/api/v1/verzoeken-onderzoek/{id}",
+        board::verzoek_onderzoek,
+        [PartnerApi]
+    ),
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -495,6 +502,13 @@ pub async fn event_feed(
         .body(Value::Array(batch).to_string()))
 }
 
+/// The number in an address's `{id}`; anything else is an id that does not exist (404).
+pub fn path_id(path: web::Path<String>) -> Result<i64, ApiError> {
+    path.into_inner()
+        .parse::<i64>()
+        .map_err(|_| ApiError::not_found())
+}
+
 /// `GET /api/v1/events/{id}`: one event of the feed (the `dataref` of the `nl.samenspel.*` events); 404
 /// when the organisation may not see it.
 pub async fn one_event(
@@ -502,10 +516,7 @@ pub async fn one_event(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path
-        .into_inner()
-        .parse::<i64>()
-        .map_err(|_| ApiError::not_found())?;
+    let id = path_id(path)?;
     let (oin, base_url) = (state.config.oin.clone(), state.config.base_url.clone());
     let event = state
         .db(move |conn| {

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use super::TEXT_LIMIT;
 use super::item::{ActionForm, DecisionForm, ItemData, load_item, not_recordable, refused};
 use crate::db::{self, DbConn};
+use crate::domain::board_request::RequestDetails;
 use crate::domain::decision::{ActionDetails, Decision, DecisionDetails, FamilyView};
 use crate::domain::meeting::{MeetingAction, state_allows};
 use crate::domain::safety::{self, Criterion, Phase};
@@ -103,6 +104,67 @@ pub(super) fn check_agreement(
         }
     }
     Some(row)
+}
+
+/// The request to the Raad a decision with the table's hand-off outcome makes ("board_owner_user_id",
+/// "_due_on", "_question", "_grounds", "_tried", "_family_view", "_no_notice", "_no_notice_reason"):
+/// everything but the reason is needed, and the reason when the family is not to see a notice. The
+/// owner is one of the Raad's professionals offered. Problems go into `errors`.
+pub(super) fn check_board_request(
+    form: &DecisionForm,
+    data: &ItemData,
+    errors: &mut FieldErrors,
+) -> Option<RequestDetails> {
+    let field = |name: &str| {
+        form.rest
+            .get(&format!("board_{name}"))
+            .map(|v| v.replace("\r\n", "\n").trim().to_string())
+            .unwrap_or_default()
+    };
+    let text = |name: &'static str, errors: &mut FieldErrors| {
+        let value = field(name);
+        let id = match name {
+            "question" => "board_question",
+            "grounds" => "board_grounds",
+            "tried" => "board_tried",
+            "family_view" => "board_family_view",
+            _ => "board_no_notice_reason",
+        };
+        if value.is_empty() {
+            errors.add(id, "board.field_required");
+        } else if value.chars().count() > TEXT_LIMIT {
+            errors.add(id, "form.too_long");
+        }
+        value
+    };
+    let question = text("question", errors);
+    let grounds = text("grounds", errors);
+    let tried = text("tried", errors);
+    let family_view = text("family_view", errors);
+    let no_notice_reason = (field("no_notice") == "ja").then(|| text("no_notice_reason", errors));
+    let owner = parse_id(&field("owner_user_id"))
+        .filter(|id| data.board_people.iter().any(|(p, _)| p == id));
+    if owner.is_none() {
+        errors.add("board_owner_user_id", "board.owner_required");
+    }
+    let due = crate::time::parse_date(&field("due_on"));
+    match due {
+        None => errors.add("board_due_on", "action.due_invalid"),
+        Some(d) if d < crate::time::today() => errors.add("board_due_on", "action.due_past"),
+        Some(_) => {}
+    }
+    let (Some(owner_user_id), Some(due_on), true) = (owner, due, errors.is_empty()) else {
+        return None;
+    };
+    Some(RequestDetails {
+        question,
+        grounds,
+        tried,
+        family_view,
+        due_on,
+        owner_user_id,
+        no_notice_reason,
+    })
 }
 
 /// Adds an agreement decided at the meeting to the family's safety plan, as a new version.
@@ -246,6 +308,17 @@ fn decide(
     let Some(details) = checked.filter(|_| errors.is_empty()) else {
         return Ok(Err(("form.errors_title", errors)));
     };
+    let hands_off = data.table.hands_off(&details.outcome)
+        && supersedes.is_none()
+        && data.view.item.family_id.is_some();
+    let board = if hands_off {
+        match check_board_request(form, &data, &mut errors) {
+            Some(board) => Some(board),
+            None => return Ok(Err(("form.errors_title", errors))),
+        }
+    } else {
+        None
+    };
     let changes_safety = phase_change.is_some() || agreement.is_some();
     check_decision_choices(&data, &details, supersedes.is_some(), changes_safety)?;
     let by = who(user);
@@ -261,6 +334,14 @@ fn decide(
     if let (Some(row), Some(family_id)) = (agreement, data.view.item.family_id) {
         add_agreement(conn, &by, family_id, row)?;
     }
+    let announced = match board {
+        Some(board) => {
+            let at = (&data.meeting, &data.view.item, &created);
+            let (_, more) = record::submit_board_request(conn, &by, at, &board)?;
+            announced.and(more)
+        }
+        None => announced,
+    };
     if let (Some((to, checklist)), Some(family_id)) = (phase_change, data.view.item.family_id) {
         record::change_phase(
             conn,

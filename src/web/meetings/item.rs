@@ -97,6 +97,8 @@ pub(super) struct ItemPage {
     pub(super) people: Vec<(i64, String)>,
     pub(super) tables: Vec<Table>,
     pub(super) involved: Vec<(i64, String)>,
+    /// The Raad's professionals who may own a request to investigate (when the table hands off).
+    pub(super) board_people: Vec<(i64, String)>,
     pub(super) minutes: String,
     /// The revision of the stored minutes the text in the field was based on.
     pub(super) minutes_base: String,
@@ -150,6 +152,13 @@ impl ItemPage {
         self.decision_form
             .rest
             .get(&format!("agreement_{name}"))
+            .map_or("", String::as_str)
+    }
+    /// What was typed in the part of the decision form that asks the Raad ("board_<name>").
+    fn typed_board(&self, name: &str) -> &str {
+        self.decision_form
+            .rest
+            .get(&format!("board_{name}"))
             .map_or("", String::as_str)
     }
     fn decision_html(&self, dv: &DecisionView) -> String {
@@ -213,6 +222,7 @@ pub(super) struct ItemData {
     pub(super) people: Vec<(i64, String)>,
     pub(super) tables: Vec<Table>,
     pub(super) involved: Vec<(i64, String)>,
+    pub(super) board_people: Vec<(i64, String)>,
     pub(super) last_event: i64,
     pub(super) safety: Option<SafetyView>,
     pub(super) phase_choices: Vec<PhaseChoice>,
@@ -269,6 +279,7 @@ pub(super) fn load_item(
         }
         _ => Vec::new(),
     };
+    let (people, board_people) = pickers(conn, seat, &at, family_id.is_some())?;
     let (family_views, may_share_minutes, minutes_shared, protection) = match family_id {
         Some(fid) => family_side(conn, user, fid, (&found, item_id))?,
         None => (Vec::new(), false, false, None),
@@ -282,11 +293,8 @@ pub(super) fn load_item(
         minutes_shared,
         last_event: crate::events::last_for_meeting(conn, meeting_id)?,
         minutes_saved: MinutesSave::last(conn, meeting_id, item_id)?,
-        people: if seat.leads() {
-            partnership_professionals(conn, at.partnership_id)?
-        } else {
-            Vec::new()
-        },
+        people,
+        board_people,
         tables: table::list_of(conn, &[at.partnership_id])?
             .into_iter()
             .filter(|t| t.id != at.id)
@@ -302,6 +310,22 @@ pub(super) fn load_item(
         open_actions,
         involved,
     })
+}
+
+/// The people the forms offer to those who lead the meeting: the partnership's professionals (action
+/// owners), and for a family item at a table that hands off to the Raad, the Raad's professionals.
+type Pickers = (Vec<(i64, String)>, Vec<(i64, String)>);
+
+fn pickers(conn: &mut DbConn, seat: Seat, at: &Table, family: bool) -> Result<Pickers, AppError> {
+    if !seat.leads() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let board = if family && !at.board_outcome.is_empty() {
+        crate::domain::board_request::board_people(conn, at.partnership_id)?
+    } else {
+        Vec::new()
+    };
+    Ok((partnership_professionals(conn, at.partnership_id)?, board))
 }
 
 /// The item's family, with the look written to its access log (as one invited for the item).
@@ -414,6 +438,7 @@ pub(super) fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
         people: data.people,
         tables: data.tables,
         involved: data.involved,
+        board_people: data.board_people,
         decision_form: DecisionForm::default(),
         action_form: ActionForm::default(),
         errors_for: "",

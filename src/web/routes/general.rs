@@ -5,8 +5,8 @@ use actix_web::web;
 use super::list::{RouteAsk, page_routes};
 use crate::policy::Ask::*;
 use crate::policy::{
-    AccountAsk as A, ActionItem as I, FamilyAction as F, GovernanceAsk as G, ReferralAction as R,
-    TableAction as T,
+    AccountAsk as A, ActionItem as I, BoardAction as B, FamilyAction as F, GovernanceAsk as G,
+    ReferralAction as R, TableAction as T,
 };
 use crate::web::*;
 
@@ -581,6 +581,18 @@ page_routes![
         "/acties/{id}",
         actions::show_action,
         [ActionItem(I::Read)]
+    ),
+    (
+        GET,
+        "/verzoeken-onderzoek/{id}",
+        board_requests::show_request,
+        [BoardRequest(B::Read)]
+    ),
+    (
+        POST,
+        "/verzoeken-onderzoek/{id}/antwoord",
+        board_requests::answer_request,
+        [BoardRequest(B::Answer)]
     ),
     (
         POST,

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::db::DbConn;
+use crate::domain::board_request::{self, BoardRequest};
 use crate::domain::document::{self, DocumentRow};
 use crate::domain::measure::{self, MeasureRow};
 
@@ -12,7 +13,22 @@ pub struct ProtectionView {
     pub family_id: i64,
     pub documents: Vec<DocumentRow>,
     pub measures: Vec<MeasureRow>,
+    /// Requests to the Raad to investigate, newest first, with the Raad's organisation.
+    pub board_requests: Vec<(BoardRequest, String)>,
     pub today: NaiveDate,
+}
+
+/// The family's requests to the Raad, each with the name of the Raad's organisation.
+fn board_requests(
+    conn: &mut DbConn,
+    family_id: i64,
+) -> diesel::QueryResult<Vec<(BoardRequest, String)>> {
+    let mut rows = Vec::new();
+    for r in board_request::of_family(conn, family_id)? {
+        let name = board_request::organisation_name(conn, r.organisation_id)?;
+        rows.push((r, name));
+    }
+    Ok(rows)
 }
 
 impl ProtectionView {
@@ -22,6 +38,7 @@ impl ProtectionView {
             family_id,
             documents: document::for_family(conn, family_id)?,
             measures: measure::for_family(conn, family_id)?,
+            board_requests: board_requests(conn, family_id)?,
             today: crate::time::today(),
         })
     }
@@ -46,6 +63,7 @@ impl ProtectionView {
             family_id,
             documents: Vec::new(),
             measures: measure::for_family(conn, family_id)?,
+            board_requests: board_requests(conn, family_id)?,
             today: crate::time::today(),
         })
     }
@@ -55,6 +73,7 @@ impl ProtectionView {
     pub fn for_portal(conn: &mut DbConn, family_id: i64) -> diesel::QueryResult<ProtectionView> {
         let mut view = ProtectionView::for_family(conn, family_id)?;
         view.documents.retain(|d| !d.document.withheld());
+        view.board_requests.retain(|(r, _)| r.family_notice);
         Ok(view)
     }
 

@@ -19,6 +19,9 @@ pub struct TableForm {
     pub(crate) outcome_options: String,
     #[serde(default)]
     pub(crate) access_days: String,
+    /// The outcome that asks the Raad voor de Kinderbescherming to investigate ("" for none).
+    #[serde(default)]
+    pub(crate) board_outcome: String,
     /// Only on a table: "link" or "attachment" (how the besluitenlijst is sent).
     #[serde(default)]
     pub(crate) send_mode: String,
@@ -60,6 +63,15 @@ impl TableForm {
             TEXT_LIMIT,
         );
         (criteria, outcomes, access_days(errors, &self.access_days))
+    }
+
+    /// The hand-off outcome to the Raad as typed: one line, not longer than an option may be.
+    pub(crate) fn board_outcome(&self, errors: &mut FieldErrors) -> String {
+        let board = self.board_outcome.trim();
+        if board.contains('\n') || board.chars().count() > 200 {
+            errors.add("board_outcome", "tables.board_outcome_invalid");
+        }
+        board.to_string()
     }
 }
 

@@ -160,6 +160,7 @@ pub fn expect_elsewhere(route: &str, actor: Actor) -> Option<Expect> {
             "/aanmeldingen/{id}",
             "/bijeenkomsten/{id}",
             "/acties/{id}",
+            "/verzoeken-onderzoek/{id}",
             "/portaal/punten/{item}",
             "/overleggen/{id}",
             "/beheer/overlegsoorten/{id}",
@@ -356,6 +357,10 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         // The chair of the action's table and the family's director hand it over (its owner left);
         // never its owner for that alone, the minute-taker, an admin or the family.
         "/acties/{id}/overdragen" => allow(actor == Chair || r.director),
+        // A request to the Raad: read by whoever sees the family, answered only by the Raad's own
+        // professionals (none of the actors works at the Raad).
+        "/verzoeken-onderzoek/{id}" => allow(actor.is_professional() && r.views()),
+        "/verzoeken-onderzoek/{id}/antwoord" => Refused,
         // The family portal.
         "/portaal"
         | "/portaal/inzage"
@@ -376,6 +381,8 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         | "/api/v1/besluit/{id}"
         | "/api/v1/actie/{id}"
         | "/api/v1/zaak/{id}" => allow(r.party),
+        // Only a key of the Raad's organisation the request is addressed to reads it.
+        "/api/v1/verzoeken-onderzoek/{id}" => Refused,
         _ => return None,
     };
     Some(e)

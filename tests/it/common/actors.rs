@@ -49,6 +49,8 @@ pub struct Ids {
     /// A document brought to the family, and a running measure for its member.
     pub document: i64,
     pub measure: i64,
+    /// A request to the Raad voor de Kinderbescherming about the family (-1 where there is none).
+    pub board_request: i64,
 }
 
 /// What the world knows of a family before it reads the rest of its ids from the database.
@@ -155,6 +157,54 @@ pub fn a_document_and_a_measure(app: &TestApp, who: &Who, family: i64, person: i
     .unwrap();
 }
 
+/// A request to investigate for the Raad voor de Kinderbescherming (an organisation none of the actors
+/// works at) on each of these items, made with the item's decision and action as the decision form
+/// makes it.
+pub fn a_request_to_the_raad(app: &TestApp, items: &[i64]) {
+    use samenspel::schema::{actions, agenda_items, board_requests, decisions};
+    let raad = app.organisation(
+        "Raad voor de Kinderbescherming",
+        samenspel::domain::organisation::OrganisationKind::ChildProtectionBoard,
+    );
+    let mut conn = app.conn();
+    for &item in items {
+        let (meeting, family): (i64, Option<i64>) = agenda_items::table
+            .find(item)
+            .select((agenda_items::meeting_id, agenda_items::family_id))
+            .first(&mut conn)
+            .unwrap();
+        let decision: i64 = decisions::table
+            .filter(decisions::agenda_item_id.eq(item))
+            .select(decisions::id)
+            .first(&mut conn)
+            .unwrap();
+        let (action, by): (i64, i64) = actions::table
+            .filter(actions::agenda_item_id.eq(item))
+            .select((actions::id, actions::created_by_user_id))
+            .first(&mut conn)
+            .unwrap();
+        diesel::insert_into(board_requests::table)
+            .values((
+                board_requests::family_id.eq(family.unwrap()),
+                board_requests::meeting_id.eq(meeting),
+                board_requests::agenda_item_id.eq(item),
+                board_requests::decision_id.eq(decision),
+                board_requests::action_id.eq(action),
+                board_requests::organisation_id.eq(raad),
+                board_requests::question.eq("Is een maatregel nodig?"),
+                board_requests::grounds.eq("Drie meldingen."),
+                board_requests::tried.eq("Hulp van het wijkteam."),
+                board_requests::family_view.eq("Oneens."),
+                board_requests::due_on.eq(today() + chrono::Duration::days(10)),
+                board_requests::family_notice.eq(true),
+                board_requests::created_by_user_id.eq(by),
+                board_requests::created_at.eq(samenspel::domain::now()),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+}
+
 pub fn add_member(app: &TestApp, who: &Who, family: i64, name: &str, identity: bool) -> i64 {
     let details = PersonDetails {
         name: name.into(),
@@ -186,6 +236,7 @@ pub async fn world() -> World {
     let ending = plans_and_an_involvement_to_end(&app, &c);
 
     let (meeting, jansen_item, bakker_item) = run_meeting(&app, &c, true).await;
+    a_request_to_the_raad(&app, &[jansen_item, bakker_item]);
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     let karin = signed_in(&app, "karin@wijkteam.example").await;
@@ -550,6 +601,13 @@ pub fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known)
         .select(measures::id)
         .first(conn)
         .unwrap();
+    let board_request: i64 = board_requests::table
+        .filter(board_requests::family_id.eq(family))
+        .select(board_requests::id)
+        .first(conn)
+        .optional()
+        .unwrap()
+        .unwrap_or(-1);
     let case_number: String = families::table
         .find(family)
         .select(families::case_number)
@@ -583,6 +641,7 @@ pub fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known)
         access_request,
         document,
         measure,
+        board_request,
     }
 }
 
@@ -809,6 +868,8 @@ fn id_in(route: &str, f: &Ids, s: &Setting, next: bool) -> String {
         ("/api/v1/events/", f.event),
         ("/api/v1/besluit/", f.decision),
         ("/api/v1/actie/", f.action),
+        ("/api/v1/verzoeken-onderzoek/", f.board_request),
+        ("/verzoeken-onderzoek/", f.board_request),
         ("/bijeenkomsten/", meeting),
         ("/overleggen/", s.table),
         ("/beheer/api-sleutels/", s.token_id),
