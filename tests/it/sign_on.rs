@@ -625,3 +625,46 @@ async fn an_organisation_admin_cannot_set_another_organisations_provider() {
     );
     assert!(!page.body.contains("nieuw-geheim") && !page.body.contains(CLIENT_SECRET));
 }
+
+/// When the organisation requires a second factor, the provider's own second factor (`amr` "mfa")
+/// satisfies it: Ingrid, who used one at the provider, gets her session at once. Ahmed, who logged in
+/// at the provider with a password only, goes to our second step like after a password here (to set
+/// up a factor first, as he has none), and has no session until he has done so.
+#[actix_web::test]
+async fn the_providers_second_factor_satisfies_the_rule_and_without_it_ours_is_asked() {
+    let Some((provider, app, organisation)) = staff_world("").await else {
+        return;
+    };
+    {
+        use samenspel::schema::organisations;
+        diesel::update(organisations::table.find(organisation))
+            .set(organisations::second_factor_required.eq(Some(true)))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    let ingrid = app.client();
+    let start = begin(&ingrid, "ingrid@vt.example").await;
+    let callback = through_provider(&ingrid, &provider, &start, Some("ingrid")).await;
+    let page = back(&app, &ingrid, &callback).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/"),
+        "{}",
+        page.visible_text()
+    );
+    assert_signed_in(&ingrid).await;
+
+    let ahmed = app.client();
+    let start = begin(&ahmed, "ahmed@vt.example").await;
+    let callback = through_provider(&ahmed, &provider, &start, Some("ahmed")).await;
+    let page = back(&app, &ahmed, &callback).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/inloggen/tweede-factor"));
+    assert_eq!(sessions_of(&app, "ahmed@vt.example"), 0, "no session yet");
+    let home = ahmed.get("/").await;
+    assert_ne!(
+        home.status,
+        StatusCode::OK,
+        "not signed in before the second step"
+    );
+}
