@@ -141,14 +141,21 @@ pub fn resume(
     let Some((session, user)) = found else {
         return Ok(None);
     };
+    // The two writes below are rare (once a minute per session, or once at its end) but do happen on
+    // page reads: they take the writer's turn like every other write, so on SQLite they wait for busy
+    // writers instead of failing with "database is locked" after the busy timeout.
     if !is_current(&session, &user, idle, now) {
-        diesel::delete(sessions::table.find(session.id)).execute(conn)?;
+        crate::db::write(conn, |conn| {
+            diesel::delete(sessions::table.find(session.id)).execute(conn)
+        })?;
         return Ok(None);
     }
     if now - session.last_seen_at > chrono::Duration::minutes(1) {
-        diesel::update(sessions::table.find(session.id))
-            .set(sessions::last_seen_at.eq(now))
-            .execute(conn)?;
+        crate::db::write(conn, |conn| {
+            diesel::update(sessions::table.find(session.id))
+                .set(sessions::last_seen_at.eq(now))
+                .execute(conn)
+        })?;
     }
     Ok(Some((session, user)))
 }
