@@ -391,8 +391,9 @@ fn the_event_log_stands_on_the_database_alone() {
             continue;
         }
         for dep in deps {
-            let allowed = ["src/db.rs", "src/schema.rs", "src/time.rs"];
-            if !dep.starts_with("src/events") && !allowed.iter().any(|a| dep == Path::new(a)) {
+            let allowed = ["src/db.rs", "src/time.rs"];
+            let below = dep.starts_with("src/events") || dep.starts_with("src/schema");
+            if !below && !allowed.iter().any(|a| dep == Path::new(a)) {
                 found.push(format!("{} → {}", file.display(), dep.display()));
             }
         }
@@ -517,9 +518,8 @@ fn no_source_file_is_over_800_lines_and_no_function_over_80() {
     let remaining: [(&str, &str); 0] = [];
     let mut found = Vec::new();
     for file in rust_files("src") {
-        // Demo data: one long, flat list of what the demo holds; and the tables as diesel declares
-        // them, one flat list that grows by one block per table and does nothing else.
-        if file == Path::new("src/demo.rs") || file == Path::new("src/schema.rs") {
+        // Demo data: one long, flat list of what the demo holds.
+        if file == Path::new("src/demo.rs") {
             continue;
         }
         let name = file.display().to_string();
