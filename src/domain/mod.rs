@@ -23,6 +23,7 @@ pub mod referral;
 pub mod safety;
 pub mod sign_on;
 pub mod table;
+pub mod top3;
 pub mod user;
 pub mod versioned;
 pub mod webhook;

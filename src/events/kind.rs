@@ -156,6 +156,11 @@ event_kinds! {
     DigidRefused => "portal.digid_refused",
     /// The Raad read a request through the partner API (`GET /api/v1/verzoeken-onderzoek/{id}`).
     BoardRequestRead => "board_request.read",
+    /// A participant (a professional, or a family member in the portal) gave their top 3 of concerns
+    /// and strengths for an agenda item.
+    Top3Given => "top3.given",
+    /// The director or the chair saved a version of the item's merged top 3 with its analysis.
+    Top3Merged => "top3.merged",
 }
 
 impl EventKind {

@@ -1,7 +1,7 @@
 //! The PDF documents: besluitenlijst, actielijst, and the family's plans in plain language.
 
 use super::pdf::{Layout, Style};
-use super::{DocAction, DocItem, MeetingDoc, by_organisation};
+use super::{DocAction, DocAnalysis, DocItem, MeetingDoc, by_organisation};
 use crate::i18n::I18n;
 
 const INDENT: f32 = 14.0;
@@ -143,6 +143,9 @@ fn meeting_item(out: &mut Layout, n: usize, item: &DocItem, i18n: &I18n) {
         out.paragraph(&i18n.t("export.not_invited"), Style::Body, 0.0);
         return;
     }
+    if let Some(analysis) = &item.analysis {
+        item_analysis(out, analysis, i18n);
+    }
     if item.decisions.is_empty() && item.actions.is_empty() {
         out.paragraph(&i18n.t("export.nothing_decided"), Style::Body, 0.0);
     }
@@ -169,6 +172,34 @@ fn meeting_item(out: &mut Layout, n: usize, item: &DocItem, i18n: &I18n) {
             out.paragraph(&action_line(i18n, a, false), Style::Body, INDENT);
         }
     }
+}
+
+/// The item's merged top 3 and its explanatory analysis.
+fn item_analysis(out: &mut Layout, a: &DocAnalysis, i18n: &I18n) {
+    out.space(4.0);
+    out.keep(50.0);
+    out.paragraph(
+        &format!(
+            "{} ({} {})",
+            i18n.t("top3.merged_title"),
+            i18n.t("plan.version").to_lowercase(),
+            a.version
+        ),
+        Style::Subheading,
+        0.0,
+    );
+    out.paragraph(&i18n.t("top3.merged_concerns"), Style::Bold, INDENT);
+    for line in &a.concerns {
+        out.paragraph(line, Style::Body, INDENT);
+    }
+    if !a.strengths.is_empty() {
+        out.field(
+            &i18n.t("top3.merged_strengths"),
+            &a.strengths.join("; "),
+            INDENT,
+        );
+    }
+    out.field(&i18n.t("top3.explanation"), &a.explanation, INDENT);
 }
 
 /// "GGZ-intake voor Sandra — Esther Kok (GGZ), uiterlijk 07-12-2026 (te laat)".
@@ -306,6 +337,7 @@ mod tests {
                         due: chrono::NaiveDate::from_ymd_opt(2026, 12, 7),
                         ..DocAction::default()
                     }],
+                    analysis: None,
                 })
                 .collect(),
             reference: Some("SAMENSPEL-12-0123456789abcdef".into()),

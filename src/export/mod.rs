@@ -42,6 +42,18 @@ pub struct DocItem {
     pub visible: bool,
     pub decisions: Vec<DocDecision>,
     pub actions: Vec<DocAction>,
+    /// The merged top 3 with its explanatory analysis, when there is one.
+    pub analysis: Option<DocAnalysis>,
+}
+
+/// The merged top 3 of an item as printed: the concerns in order of priority (each with its goal of the
+/// safety plan), the strengths and the explanatory analysis.
+#[derive(Clone, Debug, Default)]
+pub struct DocAnalysis {
+    pub version: i32,
+    pub concerns: Vec<String>,
+    pub strengths: Vec<String>,
+    pub explanation: String,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -10,6 +10,7 @@ mod meeting;
 mod partnership;
 mod referral;
 mod table;
+mod top3;
 
 pub use api_key::{KeyFacts, may_approve_api_key};
 pub use ask::{AccountAsk, Ask, GovernanceAsk};
@@ -23,6 +24,7 @@ pub use table::{
     ActionItem, ActionStanding, ItemStanding, TableAction, allows_action_item, allows_table,
     may_attend, sees_item,
 };
+pub use top3::{Top3Action, Top3Facts, allows_top3};
 
 /// Who acts: their role and organisation. Built from the signed-in user.
 #[derive(Clone, Copy, Debug)]

@@ -17,6 +17,7 @@ mod request;
 mod safety;
 mod second_factor;
 mod sign_on;
+mod top3;
 
 pub use account::{activate_account, deactivate_account, update_account};
 pub use board::{answer_board_request, record_board_reading, submit_board_request};
@@ -52,6 +53,7 @@ pub use second_factor::{
     set_organisation_second_factor_rule, set_partnership_second_factor_rule,
 };
 pub use sign_on::{digid_refused, link_sign_on, remove_sign_on, require_digid, set_sign_on};
+pub use top3::{give_top3, merge_top3};
 
 use crate::domain::{DomainError, DomainResult};
 

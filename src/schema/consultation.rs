@@ -1,5 +1,5 @@
-//! Tables and their meetings: kinds, members, referrals, agendas, attendance, decisions, actions, minutes
-//! and the hand-off to the Raad.
+//! Tables and their meetings: kinds, members, referrals, agendas, attendance, decisions, actions, minutes,
+//! the hand-off to the Raad and the top 3 of an item.
 
 diesel::table! {
     table_kinds (id) {
@@ -208,6 +208,32 @@ diesel::table! {
         answered_by_user_id -> Nullable<BigInt>,
         answered_at -> Nullable<Timestamp>,
         created_by_user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    top3_entries (id) {
+        id -> BigInt,
+        agenda_item_id -> BigInt,
+        family_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        person_id -> Nullable<BigInt>,
+        concerns -> Text,
+        strengths -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    top3_analyses (id) {
+        id -> BigInt,
+        agenda_item_id -> BigInt,
+        family_id -> BigInt,
+        version -> Integer,
+        author_user_id -> BigInt,
+        content -> Text,
         created_at -> Timestamp,
     }
 }

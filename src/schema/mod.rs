@@ -87,6 +87,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_contents,
     measures,
     board_requests,
+    top3_entries,
+    top3_analyses,
     organisation_sign_on,
     sign_on_links,
     sign_on_pending,

@@ -48,6 +48,7 @@ pub mod sign_on;
 pub mod signin;
 pub mod table_kinds;
 pub mod tables;
+pub mod top3;
 pub mod upload;
 pub mod views;
 

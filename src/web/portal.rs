@@ -20,6 +20,7 @@ use super::access::{actor, who};
 use super::forms::{FieldErrors, NoticeQuery, TEXT_LIMIT, clean};
 use super::html;
 use super::notify::{DirectorNotice, notify_director};
+use super::views::top3::{padded, values_of};
 use super::{AppError, AppState, FamilyUser, PageCtx, SignedIn, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::access_log::{self, AccessGroup};
@@ -29,6 +30,7 @@ use crate::domain::meeting::MeetingStatus;
 use crate::domain::plan::{self, PlanVersion};
 use crate::domain::portal::{self, Access, Category, Correction};
 use crate::domain::safety::{self, PhaseChange, PhasePlan, PlanKind, PlanRef};
+use crate::domain::top3::{self, AnalysisVersion, Giver, Top3};
 use crate::record;
 use crate::schema::{agenda_items, consultation_tables, decisions, meetings};
 
@@ -563,6 +565,104 @@ pub async fn save_view(
             errors,
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "portal/top3.html")]
+struct FamilyTop3Page {
+    ctx: PageCtx,
+    upcoming: Upcoming,
+    mine_concerns: Vec<String>,
+    mine_strengths: Vec<String>,
+    /// The merged list of the item, unless the director keeps decisions from this member.
+    merged: Option<AnalysisVersion>,
+    errors: FieldErrors,
+}
+
+impl FamilyTop3Page {
+    fn give_action(&self) -> String {
+        format!("/portaal/punten/{}/top3", self.upcoming.item_id)
+    }
+}
+
+/// The member's top 3 page for an item of their family still to come (404 for anything else).
+fn family_top3_page(
+    conn: &mut DbConn,
+    ctx: PageCtx,
+    access: &Access,
+    item_id: i64,
+) -> Result<FamilyTop3Page, AppError> {
+    let upcoming = upcoming_item(conn, access, item_id)?;
+    let mine = top3::entry_of(conn, item_id, Giver::Person(access.person_id))?.unwrap_or_default();
+    let merged = unless_withheld(conn, access.person_id, Category::Decisions, |conn| {
+        Ok(top3::version(conn, item_id, None)?)
+    })?
+    .flatten();
+    Ok(FamilyTop3Page {
+        ctx,
+        upcoming,
+        mine_concerns: padded(&mine.concerns),
+        mine_strengths: padded(&mine.strengths),
+        merged,
+        errors: FieldErrors::default(),
+    })
+}
+
+pub async fn show_family_top3(
+    user: FamilyUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (user, item_id) = (user.0, path.into_inner());
+    let page = state
+        .db(move |conn| {
+            let access = access_of(conn, &user)?;
+            family_top3_page(conn, ctx, &access, item_id)
+        })
+        .await?;
+    html(StatusCode::OK, page)
+}
+
+/// "Onze top 3": the member's own concerns and strengths for the item; the professionals read them on
+/// the item's top 3 page.
+pub async fn save_family_top3(
+    user: FamilyUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (user, item_id, fields) = (user.0, path.into_inner(), form.into_inner());
+    let (concerns, strengths) = (
+        values_of(&fields, "concern"),
+        values_of(&fields, "strength"),
+    );
+    let (given, problems) = Top3::read(&concerns, &strengths);
+    let page = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let access = access_of(conn, &user)?;
+                let mut page = family_top3_page(conn, ctx, &access, item_id)?;
+                if problems.is_empty() {
+                    let item = (item_id, access.family_id);
+                    let giver = Giver::Person(access.person_id);
+                    record::give_top3(conn, &who(&user), item, giver, &given)?;
+                    return Ok(None);
+                }
+                page.mine_concerns = padded(&concerns);
+                page.mine_strengths = padded(&strengths);
+                for (field, key) in problems {
+                    page.errors.add(field, key);
+                }
+                Ok::<_, AppError>(Some(page))
+            })
+        })
+        .await?;
+    match page {
+        None => Ok(see_other("/portaal?melding=opgeslagen#overleggen")),
+        Some(page) => html(StatusCode::UNPROCESSABLE_ENTITY, page),
+    }
 }
 
 #[derive(Template)]

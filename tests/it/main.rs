@@ -48,4 +48,6 @@ mod sign_on_browser;
 mod slow;
 mod smtp;
 mod storm;
+mod top3;
+mod top3_browser;
 mod webhooks;

@@ -25,6 +25,7 @@ use crate::web::views::meeting::{
 use crate::web::views::minutes::{MinutesConflict, MinutesSave};
 use crate::web::views::protection::ProtectionView;
 use crate::web::views::safety::{PhaseChoice, SafetyView, phase_choices};
+use crate::web::views::top3::Top3Summary;
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
 
 // ---------------------------------------------------------------------------------------------------
@@ -127,6 +128,8 @@ pub(super) struct ItemPage {
     pub(super) minutes_shared: bool,
     /// For a family item: the documents brought to it and the family's measures.
     pub(super) protection: Option<ProtectionView>,
+    /// For a family item: its merged top 3 and how many gave theirs.
+    pub(super) top3: Option<Top3Summary>,
 }
 
 impl ItemPage {
@@ -231,6 +234,7 @@ pub(super) struct ItemData {
     pub(super) minutes_shared: bool,
     pub(super) minutes_saved: Option<MinutesSave>,
     pub(super) protection: Option<ProtectionView>,
+    pub(super) top3: Option<Top3Summary>,
 }
 
 /// Loads an item the user may see (404 otherwise) and logs the look at its family.
@@ -280,12 +284,13 @@ pub(super) fn load_item(
         _ => Vec::new(),
     };
     let (people, board_people) = pickers(conn, seat, &at, family_id.is_some())?;
-    let (family_views, may_share_minutes, minutes_shared, protection) = match family_id {
+    let (family_views, may_share_minutes, minutes_shared, protection, top3) = match family_id {
         Some(fid) => family_side(conn, user, fid, (&found, item_id))?,
-        None => (Vec::new(), false, false, None),
+        None => (Vec::new(), false, false, None, None),
     };
     Ok(ItemData {
         protection,
+        top3,
         safety,
         phase_choices,
         family_views,
@@ -394,13 +399,14 @@ fn open_actions_to_review(
 
 /// The family's side of the item: their views on it, whether the user may share the minutes with them
 /// now (the director and co-workers, once the meeting is closed), and whether they are shared.
-/// What the family wrote for the item, whether the user may share and has shared the minutes, and the
-/// item's documents with the family's measures.
+/// What the family wrote for the item, whether the user may share and has shared the minutes, the
+/// item's documents with the family's measures, and its top 3.
 type FamilySide = (
     Vec<crate::domain::portal::View>,
     bool,
     bool,
     Option<ProtectionView>,
+    Option<Top3Summary>,
 );
 
 fn family_side(
@@ -415,6 +421,7 @@ fn family_side(
         policy::may_share_minutes(relation, found.state()),
         crate::domain::portal::minutes_shared(conn, item_id)?,
         Some(ProtectionView::for_item(conn, family_id, item_id)?),
+        Some(Top3Summary::for_item(conn, item_id)?),
     ))
 }
 
@@ -453,6 +460,7 @@ pub(super) fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
         may_share_minutes: data.may_share_minutes,
         minutes_shared: data.minutes_shared,
         protection: data.protection,
+        top3: data.top3,
     }
 }
 

@@ -427,6 +427,18 @@ page_routes![
     ),
     (
         GET,
+        "/portaal/punten/{item}/top3",
+        portal::show_family_top3,
+        [Portal]
+    ),
+    (
+        POST,
+        "/portaal/punten/{item}/top3",
+        portal::save_family_top3,
+        [Portal]
+    ),
+    (
+        GET,
         "/gezinnen/{id}/portaal",
         portal_manage::show_manage,
         [Family(F::EditFamily)]

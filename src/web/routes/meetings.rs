@@ -6,7 +6,7 @@ use actix_web::web;
 use super::list::{RouteAsk, page_routes};
 use crate::domain::meeting::MeetingAction as M;
 use crate::policy::Ask::*;
-use crate::policy::TableAction as T;
+use crate::policy::{TableAction as T, Top3Action as P};
 use crate::web::*;
 
 page_routes![
@@ -96,6 +96,30 @@ page_routes![
         "/bijeenkomsten/{id}/punten/{item}",
         meetings::item::show_item,
         [SeeItem]
+    ),
+    (
+        GET,
+        "/bijeenkomsten/{id}/punten/{item}/top3",
+        top3::show_top3,
+        [Top3(P::Read)]
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/top3",
+        top3::give_top3,
+        [Top3(P::Give)]
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/top3/analyse",
+        top3::merge_top3,
+        [Top3(P::Merge)]
+    ),
+    (
+        GET,
+        "/bijeenkomsten/{id}/punten/{item}/top3/versies/{version}",
+        top3::show_top3_version,
+        [Top3(P::Read)]
     ),
     (GET, "/bijeenkomsten/{id}/live", live::connect, [Attend]),
     (

@@ -12,8 +12,11 @@ use crate::domain::decision::{self, ActionRow, FamilyView};
 use crate::domain::family;
 use crate::domain::meeting::{self, AttendanceStatus, Meeting};
 use crate::domain::table::{self, Table, TableRole};
+use crate::domain::top3;
 use crate::domain::user;
-use crate::export::{DocAction, DocDecision, DocItem, MeetingDoc, Scrubber, documents};
+use crate::export::{
+    DocAction, DocAnalysis, DocDecision, DocItem, MeetingDoc, Scrubber, documents,
+};
 use crate::i18n::I18n;
 use crate::time::today;
 use crate::web::AppError;
@@ -278,6 +281,7 @@ fn doc_items(
             })
             .collect();
         doc_items.push(DocItem {
+            analysis: item_analysis(conn, item, visible, scrub)?,
             title,
             visible,
             decisions,
@@ -285,6 +289,35 @@ fn doc_items(
         });
     }
     Ok((doc_items, shown_families))
+}
+
+/// The merged top 3 of a family item the reader may see, scrubbed of names in the pseudonymised
+/// version.
+fn item_analysis(
+    conn: &mut DbConn,
+    item: &meeting::AgendaItem,
+    visible: bool,
+    scrub: Option<&Scrubber>,
+) -> Result<Option<DocAnalysis>, AppError> {
+    if !visible || item.family_id.is_none() {
+        return Ok(None);
+    }
+    Ok(top3::version(conn, item.id, None)?.map(|v| DocAnalysis {
+        version: v.version,
+        concerns: v
+            .analysis
+            .concern_lines()
+            .iter()
+            .map(|l| clean(scrub, l))
+            .collect(),
+        strengths: v
+            .analysis
+            .strengths
+            .iter()
+            .map(|s| clean(scrub, s))
+            .collect(),
+        explanation: clean(scrub, &v.analysis.explanation),
+    }))
 }
 
 /// Names grouped by organisation, in order of appearance.

@@ -10,4 +10,5 @@ pub mod minutes;
 pub mod protection;
 pub mod safety;
 pub mod table_form;
+pub mod top3;
 pub mod versioned;

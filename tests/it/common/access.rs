@@ -315,6 +315,18 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
             allow(actor == Chair)
         }
         "/overleggen/{id}/{file:actielijst\\.(pdf|xlsx|csv)}" => allow(r.lead),
+        // The top 3 of an item: read by those who see the item (in the closed meeting); given for the
+        // next meeting by those who take part in the item (its director and those involved, not the
+        // chair or minute-taker for that alone), merged by the director (the chair only while the
+        // meeting runs; the next one is planned).
+        "/bijeenkomsten/{id}/punten/{item}/top3"
+        | "/bijeenkomsten/{id}/punten/{item}/top3/versies/{version}"
+            if get =>
+        {
+            allow(r.lead || r.invited || r.director || r.involved)
+        }
+        "/bijeenkomsten/{id}/punten/{item}/top3" => allow(r.director || r.involved),
+        "/bijeenkomsten/{id}/punten/{item}/top3/analyse" => allow(r.director),
         _ => return expect_in_meetings_portal_and_api(route, actor, r),
     };
     Some(e)
@@ -367,7 +379,7 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         | "/portaal/veiligheidsschaal"
         | "/portaal/correctie"
         | "/portaal/herstelplan/toestemming" => allow(actor.is_family()),
-        "/portaal/punten/{item}/inbreng" => allow(r.member),
+        "/portaal/punten/{item}/inbreng" | "/portaal/punten/{item}/top3" => allow(r.member),
         // The partner API.
         "/api/v1/openapi.json" => Allowed,
         "/api/v1/events"

@@ -205,6 +205,33 @@ pub fn a_request_to_the_raad(app: &TestApp, items: &[i64]) {
     }
 }
 
+/// A first version of the merged top 3 on each of these items (its analysis as the director saved it),
+/// so that its version page has something to show.
+pub fn a_merged_top3(app: &TestApp, who: &Who, items: &[i64]) {
+    use samenspel::domain::top3::{Analysis, Priority};
+    use samenspel::schema::agenda_items;
+    let analysis = Analysis {
+        concerns: vec![Priority {
+            text: "Geweld als vader aan de deur komt".into(),
+            goal: String::new(),
+        }],
+        strengths: vec!["Oma helpt".into()],
+        explanation: "Spanning sinds de scheiding.".into(),
+    };
+    let mut conn = app.conn();
+    for &item in items {
+        let family: Option<i64> = agenda_items::table
+            .find(item)
+            .select(agenda_items::family_id)
+            .first(&mut conn)
+            .unwrap();
+        samenspel::db::write(&mut conn, |conn| {
+            samenspel::record::merge_top3(conn, who, (item, family.unwrap()), 0, &analysis)
+        })
+        .unwrap();
+    }
+}
+
 pub fn add_member(app: &TestApp, who: &Who, family: i64, name: &str, identity: bool) -> i64 {
     let details = PersonDetails {
         name: name.into(),
@@ -237,6 +264,7 @@ pub async fn world() -> World {
 
     let (meeting, jansen_item, bakker_item) = run_meeting(&app, &c, true).await;
     a_request_to_the_raad(&app, &[jansen_item, bakker_item]);
+    a_merged_top3(&app, &c.ahmed, &[jansen_item, bakker_item]);
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     let karin = signed_in(&app, "karin@wijkteam.example").await;
@@ -934,6 +962,8 @@ pub fn digest(app: &TestApp) -> Vec<i64> {
         "document_contents",
         "measures",
         "board_requests",
+        "top3_entries",
+        "top3_analyses",
     ];
     #[derive(QueryableByName)]
     struct N {

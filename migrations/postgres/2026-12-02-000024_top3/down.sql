@@ -1,0 +1,2 @@
+DROP TABLE top3_analyses;
+DROP TABLE top3_entries;
