@@ -88,7 +88,7 @@ fn values(page: &Page, name: &str) -> Vec<String> {
 
 #[actix_web::test]
 async fn a_professional_not_invited_for_the_item_can_neither_read_nor_give_a_top_3() {
-    let (app, c, meeting, item) = a_jansen_item().await;
+    let (app, _, meeting, item) = a_jansen_item().await;
     let path = top3_path(meeting, item);
     let karin = signed_in(&app, "karin@wijkteam.example").await;
     let given = karin

@@ -317,8 +317,8 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         "/overleggen/{id}/{file:actielijst\\.(pdf|xlsx|csv)}" => allow(r.lead),
         // The top 3 of an item: read by those who see the item (in the closed meeting); given for the
         // next meeting by those who take part in the item (its director and those involved, not the
-        // chair or minute-taker for that alone), merged by the director (the chair only while the
-        // meeting runs; the next one is planned).
+        // chair or minute-taker for that alone), merged by the director and by the chair while the
+        // meeting runs (the chair has started the next one by the time these are sent).
         "/bijeenkomsten/{id}/punten/{item}/top3"
         | "/bijeenkomsten/{id}/punten/{item}/top3/versies/{version}"
             if get =>
@@ -326,7 +326,7 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
             allow(r.lead || r.invited || r.director || r.involved)
         }
         "/bijeenkomsten/{id}/punten/{item}/top3" => allow(r.director || r.involved),
-        "/bijeenkomsten/{id}/punten/{item}/top3/analyse" => allow(r.director),
+        "/bijeenkomsten/{id}/punten/{item}/top3/analyse" => allow(r.director || actor == Chair),
         _ => return expect_in_meetings_portal_and_api(route, actor, r),
     };
     Some(e)
