@@ -20,6 +20,12 @@ async fn fill(browser: &Browser, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// The text of the first element `css` finds.
+async fn text_of(browser: &Browser, css: &str) -> String {
+    let element = browser.client.find(Locator::Css(css)).await.unwrap();
+    element.text().await.unwrap()
+}
+
 async fn choose(browser: &Browser, css: &str, value: &str) {
     browser
         .client
@@ -228,26 +234,12 @@ async fn three_professionals_and_the_family_give_a_top_3_and_the_director_merges
         .await
         .unwrap();
     let v2 = browser.wait_text("main", |t| t.contains("versie 2")).await;
-    let removed = browser
-        .client
-        .find(Locator::Css(".ss-diff__removed"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let removed = text_of(&browser, ".ss-diff__removed").await;
     assert!(
         removed.contains("2. Sandra heeft angstklachten en slaapt slecht"),
         "{removed}"
     );
-    let added = browser
-        .client
-        .find(Locator::Css(".ss-diff__added"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let added = text_of(&browser, ".ss-diff__added").await;
     assert!(
         added.contains("2. Mila en Daan zijn bang voor hun vader → "),
         "{added} / {v2}"
