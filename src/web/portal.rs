@@ -56,6 +56,8 @@ pub struct FamilyDecision {
     pub corrected: bool,
     /// The minutes of the item, when the director shared them.
     pub minutes: Option<String>,
+    /// The item's merged top 3 with its explanatory analysis, if it has one.
+    pub analysis: Option<AnalysisVersion>,
 }
 
 /// An agenda item about the family in a meeting still to come.
@@ -120,6 +122,7 @@ fn decisions_about(conn: &mut DbConn, family_id: i64) -> Result<Vec<FamilyDecisi
             family_words: words,
             corrected: corrected.contains(&id),
             minutes,
+            analysis: top3::version(conn, item_id, None)?,
         });
     }
     Ok(out)

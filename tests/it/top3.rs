@@ -293,3 +293,90 @@ async fn a_top_3_that_is_empty_too_long_or_more_than_three_is_refused_in_dutch_a
     );
     assert_eq!(app.count("top3_analyses"), 1);
 }
+
+#[actix_web::test]
+async fn the_family_sees_its_own_top_3_and_the_merged_list_not_what_each_professional_wrote() {
+    use diesel::prelude::*;
+    use samenspel::domain::portal::Category;
+    use samenspel::events::EventKind;
+    use samenspel::schema::events;
+
+    let (app, c, meeting, item) = a_jansen_item().await;
+    let path = top3_path(meeting, item);
+    let karin = signed_in(&app, "karin@wijkteam.example").await;
+    let given = karin
+        .submit(&path, &path, &[("concern", "Karin ziet schulden")])
+        .await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER);
+    let sandra = sandra(&app, &c).await;
+    let portal = format!("/portaal/punten/{item}/top3");
+    let given = sandra
+        .submit(
+            &portal,
+            &portal,
+            &[
+                ("concern", "Ik ben bang als Mark komt"),
+                ("strength", "Mijn moeder helpt"),
+            ],
+        )
+        .await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER);
+
+    // The professionals read hers as the family's.
+    let text = karin.get(&path).await.visible_text();
+    assert!(text.contains("Sandra Jansen (gezin)"), "{text}");
+    assert!(text.contains("Ik ben bang als Mark komt"), "{text}");
+
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let merged = ahmed
+        .submit(
+            &path,
+            &format!("{path}/analyse"),
+            &[
+                ("base_version", "0"),
+                ("concern", "Geweld als Mark komt"),
+                ("goal", GOALS[0]),
+                ("explanation", "Spanning sinds de scheiding."),
+            ],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER);
+
+    // Sandra sees her own top 3 and the merged list, never what Karin wrote.
+    let page = sandra.get(&portal).await;
+    assert_eq!(values(&page, "concern")[0], "Ik ben bang als Mark komt");
+    let text = page.visible_text();
+    assert!(text.contains("Spanning sinds de scheiding."), "{text}");
+    assert!(!text.contains("Karin ziet schulden"), "{text}");
+
+    // Once the director keeps decisions from her, the merged list is no longer shown to her.
+    let person = samenspel::domain::family::persons(&mut app.conn(), c.jansen)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "Sandra Jansen")
+        .unwrap();
+    db::write(&mut app.conn(), |conn| {
+        record::set_withheld(
+            conn,
+            &c.ahmed,
+            c.jansen,
+            &person,
+            Category::Decisions,
+            Some("Eerst met haar bespreken."),
+        )
+    })
+    .unwrap();
+    let text = sandra.get(&portal).await.visible_text();
+    assert!(!text.contains("Spanning sinds de scheiding."), "{text}");
+    assert!(text.contains("Onze top 3"), "her own form stays");
+
+    // Every giving and merging is an event on the family's record.
+    let kinds: Vec<String> = events::table
+        .filter(events::family_id.eq(c.jansen))
+        .select(events::kind)
+        .load(&mut app.conn())
+        .unwrap();
+    let count = |k: EventKind| kinds.iter().filter(|n| *n == k.name()).count();
+    assert_eq!(count(EventKind::Top3Given), 2);
+    assert_eq!(count(EventKind::Top3Merged), 1);
+}

@@ -86,7 +86,6 @@ async fn three_professionals_and_the_family_give_a_top_3_and_the_director_merges
     };
     let (app, c, meeting, item) = a_jansen_item().await;
     let sandra_client = sandra(&app, &c).await;
-    drop(sandra_client);
     let top3 = app.url(&format!("/bijeenkomsten/{meeting}/punten/{item}/top3"));
     let mut found = Vec::new();
 
@@ -269,5 +268,9 @@ async fn three_professionals_and_the_family_give_a_top_3_and_the_director_merges
     ] {
         assert!(flat.contains(expected), "{expected} in the PDF:\n{flat}");
     }
+    // After the meeting the family reads the analysis with the decision in the portal.
+    let home = sandra_client.get("/portaal").await.visible_text();
+    assert!(home.contains("Wat de tafel samen heeft opgeschreven"), "{home}");
+    assert!(home.contains("De spanning sinds de scheiding"), "{home}");
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
