@@ -69,6 +69,16 @@ async fn give(browser: &Browser, concerns: &[&str], strengths: &[&str], done: &s
     browser.wait_text("main", |t| t.contains(done)).await;
 }
 
+/// The text of the PDF at `path`, as the client downloads it, on one line.
+async fn pdf_text(client: &crate::common::Client, path: &str) -> String {
+    let res = client.http.get(client.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    let body = res.bytes().await.unwrap();
+    assert!(body.starts_with(b"%PDF-"), "{path}");
+    let text = pdf_extract::extract_text_from_mem(&body).expect("the PDF reads back");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Another person logs in (the last one's session is gone).
 async fn switch_to(browser: &Browser, app: &crate::common::TestApp, email: &str) {
     browser.client.delete_all_cookies().await.unwrap();
@@ -249,17 +259,8 @@ async fn three_professionals_and_the_family_give_a_top_3_and_the_director_merges
     // The meeting decides and closes; the besluitenlijst carries the analysis.
     assert_taken(&decide(&ingrid, meeting, item, "Fase 1: directe veiligheid", "").await);
     close_meeting(&ingrid, meeting).await;
-    let res = ingrid
-        .http
-        .get(ingrid.url(&format!("/bijeenkomsten/{meeting}/besluitenlijst.pdf")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let body = res.bytes().await.unwrap();
-    assert!(body.starts_with(b"%PDF-"));
-    let pdf = pdf_extract::extract_text_from_mem(&body).expect("the PDF reads back");
-    let flat = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+    let list = format!("/bijeenkomsten/{meeting}/besluitenlijst.pdf");
+    let flat = pdf_text(&ingrid, &list).await;
     for expected in [
         "Gezamenlijke top 3 en verklarende analyse (versie 2)",
         "1. Geweld als Mark aan de deur komt → Mark komt niet aan huis",
@@ -268,9 +269,23 @@ async fn three_professionals_and_the_family_give_a_top_3_and_the_director_merges
     ] {
         assert!(flat.contains(expected), "{expected} in the PDF:\n{flat}");
     }
+    // The pseudonymised version carries it too, without the family's names.
+    let flat = pdf_text(&ingrid, &format!("{list}?versie=gepseudonimiseerd")).await;
+    assert!(
+        flat.contains("de angst van S. verklaren de onveiligheid"),
+        "{flat}"
+    );
+    assert!(
+        !flat.contains("Sandra") && !flat.contains("Jansen"),
+        "{flat}"
+    );
+
     // After the meeting the family reads the analysis with the decision in the portal.
     let home = sandra_client.get("/portaal").await.visible_text();
-    assert!(home.contains("Wat de tafel samen heeft opgeschreven"), "{home}");
+    assert!(
+        home.contains("Wat de tafel samen heeft opgeschreven"),
+        "{home}"
+    );
     assert!(home.contains("De spanning sinds de scheiding"), "{home}");
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
