@@ -971,6 +971,7 @@ fn pages_of(w: &World) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
                 ("access-log", family("/inzagelog")),
                 ("meeting", format!("/bijeenkomsten/{}", w.meeting)),
                 ("item-director", item.clone()),
+                ("top3-director", format!("{item}/top3")),
                 ("portal-manage", family("/portaal")),
                 ("member-form", family("/gezinsleden/nieuw")),
                 ("referral-tables", family("/aanmelden")),
@@ -1034,6 +1035,7 @@ fn pages_of(w: &World) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
                 ("portal", "/portaal".to_string()),
                 ("portal-access-log", "/portaal/inzage".to_string()),
                 ("portal-view", format!("/portaal/punten/{}/inbreng", w.item)),
+                ("portal-top3", format!("/portaal/punten/{}/top3", w.item)),
             ],
         ),
     ]
