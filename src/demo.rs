@@ -13,6 +13,7 @@ use crate::domain::organisation::{self, OrganisationKind};
 use crate::domain::plan::{LifeDomain, Section};
 use crate::domain::referral::{ReferralDetails, ReferralStatus};
 use crate::domain::table::{self, TableRole};
+use crate::domain::top3::{Giver, Top3};
 use crate::domain::user::{self, NewUser, Role};
 use crate::record::{self, Who};
 
@@ -714,6 +715,34 @@ fn seed_families(
         .find(|i| i.family_id == Some(jansen.id))
     {
         let _ = record::invite_for_item(conn, &ingrid, &morning, &jansen_item, &esther, None)?;
+        // Two of those taking part gave their top 3 already; merging is left to the director.
+        let lines = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for (who, concerns, strengths) in [
+            (
+                &karin,
+                lines(&[
+                    "Mila is vaak stil en moe op school",
+                    "Sandra staat er alleen voor",
+                ]),
+                lines(&["Oma Jansen helpt elke dag"]),
+            ),
+            (
+                &esther,
+                lines(&["Sandra heeft angstklachten en slaapt slecht"]),
+                lines(&["Sandra wil hulp en komt naar de afspraken"]),
+            ),
+        ] {
+            record::give_top3(
+                conn,
+                who,
+                (jansen_item.id, jansen.id),
+                Giver::User(who.user_id),
+                &Top3 {
+                    concerns,
+                    strengths,
+                },
+            )?;
+        }
     }
     let _ = record::publish_agenda(conn, &ingrid, &morning)?;
     record::refer(
