@@ -156,6 +156,19 @@ event_kinds! {
     DigidRefused => "portal.digid_refused",
     /// The Raad read a request through the partner API (`GET /api/v1/verzoeken-onderzoek/{id}`).
     BoardRequestRead => "board_request.read",
+    /// A decision's outcome put the family in aftercare: who checks in, and when.
+    AftercareStarted => "aftercare.started",
+    /// The check-in of the aftercare moved (another date, or someone else checks in).
+    AftercareCheckinMoved => "aftercare.checkin_moved",
+    /// The aftercare ended with its evaluation: closing the record, or back to a table.
+    AftercareEvaluated => "aftercare.evaluated",
+    /// The end of the retention period: the family's personal data was removed; what happened and when
+    /// stays, as anonymous figures. The tombstone of the record.
+    FamilyErased => "family.erased",
+    /// A family member asked for their data (GDPR art. 15).
+    DataRequested => "data_request.submitted",
+    /// The director produced the export for a member's request.
+    DataRequestProduced => "data_request.produced",
 }
 
 impl EventKind {

@@ -34,6 +34,8 @@ struct HomePage {
     today: chrono::NaiveDate,
     /// Reviews past their date in the plans of the families this user directs.
     overdue: Vec<crate::domain::safety::Overdue>,
+    /// The aftercare check-ins this user does, earliest first.
+    checkins: Vec<crate::domain::aftercare::CheckIn>,
     /// The referrals at the tables this user chairs that need them: to answer, waiting for more
     /// information, or accepted and not yet on an agenda.
     inbox: Vec<referral::InboxRow>,
@@ -56,6 +58,10 @@ impl HomePage {
         };
         let n = n.to_string();
         self.ctx.i18n.t_with(key, &[("n", n.as_str())])
+    }
+
+    fn checkin_due(&self, c: &crate::domain::aftercare::CheckIn) -> bool {
+        c.checkin_on <= self.today
     }
 
     fn describe(&self, o: &crate::domain::safety::Overdue) -> String {
@@ -84,39 +90,48 @@ pub async fn show_home(
         .to_string();
     let user_id = user.0.id();
     let today = crate::time::today();
-    let (families, next_meetings, (actions, finished), meetings, overdue, (inbox, referred)) =
-        state
-            .db(move |conn| {
-                // Open and aftercare families only: closed ones are found through the search.
-                let families: Vec<Family> = family::list_for_user(conn, user_id, None)?
-                    .into_iter()
-                    .filter(|f| !f.is_closed())
-                    .collect();
-                let mut meetings = Vec::new();
-                for m in meeting::upcoming_for_user(conn, user_id, None)? {
-                    let name = table::find(conn, m.table_id)?
-                        .map(|t| t.name)
-                        .unwrap_or_default();
-                    meetings.push((m, name));
-                }
-                let ids: Vec<i64> = families.iter().map(|f: &Family| f.id).collect();
-                let next = meeting::next_for_families(conn, &ids, crate::domain::now())?;
-                Ok((
-                    families,
-                    next,
-                    (
-                        decision::open_for_owner(conn, user_id)?,
-                        decision::finished_for_owner(conn, user_id, FINISHED_SHOWN)?,
-                    ),
-                    meetings,
+    let (
+        families,
+        next_meetings,
+        (actions, finished),
+        meetings,
+        (overdue, checkins),
+        (inbox, referred),
+    ) = state
+        .db(move |conn| {
+            // Open and aftercare families only: closed ones are found through the search.
+            let families: Vec<Family> = family::list_for_user(conn, user_id, None)?
+                .into_iter()
+                .filter(|f| !f.is_closed())
+                .collect();
+            let mut meetings = Vec::new();
+            for m in meeting::upcoming_for_user(conn, user_id, None)? {
+                let name = table::find(conn, m.table_id)?
+                    .map(|t| t.name)
+                    .unwrap_or_default();
+                meetings.push((m, name));
+            }
+            let ids: Vec<i64> = families.iter().map(|f: &Family| f.id).collect();
+            let next = meeting::next_for_families(conn, &ids, crate::domain::now())?;
+            Ok((
+                families,
+                next,
+                (
+                    decision::open_for_owner(conn, user_id)?,
+                    decision::finished_for_owner(conn, user_id, FINISHED_SHOWN)?,
+                ),
+                meetings,
+                (
                     crate::domain::safety::overdue_for_director(conn, user_id, today)?,
-                    (
-                        referral::inbox_for_chair(conn, user_id)?,
-                        referral::for_referrer(conn, user_id)?,
-                    ),
-                ))
-            })
-            .await?;
+                    crate::domain::aftercare::checkins_for(conn, user_id, None)?,
+                ),
+                (
+                    referral::inbox_for_chair(conn, user_id)?,
+                    referral::for_referrer(conn, user_id)?,
+                ),
+            ))
+        })
+        .await?;
     let left_behind = left_behind(&state, user_id, query.into_inner()).await?;
     let may_create = crate::policy::may_create_family(super::access::actor(&user.0));
     html(
@@ -133,6 +148,7 @@ pub async fn show_home(
             meetings,
             today,
             overdue,
+            checkins,
             inbox,
             referred,
             left_behind,

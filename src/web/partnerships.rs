@@ -325,9 +325,19 @@ pub async fn change_settings(
         .collect();
     let days = fields
         .iter()
-        .find(|(k, _)| k == "retention_days")
+        .find(|(k, _)| k == "closed_readable_days")
         .and_then(|(_, v)| v.trim().parse::<i32>().ok())
         .filter(|d| (0..=3650).contains(d));
+    // The retention term in years, when the form sends one; without it the term stays.
+    let years = fields
+        .iter()
+        .find(|(k, _)| k == "retention_years")
+        .map(|(_, v)| {
+            v.trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1..=100).contains(y))
+        });
     // The name, when the form sends one (renaming); without it the name stays.
     let name = fields
         .iter()
@@ -343,7 +353,13 @@ pub async fn change_settings(
         errors.add("director_kinds", "partnership.director_kinds_required");
     }
     if days.is_none() {
-        errors.add("retention_days", "partnership.retention_invalid");
+        errors.add(
+            "closed_readable_days",
+            "partnership.closed_readable_invalid",
+        );
+    }
+    if years == Some(None) {
+        errors.add("retention_years", "partnership.retention_years_invalid");
     }
     let by = who(&user);
     let page = state
@@ -356,7 +372,11 @@ pub async fn change_settings(
                 }
                 match days {
                     Some(days) if errors.is_empty() => {
-                        record::change_settings(conn, &by, &of, &name, &kinds, days)?;
+                        let periods = partnership::RecordPeriods {
+                            closed_readable_days: days,
+                            retention_years: years.flatten().unwrap_or(of.retention_years),
+                        };
+                        record::change_settings(conn, &by, &of, &name, &kinds, periods)?;
                         Ok(None)
                     }
                     _ => Ok(Some(partnership_page(conn, ctx, id, errors)?)),

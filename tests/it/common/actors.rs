@@ -959,7 +959,7 @@ pub fn digest(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) AS n FROM meetings WHERE status = 'closed'",
         "SELECT COUNT(*) AS n FROM families WHERE status = 'closed'",
         "SELECT COUNT(*) AS n FROM involvement_requests WHERE decided_at IS NULL",
-        "SELECT COALESCE(SUM(retention_days), 0) AS n FROM partnerships",
+        "SELECT COALESCE(SUM(closed_readable_days), 0) AS n FROM partnerships",
         "SELECT COALESCE(SUM(access_days), 0) AS n FROM table_kinds",
         "SELECT COALESCE(SUM(access_days), 0) AS n FROM consultation_tables",
     ] {
