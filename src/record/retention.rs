@@ -19,6 +19,9 @@ use crate::schema::{
     sign_on_sessions, user_tokens, users,
 };
 
+/// What an erased text reads as where the schema requires one (a phase's rationale, who gave a score).
+pub const KEPT_EMPTY: &str = "-";
+
 /// How many rows of each kind the erasure removed or emptied (no names: the tombstone's payload).
 pub type Removed = Vec<(&'static str, usize)>;
 
@@ -53,11 +56,11 @@ pub fn erase_family(conn: &mut DbConn, family_id: i64) -> DomainResult<Removed> 
     diesel::update(families::table.find(family_id))
         .set((
             families::display_name.eq(""),
-            families::closed_reason.eq(None::<String>),
-            families::not_informed_reason.eq(None::<String>),
+            families::closed_reason.eq(KEPT_EMPTY),
             families::erased_at.eq(now),
         ))
         .execute(conn)?;
+    keep_filled(conn, family_id)?;
     let counts: serde_json::Map<String, serde_json::Value> = removed
         .iter()
         .map(|(what, n)| ((*what).to_string(), json!(n)))
@@ -197,7 +200,7 @@ fn empty_record(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             "safety_phases",
             diesel::update(safety_phases::table.filter(safety_phases::family_id.eq(family_id)))
                 .set((
-                    safety_phases::rationale.eq(""),
+                    safety_phases::rationale.eq(KEPT_EMPTY),
                     safety_phases::criteria.eq(""),
                 ))
                 .execute(conn)?,
@@ -206,7 +209,7 @@ fn empty_record(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             "safety_scores",
             diesel::update(safety_scores::table.filter(safety_scores::family_id.eq(family_id)))
                 .set((
-                    safety_scores::given_by.eq(""),
+                    safety_scores::given_by.eq(KEPT_EMPTY),
                     safety_scores::explanation.eq(""),
                 ))
                 .execute(conn)?,
@@ -239,7 +242,8 @@ fn empty_record(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             diesel::update(
                 involvement_requests::table.filter(involvement_requests::family_id.eq(family_id)),
             )
-            .set(involvement_requests::reason.eq(None::<String>))
+            .filter(involvement_requests::reason.is_not_null())
+            .set(involvement_requests::reason.eq(KEPT_EMPTY))
             .execute(conn)?,
         ),
     ])
@@ -267,7 +271,6 @@ fn empty_consultation(
                     referrals::reason.eq(""),
                     referrals::tried.eq(""),
                     referrals::question.eq(""),
-                    referrals::not_informed_reason.eq(None::<String>),
                     referrals::chair_note.eq(None::<String>),
                     referrals::outside_reason.eq(None::<String>),
                 ))
@@ -309,7 +312,6 @@ fn empty_consultation(
                     actions::description.eq(""),
                     actions::condition.eq(""),
                     actions::family_informed_how.eq(""),
-                    actions::result.eq(None::<String>),
                 ))
                 .execute(conn)?,
         ),
@@ -327,4 +329,31 @@ fn empty_consultation(
                 .execute(conn)?,
         ),
     ])
+}
+
+/// Texts the schema requires once they were given (why the family was not informed, an action's
+/// result): emptied to `KEPT_EMPTY` where they were filled, left absent where they were not.
+fn keep_filled(conn: &mut DbConn, family_id: i64) -> QueryResult<()> {
+    diesel::update(
+        families::table
+            .find(family_id)
+            .filter(families::not_informed_reason.is_not_null()),
+    )
+    .set(families::not_informed_reason.eq(KEPT_EMPTY))
+    .execute(conn)?;
+    diesel::update(
+        referrals::table
+            .filter(referrals::family_id.eq(family_id))
+            .filter(referrals::not_informed_reason.is_not_null()),
+    )
+    .set(referrals::not_informed_reason.eq(KEPT_EMPTY))
+    .execute(conn)?;
+    diesel::update(
+        actions::table
+            .filter(actions::family_id.eq(family_id))
+            .filter(actions::result.is_not_null()),
+    )
+    .set(actions::result.eq(KEPT_EMPTY))
+    .execute(conn)?;
+    Ok(())
 }

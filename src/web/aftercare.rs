@@ -161,7 +161,8 @@ pub async fn move_checkin(
     require(&state, &user, family_id, FamilyAction::Aftercare).await?;
     let mut page = aftercare_page(user.clone(), ctx, &state, family_id).await?;
     if !page.may_edit {
-        return Err(AppError::Forbidden);
+        // Allowed, but the family has no aftercare (any more): the page says so.
+        return Ok(see_other(&format!("/gezinnen/{family_id}/nazorg")));
     }
     let mut errors = FieldErrors::default();
     let on = future_date(&form.checkin_on);
@@ -272,7 +273,8 @@ pub async fn evaluate(
     require(&state, &user, family_id, FamilyAction::Aftercare).await?;
     let mut page = aftercare_page(user.clone(), ctx, &state, family_id).await?;
     if !page.may_edit {
-        return Err(AppError::Forbidden);
+        // Allowed, but the family has no aftercare (any more): the page says so.
+        return Ok(see_other(&format!("/gezinnen/{family_id}/nazorg")));
     }
     match check_evaluation(&form, &page.tables) {
         Ok((found, next, reason, back_to)) => {

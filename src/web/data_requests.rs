@@ -1,5 +1,5 @@
 //! The director's side of a family member's request for their data (GDPR art. 15):
-//! `/gezinnen/{id}/inzageverzoeken/{request}` shows what the member's copy holds and what is left out
+//! `/gezinnen/{id}/inzageverzoeken/{data_request}` shows what the member's copy holds and what is left out
 //! and why; the copy downloads as a PDF and as JSON. Only the director produces it
 //! (`FamilyAction::AnswerDataRequest`); every download is logged and an event.
 

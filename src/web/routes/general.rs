@@ -327,19 +327,19 @@ page_routes![
     ),
     (
         GET,
-        "/gezinnen/{id}/inzageverzoeken/{request}",
+        "/gezinnen/{id}/inzageverzoeken/{data_request}",
         data_requests::show_request,
         [Family(F::AnswerDataRequest)]
     ),
     (
         GET,
-        "/gezinnen/{id}/inzageverzoeken/{request}/pdf",
+        "/gezinnen/{id}/inzageverzoeken/{data_request}/pdf",
         data_requests::request_pdf,
         [Family(F::AnswerDataRequest)]
     ),
     (
         GET,
-        "/gezinnen/{id}/inzageverzoeken/{request}/json",
+        "/gezinnen/{id}/inzageverzoeken/{data_request}/json",
         data_requests::request_json,
         [Family(F::AnswerDataRequest)]
     ),
