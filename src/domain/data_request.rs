@@ -102,19 +102,7 @@ pub fn gather(conn: &mut DbConn, request: &DataRequest, i18n: &I18n) -> QueryRes
             .map(|p| format!("{} ({})", p.name, role_of(&p.role)))
             .collect(),
     }];
-    let mut left_out = Vec::new();
-    let withheld: Vec<(Category, String)> = portal::withheld_in_family(conn, fid)?
-        .into_iter()
-        .filter(|(person, _, _)| *person == me.id)
-        .map(|(_, c, r)| (c, r))
-        .collect();
-    for (category, reason) in &withheld {
-        left_out.push(LeftOut {
-            part: category.code().into(),
-            what: String::new(),
-            reason: reason.clone(),
-        });
-    }
+    let (withheld, mut left_out) = withheld_from(conn, fid, me.id)?;
     let shares = |c: Category| !withheld.iter().any(|(w, _)| *w == c);
     if shares(Category::Plan) {
         parts.push(plan_part(conn, fid, i18n)?);
@@ -139,20 +127,7 @@ pub fn gather(conn: &mut DbConn, request: &DataRequest, i18n: &I18n) -> QueryRes
     parts.push(own_words(conn, me.id)?);
     parts.push(documents_part(conn, fid, &mut left_out)?);
     if shares(Category::AccessLog) {
-        parts.push(Part {
-            key: "access_log".into(),
-            lines: super::access_log::for_family(conn, fid, 10_000)?
-                .into_iter()
-                .map(|e| {
-                    let by = if found.portal_shows_names {
-                        e.user_name.clone()
-                    } else {
-                        e.organisation_name.clone().unwrap_or_default()
-                    };
-                    format!("{} — {by} — {}", date(e.at), i18n.t(&e.what))
-                })
-                .collect(),
-        });
+        parts.push(access_part(conn, &found, i18n)?);
     }
     Ok(SubjectExport {
         case_number: found.case_number.clone(),
@@ -163,6 +138,47 @@ pub fn gather(conn: &mut DbConn, request: &DataRequest, i18n: &I18n) -> QueryRes
         generated_at: date(super::now()),
         parts,
         left_out,
+    })
+}
+
+/// What the director keeps from the member, with the reasons: as categories, and as lines for the
+/// director's list of what is left out.
+fn withheld_from(
+    conn: &mut DbConn,
+    family_id: i64,
+    person_id: i64,
+) -> QueryResult<(Vec<(Category, String)>, Vec<LeftOut>)> {
+    let withheld: Vec<(Category, String)> = portal::withheld_in_family(conn, family_id)?
+        .into_iter()
+        .filter(|(person, _, _)| *person == person_id)
+        .map(|(_, c, r)| (c, r))
+        .collect();
+    let left_out = withheld
+        .iter()
+        .map(|(category, reason)| LeftOut {
+            part: category.code().into(),
+            what: String::new(),
+            reason: reason.clone(),
+        })
+        .collect();
+    Ok((withheld, left_out))
+}
+
+/// Who looked at the record: by name when the family's portal shows names, else by organisation.
+fn access_part(conn: &mut DbConn, found: &family::Family, i18n: &I18n) -> QueryResult<Part> {
+    Ok(Part {
+        key: "access_log".into(),
+        lines: super::access_log::for_family(conn, found.id, 10_000)?
+            .into_iter()
+            .map(|e| {
+                let by = if found.portal_shows_names {
+                    e.user_name.clone()
+                } else {
+                    e.organisation_name.clone().unwrap_or_default()
+                };
+                format!("{} — {by} — {}", date(e.at), i18n.t(&e.what))
+            })
+            .collect(),
     })
 }
 

@@ -43,6 +43,7 @@ pub fn erase_family(conn: &mut DbConn, family_id: i64) -> DomainResult<Removed> 
     let mut removed = Removed::new();
     removed.extend(remove_portal(conn, family_id)?);
     removed.extend(empty_record(conn, family_id)?);
+    removed.extend(empty_notes(conn, family_id)?);
     removed.extend(empty_consultation(conn, family_id, now)?);
     removed.push((
         "access_log",
@@ -196,6 +197,13 @@ fn empty_record(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
                 .set(phase_plans::content.eq("{}"))
                 .execute(conn)?,
         ),
+    ])
+}
+
+/// The words around the record: phases' reasons, scores' givers, measures' notes, documents, the
+/// aftercare's words, why someone outside was involved.
+fn empty_notes(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
+    Ok(vec![
         (
             "safety_phases",
             diesel::update(safety_phases::table.filter(safety_phases::family_id.eq(family_id)))

@@ -90,48 +90,40 @@ pub async fn show_home(
         .to_string();
     let user_id = user.0.id();
     let today = crate::time::today();
-    let (
-        families,
-        next_meetings,
-        (actions, finished),
-        meetings,
-        (overdue, checkins),
-        (inbox, referred),
-    ) = state
-        .db(move |conn| {
-            // Open and aftercare families only: closed ones are found through the search.
-            let families: Vec<Family> = family::list_for_user(conn, user_id, None)?
-                .into_iter()
-                .filter(|f| !f.is_closed())
-                .collect();
-            let mut meetings = Vec::new();
-            for m in meeting::upcoming_for_user(conn, user_id, None)? {
-                let name = table::find(conn, m.table_id)?
-                    .map(|t| t.name)
-                    .unwrap_or_default();
-                meetings.push((m, name));
-            }
-            let ids: Vec<i64> = families.iter().map(|f: &Family| f.id).collect();
-            let next = meeting::next_for_families(conn, &ids, crate::domain::now())?;
-            Ok((
-                families,
-                next,
-                (
-                    decision::open_for_owner(conn, user_id)?,
-                    decision::finished_for_owner(conn, user_id, FINISHED_SHOWN)?,
-                ),
-                meetings,
-                (
-                    crate::domain::safety::overdue_for_director(conn, user_id, today)?,
-                    crate::domain::aftercare::checkins_for(conn, user_id, None)?,
-                ),
-                (
-                    referral::inbox_for_chair(conn, user_id)?,
-                    referral::for_referrer(conn, user_id)?,
-                ),
-            ))
-        })
-        .await?;
+    let (families, next_meetings, (actions, finished), meetings, reminders, (inbox, referred)) =
+        state
+            .db(move |conn| {
+                // Open and aftercare families only: closed ones are found through the search.
+                let families: Vec<Family> = family::list_for_user(conn, user_id, None)?
+                    .into_iter()
+                    .filter(|f| !f.is_closed())
+                    .collect();
+                let mut meetings = Vec::new();
+                for m in meeting::upcoming_for_user(conn, user_id, None)? {
+                    let name = table::find(conn, m.table_id)?
+                        .map(|t| t.name)
+                        .unwrap_or_default();
+                    meetings.push((m, name));
+                }
+                let ids: Vec<i64> = families.iter().map(|f: &Family| f.id).collect();
+                let next = meeting::next_for_families(conn, &ids, crate::domain::now())?;
+                Ok((
+                    families,
+                    next,
+                    (
+                        decision::open_for_owner(conn, user_id)?,
+                        decision::finished_for_owner(conn, user_id, FINISHED_SHOWN)?,
+                    ),
+                    meetings,
+                    reminders(conn, user_id, today)?,
+                    (
+                        referral::inbox_for_chair(conn, user_id)?,
+                        referral::for_referrer(conn, user_id)?,
+                    ),
+                ))
+            })
+            .await?;
+    let (overdue, checkins) = reminders;
     let left_behind = left_behind(&state, user_id, query.into_inner()).await?;
     let may_create = crate::policy::may_create_family(super::access::actor(&user.0));
     html(
@@ -154,6 +146,23 @@ pub async fn show_home(
             left_behind,
         },
     )
+}
+
+/// What the user is reminded of: reviews past their date, and the aftercare check-ins they do.
+type Reminders = (
+    Vec<crate::domain::safety::Overdue>,
+    Vec<crate::domain::aftercare::CheckIn>,
+);
+
+fn reminders(
+    conn: &mut crate::db::DbConn,
+    user_id: i64,
+    today: chrono::NaiveDate,
+) -> diesel::QueryResult<Reminders> {
+    Ok((
+        crate::domain::safety::overdue_for_director(conn, user_id, today)?,
+        crate::domain::aftercare::checkins_for(conn, user_id, None)?,
+    ))
 }
 
 /// What colleagues who left leave to this user, with the notice of what was just done about it.

@@ -307,6 +307,26 @@ pub async fn remove_coordinator(
     )))
 }
 
+/// The two periods as the form sends them: the readable days (None when invalid), and the retention
+/// years (None when the form has none, Some(None) when invalid).
+fn record_periods_in(fields: &[(String, String)]) -> (Option<i32>, Option<Option<i32>>) {
+    let days = fields
+        .iter()
+        .find(|(k, _)| k == "closed_readable_days")
+        .and_then(|(_, v)| v.trim().parse::<i32>().ok())
+        .filter(|d| (0..=3650).contains(d));
+    let years = fields
+        .iter()
+        .find(|(k, _)| k == "retention_years")
+        .map(|(_, v)| {
+            v.trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1..=100).contains(y))
+        });
+    (days, years)
+}
+
 pub async fn change_settings(
     user: CurrentUser,
     ctx: PageCtx,
@@ -323,21 +343,7 @@ pub async fn change_settings(
         .filter(|(k, _)| k == "director_kinds")
         .filter_map(|(_, v)| OrganisationKind::from_code(v))
         .collect();
-    let days = fields
-        .iter()
-        .find(|(k, _)| k == "closed_readable_days")
-        .and_then(|(_, v)| v.trim().parse::<i32>().ok())
-        .filter(|d| (0..=3650).contains(d));
-    // The retention term in years, when the form sends one; without it the term stays.
-    let years = fields
-        .iter()
-        .find(|(k, _)| k == "retention_years")
-        .map(|(_, v)| {
-            v.trim()
-                .parse::<i32>()
-                .ok()
-                .filter(|y| (1..=100).contains(y))
-        });
+    let (days, years) = record_periods_in(&fields);
     // The name, when the form sends one (renaming); without it the name stays.
     let name = fields
         .iter()
