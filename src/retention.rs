@@ -19,15 +19,18 @@ pub struct Due {
     pub keep_until: NaiveDate,
 }
 
+/// (family, case number, partnership, closed at, kept until) as read.
+type DueRow = (
+    i64,
+    String,
+    String,
+    Option<NaiveDateTime>,
+    Option<NaiveDate>,
+);
+
 /// The closed families kept until before `today`, not yet erased, oldest first.
 pub fn due(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<Due>> {
-    let rows: Vec<(
-        i64,
-        String,
-        String,
-        Option<NaiveDateTime>,
-        Option<NaiveDate>,
-    )> = families::table
+    let rows: Vec<DueRow> = families::table
         .inner_join(partnerships::table.on(partnerships::id.eq(families::partnership_id)))
         .filter(families::status.eq(crate::domain::family::FamilyStatus::Closed.code()))
         .filter(families::erased_at.is_null())

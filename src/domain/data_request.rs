@@ -141,13 +141,12 @@ pub fn gather(conn: &mut DbConn, request: &DataRequest, i18n: &I18n) -> QueryRes
     })
 }
 
-/// What the director keeps from the member, with the reasons: as categories, and as lines for the
+/// What the director keeps from a member, with the reasons: as categories, and as lines for the
 /// director's list of what is left out.
-fn withheld_from(
-    conn: &mut DbConn,
-    family_id: i64,
-    person_id: i64,
-) -> QueryResult<(Vec<(Category, String)>, Vec<LeftOut>)> {
+type Withheld = (Vec<(Category, String)>, Vec<LeftOut>);
+
+/// What the director keeps from the member (see `Withheld`).
+fn withheld_from(conn: &mut DbConn, family_id: i64, person_id: i64) -> QueryResult<Withheld> {
     let withheld: Vec<(Category, String)> = portal::withheld_in_family(conn, family_id)?
         .into_iter()
         .filter(|(person, _, _)| *person == person_id)

@@ -66,7 +66,7 @@ pub async fn show_request(
     state: web::Data<AppState>,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
-    let i18n = ctx.i18n.clone();
+    let i18n = ctx.i18n;
     let (family, request, export) = load(&state, user.0, path.into_inner(), i18n, None).await?;
     html(
         StatusCode::OK,
@@ -86,15 +86,8 @@ pub async fn request_pdf(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
     let (family_id, request_id) = path.into_inner();
-    let i18n = ctx.i18n.clone();
-    let (_, _, export) = load(
-        &state,
-        user.0,
-        (family_id, request_id),
-        i18n.clone(),
-        Some("pdf"),
-    )
-    .await?;
+    let i18n = ctx.i18n;
+    let (_, _, export) = load(&state, user.0, (family_id, request_id), i18n, Some("pdf")).await?;
     let clock = crate::time::Clock::current();
     let pdf = web::block(move || clock.run(|| subject::pdf(&export.for_member(), &i18n)))
         .await?
@@ -117,7 +110,7 @@ pub async fn request_json(
         &state,
         user.0,
         (family_id, request_id),
-        ctx.i18n.clone(),
+        ctx.i18n,
         Some("json"),
     )
     .await?;
