@@ -1,4 +1,5 @@
-//! The command line: serve (default), demo, migrate, verify-events, erase-payloads, send-digests,
+//! The command line: serve (default), demo, migrate, verify-events, erase-payloads, retention,
+//! send-digests,
 //! backup, restore, create-admin.
 
 use std::io::{BufRead, IsTerminal};
@@ -46,6 +47,14 @@ enum Command {
         /// The family's number (its id).
         #[arg(long)]
         family: i64,
+    },
+    /// Remove the personal data of closed families past their retention period (the partnership's
+    /// setting, 20 years from closing by default); anonymous figures and a tombstone event stay, and
+    /// `verify-events` still passes. The server also does this once a day.
+    Retention {
+        /// Only list the families whose data would be removed.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Send today's review digests now (the server sends them by itself from 07:00).
     SendDigests,
@@ -106,6 +115,7 @@ pub fn run() -> ExitCode {
         Command::Migrate => migrate(&config),
         Command::VerifyEvents => verify_events(&config),
         Command::ErasePayloads { family } => erase_payloads(&config, family),
+        Command::Retention { dry_run } => retention(&config, dry_run),
         Command::SendDigests => send_digests(config),
         Command::Backup { to } => {
             crate::backup::backup(&config.database_url, &to).map(|m| println!("{m}"))
@@ -279,6 +289,36 @@ fn erase_payloads(config: &Config, family: i64) -> anyhow::Result<()> {
         other => other.into(),
     })?;
     println!("Erased the payloads of {erased} events of family {family}.");
+    Ok(())
+}
+
+fn retention(config: &Config, dry_run: bool) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database_url, 1)?;
+    db::migrate(&mut *pool.get()?)?;
+    let today = crate::time::today();
+    let families = if dry_run {
+        crate::retention::due(&mut *pool.get()?, today)?
+    } else {
+        crate::retention::run(&pool, today)?
+    };
+    let verb = if dry_run { "Would remove" } else { "Removed" };
+    println!(
+        "{verb} the personal data of {} closed famil{} past the retention period.",
+        families.len(),
+        if families.len() == 1 { "y" } else { "ies" }
+    );
+    for f in &families {
+        println!(
+            "  family {} ({}, {}): closed {}, kept until {}",
+            f.family_id,
+            f.case_number,
+            f.partnership,
+            f.closed_at
+                .map(|at| at.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            f.keep_until.format("%Y-%m-%d")
+        );
+    }
     Ok(())
 }
 

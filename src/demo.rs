@@ -315,7 +315,10 @@ fn seed_partnerships(conn: &mut DbConn, ids: &[(String, i64)]) -> anyhow::Result
             &region,
             &region.name,
             directors,
-            region.retention_days,
+            crate::domain::partnership::RecordPeriods {
+                closed_readable_days: region.closed_readable_days,
+                retention_years: region.retention_years,
+            },
         )?;
         made.push(region.id);
     }

@@ -19,6 +19,7 @@ pub mod mail;
 pub mod metrics;
 pub mod policy;
 pub mod record;
+pub mod retention;
 pub mod schema;
 pub mod time;
 pub mod watch;
@@ -83,8 +84,9 @@ impl Default for Serving {
     }
 }
 
-/// One round of housekeeping: prunes expired sessions, tells of referrals whose answer is late and,
-/// from 07:00, sends the review digests due today. Returns how many sessions were pruned.
+/// One round of housekeeping: prunes expired sessions, tells of referrals whose answer is late,
+/// from 07:00 sends the review digests due today, and once a day removes the personal data of records
+/// past their retention period (`retention`). Returns how many sessions were pruned.
 pub fn housekeeping(
     pool: &db::Pool,
     mailer: &mail::Mailer,
@@ -107,6 +109,10 @@ pub fn housekeeping(
         if sent > 0 {
             tracing::info!(sent, "review digests sent");
         }
+    }
+    let erased = retention::run_once_a_day(pool, now.date_naive())?;
+    if erased > 0 {
+        tracing::info!(erased, "records past their retention period erased");
     }
     Ok(removed)
 }

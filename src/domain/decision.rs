@@ -30,6 +30,8 @@ pub struct Decision {
     pub new_director_user_id: Option<i64>,
     pub created_by_user_id: i64,
     pub created_at: NaiveDateTime,
+    /// When the retention run erased its texts.
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl Decision {

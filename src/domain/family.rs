@@ -55,6 +55,10 @@ pub struct Family {
     pub closed_at: Option<NaiveDateTime>,
     /// Its members log in only through DigiD (the director's choice): no email link, no password.
     pub digid_required: bool,
+    /// Until when a closed record is kept: its closing plus the partnership's retention years.
+    pub keep_until: Option<NaiveDate>,
+    /// When the retention run removed its personal data (the row stays as an anonymous tombstone).
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl Family {
@@ -210,6 +214,25 @@ pub fn set_status(
     Ok(())
 }
 
+/// The day until which a record closed on `closed_on` is kept: `years` later (the day before, when
+/// that date does not exist, as for 29 February).
+pub fn keep_until(closed_on: NaiveDate, years: i32) -> NaiveDate {
+    closed_on
+        .checked_add_months(chrono::Months::new(12 * years.max(0).unsigned_abs()))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+pub fn set_keep_until(
+    conn: &mut DbConn,
+    family_id: i64,
+    until: Option<NaiveDate>,
+) -> QueryResult<()> {
+    diesel::update(families::table.find(family_id))
+        .set(families::keep_until.eq(until))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Family>> {
     families::table
         .find(id)
@@ -263,7 +286,7 @@ pub fn relation_to(conn: &mut DbConn, found: &Family, user_id: i64) -> QueryResu
         return Ok(Relation::default());
     };
     let closed_at = found.closed_at.unwrap_or(found.updated_at);
-    if super::now() > closed_at + chrono::Duration::days(region.retention_days.into()) {
+    if super::now() > closed_at + chrono::Duration::days(region.closed_readable_days.into()) {
         return Ok(Relation::default());
     }
     Ok(Relation {

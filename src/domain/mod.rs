@@ -1,10 +1,12 @@
 //! The domain: one module per concept, each with its rows, queries and pure rules.
 
 pub mod access_log;
+pub mod aftercare;
 pub mod api_rate;
 pub mod api_token;
 pub mod board_request;
 pub mod calendar_feed;
+pub mod data_request;
 pub mod decision;
 pub mod directorship;
 pub mod document;

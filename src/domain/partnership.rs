@@ -20,11 +20,14 @@ pub struct Partnership {
     pub name: String,
     /// The organisation kinds whose professionals may direct a family, one code per line.
     pub director_kinds: String,
-    /// Days a closed family's record stays readable to its last director and the coordinators.
-    pub retention_days: i32,
+    /// Days a closed family's record stays readable to its last director and the coordinators (after
+    /// that nobody reads it; its data is still kept until `retention_years` have passed).
+    pub closed_readable_days: i32,
     pub created_at: NaiveDateTime,
     /// Every professional of its organisations must use a second factor.
     pub second_factor_required: bool,
+    /// Years from closing that a family's personal data is kept; then `samenspel retention` removes it.
+    pub retention_years: i32,
 }
 
 impl Partnership {
@@ -48,7 +51,11 @@ pub const DEFAULT_DIRECTOR_KINDS: [OrganisationKind; 3] = [
     OrganisationKind::CertifiedInstitution,
 ];
 
-pub const DEFAULT_RETENTION_DAYS: i32 = 365;
+pub const DEFAULT_CLOSED_READABLE_DAYS: i32 = 365;
+
+/// The Jeugdwet's term (art. 7.3.8: twenty years from the last change), as the default: a setting per
+/// partnership, not legal advice.
+pub const DEFAULT_RETENTION_YEARS: i32 = 20;
 
 pub fn kinds_text(kinds: &[OrganisationKind]) -> String {
     kinds
@@ -63,7 +70,7 @@ pub fn kinds_text(kinds: &[OrganisationKind]) -> String {
 struct NewPartnership<'a> {
     name: &'a str,
     director_kinds: &'a str,
-    retention_days: i32,
+    closed_readable_days: i32,
     created_at: NaiveDateTime,
 }
 
@@ -73,7 +80,7 @@ pub fn create(conn: &mut DbConn, name: &str) -> QueryResult<Partnership> {
         .values(NewPartnership {
             name,
             director_kinds: &kinds_text(&DEFAULT_DIRECTOR_KINDS),
-            retention_days: DEFAULT_RETENTION_DAYS,
+            closed_readable_days: DEFAULT_CLOSED_READABLE_DAYS,
             created_at: super::now(),
         })
         .returning(partnerships::all_columns)
@@ -112,18 +119,26 @@ pub fn rename(conn: &mut DbConn, id: i64, name: &str) -> QueryResult<()> {
     Ok(())
 }
 
+/// The two periods of a closed record: readable for days, kept for years.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordPeriods {
+    pub closed_readable_days: i32,
+    pub retention_years: i32,
+}
+
 pub fn update_settings(
     conn: &mut DbConn,
     id: i64,
     name: &str,
     director_kinds: &[OrganisationKind],
-    retention_days: i32,
+    periods: RecordPeriods,
 ) -> QueryResult<()> {
     diesel::update(partnerships::table.find(id))
         .set((
             partnerships::name.eq(name),
             partnerships::director_kinds.eq(kinds_text(director_kinds)),
-            partnerships::retention_days.eq(retention_days),
+            partnerships::closed_readable_days.eq(periods.closed_readable_days),
+            partnerships::retention_years.eq(periods.retention_years),
         ))
         .execute(conn)?;
     Ok(())

@@ -50,6 +50,22 @@ pub fn access(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<Access>> {
         .optional()
 }
 
+/// For a family account whose family's record was closed: when it closed and until when it is kept.
+/// The portal then says so, and shows nothing of the record.
+pub fn closed_for(
+    conn: &mut DbConn,
+    user_id: i64,
+) -> QueryResult<Option<(NaiveDateTime, Option<chrono::NaiveDate>)>> {
+    let row: Option<(Option<NaiveDateTime>, Option<chrono::NaiveDate>)> = portal_access::table
+        .inner_join(families::table.on(families::id.eq(portal_access::family_id)))
+        .filter(portal_access::user_id.eq(user_id))
+        .filter(families::status.eq(super::family::FamilyStatus::Closed.code()))
+        .select((families::closed_at, families::keep_until))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(at, until)| (at.unwrap_or_default(), until)))
+}
+
 /// A family account as the director sees it.
 #[derive(Clone, Debug)]
 pub struct Account {

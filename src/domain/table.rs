@@ -34,6 +34,8 @@ pub struct TableKind {
     pub answer_days_regular: i32,
     /// The outcome that asks the Raad voor de Kinderbescherming to investigate (empty: none).
     pub board_outcome: String,
+    /// The outcomes that put the family in aftercare, one per line (empty: none).
+    pub aftercare_outcomes: String,
 }
 
 impl TableKind {
@@ -82,6 +84,8 @@ pub struct Table {
     /// The outcome that asks the Raad voor de Kinderbescherming to investigate (empty: none), copied
     /// from the kind; a setting of its own, so the hand-off never depends on an option's wording.
     pub board_outcome: String,
+    /// The outcomes that put the family in aftercare, one per line, copied from the kind.
+    pub aftercare_outcomes: String,
 }
 
 impl Table {
@@ -89,14 +93,25 @@ impl Table {
         self.send_mode == "attachment"
     }
 
-    /// The outcome options, one per line, and the hand-off to the Raad last (when the table has one).
+    /// The outcome options, one per line, then the aftercare outcomes and the hand-off to the Raad
+    /// (those the options do not list already).
     pub fn outcomes(&self) -> Vec<String> {
         let mut all = lines(&self.outcome_options);
         let board = self.board_outcome.trim();
-        if !board.is_empty() && !all.iter().any(|o| o == board) {
-            all.push(board.to_string());
+        for extra in lines(&self.aftercare_outcomes)
+            .into_iter()
+            .chain((!board.is_empty()).then(|| board.to_string()))
+        {
+            if !all.contains(&extra) {
+                all.push(extra);
+            }
         }
         all
+    }
+
+    /// Whether a decision with this outcome puts the family in aftercare.
+    pub fn starts_aftercare(&self, outcome: &str) -> bool {
+        lines(&self.aftercare_outcomes).contains(&outcome.trim().to_string())
     }
 
     /// Whether a decision with this outcome asks the Raad to investigate.
@@ -183,6 +198,10 @@ pub const DEFAULT_KINDS: &[(&str, &str, &str, &str, i32)] = &[
 pub const DEFAULT_BOARD_OUTCOMES: &[(&str, &str)] =
     &[("beschermingsoverleg", "Verzoek tot onderzoek RvdK")];
 
+/// The default kinds' outcomes that start aftercare (all kinds but the beschermingsoverleg, whose
+/// outcomes keep or hand off the voluntary framework).
+pub const DEFAULT_AFTERCARE_OUTCOMES: &str = "Afschalen\nNazorg";
+
 /// Gives a new partnership its own copy of the default kinds.
 pub fn create_default_kinds(conn: &mut DbConn, partnership_id: i64) -> QueryResult<()> {
     for (code, name, criteria, outcomes, days) in DEFAULT_KINDS {
@@ -205,6 +224,9 @@ pub fn create_default_kinds(conn: &mut DbConn, partnership_id: i64) -> QueryResu
         if !board.is_empty() {
             set_kind_board_outcome(conn, kind.id, board)?;
         }
+        if *code != "beschermingsoverleg" {
+            set_kind_aftercare_outcomes(conn, kind.id, DEFAULT_AFTERCARE_OUTCOMES)?;
+        }
     }
     Ok(())
 }
@@ -213,6 +235,22 @@ pub fn create_default_kinds(conn: &mut DbConn, partnership_id: i64) -> QueryResu
 pub fn set_kind_board_outcome(conn: &mut DbConn, id: i64, outcome: &str) -> QueryResult<()> {
     diesel::update(table_kinds::table.find(id))
         .set(table_kinds::board_outcome.eq(outcome.trim()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The kind's outcomes that start aftercare, one per line ("" for none).
+pub fn set_kind_aftercare_outcomes(conn: &mut DbConn, id: i64, outcomes: &str) -> QueryResult<()> {
+    diesel::update(table_kinds::table.find(id))
+        .set(table_kinds::aftercare_outcomes.eq(lines(outcomes).join("\n")))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The table's outcomes that start aftercare, one per line ("" for none).
+pub fn set_aftercare_outcomes(conn: &mut DbConn, id: i64, outcomes: &str) -> QueryResult<()> {
+    diesel::update(consultation_tables::table.find(id))
+        .set(consultation_tables::aftercare_outcomes.eq(lines(outcomes).join("\n")))
         .execute(conn)?;
     Ok(())
 }
@@ -316,6 +354,7 @@ struct NewTableRow<'a> {
     access_days: i32,
     created_at: NaiveDateTime,
     board_outcome: &'a str,
+    aftercare_outcomes: &'a str,
 }
 
 /// A new table of `kind`, starting with the kind's criteria, outcome options and access window.
@@ -331,6 +370,7 @@ pub fn create(conn: &mut DbConn, kind: &TableKind, name: &str, region: &str) -> 
             access_days: kind.access_days,
             created_at: super::now(),
             board_outcome: &kind.board_outcome,
+            aftercare_outcomes: &kind.aftercare_outcomes,
         })
         .returning(consultation_tables::all_columns)
         .get_result(conn)

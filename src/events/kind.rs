@@ -161,6 +161,19 @@ event_kinds! {
     Top3Given => "top3.given",
     /// The director or the chair saved a version of the item's merged top 3 with its analysis.
     Top3Merged => "top3.merged",
+    /// A decision's outcome put the family in aftercare: who checks in, and when.
+    AftercareStarted => "aftercare.started",
+    /// The check-in of the aftercare moved (another date, or someone else checks in).
+    AftercareCheckinMoved => "aftercare.checkin_moved",
+    /// The aftercare ended with its evaluation: closing the record, or back to a table.
+    AftercareEvaluated => "aftercare.evaluated",
+    /// The end of the retention period: the family's personal data was removed; what happened and when
+    /// stays, as anonymous figures. The tombstone of the record.
+    FamilyErased => "family.erased",
+    /// A family member asked for their data (GDPR art. 15).
+    DataRequested => "data_request.submitted",
+    /// The director produced the export for a member's request.
+    DataRequestProduced => "data_request.produced",
 }
 
 impl EventKind {

@@ -6,7 +6,7 @@ use crate::i18n::I18n;
 
 const INDENT: f32 = 14.0;
 
-fn layout(i18n: &I18n, title: &str, footer: String) -> Layout {
+pub(super) fn layout(i18n: &I18n, title: &str, footer: String) -> Layout {
     layout_with(i18n, &i18n.t("export.confidential"), title, footer)
 }
 
@@ -17,7 +17,7 @@ fn layout_with(i18n: &I18n, header: &str, title: &str, footer: String) -> Layout
     })
 }
 
-fn footer(i18n: &I18n, generated: &str, reference: Option<&str>) -> String {
+pub(super) fn footer(i18n: &I18n, generated: &str, reference: Option<&str>) -> String {
     let mut text = format!("{} {generated}", i18n.t("export.generated"));
     if let Some(r) = reference {
         text.push_str(&format!(" · {} {r}", i18n.t("export.reference")));

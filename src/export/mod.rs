@@ -5,6 +5,7 @@
 pub mod documents;
 pub mod pdf;
 pub mod sheet;
+pub mod subject;
 
 use chrono::NaiveDate;
 

@@ -143,10 +143,14 @@ pub enum FamilyAction {
     AppointDirector,
     /// Read who looked at the family's data.
     ViewAccessLog,
+    /// Follow the aftercare: move the check-in, record the evaluation, close or refer back.
+    Aftercare,
+    /// Produce the export a family member asked for (GDPR art. 15), seeing what is left out and why.
+    AnswerDataRequest,
 }
 
 impl FamilyAction {
-    pub const ALL: [FamilyAction; 7] = [
+    pub const ALL: [FamilyAction; 9] = [
         FamilyAction::View,
         FamilyAction::Comment,
         FamilyAction::EditPlan,
@@ -154,6 +158,8 @@ impl FamilyAction {
         FamilyAction::ManageInvolvement,
         FamilyAction::AppointDirector,
         FamilyAction::ViewAccessLog,
+        FamilyAction::Aftercare,
+        FamilyAction::AnswerDataRequest,
     ];
 }
 
@@ -171,7 +177,10 @@ pub fn allows_family(actor: Actor, relation: Relation, action: FamilyAction) -> 
         FamilyAction::AppointDirector => {
             relation.director || relation.co_worker || relation.steward
         }
+        // The director answers for the record, so the director produces the family's copy of it.
+        FamilyAction::AnswerDataRequest => relation.director,
         FamilyAction::EditPlan
+        | FamilyAction::Aftercare
         | FamilyAction::EditFamily
         | FamilyAction::ManageInvolvement
         | FamilyAction::ViewAccessLog => relation.director || relation.co_worker,
@@ -283,6 +292,8 @@ mod tests {
             ManageInvolvement,
             ViewAccessLog,
             EditFamily,
+            Aftercare,
+            AnswerDataRequest,
         ];
         let expect = |actor, relation, allowed: &[FamilyAction]| {
             for action in actions {
@@ -294,7 +305,20 @@ mod tests {
             }
         };
         expect(professional, director, &actions);
-        expect(professional, co_worker, &actions);
+        expect(
+            professional,
+            co_worker,
+            &[
+                View,
+                Comment,
+                EditPlan,
+                AppointDirector,
+                ManageInvolvement,
+                ViewAccessLog,
+                EditFamily,
+                Aftercare,
+            ],
+        );
         expect(professional, involved, &[View, Comment]);
         // Invited to discuss the family at a meeting: reading only, for the purpose "overleg".
         expect(professional, invited, &[View]);

@@ -124,8 +124,20 @@ pub fn update_details(
 /// Closes the family and ends everyone's access with it, in one transaction: every involvement ends,
 /// invitations to discuss it and the family's portal no longer open it. The last director and the
 /// partnership's coordinators keep reading it for the retention period (`family::relation`).
+///
+/// Closing also starts the retention period: the record is kept until its closing plus the
+/// partnership's `retention_years`, then `samenspel retention` removes its personal data. An open
+/// aftercare ends with it.
 pub fn close(conn: &mut DbConn, by: &Who, family_id: i64, reason: &str) -> DomainResult<()> {
+    let found = family::find(conn, family_id)?.ok_or(DomainError::Missing("family"))?;
+    let years = crate::domain::partnership::find(conn, found.partnership_id)?
+        .map_or(crate::domain::partnership::DEFAULT_RETENTION_YEARS, |p| {
+            p.retention_years
+        });
+    super::aftercare::end_by_closing(conn, by, family_id)?;
     family::set_status(conn, family_id, FamilyStatus::Closed, Some(reason))?;
+    let keep_until = family::keep_until(crate::time::today(), years);
+    family::set_keep_until(conn, family_id, Some(keep_until))?;
     let ended = crate::domain::involvement::end_all(conn, family_id, crate::time::today())?;
     event(
         conn,
@@ -133,7 +145,11 @@ pub fn close(conn: &mut DbConn, by: &Who, family_id: i64, reason: &str) -> Domai
         family_id,
         EventKind::FamilyClosed,
         ("family", family_id),
-        json!({"reason": reason, "involvements_ended": ended}),
+        json!({
+            "reason": reason,
+            "involvements_ended": ended,
+            "keep_until": keep_until.format("%d-%m-%Y").to_string(),
+        }),
     )
 }
 
@@ -151,6 +167,7 @@ pub fn erase_family_payloads(conn: &mut DbConn, family_id: i64) -> DomainResult<
 
 pub fn reopen(conn: &mut DbConn, by: &Who, family_id: i64) -> DomainResult<()> {
     family::set_status(conn, family_id, FamilyStatus::Open, None)?;
+    family::set_keep_until(conn, family_id, None)?;
     event(
         conn,
         by,

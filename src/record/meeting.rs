@@ -311,6 +311,9 @@ pub fn record_decision(
             }
             appoint_director(conn, by, family_id, &director, None)?;
         }
+        if supersedes.is_none() && at_table.starts_aftercare(&created.outcome) {
+            super::start_aftercare(conn, by, family_id, Some(created.id))?;
+        }
     }
     Ok((created, announced))
 }

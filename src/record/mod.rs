@@ -4,7 +4,9 @@
 //! One file per area; callers use everything as `record::…`.
 
 mod account;
+mod aftercare;
 mod board;
+mod data_request;
 mod export;
 mod family;
 mod meeting;
@@ -14,13 +16,16 @@ mod portal;
 mod protection;
 mod referral;
 mod request;
+mod retention;
 mod safety;
 mod second_factor;
 mod sign_on;
 mod top3;
 
 pub use account::{activate_account, deactivate_account, update_account};
+pub use aftercare::{AfterEvaluation, evaluate_aftercare, move_checkin, start_aftercare};
 pub use board::{answer_board_request, record_board_reading, submit_board_request};
+pub use data_request::{data_request_produced, request_data};
 pub use export::{ExportKind, export_made};
 pub use family::{
     add_involvement, add_involvement_from_outside, appoint_director, close, comment_on_plan,
@@ -47,6 +52,7 @@ pub use referral::{add_referral_information, answer_referral, refer, referral_la
 pub use request::{
     Registered, answer_involvement_request, refuse_duplicate, register_person, request_involvement,
 };
+pub use retention::{Removed, erase_family};
 pub use safety::{change_phase, record_score, save_phase_plan};
 pub use second_factor::{
     enrol_second_factor, remove_second_factor, renew_recovery_codes, reset_second_factor,

@@ -91,16 +91,17 @@ pub fn remove_coordinator(
     Ok(())
 }
 
-/// Changes which organisation kinds may direct a family and how long a closed record stays readable.
+/// Changes which organisation kinds may direct a family, how long a closed record stays readable and how
+/// long it is kept.
 pub fn change_settings(
     conn: &mut DbConn,
     by: &Who,
     of: &Partnership,
     name: &str,
     director_kinds: &[OrganisationKind],
-    retention_days: i32,
+    periods: partnership::RecordPeriods,
 ) -> DomainResult<()> {
-    partnership::update_settings(conn, of.id, name, director_kinds, retention_days)?;
+    partnership::update_settings(conn, of.id, name, director_kinds, periods)?;
     governance_event(
         conn,
         by,
@@ -110,7 +111,8 @@ pub fn change_settings(
             "partnership": name,
             "previous_name": of.name,
             "director_kinds": partnership::kinds_text(director_kinds),
-            "retention_days": retention_days,
+            "closed_readable_days": periods.closed_readable_days,
+            "retention_years": periods.retention_years,
         }),
     )?;
     Ok(())

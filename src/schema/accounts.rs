@@ -17,9 +17,10 @@ diesel::table! {
         id -> BigInt,
         name -> Text,
         director_kinds -> Text,
-        retention_days -> Integer,
+        closed_readable_days -> Integer,
         created_at -> Timestamp,
         second_factor_required -> Bool,
+        retention_years -> Integer,
     }
 }
 

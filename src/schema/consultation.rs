@@ -18,6 +18,7 @@ diesel::table! {
         answer_days_urgent -> Integer,
         answer_days_regular -> Integer,
         board_outcome -> Text,
+        aftercare_outcomes -> Text,
     }
 }
 
@@ -34,6 +35,7 @@ diesel::table! {
         send_mode -> Text,
         partnership_id -> BigInt,
         board_outcome -> Text,
+        aftercare_outcomes -> Text,
     }
 }
 
@@ -117,6 +119,7 @@ diesel::table! {
         minutes -> Text,
         proposed_by_user_id -> BigInt,
         created_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -155,6 +158,7 @@ diesel::table! {
         new_director_user_id -> Nullable<BigInt>,
         created_by_user_id -> BigInt,
         created_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

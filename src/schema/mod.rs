@@ -2,11 +2,13 @@
 //! and the list of tables that may appear in one query are here, over all areas.
 
 mod accounts;
+mod closing;
 mod consultation;
 mod log;
 mod record;
 
 pub use accounts::*;
+pub use closing::*;
 pub use consultation::*;
 pub use log::*;
 pub use record::*;
@@ -93,4 +95,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_on_links,
     sign_on_pending,
     sign_on_sessions,
+    aftercare,
+    data_requests,
+    retention_runs,
 );

@@ -21,6 +21,8 @@ diesel::table! {
         partnership_id -> BigInt,
         closed_at -> Nullable<Timestamp>,
         digid_required -> Bool,
+        keep_until -> Nullable<Date>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

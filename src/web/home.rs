@@ -34,6 +34,8 @@ struct HomePage {
     today: chrono::NaiveDate,
     /// Reviews past their date in the plans of the families this user directs.
     overdue: Vec<crate::domain::safety::Overdue>,
+    /// The aftercare check-ins this user does, earliest first.
+    checkins: Vec<crate::domain::aftercare::CheckIn>,
     /// The referrals at the tables this user chairs that need them: to answer, waiting for more
     /// information, or accepted and not yet on an agenda.
     inbox: Vec<referral::InboxRow>,
@@ -56,6 +58,10 @@ impl HomePage {
         };
         let n = n.to_string();
         self.ctx.i18n.t_with(key, &[("n", n.as_str())])
+    }
+
+    fn checkin_due(&self, c: &crate::domain::aftercare::CheckIn) -> bool {
+        c.checkin_on <= self.today
     }
 
     fn describe(&self, o: &crate::domain::safety::Overdue) -> String {
@@ -84,7 +90,7 @@ pub async fn show_home(
         .to_string();
     let user_id = user.0.id();
     let today = crate::time::today();
-    let (families, next_meetings, (actions, finished), meetings, overdue, (inbox, referred)) =
+    let (families, next_meetings, (actions, finished), meetings, reminders, (inbox, referred)) =
         state
             .db(move |conn| {
                 // Open and aftercare families only: closed ones are found through the search.
@@ -109,7 +115,7 @@ pub async fn show_home(
                         decision::finished_for_owner(conn, user_id, FINISHED_SHOWN)?,
                     ),
                     meetings,
-                    crate::domain::safety::overdue_for_director(conn, user_id, today)?,
+                    reminders(conn, user_id, today)?,
                     (
                         referral::inbox_for_chair(conn, user_id)?,
                         referral::for_referrer(conn, user_id)?,
@@ -117,6 +123,7 @@ pub async fn show_home(
                 ))
             })
             .await?;
+    let (overdue, checkins) = reminders;
     let left_behind = left_behind(&state, user_id, query.into_inner()).await?;
     let may_create = crate::policy::may_create_family(super::access::actor(&user.0));
     html(
@@ -133,11 +140,29 @@ pub async fn show_home(
             meetings,
             today,
             overdue,
+            checkins,
             inbox,
             referred,
             left_behind,
         },
     )
+}
+
+/// What the user is reminded of: reviews past their date, and the aftercare check-ins they do.
+type Reminders = (
+    Vec<crate::domain::safety::Overdue>,
+    Vec<crate::domain::aftercare::CheckIn>,
+);
+
+fn reminders(
+    conn: &mut crate::db::DbConn,
+    user_id: i64,
+    today: chrono::NaiveDate,
+) -> diesel::QueryResult<Reminders> {
+    Ok((
+        crate::domain::safety::overdue_for_director(conn, user_id, today)?,
+        crate::domain::aftercare::checkins_for(conn, user_id, None)?,
+    ))
 }
 
 /// What colleagues who left leave to this user, with the notice of what was just done about it.

@@ -307,6 +307,26 @@ pub async fn remove_coordinator(
     )))
 }
 
+/// The two periods as the form sends them: the readable days (None when invalid), and the retention
+/// years (None when the form has none, Some(None) when invalid).
+fn record_periods_in(fields: &[(String, String)]) -> (Option<i32>, Option<Option<i32>>) {
+    let days = fields
+        .iter()
+        .find(|(k, _)| k == "closed_readable_days")
+        .and_then(|(_, v)| v.trim().parse::<i32>().ok())
+        .filter(|d| (0..=3650).contains(d));
+    let years = fields
+        .iter()
+        .find(|(k, _)| k == "retention_years")
+        .map(|(_, v)| {
+            v.trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1..=100).contains(y))
+        });
+    (days, years)
+}
+
 pub async fn change_settings(
     user: CurrentUser,
     ctx: PageCtx,
@@ -323,11 +343,7 @@ pub async fn change_settings(
         .filter(|(k, _)| k == "director_kinds")
         .filter_map(|(_, v)| OrganisationKind::from_code(v))
         .collect();
-    let days = fields
-        .iter()
-        .find(|(k, _)| k == "retention_days")
-        .and_then(|(_, v)| v.trim().parse::<i32>().ok())
-        .filter(|d| (0..=3650).contains(d));
+    let (days, years) = record_periods_in(&fields);
     // The name, when the form sends one (renaming); without it the name stays.
     let name = fields
         .iter()
@@ -343,7 +359,13 @@ pub async fn change_settings(
         errors.add("director_kinds", "partnership.director_kinds_required");
     }
     if days.is_none() {
-        errors.add("retention_days", "partnership.retention_invalid");
+        errors.add(
+            "closed_readable_days",
+            "partnership.closed_readable_invalid",
+        );
+    }
+    if years == Some(None) {
+        errors.add("retention_years", "partnership.retention_years_invalid");
     }
     let by = who(&user);
     let page = state
@@ -356,7 +378,11 @@ pub async fn change_settings(
                 }
                 match days {
                     Some(days) if errors.is_empty() => {
-                        record::change_settings(conn, &by, &of, &name, &kinds, days)?;
+                        let periods = partnership::RecordPeriods {
+                            closed_readable_days: days,
+                            retention_years: years.flatten().unwrap_or(of.retention_years),
+                        };
+                        record::change_settings(conn, &by, &of, &name, &kinds, periods)?;
                         Ok(None)
                     }
                     _ => Ok(Some(partnership_page(conn, ctx, id, errors)?)),

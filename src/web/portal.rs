@@ -185,6 +185,8 @@ struct PortalPage {
     recovery: Vec<(Person, PhasePlan)>,
     my_consent: bool,
     corrections: Vec<Correction>,
+    /// This member's requests for their data.
+    data_requests: Vec<crate::domain::data_request::DataRequest>,
     shows_access_log: bool,
     scores: Vec<safety::Score>,
     /// Measures in plain words, and the documents the family may know exist.
@@ -300,6 +302,7 @@ async fn portal_page(
                     .into_iter()
                     .filter(|c| c.person_id == me.id)
                     .collect(),
+                data_requests: crate::domain::data_request::for_person(conn, me.id)?,
                 shows_access_log: !portal::is_withheld(conn, me.id, Category::AccessLog)?,
                 scores: safety::scores(conn, fid)?,
                 protection: super::views::protection::ProtectionView::for_portal(conn, fid)?,
@@ -364,12 +367,35 @@ fn recovery_plans(
     Ok(recovery)
 }
 
+/// What a member of a family whose record was closed sees instead of the portal: that it closed, when,
+/// and until when it is kept. Nothing of the record.
+#[derive(Template)]
+#[template(path = "portal/closed.html")]
+struct ClosedPage {
+    ctx: PageCtx,
+    closed_at: NaiveDateTime,
+    keep_until: Option<chrono::NaiveDate>,
+}
+
 pub async fn show_portal(
     user: FamilyUser,
     ctx: PageCtx,
     state: web::Data<AppState>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let user_id = user.0.id();
+    let closed = state
+        .db(move |conn| Ok(portal::closed_for(conn, user_id)?))
+        .await?;
+    if let Some((closed_at, keep_until)) = closed {
+        // Access has ended (403), and the member is told why.
+        let page = ClosedPage {
+            ctx,
+            closed_at,
+            keep_until,
+        };
+        return html(StatusCode::FORBIDDEN, page);
+    }
     let mut page = portal_page(&state, user.0, ctx).await?;
     page.notice = notice(query.melding.as_deref());
     html(StatusCode::OK, page)
@@ -422,6 +448,25 @@ pub async fn record_score(
         })
         .await?;
     Ok(see_other("/portaal?melding=opgeslagen#veiligheid"))
+}
+
+/// "Ik wil mijn gegevens": the member asks for a copy of their data (GDPR art. 15); the director
+/// produces it.
+pub async fn request_data(
+    user: FamilyUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let user = user.0;
+    state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let access = access_of(conn, &user)?;
+                record::request_data(conn, &who(&user), &access)?;
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(see_other("/portaal?melding=verstuurd#mijn-gegevens"))
 }
 
 /// "Iets klopt niet in ons plan": a request the director answers.

@@ -31,6 +31,8 @@ struct ManagePage {
     accounts: Vec<portal::Account>,
     withheld: Vec<(i64, Category, String)>,
     corrections: Vec<Correction>,
+    /// The members' requests for their data (only the director opens them).
+    data_requests: Vec<crate::domain::data_request::DataRequest>,
     errors: FieldErrors,
     typed: HashMap<String, String>,
     notice: Option<&'static str>,
@@ -76,6 +78,7 @@ async fn manage_page(
                 accounts: portal::accounts(conn, family_id)?,
                 withheld: portal::withheld_in_family(conn, family_id)?,
                 corrections: portal::corrections(conn, family_id)?,
+                data_requests: crate::domain::data_request::for_family(conn, family_id)?,
                 family,
                 ctx,
                 errors: FieldErrors::default(),

@@ -125,6 +125,7 @@ pub async fn save_kind(
     let name = text(&mut errors, "name", &form.name, "tables.name_required", 200);
     let (criteria, outcomes, days) = form.settings(&mut errors);
     let board = form.board_outcome(&mut errors);
+    let aftercare = form.aftercare_outcomes(&mut errors);
     let checklists = [
         form.phase_criteria_up_2.clone(),
         form.phase_criteria_up_3.clone(),
@@ -143,6 +144,7 @@ pub async fn save_kind(
         checklists,
         deadlines,
         board,
+        aftercare,
     };
     let (partnerships, kinds) = state
         .db(move |conn| {
@@ -192,6 +194,8 @@ struct KindSettings {
     deadlines: table::AnswerDeadlines,
     /// The outcome that asks the Raad to investigate ("" for none).
     board: String,
+    /// The outcomes that start aftercare (None: left as they are).
+    aftercare: Option<String>,
 }
 
 /// Creates (`kind_id` 0) or updates a kind, with its own phase checklists (none where the default is
@@ -211,6 +215,7 @@ fn store_kind(
         checklists,
         deadlines,
         board,
+        aftercare,
     } = kind;
     let saved_id = if kind_id == 0 {
         let code = format!("custom_{}", crate::auth::random_token()[..8].to_lowercase());
@@ -234,6 +239,9 @@ fn store_kind(
     };
     table::set_deadlines(conn, saved_id, *deadlines)?;
     table::set_kind_board_outcome(conn, saved_id, board)?;
+    if let Some(aftercare) = aftercare {
+        table::set_kind_aftercare_outcomes(conn, saved_id, aftercare)?;
+    }
     table::set_phase_criteria(
         conn,
         saved_id,

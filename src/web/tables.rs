@@ -272,6 +272,7 @@ pub async fn show_edit_table(
         outcome_options: found.outcome_options.clone(),
         access_days: found.access_days.to_string(),
         board_outcome: found.board_outcome.clone(),
+        aftercare_outcomes: Some(found.aftercare_outcomes.clone()),
         send_mode: found.send_mode.clone(),
         ..TableForm::default()
     };
@@ -306,6 +307,7 @@ pub async fn update_table(
     );
     let (criteria, outcomes, days) = form.settings(&mut errors);
     let board = form.board_outcome(&mut errors);
+    let aftercare = form.aftercare_outcomes(&mut errors);
     let send_mode = if form.send_mode == "attachment" {
         "attachment"
     } else {
@@ -325,6 +327,9 @@ pub async fn update_table(
                 table::update(conn, table_id, &name, &region, &criteria, &outcomes, days)?;
                 table::set_send_mode(conn, table_id, send_mode)?;
                 table::set_board_outcome(conn, table_id, &board)?;
+                if let Some(aftercare) = &aftercare {
+                    table::set_aftercare_outcomes(conn, table_id, aftercare)?;
+                }
                 Ok((found, kinds, Ok(())))
             })
         })

@@ -2,6 +2,7 @@
 //! TEST_DATABASE_URL is set. One test binary, so the suite links once.
 
 mod accounts;
+mod aftercare;
 mod api;
 mod api_design_rules;
 mod api_keys;
@@ -14,6 +15,7 @@ mod common;
 mod crash;
 mod daily;
 mod daily_browser;
+mod data_requests;
 mod database;
 mod everyday;
 mod everyday_browser;
@@ -40,6 +42,7 @@ mod purpose;
 mod raad;
 mod referrals;
 mod referrals_browser;
+mod retention;
 mod safety;
 mod second_factor;
 mod second_factor_browser;

@@ -380,11 +380,18 @@ async fn a_system_admin_sets_up_a_partnership_with_its_coordinator() {
         .await;
     assert!(page.visible_text().contains("Petra de Graaf"));
 
-    let wrong = on_partnership(&admin, id, "afspraken", &[("retention_days", "99999")]).await;
+    let wrong = on_partnership(
+        &admin,
+        id,
+        "afspraken",
+        &[("closed_readable_days", "99999"), ("retention_years", "0")],
+    )
+    .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = wrong.visible_text();
     assert!(text.contains("Kies ten minste één soort organisatie die regie mag voeren."));
     assert!(text.contains("Vul een aantal dagen in tussen 0 en 3650."));
+    assert!(text.contains("Vul een aantal jaren in tussen 1 en 100."));
     let saved = on_partnership(
         &admin,
         id,
@@ -392,7 +399,8 @@ async fn a_system_admin_sets_up_a_partnership_with_its_coordinator() {
         &[
             ("director_kinds", "local_team"),
             ("director_kinds", "municipality"),
-            ("retention_days", "730"),
+            ("closed_readable_days", "730"),
+            ("retention_years", "25"),
         ],
     )
     .await;
@@ -402,7 +410,9 @@ async fn a_system_admin_sets_up_a_partnership_with_its_coordinator() {
         region.director_kinds(),
         vec![OrganisationKind::LocalTeam, OrganisationKind::Municipality]
     );
-    assert_eq!(region.retention_days, 730);
+    assert_eq!(region.closed_readable_days, 730);
+    // The retention term is its own setting, in years; without it in the form it stays.
+    assert_eq!(region.retention_years, 25);
     // Renaming: a name another partnership has is refused, and nothing changes; a new one is kept.
     let taken = partnership::find(&mut app.conn(), DEFAULT_PARTNERSHIP)
         .unwrap()
@@ -412,7 +422,7 @@ async fn a_system_admin_sets_up_a_partnership_with_its_coordinator() {
         [
             ("name", name),
             ("director_kinds", "local_team"),
-            ("retention_days", "730"),
+            ("closed_readable_days", "730"),
         ]
     }
     let clash = on_partnership(&admin, id, "afspraken", &rename(&taken)).await;
@@ -960,7 +970,7 @@ async fn who_directs_follows_the_partnerships_agreement() {
             ("director_kinds", "local_team"),
             ("director_kinds", "veilig_thuis"),
             ("director_kinds", "police"),
-            ("retention_days", "365"),
+            ("closed_readable_days", "365"),
         ],
     )
     .await;

@@ -73,6 +73,8 @@ pub struct AgendaItem {
     pub minutes: String,
     pub proposed_by_user_id: i64,
     pub created_at: NaiveDateTime,
+    /// When the retention run erased its minutes.
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl AgendaItem {

@@ -219,6 +219,7 @@ mod stepping_tests {
                 minutes: String::new(),
                 proposed_by_user_id: 1,
                 created_at: chrono::NaiveDateTime::default(),
+                erased_at: None,
             })
             .collect()
     }

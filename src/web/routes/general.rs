@@ -327,6 +327,42 @@ page_routes![
     ),
     (
         GET,
+        "/gezinnen/{id}/inzageverzoeken/{data_request}",
+        data_requests::show_request,
+        [Family(F::AnswerDataRequest)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/inzageverzoeken/{data_request}/pdf",
+        data_requests::request_pdf,
+        [Family(F::AnswerDataRequest)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/inzageverzoeken/{data_request}/json",
+        data_requests::request_json,
+        [Family(F::AnswerDataRequest)]
+    ),
+    (
+        GET,
+        "/gezinnen/{id}/nazorg",
+        aftercare::show_aftercare,
+        [Family(F::View)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/nazorg/check-in",
+        aftercare::move_checkin,
+        [Family(F::Aftercare)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/nazorg/evaluatie",
+        aftercare::evaluate,
+        [Family(F::Aftercare)]
+    ),
+    (
+        GET,
         "/gezinnen/{id}/maatregelen",
         measures::show_measures,
         [Family(F::View)]
@@ -395,6 +431,7 @@ page_routes![
     ),
     (GET, "/portaal", portal::show_portal, [Portal]),
     (GET, "/portaal/inzage", portal::show_access_log, [Portal]),
+    (POST, "/portaal/inzageverzoek", portal::request_data, [Portal]),
     (
         POST,
         "/portaal/veiligheidsschaal",

@@ -22,6 +22,10 @@ pub struct TableForm {
     /// The outcome that asks the Raad voor de Kinderbescherming to investigate ("" for none).
     #[serde(default)]
     pub(crate) board_outcome: String,
+    /// The outcomes that put the family in aftercare, one per line; None when the form has no such
+    /// field (then the setting stays as it is).
+    #[serde(default)]
+    pub(crate) aftercare_outcomes: Option<String>,
     /// Only on a table: "link" or "attachment" (how the besluitenlijst is sent).
     #[serde(default)]
     pub(crate) send_mode: String,
@@ -76,6 +80,16 @@ impl TableForm {
 }
 
 impl TableForm {
+    /// The aftercare outcomes as typed (None: not in the form): short lines, like outcome options.
+    pub(crate) fn aftercare_outcomes(&self, errors: &mut FieldErrors) -> Option<String> {
+        let typed = self.aftercare_outcomes.as_deref()?;
+        let lines = crate::domain::table::lines(typed);
+        if lines.iter().any(|l| l.chars().count() > 200) || lines.len() > 20 {
+            errors.add("aftercare_outcomes", "tables.aftercare_outcomes_invalid");
+        }
+        Some(lines.join("\n"))
+    }
+
     /// A kind's answer deadlines: crisis 1 to 72 hours, spoed and regulier 1 to 30 working days.
     pub(crate) fn deadlines(&self, errors: &mut FieldErrors) -> AnswerDeadlines {
         let mut number = |field: &'static str, value: &str, max: i32, key: &'static str| match value

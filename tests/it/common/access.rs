@@ -288,6 +288,7 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         | "/gezinnen/{id}/documenten"
         | "/gezinnen/{id}/documenten/{document}"
         | "/gezinnen/{id}/maatregelen"
+        | "/gezinnen/{id}/nazorg"
             if get =>
         {
             allow(professional && r.views())
@@ -378,6 +379,7 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         | "/portaal/inzage"
         | "/portaal/veiligheidsschaal"
         | "/portaal/correctie"
+        | "/portaal/inzageverzoek"
         | "/portaal/herstelplan/toestemming" => allow(actor.is_family()),
         "/portaal/punten/{item}/inbreng" | "/portaal/punten/{item}/top3" => allow(r.member),
         // The partner API.

@@ -51,6 +51,8 @@ pub struct Ids {
     pub measure: i64,
     /// A request to the Raad voor de Kinderbescherming about the family (-1 where there is none).
     pub board_request: i64,
+    /// The member's request for a copy of their data.
+    pub data_request: i64,
 }
 
 /// What the world knows of a family before it reads the rest of its ids from the database.
@@ -534,6 +536,11 @@ pub async fn ask_for_corrections(members: &[&Client]) {
             )
             .await;
         assert!(page.status.is_redirection(), "{}", page.visible_text());
+        // And for a copy of their data (GDPR art. 15), which the director produces.
+        let page = client
+            .submit("/portaal", "/portaal/inzageverzoek", &[])
+            .await;
+        assert!(page.status.is_redirection(), "{}", page.visible_text());
     }
 }
 
@@ -636,6 +643,11 @@ pub fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known)
         .optional()
         .unwrap()
         .unwrap_or(-1);
+    let data_request: i64 = data_requests::table
+        .filter(data_requests::family_id.eq(family))
+        .select(data_requests::id)
+        .first(conn)
+        .unwrap();
     let case_number: String = families::table
         .find(family)
         .select(families::case_number)
@@ -670,6 +682,7 @@ pub fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known)
         document,
         measure,
         board_request,
+        data_request,
     }
 }
 
@@ -803,6 +816,7 @@ impl World {
             ("{verzoek}", f.access_request.to_string()),
             ("{document}", f.document.to_string()),
             ("{measure}", f.measure.to_string()),
+            ("{data_request}", f.data_request.to_string()),
             ("{member}", s.member.to_string()),
             ("{user}", s.user.to_string()),
             ("{delivery}", s.delivery.to_string()),
@@ -989,7 +1003,7 @@ pub fn digest(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) AS n FROM meetings WHERE status = 'closed'",
         "SELECT COUNT(*) AS n FROM families WHERE status = 'closed'",
         "SELECT COUNT(*) AS n FROM involvement_requests WHERE decided_at IS NULL",
-        "SELECT COALESCE(SUM(retention_days), 0) AS n FROM partnerships",
+        "SELECT COALESCE(SUM(closed_readable_days), 0) AS n FROM partnerships",
         "SELECT COALESCE(SUM(access_days), 0) AS n FROM table_kinds",
         "SELECT COALESCE(SUM(access_days), 0) AS n FROM consultation_tables",
     ] {
