@@ -241,6 +241,21 @@ async fn storm_worker(base: String, n: usize) {
     futures_util::future::join_all(tasks).await;
 }
 
+/// The server's memory before and after the login storm, against the bound: one argon2 block
+/// (19 MiB) per password worker, of which the server runs (cores − 1), at least one.
+fn storm_memory(before_kib: u64, after_kib: u64) {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let workers = cores.saturating_sub(1).max(1) as u64;
+    let bound = before_kib + workers * 19 * 1024;
+    println!(
+        "memory around the login storm: {:.1} MiB before, {:.1} MiB after; bound {:.1} MiB (before + {workers} password worker(s) x 19 MiB): {}",
+        before_kib as f64 / 1024.0,
+        after_kib as f64 / 1024.0,
+        bound as f64 / 1024.0,
+        if after_kib <= bound { "within" } else { "OVER" }
+    );
+}
+
 struct Server(Child);
 impl Drop for Server {
     fn drop(&mut self) {
@@ -389,9 +404,11 @@ async fn main() {
     let mut storm: Option<Server> = None;
     let mut storm_started: Option<Instant> = None;
     let mut storm_logins_before = 0;
+    let mut rss_before_storm = 0;
     for round in 0..a.rounds {
         if round == storm_from && a.login_storm > 0 {
             // From here on, `login_storm` logins at once, again and again, until the rounds end.
+            rss_before_storm = rss_kib(server.0.id());
             storm = Some(Server(
                 Command::new(std::env::current_exe().unwrap())
                     .args(["--storm-worker", &base, &a.login_storm.to_string()])
@@ -436,6 +453,9 @@ async fn main() {
     let storm_logins = logins_so_far(&url, &a).saturating_sub(storm_logins_before);
     drop(storm);
     actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+    if a.login_storm > 0 {
+        storm_memory(rss_before_storm, rss_kib(server.0.id()));
+    }
 
     let mut latencies = Vec::new();
     let mut quiet = Vec::new();
