@@ -71,7 +71,7 @@ pub fn prepare(url: &str, participants: usize) -> Setup {
         };
         let (meeting, _) = record::plan_meeting(conn, &chair_who, &t, &plan)?;
         let (item, _) = record::add_topic(conn, &chair_who, &meeting, "Onderwerp", 30)?;
-        record::start_meeting(conn, &chair_who, &meeting)?;
+        let _ = record::start_meeting(conn, &chair_who, &meeting)?;
         Ok(Setup {
             meeting: meeting.id,
             item: item.id,

@@ -38,8 +38,10 @@ async fn follow_in_browser(base: &str, token: &str, page: &str) -> Option<Browse
         .goto(&format!("{base}/healthz"))
         .await
         .unwrap();
-    let mut cookie = Cookie::new("samenspel_session", token.to_string());
-    cookie.set_path("/");
+    // SameSite=Lax as the server sets it (a cookie without it would be SameSite=None, which needs
+    // Secure).
+    let cookie = format!("samenspel_session={token}; Path=/; Domain=127.0.0.1; SameSite=Lax");
+    let cookie = Cookie::parse(cookie).unwrap();
     browser.client.add_cookie(cookie).await.unwrap();
     browser.client.goto(&format!("{base}{page}")).await.unwrap();
     browser
@@ -135,6 +137,9 @@ async fn every_participant_gets_every_decision_once_when_an_instance_dies_mid_me
             shown = decisions_shown(&browser, item).await;
         }
         assert_eq!(shown, recorded, "the browser's page after two failovers");
+        browser
+            .wait_text("#live-state", |t| t.starts_with("Verbonden"))
+            .await;
         browser.close().await;
     }
     drop(run);
