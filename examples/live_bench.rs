@@ -520,6 +520,16 @@ async fn main() {
         percentile(&latencies, 99.0),
         latencies.last().copied().unwrap_or(f64::NAN)
     );
+    // Where the time goes: the chair's request itself (the write, its commit and the redirect) against
+    // the whole way to the last participant.
+    let mut posts: Vec<f64> = post_ms.iter().map(|(_, ms)| *ms).collect();
+    posts.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "chair's POST answered: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&posts, 50.0),
+        percentile(&posts, 99.0),
+        posts.last().copied().unwrap_or(f64::NAN)
+    );
     println!(
         "server memory: {idle_before} KiB before, {idle_after} KiB with {connected} idle connections: {:.1} KiB per connection",
         (idle_after.saturating_sub(idle_before)) as f64 / connected.max(1) as f64
