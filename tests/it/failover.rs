@@ -132,11 +132,15 @@ async fn every_participant_gets_every_decision_once_when_an_instance_dies_mid_me
         };
         let started = std::time::Instant::now();
         let mut shown = decisions_shown(&browser, item).await;
-        while shown.len() < recorded.len() && started.elapsed() < Duration::from_secs(15) {
+        while shown.len() < recorded.len() && started.elapsed() < Duration::from_secs(30) {
             actix_web::rt::time::sleep(Duration::from_millis(200)).await;
             shown = decisions_shown(&browser, item).await;
         }
-        assert_eq!(shown, recorded, "the browser's page after two failovers");
+        let state = browser.wait_text("#live-state", |_| true).await;
+        assert_eq!(
+            shown, recorded,
+            "the browser's page after two failovers ({state})"
+        );
         browser
             .wait_text("#live-state", |t| t.starts_with("Verbonden"))
             .await;
