@@ -7,13 +7,15 @@
 use std::sync::OnceLock;
 
 use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+    self, Output, ParamsString, PasswordHash, SaltString, rand_core::OsRng,
 };
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP argon2 parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+const ALGORITHM: Algorithm = Algorithm::Argon2id;
+const VERSION: Version = Version::V0x13;
+
+fn params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).expect("OWASP argon2 parameters are valid")
 }
 
 /// A password job and where its answer goes.
@@ -96,10 +98,25 @@ pub async fn verify_queued(password: String, stored: Option<String>) -> Result<b
 
 pub fn hash(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
+    let mut raw_salt = [0u8; 64];
+    let salt_bytes = salt
+        .decode_b64(&mut raw_salt)
+        .map_err(|e| anyhow::anyhow!("password salt: {e}"))?;
+    let params = params();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    derive(ALGORITHM, VERSION, &params, password, salt_bytes, &mut out)
+        .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))?;
+    let phc = || -> password_hash::Result<String> {
+        Ok(PasswordHash {
+            algorithm: ALGORITHM.ident(),
+            version: Some(VERSION.into()),
+            params: ParamsString::try_from(&params)?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&out)?),
+        }
+        .to_string())
+    };
+    phc().map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
 }
 
 /// Checks `password` against `stored`. Without a stored hash (unknown account, or one that never set a
@@ -114,10 +131,56 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     let Ok(parsed) = PasswordHash::new(candidate) else {
         return false;
     };
-    argon2()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
-        && real
+    matches(password, &parsed).unwrap_or(false) && real
+}
+
+/// Whether `password` gives the hash in `phc`, with the algorithm, version and parameters written
+/// there (older hashes keep theirs); the comparison takes constant time (`Output`'s equality).
+fn matches(password: &str, phc: &PasswordHash) -> password_hash::Result<bool> {
+    let algorithm = Algorithm::try_from(phc.algorithm)?;
+    let version = match phc.version {
+        Some(v) => Version::try_from(v)?,
+        None => Version::default(),
+    };
+    let params = Params::try_from(phc)?;
+    let (Some(salt), Some(expected)) = (phc.salt, phc.hash) else {
+        return Ok(false);
+    };
+    let mut raw_salt = [0u8; 64];
+    let salt = salt.decode_b64(&mut raw_salt)?;
+    let mut out = vec![0u8; expected.len()];
+    derive(algorithm, version, &params, password, salt, &mut out)?;
+    Ok(Output::new(&out)? == expected)
+}
+
+thread_local! {
+    /// Argon2's working memory (19 MiB at our parameters) for this thread: taken at its first
+    /// password and reused for every next one. The password workers are a fixed few threads, so the
+    /// server holds at most one block per worker however many logins come; memory allocated and freed
+    /// per hash was kept by the allocator instead, about 19 MiB more after each of the first logins.
+    static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Argon2 into `out`, in this thread's reused working memory.
+fn derive(
+    algorithm: Algorithm,
+    version: Version,
+    params: &Params,
+    password: &str,
+    salt: &[u8],
+    out: &mut [u8],
+) -> argon2::Result<()> {
+    let hasher = Argon2::new(algorithm, version, params.clone());
+    let blocks = params.block_count();
+    MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        let missing = blocks.saturating_sub(memory.len());
+        if missing > 0 {
+            memory.reserve_exact(missing);
+            memory.resize(blocks, Block::default());
+        }
+        hasher.hash_password_into_with_memory(password.as_bytes(), salt, out, &mut memory[..blocks])
+    })
 }
 
 #[cfg(test)]
@@ -131,5 +194,31 @@ mod tests {
         assert!(verify("correct horse battery", Some(&h)));
         assert!(!verify("wrong horse battery", Some(&h)));
         assert!(!verify("dummy password for timing", None));
+    }
+
+    #[test]
+    fn hashes_agree_with_the_argon2_crates_own_hashing_both_ways() {
+        use argon2::{PasswordHasher, PasswordVerifier};
+        let theirs = Argon2::new(ALGORITHM, VERSION, params())
+            .hash_password(b"stored before", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(verify("stored before", Some(&theirs)));
+        assert!(!verify("stored after", Some(&theirs)));
+        let ours = hash("stored after").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"stored after", &parsed)
+                .is_ok()
+        );
+        // A hash with other (older, cheaper) parameters keeps verifying with its own.
+        let cheap = Params::new(8 * 1024, 1, 1, None).unwrap();
+        let older = Argon2::new(ALGORITHM, VERSION, cheap)
+            .hash_password(b"older", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(verify("older", Some(&older)));
+        assert!(!verify("Older", Some(&older)));
     }
 }

@@ -386,6 +386,19 @@ pub fn after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<Event
         .load(conn)
 }
 
+/// Holds the chain still for the rest of this transaction: on PostgreSQL it waits for the appends in
+/// flight to commit and keeps new ones out until the transaction ends (a share lock on the head row,
+/// which every append updates), so a page reads the records and its last event id (where its live
+/// updates resume) as of one moment. Without it a decision committed between the two reads is in
+/// neither the page nor its replay. SQLite's write transaction holds all writers off already. Only for
+/// a transaction that appends nothing itself (two holders upgrading their locks would deadlock).
+pub fn hold_chain(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Postgres(_) = conn {
+        conn.batch_execute("SELECT 1 FROM event_chain_head WHERE id = 1 FOR SHARE")?;
+    }
+    Ok(())
+}
+
 /// The id of the newest event of a meeting (0 when there is none): where a page's live updates resume.
 pub fn last_for_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<i64> {
     Ok(events::table

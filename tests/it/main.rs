@@ -20,6 +20,7 @@ mod database;
 mod everyday;
 mod everyday_browser;
 mod exports;
+mod failover;
 mod families;
 mod fuzz;
 mod health;

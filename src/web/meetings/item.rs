@@ -473,7 +473,12 @@ pub async fn show_item(
 ) -> Result<HttpResponse, AppError> {
     let (user, (meeting_id, item_id)) = (user.0, path.into_inner());
     let data = state
-        .db(move |conn| db::write(conn, |conn| load_item(conn, &user, meeting_id, item_id)))
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                crate::events::hold_chain(conn)?;
+                load_item(conn, &user, meeting_id, item_id)
+            })
+        })
         .await?;
     let mut page = item_page(ctx, data);
     // The save is confirmed where it happened, and focus goes there (screen readers announce it).
@@ -498,7 +503,12 @@ pub(super) async fn refused(
     fill: impl FnOnce(&mut ItemPage),
 ) -> Result<HttpResponse, AppError> {
     let data = state
-        .db(move |conn| db::write(conn, |conn| load_item(conn, &user, ids.0, ids.1)))
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                crate::events::hold_chain(conn)?;
+                load_item(conn, &user, ids.0, ids.1)
+            })
+        })
         .await?;
     let mut page = item_page(ctx, data);
     let status = if errors.is_empty() {

@@ -194,7 +194,7 @@ pub enum TestDatabase {
 }
 
 impl TestDatabase {
-    fn create() -> (TestDatabase, String) {
+    pub fn create() -> (TestDatabase, String) {
         match std::env::var("TEST_DATABASE_URL")
             .ok()
             .filter(|v| !v.trim().is_empty())
