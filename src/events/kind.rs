@@ -156,6 +156,8 @@ event_kinds! {
     DigidRefused => "portal.digid_refused",
     /// The Raad read a request through the partner API (`GET /api/v1/verzoeken-onderzoek/{id}`).
     BoardRequestRead => "board_request.read",
+    /// A coordinator wrote the story behind the monitor's numbers for a period of the partnership.
+    MonitorNoteWritten => "monitor.note_written",
 }
 
 impl EventKind {

@@ -2,7 +2,7 @@
 //! name one `Ask` for every route; the tests check that none is missing, that only the public routes ask
 //! nothing, and that every action of the policy is asked by some route.
 
-use super::{ActionItem, BoardAction, FamilyAction, ReferralAction, TableAction};
+use super::{ActionItem, BoardAction, FamilyAction, MonitorAction, ReferralAction, TableAction};
 use crate::domain::meeting::MeetingAction;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub enum Ask {
     ActionItem(ActionItem),
     /// `allows_board_request`: a request to the Raad, read or answered.
     BoardRequest(BoardAction),
+    /// `allows_monitor`: a monitor of a partnership, a table or an organisation, and its notes.
+    Monitor(MonitorAction),
     /// `may_use_portal`: a family member, in their own family's portal.
     Portal,
     /// The partner API: a key approved by a coordinator (`web::api`), reading an outcome only as a
@@ -118,6 +120,7 @@ impl Ask {
         all.extend(TableAction::ALL.map(Ask::Table));
         all.extend(ActionItem::ALL.map(Ask::ActionItem));
         all.extend(BoardAction::ALL.map(Ask::BoardRequest));
+        all.extend(MonitorAction::ALL.map(Ask::Monitor));
         all
     }
 }

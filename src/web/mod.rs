@@ -32,6 +32,7 @@ pub mod meetings;
 pub mod members;
 pub mod middleware;
 pub mod notify;
+pub mod monitor;
 pub mod partnership_keys;
 pub mod partnerships;
 pub mod phase;

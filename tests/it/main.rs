@@ -31,6 +31,7 @@ mod login;
 mod matrix;
 mod meetings;
 mod minutes;
+mod monitor;
 mod pages;
 mod partners;
 mod partnerships;
