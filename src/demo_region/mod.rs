@@ -160,14 +160,13 @@ fn cast(conn: &mut DbConn, spec: &RegionSpec) -> DomainResult<Cast> {
     let directors = people("regisseur", 6, &|i| orgs[i % 2])?;
     let others = people("betrokkene", 8, &|i| orgs[2 + i % 3])?;
     let chairs = people("voorzitter", 3, &|_| orgs[0])?;
-    account(
-        conn,
-        spec,
-        ("beheer", "Beheer", Role::OrgAdmin, orgs[0]),
-    )?;
+    account(conn, spec, ("beheer", "Beheer", Role::OrgAdmin, orgs[0]))?;
     let kinds = table::kinds_of(conn, &[p])?;
     let mut tables = Vec::new();
-    for (i, code) in ["mda", "beschermingsoverleg", "actieoverleg"].iter().enumerate() {
+    for (i, code) in ["mda", "beschermingsoverleg", "actieoverleg"]
+        .iter()
+        .enumerate()
+    {
         let kind = kinds
             .iter()
             .find(|k| k.code == *code)
@@ -188,7 +187,9 @@ fn cast(conn: &mut DbConn, spec: &RegionSpec) -> DomainResult<Cast> {
 /// A moment on `day` of the year at `minutes` past 08:00 (UTC).
 fn moment(spec: &RegionSpec, day: i64, minutes: i64) -> NaiveDateTime {
     let first = NaiveDate::from_ymd_opt(spec.year, 1, 1).unwrap_or_default();
-    first.and_hms_opt(8, 0, 0).unwrap_or_default() + Duration::days(day) + Duration::minutes(minutes)
+    first.and_hms_opt(8, 0, 0).unwrap_or_default()
+        + Duration::days(day)
+        + Duration::minutes(minutes)
 }
 
 /// Generates the region: accounts and tables first (at the start of the year), then every step in

@@ -2,7 +2,7 @@
 //! table's next weekly meeting), a meeting sitting (decisions, then closing), phase changes, measures
 //! and closing. Each step says which steps follow and when.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDateTime};
 use rand::Rng;
 use rand::rngs::StdRng;
 
@@ -31,8 +31,18 @@ pub(super) struct Run<'a> {
 type Next = Vec<(NaiveDateTime, Step)>;
 
 impl Run<'_> {
-    pub fn step(&mut self, conn: &mut DbConn, at: NaiveDateTime, step: &Step) -> DomainResult<Next> {
-        let closed = |n: &usize| self.made.closed.iter().any(|(f, _)| *f == self.families[*n].id);
+    pub fn step(
+        &mut self,
+        conn: &mut DbConn,
+        at: NaiveDateTime,
+        step: &Step,
+    ) -> DomainResult<Next> {
+        let closed = |n: &usize| {
+            self.made
+                .closed
+                .iter()
+                .any(|(f, _)| *f == self.families[*n].id)
+        };
         let next = match step {
             Step::Start(n) => self.start(conn, *n, at)?,
             Step::Answer(n) => self.answer(conn, *n, at)?,
@@ -52,7 +62,8 @@ impl Run<'_> {
     }
 
     fn days(&mut self, range: std::ops::Range<i64>) -> Duration {
-        Duration::days(self.rng.random_range(range)) + Duration::minutes(self.rng.random_range(0..480))
+        Duration::days(self.rng.random_range(range))
+            + Duration::minutes(self.rng.random_range(0..480))
     }
 
     fn start(&mut self, conn: &mut DbConn, n: usize, at: NaiveDateTime) -> DomainResult<Next> {
@@ -97,30 +108,7 @@ impl Run<'_> {
             let other = &self.cast.others[(n + i) % self.cast.others.len()];
             record::add_involvement(conn, by, family.id, other, "Betrokkene", today())?;
         }
-        let referral = record::refer(
-            conn,
-            by,
-            family.id,
-            &self.cast.tables[table],
-            &ReferralDetails {
-                reason: "Zorgen over de veiligheid thuis.".into(),
-                tried: "Hulp van het wijkteam.".into(),
-                question: "Wat is er nodig om het veilig te krijgen?".into(),
-                urgency,
-                family_informed: true,
-                not_informed_reason: None,
-                outside_reason: None,
-            },
-        )?;
-        self.made.referrals.push(MadeReferral {
-            family_id: family.id,
-            table_id: self.cast.tables[table].id,
-            urgency,
-            submitted: now(),
-            answered: None,
-            decided: None,
-            discussed: None,
-        });
+        let referral = self.refer(conn, by, family.id, table, urgency)?;
         self.families[n] = FamilyRun {
             id: family.id,
             director,
@@ -137,6 +125,42 @@ impl Run<'_> {
         Ok(vec![(at + wait, Step::Answer(n))])
     }
 
+    /// Refers the family to table `table`, in the generator's list too.
+    fn refer(
+        &mut self,
+        conn: &mut DbConn,
+        by: &crate::record::Who,
+        family_id: i64,
+        table: usize,
+        urgency: Urgency,
+    ) -> DomainResult<crate::domain::referral::Referral> {
+        let referral = record::refer(
+            conn,
+            by,
+            family_id,
+            &self.cast.tables[table],
+            &ReferralDetails {
+                reason: "Zorgen over de veiligheid thuis.".into(),
+                tried: "Hulp van het wijkteam.".into(),
+                question: "Wat is er nodig om het veilig te krijgen?".into(),
+                urgency,
+                family_informed: true,
+                not_informed_reason: None,
+                outside_reason: None,
+            },
+        )?;
+        self.made.referrals.push(MadeReferral {
+            family_id,
+            table_id: self.cast.tables[table].id,
+            urgency,
+            submitted: now(),
+            answered: None,
+            decided: None,
+            discussed: None,
+        });
+        Ok(referral)
+    }
+
     /// The table's first weekly meeting at or after `earliest`, planned now when it is not yet.
     fn meeting_for(
         &mut self,
@@ -145,8 +169,12 @@ impl Run<'_> {
         earliest: NaiveDateTime,
     ) -> DomainResult<(meeting::Meeting, Option<(NaiveDateTime, Step)>)> {
         let day = earliest.date();
-        let offset = (table as i64 * 2 + 7 - i64::from(day.format("%u").to_string().parse::<u8>().unwrap_or(1))) % 7;
-        let mut starts = (day + Duration::days(offset)).and_hms_opt(9, 0, 0).unwrap_or_default();
+        // Each table meets on its own weekday.
+        let weekday = i64::from(day.weekday().number_from_monday());
+        let offset = (table as i64 * 2 + 7 - weekday).rem_euclid(7);
+        let mut starts = (day + Duration::days(offset))
+            .and_hms_opt(9, 0, 0)
+            .unwrap_or_default();
         if starts < earliest {
             starts += Duration::days(7);
         }
@@ -219,7 +247,11 @@ impl Run<'_> {
         let outcomes = table.outcomes();
         let mut decided = Vec::new();
         for item in meeting::items(conn, meeting_id)? {
-            let Some(n) = self.families.iter().position(|f| Some(f.id) == item.family_id) else {
+            let Some(n) = self
+                .families
+                .iter()
+                .position(|f| Some(f.id) == item.family_id)
+            else {
                 continue;
             };
             let outcome = outcomes[self.rng.random_range(0..outcomes.len())].clone();
@@ -277,7 +309,13 @@ impl Run<'_> {
         next
     }
 
-    fn phase(&mut self, conn: &mut DbConn, n: usize, to: i32, at: NaiveDateTime) -> DomainResult<Next> {
+    fn phase(
+        &mut self,
+        conn: &mut DbConn,
+        n: usize,
+        to: i32,
+        at: NaiveDateTime,
+    ) -> DomainResult<Next> {
         let run = &self.families[n];
         let by = &self.cast.directors[run.director];
         let phase = Phase::from_number(to).ok_or(DomainError::Missing("phase"))?;
@@ -288,7 +326,15 @@ impl Run<'_> {
             .rev()
             .find(|(f, ..)| *f == run.id)
             .map(|(_, _, p, _)| *p);
-        record::change_phase(conn, by, run.id, phase, &[], "Besproken met het gezin.", None)?;
+        record::change_phase(
+            conn,
+            by,
+            run.id,
+            phase,
+            &[],
+            "Besproken met het gezin.",
+            None,
+        )?;
         self.made.phases.push((run.id, from, to, now()));
         let mut next = Vec::new();
         match to {

@@ -109,7 +109,9 @@ pub fn monitor_xlsx(
                 let col = c as u16 + 1;
                 match &cell.display {
                     Display::Count(n) => sheet.write_number(row, col, *n as f64)?,
-                    Display::Days(d) => sheet.write_number_with_format(row, col, *d, &one_decimal)?,
+                    Display::Days(d) => {
+                        sheet.write_number_with_format(row, col, *d, &one_decimal)?
+                    }
                     Display::Percent(p) => {
                         sheet.write_number_with_format(row, col, p / 100.0, &percent)?
                     }

@@ -44,7 +44,9 @@ pub fn allows_monitor(actor: Actor, standing: MonitorStanding, action: MonitorAc
     match action {
         MonitorAction::ViewPartnership | MonitorAction::WriteNote => standing.coordinator,
         MonitorAction::ViewTable => standing.coordinator || standing.chair,
-        MonitorAction::ViewOrganisation => actor.role == Role::OrgAdmin && standing.own_organisation,
+        MonitorAction::ViewOrganisation => {
+            actor.role == Role::OrgAdmin && standing.own_organisation
+        }
     }
 }
 
@@ -114,6 +116,9 @@ mod tests {
             steward: true,
             ..Default::default()
         };
-        assert!(!lists_family(steward), "a steward appoints, it does not read");
+        assert!(
+            !lists_family(steward),
+            "a steward appoints, it does not read"
+        );
     }
 }

@@ -205,7 +205,12 @@ pub fn bar_chart(bars: &[Bar], title: &str, description: &str, id: &str) -> Stri
         return String::new();
     }
     let height = TOP + BAR_HEIGHT * bars.len() as f64 + 8.0;
-    let most = bars.iter().filter_map(|b| b.value).max().unwrap_or(0).max(1) as f64;
+    let most = bars
+        .iter()
+        .filter_map(|b| b.value)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
     let room = WIDTH - BAR_LABEL - RIGHT - 48.0;
     let mut svg = String::new();
     let _ = write!(

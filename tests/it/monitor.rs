@@ -32,7 +32,12 @@ fn region(app: &TestApp) -> (Made, Period) {
         tag: "a".into(),
     };
     let made = samenspel::demo_region::generate(&mut app.conn(), &spec).expect("a region");
-    app.coordinator(COORDINATOR, "Carla Coördinator", "ZVH Regio", DEFAULT_PARTNERSHIP);
+    app.coordinator(
+        COORDINATOR,
+        "Carla Coördinator",
+        "ZVH Regio",
+        DEFAULT_PARTNERSHIP,
+    );
     (made, Period::year(year))
 }
 
@@ -83,25 +88,56 @@ async fn the_monitor_counts_what_the_generated_region_made() {
             let expected = made
                 .referrals
                 .iter()
-                .filter(|r| r.table_id == *table && r.urgency == *u && in_period(r.submitted, period))
+                .filter(|r| {
+                    r.table_id == *table && r.urgency == *u && in_period(r.submitted, period)
+                })
                 .count() as u64;
-            assert_eq!(count_at(referrals, &Label::Text(name.clone()), col), expected, "{name} {u:?}");
+            assert_eq!(
+                count_at(referrals, &Label::Text(name.clone()), col),
+                expected,
+                "{name} {u:?}"
+            );
         }
     }
     // Outcomes and the family's view, per table.
-    let decided: Vec<_> = made.decisions.iter().filter(|d| in_period(d.at, period)).collect();
+    let decided: Vec<_> = made
+        .decisions
+        .iter()
+        .filter(|d| in_period(d.at, period))
+        .collect();
     assert!(!decided.is_empty());
     let outcomes = section(&m, "outcomes");
     for (table, name) in &made.tables {
         for (col, outcome) in outcomes.columns.iter().enumerate() {
-            let Label::Text(outcome) = outcome else { panic!("an outcome") };
-            let expected = decided.iter().filter(|d| d.table_id == *table && d.outcome == *outcome).count();
-            assert_eq!(count_at(outcomes, &Label::Text(name.clone()), col), expected as u64);
+            let Label::Text(outcome) = outcome else {
+                panic!("an outcome")
+            };
+            let expected = decided
+                .iter()
+                .filter(|d| d.table_id == *table && d.outcome == *outcome)
+                .count();
+            assert_eq!(
+                count_at(outcomes, &Label::Text(name.clone()), col),
+                expected as u64
+            );
         }
         let views = section(&m, "family_view");
-        for (col, view) in [FamilyView::Agrees, FamilyView::Disagrees, FamilyView::NotHeard].iter().enumerate() {
-            let expected = decided.iter().filter(|d| d.table_id == *table && d.view == *view).count();
-            assert_eq!(count_at(views, &Label::Text(name.clone()), col), expected as u64);
+        for (col, view) in [
+            FamilyView::Agrees,
+            FamilyView::Disagrees,
+            FamilyView::NotHeard,
+        ]
+        .iter()
+        .enumerate()
+        {
+            let expected = decided
+                .iter()
+                .filter(|d| d.table_id == *table && d.view == *view)
+                .count();
+            assert_eq!(
+                count_at(views, &Label::Text(name.clone()), col),
+                expected as u64
+            );
         }
     }
     // Phases at the end of the year, and the steps in it.
@@ -113,40 +149,79 @@ async fn the_monitor_counts_what_the_generated_region_made() {
     }
     for p in 1..=3 {
         let expected = last.values().filter(|to| **to == p).count() as u64;
-        assert_eq!(count_at(section(&m, "phases"), &Label::Key(format!("phase.{p}")), 0), expected);
+        assert_eq!(
+            count_at(section(&m, "phases"), &Label::Key(format!("phase.{p}")), 0),
+            expected
+        );
     }
     let steps = |back: bool| {
         made.phases
             .iter()
-            .filter(|(_, from, to, at)| in_period(*at, period) && from.is_some_and(|f| (*to < f) == back && *to != f))
+            .filter(|(_, from, to, at)| {
+                in_period(*at, period) && from.is_some_and(|f| (*to < f) == back && *to != f)
+            })
             .count() as u64
     };
     let moves = section(&m, "phase_moves");
-    assert_eq!(count_at(moves, &Label::Key("monitor.row.forward".into()), 0), steps(false));
-    assert_eq!(count_at(moves, &Label::Key("monitor.row.back".into()), 0), steps(true));
+    assert_eq!(
+        count_at(moves, &Label::Key("monitor.row.forward".into()), 0),
+        steps(false)
+    );
+    assert_eq!(
+        count_at(moves, &Label::Key("monitor.row.back".into()), 0),
+        steps(true)
+    );
     // Measures per kind and the families closed.
     for kind in samenspel::domain::measure::MeasureKind::ALL {
-        let expected = made.measures.iter().filter(|(_, k, at)| k == kind && in_period(*at, period)).count();
-        assert_eq!(count_at(section(&m, "measures"), &Label::Key(kind.label_key()), 0), expected as u64);
+        let expected = made
+            .measures
+            .iter()
+            .filter(|(_, k, at)| k == kind && in_period(*at, period))
+            .count();
+        assert_eq!(
+            count_at(section(&m, "measures"), &Label::Key(kind.label_key()), 0),
+            expected as u64
+        );
     }
-    let closed = made.closed.iter().filter(|(_, at)| in_period(*at, period)).count() as u64;
+    let closed = made
+        .closed
+        .iter()
+        .filter(|(_, at)| in_period(*at, period))
+        .count() as u64;
     assert!(closed > 0, "the region closes families");
-    assert_eq!(count_at(section(&m, "status"), &Label::Key("monitor.row.family.closed".into()), 0), closed);
+    assert_eq!(
+        count_at(
+            section(&m, "status"),
+            &Label::Key("monitor.row.family.closed".into()),
+            0
+        ),
+        closed
+    );
 
     // Lead times per urgency: the median and the 90th percentile of the generator's own times.
     let lead = section(&m, "lead_times");
     for (row, u) in URGENCIES.iter().enumerate() {
-        let these: Vec<_> = made.referrals.iter().filter(|r| r.urgency == *u && in_period(r.submitted, period)).collect();
+        let these: Vec<_> = made
+            .referrals
+            .iter()
+            .filter(|r| r.urgency == *u && in_period(r.submitted, period))
+            .collect();
         for (col, step) in [(1, 0), (4, 1), (6, 2)] {
             let values: Vec<f64> = these
                 .iter()
-                .filter_map(|r| [r.answered, r.discussed, r.decided][step].map(|at| days(r.submitted, at)))
+                .filter_map(|r| {
+                    [r.answered, r.discussed, r.decided][step].map(|at| days(r.submitted, at))
+                })
                 .collect();
-            let Cell::Days { value, basis } = &lead.rows[row].cells[col] else { panic!("days") };
+            let Cell::Days { value, basis } = &lead.rows[row].cells[col] else {
+                panic!("days")
+            };
             assert_eq!(*basis, values.len() as u64, "{u:?} step {step}");
             let expected = monitor_quantile(&values, 0.5);
             match (value, expected) {
-                (Some(v), Some(e)) => assert!((v - e).abs() < 0.01, "{u:?} step {step}: {v} against {e}"),
+                (Some(v), Some(e)) => {
+                    assert!((v - e).abs() < 0.01, "{u:?} step {step}: {v} against {e}")
+                }
                 (v, e) => assert_eq!(v.is_some(), e.is_some()),
             }
         }
@@ -170,7 +245,9 @@ fn expected_referral_rows(made: &Made, period: Period) -> BTreeMap<String, Vec<S
             .map(|u| {
                 made.referrals
                     .iter()
-                    .filter(|r| r.table_id == *table && r.urgency == *u && in_period(r.submitted, period))
+                    .filter(|r| {
+                        r.table_id == *table && r.urgency == *u && in_period(r.submitted, period)
+                    })
                     .count() as u64
             })
             .collect();
@@ -193,13 +270,21 @@ fn expected_referral_rows(made: &Made, period: Period) -> BTreeMap<String, Vec<S
 /// The rows of the page's table of a section: row name → cell texts.
 fn page_rows(body: &str, id: &str) -> BTreeMap<String, Vec<String>> {
     let html = scraper::Html::parse_document(body);
-    let rows = scraper::Selector::parse(&format!("section[aria-labelledby=cijfer-{id}] tbody tr")).unwrap();
+    let rows = scraper::Selector::parse(&format!("section[aria-labelledby=cijfer-{id}] tbody tr"))
+        .unwrap();
     let th = scraper::Selector::parse("th").unwrap();
     let td = scraper::Selector::parse("td").unwrap();
     html.select(&rows)
         .map(|tr| {
-            let name = tr.select(&th).next().map(|e| e.text().collect::<String>()).unwrap_or_default();
-            let cells = tr.select(&td).map(|e| e.text().collect::<String>().trim().to_string()).collect();
+            let name = tr
+                .select(&th)
+                .next()
+                .map(|e| e.text().collect::<String>())
+                .unwrap_or_default();
+            let cells = tr
+                .select(&td)
+                .map(|e| e.text().collect::<String>().trim().to_string())
+                .collect();
             (name.trim().to_string(), cells)
         })
         .collect()
@@ -207,7 +292,10 @@ fn page_rows(body: &str, id: &str) -> BTreeMap<String, Vec<String>> {
 
 /// The rows of a section's block in the CSV (or the XLSX as rows of texts).
 fn block_rows(rows: &[Vec<String>], title: &str) -> BTreeMap<String, Vec<String>> {
-    let start = rows.iter().position(|r| r.first().is_some_and(|c| c == title)).expect(title);
+    let start = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == title))
+        .expect(title);
     rows[start + 2..]
         .iter()
         .take_while(|r| r.iter().any(|c| !c.is_empty()))
@@ -237,8 +325,14 @@ async fn groups_under_five_show_as_under_five_on_the_page_in_the_csv_and_in_the_
     let (made, period) = region(&app);
     let expected = expected_referral_rows(&made, period);
     let all: Vec<&String> = expected.values().flatten().collect();
-    assert!(all.iter().any(|t| *t == "< 5"), "the region has a small group: {expected:?}");
-    assert!(all.iter().any(|t| t.parse::<u64>().is_ok_and(|n| n >= 5)), "and a large one");
+    assert!(
+        all.iter().any(|t| *t == "< 5"),
+        "the region has a small group: {expected:?}"
+    );
+    assert!(
+        all.iter().any(|t| t.parse::<u64>().is_ok_and(|n| n >= 5)),
+        "and a large one"
+    );
 
     let coordinator = signed_in(&app, COORDINATOR).await;
     let base = format!("/beheer/samenwerkingsverbanden/{DEFAULT_PARTNERSHIP}/monitor");
@@ -246,16 +340,34 @@ async fn groups_under_five_show_as_under_five_on_the_page_in_the_csv_and_in_the_
     let page = coordinator.get(&format!("{base}?{query}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page_rows(&page.body, "referrals"), expected, "the page");
-    for id in ["referrals", "outcomes", "phases", "measures", "professionals", "status", "overdue"] {
+    for id in [
+        "referrals",
+        "outcomes",
+        "phases",
+        "measures",
+        "professionals",
+        "status",
+        "overdue",
+    ] {
         let rows: Vec<Vec<String>> = page_rows(&page.body, id)
             .into_iter()
-            .map(|(k, mut v)| { v.insert(0, k); v })
+            .map(|(k, mut v)| {
+                v.insert(0, k);
+                v
+            })
             .collect();
         no_small_number(&rows);
     }
-    assert!(page.body.contains("<svg class=\"ss-chart ss-bars\""), "a chart");
+    assert!(
+        page.body.contains("<svg class=\"ss-chart ss-bars\""),
+        "a chart"
+    );
 
-    let (status, csv) = fetch(&coordinator, &format!("/beheer/samenwerkingsverbanden/{DEFAULT_PARTNERSHIP}/monitor.csv?{query}")).await;
+    let (status, csv) = fetch(
+        &coordinator,
+        &format!("/beheer/samenwerkingsverbanden/{DEFAULT_PARTNERSHIP}/monitor.csv?{query}"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let text = String::from_utf8(csv).unwrap();
     let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
@@ -265,10 +377,18 @@ async fn groups_under_five_show_as_under_five_on_the_page_in_the_csv_and_in_the_
         .records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect();
-    assert_eq!(block_rows(&rows, "Aanmeldingen per overleg en urgentie"), expected, "the CSV");
+    assert_eq!(
+        block_rows(&rows, "Aanmeldingen per overleg en urgentie"),
+        expected,
+        "the CSV"
+    );
     no_small_number(&rows);
 
-    let (status, xlsx) = fetch(&coordinator, &format!("/beheer/samenwerkingsverbanden/{DEFAULT_PARTNERSHIP}/monitor.xlsx?{query}")).await;
+    let (status, xlsx) = fetch(
+        &coordinator,
+        &format!("/beheer/samenwerkingsverbanden/{DEFAULT_PARTNERSHIP}/monitor.xlsx?{query}"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an XLSX workbook");
     let range = book.worksheet_range("Monitor").unwrap();
@@ -282,10 +402,25 @@ async fn groups_under_five_show_as_under_five_on_the_page_in_the_csv_and_in_the_
             cells
         })
         .collect();
-    assert_eq!(block_rows(&rows, "Aanmeldingen per overleg en urgentie"), expected, "the XLSX");
-    let counted = ["Aanmeldingen per overleg en urgentie", "Uitkomsten per overleg", "Gezinnen per fase van veiligheid", "Maatregelen"];
+    assert_eq!(
+        block_rows(&rows, "Aanmeldingen per overleg en urgentie"),
+        expected,
+        "the XLSX"
+    );
+    let counted = [
+        "Aanmeldingen per overleg en urgentie",
+        "Uitkomsten per overleg",
+        "Gezinnen per fase van veiligheid",
+        "Maatregelen",
+    ];
     for title in counted {
-        let block: Vec<Vec<String>> = block_rows(&rows, title).into_iter().map(|(k, mut v)| { v.insert(0, k); v }).collect();
+        let block: Vec<Vec<String>> = block_rows(&rows, title)
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.insert(0, k);
+                v
+            })
+            .collect();
         no_small_number(&block);
     }
 }
@@ -303,14 +438,26 @@ async fn a_figure_opens_only_to_the_families_the_reader_may_see() {
     };
     assert!(phase_one.len() >= 5, "{phase_one:?}");
     let closed: HashSet<i64> = made.closed.iter().map(|(f, _)| *f).collect();
-    let involved: Vec<i64> = phase_one.iter().copied().filter(|f| !closed.contains(f)).take(3).collect();
+    let involved: Vec<i64> = phase_one
+        .iter()
+        .copied()
+        .filter(|f| !closed.contains(f))
+        .take(3)
+        .collect();
     {
         let mut conn = app.conn();
         let by = samenspel::record::who(&mut conn, made.professional_id).unwrap();
         let coordinator = samenspel::record::who(&mut conn, coordinator_id).unwrap();
         for f in &involved {
             samenspel::db::write(&mut conn, |conn| {
-                samenspel::record::add_involvement(conn, &by, *f, &coordinator, "Meekijker", today())
+                samenspel::record::add_involvement(
+                    conn,
+                    &by,
+                    *f,
+                    &coordinator,
+                    "Meekijker",
+                    today(),
+                )
             })
             .unwrap();
         }
@@ -331,13 +478,21 @@ async fn a_figure_opens_only_to_the_families_the_reader_may_see() {
         .filter_map(|a| a.value().attr("href").map(str::to_string))
         .collect();
     assert!(hrefs.contains(&link), "the figure opens: {hrefs:?}");
-    let list = coordinator.get(&format!("{base}/lijst?{query}&cijfer=phases:0:0")).await;
+    let list = coordinator
+        .get(&format!("{base}/lijst?{query}&cijfer=phases:0:0"))
+        .await;
     assert_eq!(list.status, StatusCode::OK);
     let html = scraper::Html::parse_document(&list.body);
     let links = scraper::Selector::parse(".ss-monitor-list a").unwrap();
     let shown: HashSet<i64> = html
         .select(&links)
-        .filter_map(|a| a.value().attr("href")?.strip_prefix("/gezinnen/")?.parse().ok())
+        .filter_map(|a| {
+            a.value()
+                .attr("href")?
+                .strip_prefix("/gezinnen/")?
+                .parse()
+                .ok()
+        })
         .collect();
     assert_eq!(shown, expected, "only the families the coordinator may see");
     assert!(shown.len() < phase_one.len());
@@ -346,13 +501,25 @@ async fn a_figure_opens_only_to_the_families_the_reader_may_see() {
     let admin = signed_in(&app, "beheer.a@regio.example").await;
     let org = {
         use samenspel::domain::organisation;
-        organisation::find_by_name(&mut app.conn(), "Veilig Thuis a").unwrap().unwrap().id
+        organisation::find_by_name(&mut app.conn(), "Veilig Thuis a")
+            .unwrap()
+            .unwrap()
+            .id
     };
-    let page = admin.get(&format!("/beheer/organisaties/{org}/monitor?{query}")).await;
+    let page = admin
+        .get(&format!("/beheer/organisaties/{org}/monitor?{query}"))
+        .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(!page.body.contains("/monitor/lijst"), "no list behind the figures");
+    assert!(
+        !page.body.contains("/monitor/lijst"),
+        "no list behind the figures"
+    );
     assert!(page.body.contains("Je ziet alleen de cijfers"));
-    let list = admin.get(&format!("/beheer/organisaties/{org}/monitor/lijst?{query}&cijfer=phases:0:0")).await;
+    let list = admin
+        .get(&format!(
+            "/beheer/organisaties/{org}/monitor/lijst?{query}&cijfer=phases:0:0"
+        ))
+        .await;
     assert!(!list.body.contains("/gezinnen/"), "an admin sees no family");
     // Someone else's monitor does not exist for them.
     let other = admin.get(&format!("{base}?{query}")).await;
@@ -362,27 +529,58 @@ async fn a_figure_opens_only_to_the_families_the_reader_may_see() {
 #[actix_web::test]
 async fn the_story_behind_the_numbers_is_kept_per_period() {
     let app = TestApp::spawn().await;
-    app.coordinator(COORDINATOR, "Carla Coördinator", "ZVH Regio", DEFAULT_PARTNERSHIP);
+    app.coordinator(
+        COORDINATOR,
+        "Carla Coördinator",
+        "ZVH Regio",
+        DEFAULT_PARTNERSHIP,
+    );
     let coordinator = signed_in(&app, COORDINATOR).await;
     let base = format!("/beheer/samenwerkingsverbanden/{DEFAULT_PARTNERSHIP}/monitor");
-    let page = coordinator.get(&format!("{base}?van=2025-01-01&tot=2025-12-31")).await;
-    assert!(page.body.contains("Voor deze periode is nog geen verhaal geschreven."));
+    let page = coordinator
+        .get(&format!("{base}?van=2025-01-01&tot=2025-12-31"))
+        .await;
+    assert!(
+        page.body
+            .contains("Voor deze periode is nog geen verhaal geschreven.")
+    );
     let empty = coordinator
-        .submit(&format!("{base}?van=2025-01-01&tot=2025-12-31"), &format!("{base}/verhaal"), &[("van", "2025-01-01"), ("tot", "2025-12-31"), ("text", "  ")])
+        .submit(
+            &format!("{base}?van=2025-01-01&tot=2025-12-31"),
+            &format!("{base}/verhaal"),
+            &[("van", "2025-01-01"), ("tot", "2025-12-31"), ("text", "  ")],
+        )
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(empty.body.contains("Schrijf het verhaal bij de cijfers."));
     let story = "Meer spoedaanmeldingen na de zomer: de wachtlijst bij de GGZ liep op.";
     let saved = coordinator
-        .submit(&format!("{base}?van=2025-01-01&tot=2025-12-31"), &format!("{base}/verhaal"), &[("van", "2025-01-01"), ("tot", "2025-12-31"), ("text", story)])
+        .submit(
+            &format!("{base}?van=2025-01-01&tot=2025-12-31"),
+            &format!("{base}/verhaal"),
+            &[
+                ("van", "2025-01-01"),
+                ("tot", "2025-12-31"),
+                ("text", story),
+            ],
+        )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
-    let page = coordinator.get(&format!("{base}?van=2025-01-01&tot=2025-12-31")).await;
+    let page = coordinator
+        .get(&format!("{base}?van=2025-01-01&tot=2025-12-31"))
+        .await;
     assert!(page.body.contains(story));
-    let other_year = coordinator.get(&format!("{base}?van=2024-01-01&tot=2024-12-31")).await;
-    assert!(!other_year.body.contains(story), "a story belongs to its period");
+    let other_year = coordinator
+        .get(&format!("{base}?van=2024-01-01&tot=2024-12-31"))
+        .await;
+    assert!(
+        !other_year.body.contains(story),
+        "a story belongs to its period"
+    );
     // A period that is not one: a message, and this year's figures.
-    let wrong = coordinator.get(&format!("{base}?van=2025-12-31&tot=2025-01-01")).await;
+    let wrong = coordinator
+        .get(&format!("{base}?van=2025-12-31&tot=2025-01-01"))
+        .await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert!(wrong.body.contains("De einddatum ligt voor de begindatum."));
 }

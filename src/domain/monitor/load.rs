@@ -137,12 +137,15 @@ pub fn decisions(
     query.load(conn)
 }
 
-/// Every change of phase before `until`: (when, family, to, from), oldest first.
+/// A change of phase: (when, family, to, from).
+pub type Change = (NaiveDateTime, i64, i32, Option<i32>);
+
+/// Every change of phase before `until`, oldest first.
 pub fn phase_changes(
     conn: &mut DbConn,
     scope: Scope,
     until: NaiveDateTime,
-) -> QueryResult<Vec<(NaiveDateTime, i64, i32, Option<i32>)>> {
+) -> QueryResult<Vec<Change>> {
     let query = events::table
         .inner_join(safety_phases::table.on(safety_phases::id.nullable().eq(events::subject_id)))
         .inner_join(families::table.on(families::id.nullable().eq(events::family_id)))
@@ -238,8 +241,7 @@ pub fn reviews(conn: &mut DbConn, scope: Scope) -> QueryResult<Vec<ReviewRow>> {
                 .and(directorships::ended_at.is_null())),
         )
         .inner_join(
-            organisations::table
-                .on(organisations::id.eq(directorships::director_organisation_id)),
+            organisations::table.on(organisations::id.eq(directorships::director_organisation_id)),
         )
         .filter(families::status.ne(FamilyStatus::Closed.code()))
         .select((

@@ -18,7 +18,11 @@ pub struct Note {
 }
 
 /// The notes on the partnership's monitor for exactly this period, newest first.
-pub fn for_period(conn: &mut DbConn, partnership_id: i64, period: Period) -> QueryResult<Vec<Note>> {
+pub fn for_period(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    period: Period,
+) -> QueryResult<Vec<Note>> {
     let found: Vec<Event> = events::table
         .filter(events::kind.eq(EventKind::MonitorNoteWritten.name()))
         .filter(events::subject_type.eq("partnership"))

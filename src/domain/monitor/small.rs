@@ -113,7 +113,10 @@ mod tests {
             (vec![Small, Hidden, Count(50)], Count(63))
         );
         // Zeroes are no cover: the next non-zero count is hidden.
-        assert_eq!(group(&[0, 2, 8]), (vec![Count(0), Small, Hidden], Count(10)));
+        assert_eq!(
+            group(&[0, 2, 8]),
+            (vec![Count(0), Small, Hidden], Count(10))
+        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ use crate::web::forms::{FieldErrors, TEXT_LIMIT, text};
 use crate::web::{AppError, AppState, CurrentUser, PageCtx, html, see_other};
 
 /// Of `families`, those the user may see now, by the same relation that opens their record.
-fn visible(conn: &mut DbConn, user_id: i64, families: &[i64]) -> Result<Vec<ListedFamily>, AppError> {
+fn visible(
+    conn: &mut DbConn,
+    user_id: i64,
+    families: &[i64],
+) -> Result<Vec<ListedFamily>, AppError> {
     let maybe = monitor::candidates(conn, user_id)?;
     let mut listed = Vec::new();
     for id in families.iter().filter(|f| maybe.contains(f)) {

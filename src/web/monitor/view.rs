@@ -5,8 +5,8 @@
 use askama::Template;
 
 use super::super::PageCtx;
-use super::super::forms::FieldErrors;
 use super::super::chart::{Bar, bar_chart};
+use super::super::forms::FieldErrors;
 use crate::domain::monitor::notes::Note;
 use crate::domain::monitor::{Display, Label, Period, ShownSection};
 use crate::export::monitor::{display_text, label_text};
@@ -47,7 +47,11 @@ fn bars(i18n: &I18n, section: &ShownSection) -> Vec<Bar> {
         .iter()
         .filter(|r| !is_total(&r.label))
         .filter_map(|r| {
-            let cell = if last { r.cells.last() } else { r.cells.first() }?;
+            let cell = if last {
+                r.cells.last()
+            } else {
+                r.cells.first()
+            }?;
             Some(Bar {
                 label: label_text(i18n, &r.label),
                 value: match cell.display {
@@ -81,7 +85,11 @@ pub fn sections(i18n: &I18n, shown: &[ShownSection], list: Option<&str>) -> Vec<
                 id: section.id,
                 about: i18n.t(&format!("monitor.section.{}.about", section.id)),
                 title,
-                columns: section.columns.iter().map(|c| label_text(i18n, c)).collect(),
+                columns: section
+                    .columns
+                    .iter()
+                    .map(|c| label_text(i18n, c))
+                    .collect(),
                 rows: section
                     .rows
                     .iter()

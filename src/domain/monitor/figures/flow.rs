@@ -185,7 +185,8 @@ fn lead_times(flows: &[Flow], tables: &[TableRow]) -> Section {
                 .iter()
                 .filter(|f| {
                     let d = deadlines.get(&f.table_id).copied().unwrap_or_default();
-                    f.answered.is_some_and(|a| a <= answer_due(d, f.urgency, f.submitted))
+                    f.answered
+                        .is_some_and(|a| a <= answer_due(d, f.urgency, f.submitted))
                 })
                 .count() as u64;
             let mut cells = vec![count(these.iter().map(|f| f.family_id).collect())];
@@ -255,7 +256,11 @@ fn outcomes(decisions: &[&DecisionEvent], tables: &[TableRow]) -> Section {
 
 /// The family's view on each table's decisions, and the share where it was recorded.
 fn family_view(decisions: &[&DecisionEvent], tables: &[TableRow]) -> Section {
-    let views = [FamilyView::Agrees, FamilyView::Disagrees, FamilyView::NotHeard];
+    let views = [
+        FamilyView::Agrees,
+        FamilyView::Disagrees,
+        FamilyView::NotHeard,
+    ];
     let ids: BTreeSet<i64> = decisions.iter().map(|d| d.2).collect();
     let rows = rows_of(tables, &ids)
         .into_iter()

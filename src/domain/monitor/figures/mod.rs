@@ -196,7 +196,10 @@ mod tests {
             ]
         );
         assert_eq!(shown.columns.len(), 4);
-        assert_eq!(shown.rows[0].cells[0].figure.as_deref(), Some("outcomes:0:0"));
+        assert_eq!(
+            shown.rows[0].cells[0].figure.as_deref(),
+            Some("outcomes:0:0")
+        );
     }
 
     #[test]

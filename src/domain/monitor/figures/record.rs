@@ -41,7 +41,7 @@ pub fn sections(
     Ok(all)
 }
 
-type Change = (NaiveDateTime, i64, i32, Option<i32>);
+use super::super::load::Change;
 
 /// Families per phase at the end of the period, the steps in it, and the time from 1 to 2.
 fn phases(changes: &[Change], start: NaiveDateTime) -> Vec<Section> {
@@ -61,10 +61,8 @@ fn phases(changes: &[Change], start: NaiveDateTime) -> Vec<Section> {
             Some(from) if to < from => back.push(family),
             _ => {}
         }
-        if from == Some(1) && to == 2 {
-            if let Some(since) = entered_one.get(&family) {
-                to_two.push((family, (at - *since).num_seconds() as f64 / 86_400.0));
-            }
+        if let (Some(1), 2, Some(since)) = (from, to, entered_one.get(&family)) {
+            to_two.push((family, (at - *since).num_seconds() as f64 / 86_400.0));
         }
     }
     let per_phase = Section {
@@ -99,9 +97,14 @@ fn phases(changes: &[Change], start: NaiveDateTime) -> Vec<Section> {
         ],
         grouping: Grouping::None,
     };
+    vec![per_phase, moves, phase_time(&to_two)]
+}
+
+/// The days from entering phase 1 to the step to phase 2, per step: (family, days).
+fn phase_time(to_two: &[(i64, f64)]) -> Section {
     let values: Vec<f64> = to_two.iter().map(|(_, d)| *d).collect();
     let basis = values.len() as u64;
-    let time = Section {
+    Section {
         id: "phase_time",
         columns: ["families", "median", "p90"]
             .iter()
@@ -122,8 +125,7 @@ fn phases(changes: &[Change], start: NaiveDateTime) -> Vec<Section> {
             ],
         }],
         grouping: Grouping::None,
-    };
-    vec![per_phase, moves, time]
+    }
 }
 
 /// The measures recorded in the period, per kind.
