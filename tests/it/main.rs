@@ -32,6 +32,7 @@ mod matrix;
 mod meetings;
 mod minutes;
 mod monitor;
+mod monitor_browser;
 mod pages;
 mod partners;
 mod partnerships;
