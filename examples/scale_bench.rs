@@ -542,7 +542,7 @@ impl MonitorRows {
                     safety_phases::previous_phase.eq(previous),
                     safety_phases::started_at.eq(at),
                     safety_phases::decided_by_user_id.eq(by),
-                    safety_phases::rationale.eq(""),
+                    safety_phases::rationale.eq("Besproken"),
                     safety_phases::criteria.eq(""),
                 )
             })
@@ -600,6 +600,8 @@ fn start_server(url: &str, port: u16) -> Child {
         .env("SAMENSPEL_BIND", format!("127.0.0.1:{port}"))
         .env("SAMENSPEL_BASE_URL", format!("http://127.0.0.1:{port}"))
         .env("SAMENSPEL_LOG", "warn")
+        // The accounts log in with a password alone (a deployment's default asks a second factor).
+        .env("SAMENSPEL_SECOND_FACTOR", "optional")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
