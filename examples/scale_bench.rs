@@ -134,6 +134,14 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
     chunked(users, 500, |c| {
         diesel::insert_into(users::table).values(c).execute(conn)
     });
+    // Professional 0 coordinates the partnership: the one who reads its monitor.
+    diesel::insert_into(partnership_coordinators::table)
+        .values((
+            partnership_coordinators::partnership_id.eq(1),
+            partnership_coordinators::user_id.eq(1),
+        ))
+        .execute(conn)
+        .unwrap();
     let kind: i64 = table_kinds::table
         .select(table_kinds::id)
         .first(conn)
@@ -280,25 +288,16 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
     });
     println!("meetings: {:.1} s", t.elapsed().as_secs_f64());
 
-    // Events: a valid chain, spread over the families, one in ten a meeting event.
+    // Events: a valid chain, spread over the families. One in ten a meeting discussed, and the
+    // primary process the monitor reads: referrals submitted and answered, decisions, phase changes
+    // and measures, each with the row it is about.
     let mut prev = GENESIS_HASH.to_string();
     let mut batch = Vec::with_capacity(1000);
-    let kinds = [
-        EventKind::PersonAdded,
-        EventKind::PlanSaved,
-        EventKind::PlanCommented,
-        EventKind::InvolvementAdded,
-    ];
+    let mut rows = MonitorRows::default();
     for e in 0..a.events {
-        let family = 1 + (e * 7919) % a.families;
         let at: NaiveDateTime = start + TimeDelta::seconds(e * 90);
-        let meeting = (e % 10 == 0).then(|| 1 + e % a.meetings);
-        let kind = if meeting.is_some() {
-            EventKind::MeetingDiscussed
-        } else {
-            kinds[(e % 4) as usize]
-        }
-        .name();
+        let (family, kind, subject, meeting) = rows.event(e, a, at);
+        let kind = kind.name();
         let data = format!("{{\"name\":\"Professional {}\"}}", director(family));
         let digest = payload_digest(&data);
         let actor = Some(director(family));
@@ -310,8 +309,8 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
             org,
             Some(family),
             kind,
-            "family",
-            Some(family),
+            subject.0,
+            Some(subject.1),
             &hashed_digest(&digest),
             meeting,
         );
@@ -321,8 +320,8 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
             events::actor_organisation_id.eq(org),
             events::family_id.eq(Some(family)),
             events::kind.eq(kind),
-            events::subject_type.eq("family"),
-            events::subject_id.eq(Some(family)),
+            events::subject_type.eq(subject.0),
+            events::subject_id.eq(Some(subject.1)),
             events::data.eq(data),
             events::prev_hash.eq(prev.clone()),
             events::hash.eq(hash.clone()),
@@ -336,6 +335,7 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
                 .execute(conn)
                 .unwrap();
             batch.clear();
+            rows.flush(conn);
         }
     }
     if !batch.is_empty() {
@@ -344,6 +344,7 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
             .execute(conn)
             .unwrap();
     }
+    rows.flush(conn);
     diesel::update(event_chain_head::table.find(1))
         .set((
             event_chain_head::last_event_id.eq(Some(a.events)),
@@ -352,6 +353,230 @@ fn generate(conn: &mut SqliteConnection, a: &Args) {
         .execute(conn)
         .unwrap();
     println!("events: {:.1} s", t.elapsed().as_secs_f64());
+}
+
+const OUTCOMES: [&str; 4] = ["Opschalen", "Afschalen", "RvdK-onderzoek", "Doorgaan"];
+const VIEWS: [&str; 3] = ["agrees", "disagrees", "not_heard"];
+const URGENCIES: [&str; 7] = [
+    "crisis", "urgent", "urgent", "regular", "regular", "regular", "regular",
+];
+const MEASURES: [&str; 5] = [
+    "ots",
+    "uithuisplaatsing",
+    "huisverbod",
+    "voogdij",
+    "vrijwillige_plaatsing",
+];
+
+fn family_of(e: i64, families: i64) -> i64 {
+    1 + (e * 7919) % families
+}
+
+/// The rows the monitor's events are about, written in batches next to the events (ids follow the
+/// order of writing, so an event names its row's id before the row is written).
+#[derive(Default)]
+struct MonitorRows {
+    referrals: Vec<(i64, i64, i64, &'static str, NaiveDateTime)>,
+    decisions: Vec<(i64, i64, i64, &'static str, &'static str, NaiveDateTime)>,
+    phases: Vec<(i64, i32, Option<i32>, i64, NaiveDateTime)>,
+    measures: Vec<(i64, &'static str, i64, NaiveDateTime)>,
+    counts: [i64; 4],
+}
+
+impl MonitorRows {
+    /// The event `e`: its family, kind, subject and meeting; the row it is about is queued.
+    fn event(
+        &mut self,
+        e: i64,
+        a: &Args,
+        at: NaiveDateTime,
+    ) -> (i64, EventKind, (&'static str, i64), Option<i64>) {
+        let meeting = 1 + (e / 10) % a.meetings;
+        let user = |f: i64| 1 + f % PROFESSIONALS;
+        match e % 10 {
+            0 => {
+                let family = family_of(e, a.families);
+                (
+                    family,
+                    EventKind::MeetingDiscussed,
+                    ("meeting", meeting),
+                    Some(meeting),
+                )
+            }
+            1 | 2 => {
+                // Submitted, then answered (the referral of the event before).
+                let family = family_of(e - e % 10 + 1, a.families);
+                if e % 10 == 1 {
+                    self.counts[0] += 1;
+                    let table = 1 + e % TABLES;
+                    let urgency = URGENCIES[(e / 10 % 7) as usize];
+                    self.referrals
+                        .push((family, table, user(family), urgency, at));
+                    (
+                        family,
+                        EventKind::ReferralSubmitted,
+                        ("referral", self.counts[0]),
+                        None,
+                    )
+                } else {
+                    (
+                        family,
+                        EventKind::ReferralAccepted,
+                        ("referral", self.counts[0]),
+                        None,
+                    )
+                }
+            }
+            3 => {
+                let family = family_of(e - 2, a.families);
+                self.counts[1] += 1;
+                let (outcome, view) = (
+                    OUTCOMES[(e / 10 % 4) as usize],
+                    VIEWS[(e / 10 % 3) as usize],
+                );
+                self.decisions
+                    .push((family, meeting, 2 * meeting - 1, outcome, view, at));
+                (
+                    family,
+                    EventKind::DecisionRecorded,
+                    ("decision", self.counts[1]),
+                    Some(meeting),
+                )
+            }
+            4 if e % 20 == 4 => {
+                let family = family_of(e - 3, a.families);
+                self.counts[2] += 1;
+                let phase = (e / 20 % 3) as i32 + 1;
+                let previous = (e / 20 % 5 != 0).then_some((phase + 1) % 3 + 1);
+                self.phases
+                    .push((family, phase, previous, user(family), at));
+                (
+                    family,
+                    EventKind::PhaseChanged,
+                    ("safety_phase", self.counts[2]),
+                    None,
+                )
+            }
+            5 if e % 100 == 5 => {
+                let family = family_of(e - 4, a.families);
+                self.counts[3] += 1;
+                let kind = MEASURES[(e / 100 % 5) as usize];
+                self.measures.push((family, kind, user(family), at));
+                (
+                    family,
+                    EventKind::MeasureRecorded,
+                    ("measure", self.counts[3]),
+                    None,
+                )
+            }
+            _ => {
+                let family = family_of(e, a.families);
+                let kinds = [
+                    EventKind::PersonAdded,
+                    EventKind::PlanSaved,
+                    EventKind::PlanCommented,
+                    EventKind::InvolvementAdded,
+                ];
+                (family, kinds[(e % 4) as usize], ("family", family), None)
+            }
+        }
+    }
+
+    fn flush(&mut self, conn: &mut SqliteConnection) {
+        let referrals: Vec<_> = self
+            .referrals
+            .drain(..)
+            .map(|(family, table, by, urgency, at)| {
+                (
+                    referrals::family_id.eq(family),
+                    referrals::table_id.eq(table),
+                    referrals::referred_by_user_id.eq(by),
+                    referrals::reason.eq("Zorgen"),
+                    referrals::tried.eq(""),
+                    referrals::question.eq(""),
+                    referrals::urgency.eq(urgency),
+                    referrals::family_informed.eq(true),
+                    referrals::status.eq("accepted"),
+                    referrals::created_at.eq(at),
+                    referrals::updated_at.eq(at),
+                )
+            })
+            .collect();
+        if !referrals.is_empty() {
+            diesel::insert_into(referrals::table)
+                .values(&referrals)
+                .execute(conn)
+                .unwrap();
+        }
+        let decisions: Vec<_> = self
+            .decisions
+            .drain(..)
+            .map(|(family, meeting, item, outcome, view, at)| {
+                (
+                    decisions::meeting_id.eq(meeting),
+                    decisions::agenda_item_id.eq(item),
+                    decisions::family_id.eq(Some(family)),
+                    decisions::outcome.eq(outcome),
+                    decisions::text.eq(""),
+                    decisions::rationale.eq(""),
+                    decisions::family_view.eq(view),
+                    decisions::family_words.eq(""),
+                    decisions::created_by_user_id.eq(1),
+                    decisions::created_at.eq(at),
+                )
+            })
+            .collect();
+        if !decisions.is_empty() {
+            diesel::insert_into(decisions::table)
+                .values(&decisions)
+                .execute(conn)
+                .unwrap();
+        }
+        let phases: Vec<_> = self
+            .phases
+            .drain(..)
+            .map(|(family, phase, previous, by, at)| {
+                (
+                    safety_phases::family_id.eq(family),
+                    safety_phases::phase.eq(phase),
+                    safety_phases::previous_phase.eq(previous),
+                    safety_phases::started_at.eq(at),
+                    safety_phases::decided_by_user_id.eq(by),
+                    safety_phases::rationale.eq("Besproken"),
+                    safety_phases::criteria.eq(""),
+                )
+            })
+            .collect();
+        if !phases.is_empty() {
+            diesel::insert_into(safety_phases::table)
+                .values(&phases)
+                .execute(conn)
+                .unwrap();
+        }
+        let measures: Vec<_> = self
+            .measures
+            .drain(..)
+            .map(|(family, kind, by, at)| {
+                (
+                    measures::family_id.eq(family),
+                    measures::person_id.eq(2 * family),
+                    measures::kind.eq(kind),
+                    measures::decided_by.eq("kinderrechter"),
+                    measures::starts_on.eq(at.date()),
+                    measures::note.eq(""),
+                    measures::end_reason.eq(""),
+                    measures::recorded_by_user_id.eq(by),
+                    measures::created_at.eq(at),
+                )
+            })
+            .collect();
+        if !measures.is_empty() {
+            diesel::insert_into(measures::table)
+                .values(&measures)
+                .execute(conn)
+                .unwrap();
+        }
+    }
 }
 
 fn free_port() -> u16 {
@@ -377,6 +602,8 @@ fn start_server(url: &str, port: u16) -> Child {
         .env("SAMENSPEL_BIND", format!("127.0.0.1:{port}"))
         .env("SAMENSPEL_BASE_URL", format!("http://127.0.0.1:{port}"))
         .env("SAMENSPEL_LOG", "warn")
+        // The accounts log in with a password alone (a deployment's default asks a second factor).
+        .env("SAMENSPEL_SECOND_FACTOR", "optional")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -393,9 +620,59 @@ fn percentiles(mut ms: Vec<f64>) -> (f64, f64, f64) {
     (at(0.50), at(0.95), at(0.99))
 }
 
+/// A client logged in as `email`.
+async fn login(base: &str, email: &str) -> reqwest::Client {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = http.get(format!("{base}/inloggen")).send().await.unwrap();
+    let body = login.text().await.unwrap();
+    let token = body
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let res = http
+        .post(format!("{base}/inloggen"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", email),
+            ("password", "een lang genoeg wachtwoord"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "login: {}", res.status());
+    http
+}
+
+/// `requests` sequential requests of `path`: a line of the report with p50, p95 and p99.
+async fn measured(
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+    path: &str,
+    requests: usize,
+) -> String {
+    let mut ms = Vec::with_capacity(requests);
+    for _ in 0..requests {
+        let t = Instant::now();
+        let r = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        let _ = r.bytes().await.unwrap();
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p95, p99) = percentiles(ms);
+    format!("| {name} `{path}` | {p50:.1} ms | {p95:.1} ms | {p99:.1} ms |")
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let a = args();
+    let start = samenspel::domain::now() - TimeDelta::days(3 * 365);
     let dir = std::path::Path::new("target/scale-bench");
     std::fs::create_dir_all(dir).unwrap();
     let file = dir.join("samenspel.db");
@@ -450,26 +727,8 @@ async fn main() {
     }
     let startup = started.elapsed();
 
-    // Log in as professional 1: director of 200 families and involved with 200 more.
-    let login = http.get(format!("{base}/inloggen")).send().await.unwrap();
-    let body = login.text().await.unwrap();
-    let token = body
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
-    let res = http
-        .post(format!("{base}/inloggen"))
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("email", "prof1@schaal.example"),
-            ("password", "een lang genoeg wachtwoord"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_redirection(), "login: {}", res.status());
+    // Professional 1: director of 200 families and involved with 200 more.
+    let http = login(&base, "prof1@schaal.example").await;
     let family = 1 + PROFESSIONALS; // directed by professional 1
     let pages = [
         ("start page", "/".to_string()),
@@ -481,18 +740,25 @@ async fn main() {
         startup.as_secs_f64() * 1000.0
     )];
     for (name, path) in &pages {
-        let mut ms = Vec::with_capacity(a.requests);
-        for _ in 0..a.requests {
-            let t = Instant::now();
-            let r = http.get(format!("{base}{path}")).send().await.unwrap();
-            assert!(r.status().is_success(), "{path}: {}", r.status());
-            let _ = r.bytes().await.unwrap();
-            ms.push(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        let (p50, p95, p99) = percentiles(ms);
-        report.push(format!(
-            "| {name} `{path}` | {p50:.1} ms | {p95:.1} ms | {p99:.1} ms |"
-        ));
+        report.push(measured(&http, &base, name, path, a.requests).await);
+    }
+    // Professional 0 coordinates the partnership: its monitor for the last year of the data (the
+    // events end about 53 days before today), and a table's.
+    let coordinator = login(&base, "prof0@schaal.example").await;
+    let end = (start + TimeDelta::seconds(a.events * 90)).date();
+    let period = format!("van={}&tot={}", end - TimeDelta::days(364), end);
+    let monitors = [
+        (
+            "monitor, partnership, a year",
+            format!("/beheer/samenwerkingsverbanden/1/monitor?{period}"),
+        ),
+        (
+            "monitor, table, a year",
+            format!("/overleggen/1/monitor?{period}"),
+        ),
+    ];
+    for (name, path) in &monitors {
+        report.push(measured(&coordinator, &base, name, path, a.requests).await);
     }
     server.kill().ok();
     server.wait().ok();

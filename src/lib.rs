@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod demo_region;
 pub mod digest;
 pub mod domain;
 pub mod events;

@@ -16,6 +16,7 @@ pub mod involvement;
 pub mod involvement_request;
 pub mod measure;
 pub mod meeting;
+pub mod monitor;
 pub mod organisation;
 pub mod outcome;
 pub mod partnership;

@@ -174,6 +174,8 @@ event_kinds! {
     DataRequested => "data_request.submitted",
     /// The director produced the export for a member's request.
     DataRequestProduced => "data_request.produced",
+    /// A coordinator wrote the story behind the monitor's numbers for a period of the partnership.
+    MonitorNoteWritten => "monitor.note_written",
 }
 
 impl EventKind {

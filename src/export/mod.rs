@@ -3,6 +3,7 @@
 //! the reader may see; it reads no database and knows no permissions.
 
 pub mod documents;
+pub mod monitor;
 pub mod pdf;
 pub mod sheet;
 pub mod subject;

@@ -2,7 +2,9 @@
 //! name one `Ask` for every route; the tests check that none is missing, that only the public routes ask
 //! nothing, and that every action of the policy is asked by some route.
 
-use super::{ActionItem, BoardAction, FamilyAction, ReferralAction, TableAction, Top3Action};
+use super::{
+    ActionItem, BoardAction, FamilyAction, MonitorAction, ReferralAction, TableAction, Top3Action,
+};
 use crate::domain::meeting::MeetingAction;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +42,8 @@ pub enum Ask {
     BoardRequest(BoardAction),
     /// `allows_top3`: the top 3 of an agenda item, read, given or merged.
     Top3(Top3Action),
+    /// `allows_monitor`: a monitor of a partnership, a table or an organisation, and its notes.
+    Monitor(MonitorAction),
     /// `may_use_portal`: a family member, in their own family's portal.
     Portal,
     /// The partner API: a key approved by a coordinator (`web::api`), reading an outcome only as a
@@ -121,6 +125,7 @@ impl Ask {
         all.extend(ActionItem::ALL.map(Ask::ActionItem));
         all.extend(BoardAction::ALL.map(Ask::BoardRequest));
         all.extend(Top3Action::ALL.map(Ask::Top3));
+        all.extend(MonitorAction::ALL.map(Ask::Monitor));
         all
     }
 }

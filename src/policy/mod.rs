@@ -7,6 +7,7 @@ mod api_key;
 mod ask;
 mod board;
 mod meeting;
+mod monitor;
 mod partnership;
 mod referral;
 mod table;
@@ -16,6 +17,7 @@ pub use api_key::{KeyFacts, may_approve_api_key};
 pub use ask::{AccountAsk, Ask, GovernanceAsk};
 pub use board::{BoardAction, BoardFacts, allows_board_request};
 pub use meeting::{Seat, allows_meeting, may_correct, may_share_minutes, seat_allows};
+pub use monitor::{MonitorAction, MonitorStanding, allows_monitor, lists_family};
 pub use partnership::{
     GovernanceAction, Standing, allows_governance, may_coordinate, may_direct, may_sit,
 };

@@ -10,6 +10,7 @@ mod data_request;
 mod export;
 mod family;
 mod meeting;
+mod monitor;
 mod partner;
 mod partnership;
 mod portal;
@@ -38,6 +39,7 @@ pub use meeting::{
     record_decision, reopen_item, save_minutes, set_attendance, set_current_item, set_time_box,
     start_meeting, withdraw_item_invitation,
 };
+pub use monitor::write_monitor_note;
 pub use partner::{approve_api_key, record_reading};
 pub use partnership::{
     add_organisation, add_table_member, appoint_coordinator, change_settings, create_partnership,

@@ -185,9 +185,85 @@ fn draw_legend(svg: &mut String, text: &ChartText) {
     );
 }
 
+/// One bar of a bar chart: its name, its value (None when the small-number rule hides it) and the
+/// text shown at its end ("< 5" for a hidden one).
+#[derive(Clone, Debug)]
+pub struct Bar {
+    pub label: String,
+    pub value: Option<u64>,
+    pub text: String,
+}
+
+const BAR_HEIGHT: f64 = 22.0;
+const BAR_LABEL: f64 = 220.0;
+
+/// A horizontal bar chart (the monitor's figures): one bar per row, its number at its end, no colour
+/// needed to read it; a title and a description for screen readers. The page puts the table with the
+/// same numbers under it. Empty when there are no bars.
+pub fn bar_chart(bars: &[Bar], title: &str, description: &str, id: &str) -> String {
+    if bars.is_empty() {
+        return String::new();
+    }
+    let height = TOP + BAR_HEIGHT * bars.len() as f64 + 8.0;
+    let most = bars
+        .iter()
+        .filter_map(|b| b.value)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let room = WIDTH - BAR_LABEL - RIGHT - 48.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="ss-chart ss-bars" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        escape(title),
+        escape(description)
+    );
+    for (i, bar) in bars.iter().enumerate() {
+        let y = TOP + BAR_HEIGHT * i as f64;
+        let width = bar.value.map_or(0.0, |v| room * v as f64 / most);
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="ss-bar" x="{BAR_LABEL}" y="{:.1}" width="{width:.1}" height="{:.1}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
+            BAR_LABEL - 6.0,
+            y + 15.0,
+            escape(&bar.label),
+            y + 3.0,
+            BAR_HEIGHT - 6.0,
+            BAR_LABEL + width + 6.0,
+            y + 15.0,
+            escape(&bar.text),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bar_chart_draws_no_bar_for_a_hidden_value_and_says_so() {
+        let bars = [
+            Bar {
+                label: "MDA++".into(),
+                value: Some(40),
+                text: "40".into(),
+            },
+            Bar {
+                label: "Actieoverleg <Ede>".into(),
+                value: None,
+                text: "< 5".into(),
+            },
+        ];
+        let svg = bar_chart(&bars, "Aanmeldingen", "per overleg", "b");
+        assert!(svg.contains(r#"aria-labelledby="b-title b-desc""#));
+        assert!(svg.contains("Actieoverleg &lt;Ede&gt;"));
+        assert!(svg.contains(">&lt; 5</text>"));
+        assert_eq!(svg.matches(r#"width="0.0""#).count(), 1);
+        assert!(bar_chart(&[], "t", "d", "x").is_empty());
+    }
 
     fn text() -> ChartText {
         ChartText {

@@ -33,6 +33,7 @@ pub mod measures;
 pub mod meetings;
 pub mod members;
 pub mod middleware;
+pub mod monitor;
 pub mod notify;
 pub mod partnership_keys;
 pub mod partnerships;

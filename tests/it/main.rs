@@ -34,6 +34,8 @@ mod login;
 mod matrix;
 mod meetings;
 mod minutes;
+mod monitor;
+mod monitor_browser;
 mod pages;
 mod partners;
 mod partnerships;

@@ -6,6 +6,7 @@
 mod general;
 mod list;
 mod meetings;
+mod monitor;
 mod signin;
 
 use actix_web::web;
@@ -14,16 +15,25 @@ pub use list::RouteAsk;
 
 /// Every route outside /api as (method, path), exactly as registered by `routes`: the authorization
 /// matrix and the bad-input test take their list from here.
-pub static ROUTES: std::sync::LazyLock<Vec<(&str, &str)>> =
-    std::sync::LazyLock::new(|| [general::ROUTES, signin::ROUTES, meetings::ROUTES].concat());
+pub static ROUTES: std::sync::LazyLock<Vec<(&str, &str)>> = std::sync::LazyLock::new(|| {
+    [
+        general::ROUTES,
+        signin::ROUTES,
+        meetings::ROUTES,
+        monitor::ROUTES,
+    ]
+    .concat()
+});
 
 /// What each route asks the policy (`policy::Ask`), as (method, path, asks); None for a route that
 /// names none, which the route test refuses.
-pub static ASKS: std::sync::LazyLock<Vec<RouteAsk>> =
-    std::sync::LazyLock::new(|| [general::ASKS, signin::ASKS, meetings::ASKS].concat());
+pub static ASKS: std::sync::LazyLock<Vec<RouteAsk>> = std::sync::LazyLock::new(|| {
+    [general::ASKS, signin::ASKS, meetings::ASKS, monitor::ASKS].concat()
+});
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     general::register(cfg);
     signin::register(cfg);
     meetings::register(cfg);
+    monitor::register(cfg);
 }

@@ -144,6 +144,12 @@ pub fn expect_elsewhere(route: &str, actor: Actor) -> Option<Expect> {
         | "/beheer/samenwerkingsverbanden/{id}/api-sleutels/{key}/goedkeuren" => Refused,
         // Only B's own coordinators set B's second factor rule.
         "/beheer/samenwerkingsverbanden/{id}/tweede-factor" => Refused,
+        // Only B's own coordinators read B's monitor and write its story; never the system admin.
+        r if r.starts_with("/beheer/samenwerkingsverbanden/{id}/monitor")
+            || r.starts_with("/beheer/samenwerkingsverbanden/{id}/{file:monitor") =>
+        {
+            Refused
+        }
         // The system admin sets up every partnership (its organisations, coordinators, agreements) and
         // administers every account, whatever partnership its organisation takes part in ("Who
         // administers what" in the README); an organisation admin only her own organisation's.
@@ -251,6 +257,25 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         "/beheer/tweede-factor" => allow(actor == OrgAdmin),
         // A partnership's rule is its coordinators'.
         "/beheer/samenwerkingsverbanden/{id}/tweede-factor" => allow(actor == Coordinator),
+        // The monitor: staff find theirs from one page; a partnership's is its coordinators' (who also
+        // write the story behind its numbers), a table's its chair's and the coordinators', an
+        // organisation's its own admin's. Never the system admin's.
+        "/monitor" => allow(staff),
+        r if r.starts_with("/beheer/samenwerkingsverbanden/{id}/monitor")
+            || r.starts_with("/beheer/samenwerkingsverbanden/{id}/{file:monitor") =>
+        {
+            allow(actor == Coordinator)
+        }
+        r if r.starts_with("/overleggen/{id}/monitor")
+            || r.starts_with("/overleggen/{id}/{file:monitor") =>
+        {
+            allow(matches!(actor, Chair | Coordinator))
+        }
+        r if r.starts_with("/beheer/organisaties/{id}/monitor")
+            || r.starts_with("/beheer/organisaties/{id}/{file:monitor") =>
+        {
+            allow(actor == OrgAdmin)
+        }
         // Administration.
         r if r.starts_with("/beheer/api-sleutels") || r.starts_with("/beheer/webhooks") => {
             allow(actor == OrgAdmin)

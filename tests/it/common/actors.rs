@@ -842,6 +842,7 @@ impl World {
                 "{file:actielijst\\.(pdf|xlsx|csv)}",
                 "actielijst.csv".into(),
             ),
+            ("{file:monitor\\.(xlsx|csv)}", "monitor.csv".into()),
         ] {
             path = path.replace(name, &value);
         }
