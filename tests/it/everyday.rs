@@ -110,14 +110,44 @@ async fn every_export_route_counts_as_a_download_and_no_page_does() {
             .any(|ext| path.contains(ext))
             && !path.starts_with("/agenda/");
         if *method == "GET" && file {
-            let example = path
-                .replace("{file:actielijst\\.(pdf|xlsx|csv)}", "actielijst.xlsx")
-                .replace(['{', '}'], "");
+            let example = example_of(path);
             assert!(samenspel::web::is_download(&example), "{path}");
         } else if *method == "GET" {
             assert!(!samenspel::web::is_download(path), "{path}");
         }
     }
+}
+
+/// An address `path` matches: a file pattern (`{file:actielijst\\.(pdf|xlsx|csv)}`) becomes its first
+/// name (`actielijst.pdf`), a parameter its name.
+fn example_of(path: &str) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(start) = rest.find("{file:") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
+        let pattern = &rest[start + "{file:".len()..end - 1];
+        let (name, kinds) = pattern.split_once("\\.(").unwrap_or((pattern, ""));
+        let first = kinds.split(['|', ')']).next().unwrap_or_default();
+        out.push_str(&format!("{name}.{first}"));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out.replace(['{', '}'], "")
+}
+
+#[test]
+fn the_example_address_of_a_file_pattern_is_its_first_file() {
+    assert_eq!(
+        example_of("/overleggen/{id}/{file:monitor\\.(xlsx|csv)}"),
+        "/overleggen/id/monitor.xlsx"
+    );
+    assert_eq!(
+        example_of("/gezinnen/{id}/plan/pdf"),
+        "/gezinnen/id/plan/pdf"
+    );
 }
 
 /// Jansen with a portal account for Sandra Jansen (the mother), her client logged in to it.

@@ -72,6 +72,34 @@ fn figures(conn: &mut DbConn) -> Figures {
     )
 }
 
+/// The monitor of the family's partnership over the year of `day`, as of that day: every section with
+/// its counts and the families behind them, and the families it counts as closed.
+fn monitor_figures(conn: &mut DbConn, family: i64, day: NaiveDate) -> (String, Vec<i64>) {
+    use chrono::Datelike;
+    use samenspel::domain::monitor::{self, Period, Scope};
+    let partnership: i64 = families::table
+        .find(family)
+        .select(families::partnership_id)
+        .first(conn)
+        .unwrap();
+    let found = monitor::compute(
+        conn,
+        Scope::Partnership(partnership),
+        Period::year(day.year()),
+        day,
+    )
+    .unwrap();
+    let row = monitor::STATUS_KINDS
+        .iter()
+        .position(|k| *k == EventKind::FamilyClosed)
+        .unwrap();
+    let closed = found
+        .families_of(&format!("status:{row}:0"))
+        .map(|(_, _, _, families)| families.to_vec())
+        .unwrap_or_default();
+    (format!("{:?}", found.sections), closed)
+}
+
 /// Every text the family's rows hold that could name someone, joined: empty once it is erased.
 fn personal_text(conn: &mut DbConn, family: i64) -> String {
     let mut all: Vec<String> = persons::table
@@ -271,6 +299,11 @@ async fn past_its_term_a_closed_family_keeps_only_anonymous_figures_and_the_chai
         Some(samenspel::domain::family::keep_until(closed_on, 20))
     );
     let before = figures(&mut conn);
+    let monitor_before = monitor_figures(&mut conn, jansen, closed_on);
+    assert!(
+        monitor_before.1.contains(&jansen),
+        "the monitor counts the closing: {monitor_before:?}"
+    );
     let (logs, docs, accounts) = count_for(&mut conn, jansen);
     assert!(logs > 0 && docs > 0, "{logs} {docs}");
 
@@ -344,6 +377,11 @@ async fn past_its_term_a_closed_family_keeps_only_anonymous_figures_and_the_chai
 
     // What the monitor counts is unchanged; the tombstone is the one new event.
     assert_eq!(figures(&mut conn), before);
+    assert_eq!(
+        monitor_figures(&mut conn, jansen, closed_on),
+        monitor_before,
+        "the monitor's figures of the year the family closed"
+    );
     let tombstones: Vec<(Option<i64>, String)> = events::table
         .filter(events::kind.eq(EventKind::FamilyErased.name()))
         .select((events::family_id, events::data))

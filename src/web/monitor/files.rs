@@ -15,9 +15,10 @@ async fn file(
     target: Target,
     (file, query): (String, MonitorQuery),
 ) -> Result<HttpResponse, AppError> {
-    let xlsx = match file.as_str() {
-        "monitor.xlsx" => true,
-        "monitor.csv" => false,
+    // The file's name is `monitor` and the kind of file.
+    let xlsx = match file.strip_prefix("monitor") {
+        Some(".xlsx") => true,
+        Some(".csv") => false,
         _ => return Err(AppError::NotFound),
     };
     let (period, _) = period_of(query.van.as_deref(), query.tot.as_deref());
