@@ -235,7 +235,7 @@ async fn aftercare_runs_from_the_decision_to_a_closed_record_in_the_browser() {
     // The portal tells Sandra, in the browser, and shows nothing of the record.
     log_out(&browser).await;
     log_in_landing(&browser, &app, "sandra@example.org", |h1| {
-        h1 == "Uw dossier is gesloten"
+        h1 == "Jullie dossier is gesloten"
     })
     .await;
     let told = browser
