@@ -198,6 +198,17 @@ mod tests {
         }
     }
 
+    /// A key defined twice silently keeps one of its texts: the other place shows the wrong words.
+    #[test]
+    fn every_text_key_is_defined_once() {
+        let mut seen = std::collections::HashSet::new();
+        let twice: Vec<String> = defined_keys()
+            .into_iter()
+            .filter(|k| !seen.insert(k.clone()))
+            .collect();
+        assert!(twice.is_empty(), "defined more than once: {twice:?}");
+    }
+
     #[test]
     fn every_text_exists_in_dutch_and_english() {
         let source = include_str!("../locales/app.yml");
