@@ -400,4 +400,32 @@ async fn every_step_is_an_event_and_an_overdue_complaint_is_marked_on_the_start_
     // Reading it is on the family's access log, with its purpose.
     let log = s.sandra.get("/portaal/inzage").await.visible_text();
     assert!(log.contains("Klacht of bezwaar behandelen"), "{log}");
+    // Her copy of her data ("Ik wil mijn gegevens") has the complaint and its answer in her own words.
+    let page = s
+        .sandra
+        .submit("/portaal", "/portaal/inzageverzoek", &[])
+        .await;
+    assert!(page.status.is_redirection());
+    let mut conn = s.app.conn();
+    let person: i64 = {
+        use samenspel::schema::complaints;
+        complaints::table
+            .find(id)
+            .select(complaints::person_id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let request = samenspel::domain::data_request::for_person(&mut conn, person)
+        .unwrap()
+        .remove(0);
+    let i18n = samenspel::i18n::I18n::new(samenspel::i18n::Locale::Nl);
+    let export = samenspel::domain::data_request::gather(&mut conn, &request, &i18n).unwrap();
+    let own = export.parts.iter().find(|p| p.key == "own_words").unwrap();
+    assert!(
+        own.lines
+            .iter()
+            .any(|l| l.contains("Niemand belt terug. → Ik bel je morgen.")),
+        "{:?}",
+        own.lines
+    );
 }
