@@ -178,6 +178,17 @@ pub fn answer(conn: &mut DbConn, id: i64, text: &str, by: i64) -> QueryResult<us
     .execute(conn)
 }
 
+/// Routes an open complaint to another table (its chair handles it from now on); 0 when answered.
+pub fn forward(conn: &mut DbConn, id: i64, table_id: i64) -> QueryResult<usize> {
+    diesel::update(
+        complaints::table
+            .filter(complaints::id.eq(id))
+            .filter(complaints::answered_at.is_null()),
+    )
+    .set(complaints::table_id.eq(Some(table_id)))
+    .execute(conn)
+}
+
 /// Adds the names a list shows.
 fn listed(conn: &mut DbConn, rows: Vec<Complaint>) -> QueryResult<Vec<Listed>> {
     let mut out = Vec::new();
@@ -270,11 +281,7 @@ pub fn of_partnership(conn: &mut DbConn, partnership_id: i64) -> QueryResult<Vec
 /// partnership, each once.
 pub fn handlers(conn: &mut DbConn, of: &Complaint) -> QueryResult<Vec<super::user::User>> {
     let mut ids: Vec<i64> = match of.table_id {
-        Some(t) => table_members::table
-            .filter(table_members::table_id.eq(t))
-            .filter(table_members::role.eq(super::table::TableRole::Chair.code()))
-            .select(table_members::user_id)
-            .load(conn)?,
+        Some(t) => chairs_of(conn, t)?,
         None => Vec::new(),
     };
     ids.extend(
@@ -291,6 +298,15 @@ pub fn handlers(conn: &mut DbConn, of: &Complaint) -> QueryResult<Vec<super::use
         }
     }
     Ok(out)
+}
+
+/// The chairs of a table, by account id.
+pub fn chairs_of(conn: &mut DbConn, table_id: i64) -> QueryResult<Vec<i64>> {
+    table_members::table
+        .filter(table_members::table_id.eq(table_id))
+        .filter(table_members::role.eq(super::table::TableRole::Chair.code()))
+        .select(table_members::user_id)
+        .load(conn)
 }
 
 /// Whether the user chairs the complaint's table.

@@ -184,6 +184,8 @@ event_kinds! {
     ComplaintAnswered => "complaint.answered",
     /// A coordinator changed how many weeks the partnership gives itself to answer complaints.
     ComplaintTermChanged => "partnership.complaint_term_changed",
+    /// The chair or a coordinator sent a complaint on to another table of the partnership.
+    ComplaintForwarded => "complaint.forwarded",
 }
 
 impl EventKind {

@@ -16,13 +16,16 @@ pub enum ComplaintAction {
     Answer,
     /// Set how many weeks the partnership gives itself to answer.
     SetTerm,
+    /// Send it on to the chair of another table of the partnership, while it is open.
+    Forward,
 }
 
 impl ComplaintAction {
-    pub const ALL: [ComplaintAction; 3] = [
+    pub const ALL: [ComplaintAction; 4] = [
         ComplaintAction::Read,
         ComplaintAction::Answer,
         ComplaintAction::SetTerm,
+        ComplaintAction::Forward,
     ];
 }
 
@@ -46,7 +49,7 @@ pub fn allows_complaint(
         // never sit at a table.
         Role::OrgAdmin => standing.coordinator,
         Role::Professional => match action {
-            ComplaintAction::Read | ComplaintAction::Answer => {
+            ComplaintAction::Read | ComplaintAction::Answer | ComplaintAction::Forward => {
                 standing.chair || standing.coordinator
             }
             ComplaintAction::SetTerm => standing.coordinator,
@@ -76,11 +79,19 @@ mod tests {
         let none = ComplaintStanding::default();
         // (role, standing, what it may do)
         let cases: [(Role, ComplaintStanding, &[ComplaintAction]); 9] = [
-            (Role::Professional, chair, &[Read, Answer]),
-            (Role::Professional, coordinator, &[Read, Answer, SetTerm]),
+            (Role::Professional, chair, &[Read, Answer, Forward]),
+            (
+                Role::Professional,
+                coordinator,
+                &[Read, Answer, SetTerm, Forward],
+            ),
             // The director, someone involved, a member of the table, anyone of another partnership.
             (Role::Professional, none, &[]),
-            (Role::OrgAdmin, coordinator, &[Read, Answer, SetTerm]),
+            (
+                Role::OrgAdmin,
+                coordinator,
+                &[Read, Answer, SetTerm, Forward],
+            ),
             (Role::OrgAdmin, chair, &[]),
             (Role::OrgAdmin, none, &[]),
             (Role::SystemAdmin, coordinator, &[]),

@@ -1,4 +1,4 @@
-//! Complaints and objections: filed (with the automatic acknowledgement), answered, and the
+//! Complaints and objections: filed (with the automatic acknowledgement), forwarded, answered, and the
 //! partnership's term. The events name no family: a complaint is for its handlers only, so it reaches
 //! neither the family's timeline nor the partner organisations' feed; its subject is the complaint.
 
@@ -87,6 +87,27 @@ pub fn answer_complaint(conn: &mut DbConn, by: &Who, id: i64, answer: &str) -> D
             EventKind::ComplaintAnswered,
             ("complaint", id),
             json!({}),
+        )?;
+    }
+    Ok(done)
+}
+
+/// Sends an open complaint on to the chair of another table of its partnership; false when it was
+/// answered already (then it stays where it is).
+pub fn forward_complaint(
+    conn: &mut DbConn,
+    by: &Who,
+    of: &Complaint,
+    to_table: i64,
+) -> DomainResult<bool> {
+    let done = complaint::forward(conn, of.id, to_table)? > 0;
+    if done {
+        event_of_no_family(
+            conn,
+            by,
+            EventKind::ComplaintForwarded,
+            ("complaint", of.id),
+            json!({"from": of.table_id, "to": to_table}),
         )?;
     }
     Ok(done)

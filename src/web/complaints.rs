@@ -11,7 +11,7 @@ use askama::Template;
 
 use super::access::{actor, complaint_for, coordinated_partnership, who};
 use super::forms::{FieldErrors, NoticeQuery, TEXT_LIMIT, clean};
-use super::notify::notify_complaint_answered;
+use super::notify::{notify_complaint_answered, notify_complaint_forwarded};
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, html, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::complaint::{self, Listed, MAX_WEEKS};
@@ -25,9 +25,11 @@ struct ComplaintPage {
     ctx: PageCtx,
     c: Listed,
     answered_by: Option<String>,
+    /// The partnership's other tables it can be sent on to: (id, name).
+    tables: Vec<(i64, String)>,
     typed: String,
     errors: FieldErrors,
-    notice: bool,
+    notice: Option<&'static str>,
 }
 
 impl ComplaintPage {
@@ -48,13 +50,19 @@ fn complaint_page(
         Some(u) => crate::domain::user::find(conn, u)?.map(|u| u.name),
         None => None,
     };
+    let tables = crate::domain::table::list_of(conn, &[found.partnership_id])?
+        .into_iter()
+        .filter(|t| Some(t.id) != found.table_id)
+        .map(|t| (t.id, t.name))
+        .collect();
     Ok(ComplaintPage {
         ctx,
         c: complaint::listed_one(conn, found)?,
         answered_by,
+        tables,
         typed: String::new(),
         errors: FieldErrors::default(),
-        notice: false,
+        notice: None,
     })
 }
 
@@ -73,7 +81,11 @@ pub async fn show_complaint(
             })
         })
         .await?;
-    page.notice = query.melding.as_deref() == Some("beantwoord");
+    page.notice = match query.melding.as_deref() {
+        Some("beantwoord") => Some("complaint.notice_answered"),
+        Some("doorgestuurd") => Some("complaint.notice_forwarded"),
+        _ => None,
+    };
     html(StatusCode::OK, page)
 }
 
@@ -114,6 +126,48 @@ pub async fn answer_complaint(
         Ok(member) => {
             notify_complaint_answered(&state, member).await;
             Ok(see_other(&format!("/klachten/{id}?melding=beantwoord")))
+        }
+        Err(page) => html(StatusCode::UNPROCESSABLE_ENTITY, page),
+    }
+}
+
+/// Sends the complaint on to another table of the partnership; its chair handles it from then on. A
+/// coordinator goes back to it, a chair (who no longer reads it) to the start page.
+pub async fn forward_complaint(
+    user: CurrentUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (user, id) = (user.0, path.into_inner());
+    let to = form
+        .get("table_id")
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let outcome = state
+        .db(move |conn| {
+            db::write(conn, |conn| {
+                let mut page = complaint_page(conn, ctx, &user, id, ComplaintAction::Forward)?;
+                let chosen = to.filter(|t| page.tables.iter().any(|(i, _)| i == t));
+                let Some(to) = chosen.filter(|_| page.c.complaint.is_open()) else {
+                    page.errors.add("table_id", "complaint.table_required");
+                    return Ok::<_, AppError>(Err(page));
+                };
+                record::forward_complaint(conn, &who(&user), &page.c.complaint, to)?;
+                let partnership = page.c.complaint.partnership_id;
+                let coordinates = super::access::coordinated(conn, &user)?.contains(&partnership);
+                Ok(Ok((to, coordinates)))
+            })
+        })
+        .await?;
+    match outcome {
+        Ok((to, coordinates)) => {
+            notify_complaint_forwarded(&state, id, to).await;
+            Ok(see_other(&if coordinates {
+                format!("/klachten/{id}?melding=doorgestuurd")
+            } else {
+                "/".to_string()
+            }))
         }
         Err(page) => html(StatusCode::UNPROCESSABLE_ENTITY, page),
     }

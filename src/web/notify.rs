@@ -435,3 +435,29 @@ pub async fn notify_complaint_answered(state: &AppState, member_user_id: i64) {
         }
     }
 }
+
+/// Tells the chairs of the table a complaint was sent on to, with a link and no family details.
+pub async fn notify_complaint_forwarded(state: &AppState, complaint_id: i64, table_id: i64) {
+    let chairs = state
+        .db(move |conn| {
+            let mut out = Vec::new();
+            for id in crate::domain::complaint::chairs_of(conn, table_id)? {
+                out.extend(user::find(conn, id)?.filter(|u| u.active));
+            }
+            Ok(out)
+        })
+        .await
+        .unwrap_or_default();
+    let link = state.link(&format!("/klachten/{complaint_id}"));
+    for to in chairs {
+        let mail = plain_mail(
+            &to,
+            "mail.complaint_new.subject",
+            "mail.complaint_new.body",
+            &link,
+        );
+        if let Err(e) = state.send_mail(mail).await {
+            tracing::warn!(complaint_id, error = ?e, "complaint mail not sent");
+        }
+    }
+}

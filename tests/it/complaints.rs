@@ -429,3 +429,77 @@ async fn every_step_is_an_event_and_an_overdue_complaint_is_marked_on_the_start_
         own.lines
     );
 }
+
+/// A table of `partnership` chaired by `chair` (its kind: the partnership's first).
+pub fn a_table(app: &TestApp, partnership: i64, name: &str, chair: i64) -> i64 {
+    use samenspel::domain::table::{self, TableRole};
+    let by = samenspel::record::who(&mut app.conn(), chair).unwrap();
+    samenspel::db::write(
+        &mut app.conn(),
+        |conn| -> samenspel::domain::DomainResult<i64> {
+            let kind = table::kinds_of(conn, &[partnership])?.remove(0);
+            let made = samenspel::record::create_table(conn, &by, &kind, name, "Regio")?;
+            table::add_member(conn, made.id, chair, TableRole::Chair)?;
+            Ok(made.id)
+        },
+    )
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn the_chair_sends_a_complaint_on_to_another_table_of_the_partnership_only() {
+    let s = story().await;
+    let ruud = s.app.id_of("ruud@politie.example");
+    let actieoverleg = a_table(&s.app, DEFAULT_PARTNERSHIP, "Actieoverleg Dordrecht", ruud);
+    let gelderland = s.app.partnership(GELDERLAND);
+    let linda = s.app.id_of("linda@ede.example");
+    let elsewhere = a_table(&s.app, gelderland, "Actieoverleg Ede", linda);
+    let page = file(&s.sandra, &s.jansen_decision.to_string(), WORDS).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let id = last_complaint(&s.app);
+    let path = format!("/klachten/{id}");
+    let forward = format!("{path}/doorsturen");
+    let ingrid = signed_in(&s.app, "ingrid@vt.example").await;
+    let form = ingrid.get(&path).await;
+    assert!(
+        form.text("#table_id")
+            .unwrap()
+            .contains("Actieoverleg Dordrecht")
+    );
+    assert!(!form.text("#table_id").unwrap().contains("Actieoverleg Ede"));
+
+    // Not to a table of another partnership, nor to nothing: refused, and it stays.
+    for to in [elsewhere.to_string(), String::new()] {
+        let page = ingrid.submit(&path, &forward, &[("table_id", &to)]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{to}");
+        assert!(page.visible_text().contains("Kies een ander overleg."));
+    }
+    let page = ingrid
+        .submit(&path, &forward, &[("table_id", &actieoverleg.to_string())])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/"));
+    // From now on the other table's chair handles it, and was told by mail; the first chair no longer
+    // reads it; the coordinator still does.
+    assert_eq!(ingrid.get(&path).await.status, StatusCode::NOT_FOUND);
+    let ruud = signed_in(&s.app, "ruud@politie.example").await;
+    assert_eq!(ruud.get(&path).await.status, StatusCode::OK);
+    let home = ruud.get("/").await;
+    assert!(
+        home.text("#klachten")
+            .unwrap_or_default()
+            .contains("Gezin Jansen")
+    );
+    assert!(s.app.mails().iter().any(|m| m.to == "ruud@politie.example"
+        && m.subject == "Een gezin heeft een klacht of bezwaar ingediend"));
+    let hanna = signed_in(&s.app, HANNA).await;
+    assert_eq!(hanna.get(&path).await.status, StatusCode::OK);
+    use samenspel::schema::events;
+    let forwarded: i64 = events::table
+        .filter(events::kind.eq("complaint.forwarded"))
+        .filter(events::subject_id.eq(id))
+        .count()
+        .get_result(&mut s.app.conn())
+        .unwrap();
+    assert_eq!(forwarded, 1);
+}

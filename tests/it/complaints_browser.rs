@@ -9,7 +9,7 @@ use fantoccini::Locator;
 use crate::browser::{Browser, log_in, log_in_as_family, log_out, wcag_violations};
 use crate::common::DEFAULT_PARTNERSHIP;
 use crate::common::world::today;
-use crate::complaints::{HANNA, WORDS, story};
+use crate::complaints::{HANNA, WORDS, a_table, story};
 
 const PHONE: u32 = 375;
 
@@ -115,7 +115,9 @@ async fn an_objection_goes_from_the_portal_to_the_chair_and_the_coordinator_and_
     check_page(&browser, "the chair's start page", &mut problems).await;
     log_out(&browser).await;
 
-    // So has the coordinator, who opens it and answers.
+    // So has the coordinator, who opens it (where she could send it on to another table) and answers.
+    let ruud = app.id_of("ruud@politie.example");
+    a_table(app, DEFAULT_PARTNERSHIP, "Actieoverleg Dordrecht", ruud);
     log_in(&browser, app, HANNA).await;
     let line = browser.wait_text("#klachten li", |_| true).await;
     assert!(
@@ -126,6 +128,7 @@ async fn an_objection_goes_from_the_portal_to_the_chair_and_the_coordinator_and_
     browser.click("#klachten li a").await;
     let main = browser.wait_text("main", |t| t.contains(WORDS)).await;
     assert!(main.contains("Sandra Jansen"), "{main}");
+    assert!(main.contains("Doorsturen naar een ander overleg"), "{main}");
     check_page(&browser, "the complaint", &mut problems).await;
     type_in(
         &browser,

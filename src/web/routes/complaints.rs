@@ -52,4 +52,10 @@ page_routes![
         complaints::set_term,
         [Complaint(C::SetTerm)]
     ),
+    (
+        POST,
+        "/klachten/{id}/doorsturen",
+        complaints::forward_complaint,
+        [Complaint(C::Forward)]
+    ),
 ];

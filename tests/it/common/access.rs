@@ -147,6 +147,7 @@ pub fn expect_elsewhere(route: &str, actor: Actor) -> Option<Expect> {
         // B's complaints, and B's term for answering them.
         "/klachten/{id}"
         | "/klachten/{id}/antwoord"
+        | "/klachten/{id}/doorsturen"
         | "/beheer/samenwerkingsverbanden/{id}/klachten"
         | "/beheer/samenwerkingsverbanden/{id}/klachttermijn" => Refused,
         // Only B's own coordinators read B's monitor and write its story; never the system admin.
@@ -434,7 +435,9 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         "/portaal/klachten" | "/portaal/betrokkenen" => allow(actor.is_family()),
         // A complaint is read and answered by the chair of its table and the partnership's
         // coordinators only: not the director, the minute-taker or an admin (it may be about them).
-        "/klachten/{id}" | "/klachten/{id}/antwoord" => allow(matches!(actor, Chair | Coordinator)),
+        "/klachten/{id}" | "/klachten/{id}/antwoord" | "/klachten/{id}/doorsturen" => {
+            allow(matches!(actor, Chair | Coordinator))
+        }
         _ => return None,
     };
     Some(e)
