@@ -22,6 +22,8 @@ pub enum Purpose {
     DuplicateCheck,
     /// The Raad voor de Kinderbescherming reading a request to investigate addressed to it.
     BoardRequest,
+    /// A table's chair or a coordinator handling the family's complaint or objection.
+    Complaint,
 }
 
 impl Purpose {
@@ -33,6 +35,7 @@ impl Purpose {
             Purpose::Retention => "retention",
             Purpose::DuplicateCheck => "duplicate_check",
             Purpose::BoardRequest => "board_request",
+            Purpose::Complaint => "complaint",
         }
     }
 }

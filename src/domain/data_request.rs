@@ -229,7 +229,7 @@ fn decisions_part(conn: &mut DbConn, family_id: i64) -> QueryResult<Part> {
     })
 }
 
-/// What the member wrote: views before meetings, requests for corrections.
+/// What the member wrote: views before meetings, requests for corrections, complaints.
 fn own_words(conn: &mut DbConn, person_id: i64) -> QueryResult<Part> {
     let views: Vec<(NaiveDateTime, String)> = family_views::table
         .filter(family_views::person_id.eq(person_id))
@@ -256,6 +256,22 @@ fn own_words(conn: &mut DbConn, person_id: i64) -> QueryResult<Part> {
             answer.map(|a| format!(" → {a}")).unwrap_or_default()
         )
     }));
+    // Their complaints and objections, with the answer once given.
+    lines.extend(
+        super::complaint::of_member(conn, person_id)?
+            .into_iter()
+            .map(|c| {
+                format!(
+                    "{} — {}{}",
+                    date(c.complaint.created_at),
+                    c.complaint.body,
+                    c.complaint
+                        .answer
+                        .map(|a| format!(" → {a}"))
+                        .unwrap_or_default()
+                )
+            }),
+    );
     Ok(Part {
         key: "own_words".into(),
         lines,

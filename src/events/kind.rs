@@ -176,6 +176,16 @@ event_kinds! {
     DataRequestProduced => "data_request.produced",
     /// A coordinator wrote the story behind the monitor's numbers for a period of the partnership.
     MonitorNoteWritten => "monitor.note_written",
+    /// A family member filed a complaint, or an objection to a decision, in the portal.
+    ComplaintFiled => "complaint.filed",
+    /// The automatic acknowledgement of a complaint: received, routed, and by when it is answered.
+    ComplaintAcknowledged => "complaint.acknowledged",
+    /// The chair or a coordinator answered a complaint; the family reads the answer in the portal.
+    ComplaintAnswered => "complaint.answered",
+    /// A coordinator changed how many weeks the partnership gives itself to answer complaints.
+    ComplaintTermChanged => "partnership.complaint_term_changed",
+    /// The chair or a coordinator sent a complaint on to another table of the partnership.
+    ComplaintForwarded => "complaint.forwarded",
 }
 
 impl EventKind {

@@ -3,7 +3,8 @@
 //! nothing, and that every action of the policy is asked by some route.
 
 use super::{
-    ActionItem, BoardAction, FamilyAction, MonitorAction, ReferralAction, TableAction, Top3Action,
+    ActionItem, BoardAction, ComplaintAction, FamilyAction, MonitorAction, ReferralAction,
+    TableAction, Top3Action,
 };
 use crate::domain::meeting::MeetingAction;
 
@@ -53,6 +54,9 @@ pub enum Ask {
     /// The operator's secret (`SAMENSPEL_METRICS_TOKEN`) as a bearer token: `/metrics`, for the
     /// people running the service, not for any account.
     OperatorToken,
+    /// `allows_complaint`: a family's complaint or objection, read or answered by the chair of its table
+    /// and the partnership's coordinators; the partnership's term for answering.
+    Complaint(ComplaintAction),
 }
 
 /// The account questions, as `Action` asks them (without the account or role in question).
@@ -126,6 +130,7 @@ impl Ask {
         all.extend(BoardAction::ALL.map(Ask::BoardRequest));
         all.extend(Top3Action::ALL.map(Ask::Top3));
         all.extend(MonitorAction::ALL.map(Ask::Monitor));
+        all.extend(ComplaintAction::ALL.map(Ask::Complaint));
         all
     }
 }

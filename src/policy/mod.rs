@@ -6,6 +6,7 @@ use crate::domain::user::Role;
 mod api_key;
 mod ask;
 mod board;
+mod complaint;
 mod meeting;
 mod monitor;
 mod partnership;
@@ -16,6 +17,7 @@ mod top3;
 pub use api_key::{KeyFacts, may_approve_api_key};
 pub use ask::{AccountAsk, Ask, GovernanceAsk};
 pub use board::{BoardAction, BoardFacts, allows_board_request};
+pub use complaint::{ComplaintAction, ComplaintStanding, allows_complaint};
 pub use meeting::{Seat, allows_meeting, may_correct, may_share_minutes, seat_allows};
 pub use monitor::{MonitorAction, MonitorStanding, allows_monitor, lists_family};
 pub use partnership::{

@@ -6,6 +6,7 @@
 mod account;
 mod aftercare;
 mod board;
+mod complaint;
 mod data_request;
 mod export;
 mod family;
@@ -26,6 +27,7 @@ mod top3;
 pub use account::{activate_account, deactivate_account, update_account};
 pub use aftercare::{AfterEvaluation, evaluate_aftercare, move_checkin, start_aftercare};
 pub use board::{answer_board_request, record_board_reading, submit_board_request};
+pub use complaint::{answer_complaint, file_complaint, forward_complaint, set_complaint_term};
 pub use data_request::{data_request_produced, request_data};
 pub use export::{ExportKind, export_made};
 pub use family::{

@@ -127,6 +127,14 @@ fn remove_portal(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             .execute(conn)?,
         ),
         (
+            "complaints",
+            diesel::delete(
+                crate::schema::complaints::table
+                    .filter(crate::schema::complaints::family_id.eq(family_id)),
+            )
+            .execute(conn)?,
+        ),
+        (
             "data_requests",
             diesel::delete(data_requests::table.filter(data_requests::family_id.eq(family_id)))
                 .execute(conn)?,

@@ -3,12 +3,14 @@
 
 mod accounts;
 mod closing;
+mod complaint;
 mod consultation;
 mod log;
 mod record;
 
 pub use accounts::*;
 pub use closing::*;
+pub use complaint::*;
 pub use consultation::*;
 pub use log::*;
 pub use record::*;
@@ -98,4 +100,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     aftercare,
     data_requests,
     retention_runs,
+    complaints,
+    complaint_terms,
 );

@@ -274,3 +274,43 @@ pub fn coordinated_partnership(
     }
     partnership::find(conn, partnership_id)?.ok_or(AppError::NotFound)
 }
+
+/// The member behind a family account, for the portal's pages; an account without portal access (or
+/// whose family's record is closed) sees nothing.
+pub fn portal_member(
+    conn: &mut DbConn,
+    user: &SignedIn,
+) -> Result<crate::domain::portal::Access, AppError> {
+    match crate::domain::portal::access(conn, user.id())? {
+        Some(access) if policy::may_use_portal(actor(user), true) => Ok(access),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// A complaint, if the user may do `action` with it: its table's chair and the coordinators of its
+/// partnership. Anyone else gets NotFound (they do not learn it exists). The reading is logged on the
+/// family's access log (purpose: complaint).
+pub fn complaint_for(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    id: i64,
+    action: policy::ComplaintAction,
+) -> Result<crate::domain::complaint::Complaint, AppError> {
+    let complaint = crate::domain::complaint::find(conn, id)?.ok_or(AppError::NotFound)?;
+    let standing = policy::ComplaintStanding {
+        chair: crate::domain::complaint::chairs_table_of(conn, &complaint, user.id())?,
+        coordinator: coordinated(conn, user)?.contains(&complaint.partnership_id),
+    };
+    if !policy::allows_complaint(actor(user), standing, action) {
+        return Err(AppError::NotFound);
+    }
+    access_log::record(
+        conn,
+        user.id(),
+        user.organisation_id(),
+        complaint.family_id,
+        "access.what.complaint",
+        Purpose::Complaint,
+    )?;
+    Ok(complaint)
+}

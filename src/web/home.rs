@@ -43,6 +43,8 @@ struct HomePage {
     referred: Vec<referral::ReferralRow>,
     /// What colleagues who left leave to this user (see `views::leavers`).
     left_behind: super::views::leavers::LeftBehind,
+    /// The open complaints and objections this user handles (as chair or coordinator), by deadline.
+    complaints: Vec<crate::domain::complaint::Listed>,
 }
 
 impl HomePage {
@@ -62,6 +64,10 @@ impl HomePage {
 
     fn checkin_due(&self, c: &crate::domain::aftercare::CheckIn) -> bool {
         c.checkin_on <= self.today
+    }
+
+    fn overdue(&self, c: &crate::domain::complaint::Listed) -> bool {
+        c.complaint.is_overdue(self.today)
     }
 
     fn describe(&self, o: &crate::domain::safety::Overdue) -> String {
@@ -125,6 +131,7 @@ pub async fn show_home(
             .await?;
     let (overdue, checkins) = reminders;
     let left_behind = left_behind(&state, user_id, query.into_inner()).await?;
+    let complaints = open_complaints(&state, user.0.clone()).await?;
     let may_create = crate::policy::may_create_family(super::access::actor(&user.0));
     html(
         StatusCode::OK,
@@ -144,8 +151,26 @@ pub async fn show_home(
             inbox,
             referred,
             left_behind,
+            complaints,
         },
     )
+}
+
+/// The open complaints the user handles: of the tables they chair and the partnerships they coordinate.
+async fn open_complaints(
+    state: &AppState,
+    user: super::SignedIn,
+) -> Result<Vec<crate::domain::complaint::Listed>, AppError> {
+    state
+        .db(move |conn| {
+            let coordinated = super::access::coordinated(conn, &user)?;
+            Ok(crate::domain::complaint::open_for(
+                conn,
+                user.id(),
+                &coordinated,
+            )?)
+        })
+        .await
 }
 
 /// What the user is reminded of: reviews past their date, and the aftercare check-ins they do.

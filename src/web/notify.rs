@@ -374,3 +374,90 @@ fn meeting_invitation(
     });
     mail
 }
+
+/// After a complaint was filed: the acknowledgement to the member (received, and answered by when), and
+/// a notice to those who handle it, with a link and no family details. Failures are logged only.
+pub async fn notify_complaint_filed(state: &AppState, complaint_id: i64) {
+    let found = state
+        .db(move |conn| {
+            let Some(c) = crate::domain::complaint::find(conn, complaint_id)? else {
+                return Ok(None);
+            };
+            let member = user::find(conn, c.user_id)?;
+            let handlers = crate::domain::complaint::handlers(conn, &c)?;
+            Ok(Some((c, member, handlers)))
+        })
+        .await;
+    let Ok(Some((complaint, member, handlers))) = found else {
+        tracing::warn!(complaint_id, "complaint mails not sent");
+        return;
+    };
+    let mut mails = Vec::new();
+    if let Some(to) = member {
+        let i18n = crate::mail::i18n_for(&to);
+        let due = complaint.due_on.format("%d-%m-%Y").to_string();
+        let body = i18n.t_with("mail.complaint_received.body", &[("date", due.as_str())]);
+        let link = state.link("/portaal/klachten");
+        let subject = i18n.t("mail.complaint_received.subject");
+        mails.push(crate::mail::with_link(&to, &i18n, subject, &body, &link));
+    }
+    let link = state.link(&format!("/klachten/{complaint_id}"));
+    for to in &handlers {
+        mails.push(plain_mail(
+            to,
+            "mail.complaint_new.subject",
+            "mail.complaint_new.body",
+            &link,
+        ));
+    }
+    for mail in mails {
+        if let Err(e) = state.send_mail(mail).await {
+            tracing::warn!(complaint_id, error = ?e, "complaint mail not sent");
+        }
+    }
+}
+
+/// Tells the member who filed a complaint that it was answered (the answer is in the portal).
+pub async fn notify_complaint_answered(state: &AppState, member_user_id: i64) {
+    let to = state
+        .db(move |conn| Ok(user::find(conn, member_user_id)?))
+        .await;
+    if let Ok(Some(to)) = to {
+        let link = state.link("/portaal/klachten");
+        let mail = plain_mail(
+            &to,
+            "mail.complaint_answered.subject",
+            "mail.complaint_answered.body",
+            &link,
+        );
+        if let Err(e) = state.send_mail(mail).await {
+            tracing::warn!(user_id = to.id, error = ?e, "complaint answer mail not sent");
+        }
+    }
+}
+
+/// Tells the chairs of the table a complaint was sent on to, with a link and no family details.
+pub async fn notify_complaint_forwarded(state: &AppState, complaint_id: i64, table_id: i64) {
+    let chairs = state
+        .db(move |conn| {
+            let mut out = Vec::new();
+            for id in crate::domain::complaint::chairs_of(conn, table_id)? {
+                out.extend(user::find(conn, id)?.filter(|u| u.active));
+            }
+            Ok(out)
+        })
+        .await
+        .unwrap_or_default();
+    let link = state.link(&format!("/klachten/{complaint_id}"));
+    for to in chairs {
+        let mail = plain_mail(
+            &to,
+            "mail.complaint_new.subject",
+            "mail.complaint_new.body",
+            &link,
+        );
+        if let Err(e) = state.send_mail(mail).await {
+            tracing::warn!(complaint_id, error = ?e, "complaint mail not sent");
+        }
+    }
+}

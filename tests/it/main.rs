@@ -12,6 +12,8 @@ mod browser;
 mod cli;
 mod closing;
 mod common;
+mod complaints;
+mod complaints_browser;
 mod crash;
 mod daily;
 mod daily_browser;

@@ -3,6 +3,7 @@
 //! their own list (`meetings.rs`), signing in and one's account theirs (`signin.rs`), the rest is in
 //! `general.rs`.
 
+mod complaints;
 mod general;
 mod list;
 mod meetings;
@@ -21,6 +22,7 @@ pub static ROUTES: std::sync::LazyLock<Vec<(&str, &str)>> = std::sync::LazyLock:
         signin::ROUTES,
         meetings::ROUTES,
         monitor::ROUTES,
+        complaints::ROUTES,
     ]
     .concat()
 });
@@ -28,7 +30,14 @@ pub static ROUTES: std::sync::LazyLock<Vec<(&str, &str)>> = std::sync::LazyLock:
 /// What each route asks the policy (`policy::Ask`), as (method, path, asks); None for a route that
 /// names none, which the route test refuses.
 pub static ASKS: std::sync::LazyLock<Vec<RouteAsk>> = std::sync::LazyLock::new(|| {
-    [general::ASKS, signin::ASKS, meetings::ASKS, monitor::ASKS].concat()
+    [
+        general::ASKS,
+        signin::ASKS,
+        meetings::ASKS,
+        monitor::ASKS,
+        complaints::ASKS,
+    ]
+    .concat()
 });
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -36,4 +45,5 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     signin::register(cfg);
     meetings::register(cfg);
     monitor::register(cfg);
+    complaints::register(cfg);
 }

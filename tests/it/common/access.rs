@@ -144,6 +144,12 @@ pub fn expect_elsewhere(route: &str, actor: Actor) -> Option<Expect> {
         | "/beheer/samenwerkingsverbanden/{id}/api-sleutels/{key}/goedkeuren" => Refused,
         // Only B's own coordinators set B's second factor rule.
         "/beheer/samenwerkingsverbanden/{id}/tweede-factor" => Refused,
+        // B's complaints, and B's term for answering them.
+        "/klachten/{id}"
+        | "/klachten/{id}/antwoord"
+        | "/klachten/{id}/doorsturen"
+        | "/beheer/samenwerkingsverbanden/{id}/klachten"
+        | "/beheer/samenwerkingsverbanden/{id}/klachttermijn" => Refused,
         // Only B's own coordinators read B's monitor and write its story; never the system admin.
         r if r.starts_with("/beheer/samenwerkingsverbanden/{id}/monitor")
             || r.starts_with("/beheer/samenwerkingsverbanden/{id}/{file:monitor") =>
@@ -296,6 +302,9 @@ pub fn expect(method: &str, route: &str, actor: Actor, here: bool) -> Option<Exp
         | "/beheer/samenwerkingsverbanden/{id}/api-sleutels/{key}/goedkeuren" => {
             allow(actor == Coordinator)
         }
+        // A partnership's complaints and its term for answering them: its coordinators'.
+        "/beheer/samenwerkingsverbanden/{id}/klachten"
+        | "/beheer/samenwerkingsverbanden/{id}/klachttermijn" => allow(actor == Coordinator),
         r if r.starts_with("/beheer/samenwerkingsverbanden") => allow(actor == SystemAdmin),
         "/beheer/organisaties" => allow(actor == SystemAdmin),
         // Families.
@@ -422,6 +431,13 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         | "/api/v1/zaak/{id}" => allow(r.party),
         // Only a key of the Raad's organisation the request is addressed to reads it.
         "/api/v1/verzoeken-onderzoek/{id}" => Refused,
+        // Complaints: a member files one and reads their own; who is involved with their family.
+        "/portaal/klachten" | "/portaal/betrokkenen" => allow(actor.is_family()),
+        // A complaint is read and answered by the chair of its table and the partnership's
+        // coordinators only: not the director, the minute-taker or an admin (it may be about them).
+        "/klachten/{id}" | "/klachten/{id}/antwoord" | "/klachten/{id}/doorsturen" => {
+            allow(matches!(actor, Chair | Coordinator))
+        }
         _ => return None,
     };
     Some(e)

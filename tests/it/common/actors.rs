@@ -53,6 +53,8 @@ pub struct Ids {
     pub board_request: i64,
     /// The member's request for a copy of their data.
     pub data_request: i64,
+    /// The member's complaint, routed to the chair of the table that discussed the family.
+    pub complaint: i64,
 }
 
 /// What the world knows of a family before it reads the rest of its ids from the database.
@@ -541,6 +543,15 @@ pub async fn ask_for_corrections(members: &[&Client]) {
             .submit("/portaal", "/portaal/inzageverzoek", &[])
             .await;
         assert!(page.status.is_redirection(), "{}", page.visible_text());
+        // And a complaint, for the chair of the table that discussed them and the coordinators.
+        let page = client
+            .submit(
+                "/portaal/klachten",
+                "/portaal/klachten",
+                &[("about", "klacht"), ("body", "Ik voel me niet gehoord.")],
+            )
+            .await;
+        assert!(page.status.is_redirection(), "{}", page.visible_text());
     }
 }
 
@@ -658,6 +669,11 @@ pub fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known)
         .select(involvement_requests::id)
         .first(conn)
         .unwrap();
+    let complaint: i64 = complaints::table
+        .filter(complaints::family_id.eq(family))
+        .select(complaints::id)
+        .first(conn)
+        .unwrap();
     let event: i64 = events::table
         .filter(events::kind.eq("outcome.published"))
         .filter(events::subject_id.eq(item))
@@ -683,6 +699,7 @@ pub fn ids_of(conn: &mut samenspel::db::DbConn, next_meeting: i64, known: Known)
         measure,
         board_request,
         data_request,
+        complaint,
     }
 }
 
@@ -921,6 +938,7 @@ fn id_in(route: &str, f: &Ids, s: &Setting, next: bool) -> String {
         ("/beheer/samenwerkingsverbanden/", s.partnership),
         ("/beheer/overlegsoorten/", s.kind),
         ("/beheer/organisaties/", s.organisation),
+        ("/klachten/", f.complaint),
     ];
     if route.starts_with("/api/v1/zaak/") {
         return f.case_number.clone();
@@ -979,6 +997,8 @@ pub fn digest(app: &TestApp) -> Vec<i64> {
         "board_requests",
         "top3_entries",
         "top3_analyses",
+        "complaints",
+        "complaint_terms",
     ];
     #[derive(QueryableByName)]
     struct N {
@@ -1007,6 +1027,8 @@ pub fn digest(app: &TestApp) -> Vec<i64> {
         "SELECT COALESCE(SUM(closed_readable_days), 0) AS n FROM partnerships",
         "SELECT COALESCE(SUM(access_days), 0) AS n FROM table_kinds",
         "SELECT COALESCE(SUM(access_days), 0) AS n FROM consultation_tables",
+        "SELECT COUNT(*) AS n FROM complaints WHERE answered_at IS NOT NULL",
+        "SELECT COALESCE(SUM(weeks), 0) AS n FROM complaint_terms",
     ] {
         let n: N = diesel::sql_query(sql).get_result(&mut conn).unwrap();
         out.push(n.n);

@@ -1,0 +1,2 @@
+DROP TABLE complaint_terms;
+DROP TABLE complaints;
