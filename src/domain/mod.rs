@@ -12,6 +12,7 @@ pub mod directorship;
 pub mod document;
 pub mod export_send;
 pub mod family;
+pub mod family_invite;
 pub mod involvement;
 pub mod involvement_request;
 pub mod measure;

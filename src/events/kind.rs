@@ -176,6 +176,13 @@ event_kinds! {
     DataRequestProduced => "data_request.produced",
     /// A coordinator wrote the story behind the monitor's numbers for a period of the partnership.
     MonitorNoteWritten => "monitor.note_written",
+    /// The chair invited a family member, someone of the family's network, a cliëntondersteuner or an
+    /// ervaringsdeskundige to the family's own item.
+    FamilyRoomInvited => "family_room.invited",
+    /// Someone invited to the family's item came into its room (their attendance).
+    FamilyRoomJoined => "family_room.joined",
+    /// Someone invited without a portal account typed their view in the room.
+    FamilyRoomViewGiven => "family_room.view_given",
 }
 
 impl EventKind {

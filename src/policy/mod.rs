@@ -6,6 +6,7 @@ use crate::domain::user::Role;
 mod api_key;
 mod ask;
 mod board;
+pub mod family_room;
 mod meeting;
 mod monitor;
 mod partnership;

@@ -4,12 +4,14 @@
 mod accounts;
 mod closing;
 mod consultation;
+mod family_room;
 mod log;
 mod record;
 
 pub use accounts::*;
 pub use closing::*;
 pub use consultation::*;
+pub use family_room::*;
 pub use log::*;
 pub use record::*;
 
@@ -98,4 +100,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     aftercare,
     data_requests,
     retention_runs,
+    family_room_invites,
 );

@@ -10,7 +10,7 @@ use actix_ws::AggregatedMessage as WsMessage;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{AppError, AppState, CurrentUser, PageCtx};
+use super::{AppError, AppState, CurrentUser, FamilyUser, PageCtx};
 use crate::i18n::Locale;
 use crate::live::{CloseSignal, Closed, Hub, Limits, Membership};
 use crate::web::views::live::{audience_for, render_event};
@@ -53,12 +53,66 @@ pub async fn connect(
     path: web::Path<i64>,
     query: web::Query<LiveQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (user, meeting_id) = (user.0, path.into_inner());
+    let socket = Socket {
+        user: user.0,
+        locale: ctx.i18n.locale,
+        after: query.after,
+    };
+    open(req, body, state, path.into_inner(), socket).await
+}
+
+/// `GET /portaal/punten/{item}/overleg/live?after=N`: the family's own room, for a member invited for
+/// the item. The audience of a family account is their item only (`views::family_room`).
+pub async fn connect_family(
+    req: HttpRequest,
+    body: web::Payload,
+    user: FamilyUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<LiveQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (user, item_id) = (user.0, path.into_inner());
+    let user_id = user.id();
+    let meeting_id = state
+        .db(move |conn| {
+            Ok(
+                crate::domain::family_invite::of_account(conn, user_id, item_id)?
+                    .map(|i| i.meeting_id),
+            )
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let socket = Socket {
+        user,
+        locale: ctx.i18n.locale,
+        after: query.after,
+    };
+    open(req, body, state, meeting_id, socket).await
+}
+
+/// Who opens a socket, in which language, and from which event on.
+struct Socket {
+    user: super::SignedIn,
+    locale: Locale,
+    after: Option<i64>,
+}
+
+async fn open(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    meeting_id: i64,
+    Socket {
+        user,
+        locale,
+        after,
+    }: Socket,
+) -> Result<HttpResponse, AppError> {
     // A page elsewhere cannot open a socket with our cookie.
     if !super::middleware::same_origin(&req, &state) {
         return Err(AppError::Forbidden);
     }
-    let locale = ctx.i18n.locale;
     let user_id = user.id();
     let audience = state
         .db(move |conn| audience_for(conn, meeting_id, user_id, locale))
@@ -79,7 +133,7 @@ pub async fn connect(
         user_id,
         session_id: user.session_id,
         locale,
-        last_sent: query.after.unwrap_or(0).max(0),
+        last_sent: after.unwrap_or(0).max(0),
     };
     rt::spawn(room.run(session, stream, membership));
     Ok(response)

@@ -41,6 +41,7 @@ pub mod phase;
 pub mod plan;
 pub mod portal;
 pub mod portal_manage;
+pub mod portal_room;
 pub mod referrals;
 mod routes;
 pub mod safety;

@@ -417,7 +417,7 @@ fn family_side(
 ) -> Result<FamilySide, AppError> {
     let relation = family::relation(conn, family_id, user.id())?;
     Ok((
-        crate::domain::portal::views_for_item(conn, item_id)?,
+        crate::domain::family_invite::all_views(conn, item_id)?,
         policy::may_share_minutes(relation, found.state()),
         crate::domain::portal::minutes_shared(conn, item_id)?,
         Some(ProtectionView::for_item(conn, family_id, item_id)?),

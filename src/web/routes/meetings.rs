@@ -194,4 +194,16 @@ page_routes![
         meetings::invite::withdraw_invitation,
         [Meeting(M::ArrangeAgenda)]
     ),
+    (
+        GET,
+        "/bijeenkomsten/{id}/punten/{item}/gezin-uitnodigen",
+        meetings::family_invite::show_family_invite,
+        [Meeting(M::ArrangeAgenda)]
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/gezin-uitnodigen",
+        meetings::family_invite::invite_family,
+        [Meeting(M::ArrangeAgenda)]
+    ),
 ];
