@@ -169,6 +169,7 @@ pub fn expect_elsewhere(route: &str, actor: Actor) -> Option<Expect> {
             "/verzoeken-onderzoek/{id}",
             "/portaal/punten/{item}",
             "/overleggen/{id}",
+            "/gast/{item}",
             "/beheer/overlegsoorten/{id}",
             "/beheer/api-sleutels/{id}",
             "/beheer/webhooks/{id}",
@@ -407,6 +408,14 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         | "/portaal/inzageverzoek"
         | "/portaal/herstelplan/toestemming" => allow(actor.is_family()),
         "/portaal/punten/{item}/inbreng" | "/portaal/punten/{item}/top3" => allow(r.member),
+        // The family's own room: the member the chair invited for the item (each mother is, for her
+        // own family's item of the next meeting), nobody else.
+        "/portaal/punten/{item}/overleg"
+        | "/portaal/punten/{item}/overleg/inbreng"
+        | "/portaal/punten/{item}/overleg/live" => allow(r.member),
+        // The room behind a one-time link: the matrix knows no valid link, so everyone is refused
+        // (tests/it/family_room.rs opens it with the mailed one).
+        "/gast/{item}/{token}" | "/gast/{item}/{token}/inbreng" => Refused,
         // The partner API.
         "/api/v1/openapi.json" => Allowed,
         "/api/v1/events"
