@@ -59,8 +59,14 @@ fn invitation(
 ) -> Result<Invitation, AppError> {
     let (found, _, seat) = meeting_for(conn, user, meeting_id)?;
     let item = meeting::find_item(conn, found.id, item_id)?.ok_or(AppError::NotFound)?;
-    if !may_invite_family(seat.chair, found.status(), item.family_id, None) {
+    if !seat.chair {
         return Err(AppError::Forbidden);
+    }
+    if !may_invite_family(seat.chair, found.status(), item.family_id, None) {
+        // A closed meeting, or an item about no family: nothing to invite for.
+        return Err(AppError::Unprocessable(
+            "no family item of an open meeting".into(),
+        ));
     }
     let family_id = item.family_id.ok_or(AppError::NotFound)?;
     let members = family::persons(conn, family_id)?;
