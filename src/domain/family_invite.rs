@@ -46,6 +46,7 @@ pub struct Invite {
     pub view_body: String,
     pub joined_at: Option<NaiveDateTime>,
     pub invited_by_user_id: i64,
+    pub approved_by_user_id: Option<i64>,
     pub created_at: NaiveDateTime,
 }
 
@@ -55,6 +56,10 @@ impl Invite {
     }
     pub fn part(&self) -> Part {
         Part::from_code(&self.part).unwrap_or(Part::Conversation)
+    }
+    /// A director's request the chair has not sent yet.
+    pub fn waits(&self) -> bool {
+        self.approved_by_user_id.is_none()
     }
 }
 
@@ -72,6 +77,8 @@ pub struct NewInvite<'a> {
     pub token_hash: Option<String>,
     pub valid_on: NaiveDate,
     pub invited_by_user_id: i64,
+    /// The chair who sends it; None for a director's request.
+    pub approved_by_user_id: Option<i64>,
 }
 
 pub fn create(conn: &mut DbConn, new: &NewInvite) -> QueryResult<Invite> {
@@ -89,6 +96,7 @@ pub fn create(conn: &mut DbConn, new: &NewInvite) -> QueryResult<Invite> {
             family_room_invites::token_hash.eq(&new.token_hash),
             family_room_invites::valid_on.eq(new.valid_on),
             family_room_invites::invited_by_user_id.eq(new.invited_by_user_id),
+            family_room_invites::approved_by_user_id.eq(new.approved_by_user_id),
             family_room_invites::created_at.eq(super::now()),
         ))
         .returning(family_room_invites::all_columns)
@@ -126,6 +134,7 @@ pub fn of_account(conn: &mut DbConn, user_id: i64, item_id: i64) -> QueryResult<
     family_room_invites::table
         .filter(family_room_invites::user_id.eq(user_id))
         .filter(family_room_invites::agenda_item_id.eq(item_id))
+        .filter(family_room_invites::approved_by_user_id.is_not_null())
         .select(Invite::as_select())
         .first(conn)
         .optional()
@@ -140,6 +149,7 @@ pub fn of_account_in_meeting(
     family_room_invites::table
         .filter(family_room_invites::user_id.eq(user_id))
         .filter(family_room_invites::meeting_id.eq(meeting_id))
+        .filter(family_room_invites::approved_by_user_id.is_not_null())
         .order(family_room_invites::id.asc())
         .select(Invite::as_select())
         .first(conn)
@@ -151,9 +161,31 @@ pub fn by_token(conn: &mut DbConn, token: &str) -> QueryResult<Option<Invite>> {
     let hash = crate::auth::token_hash(token);
     family_room_invites::table
         .filter(family_room_invites::token_hash.eq(hash))
+        .filter(family_room_invites::approved_by_user_id.is_not_null())
         .select(Invite::as_select())
         .first(conn)
         .optional()
+}
+
+/// The chair sends a director's request: approved, with the one-time link's hash (if any).
+pub fn approve(
+    conn: &mut DbConn,
+    id: i64,
+    by: i64,
+    token_hash: Option<String>,
+) -> QueryResult<Option<Invite>> {
+    diesel::update(
+        family_room_invites::table
+            .find(id)
+            .filter(family_room_invites::approved_by_user_id.is_null()),
+    )
+    .set((
+        family_room_invites::approved_by_user_id.eq(by),
+        family_room_invites::token_hash.eq(token_hash),
+    ))
+    .returning(family_room_invites::all_columns)
+    .get_result(conn)
+    .optional()
 }
 
 /// Marks the invited person present (the first time they come into the room).

@@ -183,6 +183,8 @@ event_kinds! {
     FamilyRoomJoined => "family_room.joined",
     /// Someone invited without a portal account typed their view in the room.
     FamilyRoomViewGiven => "family_room.view_given",
+    /// The family's director asked the chair to invite someone of the family to the family's item.
+    FamilyRoomRequested => "family_room.requested",
 }
 
 impl EventKind {

@@ -20,6 +20,27 @@ pub fn may_invite_family(
         && member_family.is_none_or(|f| Some(f) == item_family)
 }
 
+/// How someone takes part in inviting the family for an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inviting {
+    /// The chair: invites, and sends what the director asked for.
+    Sends,
+    /// The family's director: asks the chair to invite.
+    Asks,
+    /// Anyone else.
+    No,
+}
+
+impl Inviting {
+    pub fn of(chair: bool, directs_family: bool) -> Inviting {
+        match (chair, directs_family) {
+            (true, _) => Inviting::Sends,
+            (false, true) => Inviting::Asks,
+            (false, false) => Inviting::No,
+        }
+    }
+}
+
 /// A one-time link opens the room for its own item only, and only on the meeting's day.
 pub fn link_opens(valid_on: NaiveDate, today: NaiveDate, link_item: i64, asked_item: i64) -> bool {
     valid_on == today && link_item == asked_item
@@ -88,6 +109,14 @@ mod tests {
                 "{chair} {status:?} {item:?} {member:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_chair_sends_the_director_asks_and_nobody_else_invites() {
+        assert_eq!(Inviting::of(true, false), Inviting::Sends);
+        assert_eq!(Inviting::of(true, true), Inviting::Sends);
+        assert_eq!(Inviting::of(false, true), Inviting::Asks);
+        assert_eq!(Inviting::of(false, false), Inviting::No);
     }
 
     #[test]

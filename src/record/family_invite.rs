@@ -9,22 +9,50 @@ use crate::domain::DomainResult;
 use crate::domain::family_invite::{self, Invite, NewInvite};
 use crate::events::{self, Actor, EventKind, NewEvent};
 
-/// The chair invites someone for the family's own item.
+/// The chair invites someone for the family's own item; the director asks the chair to (the
+/// invitation then waits, unsent, until the chair sends it).
 pub fn invite_family(
     conn: &mut DbConn,
     by: &Who,
     new: &NewInvite,
 ) -> DomainResult<(Invite, Announced)> {
     let invite = family_invite::create(conn, new)?;
-    let announced = announce(
+    let kind = match invite.waits() {
+        true => EventKind::FamilyRoomRequested,
+        false => EventKind::FamilyRoomInvited,
+    };
+    let announced = invited(conn, by, &invite, kind)?;
+    Ok((invite, announced))
+}
+
+fn invited(
+    conn: &mut DbConn,
+    by: &Who,
+    invite: &Invite,
+    kind: EventKind,
+) -> DomainResult<Announced> {
+    announce(
         conn,
         by,
         (Some(invite.meeting_id), Some(invite.family_id)),
-        EventKind::FamilyRoomInvited,
+        kind,
         ("family_room_invite", invite.id),
-        json!({"kind": new.kind.code(), "part": new.part.code(), "item": new.agenda_item_id}),
-    )?;
-    Ok((invite, announced))
+        json!({"kind": invite.kind, "part": invite.part, "item": invite.agenda_item_id}),
+    )
+}
+
+/// The chair sends the invitation the director asked for. None when it was sent already.
+pub fn approve_family_invite(
+    conn: &mut DbConn,
+    by: &Who,
+    id: i64,
+    token_hash: Option<String>,
+) -> DomainResult<Option<(Invite, Announced)>> {
+    let Some(invite) = family_invite::approve(conn, id, by.user_id, token_hash)? else {
+        return Ok(None);
+    };
+    let announced = invited(conn, by, &invite, EventKind::FamilyRoomInvited)?;
+    Ok(Some((invite, announced)))
 }
 
 /// The event of someone invited: by their portal account, or by no account at all (a one-time link).

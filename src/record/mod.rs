@@ -34,7 +34,7 @@ pub use family::{
     end_involvement, erase_family_payloads, may_direct, reopen, save_person, save_plan,
     start_family, start_family_directed_by, update_details,
 };
-pub use family_invite::{give_room_view, invite_family, join_family_room};
+pub use family_invite::{approve_family_invite, give_room_view, invite_family, join_family_room};
 pub use meeting::{
     Undiscussed, add_action, add_topic, close_item, close_meeting, create_table, finish_action,
     invite_for_item, mark_all_present, move_item, plan_meeting, publish_agenda, reassign_action,

@@ -17,6 +17,7 @@ diesel::table! {
         view_body -> Text,
         joined_at -> Nullable<Timestamp>,
         invited_by_user_id -> BigInt,
+        approved_by_user_id -> Nullable<BigInt>,
         created_at -> Timestamp,
     }
 }

@@ -304,3 +304,68 @@ async fn an_incomplete_invitation_says_what_is_missing_and_keeps_what_was_typed(
         "the Jansen item's invitation form",
     );
 }
+
+#[actix_web::test]
+async fn the_director_asks_the_chair_and_the_invitation_goes_out_when_the_chair_sends_it() {
+    let app = TestApp::spawn().await;
+    let t = a_table_with_sandra(&app).await;
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let before = app.mails().len();
+    let page = invite(
+        &ahmed,
+        t.meeting,
+        t.jansen_item,
+        &[
+            ("kind", "experience_expert"),
+            ("name", "Kees de Wit"),
+            ("email", "kees@example.org"),
+            ("part", "conversation"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let asked = ahmed.get(page.location.as_deref().unwrap()).await;
+    assert!(
+        asked
+            .body
+            .contains("Je vraag staat klaar voor de voorzitter.")
+    );
+    assert!(
+        app.mails()[before..]
+            .iter()
+            .all(|m| m.to != "kees@example.org")
+    );
+    // The director cannot send it himself; someone not directing the family cannot even ask.
+    let path = format!(
+        "/bijeenkomsten/{}/punten/{}/gezin-uitnodigen",
+        t.meeting, t.jansen_item
+    );
+    let pending = {
+        let mut conn = app.conn();
+        samenspel::domain::family_invite::for_item(&mut conn, t.jansen_item).unwrap()[0].id
+    };
+    let page = ahmed
+        .submit(&path, &path, &[("approve", &pending.to_string())])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let ruud = signed_in(&app, "ruud@politie.example").await;
+    assert!(matches!(ruud.get(&path).await.status.as_u16(), 403 | 404));
+
+    // The chair sees the request waiting and sends it.
+    let form = t.ingrid.get(&path).await;
+    assert!(form.body.contains("Kees de Wit"));
+    assert!(form.body.contains("wacht op de voorzitter"));
+    let page = t
+        .ingrid
+        .submit(&path, &path, &[("approve", &pending.to_string())])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let mails = app.wait_for_mails(before + 1).await;
+    let mail = mails
+        .iter()
+        .find(|m| m.to == "kees@example.org")
+        .expect("the invitation, once the chair sent it");
+    assert!(link_in(mail, &app.base_url).contains(&format!("/gast/{}/", t.jansen_item)));
+    let form = t.ingrid.get(&path).await;
+    assert!(!form.body.contains("wacht op de voorzitter"));
+}

@@ -22,6 +22,8 @@ CREATE TABLE family_room_invites (
     view_body TEXT NOT NULL DEFAULT '',
     joined_at TIMESTAMP,
     invited_by_user_id BIGINT NOT NULL REFERENCES users (id),
+    -- The chair who sent the invitation; none while a director's request waits for the chair.
+    approved_by_user_id BIGINT REFERENCES users (id),
     created_at TIMESTAMP NOT NULL
 );
 CREATE UNIQUE INDEX family_room_invites_token ON family_room_invites (token_hash);

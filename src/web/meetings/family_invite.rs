@@ -16,7 +16,7 @@ use crate::domain::family_invite::{self, GuestKind, Invite, NewInvite, Part};
 use crate::domain::meeting::{self, AgendaItem, Meeting};
 use crate::i18n::{I18n, Locale};
 use crate::mail::{Mail, escape_html};
-use crate::policy::family_room::may_invite_family;
+use crate::policy::family_room::{Inviting, may_invite_family};
 use crate::record;
 use crate::web::access::{meeting_for, who};
 use crate::web::forms::{FieldErrors, NoticeQuery, clean};
@@ -33,6 +33,8 @@ struct FamilyInvitePage {
     form: HashMap<String, String>,
     errors: FieldErrors,
     notice: Option<&'static str>,
+    /// Whether this user sends invitations (the chair) or asks the chair to (the director).
+    sends: bool,
 }
 
 impl FamilyInvitePage {
@@ -47,9 +49,9 @@ impl FamilyInvitePage {
     }
 }
 
-/// The meeting and the family item the chair invites for, with the family's members and who of the
-/// family is invited already.
-type Invitation = (Meeting, AgendaItem, Vec<Person>, Vec<Invite>);
+/// The meeting and the family item the chair invites for, with the family's members, who of the
+/// family is invited (or asked for) already, and whether this user sends or asks.
+type Invitation = (Meeting, AgendaItem, Vec<Person>, Vec<Invite>, Inviting);
 
 fn invitation(
     conn: &mut DbConn,
@@ -59,10 +61,15 @@ fn invitation(
 ) -> Result<Invitation, AppError> {
     let (found, _, seat) = meeting_for(conn, user, meeting_id)?;
     let item = meeting::find_item(conn, found.id, item_id)?.ok_or(AppError::NotFound)?;
-    if !seat.chair {
+    let directs = match item.family_id {
+        Some(f) => family::relation(conn, f, user.id())?.director,
+        None => false,
+    };
+    let inviting = Inviting::of(seat.chair, directs);
+    if inviting == Inviting::No {
         return Err(AppError::Forbidden);
     }
-    if !may_invite_family(seat.chair, found.status(), item.family_id, None) {
+    if !may_invite_family(true, found.status(), item.family_id, None) {
         // A closed meeting, or an item about no family: nothing to invite for.
         return Err(AppError::Unprocessable(
             "no family item of an open meeting".into(),
@@ -71,12 +78,13 @@ fn invitation(
     let family_id = item.family_id.ok_or(AppError::NotFound)?;
     let members = family::persons(conn, family_id)?;
     let invited = family_invite::for_item(conn, item.id)?;
-    Ok((found, item, members, invited))
+    Ok((found, item, members, invited, inviting))
 }
 
 fn page(ctx: PageCtx, invitation: Invitation, form: HashMap<String, String>) -> FamilyInvitePage {
-    let (meeting, item, members, invited) = invitation;
+    let (meeting, item, members, invited, inviting) = invitation;
     FamilyInvitePage {
+        sends: inviting == Inviting::Sends,
         ctx,
         meeting,
         item,
@@ -101,8 +109,11 @@ pub async fn show_family_invite(
         .db(move |conn| invitation(conn, &user, meeting_id, item_id))
         .await?;
     let mut page = page(ctx, found, HashMap::new());
-    page.notice =
-        (query.melding.as_deref() == Some("uitgenodigd")).then_some("family_room.invite_sent");
+    page.notice = match query.melding.as_deref() {
+        Some("uitgenodigd") => Some("family_room.invite_sent"),
+        Some("gevraagd") => Some("family_room.invite_asked"),
+        _ => None,
+    };
     html(StatusCode::OK, page)
 }
 
@@ -170,7 +181,75 @@ fn check(
     })
 }
 
-/// `POST /bijeenkomsten/{id}/punten/{item}/gezin-uitnodigen`: invites and mails.
+/// What a post of the form did: a mail to send (or none, for a director's request), or the form again.
+type Sent = Result<(Option<Mail>, record::Announced), (Invitation, FieldErrors)>;
+
+/// The invitation's mail, with a one-time link made now for someone without a portal account.
+fn sent_invitation(
+    conn: &mut DbConn,
+    by: &record::Who,
+    found: &Invitation,
+    pending: i64,
+    base_url: &str,
+) -> Result<Sent, AppError> {
+    let Some(waiting) = found.3.iter().find(|i| i.id == pending && i.waits()) else {
+        return Err(AppError::NotFound);
+    };
+    let token = waiting.user_id.is_none().then(crate::auth::random_token);
+    let hash = token.as_deref().map(crate::auth::token_hash);
+    let Some((invite, announced)) = record::approve_family_invite(conn, by, pending, hash)? else {
+        return Err(AppError::NotFound);
+    };
+    let mail = invitation_mail(&found.0, &invite, &link_of(base_url, &invite, token));
+    Ok(Ok((Some(mail), announced)))
+}
+
+fn link_of(base_url: &str, invite: &Invite, token: Option<String>) -> String {
+    match token {
+        Some(token) => format!("{base_url}/gast/{}/{token}", invite.agenda_item_id),
+        None => format!(
+            "{base_url}/portaal/punten/{}/overleg",
+            invite.agenda_item_id
+        ),
+    }
+}
+
+/// A new invitation as the form says: sent by the chair, or asked for by the director.
+fn new_invitation(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    found: Invitation,
+    form: &HashMap<String, String>,
+    base_url: &str,
+) -> Result<Sent, AppError> {
+    let invitee = match check(conn, form, &found.2)? {
+        Ok(invitee) => invitee,
+        Err(errors) => return Ok(Err((found, errors))),
+    };
+    let (meeting, item, sends) = (&found.0, &found.1, found.4 == Inviting::Sends);
+    let token = (sends && invitee.user_id.is_none()).then(crate::auth::random_token);
+    let new = NewInvite {
+        meeting_id: meeting.id,
+        agenda_item_id: item.id,
+        family_id: item.family_id.ok_or(AppError::NotFound)?,
+        kind: invitee.kind,
+        name: &invitee.name,
+        email: &invitee.email,
+        person_id: invitee.person_id,
+        user_id: invitee.user_id,
+        part: invitee.part,
+        token_hash: token.as_deref().map(crate::auth::token_hash),
+        valid_on: crate::time::local(meeting.starts_at).date_naive(),
+        invited_by_user_id: user.id(),
+        approved_by_user_id: sends.then(|| user.id()),
+    };
+    let (invite, announced) = record::invite_family(conn, &who(user), &new)?;
+    let mail = sends.then(|| invitation_mail(meeting, &invite, &link_of(base_url, &invite, token)));
+    Ok(Ok((mail, announced)))
+}
+
+/// `POST /bijeenkomsten/{id}/punten/{item}/gezin-uitnodigen`: the chair invites (and mails), or sends
+/// what the director asked for (`approve`); the director asks the chair.
 pub async fn invite_family(
     user: CurrentUser,
     ctx: PageCtx,
@@ -185,41 +264,28 @@ pub async fn invite_family(
         .db(move |conn| {
             db::write(conn, |conn| {
                 let found = invitation(conn, &user, meeting_id, item_id)?;
-                let invitee = match check(conn, &sent, &found.2)? {
-                    Ok(invitee) => invitee,
-                    Err(errors) => return Ok::<_, AppError>(Err((found, errors))),
-                };
-                let (meeting, item) = (&found.0, &found.1);
-                let token = invitee.user_id.is_none().then(crate::auth::random_token);
-                let new = NewInvite {
-                    meeting_id: meeting.id,
-                    agenda_item_id: item.id,
-                    family_id: item.family_id.ok_or(AppError::NotFound)?,
-                    kind: invitee.kind,
-                    name: &invitee.name,
-                    email: &invitee.email,
-                    person_id: invitee.person_id,
-                    user_id: invitee.user_id,
-                    part: invitee.part,
-                    token_hash: token.as_deref().map(crate::auth::token_hash),
-                    valid_on: crate::time::local(meeting.starts_at).date_naive(),
-                    invited_by_user_id: user.id(),
-                };
-                let (invite, announced) = record::invite_family(conn, &who(&user), &new)?;
-                let link = match &token {
-                    Some(token) => format!("{base_url}/gast/{}/{token}", item.id),
-                    None => format!("{base_url}/portaal/punten/{}/overleg", item.id),
-                };
-                Ok(Ok((invitation_mail(meeting, &invite, &link), announced)))
+                match sent.get("approve").and_then(|v| parse_id(v)) {
+                    Some(pending) if found.4 == Inviting::Sends => {
+                        sent_invitation(conn, &who(&user), &found, pending, &base_url)
+                    }
+                    Some(_) => Err(AppError::Forbidden),
+                    None => new_invitation(conn, &user, found, &sent, &base_url),
+                }
             })
         })
         .await?;
     match outcome {
         Ok((mail, announced)) => {
             state.wake(announced);
-            state.send_mail(mail).await?;
+            let notice = match mail {
+                Some(mail) => {
+                    state.send_mail(mail).await?;
+                    "uitgenodigd"
+                }
+                None => "gevraagd",
+            };
             Ok(see_other(&format!(
-                "/bijeenkomsten/{meeting_id}/punten/{item_id}/gezin-uitnodigen?melding=uitgenodigd"
+                "/bijeenkomsten/{meeting_id}/punten/{item_id}/gezin-uitnodigen?melding={notice}"
             )))
         }
         Err((found, errors)) => {

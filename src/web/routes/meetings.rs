@@ -6,7 +6,7 @@ use actix_web::web;
 use super::list::{RouteAsk, page_routes};
 use crate::domain::meeting::MeetingAction as M;
 use crate::policy::Ask::*;
-use crate::policy::{TableAction as T, Top3Action as P};
+use crate::policy::{FamilyAction as F, TableAction as T, Top3Action as P};
 use crate::web::*;
 
 page_routes![
@@ -198,12 +198,12 @@ page_routes![
         GET,
         "/bijeenkomsten/{id}/punten/{item}/gezin-uitnodigen",
         meetings::family_invite::show_family_invite,
-        [Meeting(M::ArrangeAgenda)]
+        [Meeting(M::ArrangeAgenda), Family(F::EditFamily)]
     ),
     (
         POST,
         "/bijeenkomsten/{id}/punten/{item}/gezin-uitnodigen",
         meetings::family_invite::invite_family,
-        [Meeting(M::ArrangeAgenda)]
+        [Meeting(M::ArrangeAgenda), Family(F::EditFamily)]
     ),
 ];

@@ -388,6 +388,8 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         | "/bijeenkomsten/{id}/punten/{item}/notulen"
         | "/bijeenkomsten/{id}/punten/{item}/besluiten"
         | "/bijeenkomsten/{id}/punten/{item}/acties" => allow(r_lead(actor)),
+        // Inviting the family to its own item: the chair sends, the family's director asks the chair.
+        "/bijeenkomsten/{id}/punten/{item}/gezin-uitnodigen" => allow(actor == Chair || r.director),
         r if r.starts_with("/bijeenkomsten/{id}") => allow(actor == Chair),
         // Actions.
         "/acties/{id}" => allow(r.owner || r.lead || r.director || r.involved),

@@ -329,6 +329,7 @@ pub async fn world() -> World {
                 token_hash: None,
                 valid_on: super::world::today(),
                 invited_by_user_id: c.ingrid.user_id,
+                approved_by_user_id: Some(c.ingrid.user_id),
             },
         )
         .unwrap();
