@@ -523,7 +523,9 @@ impl Hub {
             Ok(rooms) => rooms
                 .values()
                 .flatten()
-                .filter(|c| !c.closing.is_closed())
+                // A guest behind a one-time link has no session (its id is not positive): the link's
+                // own day and item end its access, which the audience checks.
+                .filter(|c| !c.closing.is_closed() && c.session_id > 0)
                 .map(|c| c.session_id)
                 .collect(),
             Err(_) => return,

@@ -30,7 +30,7 @@ struct RoomPage {
     turn: String,
     decisions: String,
     views: String,
-    /// The socket of the room, for a portal account; a guest's page is refreshed by hand.
+    /// The socket of the room.
     live: Option<String>,
     last_event: i64,
     /// Where the view is sent.
@@ -239,7 +239,12 @@ pub async fn show_guest_room(
         .await?;
     state.wake(announced);
     let base = guest_path(item_id, &token);
-    let mut page = page(ctx, room, None, format!("{base}/inbreng"));
+    let mut page = page(
+        ctx,
+        room,
+        Some(format!("{base}/live")),
+        format!("{base}/inbreng"),
+    );
     page.notice = query
         .melding
         .as_deref()
@@ -278,7 +283,12 @@ pub async fn give_guest_view(
         return Ok(see_other(&format!("{base}?melding=opgeslagen")));
     }
     let room = room.ok_or(AppError::NotFound)?;
-    let mut page = page(ctx, room, None, format!("{base}/inbreng"));
+    let mut page = page(
+        ctx,
+        room,
+        Some(format!("{base}/live")),
+        format!("{base}/inbreng"),
+    );
     page.body = typed;
     page.errors = errors;
     html(StatusCode::UNPROCESSABLE_ENTITY, page)

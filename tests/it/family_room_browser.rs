@@ -233,7 +233,22 @@ async fn sandra_follows_her_own_item_live_and_sees_nothing_of_the_bakker_item() 
     app.clock.advance(chrono::Duration::days(1));
     chair.client.goto(&link).await.unwrap();
     chair.wait_text("h1", |t| t == "Jullie overleg").await;
+    chair
+        .wait_text("#live-state", |t| t.starts_with("Verbonden"))
+        .await;
     check_page(&chair, "the room behind a one-time link", &mut problems).await;
+    // It is live too: the chair moves on, and the guest's room says so without a reload.
+    let ingrid = crate::common::world::signed_in(&app, "ingrid@vt.example").await;
+    assert_taken(
+        &ingrid
+            .submit(&format!("/bijeenkomsten/{m}"), &current(bakker), &[])
+            .await,
+    );
+    chair
+        .wait_text("#room-turn", |t| t == "Je bent zo aan de beurt.")
+        .await;
+    let html = chair.client.source().await.unwrap();
+    none_of(&t.bakker_words, &html, "the room behind a one-time link");
 
     assert!(problems.is_empty(), "{problems:#?}");
     chair.close().await;

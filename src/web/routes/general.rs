@@ -765,4 +765,10 @@ page_routes![
         portal_room::give_guest_view,
         [Nothing]
     ),
+    (
+        GET,
+        "/gast/{item}/{token}/live",
+        live::connect_guest,
+        [Nothing]
+    ),
 ];

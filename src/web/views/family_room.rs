@@ -38,6 +38,31 @@ pub fn seat_of(
     )
 }
 
+/// The place of a guest behind a one-time link (by the invitation's id): their item, on the meeting's
+/// day only. None once the day is over.
+pub fn guest_seat(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    invite_id: i64,
+) -> Result<Option<FamilySeat>, AppError> {
+    Ok(family_invite::find(conn, invite_id)?
+        .filter(|i| {
+            i.meeting_id == meeting_id
+                && i.user_id.is_none()
+                && !i.waits()
+                && crate::policy::family_room::link_opens(
+                    i.valid_on,
+                    crate::time::today(),
+                    i.agenda_item_id,
+                    i.agenda_item_id,
+                )
+        })
+        .map(|i| FamilySeat {
+            item_id: i.agenda_item_id,
+            decisions: crate::policy::family_room::sees_decisions(i.part()),
+        }))
+}
+
 /// Where the meeting stands for the item, in the family's words.
 pub fn turn_text(
     conn: &mut DbConn,

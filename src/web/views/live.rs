@@ -34,8 +34,13 @@ pub fn audience_for(
     let Some(found) = meeting::find(conn, meeting_id)? else {
         return Ok(None);
     };
-    // A family account follows its own item in its own room, and nothing else.
-    if let Some(seat) = super::family_room::seat_of(conn, meeting_id, user_id)? {
+    // A family account (or a guest behind a one-time link, by a negative id) follows its own item in
+    // its own room, and nothing else.
+    let seat = match user_id {
+        id if id < 0 => super::family_room::guest_seat(conn, meeting_id, -id)?,
+        id => super::family_room::seat_of(conn, meeting_id, id)?,
+    };
+    if let Some(seat) = seat {
         return Ok(Some(Audience {
             locale,
             chair: false,

@@ -417,7 +417,9 @@ fn expect_in_meetings_portal_and_api(route: &str, actor: Actor, r: Rel) -> Optio
         | "/portaal/punten/{item}/overleg/live" => allow(r.member),
         // The room behind a one-time link: the secret in the address is the key (the matrix knows
         // none; tests/it/family_room.rs opens it with the mailed one, on its day and item only).
-        "/gast/{item}/{token}" | "/gast/{item}/{token}/inbreng" => Answered,
+        "/gast/{item}/{token}" | "/gast/{item}/{token}/inbreng" | "/gast/{item}/{token}/live" => {
+            Answered
+        }
         // The partner API.
         "/api/v1/openapi.json" => Allowed,
         "/api/v1/events"
