@@ -41,6 +41,15 @@ pub struct Audience {
     pub visible_items: Vec<i64>,
     /// The meeting's other items (shown by pseudonym only).
     pub hidden_items: Vec<i64>,
+    /// A family member in their own room: the one item they follow (nothing else is drawn for them).
+    pub family: Option<FamilySeat>,
+}
+
+/// A family member's place in the meeting: their own item, and whether they see its decisions.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub struct FamilySeat {
+    pub item_id: i64,
+    pub decisions: bool,
 }
 
 impl Audience {
@@ -49,6 +58,7 @@ impl Audience {
     pub fn narrowed_to(&self, now: &Audience) -> bool {
         (self.chair && !now.chair)
             || (self.leads && !now.leads)
+            || (self.family.is_some() && self.family != now.family)
             || self
                 .visible_items
                 .iter()
@@ -352,7 +362,13 @@ impl Hub {
         let Some(room) = rooms.get(&meeting_id) else {
             return;
         };
-        let mut names: Vec<&str> = room.iter().map(|c| c.name.as_str()).collect();
+        // A family member in their own room is neither named to the table (others may see their item
+        // only by pseudonym) nor told who else is there.
+        let mut names: Vec<&str> = room
+            .iter()
+            .filter(|c| c.audience.family.is_none())
+            .map(|c| c.name.as_str())
+            .collect();
         names.sort_unstable();
         names.dedup();
         let html = askama::filters::escape(&names.join(", "), askama::filters::Html)
@@ -367,7 +383,7 @@ impl Hub {
             event_id: 0,
             json: json.to_string().into(),
         });
-        for c in room {
+        for c in room.iter().filter(|c| c.audience.family.is_none()) {
             let _ = c.tx.try_send(message.clone());
         }
     }
@@ -507,7 +523,9 @@ impl Hub {
             Ok(rooms) => rooms
                 .values()
                 .flatten()
-                .filter(|c| !c.closing.is_closed())
+                // A guest behind a one-time link has no session (its id is not positive): the link's
+                // own day and item end its access, which the audience checks.
+                .filter(|c| !c.closing.is_closed() && c.session_id > 0)
                 .map(|c| c.session_id)
                 .collect(),
             Err(_) => return,

@@ -14,6 +14,7 @@ pub mod document;
 pub mod export_send;
 pub mod family;
 pub mod involved;
+pub mod family_invite;
 pub mod involvement;
 pub mod involvement_request;
 pub mod measure;

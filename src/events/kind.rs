@@ -186,6 +186,15 @@ event_kinds! {
     ComplaintTermChanged => "partnership.complaint_term_changed",
     /// The chair or a coordinator sent a complaint on to another table of the partnership.
     ComplaintForwarded => "complaint.forwarded",
+    /// The chair invited a family member, someone of the family's network, a cliëntondersteuner or an
+    /// ervaringsdeskundige to the family's own item.
+    FamilyRoomInvited => "family_room.invited",
+    /// Someone invited to the family's item came into its room (their attendance).
+    FamilyRoomJoined => "family_room.joined",
+    /// Someone invited without a portal account typed their view in the room.
+    FamilyRoomViewGiven => "family_room.view_given",
+    /// The family's director asked the chair to invite someone of the family to the family's item.
+    FamilyRoomRequested => "family_room.requested",
 }
 
 impl EventKind {

@@ -143,6 +143,14 @@ fn meeting_item(out: &mut Layout, n: usize, item: &DocItem, i18n: &I18n) {
         out.paragraph(&i18n.t("export.not_invited"), Style::Body, 0.0);
         return;
     }
+    if !item.family_present.is_empty() {
+        let names = item.family_present.join(", ");
+        out.paragraph(
+            &i18n.t_with("export.family_present", &[("names", names.as_str())]),
+            Style::Body,
+            0.0,
+        );
+    }
     if let Some(analysis) = &item.analysis {
         item_analysis(out, analysis, i18n);
     }
@@ -338,6 +346,7 @@ mod tests {
                         ..DocAction::default()
                     }],
                     analysis: None,
+                    family_present: Vec::new(),
                 })
                 .collect(),
             reference: Some("SAMENSPEL-12-0123456789abcdef".into()),

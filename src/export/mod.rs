@@ -46,6 +46,8 @@ pub struct DocItem {
     pub actions: Vec<DocAction>,
     /// The merged top 3 with its explanatory analysis, when there is one.
     pub analysis: Option<DocAnalysis>,
+    /// Who of the family was present at the item (invited to their own item).
+    pub family_present: Vec<String>,
 }
 
 /// The merged top 3 of an item as printed: the concerns in order of priority (each with its goal of the

@@ -7,6 +7,7 @@ mod api_key;
 mod ask;
 mod board;
 mod complaint;
+pub mod family_room;
 mod meeting;
 mod monitor;
 mod partnership;

@@ -10,6 +10,7 @@ mod complaint;
 mod data_request;
 mod export;
 mod family;
+mod family_invite;
 mod meeting;
 mod monitor;
 mod partner;
@@ -35,6 +36,7 @@ pub use family::{
     end_involvement, erase_family_payloads, may_direct, reopen, save_person, save_plan,
     start_family, start_family_directed_by, update_details,
 };
+pub use family_invite::{approve_family_invite, give_room_view, invite_family, join_family_room};
 pub use meeting::{
     Undiscussed, add_action, add_topic, close_item, close_meeting, create_table, finish_action,
     invite_for_item, mark_all_present, move_item, plan_meeting, publish_agenda, reassign_action,

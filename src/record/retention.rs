@@ -12,9 +12,9 @@ use crate::db::DbConn;
 use crate::events::EventKind;
 use crate::schema::{
     access_log, actions, aftercare, agenda_items, board_requests, correction_requests,
-    data_requests, decisions, document_contents, documents, families, family_views,
-    involvement_requests, involvements, measures, persons, phase_plans, plan_comments,
-    plan_sections, plan_versions, portal_access, portal_withheld, recovery_consents,
+    data_requests, decisions, document_contents, documents, families, family_room_invites,
+    family_views, involvement_requests, involvements, measures, persons, phase_plans,
+    plan_comments, plan_sections, plan_versions, portal_access, portal_withheld, recovery_consents,
     referral_additions, referrals, safety_phases, safety_scores, sessions, sign_on_links,
     sign_on_sessions, user_tokens, users,
 };
@@ -155,6 +155,13 @@ fn remove_portal(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             "portal_access",
             diesel::delete(portal_access::table.filter(portal_access::family_id.eq(family_id)))
                 .execute(conn)?,
+        ),
+        (
+            "family_room_invites",
+            diesel::delete(
+                family_room_invites::table.filter(family_room_invites::family_id.eq(family_id)),
+            )
+            .execute(conn)?,
         ),
     ])
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod closing;
 mod complaint;
 mod consultation;
+mod family_room;
 mod log;
 mod record;
 
@@ -12,6 +13,7 @@ pub use accounts::*;
 pub use closing::*;
 pub use complaint::*;
 pub use consultation::*;
+pub use family_room::*;
 pub use log::*;
 pub use record::*;
 
@@ -102,4 +104,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     retention_runs,
     complaints,
     complaint_terms,
+    family_room_invites,
 );

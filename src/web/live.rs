@@ -10,7 +10,7 @@ use actix_ws::AggregatedMessage as WsMessage;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{AppError, AppState, CurrentUser, PageCtx};
+use super::{AppError, AppState, CurrentUser, FamilyUser, PageCtx};
 use crate::i18n::Locale;
 use crate::live::{CloseSignal, Closed, Hub, Limits, Membership};
 use crate::web::views::live::{audience_for, render_event};
@@ -53,33 +53,120 @@ pub async fn connect(
     path: web::Path<i64>,
     query: web::Query<LiveQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (user, meeting_id) = (user.0, path.into_inner());
+    let socket = Socket::of(&user.0, ctx.i18n.locale, query.after);
+    open(req, body, state, path.into_inner(), socket).await
+}
+
+/// `GET /portaal/punten/{item}/overleg/live?after=N`: the family's own room, for a member invited for
+/// the item. The audience of a family account is their item only (`views::family_room`).
+pub async fn connect_family(
+    req: HttpRequest,
+    body: web::Payload,
+    user: FamilyUser,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<LiveQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (user, item_id) = (user.0, path.into_inner());
+    let user_id = user.id();
+    let meeting_id = state
+        .db(move |conn| {
+            Ok(
+                crate::domain::family_invite::of_account(conn, user_id, item_id)?
+                    .map(|i| i.meeting_id),
+            )
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let socket = Socket::of(&user, ctx.i18n.locale, query.after);
+    open(req, body, state, meeting_id, socket).await
+}
+
+/// `GET /gast/{item}/{token}/live?after=N`: the room behind a one-time link, for its own item on the
+/// meeting's day. The guest has no account: in the room they are the invitation, by a negative id.
+pub async fn connect_guest(
+    req: HttpRequest,
+    body: web::Payload,
+    ctx: PageCtx,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+    query: web::Query<LiveQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (item_id, token) = path.into_inner();
+    let invite = state
+        .db(move |conn| {
+            Ok(
+                crate::domain::family_invite::by_token(conn, &token)?.filter(|i| {
+                    crate::policy::family_room::link_opens(
+                        i.valid_on,
+                        crate::time::today(),
+                        i.agenda_item_id,
+                        item_id,
+                    )
+                }),
+            )
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let socket = Socket {
+        who: (-invite.id, -invite.id, invite.name.clone()),
+        locale: ctx.i18n.locale,
+        after: query.after,
+    };
+    open(req, body, state, invite.meeting_id, socket).await
+}
+
+/// Who opens a socket (user id, session id, name shown to others), in which language, and from which
+/// event on.
+struct Socket {
+    who: (i64, i64, String),
+    locale: Locale,
+    after: Option<i64>,
+}
+
+impl Socket {
+    fn of(user: &super::SignedIn, locale: Locale, after: Option<i64>) -> Socket {
+        Socket {
+            who: (user.id(), user.session_id, user.account.user.name.clone()),
+            locale,
+            after,
+        }
+    }
+}
+
+async fn open(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    meeting_id: i64,
+    Socket {
+        who: (user_id, session_id, name),
+        locale,
+        after,
+    }: Socket,
+) -> Result<HttpResponse, AppError> {
     // A page elsewhere cannot open a socket with our cookie.
     if !super::middleware::same_origin(&req, &state) {
         return Err(AppError::Forbidden);
     }
-    let locale = ctx.i18n.locale;
-    let user_id = user.id();
     let audience = state
         .db(move |conn| audience_for(conn, meeting_id, user_id, locale))
         .await?
         .ok_or(AppError::NotFound)?;
     let (response, session, stream) = actix_ws::handle(&req, body)
         .map_err(|e| AppError::Unprocessable(format!("websocket: {e}")))?;
-    let membership = state.live.join(
-        meeting_id,
-        (user_id, user.session_id),
-        &user.account.user.name,
-        audience,
-    );
+    let membership = state
+        .live
+        .join(meeting_id, (user_id, session_id), &name, audience);
     let room = Room {
         signal: membership.signal(),
         state: state.clone(),
         meeting_id,
         user_id,
-        session_id: user.session_id,
+        session_id,
         locale,
-        last_sent: query.after.unwrap_or(0).max(0),
+        last_sent: after.unwrap_or(0).max(0),
     };
     rt::spawn(room.run(session, stream, membership));
     Ok(response)
@@ -181,6 +268,18 @@ impl Room {
             self.replay(session).await?;
         }
         let (session_id, idle) = (self.session_id, self.state.config.session_idle);
+        if session_id <= 0 {
+            // A guest behind a one-time link: no session; the audience checks the link.
+            let (meeting_id, user_id, locale) = (self.meeting_id, self.user_id, self.locale);
+            let still = self
+                .state
+                .db(move |conn| audience_for(conn, meeting_id, user_id, locale))
+                .await;
+            if matches!(still, Ok(None)) {
+                return Err(Some(Closed::AccessEnded));
+            }
+            return session.ping(b"").await.map_err(|_| None);
+        }
         let current = self
             .state
             .db(move |conn| {

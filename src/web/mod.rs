@@ -44,6 +44,7 @@ pub mod portal;
 pub mod portal_complaints;
 pub mod portal_involved;
 pub mod portal_manage;
+pub mod portal_room;
 pub mod referrals;
 mod routes;
 pub mod safety;

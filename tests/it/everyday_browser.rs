@@ -18,9 +18,9 @@ use crate::everyday::{jansens_with_sandra, sessions_of};
 
 /// A DevTools command, through chromedriver's `goog/cdp/execute`.
 #[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
+pub(crate) struct Cdp {
+    pub cmd: &'static str,
+    pub params: Value,
 }
 
 impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {

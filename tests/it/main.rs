@@ -24,6 +24,8 @@ mod everyday_browser;
 mod exports;
 mod failover;
 mod families;
+mod family_room;
+mod family_room_browser;
 mod fuzz;
 mod health;
 mod later;

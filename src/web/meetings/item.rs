@@ -130,6 +130,8 @@ pub(super) struct ItemPage {
     pub(super) protection: Option<ProtectionView>,
     /// For a family item: its merged top 3 and how many gave theirs.
     pub(super) top3: Option<Top3Summary>,
+    /// Whether this user invites the family to the item (the chair) or asks the chair to (its director).
+    pub(super) invites_family: bool,
 }
 
 impl ItemPage {
@@ -235,6 +237,7 @@ pub(super) struct ItemData {
     pub(super) minutes_saved: Option<MinutesSave>,
     pub(super) protection: Option<ProtectionView>,
     pub(super) top3: Option<Top3Summary>,
+    pub(super) invites_family: bool,
 }
 
 /// Loads an item the user may see (404 otherwise) and logs the look at its family.
@@ -289,6 +292,7 @@ pub(super) fn load_item(
         None => (Vec::new(), false, false, None, None),
     };
     Ok(ItemData {
+        invites_family: invites_family(conn, user, seat.chair, family_id)?,
         protection,
         top3,
         safety,
@@ -409,6 +413,21 @@ type FamilySide = (
     Option<Top3Summary>,
 );
 
+/// Whether the user invites the family to its item (the chair) or asks the chair to (its director).
+fn invites_family(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    chair: bool,
+    family_id: Option<i64>,
+) -> Result<bool, AppError> {
+    let Some(f) = family_id else {
+        return Ok(false);
+    };
+    let directs = family::relation(conn, f, user.id())?.director;
+    Ok(crate::policy::family_room::Inviting::of(chair, directs)
+        != crate::policy::family_room::Inviting::No)
+}
+
 fn family_side(
     conn: &mut DbConn,
     user: &SignedIn,
@@ -417,7 +436,7 @@ fn family_side(
 ) -> Result<FamilySide, AppError> {
     let relation = family::relation(conn, family_id, user.id())?;
     Ok((
-        crate::domain::portal::views_for_item(conn, item_id)?,
+        crate::domain::family_invite::all_views(conn, item_id)?,
         policy::may_share_minutes(relation, found.state()),
         crate::domain::portal::minutes_shared(conn, item_id)?,
         Some(ProtectionView::for_item(conn, family_id, item_id)?),
@@ -461,6 +480,7 @@ pub(super) fn item_page(ctx: PageCtx, data: ItemData) -> ItemPage {
         minutes_shared: data.minutes_shared,
         protection: data.protection,
         top3: data.top3,
+        invites_family: data.invites_family,
     }
 }
 

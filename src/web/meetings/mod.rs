@@ -5,6 +5,7 @@
 pub mod agenda;
 pub mod closing;
 pub mod decisions;
+pub mod family_invite;
 pub mod invite;
 pub mod item;
 pub mod minutes;

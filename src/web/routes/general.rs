@@ -733,4 +733,42 @@ page_routes![
         partnership_keys::approve_key,
         [ApproveApiKey]
     ),
+    // The family at the table (issue 21): the member's own room, and the room behind a one-time link
+    // (the secret in the address is the key).
+    (
+        GET,
+        "/portaal/punten/{item}/overleg",
+        portal_room::show_room,
+        [Portal]
+    ),
+    (
+        POST,
+        "/portaal/punten/{item}/overleg/inbreng",
+        portal_room::give_view,
+        [Portal]
+    ),
+    (
+        GET,
+        "/portaal/punten/{item}/overleg/live",
+        live::connect_family,
+        [Portal]
+    ),
+    (
+        GET,
+        "/gast/{item}/{token}",
+        portal_room::show_guest_room,
+        [Nothing]
+    ),
+    (
+        POST,
+        "/gast/{item}/{token}/inbreng",
+        portal_room::give_guest_view,
+        [Nothing]
+    ),
+    (
+        GET,
+        "/gast/{item}/{token}/live",
+        live::connect_guest,
+        [Nothing]
+    ),
 ];

@@ -6,7 +6,7 @@ use actix_web::web;
 use super::list::{RouteAsk, page_routes};
 use crate::domain::meeting::MeetingAction as M;
 use crate::policy::Ask::*;
-use crate::policy::{TableAction as T, Top3Action as P};
+use crate::policy::{FamilyAction as F, TableAction as T, Top3Action as P};
 use crate::web::*;
 
 page_routes![
@@ -193,5 +193,17 @@ page_routes![
         "/bijeenkomsten/{id}/punten/{item}/uitnodigen/{user}/intrekken",
         meetings::invite::withdraw_invitation,
         [Meeting(M::ArrangeAgenda)]
+    ),
+    (
+        GET,
+        "/bijeenkomsten/{id}/punten/{item}/gezin-uitnodigen",
+        meetings::family_invite::show_family_invite,
+        [Meeting(M::ArrangeAgenda), Family(F::EditFamily)]
+    ),
+    (
+        POST,
+        "/bijeenkomsten/{id}/punten/{item}/gezin-uitnodigen",
+        meetings::family_invite::invite_family,
+        [Meeting(M::ArrangeAgenda), Family(F::EditFamily)]
     ),
 ];

@@ -34,6 +34,22 @@ pub fn audience_for(
     let Some(found) = meeting::find(conn, meeting_id)? else {
         return Ok(None);
     };
+    // A family account (or a guest behind a one-time link, by a negative id) follows its own item in
+    // its own room, and nothing else.
+    let seat = match user_id {
+        id if id < 0 => super::family_room::guest_seat(conn, meeting_id, -id)?,
+        id => super::family_room::seat_of(conn, meeting_id, id)?,
+    };
+    if let Some(seat) = seat {
+        return Ok(Some(Audience {
+            locale,
+            chair: false,
+            leads: false,
+            visible_items: Vec::new(),
+            hidden_items: Vec::new(),
+            family: Some(seat),
+        }));
+    }
     let roles = table::roles(conn, found.table_id, user_id)?;
     let seat = Seat {
         chair: roles.contains(&table::TableRole::Chair),
@@ -54,6 +70,7 @@ pub fn audience_for(
         leads: seat.leads(),
         visible_items: visible.iter().map(|v| v.item.id).collect(),
         hidden_items: hidden.iter().map(|v| v.item.id).collect(),
+        family: None,
     }))
 }
 
@@ -130,6 +147,9 @@ pub fn render_event(
     event: &Event,
     audience: &Audience,
 ) -> Result<Option<String>, AppError> {
+    if let Some(seat) = audience.family {
+        return super::family_room::render(conn, event, audience.locale, seat);
+    }
     let Some(meeting_id) = event.meeting_id else {
         return Ok(None);
     };
@@ -153,6 +173,15 @@ pub fn render_event(
     }
     match what {
         Some(EventKind::FamilyViewSaved) => drawing.family_view(conn, event.subject_id)?,
+        Some(EventKind::FamilyRoomViewGiven) => {
+            let item = event
+                .subject_id
+                .map(|id| crate::domain::family_invite::find(conn, id))
+                .transpose()?
+                .flatten()
+                .map(|i| i.agenda_item_id);
+            drawing.family_view(conn, item)?
+        }
         Some(EventKind::MinutesSaved) => drawing.minutes(conn, event)?,
         Some(EventKind::DecisionRecorded | EventKind::DecisionCorrected) => {
             drawing.decision(conn, event.subject_id)?
@@ -339,11 +368,17 @@ impl<'a> Drawing<'a> {
         if !self.visible(item.id) {
             return Ok(());
         }
-        let views = crate::domain::portal::views_for_item(conn, item.id)?;
+        let views = crate::domain::family_invite::all_views(conn, item.id)?;
         let html = partial(ViewsPartial {
             ctx: &self.ctx,
             views: &views,
         });
+        // The item page's list, and the same views in the decision form (hoor en wederhoor live).
+        self.fragments.push(fragment(
+            format!("[data-family-views-form=\"{}\"]", item.id),
+            "replace",
+            html.clone(),
+        ));
         self.fragments.push(fragment(
             format!("#family-views-{}", item.id),
             "replace",

@@ -280,7 +280,20 @@ fn doc_items(
                 doc
             })
             .collect();
+        // Who of the family came: by name, or in the version without names by who they are.
+        let family_present = if visible {
+            crate::domain::family_invite::present_at_item(conn, item.id)?
+                .into_iter()
+                .map(|i| match scrub {
+                    Some(_) => i18n.t(&i.kind().label_key()),
+                    None => i.name,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         doc_items.push(DocItem {
+            family_present,
             analysis: item_analysis(conn, item, visible, scrub)?,
             title,
             visible,

@@ -2,6 +2,7 @@
 //! here; handlers share through these modules instead of importing each other.
 
 pub mod choices;
+pub mod family_room;
 pub mod leavers;
 pub mod live;
 pub mod meeting;

@@ -314,6 +314,28 @@ pub async fn world() -> World {
         account: account_of(&mut conn, "eva@example.nl"),
     };
     let there = ids_of(&mut conn, next, known);
+    // Each mother is invited to her own family's item of the next meeting: her room opens for her.
+    for (ids, family) in [(&here, c.jansen), (&there, c.bakker)] {
+        samenspel::domain::family_invite::create(
+            &mut conn,
+            &samenspel::domain::family_invite::NewInvite {
+                meeting_id: next,
+                agenda_item_id: ids.next_item,
+                family_id: family,
+                kind: samenspel::domain::family_invite::GuestKind::Member,
+                name: "Moeder",
+                email: "moeder@example.nl",
+                person_id: Some(ids.person),
+                user_id: Some(ids.account),
+                part: samenspel::domain::family_invite::Part::Decision,
+                token_hash: None,
+                valid_on: super::world::today(),
+                invited_by_user_id: c.ingrid.user_id,
+                approved_by_user_id: Some(c.ingrid.user_id),
+            },
+        )
+        .unwrap();
+    }
     let a = SettingOf {
         partnership: super::DEFAULT_PARTNERSHIP,
         table: c.table,

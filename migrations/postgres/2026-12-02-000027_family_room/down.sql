@@ -1,0 +1,1 @@
+DROP TABLE family_room_invites;
