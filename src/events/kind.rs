@@ -176,6 +176,20 @@ event_kinds! {
     DataRequestProduced => "data_request.produced",
     /// A coordinator wrote the story behind the monitor's numbers for a period of the partnership.
     MonitorNoteWritten => "monitor.note_written",
+    /// The director kept one decision, action, plan section or minutes from a named member.
+    PortalItemKept => "portal.item_kept",
+    /// The director shared one thing with a member who would not see it otherwise.
+    PortalItemShared => "portal.item_shared",
+    /// The director took back the choice to keep or share one thing with a member.
+    PortalItemRuleEnded => "portal.item_rule_ended",
+    /// A thing was marked as concerning one member's health or treatment.
+    PortalItemConcerns => "portal.item_concerns",
+    /// The health mark of a thing was taken away.
+    PortalItemConcernsEnded => "portal.item_concerns_ended",
+    /// A member was marked "deelt niet standaard mee".
+    PortalNotByDefault => "portal.not_by_default",
+    /// The mark "deelt niet standaard mee" of a member ended.
+    PortalByDefault => "portal.by_default",
 }
 
 impl EventKind {

@@ -20,12 +20,14 @@ mod request;
 mod retention;
 mod safety;
 mod second_factor;
+mod sharing;
 mod sign_on;
 mod top3;
 
 pub use account::{activate_account, deactivate_account, update_account};
 pub use aftercare::{AfterEvaluation, evaluate_aftercare, move_checkin, start_aftercare};
 pub use board::{answer_board_request, record_board_reading, submit_board_request};
+pub use sharing::{set_item_concerns, set_item_rule, set_not_by_default};
 pub use data_request::{data_request_produced, request_data};
 pub use export::{ExportKind, export_made};
 pub use family::{

@@ -14,7 +14,7 @@ use crate::schema::{
     access_log, actions, aftercare, agenda_items, board_requests, correction_requests,
     data_requests, decisions, document_contents, documents, families, family_views,
     involvement_requests, involvements, measures, persons, phase_plans, plan_comments,
-    plan_sections, plan_versions, portal_access, portal_withheld, recovery_consents,
+    plan_sections, plan_versions, portal_access, portal_item_concerns, portal_item_rules, portal_not_by_default, portal_withheld, recovery_consents,
     referral_additions, referrals, safety_phases, safety_scores, sessions, sign_on_links,
     sign_on_sessions, user_tokens, users,
 };
@@ -135,6 +135,27 @@ fn remove_portal(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             "portal_withheld",
             diesel::delete(portal_withheld::table.filter(portal_withheld::family_id.eq(family_id)))
                 .execute(conn)?,
+        ),
+        (
+            "portal_item_rules",
+            diesel::delete(
+                portal_item_rules::table.filter(portal_item_rules::family_id.eq(family_id)),
+            )
+            .execute(conn)?,
+        ),
+        (
+            "portal_item_concerns",
+            diesel::delete(
+                portal_item_concerns::table.filter(portal_item_concerns::family_id.eq(family_id)),
+            )
+            .execute(conn)?,
+        ),
+        (
+            "portal_not_by_default",
+            diesel::delete(
+                portal_not_by_default::table.filter(portal_not_by_default::family_id.eq(family_id)),
+            )
+            .execute(conn)?,
         ),
         (
             "recovery_consents",

@@ -98,4 +98,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     aftercare,
     data_requests,
     retention_runs,
+    portal_item_rules,
+    portal_item_concerns,
+    portal_not_by_default,
 );
