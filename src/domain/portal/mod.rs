@@ -9,6 +9,8 @@ use super::coded_enum;
 use crate::db::DbConn;
 
 mod sharing;
+mod things;
+pub use things::{ThingSummary, belongs_to, things_of};
 pub use sharing::{
     ItemRule, NotByDefault, RuleMode, Sharing, Thing, ThingKind, set_concerns, set_not_by_default,
     set_rule, latest_decision,
