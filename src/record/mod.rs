@@ -27,7 +27,6 @@ mod top3;
 pub use account::{activate_account, deactivate_account, update_account};
 pub use aftercare::{AfterEvaluation, evaluate_aftercare, move_checkin, start_aftercare};
 pub use board::{answer_board_request, record_board_reading, submit_board_request};
-pub use sharing::{set_item_concerns, set_item_rule, set_not_by_default};
 pub use data_request::{data_request_produced, request_data};
 pub use export::{ExportKind, export_made};
 pub use family::{
@@ -62,6 +61,7 @@ pub use second_factor::{
     enrol_second_factor, remove_second_factor, renew_recovery_codes, reset_second_factor,
     set_organisation_second_factor_rule, set_partnership_second_factor_rule,
 };
+pub use sharing::{set_item_concerns, set_item_rule, set_not_by_default};
 pub use sign_on::{digid_refused, link_sign_on, remove_sign_on, require_digid, set_sign_on};
 pub use top3::{give_top3, merge_top3};
 

@@ -81,7 +81,7 @@ async fn choose(ahmed: &Client, family: i64, decision: i64, person: i64, mode: &
 
 #[actix_web::test]
 async fn a_member_who_does_not_share_by_default_sees_nothing_new_and_a_kept_decision_leaves_no_trace()
-{
+ {
     let app = TestApp::spawn().await;
     let c = Cast::new(&app);
     let sandra_id = member(&app, &c, "Sandra Jansen", PersonRole::Parent, 34);
@@ -110,8 +110,7 @@ async fn a_member_who_does_not_share_by_default_sees_nothing_new_and_a_kept_deci
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.visible_text()
-            .contains("Schrijf de reden op."),
+        page.visible_text().contains("Schrijf de reden op."),
         "{}",
         page.visible_text()
     );
@@ -195,7 +194,10 @@ async fn a_member_who_does_not_share_by_default_sees_nothing_new_and_a_kept_deci
     // No trace in Mark's portal: no text, no reason, no gap or count, no word that something is hidden.
     let page = mark.get("/portaal").await;
     let text = page.visible_text();
-    assert!(text.contains(AFTER) && text.contains(SHARED_LATER), "{text}");
+    assert!(
+        text.contains(AFTER) && text.contains(SHARED_LATER),
+        "{text}"
+    );
     for trace in [
         KEPT,
         KEPT_REASON,
@@ -244,14 +246,25 @@ async fn copy_leaves_out(app: &TestApp, ahmed: &Client, mark: &Client, family: i
         "{left_out}"
     );
 
-    let pdf = ahmed.http.get(ahmed.url(&format!("{page}/pdf"))).send().await;
+    let pdf = ahmed
+        .http
+        .get(ahmed.url(&format!("{page}/pdf")))
+        .send()
+        .await;
     let pdf = pdf.unwrap().bytes().await.unwrap();
     let read = pdf_extract::extract_text_from_mem(&pdf).expect("the PDF reads back");
     let flat = read.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("Omgang in het buurthuis"), "{flat}");
-    let json = ahmed.http.get(ahmed.url(&format!("{page}/json"))).send().await;
+    let json = ahmed
+        .http
+        .get(ahmed.url(&format!("{page}/json")))
+        .send()
+        .await;
     let json = String::from_utf8(json.unwrap().bytes().await.unwrap().to_vec()).unwrap();
-    assert!(json.contains(SHARED_LATER) && json.contains(AFTER), "{json}");
+    assert!(
+        json.contains(SHARED_LATER) && json.contains(AFTER),
+        "{json}"
+    );
     for trace in [
         "Politie onderzoekt",
         "Lopend politieonderzoek",

@@ -41,8 +41,7 @@ impl Cut<'_> {
                     .find(|p| p.id == of)
                     .map(|p| p.name.as_str())
                     .unwrap_or_default();
-                self.i18n
-                    .t_with("sharing.why_health", &[("name", name)])
+                self.i18n.t_with("sharing.why_health", &[("name", name)])
             }
             Why::NotByDefault => self.i18n.t("sharing.why_not_by_default"),
         };

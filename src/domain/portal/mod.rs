@@ -10,15 +10,15 @@ use crate::db::DbConn;
 
 mod sharing;
 mod things;
-pub use things::{ThingSummary, belongs_to, things_of};
-pub use sharing::{
-    ItemRule, NotByDefault, RuleMode, Sharing, Thing, ThingKind, set_concerns, set_not_by_default,
-    set_rule, latest_decision,
-};
 use crate::schema::{
     correction_requests, families, family_views, persons, portal_access, portal_withheld,
     recovery_consents, shared_minutes, users,
 };
+pub use sharing::{
+    ItemRule, NotByDefault, RuleMode, Sharing, Thing, ThingKind, latest_decision, set_concerns,
+    set_not_by_default, set_rule,
+};
+pub use things::{ThingSummary, belongs_to, things_of};
 
 coded_enum!(
     /// What the director can keep from a named member.

@@ -142,7 +142,9 @@ impl Sharing {
                 .ok()
                 .and_then(|a| self.action_decision.get(&a))
             {
-                Some(decision) => own.within(self.seen_alone(person_id, &Thing::decision(*decision))),
+                Some(decision) => {
+                    own.within(self.seen_alone(person_id, &Thing::decision(*decision)))
+                }
                 None => own,
             },
             _ => own,
@@ -233,23 +235,25 @@ fn came_times(conn: &mut DbConn, family_id: i64) -> QueryResult<Came> {
 
 /// When the text of each life domain of the family plan last changed.
 fn section_changes(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<(Thing, NaiveDateTime)>> {
-    type Row = (NaiveDateTime, String, String, String, String, String, String);
-    let rows: Vec<Row> = plan_sections::table
+    type Texts = (String, String, String, String, String);
+    let rows: Vec<(NaiveDateTime, String, Texts)> = plan_sections::table
         .inner_join(plan_versions::table)
         .filter(plan_versions::family_id.eq(family_id))
         .order(plan_versions::version.asc())
         .select((
             plan_versions::created_at,
             plan_sections::domain,
-            plan_sections::strengths,
-            plan_sections::concerns,
-            plan_sections::wishes,
-            plan_sections::goals,
-            plan_sections::agreements,
+            (
+                plan_sections::strengths,
+                plan_sections::concerns,
+                plan_sections::wishes,
+                plan_sections::goals,
+                plan_sections::agreements,
+            ),
         ))
         .load(conn)?;
     let mut last: HashMap<String, ([String; 5], NaiveDateTime)> = HashMap::new();
-    for (at, domain, a, b, c, d, e) in rows {
+    for (at, domain, (a, b, c, d, e)) in rows {
         let text = [a, b, c, d, e];
         match last.get(&domain) {
             Some((before, _)) if *before == text => {}

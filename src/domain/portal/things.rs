@@ -58,11 +58,14 @@ pub fn things_of(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<ThingSumm
             decisions::text,
         ))
         .load(conn)?;
-    out.extend(rows.into_iter().map(|(id, at, outcome, text)| ThingSummary {
-        thing: Thing::decision(id),
-        when: Some(at),
-        text: short(&format!("{outcome}: {text}")),
-    }));
+    out.extend(
+        rows.into_iter()
+            .map(|(id, at, outcome, text)| ThingSummary {
+                thing: Thing::decision(id),
+                when: Some(at),
+                text: short(&format!("{outcome}: {text}")),
+            }),
+    );
     let rows: Vec<(i64, NaiveDateTime, String)> = actions::table
         .filter(actions::family_id.eq(family_id))
         .order(actions::id.asc())

@@ -101,7 +101,10 @@ impl SharingPage {
 
     /// The name of the member whose health or treatment the thing is about, if it is marked so.
     fn concerns_name(&self, t: &ThingSummary) -> Option<String> {
-        self.sharing.concerns.get(&t.thing).map(|p| self.name_of(*p))
+        self.sharing
+            .concerns
+            .get(&t.thing)
+            .map(|p| self.name_of(*p))
     }
 
     fn concerns_person(&self, t: &ThingSummary, p: &Person) -> bool {
@@ -233,6 +236,7 @@ pub async fn set_item(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (user, family_id, fields) = (user.0, path.into_inner(), form.into_inner());
+    super::super::access::require(&state, &user, family_id, FamilyAction::EditFamily).await?;
     let mode = match fields.get("mode").map(String::as_str) {
         Some("keep") => Some(RuleMode::Keep),
         Some("share") => Some(RuleMode::Share),
@@ -274,7 +278,18 @@ pub async fn set_item(
     match outcome {
         None => Ok(saved(family_id, &anchor)),
         Some(key) => {
-            refused(&state, again, ctx, family_id, Refusal { at: slug, key, typed }).await
+            refused(
+                &state,
+                again,
+                ctx,
+                family_id,
+                Refusal {
+                    at: slug,
+                    key,
+                    typed,
+                },
+            )
+            .await
         }
     }
 }
