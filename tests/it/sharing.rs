@@ -14,14 +14,19 @@ use crate::common::portal::{family_account, member};
 use crate::common::world::{Cast, signed_in};
 use crate::common::{Client, TestApp};
 
-const SHARED_LATER: &str = "Omgang in het buurthuis, onder begeleiding.";
+pub(crate) const SHARED_LATER: &str = "Omgang in het buurthuis, onder begeleiding.";
 const KEPT: &str = "Politie onderzoekt de melding van huiselijk geweld verder.";
 const KEPT_REASON: &str = "Lopend politieonderzoek naar Mark";
 const AFTER: &str = "Over zes weken samen terugkijken.";
 const HEALTH: &str = "GGZ start behandeling voor Sandra.";
 
 /// The chair records a decision with this text on the item; returns its id.
-async fn decide(app: &TestApp, chair: &Client, (meeting, item): (i64, i64), text: &str) -> i64 {
+pub(crate) async fn decide(
+    app: &TestApp,
+    chair: &Client,
+    (meeting, item): (i64, i64),
+    text: &str,
+) -> i64 {
     let path = format!("/bijeenkomsten/{meeting}/punten/{item}");
     let page = chair
         .submit(
