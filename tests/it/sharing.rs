@@ -14,6 +14,8 @@ use crate::common::portal::{family_account, member};
 use crate::common::world::{Cast, signed_in};
 use crate::common::{Client, TestApp};
 
+/// Why Mark does not see new things by default.
+pub(crate) const SUSPECTED: &str = "Verdacht van geweld tegen Sandra";
 pub(crate) const SHARED_LATER: &str = "Omgang in het buurthuis, onder begeleiding.";
 const KEPT: &str = "Politie onderzoekt de melding van huiselijk geweld verder.";
 const KEPT_REASON: &str = "Lopend politieonderzoek naar Mark";
@@ -48,6 +50,28 @@ pub(crate) async fn decide(
         .select(decisions::id)
         .first(&mut *app.conn())
         .unwrap()
+}
+
+/// The director marks the member "deelt niet standaard mee" (`by_default` "nee") or ends it ("ja").
+pub(crate) async fn mark(
+    ahmed: &Client,
+    family: i64,
+    person: i64,
+    by_default: &str,
+    reason: &str,
+) -> crate::common::Page {
+    let sharing = format!("/gezinnen/{family}/portaal/delen");
+    ahmed
+        .submit(
+            &sharing,
+            &format!("{sharing}/standaard"),
+            &[
+                ("person_id", &person.to_string()),
+                ("by_default", by_default),
+                ("reason", reason),
+            ],
+        )
+        .await
 }
 
 /// The portal's text for the member.
@@ -93,43 +117,23 @@ async fn a_member_who_does_not_share_by_default_sees_nothing_new_and_a_kept_deci
     let mark_id = member(&app, &c, "Mark Jansen", PersonRole::Parent, 38);
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
     let sandra = family_account(&app, &ahmed, c.jansen, sandra_id, "sandra@example.org", "").await;
-    let mark = family_account(&app, &ahmed, c.jansen, mark_id, "mark@example.org", "").await;
+    let mark_client = family_account(&app, &ahmed, c.jansen, mark_id, "mark@example.org", "").await;
     let (meeting, jansen_item, _) = run_meeting(&app, &c, false).await;
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
     let item = (meeting, jansen_item);
     // Before the marking: Mark sees the first decision like everyone.
-    assert!(portal_text(&mark).await.contains("Fase 1 gaat door"));
+    assert!(portal_text(&mark_client).await.contains("Fase 1 gaat door"));
 
     // Marking needs a reason: a clear message, nothing lost.
     let sharing = format!("/gezinnen/{}/portaal/delen", c.jansen);
-    let page = ahmed
-        .submit(
-            &sharing,
-            &format!("{sharing}/standaard"),
-            &[
-                ("person_id", &mark_id.to_string()),
-                ("by_default", "nee"),
-                ("reason", ""),
-            ],
-        )
-        .await;
+    let page = mark(&ahmed, c.jansen, mark_id, "nee", "").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.visible_text().contains("Schrijf de reden op."),
         "{}",
         page.visible_text()
     );
-    let page = ahmed
-        .submit(
-            &sharing,
-            &format!("{sharing}/standaard"),
-            &[
-                ("person_id", &mark_id.to_string()),
-                ("by_default", "nee"),
-                ("reason", "Verdacht van geweld tegen Sandra"),
-            ],
-        )
-        .await;
+    let page = mark(&ahmed, c.jansen, mark_id, "nee", SUSPECTED).await;
     assert_taken(&page);
 
     // New decisions: Sandra hears of them and reads them, Mark does not.
@@ -138,7 +142,7 @@ async fn a_member_who_does_not_share_by_default_sees_nothing_new_and_a_kept_deci
     let kept = decide(&app, &ingrid, item, KEPT).await;
     assert_eq!(mails_to(&app, before, "mark@example.org").len(), 0);
     assert_eq!(mails_to(&app, before, "sandra@example.org").len(), 2);
-    let text = portal_text(&mark).await;
+    let text = portal_text(&mark_client).await;
     assert!(text.contains("Fase 1 gaat door"), "what was there stays");
     for new in [SHARED_LATER, KEPT] {
         assert!(!text.contains(new), "{new} in {text}");
@@ -148,7 +152,7 @@ async fn a_member_who_does_not_share_by_default_sees_nothing_new_and_a_kept_deci
     // The director keeps one from Mark for good, and shares the other with him, one item.
     choose(&ahmed, c.jansen, kept, mark_id, "keep", KEPT_REASON).await;
     choose(&ahmed, c.jansen, shared_later, mark_id, "share", "").await;
-    let text = portal_text(&mark).await;
+    let text = portal_text(&mark_client).await;
     assert!(text.contains(SHARED_LATER), "shared item by item: {text}");
     assert!(!text.contains(KEPT));
 
@@ -168,13 +172,7 @@ async fn a_member_who_does_not_share_by_default_sees_nothing_new_and_a_kept_deci
     assert!(panel.contains("Sandra Jansen: ziet dit"), "{panel}");
 
     // Back to sharing by default: later news reaches Mark again, the kept decision never does.
-    let page = ahmed
-        .submit(
-            &sharing,
-            &format!("{sharing}/standaard"),
-            &[("person_id", &mark_id.to_string()), ("by_default", "ja")],
-        )
-        .await;
+    let page = mark(&ahmed, c.jansen, mark_id, "ja", "").await;
     assert_taken(&page);
     let before = app.mails().len();
     decide(&app, &ingrid, item, AFTER).await;
@@ -197,7 +195,7 @@ async fn a_member_who_does_not_share_by_default_sees_nothing_new_and_a_kept_deci
     assert!(portal_text(&sandra).await.contains(HEALTH));
 
     // No trace in Mark's portal: no text, no reason, no gap or count, no word that something is hidden.
-    let page = mark.get("/portaal").await;
+    let page = mark_client.get("/portaal").await;
     let text = page.visible_text();
     assert!(
         text.contains(AFTER) && text.contains(SHARED_LATER),
@@ -228,8 +226,8 @@ async fn a_member_who_does_not_share_by_default_sees_nothing_new_and_a_kept_deci
         }
     }
 
-    copy_leaves_out(&app, &ahmed, &mark, c.jansen).await;
-    guessing_reaches_nothing(&app, &mark, c.jansen, (meeting, jansen_item), kept).await;
+    copy_leaves_out(&app, &ahmed, &mark_client, c.jansen).await;
+    guessing_reaches_nothing(&app, &mark_client, c.jansen, (meeting, jansen_item), kept).await;
 }
 
 /// Mark asks for his data: his copy (PDF read back, JSON) has no trace of the kept decision or of

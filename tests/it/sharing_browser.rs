@@ -10,7 +10,7 @@ use crate::browser::{Browser, log_in, log_in_as_family, wcag_violations};
 use crate::common::meeting::{assert_taken, run_meeting};
 use crate::common::portal::{family_account, member};
 use crate::common::world::{Cast, signed_in};
-use crate::sharing::{SHARED_LATER, decide};
+use crate::sharing::{SHARED_LATER, SUSPECTED, decide, mark};
 
 const PHONE: u32 = 375;
 
@@ -34,17 +34,7 @@ async fn the_director_shares_one_decision_with_a_member_who_does_not_share_by_de
     family_account(&app, &ahmed, c.jansen, mark_id, "mark@example.org", "").await;
     let (meeting, item, _) = run_meeting(&app, &c, false).await;
     let sharing = format!("/gezinnen/{}/portaal/delen", c.jansen);
-    let page = ahmed
-        .submit(
-            &sharing,
-            &format!("{sharing}/standaard"),
-            &[
-                ("person_id", &mark_id.to_string()),
-                ("by_default", "nee"),
-                ("reason", "Verdacht van geweld tegen Sandra"),
-            ],
-        )
-        .await;
+    let page = mark(&ahmed, c.jansen, mark_id, "nee", SUSPECTED).await;
     assert_taken(&page);
     let ingrid = signed_in(&app, "ingrid@vt.example").await;
     let decision = decide(&app, &ingrid, (meeting, item), SHARED_LATER).await;
