@@ -268,6 +268,30 @@ async fn copy_leaves_out(app: &TestApp, ahmed: &Client, mark: &Client, family: i
         json.contains(SHARED_LATER) && json.contains(AFTER),
         "{json}"
     );
+    // The rest of the record is in the copy too (issue 20): phase plans, phases, scores, measures and
+    // the meetings that discussed the family.
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let part = |key: &str| {
+        value["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["key"] == key)
+            .map(|p| p["lines"].to_string())
+    };
+    for key in ["phase_plans", "phases", "scores", "measures", "meetings"] {
+        assert!(part(key).is_some(), "{key} missing: {json}");
+    }
+    assert!(
+        part("meetings")
+            .unwrap()
+            .contains("MDA++ Zuid-Holland Zuid"),
+        "{json}"
+    );
+    assert!(
+        flat.contains("Veiligheidsfases") && flat.contains("Overleggen"),
+        "{flat}"
+    );
     for trace in [
         "Politie onderzoekt",
         "Lopend politieonderzoek",

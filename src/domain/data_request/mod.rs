@@ -12,6 +12,7 @@ use crate::export::subject::{LeftOut, Part, SubjectExport};
 use crate::i18n::I18n;
 use crate::schema::{correction_requests, data_requests, family_views};
 
+mod record_parts;
 mod shared;
 use shared::Cut;
 
@@ -126,6 +127,7 @@ pub fn gather(conn: &mut DbConn, request: &DataRequest, i18n: &I18n) -> QueryRes
             parts.push(part);
         }
     }
+    parts.extend(record_parts::record_parts(conn, fid, &mut cut, &kept)?);
     let mut left_out = cut.left_out;
     parts.push(own_words(conn, me.id)?);
     parts.push(documents_part(conn, fid, &mut left_out)?);

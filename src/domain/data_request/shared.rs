@@ -26,7 +26,7 @@ pub struct Cut<'a> {
 impl Cut<'_> {
     /// Whether the member sees `thing`; if not, it is listed as left out (`part`, `what`), except when
     /// its whole category is kept from the member (that is listed once, for the category).
-    fn keeps(&mut self, thing: &Thing, part: &str, what: String) -> bool {
+    pub fn keeps(&mut self, thing: &Thing, part: &str, what: String) -> bool {
         let why = match self.sharing.seen(self.me, thing) {
             Seen::Shown => return true,
             Seen::Hidden(Why::Category(_)) => return false,
@@ -35,13 +35,8 @@ impl Cut<'_> {
         let reason = match why {
             Why::Kept(reason) | Why::Category(reason) => reason,
             Why::Health(of) => {
-                let name = self
-                    .members
-                    .iter()
-                    .find(|p| p.id == of)
-                    .map(|p| p.name.as_str())
-                    .unwrap_or_default();
-                self.i18n.t_with("sharing.why_health", &[("name", name)])
+                let name = self.name_of(of);
+                self.i18n.t_with("sharing.why_health", &[("name", &name)])
             }
             Why::NotByDefault => self.i18n.t("sharing.why_not_by_default"),
         };
@@ -51,6 +46,15 @@ impl Cut<'_> {
             reason,
         });
         false
+    }
+
+    /// A member's name.
+    pub fn name_of(&self, person: i64) -> String {
+        self.members
+            .iter()
+            .find(|p| p.id == person)
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
     }
 
     pub fn plan_part(&mut self, conn: &mut DbConn, family_id: i64) -> QueryResult<Part> {
