@@ -62,7 +62,8 @@ async fn the_director_shares_one_decision_with_a_member_who_does_not_share_by_de
     );
     check_page(&browser, "the sharing page", &mut found).await;
     let c = &browser.client;
-    // Open "Delen aanpassen" (a details element) and choose.
+    // "Delen aanpassen" is a details element; the reflow check above opened every one already (and a
+    // click on its summary would close it again), so make sure it is open, then choose.
     c.execute(
         &format!("const d = document.querySelector('{panel} details'); d.open = true; d.scrollIntoView();"),
         vec![],
