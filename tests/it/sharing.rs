@@ -369,3 +369,79 @@ async fn another_familys_decision_cannot_be_named_on_the_sharing_page() {
         .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn plan_sections_and_actions_follow_the_same_rule() {
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let mark_id = member(&app, &c, "Mark Jansen", PersonRole::Parent, 38);
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let mark_client = family_account(&app, &ahmed, c.jansen, mark_id, "mark@example.org", "").await;
+    let plan = format!("/gezinnen/{}/plan", c.jansen);
+    let save = |version: &'static str, fields: Vec<(&'static str, &'static str)>| {
+        let (ahmed, plan) = (&ahmed, &plan);
+        async move {
+            let mut all = vec![("base_version", version)];
+            all.extend(fields);
+            let page = ahmed.submit(&format!("{plan}/bewerken"), plan, &all).await;
+            assert_taken(&page);
+        }
+    };
+    save(
+        "0",
+        vec![("safety__agreements", "Mark komt niet aan huis.")],
+    )
+    .await;
+    let (meeting, item, _) = run_meeting(&app, &c, false).await;
+    let first: i64 = decisions::table
+        .filter(decisions::family_id.eq(c.jansen))
+        .order(decisions::id.asc())
+        .select(decisions::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    // An action that belongs to the first decision.
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let path = format!("/bijeenkomsten/{meeting}/punten/{item}");
+    let page = ingrid
+        .submit(
+            &path,
+            &format!("{path}/acties"),
+            &[
+                ("description", "Huisbezoek bij Sandra"),
+                ("owner_user_id", &c.ahmed.user_id.to_string()),
+                ("due_on", "2030-01-01"),
+                ("condition", ""),
+                ("family_informed_how", "Ahmed belt Sandra"),
+                ("decision_id", &first.to_string()),
+            ],
+        )
+        .await;
+    assert_taken(&page);
+    assert!(
+        portal_text(&mark_client)
+            .await
+            .contains("Huisbezoek bij Sandra")
+    );
+
+    // Marked: a plan section whose text changes afterwards is new; the unchanged one stays.
+    let page = mark(&ahmed, c.jansen, mark_id, "nee", SUSPECTED).await;
+    assert_taken(&page);
+    save(
+        "1",
+        vec![
+            ("safety__agreements", "Mark komt niet aan huis."),
+            ("housing__goals", "Sandra zoekt een eigen woning."),
+        ],
+    )
+    .await;
+    let text = portal_text(&mark_client).await;
+    assert!(text.contains("Mark komt niet aan huis."), "{text}");
+    assert!(!text.contains("Sandra zoekt een eigen woning."), "{text}");
+
+    // The first decision kept from him: its action goes with it; an action of no decision stays.
+    choose(&ahmed, c.jansen, first, mark_id, "keep", KEPT_REASON).await;
+    let text = portal_text(&mark_client).await;
+    assert!(!text.contains("Fase 1 gaat door"), "{text}");
+    assert!(!text.contains("Huisbezoek bij Sandra"), "{text}");
+    assert!(text.contains("GGZ-intake voor Sandra"), "{text}");
+}
