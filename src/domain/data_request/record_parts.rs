@@ -90,12 +90,19 @@ fn phases(conn: &mut DbConn, family_id: i64, cut: &Cut) -> QueryResult<Part> {
             .into_iter()
             .map(|p| {
                 let by = p.table_name.clone().unwrap_or(p.decided_by.clone());
-                format!(
-                    "{} — {} ({by}): {}",
+                let mut line = format!(
+                    "{} — {} ({by})",
                     date(p.started_at),
-                    cut.i18n.t(&p.phase.label_key()),
-                    p.rationale
-                )
+                    cut.i18n.t(&p.phase.label_key())
+                );
+                // The rationale is the decision's: only when the member sees that decision.
+                let decision_shown = p
+                    .decision_id
+                    .is_none_or(|d| cut.sharing.shows(cut.me, &Thing::decision(d)));
+                if decision_shown && !p.rationale.trim().is_empty() {
+                    line.push_str(&format!(": {}", p.rationale.trim()));
+                }
+                line
             })
             .collect(),
     })
