@@ -368,6 +368,33 @@ async fn another_familys_decision_cannot_be_named_on_the_sharing_page() {
         )
         .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
+
+    // Keeping one of Jansen's own without a reason: a clear message at that decision's form.
+    let jansen_decision: i64 = decisions::table
+        .filter(decisions::family_id.eq(c.jansen))
+        .select(decisions::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let page = ahmed
+        .submit(
+            &sharing,
+            &format!("{sharing}/onderdeel"),
+            &[
+                ("kind", "decision"),
+                ("key", &jansen_decision.to_string()),
+                ("person_id", &sandra_id.to_string()),
+                ("mode", "keep"),
+                ("reason", "  "),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let at = format!("reason-decision-{jansen_decision}");
+    assert_eq!(
+        page.text(&format!("#{at}-error")).as_deref(),
+        Some("Schrijf de reden op.")
+    );
+    assert!(page.text(&format!("a[href='#{at}']")).is_some());
 }
 
 #[actix_web::test]
