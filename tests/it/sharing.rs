@@ -92,7 +92,18 @@ fn mails_to(app: &TestApp, before: usize, to: &str) -> Vec<samenspel::mail::Mail
 
 /// The director's choice for one decision and one member.
 async fn choose(ahmed: &Client, family: i64, decision: i64, person: i64, mode: &str, reason: &str) {
-    let page = ahmed
+    assert_taken(&rule(ahmed, family, decision, person, (mode, reason)).await);
+}
+
+/// The director's sharing form for one decision and one member, as sent; the page answered.
+async fn rule(
+    ahmed: &Client,
+    family: i64,
+    decision: i64,
+    person: i64,
+    (mode, reason): (&str, &str),
+) -> crate::common::Page {
+    ahmed
         .submit(
             &format!("/gezinnen/{family}/portaal/delen"),
             &format!("/gezinnen/{family}/portaal/delen/onderdeel"),
@@ -104,8 +115,7 @@ async fn choose(ahmed: &Client, family: i64, decision: i64, person: i64, mode: &
                 ("reason", reason),
             ],
         )
-        .await;
-    assert_taken(&page);
+        .await
 }
 
 #[actix_web::test]
@@ -353,20 +363,7 @@ async fn another_familys_decision_cannot_be_named_on_the_sharing_page() {
         .first(&mut *app.conn())
         .unwrap();
     let ahmed = signed_in(&app, "ahmed@vt.example").await;
-    let sharing = format!("/gezinnen/{}/portaal/delen", c.jansen);
-    let page = ahmed
-        .submit(
-            &sharing,
-            &format!("{sharing}/onderdeel"),
-            &[
-                ("kind", "decision"),
-                ("key", &bakker_decision.to_string()),
-                ("person_id", &sandra_id.to_string()),
-                ("mode", "share"),
-                ("reason", ""),
-            ],
-        )
-        .await;
+    let page = rule(&ahmed, c.jansen, bakker_decision, sandra_id, ("share", "")).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 
     // Keeping one of Jansen's own without a reason: a clear message at that decision's form.
@@ -375,19 +372,7 @@ async fn another_familys_decision_cannot_be_named_on_the_sharing_page() {
         .select(decisions::id)
         .first(&mut *app.conn())
         .unwrap();
-    let page = ahmed
-        .submit(
-            &sharing,
-            &format!("{sharing}/onderdeel"),
-            &[
-                ("kind", "decision"),
-                ("key", &jansen_decision.to_string()),
-                ("person_id", &sandra_id.to_string()),
-                ("mode", "keep"),
-                ("reason", "  "),
-            ],
-        )
-        .await;
+    let page = rule(&ahmed, c.jansen, jansen_decision, sandra_id, ("keep", "  ")).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let at = format!("reason-decision-{jansen_decision}");
     assert_eq!(
