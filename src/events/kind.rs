@@ -195,6 +195,20 @@ event_kinds! {
     FamilyRoomViewGiven => "family_room.view_given",
     /// The family's director asked the chair to invite someone of the family to the family's item.
     FamilyRoomRequested => "family_room.requested",
+    /// The director kept one decision, action, plan section or minutes from a named member.
+    PortalItemKept => "portal.item_kept",
+    /// The director shared one thing with a member who would not see it otherwise.
+    PortalItemShared => "portal.item_shared",
+    /// The director took back the choice to keep or share one thing with a member.
+    PortalItemRuleEnded => "portal.item_rule_ended",
+    /// A thing was marked as concerning one member's health or treatment.
+    PortalItemConcerns => "portal.item_concerns",
+    /// The health mark of a thing was taken away.
+    PortalItemConcernsEnded => "portal.item_concerns_ended",
+    /// A member was marked "deelt niet standaard mee".
+    PortalNotByDefault => "portal.not_by_default",
+    /// The mark "deelt niet standaard mee" of a member ended.
+    PortalByDefault => "portal.by_default",
 }
 
 impl EventKind {

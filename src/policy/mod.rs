@@ -12,6 +12,7 @@ mod meeting;
 mod monitor;
 mod partnership;
 mod referral;
+pub mod sharing;
 mod table;
 mod top3;
 

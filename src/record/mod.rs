@@ -22,6 +22,7 @@ mod request;
 mod retention;
 mod safety;
 mod second_factor;
+mod sharing;
 mod sign_on;
 mod top3;
 
@@ -64,6 +65,7 @@ pub use second_factor::{
     enrol_second_factor, remove_second_factor, renew_recovery_codes, reset_second_factor,
     set_organisation_second_factor_rule, set_partnership_second_factor_rule,
 };
+pub use sharing::{set_item_concerns, set_item_rule, set_not_by_default};
 pub use sign_on::{digid_refused, link_sign_on, remove_sign_on, require_digid, set_sign_on};
 pub use top3::{give_top3, merge_top3};
 

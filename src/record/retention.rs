@@ -13,10 +13,10 @@ use crate::events::EventKind;
 use crate::schema::{
     access_log, actions, aftercare, agenda_items, board_requests, correction_requests,
     data_requests, decisions, document_contents, documents, families, family_room_invites,
-    family_views, involvement_requests, involvements, measures, persons, phase_plans,
-    plan_comments, plan_sections, plan_versions, portal_access, portal_withheld, recovery_consents,
-    referral_additions, referrals, safety_phases, safety_scores, sessions, sign_on_links,
-    sign_on_sessions, user_tokens, users,
+    family_views, involvement_requests, involvements, measures, persons, phase_plans, plan_comments,
+    plan_sections, plan_versions, portal_access, portal_item_concerns, portal_item_rules,
+    portal_not_by_default, portal_withheld, recovery_consents, referral_additions, referrals,
+    safety_phases, safety_scores, sessions, sign_on_links, sign_on_sessions, user_tokens, users,
 };
 
 /// What an erased text reads as where the schema requires one (a phase's rationale, who gave a score).
@@ -112,7 +112,7 @@ fn remove_portal(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             ))
             .execute(conn)?;
     }
-    Ok(vec![
+    Ok([
         ("accounts", accounts.len()),
         (
             "family_views",
@@ -163,7 +163,10 @@ fn remove_portal(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             )
             .execute(conn)?,
         ),
-    ])
+    ]
+    .into_iter()
+    .chain(remove_sharing(conn, family_id)?)
+    .collect())
 }
 
 /// The record itself: members emptied (the row keeps its role, for the measures that name it), plans'
@@ -379,4 +382,31 @@ fn keep_filled(conn: &mut DbConn, family_id: i64) -> QueryResult<()> {
     .set(actions::result.eq(KEPT_EMPTY))
     .execute(conn)?;
     Ok(())
+}
+
+/// The director's choices of finer sharing (they name members and give reasons).
+fn remove_sharing(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
+    Ok(vec![
+        (
+            "portal_item_rules",
+            diesel::delete(
+                portal_item_rules::table.filter(portal_item_rules::family_id.eq(family_id)),
+            )
+            .execute(conn)?,
+        ),
+        (
+            "portal_item_concerns",
+            diesel::delete(
+                portal_item_concerns::table.filter(portal_item_concerns::family_id.eq(family_id)),
+            )
+            .execute(conn)?,
+        ),
+        (
+            "portal_not_by_default",
+            diesel::delete(
+                portal_not_by_default::table.filter(portal_not_by_default::family_id.eq(family_id)),
+            )
+            .execute(conn)?,
+        ),
+    ])
 }

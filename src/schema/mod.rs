@@ -105,4 +105,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     complaint_terms,
     family_room_invites,
+    portal_item_rules,
+    portal_item_concerns,
+    portal_not_by_default,
 );

@@ -262,3 +262,39 @@ diesel::table! {
         ended_by_user_id -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    portal_item_rules (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        thing_kind -> Text,
+        thing_key -> Text,
+        person_id -> BigInt,
+        mode -> Text,
+        reason -> Text,
+        created_by_user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    portal_item_concerns (id) {
+        id -> BigInt,
+        family_id -> BigInt,
+        thing_kind -> Text,
+        thing_key -> Text,
+        person_id -> BigInt,
+        created_by_user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    portal_not_by_default (person_id) {
+        person_id -> BigInt,
+        family_id -> BigInt,
+        reason -> Text,
+        since -> Timestamp,
+        created_by_user_id -> BigInt,
+    }
+}

@@ -63,7 +63,8 @@ pub fn plain_mail(to: &user::User, subject_key: &str, body_key: &str, link: &str
 }
 
 /// Tells the family's members that there is something new for them (a decision, a meeting), unless the
-/// director keeps that category from them. The mail only says there is news and links to the portal.
+/// director keeps that category from them; news of a decision goes only to members who see the newest
+/// decision (`portal::Sharing::shows`). The mail only says there is news and links to the portal.
 /// A failure is logged, never returned: what caused the news has been saved already.
 pub async fn notify_family(state: &AppState, family_id: i64, category: Category) {
     if let Err(e) = send_family_news(state, family_id, category).await {
@@ -79,11 +80,19 @@ async fn send_family_news(
     let recipients = state
         .db(move |conn| {
             let mut to = Vec::new();
+            // News of a decision: only for members who see that decision (the sharing rule).
+            let decision = match category {
+                Category::Decisions => portal::latest_decision(conn, family_id)?,
+                _ => None,
+            };
+            let sharing = portal::Sharing::load(conn, family_id)?;
             for account in portal::accounts(conn, family_id)? {
-                if !account.active
-                    || !account.has_password
-                    || portal::is_withheld(conn, account.access.person_id, category)?
-                {
+                let person = account.access.person_id;
+                let sees = match decision {
+                    Some(id) => sharing.shows(person, &portal::Thing::decision(id)),
+                    None => !portal::is_withheld(conn, person, category)?,
+                };
+                if !account.active || !account.has_password || !sees {
                     continue;
                 }
                 if let Some(u) = user::find(conn, account.access.user_id)? {

@@ -28,7 +28,7 @@ use crate::domain::decision::{self, ActionRow, FamilyView};
 use crate::domain::family::{self, Family, Person};
 use crate::domain::meeting::MeetingStatus;
 use crate::domain::plan::{self, PlanVersion};
-use crate::domain::portal::{self, Access, Category, Correction};
+use crate::domain::portal::{self, Access, Category, Correction, Sharing, Thing};
 use crate::domain::safety::{self, PhaseChange, PhasePlan, PlanKind, PlanRef};
 use crate::domain::top3::{self, AnalysisVersion, Giver, Top3};
 use crate::record;
@@ -70,7 +70,13 @@ pub struct Upcoming {
     pub my_view: Option<String>,
 }
 
-fn decisions_about(conn: &mut DbConn, family_id: i64) -> Result<Vec<FamilyDecision>, AppError> {
+/// The decisions about the family that `seer` may see (`Sharing::shows`), with the minutes they may
+/// see. A correction is marked only when the member sees the decision that corrects it.
+fn decisions_about(
+    conn: &mut DbConn,
+    family_id: i64,
+    (sharing, seer): (&Sharing, i64),
+) -> Result<Vec<FamilyDecision>, AppError> {
     type Row = (
         i64,
         i64,
@@ -99,10 +105,16 @@ fn decisions_about(conn: &mut DbConn, family_id: i64) -> Result<Vec<FamilyDecisi
             decisions::supersedes_id,
         ))
         .load(conn)?;
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .filter(|r| sharing.shows(seer, &Thing::decision(r.0)))
+        .collect();
     let corrected: Vec<i64> = rows.iter().filter_map(|r| r.8).collect();
     let mut out = Vec::new();
     for (id, item_id, on, table, outcome, text, view, words, _) in rows {
-        let minutes = if portal::minutes_shared(conn, item_id)? {
+        let minutes = if portal::minutes_shared(conn, item_id)?
+            && sharing.shows(seer, &Thing::minutes(item_id))
+        {
             agenda_items::table
                 .find(item_id)
                 .select(agenda_items::minutes)
@@ -270,10 +282,14 @@ async fn portal_page(
                 .into_iter()
                 .find(|d| d.directorship.ended_at.is_none())
                 .map(|d| format!("{} ({})", d.director_name, d.organisation_name));
-            let plan = unless_withheld(conn, me.id, Category::Plan, |conn| {
-                Ok(plan::version(conn, fid, None)?)
-            })?
-            .flatten();
+            let sharing = Sharing::load(conn, fid)?;
+            // Plan sections, decisions and actions one by one, through the sharing rule (which also
+            // knows the categories kept from the member as a whole).
+            let plan = plan::version(conn, fid, None)?.map(|mut p| {
+                p.sections
+                    .retain(|(d, _)| sharing.shows(me.id, &Thing::plan_section(*d)));
+                p
+            });
             let safety_plan = unless_withheld(conn, me.id, Category::SafetyPlan, |conn| {
                 Ok(safety::plan_version(
                     conn,
@@ -286,12 +302,13 @@ async fn portal_page(
                 )?)
             })?
             .flatten();
-            let decisions = unless_withheld(conn, me.id, Category::Decisions, |conn| {
-                decisions_about(conn, fid)
-            })?;
-            let actions = unless_withheld(conn, me.id, Category::Actions, |conn| {
-                Ok(decision::actions_for_family(conn, fid)?)
-            })?;
+            let decisions = Some(decisions_about(conn, fid, (&sharing, me.id))?);
+            let actions = Some(
+                decision::actions_for_family(conn, fid)?
+                    .into_iter()
+                    .filter(|a| sharing.shows(me.id, &Thing::action(a.action.id)))
+                    .collect(),
+            );
             let upcoming = unless_withheld(conn, me.id, Category::Meetings, |conn| {
                 upcoming_for(conn, &access)
             })?;

@@ -53,6 +53,8 @@ mod retention;
 mod safety;
 mod second_factor;
 mod second_factor_browser;
+mod sharing;
+mod sharing_browser;
 mod sign_on;
 mod sign_on_browser;
 mod slow;

@@ -771,4 +771,28 @@ page_routes![
         live::connect_guest,
         [Nothing]
     ),
+    (
+        GET,
+        "/gezinnen/{id}/portaal/delen",
+        portal_manage::sharing::show_sharing,
+        [Family(F::EditFamily)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/portaal/delen/onderdeel",
+        portal_manage::sharing::set_item,
+        [Family(F::EditFamily)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/portaal/delen/gezondheid",
+        portal_manage::sharing::set_concerns,
+        [Family(F::EditFamily)]
+    ),
+    (
+        POST,
+        "/gezinnen/{id}/portaal/delen/standaard",
+        portal_manage::sharing::set_default,
+        [Family(F::EditFamily)]
+    ),
 ];

@@ -10,7 +10,11 @@ use super::portal::{self, Category};
 use crate::db::DbConn;
 use crate::export::subject::{LeftOut, Part, SubjectExport};
 use crate::i18n::I18n;
-use crate::schema::{correction_requests, data_requests, decisions, family_views};
+use crate::schema::{correction_requests, data_requests, family_views};
+
+mod record_parts;
+mod shared;
+use shared::Cut;
 
 #[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = data_requests)]
@@ -102,31 +106,32 @@ pub fn gather(conn: &mut DbConn, request: &DataRequest, i18n: &I18n) -> QueryRes
             .map(|p| format!("{} ({})", p.name, role_of(&p.role)))
             .collect(),
     }];
-    let (withheld, mut left_out) = withheld_from(conn, fid, me.id)?;
-    let shares = |c: Category| !withheld.iter().any(|(w, _)| *w == c);
-    if shares(Category::Plan) {
-        parts.push(plan_part(conn, fid, i18n)?);
+    let (withheld, left_out) = withheld_from(conn, fid, me.id)?;
+    let sharing = portal::Sharing::load(conn, fid)?;
+    let mut cut = Cut {
+        sharing: &sharing,
+        me: me.id,
+        members: &members,
+        i18n,
+        left_out,
+    };
+    // A part whose whole category is kept from the member is left out when nothing in it is shared
+    // with them one by one.
+    let kept = |c: Category| withheld.iter().any(|(w, _)| *w == c);
+    for (category, part) in [
+        (Category::Plan, cut.plan_part(conn, fid)?),
+        (Category::Decisions, cut.decisions_part(conn, fid)?),
+        (Category::Actions, cut.actions_part(conn, fid)?),
+    ] {
+        if !(kept(category) && part.lines.is_empty()) {
+            parts.push(part);
+        }
     }
-    if shares(Category::Decisions) {
-        parts.push(decisions_part(conn, fid)?);
-    }
-    if shares(Category::Actions) {
-        parts.push(Part {
-            key: "actions".into(),
-            lines: super::decision::actions_for_family(conn, fid)?
-                .into_iter()
-                .map(|a| {
-                    format!(
-                        "{} — {} ({})",
-                        a.action.description, a.owner_name, a.action.due_on
-                    )
-                })
-                .collect(),
-        });
-    }
+    parts.extend(record_parts::record_parts(conn, fid, &mut cut, &kept)?);
+    let mut left_out = cut.left_out;
     parts.push(own_words(conn, me.id)?);
     parts.push(documents_part(conn, fid, &mut left_out)?);
-    if shares(Category::AccessLog) {
+    if !kept(Category::AccessLog) {
         parts.push(access_part(conn, &found, i18n)?);
     }
     Ok(SubjectExport {
@@ -176,54 +181,6 @@ fn access_part(conn: &mut DbConn, found: &family::Family, i18n: &I18n) -> QueryR
                     e.organisation_name.clone().unwrap_or_default()
                 };
                 format!("{} — {by} — {}", date(e.at), i18n.t(&e.what))
-            })
-            .collect(),
-    })
-}
-
-fn plan_part(conn: &mut DbConn, family_id: i64, i18n: &I18n) -> QueryResult<Part> {
-    let mut lines = Vec::new();
-    if let Some(plan) = super::plan::version(conn, family_id, None)? {
-        for (domain, section) in &plan.sections {
-            for name in ["strengths", "concerns", "wishes", "goals", "agreements"] {
-                let text = section.part(name).trim();
-                if !text.is_empty() {
-                    lines.push(format!(
-                        "{} — {}: {text}",
-                        i18n.t(&domain.label_key()),
-                        i18n.t(&format!("plan.part.{name}"))
-                    ));
-                }
-            }
-        }
-    }
-    Ok(Part {
-        key: "plan".into(),
-        lines,
-    })
-}
-
-fn decisions_part(conn: &mut DbConn, family_id: i64) -> QueryResult<Part> {
-    let rows: Vec<(NaiveDateTime, String, String, String)> = decisions::table
-        .filter(decisions::family_id.eq(family_id))
-        .order(decisions::created_at.asc())
-        .select((
-            decisions::created_at,
-            decisions::outcome,
-            decisions::text,
-            decisions::family_words,
-        ))
-        .load(conn)?;
-    Ok(Part {
-        key: "decisions".into(),
-        lines: rows
-            .into_iter()
-            .map(|(at, outcome, text, words)| {
-                let mut line = format!("{} — {outcome}: {text}", date(at));
-                if !words.is_empty() {
-                    line.push_str(&format!(" («{words}»)"));
-                }
-                line
             })
             .collect(),
     })

@@ -1,6 +1,8 @@
 //! The director's side of the family portal: inviting members, what is withheld, shared minutes and the
 //! answers to correction requests.
 
+pub mod sharing;
+
 use super::access::{authorize, who};
 use super::forms::{FieldErrors, NoticeQuery, TEXT_LIMIT, clean};
 use super::html;

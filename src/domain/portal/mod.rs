@@ -1,16 +1,24 @@
 //! The family portal: which member a family account is, what the director keeps from a member, minutes
 //! shared item by item, consent for recovery plans, the family's views on agenda items, and their
-//! requests for corrections.
+//! requests for corrections. Finer sharing, one thing at a time, is in `sharing` (`Sharing::shows`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::coded_enum;
 use crate::db::DbConn;
+
+mod sharing;
+mod things;
 use crate::schema::{
     correction_requests, families, family_views, persons, portal_access, portal_withheld,
     recovery_consents, shared_minutes, users,
 };
+pub use sharing::{
+    ItemRule, NotByDefault, RuleMode, Sharing, Thing, ThingKind, latest_decision, set_concerns,
+    set_not_by_default, set_rule,
+};
+pub use things::{ThingSummary, belongs_to, things_of};
 
 coded_enum!(
     /// What the director can keep from a named member.
