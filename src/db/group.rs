@@ -7,6 +7,10 @@
 //! answers each of them. A write that fails rolls back to its savepoint and is answered with its error;
 //! the others still commit. Nobody is answered before the shared commit, so an acknowledged write is
 //! as durable as with a transaction of its own.
+//!
+//! The web layer sends its frequent meeting writes here on SQLite, whose writers take turns anyway
+//! (`AppState::write`). On PostgreSQL those writes keep a transaction each: their reads run side by
+//! side there, and one thread doing every write in turn, each statement a round trip, was slower.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
@@ -170,5 +174,65 @@ fn in_savepoint(conn: &mut DbConn, job: Job) -> QueryResult<Option<Finish>> {
             <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
             Ok(None)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::BigInt;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct Value {
+        #[diesel(sql_type = BigInt)]
+        v: i64,
+    }
+
+    fn insert(conn: &mut DbConn, v: i64) -> QueryResult<usize> {
+        diesel::sql_query(format!("INSERT INTO t (v) VALUES ({v})")).execute(conn)
+    }
+
+    #[actix_web::test]
+    async fn writes_that_arrive_together_commit_together_and_a_failed_one_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = super::super::DatabaseUrl::Sqlite(dir.path().join("group.db"));
+        let pool = super::super::connect(&url, 2).unwrap();
+        pool.get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)")
+            .unwrap();
+        let writer = GroupWriter::start(pool.clone(), crate::time::Clock::wall());
+        // Twenty writes at once; 7 is written twice (the second breaks the unique rule), and 13 writes
+        // its row and then refuses (its row must go with it).
+        let writes = (0..21).map(|n| {
+            let writer = writer.clone();
+            async move {
+                let v = if n == 20 { 7 } else { n };
+                writer
+                    .write(move |conn| -> Result<i64, String> {
+                        insert(conn, v).map_err(|e| e.to_string())?;
+                        if v == 13 {
+                            return Err("refused".into());
+                        }
+                        Ok(v)
+                    })
+                    .await
+            }
+        });
+        let answers = futures_util::future::join_all(writes).await;
+        let failed = answers.iter().filter(|a| a.is_err()).count();
+        assert_eq!(failed, 2, "{answers:?}");
+        assert!(matches!(&answers[13], Err(GroupError::Write(e)) if e == "refused"));
+        let mut stored: Vec<i64> = diesel::sql_query("SELECT v FROM t ORDER BY v")
+            .load::<Value>(&mut *pool.get().unwrap())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.v)
+            .collect();
+        stored.dedup();
+        let expected: Vec<i64> = (0..20).filter(|v| *v != 13).collect();
+        assert_eq!(stored, expected);
     }
 }
