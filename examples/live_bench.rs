@@ -328,7 +328,10 @@ async fn main() {
             .env("DATABASE_URL", &url)
             .env("SAMENSPEL_BIND", format!("127.0.0.1:{port}"))
             .env("SAMENSPEL_BASE_URL", &base)
-            .env("SAMENSPEL_LOG", "warn")
+            .env(
+                "SAMENSPEL_LOG",
+                std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             // The storm is about the password: with the second factor required, each login would
             // stop at setting one up and start no session (which is how logins are counted).
             .env("SAMENSPEL_SECOND_FACTOR", "optional")

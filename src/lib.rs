@@ -50,7 +50,9 @@ pub fn build_state(
     }
     let live = web::live::hub(&config);
     live.start(pool.clone(), &config.database_url, clock.clone());
+    let writes = db::group::GroupWriter::start(pool.clone(), clock.clone());
     Ok(AppState {
+        writes,
         pool,
         config: Arc::new(config),
         mailer,

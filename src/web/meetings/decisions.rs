@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::TEXT_LIMIT;
 use super::item::{ActionForm, DecisionForm, ItemData, load_item, not_recordable, refused};
-use crate::db::{self, DbConn};
+use crate::db::DbConn;
 use crate::domain::board_request::RequestDetails;
 use crate::domain::decision::{ActionDetails, Decision, DecisionDetails, FamilyView};
 use crate::domain::meeting::{MeetingAction, state_allows};
@@ -236,11 +236,7 @@ pub async fn record_decision(
     let again = user.clone();
     let typed = form.clone();
     let outcome = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                decide(conn, &user, (meeting_id, item_id), &form)
-            })
-        })
+        .write(move |conn| decide(conn, &user, (meeting_id, item_id), &form))
         .await?;
     match outcome {
         Ok((family, announced)) => {
@@ -417,11 +413,7 @@ pub async fn add_action(
     let typed = form.clone();
     let today = crate::time::today();
     let outcome = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                add_action_to_item(conn, &user, (meeting_id, item_id), &form, today)
-            })
-        })
+        .write(move |conn| add_action_to_item(conn, &user, (meeting_id, item_id), &form, today))
         .await?;
     match outcome {
         Ok(announced) => {

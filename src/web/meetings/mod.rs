@@ -247,12 +247,11 @@ where
         + Send
         + 'static,
 {
+    // Many chairs often act at once: their writes share a commit (group commit).
     let announced = state
-        .db(move |conn| {
-            db::write(conn, |conn| {
-                let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
-                f(conn, &who(&user), &found, &at, seat)
-            })
+        .write(move |conn| {
+            let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
+            f(conn, &who(&user), &found, &at, seat)
         })
         .await?;
     state.wake(announced);

@@ -1,0 +1,238 @@
+//! Group commit: writes that arrive together share one transaction and one commit.
+//!
+//! When many people act in the same moment (fifty chairs moving to the next item), each write would
+//! otherwise take the write lock (SQLite) or the event chain's head row (PostgreSQL) in turn, with a
+//! commit and a hand-over to the next thread each. Here one writer thread takes every write that is
+//! waiting, runs each in a savepoint of its own inside one transaction, commits once, and only then
+//! answers each of them. A write that fails rolls back to its savepoint and is answered with its error;
+//! the others still commit. Nobody is answered before the shared commit, so an acknowledged write is
+//! as durable as with a transaction of its own.
+//!
+//! The web layer sends its frequent meeting writes here on SQLite, whose writers take turns anyway
+//! (`AppState::write`). On PostgreSQL those writes keep a transaction each: their reads run side by
+//! side there, and one thread doing every write in turn, each statement a round trip, was slower.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+
+use super::{DbConn, Pool, SQLITE_WRITER};
+
+/// The most writes one transaction takes; more wait for the next.
+const MOST_PER_COMMIT: usize = 64;
+
+/// What a write leaves for after the commit: whether it succeeded (its savepoint is kept) and how to
+/// answer it once the commit's outcome is known.
+type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Job = Box<dyn FnOnce(&mut DbConn) -> (bool, Finish) + Send>;
+
+/// The way to the writer thread; dropping the last one ends the thread.
+#[derive(Clone)]
+pub struct GroupWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Why a grouped write was not done: its own error, or the shared transaction's.
+#[derive(Debug)]
+pub enum GroupError<E> {
+    Write(E),
+    /// The commit (or the transaction around the writes) failed: nothing of this write was kept.
+    Commit(String),
+}
+
+impl GroupWriter {
+    /// Starts the writer thread on `pool`, running each write on `clock`.
+    pub fn start(pool: Pool, clock: crate::time::Clock) -> GroupWriter {
+        let (jobs, waiting) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("group-commit".into())
+            .spawn(move || clock.run(|| run(&pool, &waiting)))
+            .expect("a thread for group commit");
+        GroupWriter { jobs }
+    }
+
+    /// Runs `f` in the next shared transaction; the answer comes after its commit.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, GroupError<E>>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            let ok = result.is_ok();
+            let finish: Finish = Box::new(move |commit| {
+                let answer = match (result, commit) {
+                    (Err(e), _) => Err(GroupError::Write(e)),
+                    (Ok(_), Err(e)) => Err(GroupError::Commit(e)),
+                    (Ok(value), Ok(())) => Ok(value),
+                };
+                let _ = tx.send(answer);
+            });
+            (ok, finish)
+        });
+        if self.jobs.send(job).is_err() {
+            return Err(GroupError::Commit("the writer has stopped".into()));
+        }
+        // A write that panicked drops its answer unsent.
+        rx.await
+            .unwrap_or_else(|_| Err(GroupError::Commit("the write stopped halfway".into())))
+    }
+}
+
+/// The writer thread: waits for a write, takes every other one waiting too, and commits them together.
+fn run(pool: &Pool, waiting: &mpsc::Receiver<Job>) {
+    while let Ok(first) = waiting.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MOST_PER_COMMIT {
+            match waiting.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let started = std::time::Instant::now();
+        let n = batch.len();
+        match pool.get() {
+            Ok(mut conn) => commit_together(&mut conn, batch),
+            Err(e) => fail_all(batch, &e.to_string()),
+        }
+        tracing::debug!(
+            writes = n,
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "group commit"
+        );
+    }
+}
+
+/// Answers every write of a batch that could not start with `why`.
+fn fail_all(batch: Vec<Job>, why: &str) {
+    tracing::warn!(error = why, "group commit could not start a transaction");
+    drop(batch);
+}
+
+/// One transaction for the batch: a savepoint per write, one commit, then every answer.
+fn commit_together(conn: &mut DbConn, batch: Vec<Job>) {
+    // SQLite: the process's one writer at a time, as `db::write` (BEGIN IMMEDIATE after the lock).
+    let _writer = matches!(conn, DbConn::Sqlite(_)).then(|| {
+        SQLITE_WRITER
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    });
+    let begun = match conn {
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+    };
+    if let Err(e) = begun {
+        return fail_all(batch, &e.to_string());
+    }
+    let mut finishes = Vec::with_capacity(batch.len());
+    for job in batch {
+        match in_savepoint(conn, job) {
+            Ok(Some(finish)) => finishes.push(finish),
+            Ok(None) => {}
+            Err(e) => {
+                // The transaction itself is no longer sound: nothing of the batch is kept.
+                let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(conn);
+                let why = e.to_string();
+                for finish in finishes {
+                    finish(Err(why.clone()));
+                }
+                return;
+            }
+        }
+    }
+    let outcome = <DbConn as Connection>::TransactionManager::commit_transaction(conn)
+        .map_err(|e| e.to_string());
+    if outcome.is_err() {
+        let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(conn);
+    }
+    for finish in finishes {
+        finish(outcome.clone());
+    }
+}
+
+/// Runs one write in a savepoint: kept when it succeeds, rolled back when it fails or panics. Returns
+/// how to answer it (None after a panic: its answer was dropped), or the error that leaves the
+/// transaction unusable.
+fn in_savepoint(conn: &mut DbConn, job: Job) -> QueryResult<Option<Finish>> {
+    <DbConn as Connection>::TransactionManager::begin_transaction(conn)?;
+    match catch_unwind(AssertUnwindSafe(|| job(conn))) {
+        Ok((true, finish)) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(Some(finish))
+        }
+        Ok((false, finish)) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            // A failed write is answered at once: nothing of it waits for the commit.
+            finish(Ok(()));
+            Ok(None)
+        }
+        Err(_) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Ok(None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::BigInt;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct Value {
+        #[diesel(sql_type = BigInt)]
+        v: i64,
+    }
+
+    fn insert(conn: &mut DbConn, v: i64) -> QueryResult<usize> {
+        diesel::sql_query(format!("INSERT INTO t (v) VALUES ({v})")).execute(conn)
+    }
+
+    #[actix_web::test]
+    async fn writes_that_arrive_together_commit_together_and_a_failed_one_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = super::super::DatabaseUrl::Sqlite(dir.path().join("group.db"));
+        let pool = super::super::connect(&url, 2).unwrap();
+        pool.get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)")
+            .unwrap();
+        let writer = GroupWriter::start(pool.clone(), crate::time::Clock::wall());
+        // Twenty writes at once; 7 is written twice (the second breaks the unique rule), and 13 writes
+        // its row and then refuses (its row must go with it).
+        let writes = (0..21).map(|n| {
+            let writer = writer.clone();
+            async move {
+                let v = if n == 20 { 7 } else { n };
+                writer
+                    .write(move |conn| -> Result<i64, String> {
+                        insert(conn, v).map_err(|e| e.to_string())?;
+                        if v == 13 {
+                            return Err("refused".into());
+                        }
+                        Ok(v)
+                    })
+                    .await
+            }
+        });
+        let answers = futures_util::future::join_all(writes).await;
+        let failed = answers.iter().filter(|a| a.is_err()).count();
+        assert_eq!(failed, 2, "{answers:?}");
+        assert!(matches!(&answers[13], Err(GroupError::Write(e)) if e == "refused"));
+        let mut stored: Vec<i64> = diesel::sql_query("SELECT v FROM t ORDER BY v")
+            .load::<Value>(&mut *pool.get().unwrap())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.v)
+            .collect();
+        stored.dedup();
+        let expected: Vec<i64> = (0..20).filter(|v| *v != 13).collect();
+        assert_eq!(stored, expected);
+    }
+}
