@@ -50,6 +50,10 @@ pub struct Audience {
 pub struct FamilySeat {
     pub item_id: i64,
     pub decisions: bool,
+    /// Whose sharing rules apply: the family, and the member (None for someone of the network, a
+    /// cliëntondersteuner or an ervaringsdeskundige, who sees only what is kept from no one).
+    pub family_id: i64,
+    pub person_id: Option<i64>,
 }
 
 impl Audience {

@@ -13,10 +13,11 @@ use crate::events::EventKind;
 use crate::schema::{
     access_log, actions, aftercare, agenda_items, board_requests, correction_requests,
     data_requests, decisions, document_contents, documents, families, family_room_invites,
-    family_views, involvement_requests, involvements, measures, persons, phase_plans, plan_comments,
-    plan_sections, plan_versions, portal_access, portal_item_concerns, portal_item_rules,
-    portal_not_by_default, portal_withheld, recovery_consents, referral_additions, referrals,
-    safety_phases, safety_scores, sessions, sign_on_links, sign_on_sessions, user_tokens, users,
+    family_views, involvement_requests, involvements, measures, persons, phase_plans,
+    plan_comments, plan_sections, plan_versions, portal_access, portal_item_concerns,
+    portal_item_rules, portal_not_by_default, portal_withheld, recovery_consents,
+    referral_additions, referrals, safety_phases, safety_scores, sessions, sign_on_links,
+    sign_on_sessions, user_tokens, users,
 };
 
 /// What an erased text reads as where the schema requires one (a phase's rationale, who gave a score).

@@ -16,7 +16,7 @@ use super::notify::notify_complaint_filed;
 use super::{AppError, AppState, FamilyUser, PageCtx, SignedIn, html, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::complaint::{self, Listed};
-use crate::domain::portal::{self, Access, Category};
+use crate::domain::portal::{self, Access};
 use crate::record;
 
 /// What "about" says for a complaint without a decision.
@@ -54,10 +54,13 @@ fn decisions_for(
     conn: &mut DbConn,
     access: &Access,
 ) -> Result<Vec<(i64, String, String, NaiveDateTime)>, AppError> {
-    if portal::is_withheld(conn, access.person_id, Category::Decisions)? {
-        return Ok(Vec::new());
-    }
-    Ok(complaint::decisions_of(conn, access.family_id)?)
+    // The same rule as the portal's own list: a decision kept from the member, or about another
+    // member's health, cannot be chosen (nor guessed by its number in the form).
+    let sharing = portal::Sharing::load(conn, access.family_id)?;
+    Ok(complaint::decisions_of(conn, access.family_id)?
+        .into_iter()
+        .filter(|d| sharing.shows(access.person_id, &portal::Thing::decision(d.0)))
+        .collect())
 }
 
 fn page(conn: &mut DbConn, ctx: PageCtx, user: &SignedIn) -> Result<ComplaintsPage, AppError> {

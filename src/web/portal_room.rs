@@ -12,12 +12,11 @@ use askama::Template;
 
 use super::access::{actor, who};
 use super::forms::{FieldErrors, NoticeQuery, TEXT_LIMIT, clean};
-use super::views::family_room::{decisions_html, turn_text, views_html};
+use super::views::family_room::{decisions_html, seat_for, turn_text, views_html};
 use super::{AppError, AppState, FamilyUser, PageCtx, SignedIn, html, see_other};
 use crate::db::{self, DbConn};
 use crate::domain::family_invite::{self, Invite};
 use crate::domain::meeting::{self, Meeting};
-use crate::live::FamilySeat;
 use crate::policy::family_room::{link_opens, sees_decisions};
 use crate::record;
 
@@ -58,10 +57,7 @@ struct Room {
 
 fn room_of(conn: &mut DbConn, ctx: &PageCtx, invite: Invite) -> Result<Room, AppError> {
     let found = meeting::find(conn, invite.meeting_id)?.ok_or(AppError::NotFound)?;
-    let seat = FamilySeat {
-        item_id: invite.agenda_item_id,
-        decisions: sees_decisions(invite.part()),
-    };
+    let seat = seat_for(&invite);
     Ok(Room {
         turn: turn_text(conn, &ctx.i18n, found.id, invite.agenda_item_id)?,
         decisions: decisions_html(conn, &ctx.i18n, found.id, seat)?,

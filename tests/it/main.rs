@@ -26,6 +26,7 @@ mod failover;
 mod families;
 mod family_room;
 mod family_room_browser;
+mod family_room_sharing;
 mod fuzz;
 mod health;
 mod later;

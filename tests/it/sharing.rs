@@ -91,7 +91,14 @@ fn mails_to(app: &TestApp, before: usize, to: &str) -> Vec<samenspel::mail::Mail
 }
 
 /// The director's choice for one decision and one member.
-async fn choose(ahmed: &Client, family: i64, decision: i64, person: i64, mode: &str, reason: &str) {
+pub(crate) async fn choose(
+    ahmed: &Client,
+    family: i64,
+    decision: i64,
+    person: i64,
+    mode: &str,
+    reason: &str,
+) {
     assert_taken(&rule(ahmed, family, decision, person, (mode, reason)).await);
 }
 

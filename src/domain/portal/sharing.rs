@@ -151,6 +151,28 @@ impl Sharing {
         }
     }
 
+    /// Whether the thing is kept from no member and concerns no member's health (nor, for an action,
+    /// its decision): what someone of the network may see, who is not a member with rules of their own.
+    pub fn open_to_all(&self, thing: &Thing) -> bool {
+        let open = |t: &Thing| {
+            !self.concerns.contains_key(t)
+                && !self
+                    .rules
+                    .iter()
+                    .any(|r| r.thing == *t && r.mode == RuleMode::Keep)
+        };
+        let decision = match thing.kind {
+            ThingKind::Action => thing
+                .key
+                .parse::<i64>()
+                .ok()
+                .and_then(|a| self.action_decision.get(&a))
+                .map(|d| Thing::decision(*d)),
+            _ => None,
+        };
+        open(thing) && decision.is_none_or(|d| open(&d))
+    }
+
     /// Whether the member sees the thing.
     pub fn shows(&self, person_id: i64, thing: &Thing) -> bool {
         self.seen(person_id, thing).shown()

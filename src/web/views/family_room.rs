@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use crate::db::DbConn;
+use crate::domain::portal::{Sharing, Thing};
 use crate::domain::{decision, family_invite, meeting};
 use crate::events::{Event, EventKind};
 use crate::i18n::{I18n, Locale};
@@ -31,10 +32,7 @@ pub fn seat_of(
     Ok(
         family_invite::of_account_in_meeting(conn, user_id, meeting_id)?
             .filter(|i| i.family_id == access.family_id)
-            .map(|i| FamilySeat {
-                item_id: i.agenda_item_id,
-                decisions: crate::policy::family_room::sees_decisions(i.part()),
-            }),
+            .map(|i| seat_for(&i)),
     )
 }
 
@@ -57,10 +55,29 @@ pub fn guest_seat(
                     i.agenda_item_id,
                 )
         })
-        .map(|i| FamilySeat {
-            item_id: i.agenda_item_id,
-            decisions: crate::policy::family_room::sees_decisions(i.part()),
-        }))
+        .map(|i| seat_for(&i)))
+}
+
+/// The place an invitation gives: its item, whether its decisions are shown, and whose sharing rules
+/// apply.
+pub fn seat_for(invite: &family_invite::Invite) -> FamilySeat {
+    FamilySeat {
+        item_id: invite.agenda_item_id,
+        decisions: crate::policy::family_room::sees_decisions(invite.part()),
+        family_id: invite.family_id,
+        person_id: invite.person_id,
+    }
+}
+
+/// Whether the seat's person may read the decision: the director's sharing rules for a member (a
+/// decision kept from them, or about another member's health, is not shown, and nothing says so); for
+/// someone who is not a member, only what is kept from no member and concerns no one's health.
+fn shows_decision(sharing: &Sharing, seat: FamilySeat, decision_id: i64) -> bool {
+    let thing = Thing::decision(decision_id);
+    match seat.person_id {
+        Some(person_id) => sharing.shows(person_id, &thing),
+        None => sharing.open_to_all(&thing),
+    }
 }
 
 /// Where the meeting stands for the item, in the family's words.
@@ -107,9 +124,10 @@ pub fn decisions_html(
     if !seat.decisions {
         return Ok(String::new());
     }
+    let sharing = Sharing::load(conn, seat.family_id)?;
     Ok(decision::for_meeting(conn, meeting_id)?
         .iter()
-        .filter(|d| d.agenda_item_id == seat.item_id)
+        .filter(|d| d.agenda_item_id == seat.item_id && shows_decision(&sharing, seat, d.id))
         .map(|d| decision_html(i18n, d))
         .collect())
 }
@@ -179,6 +197,10 @@ pub fn render(
                     .subject_id
                     .and_then(|id| decision::find(conn, id).transpose())
                     .transpose()?
+                    .filter(|d| {
+                        Sharing::load(conn, seat.family_id)
+                            .is_ok_and(|sharing| shows_decision(&sharing, seat, d.id))
+                    })
                 {
                     fragments.push(json!({"target": "#room-decisions", "mode": "append",
                         "html": decision_html(&i18n, &d)}));

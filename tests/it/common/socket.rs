@@ -24,10 +24,13 @@ pub struct Socket {
 
 impl Socket {
     pub async fn open(base_url: &str, meeting: i64, session_token: &str, after: i64) -> Socket {
-        let url = format!(
-            "{}/bijeenkomsten/{meeting}/live?after={after}",
-            base_url.replacen("http", "ws", 1)
-        );
+        let path = format!("/bijeenkomsten/{meeting}/live?after={after}");
+        Socket::open_at(base_url, &path, session_token).await
+    }
+
+    /// A socket at another live address (the family's room), with the session's cookie.
+    pub async fn open_at(base_url: &str, path: &str, session_token: &str) -> Socket {
+        let url = format!("{}{path}", base_url.replacen("http", "ws", 1));
         let (response, framed) = awc::Client::new()
             .ws(url)
             .header("Cookie", format!("samenspel_session={session_token}"))
