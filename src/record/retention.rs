@@ -128,14 +128,6 @@ fn remove_portal(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             .execute(conn)?,
         ),
         (
-            "complaints",
-            diesel::delete(
-                crate::schema::complaints::table
-                    .filter(crate::schema::complaints::family_id.eq(family_id)),
-            )
-            .execute(conn)?,
-        ),
-        (
             "data_requests",
             diesel::delete(data_requests::table.filter(data_requests::family_id.eq(family_id)))
                 .execute(conn)?,
@@ -157,6 +149,25 @@ fn remove_portal(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             diesel::delete(portal_access::table.filter(portal_access::family_id.eq(family_id)))
                 .execute(conn)?,
         ),
+    ]
+    .into_iter()
+    .chain(remove_sharing(conn, family_id)?)
+    .chain(remove_at_the_table(conn, family_id)?)
+    .collect())
+}
+
+/// What the family said at and about the table: complaints and objections, and the room's invitations
+/// (names, addresses, their views).
+fn remove_at_the_table(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
+    Ok(vec![
+        (
+            "complaints",
+            diesel::delete(
+                crate::schema::complaints::table
+                    .filter(crate::schema::complaints::family_id.eq(family_id)),
+            )
+            .execute(conn)?,
+        ),
         (
             "family_room_invites",
             diesel::delete(
@@ -164,10 +175,7 @@ fn remove_portal(conn: &mut DbConn, family_id: i64) -> QueryResult<Removed> {
             )
             .execute(conn)?,
         ),
-    ]
-    .into_iter()
-    .chain(remove_sharing(conn, family_id)?)
-    .collect())
+    ])
 }
 
 /// The record itself: members emptied (the row keeps its role, for the measures that name it), plans'

@@ -1,14 +1,15 @@
 //! The family's room follows the director's sharing rules (issue 21): Sandra, marked "deelt niet
 //! standaard mee", is invited to her family's item; a decision recorded there reaches neither her
-//! room's socket nor its page, until the director shares that one decision with her.
+//! room's socket nor its page, until the director shares that one decision with her. Someone of the
+//! network sees only what is kept from no member.
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
 
 use crate::common::world::signed_in;
-use crate::common::{Socket, TestApp, html_of};
-use crate::family_room::{a_table_with_sandra, invite_sandra};
+use crate::common::{Socket, TestApp, html_of, link_in};
+use crate::family_room::{a_table_with_sandra, invite, invite_sandra};
 use crate::sharing::{choose, decide, mark};
 
 const NEW: &str = "Jeugdbescherming onderzoekt of een ondertoezichtstelling nodig is.";
@@ -79,5 +80,58 @@ async fn a_decision_not_shared_with_sandra_stays_out_of_her_room_on_the_wire_and
             .unwrap_or_default()
             .contains(NEW),
         "shared, the decision is in her room"
+    );
+}
+
+/// Someone of the network, invited for the decision by a one-time link, has no sharing rules of their
+/// own: they see a decision kept from no one, but not one the director keeps from a member.
+#[actix_web::test]
+async fn the_network_does_not_see_a_decision_kept_from_a_member() {
+    let app = TestApp::spawn().await;
+    let t = a_table_with_sandra(&app).await;
+    let page = invite(
+        &t.ingrid,
+        t.meeting,
+        t.jansen_item,
+        &[
+            ("kind", "network"),
+            ("name", "Oma Riet"),
+            ("email", "riet@example.org"),
+            ("part", "decision"),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mails = app.wait_for_mails(1).await;
+    let mail = mails
+        .iter()
+        .rev()
+        .find(|m| m.to == "riet@example.org")
+        .expect("the invitation");
+    let path = link_in(mail, &app.base_url)
+        .trim_start_matches(&app.base_url)
+        .to_string();
+    let open = "Oma haalt de kinderen op woensdag van school.";
+    decide(&app, &t.ingrid, (t.meeting, t.jansen_item), open).await;
+    let kept = decide(&app, &t.ingrid, (t.meeting, t.jansen_item), NEW).await;
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    choose(
+        &ahmed,
+        t.c.jansen,
+        kept,
+        t.sandra_person,
+        "keep",
+        "Lopend onderzoek",
+    )
+    .await;
+    // The link opens on the meeting's day, tomorrow.
+    app.clock.advance(chrono::Duration::days(1));
+    let room = app.client().get(&path).await;
+    assert_eq!(room.status, StatusCode::OK, "{}", room.body);
+    let decisions = room.text("#room-decisions").unwrap_or_default();
+    assert!(decisions.contains(open), "kept from no one: shown");
+    assert!(
+        !room.body.contains(NEW),
+        "kept from Sandra: not for the network either"
     );
 }
