@@ -76,18 +76,25 @@ pub fn referral_events(
         .filter(events::kind.eq_any(kinds))
         .filter(events::occurred_at.ge(since))
         .select((
-            events::kind,
-            events::occurred_at,
-            referrals::id,
-            referrals::family_id,
-            referrals::table_id,
-            referrals::urgency,
+            events::id,
+            (
+                events::kind,
+                events::occurred_at,
+                referrals::id,
+                referrals::family_id,
+                referrals::table_id,
+                referrals::urgency,
+            ),
         ));
     let mut query = in_scope!(query, scope);
     if let Scope::Table(t) = scope {
         query = query.filter(referrals::table_id.eq(t));
     }
-    query.order(events::id.asc()).load(conn)
+    // Sorted here, not by the database: it would sort the whole rows (on disk on PostgreSQL, for
+    // a year of a region).
+    let mut rows: Vec<(i64, ReferralEvent)> = query.load(conn)?;
+    rows.sort_unstable_by_key(|r| r.0);
+    Ok(rows.into_iter().map(|r| r.1).collect())
 }
 
 /// A family discussed at a closed meeting: (when, family, table).
@@ -152,12 +159,17 @@ pub fn phase_changes(
         .filter(events::kind.eq(EventKind::PhaseChanged.name()))
         .filter(events::occurred_at.lt(until))
         .select((
-            events::occurred_at,
-            families::id,
-            safety_phases::phase,
-            safety_phases::previous_phase,
+            events::id,
+            (
+                events::occurred_at,
+                families::id,
+                safety_phases::phase,
+                safety_phases::previous_phase,
+            ),
         ));
-    in_scope!(query, scope).order(events::id.asc()).load(conn)
+    let mut rows: Vec<(i64, Change)> = in_scope!(query, scope).load(conn)?;
+    rows.sort_unstable_by_key(|r| r.0);
+    Ok(rows.into_iter().map(|r| r.1).collect())
 }
 
 /// The measures recorded in the period: (family, kind).

@@ -119,6 +119,12 @@ const URGENCIES: [Urgency; 3] = [Urgency::Crisis, Urgency::Urgent, Urgency::Regu
 
 /// Referrals per table and urgency.
 fn by_table(flows: &[Flow], tables: &[TableRow]) -> Section {
+    let mut per: HashMap<(i64, &str), Vec<i64>> = HashMap::new();
+    for f in flows {
+        per.entry((f.table_id, f.urgency.code()))
+            .or_default()
+            .push(f.family_id);
+    }
     let ids: BTreeSet<i64> = flows.iter().map(|f| f.table_id).collect();
     let rows = rows_of(tables, &ids)
         .into_iter()
@@ -126,15 +132,7 @@ fn by_table(flows: &[Flow], tables: &[TableRow]) -> Section {
             label: name(tables, table),
             cells: URGENCIES
                 .iter()
-                .map(|u| {
-                    count(
-                        flows
-                            .iter()
-                            .filter(|f| f.table_id == table && f.urgency == *u)
-                            .map(|f| f.family_id)
-                            .collect(),
-                    )
-                })
+                .map(|u| count(per.remove(&(table, u.code())).unwrap_or_default()))
                 .collect(),
         })
         .collect();
@@ -228,21 +226,17 @@ fn lead_times(flows: &[Flow], tables: &[TableRow]) -> Section {
 fn outcomes(decisions: &[&DecisionEvent], tables: &[TableRow]) -> Section {
     let names: BTreeSet<&str> = decisions.iter().map(|d| d.3.as_str()).collect();
     let ids: BTreeSet<i64> = decisions.iter().map(|d| d.2).collect();
+    let mut per: HashMap<(i64, &str), Vec<i64>> = HashMap::new();
+    for d in decisions {
+        per.entry((d.2, d.3.as_str())).or_default().push(d.1);
+    }
     let rows = rows_of(tables, &ids)
         .into_iter()
         .map(|table| Row {
             label: name(tables, table),
             cells: names
                 .iter()
-                .map(|outcome| {
-                    count(
-                        decisions
-                            .iter()
-                            .filter(|d| d.2 == table && d.3 == *outcome)
-                            .map(|d| d.1)
-                            .collect(),
-                    )
-                })
+                .map(|outcome| count(per.remove(&(table, *outcome)).unwrap_or_default()))
                 .collect(),
         })
         .collect();
@@ -261,11 +255,15 @@ fn family_view(decisions: &[&DecisionEvent], tables: &[TableRow]) -> Section {
         FamilyView::Disagrees,
         FamilyView::NotHeard,
     ];
-    let ids: BTreeSet<i64> = decisions.iter().map(|d| d.2).collect();
+    let mut per: HashMap<i64, Vec<&DecisionEvent>> = HashMap::new();
+    for d in decisions {
+        per.entry(d.2).or_default().push(d);
+    }
+    let ids: BTreeSet<i64> = per.keys().copied().collect();
     let rows = rows_of(tables, &ids)
         .into_iter()
         .map(|table| {
-            let at: Vec<&&DecisionEvent> = decisions.iter().filter(|d| d.2 == table).collect();
+            let at = per.remove(&table).unwrap_or_default();
             let mut cells: Vec<Cell> = views
                 .iter()
                 .map(|v| count(at.iter().filter(|d| d.4 == v.code()).map(|d| d.1).collect()))
