@@ -79,7 +79,7 @@ fn come_in(conn: &mut DbConn, invite: &Invite) -> Result<record::Announced, AppE
     })?)
 }
 
-fn page(ctx: PageCtx, room: Room, live: Option<String>, action: String) -> RoomPage {
+fn page(ctx: PageCtx, room: Room, base: &str) -> RoomPage {
     RoomPage {
         ctx,
         meeting: room.meeting,
@@ -87,13 +87,46 @@ fn page(ctx: PageCtx, room: Room, live: Option<String>, action: String) -> RoomP
         turn: room.turn,
         decisions: room.decisions,
         views: room.views,
-        live,
+        live: Some(format!("{base}/live")),
         last_event: room.last_event,
-        action,
+        action: format!("{base}/inbreng"),
         body: String::new(),
         errors: FieldErrors::default(),
         notice: None,
     }
+}
+
+/// The room's page as opened, with "opgeslagen" after a view was sent.
+fn shown(
+    ctx: PageCtx,
+    room: Room,
+    base: &str,
+    melding: Option<&str>,
+) -> Result<HttpResponse, AppError> {
+    let mut page = page(ctx, room, base);
+    page.notice = melding
+        .filter(|m| *m == "opgeslagen")
+        .map(|_| "family_room.view_saved");
+    html(StatusCode::OK, page)
+}
+
+/// After a view was sent: back to the room when it was taken, else the room again with the message
+/// and what was typed.
+fn view_answer(
+    state: &AppState,
+    ctx: PageCtx,
+    base: &str,
+    (room, announced): (Option<Room>, Option<record::Announced>),
+    (typed, errors): (String, FieldErrors),
+) -> Result<HttpResponse, AppError> {
+    if let Some(announced) = announced {
+        state.wake(announced);
+        return Ok(see_other(&format!("{base}?melding=opgeslagen")));
+    }
+    let mut page = page(ctx, room.ok_or(AppError::NotFound)?, base);
+    page.body = typed;
+    page.errors = errors;
+    html(StatusCode::UNPROCESSABLE_ENTITY, page)
 }
 
 /// The invitation of a family account for an item of its own family; 404 for anything else.
@@ -152,19 +185,7 @@ pub async fn show_room(
         })
         .await?;
     state.wake(announced);
-    let base = room_path(item_id);
-    let mut page = page(
-        ctx,
-        room,
-        Some(format!("{base}/live")),
-        format!("{base}/inbreng"),
-    );
-    page.notice = query
-        .melding
-        .as_deref()
-        .filter(|m| *m == "opgeslagen")
-        .map(|_| "family_room.view_saved");
-    html(StatusCode::OK, page)
+    shown(ctx, room, &room_path(item_id), query.melding.as_deref())
 }
 
 /// `POST /portaal/punten/{item}/overleg/inbreng`: the member's view, to the chair's form at once.
@@ -196,24 +217,13 @@ pub async fn give_view(
             })
         })
         .await?;
-    if let Some(announced) = announced {
-        state.wake(announced);
-        return Ok(see_other(&format!(
-            "{}?melding=opgeslagen",
-            room_path(item_id)
-        )));
-    }
-    let room = room.ok_or(AppError::NotFound)?;
-    let base = room_path(item_id);
-    let mut page = page(
+    view_answer(
+        &state,
         ctx,
-        room,
-        Some(format!("{base}/live")),
-        format!("{base}/inbreng"),
-    );
-    page.body = typed;
-    page.errors = errors;
-    html(StatusCode::UNPROCESSABLE_ENTITY, page)
+        &room_path(item_id),
+        (room, announced),
+        (typed, errors),
+    )
 }
 
 /// `GET /gast/{item}/{token}`: the room behind a one-time link.
@@ -234,19 +244,12 @@ pub async fn show_guest_room(
         })
         .await?;
     state.wake(announced);
-    let base = guest_path(item_id, &token);
-    let mut page = page(
+    shown(
         ctx,
         room,
-        Some(format!("{base}/live")),
-        format!("{base}/inbreng"),
-    );
-    page.notice = query
-        .melding
-        .as_deref()
-        .filter(|m| *m == "opgeslagen")
-        .map(|_| "family_room.view_saved");
-    html(StatusCode::OK, page)
+        &guest_path(item_id, &token),
+        query.melding.as_deref(),
+    )
 }
 
 /// `POST /gast/{item}/{token}/inbreng`: the guest's view, to the chair's form at once.
@@ -273,19 +276,11 @@ pub async fn give_guest_view(
             })
         })
         .await?;
-    let base = guest_path(item_id, &token);
-    if let Some(announced) = announced {
-        state.wake(announced);
-        return Ok(see_other(&format!("{base}?melding=opgeslagen")));
-    }
-    let room = room.ok_or(AppError::NotFound)?;
-    let mut page = page(
+    view_answer(
+        &state,
         ctx,
-        room,
-        Some(format!("{base}/live")),
-        format!("{base}/inbreng"),
-    );
-    page.body = typed;
-    page.errors = errors;
-    html(StatusCode::UNPROCESSABLE_ENTITY, page)
+        &guest_path(item_id, &token),
+        (room, announced),
+        (typed, errors),
+    )
 }
