@@ -88,8 +88,8 @@ impl Default for Serving {
 }
 
 /// One round of housekeeping: prunes expired sessions, tells of referrals whose answer is late,
-/// from 07:00 sends the review digests due today, and once a day removes the personal data of records
-/// past their retention period (`retention`). Returns how many sessions were pruned.
+/// from 07:00 sends the review digests due today, brings the monitor's facts up to the log, and once a
+/// day removes the personal data of records past their retention period (`retention`). Returns how many sessions were pruned.
 pub fn housekeeping(
     pool: &db::Pool,
     mailer: &mail::Mailer,
@@ -113,6 +113,8 @@ pub fn housekeeping(
             tracing::info!(sent, "review digests sent");
         }
     }
+    let read = domain::monitor::facts::catch_up(&mut *pool.get()?)?;
+    tracing::debug!(read, "monitor facts caught up");
     let erased = retention::run_once_a_day(pool, now.date_naive())?;
     if erased > 0 {
         tracing::info!(erased, "records past their retention period erased");

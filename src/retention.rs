@@ -61,6 +61,9 @@ pub fn due(conn: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<Due>> {
 /// Erases every family due on `today`, each in its own transaction; returns the families erased.
 pub fn run(pool: &Pool, today: NaiveDate) -> anyhow::Result<Vec<Due>> {
     let mut conn = pool.get()?;
+    // The monitor's facts of these families are read before their record is emptied (they hold no
+    // personal data, and the figures stay as they were).
+    crate::domain::monitor::facts::catch_up(&mut conn)?;
     let mut erased = Vec::new();
     for family in due(&mut conn, today)? {
         db::write(&mut conn, |c| {

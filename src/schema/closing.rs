@@ -38,3 +38,28 @@ diesel::table! {
         families -> Integer,
     }
 }
+
+diesel::table! {
+    /// Derived from the log for the monitor (`domain::monitor::facts`); the real key is
+    /// (partnership_id, kind, occurred_at, event_id) on SQLite, event_id is unique on both engines.
+    monitor_facts (event_id) {
+        partnership_id -> BigInt,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        event_id -> BigInt,
+        family_id -> BigInt,
+        table_id -> Nullable<BigInt>,
+        referral_id -> Nullable<BigInt>,
+        code -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        phase -> Nullable<Integer>,
+        previous_phase -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    monitor_mark (id) {
+        id -> Integer,
+        last_event_id -> BigInt,
+    }
+}

@@ -108,4 +108,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     portal_item_rules,
     portal_item_concerns,
     portal_not_by_default,
+    monitor_facts,
+    monitor_mark,
 );

@@ -1,25 +1,29 @@
-//! What the monitor reads: the events of the period (found by kind and time on their own index) with
-//! the rows they are about, narrowed to the scope's families. Each query returns plain tuples; the
-//! figures are made from them in `figures`.
+//! What the monitor reads: the facts of the period (`facts`: the events it counts with what they are
+//! about, by partnership, kind and time on one index) and the state of the record now (aftercare,
+//! overdue actions and reviews, involvements), narrowed to the scope's families. Each query returns
+//! plain tuples; the figures are made from them in `figures`.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::Scope;
+use super::facts::REFERRAL_KINDS;
 use crate::db::DbConn;
 use crate::domain::decision::ActionStatus;
 use crate::domain::family::FamilyStatus;
 use crate::events::EventKind;
 use crate::schema::{
-    actions, consultation_tables, decisions, directorships, events, families, involvements,
-    measures, meetings, organisations, phase_plans, referrals, safety_phases, table_kinds,
+    actions, consultation_tables, directorships, families, involvements, meetings, monitor_facts,
+    organisations, phase_plans, referrals, table_kinds,
 };
 
 /// Applies the scope to a query that has `families` in it: the partnership's families, the families
 /// referred to the table, or those the organisation works with or directs (now or before).
 macro_rules! in_scope {
-    ($query:expr, $scope:expr) => {{
+    ($query:expr, $scope:expr) => {
+        in_scope!($query, $scope, families::id, families::partnership_id)
+    };
+    ($query:expr, $scope:expr, $family:expr, $partnership:expr) => {{
         // Aliases: the query itself may join the same tables.
         let (sr, si, sd) = diesel::alias!(
             referrals as scope_referrals,
@@ -27,10 +31,10 @@ macro_rules! in_scope {
             directorships as scope_directorships
         );
         match $scope {
-            Scope::Partnership(p) => $query.filter(families::partnership_id.eq(p)).into_boxed(),
+            Scope::Partnership(p) => $query.filter($partnership.eq(p)).into_boxed(),
             Scope::Table(t) => $query
                 .filter(
-                    families::id.eq_any(
+                    $family.eq_any(
                         sr.filter(sr.field(referrals::table_id).eq(t))
                             .select(sr.field(referrals::family_id)),
                     ),
@@ -38,12 +42,12 @@ macro_rules! in_scope {
                 .into_boxed(),
             Scope::Organisation(o) => $query
                 .filter(
-                    families::id
+                    $family
                         .eq_any(
                             si.filter(si.field(involvements::organisation_id).eq(o))
                                 .select(si.field(involvements::family_id)),
                         )
-                        .or(families::id.eq_any(
+                        .or($family.eq_any(
                             sd.filter(sd.field(directorships::director_organisation_id).eq(o))
                                 .select(sd.field(directorships::family_id)),
                         )),
@@ -53,46 +57,57 @@ macro_rules! in_scope {
     }};
 }
 
+/// The scope on a query of the monitor's facts (`facts`).
+macro_rules! facts_in_scope {
+    ($query:expr, $scope:expr) => {
+        in_scope!(
+            $query,
+            $scope,
+            monitor_facts::family_id,
+            monitor_facts::partnership_id
+        )
+    };
+}
+
+/// The facts of `kinds` in the scope (for a table: also of that table).
+macro_rules! facts_of {
+    ($kinds:expr, $scope:expr) => {{
+        let kinds: Vec<&str> = $kinds.iter().map(|k: &EventKind| k.name()).collect();
+        let mut query = facts_in_scope!(
+            monitor_facts::table.filter(monitor_facts::kind.eq_any(kinds)),
+            $scope
+        );
+        if let Scope::Table(t) = $scope {
+            query = query.filter(monitor_facts::table_id.eq(t));
+        }
+        query
+    }};
+}
+
 /// A referral event: (kind, when, referral, family, table, urgency).
 pub type ReferralEvent = (String, NaiveDateTime, i64, i64, i64, String);
 
-/// The referral events from `since` on (submissions and the chair's answers).
+/// The referral events from `since` on (submissions and the chair's answers), in the order of the log.
 pub fn referral_events(
     conn: &mut DbConn,
     scope: Scope,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<ReferralEvent>> {
-    let kinds = [
-        EventKind::ReferralSubmitted,
-        EventKind::ReferralAccepted,
-        EventKind::ReferralMoreInfo,
-        EventKind::ReferralRejected,
-        EventKind::ReferralScheduled,
-    ]
-    .map(EventKind::name);
-    let query = events::table
-        .inner_join(referrals::table.on(referrals::id.nullable().eq(events::subject_id)))
-        .inner_join(families::table.on(families::id.eq(referrals::family_id)))
-        .filter(events::kind.eq_any(kinds))
-        .filter(events::occurred_at.ge(since))
+    let mut rows: Vec<(i64, ReferralEvent)> = facts_of!(REFERRAL_KINDS, scope)
+        .filter(monitor_facts::occurred_at.ge(since))
         .select((
-            events::id,
+            monitor_facts::event_id,
             (
-                events::kind,
-                events::occurred_at,
-                referrals::id,
-                referrals::family_id,
-                referrals::table_id,
-                referrals::urgency,
+                monitor_facts::kind,
+                monitor_facts::occurred_at,
+                monitor_facts::referral_id.assume_not_null(),
+                monitor_facts::family_id,
+                monitor_facts::table_id.assume_not_null(),
+                monitor_facts::code.assume_not_null(),
             ),
-        ));
-    let mut query = in_scope!(query, scope);
-    if let Scope::Table(t) = scope {
-        query = query.filter(referrals::table_id.eq(t));
-    }
-    // Sorted here, not by the database: it would sort the whole rows (on disk on PostgreSQL, for
-    // a year of a region).
-    let mut rows: Vec<(i64, ReferralEvent)> = query.load(conn)?;
+        ))
+        .load(conn)?;
+    // Sorted here, not by the database: it would sort the whole rows.
     rows.sort_unstable_by_key(|r| r.0);
     Ok(rows.into_iter().map(|r| r.1).collect())
 }
@@ -103,17 +118,14 @@ pub fn discussed(
     scope: Scope,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<(NaiveDateTime, i64, i64)>> {
-    let query = events::table
-        .inner_join(meetings::table.on(meetings::id.nullable().eq(events::subject_id)))
-        .inner_join(families::table.on(families::id.nullable().eq(events::family_id)))
-        .filter(events::kind.eq(EventKind::MeetingDiscussed.name()))
-        .filter(events::occurred_at.ge(since))
-        .select((events::occurred_at, families::id, meetings::table_id));
-    let mut query = in_scope!(query, scope);
-    if let Scope::Table(t) = scope {
-        query = query.filter(meetings::table_id.eq(t));
-    }
-    query.load(conn)
+    facts_of!([EventKind::MeetingDiscussed], scope)
+        .filter(monitor_facts::occurred_at.ge(since))
+        .select((
+            monitor_facts::occurred_at,
+            monitor_facts::family_id,
+            monitor_facts::table_id.assume_not_null(),
+        ))
+        .load(conn)
 }
 
 /// A decision about a family: (when, family, table, outcome, the family's view).
@@ -124,24 +136,16 @@ pub fn decisions(
     scope: Scope,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<DecisionEvent>> {
-    let query = events::table
-        .inner_join(decisions::table.on(decisions::id.nullable().eq(events::subject_id)))
-        .inner_join(meetings::table.on(meetings::id.eq(decisions::meeting_id)))
-        .inner_join(families::table.on(families::id.nullable().eq(events::family_id)))
-        .filter(events::kind.eq(EventKind::DecisionRecorded.name()))
-        .filter(events::occurred_at.ge(since))
+    facts_of!([EventKind::DecisionRecorded], scope)
+        .filter(monitor_facts::occurred_at.ge(since))
         .select((
-            events::occurred_at,
-            families::id,
-            meetings::table_id,
-            decisions::outcome,
-            decisions::family_view,
-        ));
-    let mut query = in_scope!(query, scope);
-    if let Scope::Table(t) = scope {
-        query = query.filter(meetings::table_id.eq(t));
-    }
-    query.load(conn)
+            monitor_facts::occurred_at,
+            monitor_facts::family_id,
+            monitor_facts::table_id.assume_not_null(),
+            monitor_facts::code.assume_not_null(),
+            monitor_facts::detail.assume_not_null(),
+        ))
+        .load(conn)
 }
 
 /// A change of phase: (when, family, to, from).
@@ -153,21 +157,19 @@ pub fn phase_changes(
     scope: Scope,
     until: NaiveDateTime,
 ) -> QueryResult<Vec<Change>> {
-    let query = events::table
-        .inner_join(safety_phases::table.on(safety_phases::id.nullable().eq(events::subject_id)))
-        .inner_join(families::table.on(families::id.nullable().eq(events::family_id)))
-        .filter(events::kind.eq(EventKind::PhaseChanged.name()))
-        .filter(events::occurred_at.lt(until))
+    let query = monitor_facts::table
+        .filter(monitor_facts::kind.eq(EventKind::PhaseChanged.name()))
+        .filter(monitor_facts::occurred_at.lt(until))
         .select((
-            events::id,
+            monitor_facts::event_id,
             (
-                events::occurred_at,
-                families::id,
-                safety_phases::phase,
-                safety_phases::previous_phase,
+                monitor_facts::occurred_at,
+                monitor_facts::family_id,
+                monitor_facts::phase.assume_not_null(),
+                monitor_facts::previous_phase,
             ),
         ));
-    let mut rows: Vec<(i64, Change)> = in_scope!(query, scope).load(conn)?;
+    let mut rows: Vec<(i64, Change)> = facts_in_scope!(query, scope).load(conn)?;
     rows.sort_unstable_by_key(|r| r.0);
     Ok(rows.into_iter().map(|r| r.1).collect())
 }
@@ -178,14 +180,15 @@ pub fn measures(
     scope: Scope,
     (from, until): (NaiveDateTime, NaiveDateTime),
 ) -> QueryResult<Vec<(i64, String)>> {
-    let query = events::table
-        .inner_join(measures::table.on(measures::id.nullable().eq(events::subject_id)))
-        .inner_join(families::table.on(families::id.nullable().eq(events::family_id)))
-        .filter(events::kind.eq(EventKind::MeasureRecorded.name()))
-        .filter(events::occurred_at.ge(from))
-        .filter(events::occurred_at.lt(until))
-        .select((families::id, measures::kind));
-    in_scope!(query, scope).load(conn)
+    let query = monitor_facts::table
+        .filter(monitor_facts::kind.eq(EventKind::MeasureRecorded.name()))
+        .filter(monitor_facts::occurred_at.ge(from))
+        .filter(monitor_facts::occurred_at.lt(until))
+        .select((
+            monitor_facts::family_id,
+            monitor_facts::code.assume_not_null(),
+        ));
+    facts_in_scope!(query, scope).load(conn)
 }
 
 /// The family status events of the period: (kind, family).
@@ -194,13 +197,12 @@ pub fn status_changes(
     scope: Scope,
     (from, until): (NaiveDateTime, NaiveDateTime),
 ) -> QueryResult<Vec<(String, i64)>> {
-    let query = events::table
-        .inner_join(families::table.on(families::id.nullable().eq(events::family_id)))
-        .filter(events::kind.eq_any(super::STATUS_KINDS.map(EventKind::name)))
-        .filter(events::occurred_at.ge(from))
-        .filter(events::occurred_at.lt(until))
-        .select((events::kind, families::id));
-    in_scope!(query, scope).load(conn)
+    let query = monitor_facts::table
+        .filter(monitor_facts::kind.eq_any(super::STATUS_KINDS.map(EventKind::name)))
+        .filter(monitor_facts::occurred_at.ge(from))
+        .filter(monitor_facts::occurred_at.lt(until))
+        .select((monitor_facts::kind, monitor_facts::family_id));
+    facts_in_scope!(query, scope).load(conn)
 }
 
 /// The scope's families in aftercare now.
@@ -244,7 +246,10 @@ pub fn overdue_actions(
 /// (organisation, family, plan kind, member, version, review date).
 pub type ReviewRow = (String, i64, String, Option<i64>, i32, Option<NaiveDate>);
 
-pub fn reviews(conn: &mut DbConn, scope: Scope) -> QueryResult<Vec<ReviewRow>> {
+/// Only families with some version whose review date is before `today` are read (the latest version
+/// of a plan decides in `figures`; a plan overdue now has such a version).
+pub fn reviews(conn: &mut DbConn, scope: Scope, today: NaiveDate) -> QueryResult<Vec<ReviewRow>> {
+    let passed = diesel::alias!(phase_plans as passed_reviews);
     let query = phase_plans::table
         .inner_join(families::table.on(families::id.eq(phase_plans::family_id)))
         .inner_join(
@@ -256,6 +261,13 @@ pub fn reviews(conn: &mut DbConn, scope: Scope) -> QueryResult<Vec<ReviewRow>> {
             organisations::table.on(organisations::id.eq(directorships::director_organisation_id)),
         )
         .filter(families::status.ne(FamilyStatus::Closed.code()))
+        .filter(
+            families::id.eq_any(
+                passed
+                    .filter(passed.field(phase_plans::review_on).lt(today))
+                    .select(passed.field(phase_plans::family_id)),
+            ),
+        )
         .select((
             organisations::name,
             families::id,
@@ -273,34 +285,29 @@ pub fn professionals(
     scope: Scope,
     (from, until): (NaiveDateTime, NaiveDateTime),
 ) -> QueryResult<Vec<(i64, i64)>> {
-    macro_rules! counted {
-        ($referred:expr) => {{
-            let query = involvements::table
-                .inner_join(families::table.on(families::id.eq(involvements::family_id)))
-                .filter(involvements::ended_on.is_null())
-                .filter(families::id.nullable().eq_any($referred))
-                .group_by(families::id)
-                .select((families::id, count_star()));
-            in_scope!(query, scope).load(conn)
-        }};
-    }
-    let referred = events::table
-        .filter(events::kind.eq(EventKind::ReferralSubmitted.name()))
-        .filter(events::occurred_at.ge(from))
-        .filter(events::occurred_at.lt(until))
-        .select(events::family_id);
-    match scope {
-        Scope::Table(t) => counted!(
-            referred.filter(
-                events::subject_id.eq_any(
-                    referrals::table
-                        .filter(referrals::table_id.eq(t))
-                        .select(referrals::id.nullable()),
-                ),
+    let mut query = facts_in_scope!(
+        monitor_facts::table
+            .inner_join(
+                involvements::table.on(involvements::family_id.eq(monitor_facts::family_id)),
             )
-        ),
-        _ => counted!(referred),
+            .filter(monitor_facts::kind.eq(EventKind::ReferralSubmitted.name()))
+            .filter(monitor_facts::occurred_at.ge(from))
+            .filter(monitor_facts::occurred_at.lt(until))
+            .filter(involvements::ended_on.is_null())
+            .select((monitor_facts::family_id, involvements::id))
+            .distinct(),
+        scope
+    );
+    if let Scope::Table(t) = scope {
+        query = query.filter(monitor_facts::table_id.eq(t));
     }
+    // Each (family, involvement) once, counted per family here: a family referred twice in the
+    // period is still one family.
+    let mut per_family: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for (family, _) in query.load::<(i64, i64)>(conn)? {
+        *per_family.entry(family).or_default() += 1;
+    }
+    Ok(per_family.into_iter().collect())
 }
 
 /// A table's name and its kind's answer deadlines: (id, name, crisis hours, urgent days, regular days).

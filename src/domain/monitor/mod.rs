@@ -3,6 +3,7 @@
 //! typed in. Every figure is a section of rows and columns; `Section::shown` applies the small-number
 //! rule (`small`), so the page, the CSV and the XLSX show exactly the same.
 
+pub mod facts;
 mod figures;
 mod load;
 pub mod notes;
@@ -218,6 +219,7 @@ pub fn compute(
     period: Period,
     today: NaiveDate,
 ) -> QueryResult<Monitor> {
+    facts::catch_up(conn)?;
     Ok(Monitor {
         scope,
         period,

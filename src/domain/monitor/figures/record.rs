@@ -30,7 +30,7 @@ pub fn sections(
     ));
     all.push(overdue(
         load::overdue_actions(conn, scope, today)?,
-        &load::reviews(conn, scope)?,
+        &load::reviews(conn, scope, today)?,
         today,
     ));
     all.push(professionals(&load::professionals(
