@@ -226,8 +226,21 @@ fn generate_sqlite(a: &Args) -> (String, u64) {
         Ok(())
     })
     .unwrap();
+    monitor_facts(&url);
     let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     (url, size)
+}
+
+/// Brings the monitor's facts up to the generated log, as the running server's housekeeping would
+/// (every five minutes) before anyone opens the monitor; prints how long the whole log took.
+fn monitor_facts(url: &str) {
+    let t = Instant::now();
+    let pool = db::connect(&db::DatabaseUrl::parse(url).unwrap(), 1).unwrap();
+    let read = samenspel::domain::monitor::facts::catch_up(&mut pool.get().unwrap()).unwrap();
+    println!(
+        "monitor facts: {read} events read in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 }
 
 /// Generates into the empty PostgreSQL database `url` (the caller makes and drops it); returns its
@@ -245,6 +258,7 @@ fn generate_postgres(url: &str, a: &Args) -> u64 {
         Ok(())
     })
     .unwrap();
+    monitor_facts(url);
     conn.batch_execute("VACUUM ANALYZE;").unwrap();
     #[derive(QueryableByName)]
     struct Size {

@@ -41,11 +41,11 @@ diesel::table! {
 
 diesel::table! {
     /// Derived from the log for the monitor (`domain::monitor::facts`); the real key is
-    /// (partnership_id, kind, occurred_at, event_id) on SQLite, event_id is unique on both engines.
+    /// (partnership_id, kind, occurred_second, event_id) on SQLite, event_id is unique on both engines.
     monitor_facts (event_id) {
         partnership_id -> BigInt,
         kind -> Text,
-        occurred_at -> Timestamp,
+        occurred_second -> BigInt,
         event_id -> BigInt,
         family_id -> BigInt,
         table_id -> Nullable<BigInt>,

@@ -584,3 +584,58 @@ async fn the_story_behind_the_numbers_is_kept_per_period() {
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert!(wrong.body.contains("De einddatum ligt voor de begindatum."));
 }
+
+/// Every count of a section, added up.
+fn total(s: &monitor::Section) -> u64 {
+    s.rows
+        .iter()
+        .flat_map(|r| &r.cells)
+        .filter_map(|c| match c {
+            Cell::Count { n, .. } => Some(*n),
+            _ => None,
+        })
+        .sum()
+}
+
+#[actix_web::test]
+async fn the_monitor_follows_the_log_as_it_grows() {
+    let app = TestApp::spawn().await;
+    let (first, period) = region(&app);
+    let referred = |made: &Made| {
+        made.referrals
+            .iter()
+            .filter(|r| in_period(r.submitted, period))
+            .count() as u64
+    };
+    let before = computed(&app, Scope::Partnership(DEFAULT_PARTNERSHIP), period);
+    assert_eq!(total(section(&before, "referrals")), referred(&first));
+
+    // More of the year is recorded after the monitor was first read: the next reading counts it too
+    // (the facts are caught up from where they were, not read once).
+    let spec = RegionSpec {
+        partnership_id: DEFAULT_PARTNERSHIP,
+        families: 30,
+        year: period.from.year(),
+        seed: 8,
+        password_hash: samenspel::auth::password::hash(PASSWORD).unwrap(),
+        tag: "b".into(),
+    };
+    let second = samenspel::demo_region::generate(&mut app.conn(), &spec).expect("more");
+    assert!(referred(&second) > 0);
+    let after = computed(&app, Scope::Partnership(DEFAULT_PARTNERSHIP), period);
+    assert_eq!(
+        total(section(&after, "referrals")),
+        referred(&first) + referred(&second)
+    );
+    let decided = |made: &Made| {
+        made.decisions
+            .iter()
+            .filter(|d| in_period(d.at, period))
+            .count() as u64
+    };
+    assert!(decided(&second) > 0);
+    assert_eq!(
+        total(section(&after, "outcomes")),
+        decided(&first) + decided(&second)
+    );
+}

@@ -8,7 +8,8 @@ CREATE TABLE monitor_facts (
     event_id BIGINT PRIMARY KEY,
     partnership_id BIGINT NOT NULL,
     kind TEXT NOT NULL,
-    occurred_at TIMESTAMP NOT NULL,
+    -- When the event happened, in whole seconds since 1970 (UTC): read as a number, not parsed.
+    occurred_second BIGINT NOT NULL,
     family_id BIGINT NOT NULL,
     table_id BIGINT,
     referral_id BIGINT,
@@ -18,7 +19,7 @@ CREATE TABLE monitor_facts (
     previous_phase INTEGER
 );
 -- Read from the index alone (an index-only scan) for a partnership's kind over a period.
-CREATE INDEX monitor_facts_scope ON monitor_facts (partnership_id, kind, occurred_at)
+CREATE INDEX monitor_facts_scope ON monitor_facts (partnership_id, kind, occurred_second)
     INCLUDE (event_id, family_id, table_id, referral_id, code, detail, phase, previous_phase);
 CREATE INDEX monitor_facts_family ON monitor_facts (family_id, kind);
 

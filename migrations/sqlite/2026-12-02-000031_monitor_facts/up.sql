@@ -7,7 +7,8 @@
 CREATE TABLE monitor_facts (
     partnership_id BIGINT NOT NULL,
     kind TEXT NOT NULL,
-    occurred_at TIMESTAMP NOT NULL,
+    -- When the event happened, in whole seconds since 1970 (UTC): read as a number, not parsed.
+    occurred_second BIGINT NOT NULL,
     event_id BIGINT NOT NULL,
     family_id BIGINT NOT NULL,
     table_id BIGINT,
@@ -16,7 +17,7 @@ CREATE TABLE monitor_facts (
     detail TEXT,
     phase INTEGER,
     previous_phase INTEGER,
-    PRIMARY KEY (partnership_id, kind, occurred_at, event_id)
+    PRIMARY KEY (partnership_id, kind, occurred_second, event_id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX monitor_facts_event ON monitor_facts (event_id);
 CREATE INDEX monitor_facts_family ON monitor_facts (family_id, kind);

@@ -25,26 +25,27 @@ pub const REFERRAL_KINDS: [EventKind; 5] = [
 ];
 
 /// Where the facts of some kinds are read from. Each `from` selects the fact's columns in the order of
-/// `COLUMNS`, from `events e` joined with the row the event is about and its family `f`.
+/// `COLUMNS`, from `events e` joined with the row the event is about and its family `f` (`{at}`: the
+/// event's time in seconds, written per engine).
 struct Source {
     kinds: &'static [EventKind],
     from: &'static str,
 }
 
-const COLUMNS: &str = "partnership_id, kind, occurred_at, event_id, family_id, table_id, \
+const COLUMNS: &str = "partnership_id, kind, occurred_second, event_id, family_id, table_id, \
                        referral_id, code, detail, phase, previous_phase";
 
 const SOURCES: [Source; 6] = [
     Source {
         kinds: &REFERRAL_KINDS,
-        from: "f.partnership_id, e.kind, e.occurred_at, e.id, r.family_id, r.table_id, r.id, \
+        from: "f.partnership_id, e.kind, {at}, e.id, r.family_id, r.table_id, r.id, \
                r.urgency, CAST(NULL AS TEXT), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) \
                FROM events e JOIN referrals r ON r.id = e.subject_id \
                JOIN families f ON f.id = r.family_id",
     },
     Source {
         kinds: &[EventKind::MeetingDiscussed],
-        from: "f.partnership_id, e.kind, e.occurred_at, e.id, f.id, m.table_id, \
+        from: "f.partnership_id, e.kind, {at}, e.id, f.id, m.table_id, \
                CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
                CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) \
                FROM events e JOIN meetings m ON m.id = e.subject_id \
@@ -52,7 +53,7 @@ const SOURCES: [Source; 6] = [
     },
     Source {
         kinds: &[EventKind::DecisionRecorded],
-        from: "f.partnership_id, e.kind, e.occurred_at, e.id, f.id, m.table_id, \
+        from: "f.partnership_id, e.kind, {at}, e.id, f.id, m.table_id, \
                CAST(NULL AS BIGINT), d.outcome, d.family_view, \
                CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) \
                FROM events e JOIN decisions d ON d.id = e.subject_id \
@@ -60,7 +61,7 @@ const SOURCES: [Source; 6] = [
     },
     Source {
         kinds: &[EventKind::PhaseChanged],
-        from: "f.partnership_id, e.kind, e.occurred_at, e.id, f.id, CAST(NULL AS BIGINT), \
+        from: "f.partnership_id, e.kind, {at}, e.id, f.id, CAST(NULL AS BIGINT), \
                CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
                s.phase, s.previous_phase \
                FROM events e JOIN safety_phases s ON s.id = e.subject_id \
@@ -68,7 +69,7 @@ const SOURCES: [Source; 6] = [
     },
     Source {
         kinds: &[EventKind::MeasureRecorded],
-        from: "f.partnership_id, e.kind, e.occurred_at, e.id, f.id, CAST(NULL AS BIGINT), \
+        from: "f.partnership_id, e.kind, {at}, e.id, f.id, CAST(NULL AS BIGINT), \
                CAST(NULL AS BIGINT), ms.kind, CAST(NULL AS TEXT), \
                CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) \
                FROM events e JOIN measures ms ON ms.id = e.subject_id \
@@ -76,16 +77,17 @@ const SOURCES: [Source; 6] = [
     },
     Source {
         kinds: &super::STATUS_KINDS,
-        from: "f.partnership_id, e.kind, e.occurred_at, e.id, f.id, CAST(NULL AS BIGINT), \
+        from: "f.partnership_id, e.kind, {at}, e.id, f.id, CAST(NULL AS BIGINT), \
                CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
                CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) \
                FROM events e JOIN families f ON f.id = e.family_id",
     },
 ];
 
-/// The statement that adds the facts of one source for the events after `$1` up to `$2`. Kind names
-/// come from `EventKind` (fixed words, no input).
-fn statement(source: &Source) -> String {
+/// The statement that adds the facts of one source for the events after `$1` up to `$2`, with `at`
+/// the engine's whole seconds since 1970 of `e.occurred_at`. Kind names come from `EventKind` (fixed
+/// words, no input).
+fn statement(source: &Source, at: &str) -> String {
     let kinds: Vec<String> = source
         .kinds
         .iter()
@@ -94,7 +96,7 @@ fn statement(source: &Source) -> String {
     format!(
         "INSERT INTO monitor_facts ({COLUMNS}) SELECT {} \
          WHERE e.id > $1 AND e.id <= $2 AND e.kind IN ({}) ON CONFLICT DO NOTHING",
-        source.from,
+        source.from.replace("{at}", at),
         kinds.join(", ")
     )
 }
@@ -124,11 +126,16 @@ pub fn catch_up(conn: &mut DbConn) -> QueryResult<i64> {
     }
     db::write(conn, |conn| {
         for source in &SOURCES {
-            let sql = statement(source);
             match conn {
-                DbConn::Postgres(c) => bound!(sql).execute(c)?,
+                DbConn::Postgres(c) => {
+                    let at = "CAST(FLOOR(EXTRACT(EPOCH FROM e.occurred_at)) AS BIGINT)";
+                    bound!(statement(source, at)).execute(c)?
+                }
                 // SQLite numbers its parameters ?1, ?2 …
-                DbConn::Sqlite(c) => bound!(sql.replace('$', "?")).execute(c)?,
+                DbConn::Sqlite(c) => {
+                    let at = "CAST(strftime('%s', e.occurred_at) AS BIGINT)";
+                    bound!(statement(source, at).replace('$', "?")).execute(c)?
+                }
             };
         }
         diesel::update(
@@ -141,4 +148,17 @@ pub fn catch_up(conn: &mut DbConn) -> QueryResult<i64> {
         Ok::<_, diesel::result::Error>(())
     })?;
     Ok(head - mark)
+}
+
+/// A fact's time (whole seconds since 1970, UTC) as the log's time.
+pub fn time_of(second: i64) -> chrono::NaiveDateTime {
+    chrono::DateTime::from_timestamp(second, 0)
+        .unwrap_or_default()
+        .naive_utc()
+}
+
+/// A moment as a fact's time, rounded down to its second (the period's bounds are whole seconds, so
+/// a fact is on the same side of them as its event).
+pub fn second_of(at: chrono::NaiveDateTime) -> i64 {
+    at.and_utc().timestamp()
 }

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::Scope;
-use super::facts::REFERRAL_KINDS;
+use super::facts::{REFERRAL_KINDS, second_of, time_of};
 use crate::db::DbConn;
 use crate::domain::decision::ActionStatus;
 use crate::domain::family::FamilyStatus;
@@ -93,23 +93,29 @@ pub fn referral_events(
     scope: Scope,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<ReferralEvent>> {
-    let mut rows: Vec<(i64, ReferralEvent)> = facts_of!(REFERRAL_KINDS, scope)
-        .filter(monitor_facts::occurred_at.ge(since))
-        .select((
-            monitor_facts::event_id,
-            (
-                monitor_facts::kind,
-                monitor_facts::occurred_at,
-                monitor_facts::referral_id.assume_not_null(),
-                monitor_facts::family_id,
-                monitor_facts::table_id.assume_not_null(),
-                monitor_facts::code.assume_not_null(),
-            ),
-        ))
-        .load(conn)?;
+    let mut rows: Vec<(i64, (String, i64, i64, i64, i64, String))> =
+        facts_of!(REFERRAL_KINDS, scope)
+            .filter(monitor_facts::occurred_second.ge(second_of(since)))
+            .select((
+                monitor_facts::event_id,
+                (
+                    monitor_facts::kind,
+                    monitor_facts::occurred_second,
+                    monitor_facts::referral_id.assume_not_null(),
+                    monitor_facts::family_id,
+                    monitor_facts::table_id.assume_not_null(),
+                    monitor_facts::code.assume_not_null(),
+                ),
+            ))
+            .load(conn)?;
     // Sorted here, not by the database: it would sort the whole rows.
     rows.sort_unstable_by_key(|r| r.0);
-    Ok(rows.into_iter().map(|r| r.1).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(_, (kind, at, referral, family, table, urgency))| {
+            (kind, time_of(at), referral, family, table, urgency)
+        })
+        .collect())
 }
 
 /// A family discussed at a closed meeting: (when, family, table).
@@ -118,14 +124,18 @@ pub fn discussed(
     scope: Scope,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<(NaiveDateTime, i64, i64)>> {
-    facts_of!([EventKind::MeetingDiscussed], scope)
-        .filter(monitor_facts::occurred_at.ge(since))
+    let rows: Vec<(i64, i64, i64)> = facts_of!([EventKind::MeetingDiscussed], scope)
+        .filter(monitor_facts::occurred_second.ge(second_of(since)))
         .select((
-            monitor_facts::occurred_at,
+            monitor_facts::occurred_second,
             monitor_facts::family_id,
             monitor_facts::table_id.assume_not_null(),
         ))
-        .load(conn)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, family, table)| (time_of(at), family, table))
+        .collect())
 }
 
 /// A decision about a family: (when, family, table, outcome, the family's view).
@@ -136,16 +146,21 @@ pub fn decisions(
     scope: Scope,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<DecisionEvent>> {
-    facts_of!([EventKind::DecisionRecorded], scope)
-        .filter(monitor_facts::occurred_at.ge(since))
-        .select((
-            monitor_facts::occurred_at,
-            monitor_facts::family_id,
-            monitor_facts::table_id.assume_not_null(),
-            monitor_facts::code.assume_not_null(),
-            monitor_facts::detail.assume_not_null(),
-        ))
-        .load(conn)
+    let rows: Vec<(i64, i64, i64, String, String)> =
+        facts_of!([EventKind::DecisionRecorded], scope)
+            .filter(monitor_facts::occurred_second.ge(second_of(since)))
+            .select((
+                monitor_facts::occurred_second,
+                monitor_facts::family_id,
+                monitor_facts::table_id.assume_not_null(),
+                monitor_facts::code.assume_not_null(),
+                monitor_facts::detail.assume_not_null(),
+            ))
+            .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, family, table, outcome, view)| (time_of(at), family, table, outcome, view))
+        .collect())
 }
 
 /// A change of phase: (when, family, to, from).
@@ -159,19 +174,23 @@ pub fn phase_changes(
 ) -> QueryResult<Vec<Change>> {
     let query = monitor_facts::table
         .filter(monitor_facts::kind.eq(EventKind::PhaseChanged.name()))
-        .filter(monitor_facts::occurred_at.lt(until))
+        .filter(monitor_facts::occurred_second.lt(second_of(until)))
         .select((
             monitor_facts::event_id,
             (
-                monitor_facts::occurred_at,
+                monitor_facts::occurred_second,
                 monitor_facts::family_id,
                 monitor_facts::phase.assume_not_null(),
                 monitor_facts::previous_phase,
             ),
         ));
-    let mut rows: Vec<(i64, Change)> = facts_in_scope!(query, scope).load(conn)?;
+    let mut rows: Vec<(i64, (i64, i64, i32, Option<i32>))> =
+        facts_in_scope!(query, scope).load(conn)?;
     rows.sort_unstable_by_key(|r| r.0);
-    Ok(rows.into_iter().map(|r| r.1).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(_, (at, family, to, from))| (time_of(at), family, to, from))
+        .collect())
 }
 
 /// The measures recorded in the period: (family, kind).
@@ -182,8 +201,8 @@ pub fn measures(
 ) -> QueryResult<Vec<(i64, String)>> {
     let query = monitor_facts::table
         .filter(monitor_facts::kind.eq(EventKind::MeasureRecorded.name()))
-        .filter(monitor_facts::occurred_at.ge(from))
-        .filter(monitor_facts::occurred_at.lt(until))
+        .filter(monitor_facts::occurred_second.ge(second_of(from)))
+        .filter(monitor_facts::occurred_second.lt(second_of(until)))
         .select((
             monitor_facts::family_id,
             monitor_facts::code.assume_not_null(),
@@ -199,8 +218,8 @@ pub fn status_changes(
 ) -> QueryResult<Vec<(String, i64)>> {
     let query = monitor_facts::table
         .filter(monitor_facts::kind.eq_any(super::STATUS_KINDS.map(EventKind::name)))
-        .filter(monitor_facts::occurred_at.ge(from))
-        .filter(monitor_facts::occurred_at.lt(until))
+        .filter(monitor_facts::occurred_second.ge(second_of(from)))
+        .filter(monitor_facts::occurred_second.lt(second_of(until)))
         .select((monitor_facts::kind, monitor_facts::family_id));
     facts_in_scope!(query, scope).load(conn)
 }
@@ -291,8 +310,8 @@ pub fn professionals(
                 involvements::table.on(involvements::family_id.eq(monitor_facts::family_id)),
             )
             .filter(monitor_facts::kind.eq(EventKind::ReferralSubmitted.name()))
-            .filter(monitor_facts::occurred_at.ge(from))
-            .filter(monitor_facts::occurred_at.lt(until))
+            .filter(monitor_facts::occurred_second.ge(second_of(from)))
+            .filter(monitor_facts::occurred_second.lt(second_of(until)))
             .filter(involvements::ended_on.is_null())
             .select((monitor_facts::family_id, involvements::id))
             .distinct(),
