@@ -4,6 +4,7 @@
 //! plain tuples; the figures are made from them in `figures`.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::Scope;
@@ -304,29 +305,45 @@ pub fn professionals(
     scope: Scope,
     (from, until): (NaiveDateTime, NaiveDateTime),
 ) -> QueryResult<Vec<(i64, i64)>> {
-    let mut query = facts_in_scope!(
-        monitor_facts::table
-            .inner_join(
-                involvements::table.on(involvements::family_id.eq(monitor_facts::family_id)),
+    macro_rules! counted {
+        ($referred:expr) => {
+            involvements::table
+                .filter(involvements::ended_on.is_null())
+                .filter(involvements::family_id.eq_any($referred))
+                .group_by(involvements::family_id)
+                .select((involvements::family_id, count_star()))
+                .load(conn)
+        };
+    }
+    let referred = monitor_facts::table
+        .filter(monitor_facts::kind.eq(EventKind::ReferralSubmitted.name()))
+        .filter(monitor_facts::occurred_second.ge(second_of(from)))
+        .filter(monitor_facts::occurred_second.lt(second_of(until)))
+        .select(monitor_facts::family_id);
+    match scope {
+        Scope::Partnership(p) => counted!(referred.filter(monitor_facts::partnership_id.eq(p))),
+        // Referred to the table in the period (and so a family of the table).
+        Scope::Table(t) => counted!(referred.filter(monitor_facts::table_id.eq(t))),
+        Scope::Organisation(o) => {
+            let (si, sd) = diesel::alias!(
+                involvements as scope_involvements,
+                directorships as scope_directorships
+            );
+            counted!(
+                referred.filter(
+                    monitor_facts::family_id
+                        .eq_any(
+                            si.filter(si.field(involvements::organisation_id).eq(o))
+                                .select(si.field(involvements::family_id)),
+                        )
+                        .or(monitor_facts::family_id.eq_any(
+                            sd.filter(sd.field(directorships::director_organisation_id).eq(o))
+                                .select(sd.field(directorships::family_id)),
+                        )),
+                )
             )
-            .filter(monitor_facts::kind.eq(EventKind::ReferralSubmitted.name()))
-            .filter(monitor_facts::occurred_second.ge(second_of(from)))
-            .filter(monitor_facts::occurred_second.lt(second_of(until)))
-            .filter(involvements::ended_on.is_null())
-            .select((monitor_facts::family_id, involvements::id))
-            .distinct(),
-        scope
-    );
-    if let Scope::Table(t) = scope {
-        query = query.filter(monitor_facts::table_id.eq(t));
+        }
     }
-    // Each (family, involvement) once, counted per family here: a family referred twice in the
-    // period is still one family.
-    let mut per_family: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
-    for (family, _) in query.load::<(i64, i64)>(conn)? {
-        *per_family.entry(family).or_default() += 1;
-    }
-    Ok(per_family.into_iter().collect())
 }
 
 /// A table's name and its kind's answer deadlines: (id, name, crisis hours, urgent days, regular days).
