@@ -69,6 +69,29 @@ pub fn generate(conn: &mut Conn, a: &Args) {
         .values(&tables)
         .execute(conn)
         .unwrap();
+    // Professional 1 chairs the first table (the meeting page's reader); organisation 1 reads the
+    // partner API with a token approved by professional 0.
+    diesel::insert_into(table_members::table)
+        .values((
+            table_members::table_id.eq(1),
+            table_members::user_id.eq(2),
+            table_members::role.eq("chair"),
+        ))
+        .execute(conn)
+        .unwrap();
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::organisation_id.eq(1),
+            api_tokens::name.eq("Schaaltest"),
+            api_tokens::token_hash.eq(samenspel::auth::token_hash(API_TOKEN)),
+            api_tokens::created_by_user_id.eq(1),
+            api_tokens::created_at.eq(now),
+            api_tokens::expires_at.eq(Some(now + TimeDelta::days(365))),
+            api_tokens::approved_at.eq(Some(now)),
+            api_tokens::approved_by.eq(Some(1)),
+        ))
+        .execute(conn)
+        .unwrap();
     println!("accounts and tables: {:.1} s", t.elapsed().as_secs_f64());
 
     // Families: two members, a director, the director and one more professional involved.
@@ -97,13 +120,17 @@ pub fn generate(conn: &mut Conn, a: &Args) {
     let persons: Vec<_> = (1..=a.families)
         .flat_map(|f| {
             let surname = SURNAMES[(f as usize) % SURNAMES.len()];
-            [("Sandra", "parent"), ("Mila", "child")].map(|(given, role)| {
+            [("Sandra", "parent", 0), ("Mila", "child", 1)].map(|(given, role, n)| {
                 (
                     persons::family_id.eq(f),
                     persons::name.eq(format!("{given} {surname}")),
                     persons::role.eq(role),
                     persons::parental_authority.eq(role == "parent"),
                     persons::created_at.eq(start),
+                    // What the duplicate check looks for: a BSN, and a date of birth that about one
+                    // in 5,000 members of the same role share.
+                    persons::date_of_birth.eq(Some(born(f, role == "child"))),
+                    persons::bsn.eq(bsn(2 * f + n)),
                 )
             })
         })
@@ -200,7 +227,7 @@ pub fn generate(conn: &mut Conn, a: &Args) {
     let mut batch = Vec::with_capacity(1000);
     let mut rows = MonitorRows::default();
     for e in 0..a.events {
-        let at: NaiveDateTime = start + TimeDelta::seconds(e * 90);
+        let at: NaiveDateTime = start + TimeDelta::seconds(e * spacing(a));
         let (family, kind, subject, meeting) = rows.event(e, a, at);
         let kind = kind.name();
         let data = format!("{{\"name\":\"Professional {}\"}}", director(family));
