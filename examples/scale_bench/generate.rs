@@ -23,7 +23,8 @@ pub fn generate(conn: &mut Conn, a: &Args) {
         .values(&orgs)
         .execute(conn)
         .unwrap();
-    let users: Vec<_> = (0..PROFESSIONALS)
+    let professionals = professionals(a);
+    let users: Vec<_> = (0..professionals)
         .map(|u| {
             (
                 users::organisation_id.eq(Some(1 + u % ORGANISATIONS)),
@@ -138,7 +139,7 @@ pub fn generate(conn: &mut Conn, a: &Args) {
     chunked(persons, 1000, |c| {
         diesel::insert_into(persons::table).values(c).execute(conn)
     });
-    let director = |f: i64| 1 + f % PROFESSIONALS;
+    let director = |f: i64| 1 + f % professionals;
     let directorships: Vec<_> = (1..=a.families)
         .map(|f| {
             (
@@ -156,7 +157,7 @@ pub fn generate(conn: &mut Conn, a: &Args) {
     });
     let involvements: Vec<_> = (1..=a.families)
         .flat_map(|f| {
-            [director(f), 1 + (f * 7 + 3) % PROFESSIONALS].map(|u| {
+            [director(f), 1 + (f * 7 + 3) % professionals].map(|u| {
                 (
                     involvements::family_id.eq(f),
                     involvements::user_id.eq(u),
@@ -324,7 +325,8 @@ impl MonitorRows {
         at: NaiveDateTime,
     ) -> (i64, EventKind, (&'static str, i64), Option<i64>) {
         let meeting = 1 + (e / 10) % a.meetings;
-        let user = |f: i64| 1 + f % PROFESSIONALS;
+        let professionals = professionals(a);
+        let user = |f: i64| 1 + f % professionals;
         match e % 10 {
             0 => {
                 let family = family_of(e, a.families);
