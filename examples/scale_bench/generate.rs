@@ -23,7 +23,8 @@ pub fn generate(conn: &mut Conn, a: &Args) {
         .values(&orgs)
         .execute(conn)
         .unwrap();
-    let users: Vec<_> = (0..PROFESSIONALS)
+    let professionals = professionals(a);
+    let users: Vec<_> = (0..professionals)
         .map(|u| {
             (
                 users::organisation_id.eq(Some(1 + u % ORGANISATIONS)),
@@ -69,6 +70,29 @@ pub fn generate(conn: &mut Conn, a: &Args) {
         .values(&tables)
         .execute(conn)
         .unwrap();
+    // Professional 1 chairs the first table (the meeting page's reader); organisation 1 reads the
+    // partner API with a token approved by professional 0.
+    diesel::insert_into(table_members::table)
+        .values((
+            table_members::table_id.eq(1),
+            table_members::user_id.eq(2),
+            table_members::role.eq("chair"),
+        ))
+        .execute(conn)
+        .unwrap();
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::organisation_id.eq(1),
+            api_tokens::name.eq("Schaaltest"),
+            api_tokens::token_hash.eq(samenspel::auth::token_hash(API_TOKEN)),
+            api_tokens::created_by_user_id.eq(1),
+            api_tokens::created_at.eq(now),
+            api_tokens::expires_at.eq(Some(now + TimeDelta::days(365))),
+            api_tokens::approved_at.eq(Some(now)),
+            api_tokens::approved_by.eq(Some(1)),
+        ))
+        .execute(conn)
+        .unwrap();
     println!("accounts and tables: {:.1} s", t.elapsed().as_secs_f64());
 
     // Families: two members, a director, the director and one more professional involved.
@@ -97,13 +121,17 @@ pub fn generate(conn: &mut Conn, a: &Args) {
     let persons: Vec<_> = (1..=a.families)
         .flat_map(|f| {
             let surname = SURNAMES[(f as usize) % SURNAMES.len()];
-            [("Sandra", "parent"), ("Mila", "child")].map(|(given, role)| {
+            [("Sandra", "parent", 0), ("Mila", "child", 1)].map(|(given, role, n)| {
                 (
                     persons::family_id.eq(f),
                     persons::name.eq(format!("{given} {surname}")),
                     persons::role.eq(role),
                     persons::parental_authority.eq(role == "parent"),
                     persons::created_at.eq(start),
+                    // What the duplicate check looks for: a BSN, and a date of birth that about one
+                    // in 5,000 members of the same role share.
+                    persons::date_of_birth.eq(Some(born(f, role == "child"))),
+                    persons::bsn.eq(bsn(2 * f + n)),
                 )
             })
         })
@@ -111,7 +139,7 @@ pub fn generate(conn: &mut Conn, a: &Args) {
     chunked(persons, 1000, |c| {
         diesel::insert_into(persons::table).values(c).execute(conn)
     });
-    let director = |f: i64| 1 + f % PROFESSIONALS;
+    let director = |f: i64| 1 + f % professionals;
     let directorships: Vec<_> = (1..=a.families)
         .map(|f| {
             (
@@ -129,7 +157,7 @@ pub fn generate(conn: &mut Conn, a: &Args) {
     });
     let involvements: Vec<_> = (1..=a.families)
         .flat_map(|f| {
-            [director(f), 1 + (f * 7 + 3) % PROFESSIONALS].map(|u| {
+            [director(f), 1 + (f * 7 + 3) % professionals].map(|u| {
                 (
                     involvements::family_id.eq(f),
                     involvements::user_id.eq(u),
@@ -200,7 +228,7 @@ pub fn generate(conn: &mut Conn, a: &Args) {
     let mut batch = Vec::with_capacity(1000);
     let mut rows = MonitorRows::default();
     for e in 0..a.events {
-        let at: NaiveDateTime = start + TimeDelta::seconds(e * 90);
+        let at: NaiveDateTime = start + TimeDelta::seconds(e * spacing(a));
         let (family, kind, subject, meeting) = rows.event(e, a, at);
         let kind = kind.name();
         let data = format!("{{\"name\":\"Professional {}\"}}", director(family));
@@ -297,7 +325,8 @@ impl MonitorRows {
         at: NaiveDateTime,
     ) -> (i64, EventKind, (&'static str, i64), Option<i64>) {
         let meeting = 1 + (e / 10) % a.meetings;
-        let user = |f: i64| 1 + f % PROFESSIONALS;
+        let professionals = professionals(a);
+        let user = |f: i64| 1 + f % professionals;
         match e % 10 {
             0 => {
                 let family = family_of(e, a.families);

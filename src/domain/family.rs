@@ -348,50 +348,19 @@ pub fn list_for_user(
     user_id: i64,
     search: Option<&str>,
 ) -> QueryResult<Vec<Family>> {
-    let directed = directorships::table
-        .filter(directorships::ended_at.is_null())
-        .filter(
-            directorships::director_user_id
-                .eq(user_id)
-                .or(directorships::co_worker_user_id.eq(user_id)),
-        )
-        .select(directorships::family_id);
-    let involved = involvements::table
-        .filter(involvements::user_id.eq(user_id))
-        .filter(involvements::ended_on.is_null())
-        .select(involvements::family_id);
+    // The user's families by number first, then those rows by their key: one list of ids, where two
+    // subqueries joined by OR made PostgreSQL read every family (a third of a second at 1,000,000).
+    let ids = own_family_ids(conn, user_id)?;
     let mut query = families::table
-        .filter(
-            families::id
-                .eq_any(directed)
-                .or(families::id.eq_any(involved)),
-        )
+        .filter(families::id.eq_any(ids.clone()))
         .select(Family::as_select())
         .into_boxed();
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
         // Only the members of the user's own families are searched, through the family index: the
-        // search stays as fast with 100,000 families as with 100.
-        let own = |column| {
-            directorships::table
-                .filter(directorships::ended_at.is_null())
-                .filter(
-                    directorships::director_user_id
-                        .eq(user_id)
-                        .or(directorships::co_worker_user_id.eq(user_id)),
-                )
-                .select(column)
-        };
-        let mine = involvements::table
-            .filter(involvements::user_id.eq(user_id))
-            .filter(involvements::ended_on.is_null())
-            .select(involvements::family_id);
+        // search stays as fast with 1,000,000 families as with 100.
         let members = persons::table
-            .filter(
-                persons::family_id
-                    .eq_any(own(directorships::family_id))
-                    .or(persons::family_id.eq_any(mine)),
-            )
+            .filter(persons::family_id.eq_any(ids))
             .filter(lower(persons::name).like(pattern.clone()).escape('\\'))
             .select(persons::family_id);
         query = query.filter(
@@ -413,6 +382,29 @@ pub fn list_for_user(
             .then_with(|| b.case_number.cmp(&a.case_number))
     });
     Ok(found)
+}
+
+/// The ids of the families the user directs, co-works on or is involved with now, each once, in order.
+fn own_family_ids(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<i64>> {
+    let mut ids: Vec<i64> = directorships::table
+        .filter(directorships::ended_at.is_null())
+        .filter(
+            directorships::director_user_id
+                .eq(user_id)
+                .or(directorships::co_worker_user_id.eq(user_id)),
+        )
+        .select(directorships::family_id)
+        .load(conn)?;
+    ids.extend(
+        involvements::table
+            .filter(involvements::user_id.eq(user_id))
+            .filter(involvements::ended_on.is_null())
+            .select(involvements::family_id)
+            .load::<i64>(conn)?,
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);

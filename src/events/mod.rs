@@ -16,9 +16,11 @@ use crate::time::now;
 
 pub mod cloud;
 mod kind;
+mod verify;
 pub mod visibility;
 
 pub use kind::EventKind;
+pub use verify::{BrokenLink, Checkpoint, ErasedPayload, Verified, verify, verify_from};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -239,111 +241,6 @@ pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult
     Ok(event)
 }
 
-/// The first event that breaks the chain, and how.
-#[derive(Debug, PartialEq)]
-pub struct BrokenLink {
-    pub event_id: i64,
-    pub kind: String,
-    pub problem: String,
-}
-
-/// A chain that holds: how many events, and which of them had their payload erased.
-#[derive(Debug, PartialEq)]
-pub struct Verified {
-    pub count: u64,
-    pub erased: Vec<ErasedPayload>,
-}
-
-/// An event whose payload was erased; its place in the chain still verifies.
-#[derive(Debug, PartialEq)]
-pub struct ErasedPayload {
-    pub event_id: i64,
-    pub kind: String,
-    pub erased_at: NaiveDateTime,
-}
-
-/// What is wrong with one event on its own (the link to the one before is checked by the caller).
-/// `digests_began`: an event before this one carried a digest, so this one must too.
-fn check_event(event: &Event, digests_began: bool) -> Option<&'static str> {
-    match (&event.data_digest, event.erased_at) {
-        (None, _) if digests_began || !event.data.starts_with('{') => {
-            return Some("has no digest where the log requires one (changed around the log)");
-        }
-        (None, Some(_)) => {
-            return Some("was erased, but its hash covers the payload (changed around the log)");
-        }
-        (Some(_), Some(_)) if event.data != ERASED => {
-            return Some("is marked erased but still holds a payload (the row was changed)");
-        }
-        (Some(digest), None) if payload_digest(&event.data) != *digest => {
-            return Some("has a payload that does not match its digest (the row was changed)");
-        }
-        _ => {}
-    }
-    (event.expected_hash() != event.hash)
-        .then_some("its content does not match its hash (the row was changed)")
-}
-
-/// Walks the whole chain in order. Ok when every link holds: the number of events and the events
-/// whose payload was erased.
-pub fn verify(conn: &mut DbConn) -> QueryResult<Result<Verified, BrokenLink>> {
-    let mut expected_prev = GENESIS_HASH.to_string();
-    let mut after = 0i64;
-    let mut verified = Verified {
-        count: 0,
-        erased: Vec::new(),
-    };
-    let mut digests_began = false;
-    loop {
-        let batch: Vec<Event> = events::table
-            .filter(events::id.gt(after))
-            .order(events::id.asc())
-            .limit(1000)
-            .select(Event::as_select())
-            .load(conn)?;
-        if batch.is_empty() {
-            break;
-        }
-        for event in batch {
-            let problem = if event.prev_hash != expected_prev {
-                Some("does not follow the event before it (an event was removed or reordered)")
-            } else {
-                check_event(&event, digests_began)
-            };
-            if let Some(problem) = problem {
-                return Ok(Err(BrokenLink {
-                    event_id: event.id,
-                    kind: event.kind.clone(),
-                    problem: problem.into(),
-                }));
-            }
-            if let Some(erased_at) = event.erased_at {
-                verified.erased.push(ErasedPayload {
-                    event_id: event.id,
-                    kind: event.kind.clone(),
-                    erased_at,
-                });
-            }
-            digests_began |= event.data_digest.is_some();
-            expected_prev = event.hash;
-            after = event.id;
-            verified.count += 1;
-        }
-    }
-    let head: String = event_chain_head::table
-        .find(1)
-        .select(event_chain_head::last_hash)
-        .first(conn)?;
-    if head != expected_prev {
-        return Ok(Err(BrokenLink {
-            event_id: after,
-            kind: String::new(),
-            problem: "is not the last event the chain recorded (later events were removed)".into(),
-        }));
-    }
-    Ok(Ok(verified))
-}
-
 /// Erases the payloads of a family's events: names and reasons go; what happened, when and by whom
 /// stays, and the chain still verifies. Events from before payloads became erasable keep theirs.
 /// Returns how many were erased. Call through `record::erase_family_payloads`, which checks that the
@@ -555,65 +452,5 @@ mod tests {
         let mut renumbered = e.clone();
         renumbered.id = 2;
         assert_eq!(renumbered.expected_hash(), base);
-    }
-
-    /// An event written now: its hash covers the digest of its payload.
-    fn with_payload(data: &str) -> Event {
-        let at = NaiveDateTime::parse_from_str("2026-12-01 09:15:00", "%Y-%m-%d %H:%M:%S").unwrap();
-        let mut e = Event {
-            id: 1,
-            occurred_at: at,
-            actor_user_id: Some(1),
-            actor_organisation_id: Some(2),
-            family_id: Some(3),
-            kind: EventKind::PersonAdded.name().into(),
-            subject_type: "person".into(),
-            subject_id: Some(5),
-            data: data.into(),
-            prev_hash: GENESIS_HASH.into(),
-            hash: String::new(),
-            meeting_id: None,
-            data_digest: Some(payload_digest(data)),
-            erased_at: None,
-        };
-        e.hash = e.expected_hash();
-        e
-    }
-
-    #[test]
-    fn an_erased_payload_leaves_the_event_verifiable_and_a_changed_one_does_not() {
-        let e = with_payload(r#"{"name":"Sandra Jansen"}"#);
-        assert_eq!(check_event(&e, true), None);
-        // The digest is covered: a different payload has a different hash.
-        assert_ne!(with_payload(r#"{"name":"Gezin X"}"#).hash, e.hash);
-
-        let mut erased = e.clone();
-        erased.data = ERASED.into();
-        erased.erased_at = Some(e.occurred_at + chrono::Duration::days(3650));
-        assert_eq!(check_event(&erased, true), None, "erasing keeps the hash");
-
-        let mut changed = e.clone();
-        changed.data = r#"{"name":"Gezin X"}"#.into();
-        assert!(
-            check_event(&changed, true)
-                .unwrap()
-                .contains("does not match its digest")
-        );
-
-        let mut half_erased = erased.clone();
-        half_erased.data = r#"{"name":"Gezin X"}"#.into();
-        assert!(
-            check_event(&half_erased, true)
-                .unwrap()
-                .contains("still holds a payload")
-        );
-
-        let mut new_digest = changed.clone();
-        new_digest.data_digest = Some(payload_digest(&changed.data));
-        assert!(
-            check_event(&new_digest, true)
-                .unwrap()
-                .contains("does not match its hash")
-        );
     }
 }

@@ -9,6 +9,7 @@ mod api_keys;
 mod asks;
 mod backup;
 mod browser;
+mod chain;
 mod cli;
 mod closing;
 mod common;
