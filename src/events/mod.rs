@@ -14,6 +14,7 @@ use crate::db::DbConn;
 use crate::schema::{event_chain_head, events, organisations, users};
 use crate::time::now;
 
+mod chain_pg;
 pub mod cloud;
 mod kind;
 mod verify;
@@ -31,7 +32,7 @@ pub struct Actor {
     pub organisation_id: Option<i64>,
 }
 
-#[derive(Clone, Debug, Queryable, Selectable)]
+#[derive(Clone, Debug, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = events)]
 pub struct Event {
     pub id: i64,
@@ -163,20 +164,47 @@ pub fn hash_fields(
     data: &str,
     meeting_id: Option<i64>,
 ) -> String {
+    let fields = EventRow {
+        occurred_at,
+        actor_user_id,
+        actor_organisation_id,
+        family_id,
+        kind,
+        subject_type,
+        subject_id,
+        data: "",
+        prev_hash,
+        hash: "",
+        meeting_id,
+        data_digest: "",
+    };
+    link(prev_hash, &hash_tail(&fields, data))
+}
+
+/// The hash of an event that follows `prev_hash` and whose own fields read `tail`.
+fn link(prev_hash: &str, tail: &str) -> String {
+    hex::encode(Sha256::digest(format!("{prev_hash}{tail}").as_bytes()))
+}
+
+/// What an event's hash covers after the previous hash: its own fields, one a line, with
+/// `hashed_payload` for its data (the digest, or for older events the payload itself).
+fn hash_tail(row: &EventRow<'_>, hashed_payload: &str) -> String {
     let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-    let mut canonical = format!(
-        "{prev_hash}\n{}\n{}\n{}\n{}\n{kind}\n{subject_type}\n{}\n{data}",
-        occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f"),
-        opt(actor_user_id),
-        opt(actor_organisation_id),
-        opt(family_id),
-        opt(subject_id),
+    let mut tail = format!(
+        "\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{hashed_payload}",
+        row.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f"),
+        opt(row.actor_user_id),
+        opt(row.actor_organisation_id),
+        opt(row.family_id),
+        row.kind,
+        row.subject_type,
+        opt(row.subject_id),
     );
     // Added with the live room; events without a meeting hash exactly as before it.
-    if let Some(m) = meeting_id {
-        canonical.push_str(&format!("\nmeeting:{m}"));
+    if let Some(m) = row.meeting_id {
+        tail.push_str(&format!("\nmeeting:{m}"));
     }
-    hex::encode(Sha256::digest(canonical.as_bytes()))
+    tail
 }
 
 /// The PostgreSQL channel that carries the id of every new meeting event, committed.
@@ -185,47 +213,38 @@ pub const CHANNEL: &str = "samenspel_events";
 /// Appends an event. Call inside the write transaction of the change it records, so both commit or
 /// neither does. A meeting event is also announced on [`CHANNEL`] (PostgreSQL), with the commit.
 pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult<Event> {
-    // Touching the head row first takes its lock on PostgreSQL: appenders queue here. (A SQLite write
-    // transaction holds the database's one write lock already.)
-    if let DbConn::Postgres(_) = conn {
-        diesel::update(event_chain_head::table.find(1))
-            .set(event_chain_head::last_hash.eq(event_chain_head::last_hash))
-            .execute(conn)?;
+    let occurred_at = now();
+    let data = new.data.to_string();
+    let digest = payload_digest(&data);
+    let mut row = EventRow {
+        occurred_at,
+        actor_user_id: actor.user_id,
+        actor_organisation_id: actor.organisation_id,
+        family_id: new.family_id,
+        kind: new.kind.name(),
+        subject_type: new.subject_type,
+        subject_id: new.subject_id,
+        data: &data,
+        prev_hash: "",
+        hash: "",
+        meeting_id: new.meeting_id,
+        data_digest: &digest,
+    };
+    let tail = hash_tail(&row, &hashed_digest(&digest));
+    if let DbConn::Postgres(pg) = conn {
+        // The lock on the chain head, the link and the announcement in one statement (`chain_pg`).
+        return chain_pg::append(pg, &row, &tail);
     }
+    // SQLite's write transaction holds the database's one write lock already.
     let prev_hash: String = event_chain_head::table
         .find(1)
         .select(event_chain_head::last_hash)
         .first(conn)?;
-    let occurred_at = now();
-    let data = new.data.to_string();
-    let digest = payload_digest(&data);
-    let hash = hash_fields(
-        &prev_hash,
-        occurred_at,
-        actor.user_id,
-        actor.organisation_id,
-        new.family_id,
-        new.kind.name(),
-        new.subject_type,
-        new.subject_id,
-        &hashed_digest(&digest),
-        new.meeting_id,
-    );
+    let hash = link(&prev_hash, &tail);
+    row.prev_hash = &prev_hash;
+    row.hash = &hash;
     let event: Event = diesel::insert_into(events::table)
-        .values(EventRow {
-            occurred_at,
-            actor_user_id: actor.user_id,
-            actor_organisation_id: actor.organisation_id,
-            family_id: new.family_id,
-            kind: new.kind.name(),
-            subject_type: new.subject_type,
-            subject_id: new.subject_id,
-            data: &data,
-            prev_hash: &prev_hash,
-            hash: &hash,
-            meeting_id: new.meeting_id,
-            data_digest: &digest,
-        })
+        .values(row)
         .returning(events::all_columns)
         .get_result(conn)?;
     diesel::update(event_chain_head::table.find(1))
@@ -234,10 +253,6 @@ pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult
             event_chain_head::last_event_id.eq(event.id),
         ))
         .execute(conn)?;
-    if let (Some(_), DbConn::Postgres(_)) = (event.meeting_id, &*conn) {
-        // Delivered with the commit, to the live dispatcher of every instance.
-        conn.batch_execute(&format!("SELECT pg_notify('{CHANNEL}', '{}')", event.id))?;
-    }
     Ok(event)
 }
 

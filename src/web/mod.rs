@@ -112,20 +112,16 @@ impl AppState {
         web::block(move || clock.run(|| f(&mut *pool.get()?))).await?
     }
 
-    /// Runs a write in the next shared transaction (group commit) on SQLite, where writers take turns
-    /// anyway; answers after its commit. For writes that do all their work in `f` and are often many
-    /// at once (the chair's steps in a meeting). On PostgreSQL, whose writers run side by side until
-    /// they append to the event chain, each keeps a transaction of its own: one writer thread doing
-    /// them in turn was slower there (every statement a round trip to the server).
+    /// Runs a write in the next shared transaction (group commit); answers after its commit. For
+    /// writes that do all their work in `f` and are often many at once (the chair's steps in a
+    /// meeting): on SQLite writers take turns anyway, and on PostgreSQL each would otherwise hold the
+    /// event chain's head, one after the other, from its append until its own commit.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         use crate::db::group::GroupError;
-        if !self.config.database_url.is_sqlite() {
-            return self.db(move |conn| crate::db::write(conn, f)).await;
-        }
         self.writes.write(f).await.map_err(|e| match e {
             GroupError::Write(e) => e,
             GroupError::Commit(why) => AppError::Internal(anyhow::anyhow!("group commit: {why}")),

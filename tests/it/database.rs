@@ -112,3 +112,50 @@ async fn housekeeping_removes_expired_sessions_tokens_and_old_attempts_only() {
     assert_eq!(app.count("user_tokens"), 0);
     assert_eq!(app.count("login_attempts"), 1);
 }
+
+#[actix_web::test]
+async fn appenders_at_once_never_fork_the_event_chain() {
+    use samenspel::events::{self, Actor, EventKind, NewEvent};
+    let app = TestApp::spawn().await;
+    let before = events::verify(&mut app.pool.get().unwrap())
+        .unwrap()
+        .expect("the chain holds before")
+        .count;
+    // Eight writers at once, each appending twenty events in transactions of their own, two events
+    // in some of them: on PostgreSQL they queue on the chain head inside one statement each.
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let pool = app.pool.clone();
+            std::thread::spawn(move || {
+                for i in 0..20 {
+                    let mut conn = pool.get().unwrap();
+                    db::write(&mut conn, |conn| -> diesel::QueryResult<()> {
+                        for n in 0..(1 + i % 2) {
+                            events::append(
+                                conn,
+                                Actor::default(),
+                                NewEvent {
+                                    family_id: None,
+                                    kind: EventKind::FamilyCreated,
+                                    subject_type: "family",
+                                    subject_id: Some(w * 100 + i),
+                                    data: serde_json::json!({ "writer": w, "event": n }),
+                                    meeting_id: None,
+                                },
+                            )?;
+                        }
+                        Ok(())
+                    })
+                    .unwrap_or_else(|e| panic!("writer {w} write {i}: {e}"));
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    let verified = events::verify(&mut app.pool.get().unwrap())
+        .unwrap()
+        .expect("every event follows the one before it and the head is the last");
+    assert_eq!(verified.count, before + 8 * 30);
+}
