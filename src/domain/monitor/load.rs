@@ -85,6 +85,11 @@ macro_rules! facts_of {
     }};
 }
 
+/// A referral event and a change of phase as the facts hold them: the time in whole seconds (see
+/// `facts::time_of`).
+type StoredReferral = (String, i64, i64, i64, i64, String);
+type StoredChange = (i64, i64, i32, Option<i32>);
+
 /// A referral event: (kind, when, referral, family, table, urgency).
 pub type ReferralEvent = (String, NaiveDateTime, i64, i64, i64, String);
 
@@ -94,21 +99,20 @@ pub fn referral_events(
     scope: Scope,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<ReferralEvent>> {
-    let mut rows: Vec<(i64, (String, i64, i64, i64, i64, String))> =
-        facts_of!(REFERRAL_KINDS, scope)
-            .filter(monitor_facts::occurred_second.ge(second_of(since)))
-            .select((
-                monitor_facts::event_id,
-                (
-                    monitor_facts::kind,
-                    monitor_facts::occurred_second,
-                    monitor_facts::referral_id.assume_not_null(),
-                    monitor_facts::family_id,
-                    monitor_facts::table_id.assume_not_null(),
-                    monitor_facts::code.assume_not_null(),
-                ),
-            ))
-            .load(conn)?;
+    let mut rows: Vec<(i64, StoredReferral)> = facts_of!(REFERRAL_KINDS, scope)
+        .filter(monitor_facts::occurred_second.ge(second_of(since)))
+        .select((
+            monitor_facts::event_id,
+            (
+                monitor_facts::kind,
+                monitor_facts::occurred_second,
+                monitor_facts::referral_id.assume_not_null(),
+                monitor_facts::family_id,
+                monitor_facts::table_id.assume_not_null(),
+                monitor_facts::code.assume_not_null(),
+            ),
+        ))
+        .load(conn)?;
     // Sorted here, not by the database: it would sort the whole rows.
     rows.sort_unstable_by_key(|r| r.0);
     Ok(rows
@@ -185,8 +189,7 @@ pub fn phase_changes(
                 monitor_facts::previous_phase,
             ),
         ));
-    let mut rows: Vec<(i64, (i64, i64, i32, Option<i32>))> =
-        facts_in_scope!(query, scope).load(conn)?;
+    let mut rows: Vec<(i64, StoredChange)> = facts_in_scope!(query, scope).load(conn)?;
     rows.sort_unstable_by_key(|r| r.0);
     Ok(rows
         .into_iter()
