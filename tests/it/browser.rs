@@ -147,6 +147,23 @@ impl Browser {
         panic!("{css}: still '{last}' after 10 s");
     }
 
+    /// Waits until the page's path starts with `prefix` (a form's answer may still be on its way while
+    /// the old page is shown) and returns the path; panics with the last path after 10 s.
+    pub async fn wait_path(&self, prefix: &str) -> String {
+        let started = Instant::now();
+        let mut last = String::new();
+        while started.elapsed() < Duration::from_secs(10) {
+            if let Ok(url) = self.client.current_url().await {
+                last = url.path().to_string();
+                if last.starts_with(prefix) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("still at '{last}' after 10 s, not at {prefix}…");
+    }
+
     /// What keeps the page shown from reflowing (WCAG 1.4.10), each line naming `page` and the element:
     /// a visible element or text that passes an edge of the viewport (of the phone's screen, for a
     /// phone) outside a focusable, labelled scroll region, content cut off by a clipping box that is not

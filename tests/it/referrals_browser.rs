@@ -165,11 +165,12 @@ async fn a_crisis_referral_becomes_a_spoedoverleg_with_invitations_in_the_outbox
             "form[action$=\"/spoedoverleg\"] button[type=submit]",
         )
         .await;
+        // The referral's own page names the table too: wait for the meeting's address first.
+        let path = browser.wait_path("/bijeenkomsten/").await;
         browser
             .wait_text("h1", |t| t.contains("MDA++ Zuid-Holland Zuid"))
             .await;
-        let url = browser.client.current_url().await.unwrap();
-        let meeting = id_from(&Some(url.path().to_string()), "/bijeenkomsten/");
+        let meeting = id_from(&Some(path), "/bijeenkomsten/");
 
         // The meeting is today, published, with Jansen on it; the referrer and the director are
         // invited and have their invitation with the calendar file in the outbox.
