@@ -30,6 +30,11 @@ pub fn easter(year: i32) -> NaiveDate {
 
 /// Whether `day` is a public holiday that is a day off.
 pub fn is_holiday(day: NaiveDate) -> bool {
+    // Every day off falls in January, late March to mid-June or December (Easter Monday is 23 March
+    // at the earliest, Whit Monday 14 June at the latest): the rest of the year needs no Easter.
+    if !matches!(day.month(), 1 | 3..=6 | 12) {
+        return false;
+    }
     let year = day.year();
     let fixed = |month, d| NaiveDate::from_ymd_opt(year, month, d) == Some(day);
     let easter = easter(year);
@@ -84,6 +89,17 @@ mod tests {
         assert_eq!(easter(2026), date(2026, 4, 5));
         assert_eq!(easter(2027), date(2027, 3, 28));
         assert_eq!(easter(2038), date(2038, 4, 25));
+    }
+
+    #[test]
+    fn the_days_off_that_move_with_easter_stay_in_the_months_checked() {
+        for year in 1900..2300 {
+            for after in [1, 39, 50] {
+                let day = easter(year) + Duration::days(after);
+                assert!((3..=6).contains(&day.month()), "{day}");
+                assert!(is_holiday(day), "{day}");
+            }
+        }
     }
 
     #[test]

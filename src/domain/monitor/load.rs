@@ -87,11 +87,12 @@ macro_rules! facts_of {
 
 /// A referral event and a change of phase as the facts hold them: the time in whole seconds (see
 /// `facts::time_of`).
-type StoredReferral = (String, i64, i64, i64, i64, String);
+type StoredReferral = (bool, i64, i64, i64, i64, String);
 type StoredChange = (i64, i64, i32, Option<i32>);
 
-/// A referral event: (kind, when, referral, family, table, urgency).
-pub type ReferralEvent = (String, NaiveDateTime, i64, i64, i64, String);
+/// A referral event: (whether it is the submission rather than an answer, when, referral, family,
+/// table, urgency).
+pub type ReferralEvent = (bool, NaiveDateTime, i64, i64, i64, String);
 
 /// The referral events from `since` on (submissions and the chair's answers), in the order of the log.
 pub fn referral_events(
@@ -104,7 +105,8 @@ pub fn referral_events(
         .select((
             monitor_facts::event_id,
             (
-                monitor_facts::kind,
+                // A flag, not the kind's name: no string per row.
+                monitor_facts::kind.eq(EventKind::ReferralSubmitted.name()),
                 monitor_facts::occurred_second,
                 monitor_facts::referral_id.assume_not_null(),
                 monitor_facts::family_id,
@@ -117,8 +119,8 @@ pub fn referral_events(
     rows.sort_unstable_by_key(|r| r.0);
     Ok(rows
         .into_iter()
-        .map(|(_, (kind, at, referral, family, table, urgency))| {
-            (kind, time_of(at), referral, family, table, urgency)
+        .map(|(_, (submitted, at, referral, family, table, urgency))| {
+            (submitted, time_of(at), referral, family, table, urgency)
         })
         .collect())
 }

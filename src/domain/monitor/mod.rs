@@ -16,6 +16,7 @@ use diesel::QueryResult;
 
 use crate::db::DbConn;
 use crate::events::EventKind;
+pub use figures::Part;
 use small::Shown;
 
 /// The family status events the monitor counts: into aftercare, out of it with its evaluation, closed
@@ -212,7 +213,7 @@ impl Monitor {
     }
 }
 
-/// Computes the monitor of `scope` over `period`, as of `today`.
+/// Computes the monitor of `scope` over `period`, as of `today`, on one connection.
 pub fn compute(
     conn: &mut DbConn,
     scope: Scope,
@@ -220,11 +221,26 @@ pub fn compute(
     today: NaiveDate,
 ) -> QueryResult<Monitor> {
     facts::catch_up(conn)?;
+    let mut sections = compute_part(conn, scope, period, today, Part::Flow)?;
+    sections.extend(compute_part(conn, scope, period, today, Part::Record)?);
     Ok(Monitor {
         scope,
         period,
-        sections: figures::sections(conn, scope, period, today)?,
+        sections,
     })
+}
+
+/// One half of the monitor's sections, on facts already brought up to the log (`facts::catch_up`).
+/// The page makes both halves at once on two connections; put together (flow first) they are the
+/// sections `compute` makes.
+pub fn compute_part(
+    conn: &mut DbConn,
+    scope: Scope,
+    period: Period,
+    today: NaiveDate,
+    part: Part,
+) -> QueryResult<Vec<Section>> {
+    figures::sections(conn, scope, period, today, part)
 }
 
 /// The families a user might see (directs or co-directs, is or was involved with, was invited to

@@ -13,7 +13,7 @@ use super::access::{actor, coordinated, seat};
 use super::forms::FieldErrors;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn, html};
 use crate::db::DbConn;
-use crate::domain::monitor::{self, Monitor, Period, Scope};
+use crate::domain::monitor::{self, Monitor, Part, Period, Scope};
 use crate::domain::user::Role;
 use crate::domain::{organisation, partnership, table};
 use crate::policy::{self, MonitorAction, MonitorStanding};
@@ -137,17 +137,35 @@ async fn computed(
     period: Period,
 ) -> Result<(Opened, Monitor, Option<Vec<monitor::notes::Note>>), AppError> {
     let user = user.clone();
-    state
+    let (opened, notes) = state
         .db(move |conn| {
             let opened = open(conn, &user, target)?;
-            let computed = monitor::compute(conn, opened.scope, period, crate::time::today())?;
+            monitor::facts::catch_up(conn)?;
             let notes = match opened.notes_of {
                 Some(p) => Some(monitor::notes::for_period(conn, p, period)?),
                 None => None,
             };
-            Ok((opened, computed, notes))
+            Ok((opened, notes))
         })
-        .await
+        .await?;
+    // The two halves at once, each on a connection of its own: the database reads one half's facts
+    // while the other's are counted here.
+    let scope = opened.scope;
+    let half = |part| {
+        state.db(move |conn| {
+            let today = crate::time::today();
+            Ok(monitor::compute_part(conn, scope, period, today, part)?)
+        })
+    };
+    let (mut sections, record) =
+        futures_util::future::try_join(half(Part::Flow), half(Part::Record)).await?;
+    sections.extend(record);
+    let computed = Monitor {
+        scope,
+        period,
+        sections,
+    };
+    Ok((opened, computed, notes))
 }
 
 /// Whether the reader may open lists at all: only a professional can see families.

@@ -15,7 +15,6 @@ use crate::domain::decision::FamilyView;
 use crate::domain::family::Urgency;
 use crate::domain::referral::answer_due;
 use crate::domain::table::AnswerDeadlines;
-use crate::events::EventKind;
 
 /// A referral submitted in the period and when it reached each step (first time after submitting).
 #[derive(Clone, Debug)]
@@ -76,14 +75,14 @@ fn flows(
     let discussed = by_family_table(discussed.iter().map(|d| (d.1, d.2, d.0)).collect());
     let decided = by_family_table(decisions.iter().map(|d| (d.1, d.2, d.0)).collect());
     let mut answers: HashMap<i64, NaiveDateTime> = HashMap::new();
-    for (kind, at, referral, ..) in events {
-        if kind != EventKind::ReferralSubmitted.name() {
+    for (submitted, at, referral, ..) in events {
+        if !submitted {
             answers.entry(*referral).or_insert(*at);
         }
     }
     events
         .iter()
-        .filter(|e| e.0 == EventKind::ReferralSubmitted.name() && e.1 >= start && e.1 < end)
+        .filter(|e| e.0 && e.1 >= start && e.1 < end)
         .map(|(_, at, referral, family, table, urgency)| Flow {
             family_id: *family,
             table_id: *table,

@@ -12,16 +12,26 @@ use super::{
 };
 use crate::db::DbConn;
 
-/// Every section, in the order of the page.
+/// The two halves of the monitor: the flow through the tables, then the families' records. They read
+/// different facts and rows, so they can be made at the same time on two connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Flow,
+    Record,
+}
+
+/// The sections of one half, in the order of the page.
 pub fn sections(
     conn: &mut DbConn,
     scope: Scope,
     period: Period,
     today: NaiveDate,
+    part: Part,
 ) -> QueryResult<Vec<Section>> {
-    let mut all = flow::sections(conn, scope, period)?;
-    all.extend(record::sections(conn, scope, period, today)?);
-    Ok(all)
+    match part {
+        Part::Flow => flow::sections(conn, scope, period),
+        Part::Record => record::sections(conn, scope, period, today),
+    }
 }
 
 /// The value at quantile `q` (0 < q ≤ 1) of `values` by the nearest rank; None when empty.

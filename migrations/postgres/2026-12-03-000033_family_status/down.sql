@@ -1,0 +1,1 @@
+DROP INDEX families_status;
