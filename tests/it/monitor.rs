@@ -198,6 +198,38 @@ async fn the_monitor_counts_what_the_generated_region_made() {
         closed
     );
 
+    // Professionals per family referred in the period: each family's open involvements, looked up
+    // one family at a time.
+    let referred: HashSet<i64> = made
+        .referrals
+        .iter()
+        .filter(|r| in_period(r.submitted, period))
+        .map(|r| r.family_id)
+        .collect();
+    let mut per_bucket = [0u64; 5];
+    for family in &referred {
+        use diesel::prelude::*;
+        use samenspel::schema::involvements;
+        let n: i64 = involvements::table
+            .filter(involvements::family_id.eq(family))
+            .filter(involvements::ended_on.is_null())
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap();
+        if n > 0 {
+            per_bucket[(n.min(5) - 1) as usize] += 1;
+        }
+    }
+    assert!(
+        per_bucket.iter().sum::<u64>() > 0,
+        "referred families have professionals"
+    );
+    let professionals = section(&m, "professionals");
+    for (i, expected) in per_bucket.iter().enumerate() {
+        let row = Label::Key(format!("monitor.row.professionals_{}", i + 1));
+        assert_eq!(count_at(professionals, &row, 0), *expected, "{row:?}");
+    }
+
     // Lead times per urgency: the median and the 90th percentile of the generator's own times.
     let lead = section(&m, "lead_times");
     for (row, u) in URGENCIES.iter().enumerate() {
