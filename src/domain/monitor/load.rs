@@ -307,8 +307,8 @@ pub fn reviews(conn: &mut DbConn, scope: Scope, today: NaiveDate) -> QueryResult
 /// How many professionals work with each family referred in the period (involvements not ended).
 /// The referred families are read first and their involvements counted a thousand families at a
 /// time: for a list that long PostgreSQL reads every involvement instead of looking each family up
-/// by its index (69 against 21 ms for 10,000 families at 100,000), and SQLite's limit on the number
-/// of bound values is never reached.
+/// by its index (10,000 referred families of 100,000: about 60 ms against 20 ms in ten lists), and
+/// SQLite's limit on the number of bound values is never reached.
 pub fn professionals(
     conn: &mut DbConn,
     scope: Scope,
