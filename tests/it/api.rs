@@ -92,13 +92,7 @@ async fn a_partner_reads_its_events_as_cloudevents_and_nothing_of_other_families
         link.contains("&limit=100>"),
         "the next page keeps the page size: {link}"
     );
-    let next = link
-        .trim_start_matches('<')
-        .split('>')
-        .next()
-        .unwrap()
-        .trim_start_matches(&app.base_url)
-        .to_string();
+    let next = next_page(&app, &link);
     let rest = call(&app, &next, Some(&token)).await;
     assert_eq!(
         rest.json().as_array().unwrap().len(),
@@ -459,6 +453,16 @@ async fn bad_input_gets_a_400_in_plain_words() {
     );
 }
 
+/// The address of the next page in a feed's `Link` header, without the server.
+fn next_page(app: &TestApp, link: &str) -> String {
+    link.trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .trim_start_matches(&app.base_url)
+        .to_string()
+}
+
 /// The event ids of the feed read from `after=0` with pages of `limit`, following each page's link.
 async fn feed_ids(app: &TestApp, token: &str, limit: usize) -> Vec<i64> {
     let mut ids = Vec::new();
@@ -477,14 +481,7 @@ async fn feed_ids(app: &TestApp, token: &str, limit: usize) -> Vec<i64> {
                 .iter()
                 .map(|e| e["id"].as_str().unwrap().parse::<i64>().unwrap()),
         );
-        let link = page.header("link").to_string();
-        next = link
-            .trim_start_matches('<')
-            .split('>')
-            .next()
-            .unwrap()
-            .trim_start_matches(&app.base_url)
-            .to_string();
+        next = next_page(app, page.header("link"));
     }
 }
 
