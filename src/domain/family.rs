@@ -241,6 +241,20 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Family>> {
         .optional()
 }
 
+/// The case numbers of these families, by id, in one statement (the partner feed names the case of
+/// each of its events).
+pub fn case_numbers(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    Ok(families::table
+        .filter(families::id.eq_any(ids))
+        .select((families::id, families::case_number))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// How a user stands to a family now; decides what they may see and do (see `policy`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Relation {

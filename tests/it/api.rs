@@ -92,13 +92,7 @@ async fn a_partner_reads_its_events_as_cloudevents_and_nothing_of_other_families
         link.contains("&limit=100>"),
         "the next page keeps the page size: {link}"
     );
-    let next = link
-        .trim_start_matches('<')
-        .split('>')
-        .next()
-        .unwrap()
-        .trim_start_matches(&app.base_url)
-        .to_string();
+    let next = next_page(&app, &link);
     let rest = call(&app, &next, Some(&token)).await;
     assert_eq!(
         rest.json().as_array().unwrap().len(),
@@ -457,4 +451,87 @@ async fn bad_input_gets_a_400_in_plain_words() {
         problem["detail"],
         "Het veld onbekend kennen we niet. Mogelijke velden: after, limit."
     );
+}
+
+/// The address of the next page in a feed's `Link` header, without the server.
+fn next_page(app: &TestApp, link: &str) -> String {
+    link.trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .trim_start_matches(&app.base_url)
+        .to_string()
+}
+
+/// The event ids of the feed read from `after=0` with pages of `limit`, following each page's link.
+async fn feed_ids(app: &TestApp, token: &str, limit: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut next = format!("/api/v1/events?after=0&limit={limit}");
+    loop {
+        let page = call(app, &next, Some(token)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let events = page.json();
+        let events = events.as_array().unwrap().clone();
+        if events.is_empty() {
+            return ids;
+        }
+        assert!(events.len() <= limit);
+        ids.extend(
+            events
+                .iter()
+                .map(|e| e["id"].as_str().unwrap().parse::<i64>().unwrap()),
+        );
+        next = next_page(app, page.header("link"));
+    }
+}
+
+#[actix_web::test]
+async fn the_feed_read_one_event_at_a_time_skips_long_runs_of_other_families_events() {
+    use diesel::prelude::*;
+    use samenspel::events::{Actor, EventKind, NewEvent, append};
+    use samenspel::schema::events;
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    run_meeting(&app, &c, false).await;
+    let (_, token) = admin_with_token(&app, "Veilig Thuis Zuid-Holland Zuid").await;
+    // Runs of Bakker's events (not Veilig Thuis's family) between Jansen's, longer than what the
+    // feed reads of the log at once for a page of one.
+    let system = Actor {
+        user_id: None,
+        organisation_id: None,
+    };
+    for round in 0..6 {
+        for (family, times) in [(c.bakker, 9 + round), (c.jansen, 1)] {
+            for _ in 0..times {
+                let new = NewEvent {
+                    family_id: Some(family),
+                    kind: EventKind::FamilyUpdated,
+                    subject_type: "family",
+                    subject_id: Some(family),
+                    data: serde_json::json!({}),
+                    meeting_id: None,
+                };
+                append(&mut app.conn(), system, new).unwrap();
+            }
+        }
+    }
+    let ids_of = |family: i64| -> Vec<i64> {
+        events::table
+            .filter(events::family_id.eq(family))
+            .order(events::id.asc())
+            .select(events::id)
+            .load(&mut app.conn())
+            .unwrap()
+    };
+    let (jansen, bakker) = (ids_of(c.jansen), ids_of(c.bakker));
+    let at_once = feed_ids(&app, &token, 500).await;
+    let one_by_one = feed_ids(&app, &token, 1).await;
+    assert_eq!(one_by_one, at_once, "the same events, page size aside");
+    for id in &jansen {
+        assert!(at_once.contains(id), "Jansen's event {id} is missing");
+    }
+    for id in &bakker {
+        assert!(!at_once.contains(id), "Bakker's event {id} leaked");
+    }
+    assert!(at_once.windows(2).all(|w| w[0] < w[1]), "oldest first");
 }

@@ -945,3 +945,37 @@ fn case_number(app: &TestApp, family: i64) -> String {
         .unwrap()
         .case_number
 }
+
+#[actix_web::test]
+async fn the_start_page_names_the_member_of_an_overdue_recovery_plan() {
+    let app = TestApp::spawn().await;
+    let c = Cast::with_jansens_past(&app);
+    let past = today() - Duration::days(2);
+    db::write(&mut app.conn(), |conn| -> DomainResult<()> {
+        let member = record::save_person(
+            conn,
+            &c.ahmed,
+            c.jansen,
+            None,
+            &PersonDetails {
+                name: "Sem Jansen".into(),
+                date_of_birth: None,
+                role: PersonRole::Child,
+                parental_authority: false,
+                identity: None,
+            },
+        )?;
+        let r = PlanRef {
+            family_id: c.jansen,
+            kind: PlanKind::Recovery,
+            person_id: Some(member),
+        };
+        record::save_phase_plan(conn, &c.ahmed, r, 0, Some(past), &PlanContent::default())?;
+        Ok(())
+    })
+    .unwrap();
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let home = ahmed.get("/").await;
+    let overdue = home.text("#te-evalueren + ul").unwrap_or_default();
+    assert!(overdue.contains("Herstelplan (Sem Jansen)"), "{overdue}");
+}

@@ -18,7 +18,7 @@ pub use phases::{
 };
 pub use plans::{
     FieldType, InterventionStatus, PhasePlan, PlanContent, PlanKind, PlanRef, RowField, Schema,
-    cell, current_plans, plan_version, plan_versions, row_line, row_overdue, row_review_on,
-    save_plan,
+    cell, current_plans, current_plans_of, plan_version, plan_versions, row_line, row_overdue,
+    row_review_on, save_plan,
 };
 pub use scale::{NewScore, Score, ScoreSource, add_score, scores};

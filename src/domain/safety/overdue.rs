@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::{PhasePlan, PlanKind, cell, current_plans, row_review_on};
+use std::collections::HashMap;
+
+use super::{PhasePlan, PlanKind, cell, current_plans_of, row_review_on};
 use crate::db::DbConn;
 use crate::schema::{directorships, families, persons, review_digests};
 
@@ -76,18 +78,27 @@ pub fn overdue_for_director(
         .order(families::case_number.asc())
         .select((families::id, families::case_number, families::display_name))
         .load(conn)?;
+    // The plans and members of all those families at once: two statements, not two per family.
+    let ids: Vec<i64> = families.iter().map(|f| f.0).collect();
+    let mut plans = current_plans_of(conn, &ids)?;
+    let mut persons_of: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for (family_id, person) in persons::table
+        .filter(persons::family_id.eq_any(&ids))
+        .select((persons::family_id, (persons::id, persons::name)))
+        .load::<(i64, (i64, String))>(conn)?
+    {
+        persons_of.entry(family_id).or_default().push(person);
+    }
     let mut overdue = Vec::new();
     for (family_id, case_number, display_name) in families {
+        let Some(plans) = plans.remove(&family_id) else {
+            continue;
+        };
         let pseudonym = crate::domain::family::pseudonym_of(&display_name, &case_number);
-        let plans = current_plans(conn, family_id)?;
-        let persons: Vec<(i64, String)> = persons::table
-            .filter(persons::family_id.eq(family_id))
-            .select((persons::id, persons::name))
-            .load(conn)?;
         overdue.extend(overdue_in(
             (family_id, &case_number, &pseudonym),
             &plans,
-            &persons,
+            persons_of.get(&family_id).map_or(&[][..], Vec::as_slice),
             today,
         ));
     }

@@ -1,7 +1,7 @@
 //! The plan of each phase (veiligheidsplan, hulpverleningsplan, herstelplan per member): what each
 //! holds, its versions, and what changed between two versions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -247,19 +247,33 @@ pub fn plan_versions(
 /// The current version of every plan of the family: the safety plan, the care plan and each member's
 /// recovery plan (those that exist).
 pub fn current_plans(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<PhasePlan>> {
-    let rows: Vec<PlanRow> = phase_plans::table
+    Ok(current_plans_of(conn, &[family_id])?
+        .remove(&family_id)
+        .unwrap_or_default())
+}
+
+/// [`current_plans`] of several families in one statement, by family (a family without plans is
+/// left out): the start page lists those of every family its user directs.
+pub fn current_plans_of(
+    conn: &mut DbConn,
+    family_ids: &[i64],
+) -> QueryResult<HashMap<i64, Vec<PhasePlan>>> {
+    let rows: Vec<(i64, PlanRow)> = phase_plans::table
         .inner_join(users::table.on(users::id.eq(phase_plans::author_user_id)))
-        .filter(phase_plans::family_id.eq(family_id))
+        .filter(phase_plans::family_id.eq_any(family_ids))
         .order(phase_plans::version.desc())
-        .select(plan_columns!())
+        .select((phase_plans::family_id, plan_columns!()))
         .load(conn)?;
-    let mut seen = Vec::new();
-    let mut plans = Vec::new();
-    for plan in rows.into_iter().map(plan_from_row) {
-        let key = (plan.kind, plan.person_id);
-        if !seen.contains(&key) {
-            seen.push(key);
-            plans.push(plan);
+    let mut plans: HashMap<i64, Vec<PhasePlan>> = HashMap::new();
+    for (family_id, row) in rows {
+        let plan = plan_from_row(row);
+        let of_family = plans.entry(family_id).or_default();
+        // The newest version of each plan comes first.
+        if !of_family
+            .iter()
+            .any(|p| (p.kind, p.person_id) == (plan.kind, plan.person_id))
+        {
+            of_family.push(plan);
         }
     }
     Ok(plans)

@@ -11,8 +11,6 @@ pub mod board;
 pub mod inzage;
 pub mod plain;
 
-use std::collections::HashMap;
-
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -464,28 +462,17 @@ pub async fn event_feed(
     let (batch, last) = state
         .db(move |conn| {
             let rows = visibility::after(conn, partner.organisation_id, after, limit)?;
-            let mut cases = HashMap::new();
+            let mut families: Vec<i64> = rows.iter().filter_map(|e| e.family_id).collect();
+            families.sort_unstable();
+            families.dedup();
+            let cases = crate::domain::family::case_numbers(conn, &families)?;
             let mut batch = Vec::with_capacity(rows.len());
             for e in &rows {
-                let case = match e.family_id {
-                    Some(f) => match cases.get(&f) {
-                        Some(c) => Some(c),
-                        None => {
-                            let c = crate::domain::family::find(conn, f)?
-                                .map(|f| f.case_number)
-                                .unwrap_or_default();
-                            cases.insert(f, c);
-                            cases.get(&f)
-                        }
-                    },
-                    None => None,
-                };
-                batch.push(cloud::cloud_event(
-                    e,
-                    &oin,
-                    &base_url,
-                    case.map(String::as_str),
-                ));
+                // A family no longer there: an empty case number.
+                let case = e
+                    .family_id
+                    .map(|f| cases.get(&f).cloned().unwrap_or_default());
+                batch.push(cloud::cloud_event(e, &oin, &base_url, case.as_deref()));
             }
             Ok((batch, rows.last().map_or(after, |e| e.id)))
         })
