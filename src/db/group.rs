@@ -17,7 +17,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 
 use super::{DbConn, Pool, SQLITE_WRITER};
@@ -115,6 +115,14 @@ fn fail_all(batch: Vec<Job>, why: &str) {
     drop(batch);
 }
 
+/// The savepoint each write runs in: set after BEGIN, and after each kept write released and set again
+/// in the same round trip, so a write costs one statement of its own here, not two (a savepoint and its
+/// release). A failed write rolls back to it (which keeps it set for the next write).
+const BEGIN_POSTGRES: &str = "BEGIN; SAVEPOINT group_write";
+const BEGIN_SQLITE: &str = "BEGIN IMMEDIATE; SAVEPOINT group_write";
+const KEEP: &str = "RELEASE SAVEPOINT group_write; SAVEPOINT group_write";
+const UNDO: &str = "ROLLBACK TO SAVEPOINT group_write";
+
 /// One transaction for the batch: a savepoint per write, one commit, then every answer.
 fn commit_together(conn: &mut DbConn, batch: Vec<Job>) {
     // SQLite: the process's one writer at a time, as `db::write` (BEGIN IMMEDIATE after the lock).
@@ -124,15 +132,17 @@ fn commit_together(conn: &mut DbConn, batch: Vec<Job>) {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     });
     let begun = match conn {
-        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(c, BEGIN_POSTGRES),
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, BEGIN_SQLITE),
     };
     if let Err(e) = begun {
         return fail_all(batch, &e.to_string());
     }
     let mut finishes = Vec::with_capacity(batch.len());
-    for job in batch {
-        match in_savepoint(conn, job) {
+    let last = batch.len().saturating_sub(1);
+    for (n, job) in batch.into_iter().enumerate() {
+        // The last write kept needs no new savepoint: the commit follows.
+        match in_savepoint(conn, job, n < last) {
             Ok(Some(finish)) => finishes.push(finish),
             Ok(None) => {}
             Err(e) => {
@@ -156,24 +166,33 @@ fn commit_together(conn: &mut DbConn, batch: Vec<Job>) {
     }
 }
 
-/// Runs one write in a savepoint: kept when it succeeds, rolled back when it fails or panics. Returns
-/// how to answer it (None after a panic: its answer was dropped), or the error that leaves the
-/// transaction unusable.
-fn in_savepoint(conn: &mut DbConn, job: Job) -> QueryResult<Option<Finish>> {
-    <DbConn as Connection>::TransactionManager::begin_transaction(conn)?;
-    match catch_unwind(AssertUnwindSafe(|| job(conn))) {
+/// Runs one write in the savepoint: kept when it succeeds (and the savepoint set again when `more`
+/// follow), rolled back to it when it fails or panics. Returns how to answer it (None after a panic:
+/// its answer was dropped), or the error that leaves the transaction unusable.
+fn in_savepoint(conn: &mut DbConn, job: Job, more: bool) -> QueryResult<Option<Finish>> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| job(conn)));
+    // A write leaves the transaction as it found it (its own nested transactions closed); one that
+    // panicked inside a nested one may not have.
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()?;
+    if depth.map(|d| d.get()) != Some(1) {
+        return Err(diesel::result::Error::BrokenTransactionManager);
+    }
+    match outcome {
         Ok((true, finish)) => {
-            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            if more {
+                conn.batch_execute(KEEP)?;
+            }
             Ok(Some(finish))
         }
         Ok((false, finish)) => {
-            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            conn.batch_execute(UNDO)?;
             // A failed write is answered at once: nothing of it waits for the commit.
             finish(Ok(()));
             Ok(None)
         }
         Err(_) => {
-            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            conn.batch_execute(UNDO)?;
             Ok(None)
         }
     }
@@ -181,7 +200,6 @@ fn in_savepoint(conn: &mut DbConn, job: Job) -> QueryResult<Option<Finish>> {
 
 #[cfg(test)]
 mod tests {
-    use diesel::connection::SimpleConnection;
     use diesel::sql_types::BigInt;
 
     use super::*;
