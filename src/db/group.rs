@@ -210,29 +210,62 @@ mod tests {
         v: i64,
     }
 
-    fn insert(conn: &mut DbConn, v: i64) -> QueryResult<usize> {
-        diesel::sql_query(format!("INSERT INTO t (v) VALUES ({v})")).execute(conn)
+    fn insert(conn: &mut DbConn, table: &str, v: i64) -> QueryResult<usize> {
+        diesel::sql_query(format!("INSERT INTO {table} (v) VALUES ({v})")).execute(conn)
     }
 
     #[actix_web::test]
     async fn writes_that_arrive_together_commit_together_and_a_failed_one_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let url = super::super::DatabaseUrl::Sqlite(dir.path().join("group.db"));
-        let pool = super::super::connect(&url, 2).unwrap();
+        writes_together(super::super::connect(&url, 2).unwrap(), "t").await;
+    }
+
+    /// The same on PostgreSQL (with `TEST_DATABASE_URL`), where a statement that fails spoils the whole
+    /// transaction until it is rolled back to the savepoint.
+    #[actix_web::test]
+    async fn on_postgres_too() {
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+            return;
+        };
+        // A database of its own on the shared server, removed after.
+        let name = format!("group_commit_{}", std::process::id());
+        let admin =
+            super::super::connect(&super::super::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
+        let mut admin = admin.get().unwrap();
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            admin.batch_execute(&sql).unwrap();
+        }
+        let (base, _) = url.rsplit_once('/').unwrap();
+        let own = super::super::DatabaseUrl::parse(&format!("{base}/{name}")).unwrap();
+        let pool = super::super::connect(&own, 2).unwrap();
+        writes_together(pool.clone(), "t").await;
+        drop(pool);
+        admin
+            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .unwrap();
+    }
+
+    async fn writes_together(pool: Pool, table: &str) {
         pool.get()
             .unwrap()
-            .batch_execute("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)")
+            .batch_execute(&format!(
+                "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (v BIGINT NOT NULL UNIQUE)"
+            ))
             .unwrap();
         let writer = GroupWriter::start(pool.clone(), crate::time::Clock::wall());
         // Twenty writes at once; 7 is written twice (the second breaks the unique rule), and 13 writes
         // its row and then refuses (its row must go with it).
         let writes = (0..21).map(|n| {
-            let writer = writer.clone();
+            let (writer, table) = (writer.clone(), table.to_string());
             async move {
                 let v = if n == 20 { 7 } else { n };
                 writer
                     .write(move |conn| -> Result<i64, String> {
-                        insert(conn, v).map_err(|e| e.to_string())?;
+                        insert(conn, &table, v).map_err(|e| e.to_string())?;
                         if v == 13 {
                             return Err("refused".into());
                         }
@@ -245,7 +278,7 @@ mod tests {
         let failed = answers.iter().filter(|a| a.is_err()).count();
         assert_eq!(failed, 2, "{answers:?}");
         assert!(matches!(&answers[13], Err(GroupError::Write(e)) if e == "refused"));
-        let mut stored: Vec<i64> = diesel::sql_query("SELECT v FROM t ORDER BY v")
+        let mut stored: Vec<i64> = diesel::sql_query(format!("SELECT v FROM {table} ORDER BY v"))
             .load::<Value>(&mut *pool.get().unwrap())
             .unwrap()
             .into_iter()
