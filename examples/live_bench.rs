@@ -36,6 +36,10 @@ struct Args {
     /// Run the second half of the rounds while this many logins (argon2) happen at once, again and
     /// again, and compare the fan-out latency with the quiet first half.
     login_storm: usize,
+    /// Before the storm (after the memory "before" is read), log each storm account in once, all at
+    /// once, and read the memory again: what the first logins leave (the argon2 block, caches filled
+    /// once) apart from what a storm adds on top.
+    warm_logins: bool,
 }
 
 fn args() -> Args {
@@ -46,10 +50,16 @@ fn args() -> Args {
         spread_ms: 0,
         database: None,
         login_storm: 0,
+        warm_logins: false,
     };
     let argv: Vec<String> = std::env::args().collect();
     let mut i = 1;
-    while i + 1 < argv.len() {
+    while i < argv.len() {
+        if argv[i] == "--warm-logins" {
+            a.warm_logins = true;
+            i += 1;
+            continue;
+        }
         if argv[i] == "--database" {
             a.database = Some(argv[i + 1].clone());
             i += 2;
@@ -176,6 +186,12 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+fn unix_seconds() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -253,6 +269,22 @@ async fn warm_up(http: &reqwest::Client, base: &str, n: usize) {
         futures_util::future::join_all(forms).await;
     }
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+}
+
+/// Logs each of the `n` storm accounts in once, all at once, and returns the server's memory after.
+async fn warm_logins(http: &reqwest::Client, base: &str, n: usize, pid: u32) -> u64 {
+    let logins = (0..n).map(|i| {
+        let email = format!("storm{i}@bench.example");
+        async move { log_in(http, base, &email).await }
+    });
+    let ok = futures_util::future::join_all(logins)
+        .await
+        .into_iter()
+        .filter(|ok| *ok)
+        .count();
+    actix_web::rt::time::sleep(Duration::from_millis(1000)).await;
+    println!("one login per account before the storm: {ok} of {n} logged in");
+    rss_kib(pid)
 }
 
 /// The server's memory before and after the login storm, against the bound: one argon2 block
@@ -396,17 +428,17 @@ async fn main() {
 
     // The chairs move on, round after round; all meetings at once within a round.
     let mut sent: Vec<Vec<Instant>> = vec![Vec::new(); setups.len()];
-    let mut csrf = Vec::new();
-    for (meeting, chair, _) in &setups {
-        let page = http
-            .get(format!("{base}/bijeenkomsten/{meeting}"))
+    // Each chair opens their meeting's page (for its form token), all at once as fifty people in their
+    // own browsers would: so each has a connection of their own open when they act, as in a browser,
+    // and the first round does not also measure fifty connections being opened at once.
+    let pages = setups.iter().map(|(meeting, chair, _)| {
+        http.get(format!("{base}/bijeenkomsten/{meeting}"))
             .header("Cookie", format!("samenspel_session={chair}"))
             .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+    });
+    let mut csrf = Vec::new();
+    for page in futures_util::future::join_all(pages).await {
+        let page = page.unwrap().text().await.unwrap();
         let token = page
             .split("name=\"csrf_token\" value=\"")
             .nth(1)
@@ -425,11 +457,17 @@ async fn main() {
     let mut storm_started: Option<Instant> = None;
     let mut storm_logins_before = 0;
     let mut rss_before_storm = 0;
+    let mut rss_after_warm = None;
+    let rounds_from = unix_seconds();
     for round in 0..a.rounds {
         if round == storm_from && a.login_storm > 0 {
             // From here on, `login_storm` logins at once, again and again, until the rounds end.
             warm_up(&http, &base, a.login_storm).await;
             rss_before_storm = rss_kib(server.0.id());
+            if a.warm_logins {
+                rss_after_warm =
+                    Some(warm_logins(&http, &base, a.login_storm, server.0.id()).await);
+            }
             storm = Some(Server(
                 Command::new(std::env::current_exe().unwrap())
                     .args(["--storm-worker", &base, &a.login_storm.to_string()])
@@ -470,24 +508,40 @@ async fn main() {
         }
         actix_web::rt::time::sleep(Duration::from_millis(150)).await;
     }
+    // For a profiler's time filter (`perf record -k realtime`, `perf report --time FROM,TO`).
+    eprintln!(
+        "rounds from {rounds_from:.3} to {:.3} (unix seconds)",
+        unix_seconds()
+    );
     let storm_seconds = storm_started.map_or(0.0, |t| t.elapsed().as_secs_f64());
     let storm_logins = logins_so_far(&url, &a).saturating_sub(storm_logins_before);
     drop(storm);
     actix_web::rt::time::sleep(Duration::from_secs(1)).await;
     if a.login_storm > 0 {
-        storm_memory(rss_before_storm, rss_kib(server.0.id()));
+        let after = rss_kib(server.0.id());
+        storm_memory(rss_before_storm, after);
+        if let Some(warm) = rss_after_warm {
+            println!(
+                "memory after one login per account, before the storm: {:.1} MiB; after the storm {:.1} MiB: the storm added {:.1} MiB",
+                warm as f64 / 1024.0,
+                after as f64 / 1024.0,
+                (after as f64 - warm as f64) / 1024.0
+            );
+        }
     }
 
     let mut latencies = Vec::new();
     let mut quiet = Vec::new();
     let mut stormy = Vec::new();
     let mut missing = 0;
+    let mut slowest = vec![0.0f64; a.rounds];
     for (m, log) in receipts.iter().enumerate() {
         for participant in log.borrow().iter() {
             for (round, at) in sent[m].iter().enumerate() {
                 match participant.get(round) {
                     Some(got) => {
                         let ms = got.duration_since(*at).as_secs_f64() * 1000.0;
+                        slowest[round] = slowest[round].max(ms);
                         latencies.push(ms);
                         if round < storm_from {
                             quiet.push(ms)
@@ -541,6 +595,9 @@ async fn main() {
         percentile(&latencies, 99.0),
         latencies.last().copied().unwrap_or(f64::NAN)
     );
+    // One slow round is a twentieth of all deliveries: the p99 is the slowest round's.
+    let rounds: Vec<String> = slowest.iter().map(|ms| format!("{ms:.0}")).collect();
+    println!("slowest receipt per round (ms): {}", rounds.join(" "));
     // Where the time goes: the chair's request itself (the write, its commit and the redirect) against
     // the whole way to the last participant.
     let mut posts: Vec<f64> = post_ms.iter().map(|(_, ms)| *ms).collect();

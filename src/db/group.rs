@@ -17,7 +17,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 
 use super::{DbConn, Pool, SQLITE_WRITER};
@@ -115,6 +115,14 @@ fn fail_all(batch: Vec<Job>, why: &str) {
     drop(batch);
 }
 
+/// The savepoint each write runs in: set after BEGIN, and after each kept write released and set again
+/// in the same round trip, so a write costs one statement of its own here, not two (a savepoint and its
+/// release). A failed write rolls back to it (which keeps it set for the next write).
+const BEGIN_POSTGRES: &str = "BEGIN; SAVEPOINT group_write";
+const BEGIN_SQLITE: &str = "BEGIN IMMEDIATE; SAVEPOINT group_write";
+const KEEP: &str = "RELEASE SAVEPOINT group_write; SAVEPOINT group_write";
+const UNDO: &str = "ROLLBACK TO SAVEPOINT group_write";
+
 /// One transaction for the batch: a savepoint per write, one commit, then every answer.
 fn commit_together(conn: &mut DbConn, batch: Vec<Job>) {
     // SQLite: the process's one writer at a time, as `db::write` (BEGIN IMMEDIATE after the lock).
@@ -124,15 +132,17 @@ fn commit_together(conn: &mut DbConn, batch: Vec<Job>) {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     });
     let begun = match conn {
-        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(c, BEGIN_POSTGRES),
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, BEGIN_SQLITE),
     };
     if let Err(e) = begun {
         return fail_all(batch, &e.to_string());
     }
     let mut finishes = Vec::with_capacity(batch.len());
-    for job in batch {
-        match in_savepoint(conn, job) {
+    let last = batch.len().saturating_sub(1);
+    for (n, job) in batch.into_iter().enumerate() {
+        // The last write kept needs no new savepoint: the commit follows.
+        match in_savepoint(conn, job, n < last) {
             Ok(Some(finish)) => finishes.push(finish),
             Ok(None) => {}
             Err(e) => {
@@ -156,24 +166,33 @@ fn commit_together(conn: &mut DbConn, batch: Vec<Job>) {
     }
 }
 
-/// Runs one write in a savepoint: kept when it succeeds, rolled back when it fails or panics. Returns
-/// how to answer it (None after a panic: its answer was dropped), or the error that leaves the
-/// transaction unusable.
-fn in_savepoint(conn: &mut DbConn, job: Job) -> QueryResult<Option<Finish>> {
-    <DbConn as Connection>::TransactionManager::begin_transaction(conn)?;
-    match catch_unwind(AssertUnwindSafe(|| job(conn))) {
+/// Runs one write in the savepoint: kept when it succeeds (and the savepoint set again when `more`
+/// follow), rolled back to it when it fails or panics. Returns how to answer it (None after a panic:
+/// its answer was dropped), or the error that leaves the transaction unusable.
+fn in_savepoint(conn: &mut DbConn, job: Job, more: bool) -> QueryResult<Option<Finish>> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| job(conn)));
+    // A write leaves the transaction as it found it (its own nested transactions closed); one that
+    // panicked inside a nested one may not have.
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()?;
+    if depth.map(|d| d.get()) != Some(1) {
+        return Err(diesel::result::Error::BrokenTransactionManager);
+    }
+    match outcome {
         Ok((true, finish)) => {
-            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            if more {
+                conn.batch_execute(KEEP)?;
+            }
             Ok(Some(finish))
         }
         Ok((false, finish)) => {
-            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            conn.batch_execute(UNDO)?;
             // A failed write is answered at once: nothing of it waits for the commit.
             finish(Ok(()));
             Ok(None)
         }
         Err(_) => {
-            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            conn.batch_execute(UNDO)?;
             Ok(None)
         }
     }
@@ -181,7 +200,6 @@ fn in_savepoint(conn: &mut DbConn, job: Job) -> QueryResult<Option<Finish>> {
 
 #[cfg(test)]
 mod tests {
-    use diesel::connection::SimpleConnection;
     use diesel::sql_types::BigInt;
 
     use super::*;
@@ -192,29 +210,62 @@ mod tests {
         v: i64,
     }
 
-    fn insert(conn: &mut DbConn, v: i64) -> QueryResult<usize> {
-        diesel::sql_query(format!("INSERT INTO t (v) VALUES ({v})")).execute(conn)
+    fn insert(conn: &mut DbConn, table: &str, v: i64) -> QueryResult<usize> {
+        diesel::sql_query(format!("INSERT INTO {table} (v) VALUES ({v})")).execute(conn)
     }
 
     #[actix_web::test]
     async fn writes_that_arrive_together_commit_together_and_a_failed_one_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let url = super::super::DatabaseUrl::Sqlite(dir.path().join("group.db"));
-        let pool = super::super::connect(&url, 2).unwrap();
+        writes_together(super::super::connect(&url, 2).unwrap(), "t").await;
+    }
+
+    /// The same on PostgreSQL (with `TEST_DATABASE_URL`), where a statement that fails spoils the whole
+    /// transaction until it is rolled back to the savepoint.
+    #[actix_web::test]
+    async fn on_postgres_too() {
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+            return;
+        };
+        // A database of its own on the shared server, removed after.
+        let name = format!("group_commit_{}", std::process::id());
+        let admin =
+            super::super::connect(&super::super::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
+        let mut admin = admin.get().unwrap();
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            admin.batch_execute(&sql).unwrap();
+        }
+        let (base, _) = url.rsplit_once('/').unwrap();
+        let own = super::super::DatabaseUrl::parse(&format!("{base}/{name}")).unwrap();
+        let pool = super::super::connect(&own, 2).unwrap();
+        writes_together(pool.clone(), "t").await;
+        drop(pool);
+        admin
+            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .unwrap();
+    }
+
+    async fn writes_together(pool: Pool, table: &str) {
         pool.get()
             .unwrap()
-            .batch_execute("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)")
+            .batch_execute(&format!(
+                "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (v BIGINT NOT NULL UNIQUE)"
+            ))
             .unwrap();
         let writer = GroupWriter::start(pool.clone(), crate::time::Clock::wall());
         // Twenty writes at once; 7 is written twice (the second breaks the unique rule), and 13 writes
         // its row and then refuses (its row must go with it).
         let writes = (0..21).map(|n| {
-            let writer = writer.clone();
+            let (writer, table) = (writer.clone(), table.to_string());
             async move {
                 let v = if n == 20 { 7 } else { n };
                 writer
                     .write(move |conn| -> Result<i64, String> {
-                        insert(conn, v).map_err(|e| e.to_string())?;
+                        insert(conn, &table, v).map_err(|e| e.to_string())?;
                         if v == 13 {
                             return Err("refused".into());
                         }
@@ -227,7 +278,7 @@ mod tests {
         let failed = answers.iter().filter(|a| a.is_err()).count();
         assert_eq!(failed, 2, "{answers:?}");
         assert!(matches!(&answers[13], Err(GroupError::Write(e)) if e == "refused"));
-        let mut stored: Vec<i64> = diesel::sql_query("SELECT v FROM t ORDER BY v")
+        let mut stored: Vec<i64> = diesel::sql_query(format!("SELECT v FROM {table} ORDER BY v"))
             .load::<Value>(&mut *pool.get().unwrap())
             .unwrap()
             .into_iter()

@@ -152,13 +152,18 @@ pub fn managed_partnerships(conn: &mut DbConn, user: &SignedIn) -> Result<Vec<i6
 
 /// The partnerships the user coordinates (none for a family account or a system admin).
 pub fn coordinated(conn: &mut DbConn, user: &SignedIn) -> Result<Vec<i64>, AppError> {
-    if matches!(
-        user.role(),
-        crate::domain::user::Role::Family | crate::domain::user::Role::SystemAdmin
-    ) {
+    if coordinates_nothing(user) {
         return Ok(Vec::new());
     }
     Ok(partnership::coordinated_by(conn, user.id())?)
+}
+
+/// A family account or a system admin coordinates no partnership, whatever the table says.
+fn coordinates_nothing(user: &SignedIn) -> bool {
+    matches!(
+        user.role(),
+        crate::domain::user::Role::Family | crate::domain::user::Role::SystemAdmin
+    )
 }
 
 /// The places at a table of any user (for sending each participant their own version); managing
@@ -193,11 +198,17 @@ pub fn meeting_for(
     user: &SignedIn,
     meeting_id: i64,
 ) -> Result<(Meeting, Table, Seat), AppError> {
-    let found = meeting::find(conn, meeting_id)?.ok_or(AppError::NotFound)?;
-    let at = table::find(conn, found.table_id)?.ok_or(AppError::NotFound)?;
-    let seat = seat(conn, user, &at)?;
-    let participant = meeting::is_participant(conn, meeting_id, user.id())?;
-    if !policy::may_attend(seat, participant) {
+    // Two statements, not five: a chair's change is often one of many written in turn (group commit).
+    let (found, at) = meeting::place::with_table(conn, meeting_id)?.ok_or(AppError::NotFound)?;
+    let places = meeting::place::places(conn, &at, meeting_id, user.id())?;
+    let seat = Seat {
+        chair: places.chair,
+        minute_taker: places.minute_taker,
+        member: places.member,
+        // As `coordinated`: a family account or a system admin coordinates nothing.
+        coordinator: places.coordinator && !coordinates_nothing(user),
+    };
+    if !policy::may_attend(seat, places.participant) {
         return Err(AppError::NotFound);
     }
     Ok((found, at, seat))

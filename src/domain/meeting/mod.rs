@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub mod minutes;
+pub mod place;
 mod state;
 
 pub use state::{MeetingAction, MeetingState, next_open_item, not_recordable, state_allows};
