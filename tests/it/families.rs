@@ -188,6 +188,59 @@ async fn viewing_a_family_writes_one_access_log_row_that_the_director_sees() {
 }
 
 #[actix_web::test]
+async fn opening_a_meeting_logs_a_look_at_each_family_on_its_agenda_before_the_page_is_shown() {
+    let app = TestApp::spawn().await;
+    let c = Cast::with_jansens_past(&app);
+    let (meeting, _, _) = crate::common::meeting::run_meeting(&app, &c, false).await;
+    let agenda_looks = |app: &TestApp| {
+        use samenspel::schema::access_log;
+        access_log::table
+            .filter(access_log::what.eq("access.what.agenda"))
+            .select((access_log::user_id, access_log::family_id))
+            .load::<(i64, i64)>(&mut app.conn())
+            .unwrap()
+    };
+    let before = agenda_looks(&app);
+    // Several people open the page at once (the looks share a commit); each look is in the log
+    // when their page arrives.
+    let ruud = signed_in(&app, "ruud@politie.example").await;
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let path = format!("/bijeenkomsten/{meeting}");
+    let (a, b) = futures_util::future::join(ruud.get(&path), ingrid.get(&path)).await;
+    assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK));
+    let after = agenda_looks(&app);
+    // The chair sees both families on the agenda; Ruud, a member involved with Jansen only, sees
+    // Jansen's name and not Bakker's.
+    for (who, mut seen) in [
+        (&c.ruud, vec![c.jansen]),
+        (&c.ingrid, vec![c.jansen, c.bakker]),
+    ] {
+        let mut looked: Vec<i64> = after
+            .iter()
+            .filter(|(u, _)| *u == who.user_id)
+            .map(|r| r.1)
+            .collect();
+        let earlier = before.iter().filter(|(u, _)| *u == who.user_id).count();
+        assert_eq!(
+            looked.len(),
+            earlier + seen.len(),
+            "one look per family shown"
+        );
+        looked.sort_unstable();
+        looked.dedup();
+        seen.sort_unstable();
+        assert_eq!(looked, seen);
+    }
+    let director = signed_in(&app, "ahmed@vt.example").await;
+    let log = director
+        .get(&format!("/gezinnen/{}/inzagelog", c.jansen))
+        .await;
+    let rows = log.text("#inzagelog tbody").unwrap();
+    assert!(rows.contains("Agenda van een bijeenkomst"), "{rows}");
+    assert!(rows.contains("Ruud Verbeek"), "{rows}");
+}
+
+#[actix_web::test]
 async fn the_timeline_tells_the_history_in_plain_dutch() {
     let app = TestApp::spawn().await;
     let c = Cast::with_jansens_past(&app);

@@ -22,7 +22,7 @@ use super::access::{log_access, who};
 use super::forms::FieldErrors;
 use super::html;
 use super::{AppError, AppState, CurrentUser, PageCtx, SignedIn};
-use crate::db::{self, DbConn};
+use crate::db::DbConn;
 use crate::domain::family::{self, Family};
 use crate::domain::meeting::{self, AttendanceRow, Meeting, MeetingAction};
 use crate::domain::referral::{self, Referral, ReferralStatus};
@@ -126,54 +126,65 @@ async fn meeting_page(
     meeting_id: i64,
 ) -> Result<MeetingPage, AppError> {
     let locale = ctx.i18n.locale;
-    let (meeting, table, seat, items, attendance, waiting, (last_event, feed), (sends, readings)) =
+    let reader = user.clone();
+    let (
+        (meeting, table, seat, items, attendance, waiting),
+        (last_event, feed),
+        (sends, readings),
+        looks,
+    ) = state
+        .db(move |conn| {
+            let user = reader;
+            let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
+            let items = item_views(conn, user.id(), seat, meeting_id)?;
+            let looks = agenda_looks(conn, &user, &items)?;
+            let waiting =
+                if policy::allows_meeting(seat, found.state(), MeetingAction::ArrangeAgenda) {
+                    accepted_referrals(conn, &at)?
+                } else {
+                    Vec::new()
+                };
+            let last = crate::events::last_for_meeting(conn, meeting_id)?;
+            let feed =
+                crate::web::views::live::feed_so_far(conn, meeting_id, user.id(), locale, last)?;
+            let sends = if seat.chair {
+                crate::domain::export_send::for_meeting(conn, meeting_id)?
+            } else {
+                Vec::new()
+            };
+            // Partners' readings of the outcomes: for the chair and the minute-taker.
+            let readings = if seat.leads() {
+                crate::domain::outcome::readings_of_meeting(conn, meeting_id)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, AppError>((
+                (
+                    found,
+                    at,
+                    seat,
+                    items,
+                    meeting::attendance_list(conn, meeting_id)?,
+                    waiting,
+                ),
+                (last, feed),
+                (sends, readings),
+                looks,
+            ))
+        })
+        .await?;
+    // The look is logged before the page is shown, in the next shared commit: many people opening
+    // the page at once (a meeting starting) share one commit instead of taking the writer in turn.
+    if !looks.is_empty() {
         state
-            .db(move |conn| {
-                db::write(conn, |conn| {
-                    let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
-                    let items = item_views(conn, user.id(), seat, meeting_id)?;
-                    log_agenda_look(conn, &user, &items)?;
-                    let waiting = if policy::allows_meeting(
-                        seat,
-                        found.state(),
-                        MeetingAction::ArrangeAgenda,
-                    ) {
-                        accepted_referrals(conn, &at)?
-                    } else {
-                        Vec::new()
-                    };
-                    let last = crate::events::last_for_meeting(conn, meeting_id)?;
-                    let feed = crate::web::views::live::feed_so_far(
-                        conn,
-                        meeting_id,
-                        user.id(),
-                        locale,
-                        last,
-                    )?;
-                    let sends = if seat.chair {
-                        crate::domain::export_send::for_meeting(conn, meeting_id)?
-                    } else {
-                        Vec::new()
-                    };
-                    // Partners' readings of the outcomes: for the chair and the minute-taker.
-                    let readings = if seat.leads() {
-                        crate::domain::outcome::readings_of_meeting(conn, meeting_id)?
-                    } else {
-                        Vec::new()
-                    };
-                    Ok::<_, AppError>((
-                        found,
-                        at,
-                        seat,
-                        items,
-                        meeting::attendance_list(conn, meeting_id)?,
-                        waiting,
-                        (last, feed),
-                        (sends, readings),
-                    ))
-                })
+            .write(move |conn| {
+                for (family_id, relation) in looks {
+                    log_access(conn, &user, family_id, relation, "access.what.agenda")?;
+                }
+                Ok(())
             })
             .await?;
+    }
     Ok(MeetingPage {
         ctx,
         meeting,
@@ -194,24 +205,24 @@ async fn meeting_page(
 }
 
 /// The agenda shows family names to those who see them: that is a look at family data, logged for
-/// every family on it.
-fn log_agenda_look(conn: &mut DbConn, user: &SignedIn, items: &[ItemView]) -> Result<(), AppError> {
+/// every family on it. The families and how the reader stands to each.
+fn agenda_looks(
+    conn: &mut DbConn,
+    user: &SignedIn,
+    items: &[ItemView],
+) -> Result<Vec<(i64, family::Relation)>, AppError> {
+    let mut looks = Vec::new();
     for view in items.iter().filter(|v| v.visible) {
         if let Some(fid) = view.item.family_id {
             let relation = family::relation(conn, fid, user.id())?;
-            log_access(
-                conn,
-                user,
-                fid,
-                family::Relation {
-                    invited: true,
-                    ..relation
-                },
-                "access.what.agenda",
-            )?;
+            let relation = family::Relation {
+                invited: true,
+                ..relation
+            };
+            looks.push((fid, relation));
         }
     }
-    Ok(())
+    Ok(looks)
 }
 
 /// The families referred to the table and accepted, waiting for a place on an agenda.
