@@ -289,6 +289,8 @@ enum ActionFilter {
     /// families the user directs.
     LeftBehind(i64),
     Meeting(i64),
+    /// One action of a meeting: (meeting, action).
+    OfMeeting(i64, i64),
     Family(i64),
     /// Open actions of the table's meetings before the given one.
     OpenBefore {
@@ -321,6 +323,9 @@ fn action_rows(conn: &mut DbConn, filter: ActionFilter) -> QueryResult<Vec<Actio
             .filter(actions::owner_user_id.eq(user))
             .filter(actions::status.ne(ActionStatus::Open.code())),
         ActionFilter::Meeting(id) => query.filter(actions::meeting_id.eq(id)),
+        ActionFilter::OfMeeting(meeting, id) => query
+            .filter(actions::meeting_id.eq(meeting))
+            .filter(actions::id.eq(id)),
         ActionFilter::OpenForTable(table_id) => query
             .filter(meetings::table_id.eq(table_id))
             .filter(actions::status.eq(ActionStatus::Open.code())),
@@ -397,6 +402,19 @@ pub fn left_behind_for(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Actio
 
 pub fn actions_for_meeting(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<ActionRow>> {
     action_rows(conn, ActionFilter::Meeting(meeting_id))
+}
+
+/// One action of the meeting, if it is one of the meeting's.
+pub fn action_of_meeting(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    action_id: i64,
+) -> QueryResult<Option<ActionRow>> {
+    Ok(
+        action_rows(conn, ActionFilter::OfMeeting(meeting_id, action_id))?
+            .into_iter()
+            .next(),
+    )
 }
 
 pub fn actions_for_family(conn: &mut DbConn, family_id: i64) -> QueryResult<Vec<ActionRow>> {

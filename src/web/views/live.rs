@@ -5,6 +5,8 @@
 //! messages carry `"event": null` (they are not events and are not replayed). Fragments leave the CSRF
 //! token empty; the page's script fills in its own.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::db::DbConn;
@@ -251,6 +253,8 @@ struct Drawing<'a> {
     fragments: Vec<Fragment>,
     /// The feed's lines so far, as plain text.
     lines: Vec<String>,
+    /// The items read so far (see `item`).
+    items: HashMap<i64, meeting::AgendaItem>,
 }
 
 impl<'a> Drawing<'a> {
@@ -267,6 +271,7 @@ impl<'a> Drawing<'a> {
             },
             fragments: Vec::new(),
             lines: Vec::new(),
+            items: HashMap::new(),
         }
     }
 
@@ -349,15 +354,22 @@ impl<'a> Drawing<'a> {
         Ok(())
     }
 
-    /// The item an event is about, when it is an item of this meeting.
+    /// The item an event is about, when it is an item of this meeting. Read once per drawing: the feed
+    /// so far draws many events about few items (a decision and its actions per item).
     fn item(
-        &self,
+        &mut self,
         conn: &mut DbConn,
         item_id: Option<i64>,
     ) -> Result<Option<meeting::AgendaItem>, AppError> {
-        Ok(item_id
-            .and_then(|id| meeting::find_item(conn, self.meeting.id, id).transpose())
-            .transpose()?)
+        let Some(id) = item_id else { return Ok(None) };
+        if let Some(item) = self.items.get(&id) {
+            return Ok(Some(item.clone()));
+        }
+        let found = meeting::find_item(conn, self.meeting.id, id)?;
+        if let Some(item) = &found {
+            self.items.insert(id, item.clone());
+        }
+        Ok(found)
     }
 
     /// A family's view on an item was saved: the views, and a line in the feed, for those who see it.
@@ -440,7 +452,8 @@ impl<'a> Drawing<'a> {
         else {
             return Ok(());
         };
-        let item = meeting::find_item(conn, self.meeting.id, d.agenda_item_id)?
+        let item = self
+            .item(conn, Some(d.agenda_item_id))?
             .ok_or(AppError::NotFound)?;
         let shown = self.visible(item.id);
         let label = item_label(conn, &self.ctx, &item, shown)?;
@@ -472,16 +485,14 @@ impl<'a> Drawing<'a> {
         created: bool,
     ) -> Result<(), AppError> {
         let Some(row) = action_id
-            .map(|id| {
-                decision::actions_for_meeting(conn, self.meeting.id)
-                    .map(|rows| rows.into_iter().find(|r| r.action.id == id))
-            })
+            .map(|id| decision::action_of_meeting(conn, self.meeting.id, id))
             .transpose()?
             .flatten()
         else {
             return Ok(());
         };
-        let item = meeting::find_item(conn, self.meeting.id, row.action.agenda_item_id)?
+        let item = self
+            .item(conn, Some(row.action.agenda_item_id))?
             .ok_or(AppError::NotFound)?;
         let shown = self.visible(item.id);
         let label = item_label(conn, &self.ctx, &item, shown)?;
