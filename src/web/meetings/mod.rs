@@ -173,18 +173,7 @@ async fn meeting_page(
             ))
         })
         .await?;
-    // The look is logged before the page is shown, in the next shared commit: many people opening
-    // the page at once (a meeting starting) share one commit instead of taking the writer in turn.
-    if !looks.is_empty() {
-        state
-            .write(move |conn| {
-                for (family_id, relation) in looks {
-                    log_access(conn, &user, family_id, relation, "access.what.agenda")?;
-                }
-                Ok(())
-            })
-            .await?;
-    }
+    log_looks(state, user, looks).await?;
     Ok(MeetingPage {
         ctx,
         meeting,
@@ -202,6 +191,26 @@ async fn meeting_page(
         sends,
         readings,
     })
+}
+
+/// Logs the agenda's looks before the page is shown, in the next shared commit: many people opening
+/// the page at once (a meeting starting) share one commit instead of taking the writer in turn.
+async fn log_looks(
+    state: &AppState,
+    user: SignedIn,
+    looks: Vec<(i64, family::Relation)>,
+) -> Result<(), AppError> {
+    if looks.is_empty() {
+        return Ok(());
+    }
+    state
+        .write(move |conn| {
+            for (family_id, relation) in looks {
+                log_access(conn, &user, family_id, relation, "access.what.agenda")?;
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// The agenda shows family names to those who see them: that is a look at family data, logged for
