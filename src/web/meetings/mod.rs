@@ -32,6 +32,7 @@ use crate::record::{self, Announced};
 use crate::web::views::meeting::{
     AgendaPartial, AttendancePartial, ItemView, StatusPartial, item_views, partial,
 };
+use diesel::Connection;
 const TEXT_LIMIT: usize = 10_000;
 
 // ---------------------------------------------------------------------------------------------------
@@ -133,44 +134,43 @@ async fn meeting_page(
         (sends, readings),
         looks,
     ) = state
+        // One read transaction: the page and the last event it includes are one snapshot (on SQLite),
+        // so the live script replays exactly what came after.
         .db(move |conn| {
-            let user = reader;
-            let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
-            let items = item_views(conn, user.id(), seat, meeting_id)?;
-            let looks = agenda_looks(conn, &user, &items)?;
-            let waiting =
-                if policy::allows_meeting(seat, found.state(), MeetingAction::ArrangeAgenda) {
-                    accepted_referrals(conn, &at)?
-                } else {
-                    Vec::new()
-                };
-            let last = crate::events::last_for_meeting(conn, meeting_id)?;
-            let feed =
-                crate::web::views::live::feed_so_far(conn, meeting_id, user.id(), locale, last)?;
-            let sends = if seat.chair {
-                crate::domain::export_send::for_meeting(conn, meeting_id)?
-            } else {
-                Vec::new()
-            };
-            // Partners' readings of the outcomes: for the chair and the minute-taker.
-            let readings = if seat.leads() {
-                crate::domain::outcome::readings_of_meeting(conn, meeting_id)?
-            } else {
-                Vec::new()
-            };
-            Ok::<_, AppError>((
-                (
-                    found,
-                    at,
-                    seat,
-                    items,
-                    meeting::attendance_list(conn, meeting_id)?,
-                    waiting,
-                ),
-                (last, feed),
-                (sends, readings),
-                looks,
-            ))
+            conn.transaction(|conn| {
+                let user = reader;
+                let (found, at, seat) = meeting_for(conn, &user, meeting_id)?;
+                let items = item_views(conn, user.id(), seat, meeting_id)?;
+                let looks = agenda_looks(conn, &user, &items)?;
+                let waiting =
+                    if policy::allows_meeting(seat, found.state(), MeetingAction::ArrangeAgenda) {
+                        accepted_referrals(conn, &at)?
+                    } else {
+                        Vec::new()
+                    };
+                let last = crate::events::last_for_meeting(conn, meeting_id)?;
+                let feed = crate::web::views::live::feed_so_far(
+                    conn,
+                    meeting_id,
+                    user.id(),
+                    locale,
+                    last,
+                )?;
+                let (sends, readings) = sends_and_readings(conn, seat, meeting_id)?;
+                Ok::<_, AppError>((
+                    (
+                        found,
+                        at,
+                        seat,
+                        items,
+                        meeting::attendance_list(conn, meeting_id)?,
+                        waiting,
+                    ),
+                    (last, feed),
+                    (sends, readings),
+                    looks,
+                ))
+            })
         })
         .await?;
     log_looks(state, user, looks).await?;
@@ -191,6 +191,33 @@ async fn meeting_page(
         sends,
         readings,
     })
+}
+
+/// The exports sent (for the chair) and partners' readings of the outcomes (for the chair and the
+/// minute-taker).
+#[allow(clippy::type_complexity)]
+fn sends_and_readings(
+    conn: &mut DbConn,
+    seat: Seat,
+    meeting_id: i64,
+) -> Result<
+    (
+        Vec<crate::domain::export_send::SendRow>,
+        Vec<crate::domain::outcome::Reading>,
+    ),
+    AppError,
+> {
+    let sends = if seat.chair {
+        crate::domain::export_send::for_meeting(conn, meeting_id)?
+    } else {
+        Vec::new()
+    };
+    let readings = if seat.leads() {
+        crate::domain::outcome::readings_of_meeting(conn, meeting_id)?
+    } else {
+        Vec::new()
+    };
+    Ok((sends, readings))
 }
 
 /// Logs the agenda's looks before the page is shown, in the next shared commit: many people opening
