@@ -16,7 +16,10 @@ use diesel::QueryResult;
 
 use crate::db::DbConn;
 use crate::events::EventKind;
-pub use figures::Part;
+/// One half of the monitor's sections (`Part`), on facts already brought up to the log
+/// (`facts::catch_up`). The page makes both halves at once on two connections; put together (flow
+/// first) they are the sections `compute` makes.
+pub use figures::{Part, sections as compute_part};
 use small::Shown;
 
 /// The family status events the monitor counts: into aftercare, out of it with its evaluation, closed
@@ -228,19 +231,6 @@ pub fn compute(
         period,
         sections,
     })
-}
-
-/// One half of the monitor's sections, on facts already brought up to the log (`facts::catch_up`).
-/// The page makes both halves at once on two connections; put together (flow first) they are the
-/// sections `compute` makes.
-pub fn compute_part(
-    conn: &mut DbConn,
-    scope: Scope,
-    period: Period,
-    today: NaiveDate,
-    part: Part,
-) -> QueryResult<Vec<Section>> {
-    figures::sections(conn, scope, period, today, part)
 }
 
 /// The families a user might see (directs or co-directs, is or was involved with, was invited to
