@@ -157,8 +157,9 @@ struct Connection {
     closing: Arc<Closing>,
 }
 
-/// Renders an event for an audience; None when the event shows nothing to anyone in the room.
-pub type Renderer = dyn Fn(&mut DbConn, &Event, &Audience) -> Option<String> + Send + Sync;
+/// Renders an event for an audience; None when the event shows nothing to anyone in the room. The flag
+/// says a later event of the same batch draws the meeting's state again (see `redrawn_later`).
+pub type Renderer = dyn Fn(&mut DbConn, &Event, &Audience, bool) -> Option<String> + Send + Sync;
 /// Works out a participant's audience again: Ok(None) when they are no longer part of the meeting,
 /// Err when the database could not say (the socket then keeps what it had).
 pub type AudienceOf =
@@ -183,6 +184,21 @@ fn changes_access(kind: EventKind) -> bool {
             | EventKind::UserDeactivated
             | EventKind::UserActivated
     )
+}
+
+/// Whether one of the `later` events of the same batch draws `event`'s meeting again, so that `event`
+/// need not: its message still goes out (every event moves the client's resume point on), without the
+/// status and agenda, which the later message brings as they are by then. Only events the room draws
+/// the meeting for count; a later one that changes who may see what is dispatched after the audiences
+/// are worked out again, and draws the meeting for each new audience itself.
+fn redrawn_later(event: &Event, later: &[Event]) -> bool {
+    let Some(meeting) = event.meeting_id else {
+        return false;
+    };
+    event.event_kind().is_some_and(EventKind::redraws_meeting)
+        && later.iter().any(|e| {
+            e.meeting_id == Some(meeting) && e.event_kind().is_some_and(EventKind::redraws_meeting)
+        })
 }
 
 /// Closes the oldest of the open sockets that `mine` picks, beyond `limit`.
@@ -409,14 +425,20 @@ impl Hub {
     }
 
     /// Renders an event for one audience (also used to replay missed events to one connection).
-    pub fn render(&self, conn: &mut DbConn, event: &Event, audience: &Audience) -> Option<String> {
-        (self.renderer)(conn, event, audience)
+    pub fn render(
+        &self,
+        conn: &mut DbConn,
+        event: &Event,
+        audience: &Audience,
+        redrawn_later: bool,
+    ) -> Option<String> {
+        (self.renderer)(conn, event, audience, redrawn_later)
     }
 
     /// Hands one event to its meeting's room: rendered once per audience, queued per connection.
     /// An event that changes who may see what first works out the audiences again (the agenda's in
     /// its own room, the others' in every room).
-    fn dispatch(&self, conn: &mut DbConn, event: &Event) {
+    fn dispatch(&self, conn: &mut DbConn, event: &Event, redrawn_later: bool) {
         match event.event_kind() {
             Some(kind) if kind.area() == "agenda" => {
                 if let Some(meeting_id) = event.meeting_id {
@@ -449,12 +471,13 @@ impl Hub {
             let message = rendered
                 .entry(audience.clone())
                 .or_insert_with(|| {
-                    self.render(conn, event, audience).map(|json| {
-                        Arc::new(Message {
-                            event_id: event.id,
-                            json: json.into(),
+                    self.render(conn, event, audience, redrawn_later)
+                        .map(|json| {
+                            Arc::new(Message {
+                                event_id: event.id,
+                                json: json.into(),
+                            })
                         })
-                    })
                 })
                 .clone();
             plan.extend(message.map(|m| (*id, m)));
@@ -638,20 +661,29 @@ impl Hub {
             let Ok(mut conn) = pool.get_timeout(Duration::from_secs(1)) else {
                 continue;
             };
+            let (started, mut handed) = (std::time::Instant::now(), 0);
             loop {
                 match events::after(&mut conn, last, 200) {
                     Ok(batch) if batch.is_empty() => break,
                     Ok(batch) => {
-                        for event in &batch {
+                        for (n, event) in batch.iter().enumerate() {
                             last = event.id;
-                            self.dispatch(&mut conn, event);
+                            self.dispatch(&mut conn, event, redrawn_later(event, &batch[n + 1..]));
                         }
+                        handed += batch.len();
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "live dispatcher could not read events");
                         break;
                     }
                 }
+            }
+            if handed > 0 {
+                tracing::debug!(
+                    events = handed,
+                    ms = started.elapsed().as_secs_f64() * 1000.0,
+                    "live dispatch"
+                );
             }
             if swept.elapsed() >= SESSION_SWEEP {
                 swept = std::time::Instant::now();

@@ -6,8 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::domain::{now, user::User};
-use crate::schema::{sessions, users};
+use crate::domain::now;
+use crate::domain::user::{User, UserWithOrganisation};
+use crate::schema::{organisations, sessions, users};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
@@ -124,21 +125,26 @@ pub fn list_for_user(conn: &mut DbConn, user: &User, idle: Duration) -> QueryRes
 pub const FAMILY_IDLE: Duration = Duration::from_secs(15 * 60);
 pub const FAMILY_MAX: Duration = Duration::from_secs(2 * 3600);
 
-/// The live session of `token` and its user; None when unknown, expired, idle too long or the user is
-/// inactive. Marks the session as seen (at most once a minute, to keep reads cheap).
+/// The live session of `token` and its user with their organisation's name; None when unknown,
+/// expired, idle too long or the user is inactive. Marks the session as seen (at most once a minute,
+/// to keep reads cheap). One statement on every request of a signed-in user.
 pub fn resume(
     conn: &mut DbConn,
     token: &str,
     idle: Duration,
-) -> QueryResult<Option<(Session, User)>> {
+) -> QueryResult<Option<(Session, UserWithOrganisation)>> {
     let now = now();
     let found = sessions::table
-        .inner_join(users::table)
+        .inner_join(users::table.left_join(organisations::table))
         .filter(sessions::token_hash.eq(super::token_hash(token)))
-        .select((Session::as_select(), User::as_select()))
-        .first::<(Session, User)>(conn)
+        .select((
+            Session::as_select(),
+            User::as_select(),
+            organisations::name.nullable(),
+        ))
+        .first::<(Session, User, Option<String>)>(conn)
         .optional()?;
-    let Some((session, user)) = found else {
+    let Some((session, user, organisation_name)) = found else {
         return Ok(None);
     };
     // The two writes below are rare (once a minute per session, or once at its end) but do happen on
@@ -157,7 +163,13 @@ pub fn resume(
                 .execute(conn)
         })?;
     }
-    Ok(Some((session, user)))
+    Ok(Some((
+        session,
+        UserWithOrganisation {
+            user,
+            organisation_name,
+        },
+    )))
 }
 
 /// Whether a session still counts: not past its lifetime, not idle too long, its user active.

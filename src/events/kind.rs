@@ -255,6 +255,16 @@ impl EventKind {
     pub fn changes_meeting_state(self) -> bool {
         matches!(self.area(), "meeting" | "agenda")
     }
+
+    /// Whether the live room draws the meeting's status and agenda again after this event (the
+    /// attendance events draw the attendance list instead).
+    pub fn redraws_meeting(self) -> bool {
+        self.changes_meeting_state()
+            && !matches!(
+                self,
+                EventKind::MeetingAttendance | EventKind::MeetingAllPresent
+            )
+    }
 }
 
 impl std::fmt::Display for EventKind {

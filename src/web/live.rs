@@ -26,7 +26,11 @@ const REPLAY_BATCH: i64 = 200;
 
 pub fn hub(config: &crate::config::Config) -> Arc<Hub> {
     Hub::new(
-        Box::new(|conn, event, audience| render_event(conn, event, audience).ok().flatten()),
+        Box::new(|conn, event, audience, redrawn_later| {
+            render_event(conn, event, audience, redrawn_later)
+                .ok()
+                .flatten()
+        }),
         Box::new(|conn, meeting_id, user_id, locale| {
             audience_for(conn, meeting_id, user_id, locale).map_err(|e| e.to_string())
         }),
@@ -344,7 +348,7 @@ impl Room {
                         crate::events::for_meeting_after(conn, meeting_id, after, REPLAY_BATCH)?;
                     Ok(events
                         .iter()
-                        .map(|e| (e.id, live.render(conn, e, &audience)))
+                        .map(|e| (e.id, live.render(conn, e, &audience, false)))
                         .collect::<Vec<_>>())
                 })
                 .await

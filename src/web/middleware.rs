@@ -20,7 +20,6 @@ use super::{
     Visitor,
 };
 use crate::auth::{random_token, same_secret, session};
-use crate::domain::user;
 use crate::i18n::Locale;
 
 /// The id of one request: in the logs, in the `X-Request-Id` header and on the 500 page.
@@ -316,12 +315,7 @@ async fn resume_session(
     };
     let idle = state.config.session_idle;
     let found = state
-        .db(move |conn| {
-            Ok(match session::resume(conn, &token, idle)? {
-                Some((session, user)) => Some((session, user::with_organisation(conn, user)?)),
-                None => None,
-            })
-        })
+        .db(move |conn| Ok(session::resume(conn, &token, idle)?))
         .await?;
     Ok(match found {
         Some((session, account)) => (

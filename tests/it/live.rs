@@ -307,3 +307,78 @@ async fn a_live_agenda_update_looks_like_the_page() {
     assert_eq!(normalise(&live), normalise(&esther_page.body));
     assert!(normalise(&live).contains("Uitgenodigd voor dit punt"));
 }
+
+/// The chair's first step starts the meeting and takes up its first item: two events of one write.
+/// A participant watching receives both, in order, and ends with the meeting running and the first
+/// item current; the status and agenda come once, with the second (the first message would only have
+/// drawn them a moment before, as they were between the two).
+#[actix_web::test]
+async fn the_first_step_starts_the_meeting_and_the_room_draws_it_once() {
+    use crate::common::meeting::{plan_meeting, put_both_families_on_the_agenda};
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let ingrid = signed_in(&app, "ingrid@vt.example").await;
+    let ahmed = signed_in(&app, "ahmed@vt.example").await;
+    let karin = signed_in(&app, "karin@wijkteam.example").await;
+    let day = crate::common::world::today() + chrono::Duration::days(1);
+    let meeting = plan_meeting(&ingrid, c.table, day).await;
+    put_both_families_on_the_agenda(&c, [&ingrid, &ahmed, &karin], meeting).await;
+    assert_eq!(
+        on_meeting(&ingrid, meeting, "publiceren").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mut ahmeds = Socket::open(
+        &app.base_url,
+        meeting,
+        &token(&app, "ahmed@vt.example").await,
+        last_event(&app),
+    )
+    .await;
+    let step = on_meeting(&ingrid, meeting, "volgende").await;
+    assert_eq!(step.status, StatusCode::SEE_OTHER);
+
+    let started = ahmeds.until_kind("meeting.started", WAIT).await;
+    let current = ahmeds.next_event(WAIT).await.expect("the item taken up");
+    assert_eq!(current["kind"], "meeting.item_current");
+    assert_eq!(
+        current["event"].as_i64().unwrap(),
+        started["event"].as_i64().unwrap() + 1,
+        "one after the other, nothing between"
+    );
+    let drawn = |m: &serde_json::Value, target: &str| -> Vec<String> {
+        m["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["target"] == target)
+            .map(|f| f["html"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(drawn(&started, "#live-agenda").is_empty());
+    let status = drawn(&current, "#live-status");
+    let agenda = drawn(&current, "#live-agenda");
+    assert_eq!((status.len(), agenda.len()), (1, 1));
+    assert!(status[0].contains("Nu aan de orde"), "{}", status[0]);
+    // The first item is the current one, as on the page fetched now.
+    let page = ahmed.get(&format!("/bijeenkomsten/{meeting}")).await;
+    let current_item = |html: &str| {
+        let doc = scraper::Html::parse_fragment(html);
+        let sel = scraper::Selector::parse(".ss-agenda__item--current").unwrap();
+        doc.select(&sel)
+            .map(crate::common::folded_text)
+            .collect::<Vec<_>>()
+    };
+    let live_current = current_item(&agenda[0]);
+    assert_eq!(live_current.len(), 1, "{}", agenda[0]);
+    assert_eq!(live_current, current_item(&page.body));
+    // A participant who reconnects from before the start replays both, each drawn in full.
+    let mut again = Socket::open(
+        &app.base_url,
+        meeting,
+        &token(&app, "ahmed@vt.example").await,
+        started["event"].as_i64().unwrap() - 1,
+    )
+    .await;
+    let replayed = again.until_kind("meeting.started", WAIT).await;
+    assert_eq!(drawn(&replayed, "#live-agenda").len(), 1);
+}

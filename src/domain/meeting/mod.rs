@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 pub mod minutes;
 pub mod place;
+mod prepared;
 mod state;
 
 pub use state::{MeetingAction, MeetingState, next_open_item, not_recordable, state_allows};
@@ -198,12 +199,20 @@ pub fn set_status(conn: &mut DbConn, id: i64, status: MeetingStatus) -> QueryRes
     let now = super::now();
     let target = meetings::table.find(id);
     match status {
-        MeetingStatus::Running => diesel::update(target)
-            .set((
-                meetings::status.eq(status.code()),
-                meetings::started_at.eq(now),
-            ))
-            .execute(conn)?,
+        MeetingStatus::Running => match conn {
+            DbConn::Postgres(pg) => prepared::SetStarted {
+                id,
+                status: status.code(),
+                at: now,
+            }
+            .execute(pg)?,
+            DbConn::Sqlite(_) => diesel::update(target)
+                .set((
+                    meetings::status.eq(status.code()),
+                    meetings::started_at.eq(now),
+                ))
+                .execute(conn)?,
+        },
         MeetingStatus::Closed => diesel::update(target)
             .set((
                 meetings::status.eq(status.code()),
@@ -236,6 +245,10 @@ pub fn publish_agenda(conn: &mut DbConn, id: i64) -> QueryResult<()> {
 /// Makes an item current (or none); the countdown of its time box starts now.
 pub fn set_current_item(conn: &mut DbConn, id: i64, item: Option<i64>) -> QueryResult<()> {
     let started = item.map(|_| super::now());
+    if let DbConn::Postgres(pg) = conn {
+        prepared::SetCurrentItem { id, item, started }.execute(pg)?;
+        return Ok(());
+    }
     diesel::update(meetings::table.find(id))
         .set((
             meetings::current_item_id.eq(item),

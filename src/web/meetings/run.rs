@@ -66,9 +66,11 @@ pub async fn step(
             return Err(AppError::Forbidden);
         }
         let items = meeting::items(conn, m.id)?;
-        // Right after closing the current item there is none: go on from the item closed last.
+        // Right after closing the current item there is none: go on from the item closed last (a
+        // meeting that has not started has closed none: its first step starts at the top).
         let here = match m.current_item_id {
             Some(id) => Some(id),
+            None if m.status() == meeting::MeetingStatus::Planned => None,
             None => crate::events::last_subject_of_kind(
                 conn,
                 m.id,

@@ -144,10 +144,14 @@ fn item_label(
 }
 
 /// Renders one event for one audience as the JSON message of the wire.
+/// `redrawn_later`: a later event of the same batch draws the meeting's status and agenda again (as
+/// they are by then), so this one leaves them out (starting a meeting and taking up its first item
+/// are two events of one write: the agenda is drawn once, not twice).
 pub fn render_event(
     conn: &mut DbConn,
     event: &Event,
     audience: &Audience,
+    redrawn_later: bool,
 ) -> Result<Option<String>, AppError> {
     if let Some(seat) = audience.family {
         return super::family_room::render(conn, event, audience.locale, seat);
@@ -163,14 +167,11 @@ pub fn render_event(
     let kind = event.kind.as_str();
     let what = event.event_kind();
 
-    let attendance = matches!(
-        what,
-        Some(EventKind::MeetingAttendance | EventKind::MeetingAllPresent)
-    );
-    if what.is_some_and(|k| k.changes_meeting_state()) && !attendance {
-        drawing.status_and_agenda(conn)?;
-    }
-    if attendance {
+    if what.is_some_and(EventKind::redraws_meeting) {
+        if !redrawn_later {
+            drawing.status_and_agenda(conn)?;
+        }
+    } else if what.is_some_and(EventKind::changes_meeting_state) {
         drawing.attendance(conn)?;
     }
     match what {
