@@ -70,6 +70,16 @@ impl Cluster {
         format!("http://127.0.0.1:{}", self.front)
     }
 
+    /// How many instances the cluster has (running or not).
+    pub fn instances(&self) -> usize {
+        self.ports.len()
+    }
+
+    /// One instance directly, not through the balancer.
+    pub fn instance_url(&self, i: usize) -> String {
+        format!("http://127.0.0.1:{}", self.ports[i])
+    }
+
     fn spawn_instance(&self, i: usize) -> Child {
         let mut cmd = Command::new(&self.exe);
         for (name, _, _) in samenspel::config::VARIABLES {

@@ -11,8 +11,13 @@
 //!
 //! `--postgres` names a server (any database on it): the run creates a database of its own there and
 //! drops it at the end. Exits with 1 when an event was missed, duplicated or out of order.
+//!
+//! With `--limit-requests N` it measures the API's rate limit across the instances instead: one
+//! organisation sends N requests spread evenly over them (`limit`); exits with 1 unless the instances
+//! together answered exactly the limit (300 a minute by default) and refused the rest.
 
 mod cluster;
+mod limit;
 mod meeting;
 mod run;
 
@@ -26,6 +31,7 @@ struct Args {
     participants: usize,
     kills: usize,
     every_ms: u64,
+    limit_requests: usize,
 }
 
 fn args() -> Args {
@@ -35,6 +41,7 @@ fn args() -> Args {
         participants: 200,
         kills: 5,
         every_ms: 100,
+        limit_requests: 0,
     };
     let argv: Vec<String> = std::env::args().collect();
     for pair in argv[1..].chunks(2) {
@@ -47,6 +54,7 @@ fn args() -> Args {
             "--participants" => a.participants = value.parse().expect("a number"),
             "--kills" => a.kills = value.parse().expect("a number"),
             "--every-ms" => a.every_ms = value.parse().expect("a number"),
+            "--limit-requests" => a.limit_requests = value.parse().expect("a number"),
             other => panic!("unknown option {other}"),
         }
     }
@@ -101,7 +109,6 @@ async fn main() {
         std::process::exit(2);
     }
     let database = Database::create(&a.postgres);
-    let setup = meeting::prepare(&database.url, a.participants);
     let exe = std::env::current_exe()
         .unwrap()
         .parent()
@@ -109,6 +116,22 @@ async fn main() {
         .parent()
         .unwrap()
         .join("samenspel");
+    if a.limit_requests > 0 {
+        let token = limit::token(&database.url);
+        let cluster = cluster::Cluster::start(&exe, &database.url, a.instances).await;
+        let outcome = limit::run(&cluster, &token, a.limit_requests).await;
+        for line in outcome.lines(a.limit_requests) {
+            println!("{line}");
+        }
+        drop(cluster);
+        drop(database);
+        std::process::exit(if outcome.holds(a.limit_requests) {
+            0
+        } else {
+            1
+        });
+    }
+    let setup = meeting::prepare(&database.url, a.participants);
     let every = Duration::from_millis(a.every_ms);
     let mut run = run::Run::start(&exe, &database.url, setup, a.instances, every).await;
     for _ in 0..a.kills {

@@ -11,6 +11,8 @@
 
 #[path = "../../examples/failover_bench/cluster.rs"]
 mod cluster;
+#[path = "../../examples/failover_bench/limit.rs"]
+mod limit;
 #[path = "../../examples/failover_bench/meeting.rs"]
 mod meeting;
 #[path = "../../examples/failover_bench/run.rs"]
@@ -82,6 +84,13 @@ async fn every_participant_gets_every_decision_once_when_an_instance_dies_mid_me
     let exe = Path::new(env!("CARGO_BIN_EXE_samenspel"));
     let mut run = run::Run::start(exe, &url, setup, 2, Duration::from_millis(150)).await;
     let browser = follow_in_browser(&run.cluster.base_url(), &watcher, &page).await;
+
+    // While the meeting runs, one organisation reads the API through both instances: the limit is
+    // for the whole service (300 a minute by default), not per instance.
+    let token = limit::token(&url);
+    let limited = limit::run(&run.cluster, &token, 400).await;
+    assert!(limited.holds(400), "{:?}", limited.lines(400));
+    assert_eq!(limited.refused.iter().sum::<usize>(), 100);
 
     // The busiest instance dies and comes back; then the other one, which by now holds everyone.
     actix_web::rt::time::sleep(Duration::from_secs(2)).await;
