@@ -186,19 +186,26 @@ fn changes_access(kind: EventKind) -> bool {
     )
 }
 
-/// Whether one of the `later` events of the same batch draws `event`'s meeting again, so that `event`
-/// need not: its message still goes out (every event moves the client's resume point on), without the
-/// status and agenda, which the later message brings as they are by then. Only events the room draws
-/// the meeting for count; a later one that changes who may see what is dispatched after the audiences
-/// are worked out again, and draws the meeting for each new audience itself.
-fn redrawn_later(event: &Event, later: &[Event]) -> bool {
-    let Some(meeting) = event.meeting_id else {
-        return false;
-    };
-    event.event_kind().is_some_and(EventKind::redraws_meeting)
-        && later.iter().any(|e| {
-            e.meeting_id == Some(meeting) && e.event_kind().is_some_and(EventKind::redraws_meeting)
+/// For each event of a batch: whether a later event of the same batch draws its meeting again, so that
+/// it need not. Its message still goes out (every event moves the client's resume point on), without
+/// the status and agenda, which the later message brings as they are by then. Only events the room
+/// draws the meeting for count; a later one that changes who may see what is dispatched after the
+/// audiences are worked out again, and draws the meeting for each new audience itself. One pass from
+/// the end of the batch.
+fn redrawn_later(batch: &[Event]) -> Vec<bool> {
+    let mut drawn_after = std::collections::HashSet::new();
+    let mut flags: Vec<bool> = batch
+        .iter()
+        .rev()
+        .map(|e| match e.meeting_id {
+            Some(meeting) if e.event_kind().is_some_and(EventKind::redraws_meeting) => {
+                !drawn_after.insert(meeting)
+            }
+            _ => false,
         })
+        .collect();
+    flags.reverse();
+    flags
 }
 
 /// Closes the oldest of the open sockets that `mine` picks, beyond `limit`.
@@ -666,9 +673,9 @@ impl Hub {
                 match events::after(&mut conn, last, 200) {
                     Ok(batch) if batch.is_empty() => break,
                     Ok(batch) => {
-                        for (n, event) in batch.iter().enumerate() {
+                        for (event, later) in batch.iter().zip(redrawn_later(&batch)) {
                             last = event.id;
-                            self.dispatch(&mut conn, event, redrawn_later(event, &batch[n + 1..]));
+                            self.dispatch(&mut conn, event, later);
                         }
                         handed += batch.len();
                     }
@@ -728,5 +735,46 @@ impl Hub {
             }
             std::thread::sleep(Duration::from_secs(1));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: i64, kind: EventKind, meeting: Option<i64>) -> Event {
+        Event {
+            id,
+            occurred_at: chrono::NaiveDateTime::default(),
+            actor_user_id: None,
+            actor_organisation_id: None,
+            family_id: None,
+            kind: kind.name().to_string(),
+            subject_type: "meeting".into(),
+            subject_id: meeting,
+            data: "{}".into(),
+            prev_hash: String::new(),
+            hash: String::new(),
+            meeting_id: meeting,
+            data_digest: None,
+            erased_at: None,
+        }
+    }
+
+    #[test]
+    fn only_an_event_whose_meeting_is_drawn_again_later_in_the_batch_leaves_the_drawing_out() {
+        let batch = [
+            event(1, EventKind::MeetingStarted, Some(7)),
+            event(2, EventKind::MeetingStarted, Some(8)),
+            event(3, EventKind::MeetingItemCurrent, Some(7)),
+            // Attendance draws the attendance list, not the meeting: it does not stand in for 2.
+            event(4, EventKind::MeetingAttendance, Some(8)),
+            event(5, EventKind::MeetingItemCurrent, Some(7)),
+            event(6, EventKind::MeetingStarted, None),
+        ];
+        assert_eq!(
+            redrawn_later(&batch),
+            [true, false, true, false, false, false]
+        );
     }
 }

@@ -256,14 +256,18 @@ impl EventKind {
         matches!(self.area(), "meeting" | "agenda")
     }
 
+    /// Who is present changed: the live room draws the attendance list.
+    pub fn is_attendance(self) -> bool {
+        matches!(
+            self,
+            EventKind::MeetingAttendance | EventKind::MeetingAllPresent
+        )
+    }
+
     /// Whether the live room draws the meeting's status and agenda again after this event (the
     /// attendance events draw the attendance list instead).
     pub fn redraws_meeting(self) -> bool {
-        self.changes_meeting_state()
-            && !matches!(
-                self,
-                EventKind::MeetingAttendance | EventKind::MeetingAllPresent
-            )
+        self.changes_meeting_state() && !self.is_attendance()
     }
 }
 

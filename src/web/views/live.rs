@@ -167,12 +167,10 @@ pub fn render_event(
     let kind = event.kind.as_str();
     let what = event.event_kind();
 
-    if what.is_some_and(EventKind::redraws_meeting) {
-        if !redrawn_later {
-            drawing.status_and_agenda(conn)?;
-        }
-    } else if what.is_some_and(EventKind::changes_meeting_state) {
+    if what.is_some_and(EventKind::is_attendance) {
         drawing.attendance(conn)?;
+    } else if what.is_some_and(EventKind::redraws_meeting) && !redrawn_later {
+        drawing.status_and_agenda(conn)?;
     }
     match what {
         Some(EventKind::FamilyViewSaved) => drawing.family_view(conn, event.subject_id)?,
