@@ -24,8 +24,11 @@ use diesel::connection::SimpleConnection;
 use tokio::sync::mpsc;
 
 use crate::db::{DatabaseUrl, DbConn, Pool};
+use crate::domain::meeting::reads::Reads;
 use crate::events::{self, Event, EventKind};
 use crate::i18n::Locale;
+
+mod dispatch;
 
 /// Messages waiting for one connection before it counts as lagged.
 pub const QUEUE: usize = 512;
@@ -157,9 +160,11 @@ struct Connection {
     closing: Arc<Closing>,
 }
 
-/// Renders an event for an audience; None when the event shows nothing to anyone in the room. The flag
-/// says a later event of the same batch draws the meeting's state again (see `redrawn_later`).
-pub type Renderer = dyn Fn(&mut DbConn, &Event, &Audience, bool) -> Option<String> + Send + Sync;
+/// Renders an event for an audience; None when the event shows nothing to anyone in the room. It draws
+/// from what `Reads` holds (the batch's meetings, read once). The flag says a later event of the same
+/// batch draws the meeting's state again (see `redrawn_later`).
+pub type Renderer =
+    dyn Fn(&mut DbConn, &mut Reads, &Event, &Audience, bool) -> Option<String> + Send + Sync;
 /// Works out a participant's audience again: Ok(None) when they are no longer part of the meeting,
 /// Err when the database could not say (the socket then keeps what it had).
 pub type AudienceOf =
@@ -184,28 +189,6 @@ fn changes_access(kind: EventKind) -> bool {
             | EventKind::UserDeactivated
             | EventKind::UserActivated
     )
-}
-
-/// For each event of a batch: whether a later event of the same batch draws its meeting again, so that
-/// it need not. Its message still goes out (every event moves the client's resume point on), without
-/// the status and agenda, which the later message brings as they are by then. Only events the room
-/// draws the meeting for count; a later one that changes who may see what is dispatched after the
-/// audiences are worked out again, and draws the meeting for each new audience itself. One pass from
-/// the end of the batch.
-fn redrawn_later(batch: &[Event]) -> Vec<bool> {
-    let mut drawn_after = std::collections::HashSet::new();
-    let mut flags: Vec<bool> = batch
-        .iter()
-        .rev()
-        .map(|e| match e.meeting_id {
-            Some(meeting) if e.event_kind().is_some_and(EventKind::redraws_meeting) => {
-                !drawn_after.insert(meeting)
-            }
-            _ => false,
-        })
-        .collect();
-    flags.reverse();
-    flags
 }
 
 /// Closes the oldest of the open sockets that `mine` picks, beyond `limit`.
@@ -435,72 +418,12 @@ impl Hub {
     pub fn render(
         &self,
         conn: &mut DbConn,
+        reads: &mut Reads,
         event: &Event,
         audience: &Audience,
         redrawn_later: bool,
     ) -> Option<String> {
-        (self.renderer)(conn, event, audience, redrawn_later)
-    }
-
-    /// Hands one event to its meeting's room: rendered once per audience, queued per connection.
-    /// An event that changes who may see what first works out the audiences again (the agenda's in
-    /// its own room, the others' in every room).
-    fn dispatch(&self, conn: &mut DbConn, event: &Event, redrawn_later: bool) {
-        match event.event_kind() {
-            Some(kind) if kind.area() == "agenda" => {
-                if let Some(meeting_id) = event.meeting_id {
-                    self.refresh(conn, Some(meeting_id));
-                }
-            }
-            Some(kind) if changes_access(kind) => self.refresh(conn, None),
-            _ => {}
-        }
-        let Some(meeting_id) = event.meeting_id else {
-            return;
-        };
-        let lag = crate::domain::now() - event.occurred_at;
-        self.metrics
-            .dispatched(lag.num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6);
-        let targets: Vec<(u64, Audience)> = match self.rooms.lock() {
-            Ok(rooms) => match rooms.get(&meeting_id) {
-                Some(room) => room
-                    .iter()
-                    .filter(|c| !c.closing.is_closed())
-                    .map(|c| (c.id, c.audience.clone()))
-                    .collect(),
-                None => return,
-            },
-            Err(_) => return,
-        };
-        let mut rendered: HashMap<Audience, Option<Arc<Message>>> = HashMap::new();
-        let mut plan: HashMap<u64, Arc<Message>> = HashMap::new();
-        for (id, audience) in &targets {
-            let message = rendered
-                .entry(audience.clone())
-                .or_insert_with(|| {
-                    self.render(conn, event, audience, redrawn_later)
-                        .map(|json| {
-                            Arc::new(Message {
-                                event_id: event.id,
-                                json: json.into(),
-                            })
-                        })
-                })
-                .clone();
-            plan.extend(message.map(|m| (*id, m)));
-        }
-        if let Ok(rooms) = self.rooms.lock()
-            && let Some(room) = rooms.get(&meeting_id)
-        {
-            for c in room {
-                if let Some(message) = plan.get(&c.id)
-                    && c.tx.try_send(message.clone()).is_err()
-                {
-                    // Full (or gone): the connection replays from the event log instead.
-                    c.lagged.store(true, Ordering::Relaxed);
-                }
-            }
-        }
+        (self.renderer)(conn, reads, event, audience, redrawn_later)
     }
 
     /// Works out the audience of every open socket in `meeting` (or in every room) again, once per
@@ -673,10 +596,8 @@ impl Hub {
                 match events::after(&mut conn, last, 200) {
                     Ok(batch) if batch.is_empty() => break,
                     Ok(batch) => {
-                        for (event, later) in batch.iter().zip(redrawn_later(&batch)) {
-                            last = event.id;
-                            self.dispatch(&mut conn, event, later);
-                        }
+                        last = batch.last().map_or(last, |e| e.id);
+                        self.dispatch_batch(&mut conn, &batch);
                         handed += batch.len();
                     }
                     Err(e) => {
@@ -735,46 +656,5 @@ impl Hub {
             }
             std::thread::sleep(Duration::from_secs(1));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn event(id: i64, kind: EventKind, meeting: Option<i64>) -> Event {
-        Event {
-            id,
-            occurred_at: chrono::NaiveDateTime::default(),
-            actor_user_id: None,
-            actor_organisation_id: None,
-            family_id: None,
-            kind: kind.name().to_string(),
-            subject_type: "meeting".into(),
-            subject_id: meeting,
-            data: "{}".into(),
-            prev_hash: String::new(),
-            hash: String::new(),
-            meeting_id: meeting,
-            data_digest: None,
-            erased_at: None,
-        }
-    }
-
-    #[test]
-    fn only_an_event_whose_meeting_is_drawn_again_later_in_the_batch_leaves_the_drawing_out() {
-        let batch = [
-            event(1, EventKind::MeetingStarted, Some(7)),
-            event(2, EventKind::MeetingStarted, Some(8)),
-            event(3, EventKind::MeetingItemCurrent, Some(7)),
-            // Attendance draws the attendance list, not the meeting: it does not stand in for 2.
-            event(4, EventKind::MeetingAttendance, Some(8)),
-            event(5, EventKind::MeetingItemCurrent, Some(7)),
-            event(6, EventKind::MeetingStarted, None),
-        ];
-        assert_eq!(
-            redrawn_later(&batch),
-            [true, false, true, false, false, false]
-        );
     }
 }

@@ -151,7 +151,11 @@ pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult
 }
 
 pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult<Announced> {
-    meeting::set_status(conn, at.id, MeetingStatus::Running)?;
+    meeting::start(conn, at.id, None)?;
+    announce_started(conn, by, at)
+}
+
+fn announce_started(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult<Announced> {
     announce(
         conn,
         by,
@@ -162,7 +166,8 @@ pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult<
     )
 }
 
-/// Makes an item current; taking up an item of a planned meeting starts the meeting.
+/// Makes an item current; taking up an item of a planned meeting starts the meeting (one update of
+/// the meeting, then its two events in order: started, then the item current).
 pub fn set_current_item(
     conn: &mut DbConn,
     by: &Who,
@@ -170,11 +175,12 @@ pub fn set_current_item(
     item: &AgendaItem,
 ) -> DomainResult<Announced> {
     let started = if at.status() == MeetingStatus::Planned {
-        start_meeting(conn, by, at)?
+        meeting::start(conn, at.id, Some(item.id))?;
+        announce_started(conn, by, at)?
     } else {
+        meeting::set_current_item(conn, at.id, Some(item.id))?;
         Announced::nothing()
     };
-    meeting::set_current_item(conn, at.id, Some(item.id))?;
     let current = announce(
         conn,
         by,

@@ -26,8 +26,8 @@ const REPLAY_BATCH: i64 = 200;
 
 pub fn hub(config: &crate::config::Config) -> Arc<Hub> {
     Hub::new(
-        Box::new(|conn, event, audience, redrawn_later| {
-            render_event(conn, event, audience, redrawn_later)
+        Box::new(|conn, reads, event, audience, redrawn_later| {
+            render_event(conn, reads, event, audience, redrawn_later)
                 .ok()
                 .flatten()
         }),
@@ -346,9 +346,10 @@ impl Room {
                     };
                     let events =
                         crate::events::for_meeting_after(conn, meeting_id, after, REPLAY_BATCH)?;
+                    let mut reads = crate::domain::meeting::reads::Reads::default();
                     Ok(events
                         .iter()
-                        .map(|e| (e.id, live.render(conn, e, &audience, false)))
+                        .map(|e| (e.id, live.render(conn, &mut reads, e, &audience, false)))
                         .collect::<Vec<_>>())
                 })
                 .await

@@ -308,21 +308,31 @@ async fn a_live_agenda_update_looks_like_the_page() {
     assert!(normalise(&live).contains("Uitgenodigd voor dit punt"));
 }
 
+/// A meeting of the table planned for tomorrow with both families on its agenda; the chair's and
+/// Ahmed's clients.
+async fn planned_with_both_families(
+    app: &TestApp,
+    c: &Cast,
+) -> (i64, crate::common::Client, crate::common::Client) {
+    use crate::common::meeting::{plan_meeting, put_both_families_on_the_agenda};
+    let ingrid = signed_in(app, "ingrid@vt.example").await;
+    let ahmed = signed_in(app, "ahmed@vt.example").await;
+    let karin = signed_in(app, "karin@wijkteam.example").await;
+    let day = crate::common::world::today() + chrono::Duration::days(1);
+    let meeting = plan_meeting(&ingrid, c.table, day).await;
+    put_both_families_on_the_agenda(c, [&ingrid, &ahmed, &karin], meeting).await;
+    (meeting, ingrid, ahmed)
+}
+
 /// The chair's first step starts the meeting and takes up its first item: two events of one write.
 /// A participant watching receives both, in order, and ends with the meeting running and the first
 /// item current; the status and agenda come once, with the second (the first message would only have
 /// drawn them a moment before, as they were between the two).
 #[actix_web::test]
 async fn the_first_step_starts_the_meeting_and_the_room_draws_it_once() {
-    use crate::common::meeting::{plan_meeting, put_both_families_on_the_agenda};
     let app = TestApp::spawn().await;
     let c = Cast::new(&app);
-    let ingrid = signed_in(&app, "ingrid@vt.example").await;
-    let ahmed = signed_in(&app, "ahmed@vt.example").await;
-    let karin = signed_in(&app, "karin@wijkteam.example").await;
-    let day = crate::common::world::today() + chrono::Duration::days(1);
-    let meeting = plan_meeting(&ingrid, c.table, day).await;
-    put_both_families_on_the_agenda(&c, [&ingrid, &ahmed, &karin], meeting).await;
+    let (meeting, ingrid, ahmed) = planned_with_both_families(&app, &c).await;
     assert_eq!(
         on_meeting(&ingrid, meeting, "publiceren").await.status,
         StatusCode::SEE_OTHER
@@ -381,4 +391,81 @@ async fn the_first_step_starts_the_meeting_and_the_room_draws_it_once() {
     .await;
     let replayed = again.until_kind("meeting.started", WAIT).await;
     assert_eq!(drawn(&replayed, "#live-agenda").len(), 1);
+}
+
+/// The dispatcher reads the meetings of a batch of events together: two meetings that change in one
+/// commit are each drawn from their own agenda, in their own room only.
+#[actix_web::test]
+async fn two_meetings_changed_in_one_commit_are_each_drawn_as_they_are() {
+    use samenspel::domain::meeting;
+    let app = TestApp::spawn().await;
+    let c = Cast::new(&app);
+    let (first, ingrid, _) = planned_with_both_families(&app, &c).await;
+    let in_a_week = crate::common::world::today() + chrono::Duration::days(8);
+    let second = crate::common::meeting::plan_meeting(&ingrid, c.table, in_a_week).await;
+    let after = last_event(&app);
+    // The chair, in both rooms.
+    let ingrids = token(&app, "ingrid@vt.example").await;
+    let mut in_first = Socket::open(&app.base_url, first, &ingrids, after).await;
+    let mut in_second = Socket::open(&app.base_url, second, &ingrids, after).await;
+
+    // Written straight to the database, in one transaction: the dispatcher finds both meetings' events
+    // in one batch (no wake from a page; its poll finds them).
+    let (first_items, second_items) =
+        samenspel::db::write(&mut app.conn(), |conn| -> anyhow::Result<_> {
+            let mut step = |id: i64, nth: usize| -> anyhow::Result<Vec<String>> {
+                let m = meeting::find(conn, id)?.unwrap();
+                let items = meeting::items(conn, id)?;
+                let _ = samenspel::record::set_current_item(conn, &c.ingrid, &m, &items[nth])?;
+                Ok(items.iter().map(|i| i.id.to_string()).collect())
+            };
+            Ok((step(first, 2)?, step(second, 0)?))
+        })
+        .unwrap();
+    assert!(
+        first_items.len() > second_items.len(),
+        "the families are on the first only"
+    );
+
+    let current_of = |m: &serde_json::Value| -> (String, usize) {
+        let agenda = m["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["target"] == "#live-agenda")
+            .map(|f| f["html"].as_str().unwrap().to_string())
+            .expect("the agenda drawn");
+        let doc = scraper::Html::parse_fragment(&agenda);
+        let items = scraper::Selector::parse(".ss-agenda__item").unwrap();
+        let current = scraper::Selector::parse(".ss-agenda__item--current").unwrap();
+        let ids: Vec<String> = doc
+            .select(&current)
+            .filter_map(|e| e.value().attr("id").map(|id| id.replace("punt-", "")))
+            .collect();
+        assert_eq!(ids.len(), 1, "{agenda}");
+        (ids[0].clone(), doc.select(&items).count())
+    };
+    let drawn_first = in_first.until_kind("meeting.item_current", WAIT).await;
+    let drawn_second = in_second.until_kind("meeting.item_current", WAIT).await;
+    assert_eq!(
+        current_of(&drawn_first),
+        (first_items[2].clone(), first_items.len())
+    );
+    assert_eq!(
+        current_of(&drawn_second),
+        (second_items[0].clone(), second_items.len())
+    );
+    // Each room had its own meeting's two events and nothing of the other's.
+    for (socket, started) in [
+        (&mut in_first, &drawn_first),
+        (&mut in_second, &drawn_second),
+    ] {
+        assert!(
+            socket
+                .next_event(Duration::from_millis(700))
+                .await
+                .is_none()
+        );
+        assert_eq!(started["kind"], "meeting.item_current");
+    }
 }

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 pub mod minutes;
 pub mod place;
 mod prepared;
+pub mod reads;
 mod state;
 
 pub use state::{MeetingAction, MeetingState, next_open_item, not_recordable, state_allows};
@@ -195,28 +196,46 @@ pub fn upcoming_for_user(
         .load(conn)
 }
 
-pub fn set_status(conn: &mut DbConn, id: i64, status: MeetingStatus) -> QueryResult<()> {
+/// Starts a meeting; with `first`, that item is current from the start (one statement, not two: fifty
+/// chairs starting their meetings at once write one after the other on the group-commit connection).
+pub fn start(conn: &mut DbConn, id: i64, first: Option<i64>) -> QueryResult<()> {
     let now = super::now();
+    let status = MeetingStatus::Running.code();
+    if let DbConn::Postgres(pg) = conn {
+        let at = now;
+        prepared::SetStarted {
+            id,
+            status,
+            at,
+            item: first,
+        }
+        .execute(pg)?;
+        return Ok(());
+    }
+    let target = meetings::table.find(id);
+    let started = (meetings::status.eq(status), meetings::started_at.eq(now));
+    match first {
+        Some(item) => diesel::update(target)
+            .set((
+                started,
+                meetings::current_item_id.eq(item),
+                meetings::current_item_started_at.eq(now),
+            ))
+            .execute(conn)?,
+        None => diesel::update(target).set(started).execute(conn)?,
+    };
+    Ok(())
+}
+
+/// Sets a meeting's status: running (`start`), closed (no item current any more) or back to planned.
+pub fn set_status(conn: &mut DbConn, id: i64, status: MeetingStatus) -> QueryResult<()> {
     let target = meetings::table.find(id);
     match status {
-        MeetingStatus::Running => match conn {
-            DbConn::Postgres(pg) => prepared::SetStarted {
-                id,
-                status: status.code(),
-                at: now,
-            }
-            .execute(pg)?,
-            DbConn::Sqlite(_) => diesel::update(target)
-                .set((
-                    meetings::status.eq(status.code()),
-                    meetings::started_at.eq(now),
-                ))
-                .execute(conn)?,
-        },
+        MeetingStatus::Running => return start(conn, id, None),
         MeetingStatus::Closed => diesel::update(target)
             .set((
                 meetings::status.eq(status.code()),
-                meetings::closed_at.eq(now),
+                meetings::closed_at.eq(super::now()),
                 meetings::current_item_id.eq(None::<i64>),
                 meetings::current_item_started_at.eq(None::<NaiveDateTime>),
             ))
@@ -519,12 +538,24 @@ pub fn withdraw_from_item(
 
 /// (item id, user id, name) of everyone invited for single items of a meeting.
 pub fn item_invitees(conn: &mut DbConn, meeting_id: i64) -> QueryResult<Vec<(i64, i64, String)>> {
+    Ok(invitees_of(conn, &[meeting_id])?
+        .into_iter()
+        .map(|(_, item, user, name)| (item, user, name))
+        .collect())
+}
+
+/// Who is invited for which item of `meeting_ids`: (meeting, item, user, the user's name), by name.
+pub fn invitees_of(
+    conn: &mut DbConn,
+    meeting_ids: &[i64],
+) -> QueryResult<Vec<(i64, i64, i64, String)>> {
     item_invitees::table
         .inner_join(agenda_items::table)
         .inner_join(users::table.on(users::id.eq(item_invitees::user_id)))
-        .filter(agenda_items::meeting_id.eq(meeting_id))
+        .filter(agenda_items::meeting_id.eq_any(meeting_ids))
         .order(users::name.asc())
         .select((
+            agenda_items::meeting_id,
             item_invitees::agenda_item_id,
             item_invitees::user_id,
             users::name,

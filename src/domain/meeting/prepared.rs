@@ -1,8 +1,8 @@
-//! The meeting's two most frequent updates, kept prepared on PostgreSQL.
+//! The meeting's most frequent updates, kept prepared on PostgreSQL.
 //!
 //! Diesel prepares an UPDATE again for every run (PostgreSQL parses and plans it, one more round trip
 //! each time). Moving to the next item and starting a meeting are what fifty chairs do in the same
-//! moment, one after the other on the group-commit connection, so there these two are statements of
+//! moment, one after the other on the group-commit connection, so there these are statements of
 //! their own that diesel keeps prepared per connection: only bound and run.
 
 use chrono::NaiveDateTime;
@@ -19,11 +19,13 @@ pub(super) struct SetCurrentItem {
     pub started: Option<NaiveDateTime>,
 }
 
-/// `UPDATE meetings SET status = …, started_at = … WHERE id = …`: the meeting starts.
+/// `UPDATE meetings SET status = …, started_at = … WHERE id = …`: the meeting starts; with `item`, that
+/// item is current from the start too (the chair's first step), in the same statement.
 pub(super) struct SetStarted<'a> {
     pub id: i64,
     pub status: &'a str,
     pub at: NaiveDateTime,
+    pub item: Option<i64>,
 }
 
 impl QueryId for SetCurrentItem {
@@ -56,6 +58,12 @@ impl QueryFragment<Pg> for SetStarted<'_> {
         out.push_bind_param::<Text, _>(&self.status)?;
         out.push_sql(", started_at = ");
         out.push_bind_param::<Timestamp, _>(&self.at)?;
+        if let Some(item) = &self.item {
+            out.push_sql(", current_item_id = ");
+            out.push_bind_param::<BigInt, _>(item)?;
+            out.push_sql(", current_item_started_at = ");
+            out.push_bind_param::<Timestamp, _>(&self.at)?;
+        }
         out.push_sql(" WHERE id = ");
         out.push_bind_param::<BigInt, _>(&self.id)
     }

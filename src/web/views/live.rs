@@ -5,13 +5,12 @@
 //! messages carry `"event": null` (they are not events and are not replayed). Fragments leave the CSRF
 //! token empty; the page's script fills in its own.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::domain::meeting::minutes;
-use crate::domain::{decision, family, meeting, table};
+use crate::domain::meeting::reads::Reads;
+use crate::domain::{decision, meeting, table};
 use crate::events::{Event, EventKind};
 use crate::i18n::{I18n, Locale};
 use crate::live::Audience;
@@ -130,25 +129,26 @@ fn audience_ctx(audience: &Audience) -> PageCtx {
 /// The label of an item for an audience: its title, or the family's pseudonym when not visible.
 fn item_label(
     conn: &mut DbConn,
+    reads: &mut Reads,
     ctx: &PageCtx,
     item: &meeting::AgendaItem,
     visible: bool,
 ) -> Result<String, AppError> {
     Ok(match (item.family_id, visible) {
-        (Some(fid), false) => family::find(conn, fid)?
-            .map(|f| f.pseudonym())
-            .unwrap_or_default(),
+        (Some(fid), false) => reads.pseudonym(conn, fid)?,
         _ if item.kind() == meeting::ItemKind::ActionReview => ctx.t("meeting.action_review"),
         _ => item.title.clone(),
     })
 }
 
-/// Renders one event for one audience as the JSON message of the wire.
+/// Renders one event for one audience as the JSON message of the wire, from what `reads` holds of the
+/// meeting (read for the dispatcher's whole batch; what it lacks it reads and keeps).
 /// `redrawn_later`: a later event of the same batch draws the meeting's status and agenda again (as
 /// they are by then), so this one leaves them out (starting a meeting and taking up its first item
 /// are two events of one write: the agenda is drawn once, not twice).
 pub fn render_event(
     conn: &mut DbConn,
+    reads: &mut Reads,
     event: &Event,
     audience: &Audience,
     redrawn_later: bool,
@@ -159,10 +159,10 @@ pub fn render_event(
     let Some(meeting_id) = event.meeting_id else {
         return Ok(None);
     };
-    let Some(found) = meeting::find(conn, meeting_id)? else {
+    let Some(found) = reads.meeting(conn, meeting_id)? else {
         return Ok(None);
     };
-    let mut drawing = Drawing::new(audience, found);
+    let mut drawing = Drawing::new(audience, found, reads);
     // Every event goes out, even one that shows nothing here, so the client's resume point moves on.
     let kind = event.kind.as_str();
     let what = event.event_kind();
@@ -220,7 +220,8 @@ pub fn feed_so_far(
     ) else {
         return Ok(Vec::new());
     };
-    let mut drawing = Drawing::new(&audience, found);
+    let mut reads = Reads::default();
+    let mut drawing = Drawing::new(&audience, found, &mut reads);
     let mut after = 0;
     while after < until {
         let events = crate::events::for_meeting_after(conn, meeting_id, after, FEED_BATCH)?;
@@ -246,20 +247,21 @@ pub fn feed_so_far(
 /// fragments so far, in the order the client applies them.
 struct Drawing<'a> {
     audience: &'a Audience,
+    /// The meeting's agenda and the rest, as read for the batch (or when first needed).
+    reads: &'a mut Reads,
     meeting: meeting::Meeting,
     ctx: PageCtx,
     seat: Seat,
     fragments: Vec<Fragment>,
     /// The feed's lines so far, as plain text.
     lines: Vec<String>,
-    /// The items read so far (see `item`).
-    items: HashMap<i64, meeting::AgendaItem>,
 }
 
 impl<'a> Drawing<'a> {
-    fn new(audience: &'a Audience, meeting: meeting::Meeting) -> Self {
+    fn new(audience: &'a Audience, meeting: meeting::Meeting, reads: &'a mut Reads) -> Self {
         Drawing {
             audience,
+            reads,
             meeting,
             ctx: audience_ctx(audience),
             seat: Seat {
@@ -270,7 +272,6 @@ impl<'a> Drawing<'a> {
             },
             fragments: Vec::new(),
             lines: Vec::new(),
-            items: HashMap::new(),
         }
     }
 
@@ -297,12 +298,14 @@ impl<'a> Drawing<'a> {
     /// The meeting's state changed: the status line and the whole agenda, as the page draws them.
     fn status_and_agenda(&mut self, conn: &mut DbConn) -> Result<(), AppError> {
         let meeting_id = self.meeting.id;
-        let invited = meeting::item_invitees(conn, meeting_id)?;
-        let items: Vec<ItemView> = meeting::items(conn, meeting_id)?
+        let invited = self.reads.invitees(conn, meeting_id)?;
+        let items: Vec<ItemView> = self
+            .reads
+            .items(conn, meeting_id)?
             .into_iter()
             .map(|item| {
                 let shown = self.visible(item.id);
-                let label = item_label(conn, &self.ctx, &item, shown)?;
+                let label = item_label(conn, self.reads, &self.ctx, &item, shown)?;
                 // As on the page: who is invited for an item is shown only to those who see the item.
                 let invitees = invited
                     .iter()
@@ -353,22 +356,15 @@ impl<'a> Drawing<'a> {
         Ok(())
     }
 
-    /// The item an event is about, when it is an item of this meeting. Read once per drawing: the feed
-    /// so far draws many events about few items (a decision and its actions per item).
+    /// The item an event is about, when it is an item of this meeting (from the agenda as read, so
+    /// the feed so far, which draws many events about few items, reads the agenda once).
     fn item(
         &mut self,
         conn: &mut DbConn,
         item_id: Option<i64>,
     ) -> Result<Option<meeting::AgendaItem>, AppError> {
         let Some(id) = item_id else { return Ok(None) };
-        if let Some(item) = self.items.get(&id) {
-            return Ok(Some(item.clone()));
-        }
-        let found = meeting::find_item(conn, self.meeting.id, id)?;
-        if let Some(item) = &found {
-            self.items.insert(id, item.clone());
-        }
-        Ok(found)
+        Ok(self.reads.item(conn, self.meeting.id, id)?)
     }
 
     /// A family's view on an item was saved: the views, and a line in the feed, for those who see it.
@@ -395,7 +391,7 @@ impl<'a> Drawing<'a> {
             "replace",
             html,
         ));
-        let label = item_label(conn, &self.ctx, &item, true)?;
+        let label = item_label(conn, self.reads, &self.ctx, &item, true)?;
         self.feed_about("live.family_view", &label);
         Ok(())
     }
@@ -455,7 +451,7 @@ impl<'a> Drawing<'a> {
             .item(conn, Some(d.agenda_item_id))?
             .ok_or(AppError::NotFound)?;
         let shown = self.visible(item.id);
-        let label = item_label(conn, &self.ctx, &item, shown)?;
+        let label = item_label(conn, self.reads, &self.ctx, &item, shown)?;
         if shown {
             let html = partial(DecisionPartial {
                 ctx: &self.ctx,
@@ -494,7 +490,7 @@ impl<'a> Drawing<'a> {
             .item(conn, Some(row.action.agenda_item_id))?
             .ok_or(AppError::NotFound)?;
         let shown = self.visible(item.id);
-        let label = item_label(conn, &self.ctx, &item, shown)?;
+        let label = item_label(conn, self.reads, &self.ctx, &item, shown)?;
         if shown {
             if created {
                 let html = partial(ActionPartial {
