@@ -81,98 +81,100 @@ fn args() -> Args {
 
 /// Meetings with a chair and `participants` standing members each; returns (meeting, chair token,
 /// participant tokens).
-fn prepare(url: &str, a: &Args) -> Vec<(i64, String, Vec<String>)> {
+/// A meeting, its chair's session token and its participants' tokens.
+type Setup = (i64, String, Vec<String>);
+
+fn prepare(url: &str, a: &Args) -> Vec<Setup> {
     let pool = db::connect(&db::DatabaseUrl::parse(url).unwrap(), 2).unwrap();
     let mut conn = pool.get().unwrap();
     db::migrate(&mut conn).unwrap();
     samenspel::demo::seed(&mut conn).unwrap();
     let day = std::time::Duration::from_secs(3600 * 8);
-    db::write(
-        &mut conn,
-        |conn| -> anyhow::Result<Vec<(i64, String, Vec<String>)>> {
-            let org = organisation::create(conn, "Bench", OrganisationKind::Other, None)?;
-            if a.login_storm > 0 {
-                let hash = samenspel::auth::password::hash(STORM_PASSWORD)?;
-                for i in 0..a.login_storm {
-                    user::create(
-                        conn,
-                        NewUser {
-                            organisation_id: Some(org.id),
-                            email: &format!("storm{i}@bench.example"),
-                            name: &format!("Storm {i}"),
-                            role: Role::Professional,
-                            password_hash: Some(&hash),
-                        },
-                    )?;
-                }
-            }
-            let kind = table::kinds_of(conn, &[1])?
-                .into_iter()
-                .find(|k| k.code == "mda")
-                .unwrap();
-            let now = samenspel::domain::now();
-            let mut out = Vec::new();
-            for m in 0..a.meetings {
-                let mut new_user = |name: String| -> anyhow::Result<i64> {
-                    Ok(user::create(
-                        conn,
-                        NewUser {
-                            organisation_id: Some(org.id),
-                            email: &format!("{name}@bench.example"),
-                            name: &name,
-                            role: Role::Professional,
-                            password_hash: None,
-                        },
-                    )?
-                    .id)
-                };
-                let chair = new_user(format!("chair{m}"))?;
-                let members: Vec<i64> = (0..a.participants)
-                    .map(|p| new_user(format!("p{m}x{p}")))
-                    .collect::<Result<_, _>>()?;
-                let chair_who = record::who(conn, chair)?;
-                let t = record::create_table(
+    let setups = db::write(&mut conn, |conn| -> anyhow::Result<Vec<Setup>> {
+        let org = organisation::create(conn, "Bench", OrganisationKind::Other, None)?;
+        if a.login_storm > 0 {
+            let hash = samenspel::auth::password::hash(STORM_PASSWORD)?;
+            for i in 0..a.login_storm {
+                user::create(
                     conn,
-                    &chair_who,
-                    &kind,
-                    &format!("Bench tafel {m}"),
-                    "Bench",
-                )?;
-                table::add_member(conn, t.id, chair, TableRole::Chair)?;
-                for id in &members {
-                    table::add_member(conn, t.id, *id, TableRole::Member)?;
-                }
-                let (meeting, _) = record::plan_meeting(
-                    conn,
-                    &chair_who,
-                    &t,
-                    &MeetingPlan {
-                        starts_at: now,
-                        ends_at: now + chrono::Duration::hours(2),
-                        place: "Bench".into(),
-                        online_link: String::new(),
+                    NewUser {
+                        organisation_id: Some(org.id),
+                        email: &format!("storm{i}@bench.example"),
+                        name: &format!("Storm {i}"),
+                        role: Role::Professional,
+                        password_hash: Some(&hash),
                     },
                 )?;
-                for k in 0..3 {
-                    let _ = record::add_topic(
-                        conn,
-                        &chair_who,
-                        &meeting,
-                        &format!("Onderwerp {k}"),
-                        10,
-                    )?;
-                }
-                let chair_token = session::create(conn, chair, day)?;
-                let tokens = members
-                    .iter()
-                    .map(|id| session::create(conn, *id, day))
-                    .collect::<Result<_, _>>()?;
-                out.push((meeting.id, chair_token, tokens));
             }
-            Ok(out)
-        },
-    )
-    .unwrap()
+        }
+        let kind = table::kinds_of(conn, &[1])?
+            .into_iter()
+            .find(|k| k.code == "mda")
+            .unwrap();
+        let now = samenspel::domain::now();
+        let mut out = Vec::new();
+        // One meeting more than measured: the last is the warm-up's (see `warm_writer`).
+        for m in 0..=a.meetings {
+            let mut new_user = |name: String| -> anyhow::Result<i64> {
+                Ok(user::create(
+                    conn,
+                    NewUser {
+                        organisation_id: Some(org.id),
+                        email: &format!("{name}@bench.example"),
+                        name: &name,
+                        role: Role::Professional,
+                        password_hash: None,
+                    },
+                )?
+                .id)
+            };
+            let chair = new_user(format!("chair{m}"))?;
+            let members: Vec<i64> = (0..a.participants)
+                .map(|p| new_user(format!("p{m}x{p}")))
+                .collect::<Result<_, _>>()?;
+            let chair_who = record::who(conn, chair)?;
+            let t = record::create_table(
+                conn,
+                &chair_who,
+                &kind,
+                &format!("Bench tafel {m}"),
+                "Bench",
+            )?;
+            table::add_member(conn, t.id, chair, TableRole::Chair)?;
+            for id in &members {
+                table::add_member(conn, t.id, *id, TableRole::Member)?;
+            }
+            let (meeting, _) = record::plan_meeting(
+                conn,
+                &chair_who,
+                &t,
+                &MeetingPlan {
+                    starts_at: now,
+                    ends_at: now + chrono::Duration::hours(2),
+                    place: "Bench".into(),
+                    online_link: String::new(),
+                },
+            )?;
+            for k in 0..3 {
+                let _ =
+                    record::add_topic(conn, &chair_who, &meeting, &format!("Onderwerp {k}"), 10)?;
+            }
+            let chair_token = session::create(conn, chair, day)?;
+            let tokens = members
+                .iter()
+                .map(|id| session::create(conn, *id, day))
+                .collect::<Result<_, _>>()?;
+            out.push((meeting.id, chair_token, tokens));
+        }
+        Ok(out)
+    })
+    .unwrap();
+    // As pgbench does before a run: statistics for the rows just loaded, so PostgreSQL's autovacuum does
+    // not analyse them in the middle of the measured rounds (on a database in use it did long ago).
+    if let db::DbConn::Postgres(_) = &mut *conn {
+        diesel::connection::SimpleConnection::batch_execute(&mut *conn, "VACUUM ANALYZE").unwrap();
+    }
+    setups
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -271,6 +273,41 @@ async fn warm_up(http: &reqwest::Client, base: &str, n: usize) {
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
 }
 
+/// Before the measured rounds, the chair of one more meeting (nobody else in it) starts it and moves
+/// through its agenda, as a server that has been running has done: the first writes on the server's
+/// own database connections prepare their statements once, and the measured rounds are about fifty
+/// chairs on a running server, not about its very first write.
+async fn warm_writer(http: &reqwest::Client, base: &str, (meeting, chair, _): &Setup) {
+    let page = http
+        .get(format!("{base}/bijeenkomsten/{meeting}"))
+        .header("Cookie", format!("samenspel_session={chair}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = page
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    for direction in [
+        "volgende", "volgende", "vorige", "volgende", "vorige", "volgende",
+    ] {
+        let answer = http
+            .post(format!("{base}/bijeenkomsten/{meeting}/{direction}"))
+            .header("Cookie", format!("samenspel_session={chair}"))
+            .form(&[("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert!(answer.status().is_redirection());
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+}
+
 /// Logs each of the `n` storm accounts in once, all at once, and returns the server's memory after.
 async fn warm_logins(http: &reqwest::Client, base: &str, n: usize, pid: u32) -> u64 {
     let logins = (0..n).map(|i| {
@@ -336,7 +373,8 @@ async fn main() {
         .database
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.path().display()));
-    let setups = prepare(&url, &a);
+    let mut setups = prepare(&url, &a);
+    let warm_up_meeting = setups.pop().expect("the warm-up meeting");
     let after = {
         let pool = db::connect(&db::DatabaseUrl::parse(&url).unwrap(), 1).unwrap();
         samenspel::events::last_id(&mut pool.get().unwrap()).unwrap()
@@ -447,6 +485,7 @@ async fn main() {
             .to_string();
         csrf.push(token);
     }
+    warm_writer(&http, &base, &warm_up_meeting).await;
     let storm_from = if a.login_storm > 0 {
         a.rounds / 2
     } else {

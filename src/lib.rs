@@ -49,8 +49,12 @@ pub fn build_state(
         tracing::info!(migrations = ?applied, "database migrated");
     }
     let live = web::live::hub(&config);
-    live.start(pool.clone(), &config.database_url, clock.clone());
-    let writes = db::group::GroupWriter::start(pool.clone(), clock.clone());
+    // The live dispatcher and the group-commit writer each have a connection of their own. Taking one
+    // from the shared pool, they queued behind every request waiting for one, while every chair's
+    // write and every participant's update waits for these two threads (issue 23: fifty chairs at once).
+    let own_connection = || db::connect(&config.database_url, 1);
+    live.start(own_connection()?, &config.database_url, clock.clone());
+    let writes = db::group::GroupWriter::start(own_connection()?, clock.clone());
     Ok(AppState {
         writes,
         pool,

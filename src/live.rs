@@ -512,8 +512,9 @@ impl Hub {
         }
     }
 
-    /// Runs the dispatcher on its own thread until the process ends. On PostgreSQL a second thread
-    /// listens for NOTIFY from every instance and wakes it.
+    /// Runs the dispatcher on its own thread until the process ends, on `pool` (the server gives it one
+    /// of its own, of one connection). On PostgreSQL a second thread listens for NOTIFY from every
+    /// instance and wakes it.
     pub fn start(self: &Arc<Self>, pool: Pool, url: &DatabaseUrl, clock: crate::time::Clock) {
         let mut threads = Vec::new();
         if let DatabaseUrl::Postgres(url) = url {

@@ -45,7 +45,9 @@ pub enum GroupError<E> {
 }
 
 impl GroupWriter {
-    /// Starts the writer thread on `pool`, running each write on `clock`.
+    /// Starts the writer thread on `pool`, running each write on `clock`. The server gives it a pool of
+    /// its own, of one connection, so a batch never waits for a connection behind the requests whose
+    /// writes it carries.
     pub fn start(pool: Pool, clock: crate::time::Clock) -> GroupWriter {
         let (jobs, waiting) = mpsc::channel::<Job>();
         std::thread::Builder::new()

@@ -198,9 +198,9 @@ pub fn meeting_for(
     user: &SignedIn,
     meeting_id: i64,
 ) -> Result<(Meeting, Table, Seat), AppError> {
-    // Two statements, not five: a chair's change is often one of many written in turn (group commit).
-    let (found, at) = meeting::place::with_table(conn, meeting_id)?.ok_or(AppError::NotFound)?;
-    let places = meeting::place::places(conn, &at, meeting_id, user.id())?;
+    // One statement, not six: a chair's change is often one of many written in turn (group commit).
+    let (found, at, places) =
+        meeting::place::with_places(conn, meeting_id, user.id())?.ok_or(AppError::NotFound)?;
     let seat = Seat {
         chair: places.chair,
         minute_taker: places.minute_taker,
