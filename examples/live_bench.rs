@@ -273,6 +273,15 @@ async fn warm_up(http: &reqwest::Client, base: &str, n: usize) {
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
 }
 
+/// The form token on a page.
+fn form_token(page: &str) -> String {
+    page.split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a form token on the page")
+        .to_string()
+}
+
 /// Before the measured rounds, the chair of one more meeting (nobody else in it) starts it and moves
 /// through its agenda, as a server that has been running has done: the first writes on the server's
 /// own database connections prepare their statements once, and the measured rounds are about fifty
@@ -287,12 +296,7 @@ async fn warm_writer(http: &reqwest::Client, base: &str, (meeting, chair, _): &S
         .text()
         .await
         .unwrap();
-    let token = page
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
+    let token = form_token(&page);
     for direction in [
         "volgende", "volgende", "vorige", "volgende", "vorige", "volgende",
     ] {
@@ -476,14 +480,7 @@ async fn main() {
     });
     let mut csrf = Vec::new();
     for page in futures_util::future::join_all(pages).await {
-        let page = page.unwrap().text().await.unwrap();
-        let token = page
-            .split("name=\"csrf_token\" value=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .unwrap()
-            .to_string();
-        csrf.push(token);
+        csrf.push(form_token(&page.unwrap().text().await.unwrap()));
     }
     warm_writer(&http, &base, &warm_up_meeting).await;
     let storm_from = if a.login_storm > 0 {
