@@ -213,36 +213,72 @@ pub const CHANNEL: &str = "samenspel_events";
 /// Appends an event. Call inside the write transaction of the change it records, so both commit or
 /// neither does. A meeting event is also announced on [`CHANNEL`] (PostgreSQL), with the commit.
 pub fn append(conn: &mut DbConn, actor: Actor, new: NewEvent<'_>) -> QueryResult<Event> {
+    append_all(conn, actor, vec![new])?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+/// Appends events of one change in order, as `append` does each; on PostgreSQL in one statement (the
+/// chain's lock taken once, one round trip).
+pub fn append_all(
+    conn: &mut DbConn,
+    actor: Actor,
+    news: Vec<NewEvent<'_>>,
+) -> QueryResult<Vec<Event>> {
     let occurred_at = now();
-    let data = new.data.to_string();
-    let digest = payload_digest(&data);
-    let mut row = EventRow {
-        occurred_at,
-        actor_user_id: actor.user_id,
-        actor_organisation_id: actor.organisation_id,
-        family_id: new.family_id,
-        kind: new.kind.name(),
-        subject_type: new.subject_type,
-        subject_id: new.subject_id,
-        data: &data,
-        prev_hash: "",
-        hash: "",
-        meeting_id: new.meeting_id,
-        data_digest: &digest,
-    };
-    let tail = hash_tail(&row, &hashed_digest(&digest));
+    let payloads: Vec<(String, String)> = news
+        .iter()
+        .map(|new| {
+            let data = new.data.to_string();
+            let digest = payload_digest(&data);
+            (data, digest)
+        })
+        .collect();
+    let rows: Vec<EventRow<'_>> = news
+        .iter()
+        .zip(&payloads)
+        .map(|(new, (data, digest))| EventRow {
+            occurred_at,
+            actor_user_id: actor.user_id,
+            actor_organisation_id: actor.organisation_id,
+            family_id: new.family_id,
+            kind: new.kind.name(),
+            subject_type: new.subject_type,
+            subject_id: new.subject_id,
+            data,
+            prev_hash: "",
+            hash: "",
+            meeting_id: new.meeting_id,
+            data_digest: digest,
+        })
+        .collect();
+    let tails: Vec<String> = rows
+        .iter()
+        .zip(&payloads)
+        .map(|(row, (_, digest))| hash_tail(row, &hashed_digest(digest)))
+        .collect();
     if let DbConn::Postgres(pg) = conn {
-        // The lock on the chain head, the link and the announcement in one statement (`chain_pg`).
-        return chain_pg::append(pg, &row, &tail);
+        // The lock on the chain head, the links and the announcement in one statement (`chain_pg`).
+        return chain_pg::append(pg, &rows, &tails);
     }
-    // SQLite's write transaction holds the database's one write lock already.
+    rows.iter()
+        .zip(&tails)
+        .map(|(row, tail)| append_sqlite(conn, row, tail))
+        .collect()
+}
+
+/// One event on SQLite, whose write transaction holds the database's one write lock already.
+fn append_sqlite(conn: &mut DbConn, row: &EventRow<'_>, tail: &str) -> QueryResult<Event> {
     let prev_hash: String = event_chain_head::table
         .find(1)
         .select(event_chain_head::last_hash)
         .first(conn)?;
-    let hash = link(&prev_hash, &tail);
-    row.prev_hash = &prev_hash;
-    row.hash = &hash;
+    let hash = link(&prev_hash, tail);
+    let row = EventRow {
+        prev_hash: &prev_hash,
+        hash: &hash,
+        ..*row
+    };
     let event: Event = diesel::insert_into(events::table)
         .values(row)
         .returning(events::all_columns)

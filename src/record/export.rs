@@ -2,7 +2,7 @@
 
 use crate::db::DbConn;
 use crate::domain::DomainResult;
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{self, EventKind};
 
 use super::Who;
 
@@ -21,14 +21,7 @@ pub fn export_made(
     events::append(
         conn,
         by.actor(),
-        NewEvent {
-            family_id,
-            kind,
-            subject_type: subject.0,
-            subject_id: Some(subject.1),
-            data,
-            meeting_id: None,
-        },
+        super::new_event(((None, family_id), kind, subject, data)),
     )?;
     Ok(())
 }

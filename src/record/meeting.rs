@@ -14,7 +14,7 @@ use crate::domain::{DomainError, DomainResult};
 use crate::events::EventKind;
 use serde_json::json;
 
-use super::{Announced, Who, announce, event, meeting_event};
+use super::{Announced, Who, announce, announce_together, event, meeting_event};
 use super::{add_involvement, appoint_director, refer, who};
 
 /// The event of an action finishing with `status` (for `Open`: created).
@@ -152,10 +152,6 @@ pub fn publish_agenda(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult
 
 pub fn start_meeting(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult<Announced> {
     meeting::start(conn, at.id, None)?;
-    announce_started(conn, by, at)
-}
-
-fn announce_started(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult<Announced> {
     announce(
         conn,
         by,
@@ -167,29 +163,32 @@ fn announce_started(conn: &mut DbConn, by: &Who, at: &Meeting) -> DomainResult<A
 }
 
 /// Makes an item current; taking up an item of a planned meeting starts the meeting (one update of
-/// the meeting, then its two events in order: started, then the item current).
+/// the meeting, then its two events in order, appended together: started, then the item current).
 pub fn set_current_item(
     conn: &mut DbConn,
     by: &Who,
     at: &Meeting,
     item: &AgendaItem,
 ) -> DomainResult<Announced> {
-    let started = if at.status() == MeetingStatus::Planned {
-        meeting::start(conn, at.id, Some(item.id))?;
-        announce_started(conn, by, at)?
-    } else {
-        meeting::set_current_item(conn, at.id, Some(item.id))?;
-        Announced::nothing()
-    };
-    let current = announce(
-        conn,
-        by,
+    let current = (
         (Some(at.id), None),
         EventKind::MeetingItemCurrent,
         ("agenda_item", item.id),
         json!({}),
-    )?;
-    Ok(started.and(current))
+    );
+    if at.status() == MeetingStatus::Planned {
+        meeting::start(conn, at.id, Some(item.id))?;
+        let started = (
+            (Some(at.id), None),
+            EventKind::MeetingStarted,
+            ("meeting", at.id),
+            json!({}),
+        );
+        return announce_together(conn, by, vec![started, current]);
+    }
+    meeting::set_current_item(conn, at.id, Some(item.id))?;
+    let (meeting_family, kind, subject, data) = current;
+    announce(conn, by, meeting_family, kind, subject, data)
 }
 
 pub fn close_item(

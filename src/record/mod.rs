@@ -126,14 +126,7 @@ fn append(
     events::append(
         conn,
         by.actor(),
-        NewEvent {
-            family_id,
-            kind,
-            subject_type: subject.0,
-            subject_id: Some(subject.1),
-            data,
-            meeting_id: None,
-        },
+        new_event(((None, family_id), kind, subject, data)),
     )?;
     Ok(())
 }
@@ -184,24 +177,51 @@ impl Announced {
 fn meeting_event(
     conn: &mut DbConn,
     by: &Who,
-    (meeting_id, family_id): (Option<i64>, Option<i64>),
+    meeting_family: (Option<i64>, Option<i64>),
     kind: EventKind,
     subject: (&str, i64),
     data: serde_json::Value,
 ) -> DomainResult<crate::events::Event> {
-    Ok(events::append(
-        conn,
-        by.actor(),
-        NewEvent {
-            family_id,
-            kind,
-            subject_type: subject.0,
-            subject_id: Some(subject.1),
-            data,
-            meeting_id,
-        },
-    )?)
+    let new = new_event((meeting_family, kind, subject, data));
+    Ok(events::append(conn, by.actor(), new)?)
 }
+
+/// The event to append for an event's parts (a meeting's, or with no meeting one about a family or
+/// none).
+pub(super) fn new_event<'a>(
+    ((meeting_id, family_id), kind, subject, data): MeetingEvent<'a>,
+) -> NewEvent<'a> {
+    NewEvent {
+        family_id,
+        kind,
+        subject_type: subject.0,
+        subject_id: Some(subject.1),
+        data,
+        meeting_id,
+    }
+}
+
+/// Meeting events of one change, appended together in order (one statement on PostgreSQL), handed
+/// back for the live room: each (meeting, family, kind, subject, data) as for `announce`.
+fn announce_together(
+    conn: &mut DbConn,
+    by: &Who,
+    each: Vec<MeetingEvent<'static>>,
+) -> DomainResult<Announced> {
+    let news = each.into_iter().map(new_event).collect();
+    Ok(events::append_all(conn, by.actor(), news)?
+        .iter()
+        .map(Announced::of)
+        .fold(Announced::nothing(), Announced::and))
+}
+
+/// An event's parts: (meeting, family), kind, subject (type, id) and data.
+pub(super) type MeetingEvent<'a> = (
+    (Option<i64>, Option<i64>),
+    EventKind,
+    (&'a str, i64),
+    serde_json::Value,
+);
 
 /// A meeting event, handed back for the live room.
 fn announce(

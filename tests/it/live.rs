@@ -391,6 +391,11 @@ async fn the_first_step_starts_the_meeting_and_the_room_draws_it_once() {
     .await;
     let replayed = again.until_kind("meeting.started", WAIT).await;
     assert_eq!(drawn(&replayed, "#live-agenda").len(), 1);
+    // The two were appended together (one statement on PostgreSQL): each linked to the one before.
+    let verified = samenspel::events::verify(&mut app.conn())
+        .unwrap()
+        .expect("the chain is intact");
+    assert_eq!(verified.last.event_id, current["event"].as_i64().unwrap());
 }
 
 /// The dispatcher reads the meetings of a batch of events together: two meetings that change in one
