@@ -172,11 +172,6 @@ pub fn start(
             clock: state.clock.clone(),
         });
     }
-    // A blocking task (`AppState::db`) mostly waits for one of the pool's connections: threads beyond
-    // the pool's size only wait as well, each holding a stack and its allocator's memory (a storm of
-    // fifty logins grew the server by some seventy of them, issue 23). Beyond this many per worker,
-    // blocking tasks wait in the worker's queue instead.
-    let blocking = (state.config.pool_size as usize).max(MIN_BLOCKING_THREADS);
     let mut server = actix_web::HttpServer::new(move || {
         // Called on each worker thread as it starts: the worker reads this application's clock.
         state.clock.install();
@@ -185,16 +180,11 @@ pub fn start(
     if let Some(workers) = how.workers {
         server = server.workers(workers);
     }
-    server = server.worker_max_blocking_threads(blocking);
     if !how.signals {
         server = server.disable_signals();
     }
     Ok(server.listen(listener)?.run())
 }
-
-/// The fewest blocking threads a worker may use, whatever the pool's size: mail and PDF exports run
-/// there too.
-const MIN_BLOCKING_THREADS: usize = 8;
 
 /// Serves the app on `listener` until the server stops, with all its background work.
 pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
