@@ -11,6 +11,9 @@ use crate::db::DbConn;
 use crate::domain::meeting::reads::Reads;
 use crate::events::{Event, EventKind};
 
+/// The most consecutive events of one meeting whose messages are queued together.
+const MOST_QUEUED_TOGETHER: usize = 8;
+
 /// For each event of a batch: whether a later event of the same batch draws its meeting again, so that
 /// it need not. Its message still goes out (every event moves the client's resume point on), without
 /// the status and agenda, which the later message brings as they are by then. Only events the room
@@ -61,13 +64,15 @@ impl Hub {
             }
         };
         let mut queued: Vec<(u64, Arc<Message>)> = Vec::new();
-        let mut meeting = None;
+        let (mut meeting, mut events) = (None, 0);
         for (event, later) in batch.iter().zip(redrawn_later(batch)) {
-            if event.meeting_id != meeting {
+            // A long run of one meeting's events (a catch-up) goes out a few at a time, not at its end.
+            if event.meeting_id != meeting || events == MOST_QUEUED_TOGETHER {
                 self.deliver(meeting, std::mem::take(&mut queued));
-                meeting = event.meeting_id;
+                (meeting, events) = (event.meeting_id, 0);
             }
             queued.extend(self.plan(conn, &mut reads, event, later));
+            events += 1;
         }
         self.deliver(meeting, queued);
     }
