@@ -202,11 +202,10 @@ pub fn start(conn: &mut DbConn, id: i64, first: Option<i64>) -> QueryResult<()> 
     let now = super::now();
     let status = MeetingStatus::Running.code();
     if let DbConn::Postgres(pg) = conn {
-        let at = now;
         prepared::SetStarted {
             id,
             status,
-            at,
+            at: now,
             item: first,
         }
         .execute(pg)?;
