@@ -344,6 +344,8 @@ async fn the_first_step_starts_the_meeting_and_the_room_draws_it_once() {
         last_event(&app),
     )
     .await;
+    // In the room before the step, so both events come as the room's live messages.
+    ahmeds.caught_up(WAIT).await;
     let step = on_meeting(&ingrid, meeting, "volgende").await;
     assert_eq!(step.status, StatusCode::SEE_OTHER);
 

@@ -74,6 +74,28 @@ impl Socket {
         }
     }
 
+    /// Waits until the server's side of the socket has caught up from the event log and forwards live
+    /// messages: it answers a ping only from then on. (Until then an event reaches this socket through
+    /// the catch-up, drawn in full, not as the room's live message.) Messages before the answer are
+    /// skipped: call it before anything is expected.
+    pub async fn caught_up(&mut self, wait: std::time::Duration) {
+        use futures_util::{SinkExt, StreamExt};
+        self.framed
+            .send(awc::ws::Message::Ping(actix_web::web::Bytes::from_static(
+                b"caught up?",
+            )))
+            .await
+            .expect("ping");
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.framed.next()).await {
+                Ok(Some(Ok(awc::ws::Frame::Pong(_)))) => return,
+                Ok(Some(Ok(_))) => continue,
+                _ => panic!("the socket did not catch up within {wait:?}"),
+            }
+        }
+    }
+
     /// Reads messages until one of `kind` arrives (or panics after `wait`).
     pub async fn until_kind(&mut self, kind: &str, wait: std::time::Duration) -> serde_json::Value {
         loop {
