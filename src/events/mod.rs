@@ -324,6 +324,28 @@ pub fn for_meeting_after(
         .load(conn)
 }
 
+/// The meeting's events of these kinds up to `until`, in order: only their kind and subject (what
+/// "Verloop" so far needs of many events; their payloads and hashes stay unread). The kinds are
+/// picked here, not in the query, so it keeps to the index on meeting and id.
+pub fn subjects_of_meeting(
+    conn: &mut DbConn,
+    meeting_id: i64,
+    kinds: &[EventKind],
+    until: i64,
+) -> QueryResult<Vec<(EventKind, Option<i64>)>> {
+    let all: Vec<(String, Option<i64>)> = events::table
+        .filter(events::meeting_id.eq(meeting_id))
+        .filter(events::id.le(until))
+        .order(events::id.asc())
+        .select((events::kind, events::subject_id))
+        .load(conn)?;
+    Ok(all
+        .into_iter()
+        .filter_map(|(kind, subject)| EventKind::parse(&kind).map(|k| (k, subject)))
+        .filter(|(kind, _)| kinds.contains(kind))
+        .collect())
+}
+
 /// All events after `after`, in order: what the live dispatcher has not handed out yet.
 pub fn after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<Event>> {
     events::table

@@ -17,6 +17,7 @@ use diesel::prelude::*;
 
 use super::{AgendaItem, Meeting};
 use crate::db::DbConn;
+use crate::domain::decision::{self, ActionRow, Decision};
 use crate::schema::{agenda_items, meetings};
 
 /// Who is invited for which item of a meeting: (item, user, the user's name), by name.
@@ -28,6 +29,15 @@ pub struct Reads {
     items: HashMap<i64, Vec<AgendaItem>>,
     invitees: HashMap<i64, Invitees>,
     pseudonyms: HashMap<i64, String>,
+    /// The decisions and actions of one meeting, by id, when read at once ([`Reads::read_outcomes`]).
+    outcomes: Option<Outcomes>,
+}
+
+/// A meeting's decisions and its actions (with their owners), by id.
+struct Outcomes {
+    meeting_id: i64,
+    decisions: HashMap<i64, Decision>,
+    actions: HashMap<i64, ActionRow>,
 }
 
 impl Reads {
@@ -98,6 +108,46 @@ impl Reads {
         kept(&mut self.invitees, meeting_id, || {
             super::item_invitees(conn, meeting_id)
         })
+    }
+
+    /// Reads all decisions and actions of the meeting in two statements, for drawing many events about
+    /// them ("Verloop" so far); [`Reads::decision`] and [`Reads::action`] answer from these after.
+    pub fn read_outcomes(&mut self, conn: &mut DbConn, meeting_id: i64) -> QueryResult<()> {
+        let decisions = decision::for_meeting(conn, meeting_id)?;
+        let actions = decision::actions_for_meeting(conn, meeting_id)?;
+        self.outcomes = Some(Outcomes {
+            meeting_id,
+            decisions: decisions.into_iter().map(|d| (d.id, d)).collect(),
+            actions: actions.into_iter().map(|r| (r.action.id, r)).collect(),
+        });
+        Ok(())
+    }
+
+    /// A decision by id: from the outcomes read at once, else read now.
+    pub fn decision(&mut self, conn: &mut DbConn, id: i64) -> QueryResult<Option<Decision>> {
+        match self.outcomes.as_ref().and_then(|o| o.decisions.get(&id)) {
+            Some(known) => Ok(Some(known.clone())),
+            None => decision::find(conn, id),
+        }
+    }
+
+    /// One action of the meeting (None when it is not the meeting's): from the outcomes read at
+    /// once, else read now.
+    pub fn action(
+        &mut self,
+        conn: &mut DbConn,
+        meeting_id: i64,
+        id: i64,
+    ) -> QueryResult<Option<ActionRow>> {
+        let known = self
+            .outcomes
+            .as_ref()
+            .filter(|o| o.meeting_id == meeting_id)
+            .and_then(|o| o.actions.get(&id));
+        match known {
+            Some(row) => Ok(Some(row.clone())),
+            None => decision::action_of_meeting(conn, meeting_id, id),
+        }
     }
 
     /// The pseudonym a family's item shows to those who may not see the item (empty when the family

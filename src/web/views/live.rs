@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::db::DbConn;
 use crate::domain::meeting::minutes;
 use crate::domain::meeting::reads::Reads;
-use crate::domain::{decision, meeting, table};
+use crate::domain::{meeting, table};
 use crate::events::{Event, EventKind};
 use crate::i18n::{I18n, Locale};
 use crate::live::Audience;
@@ -22,8 +22,15 @@ use crate::web::views::meeting::{
 use crate::web::views::minutes::MinutesSave;
 use crate::web::{AppError, PageCtx};
 
-/// Events read per round when "Verloop" is drawn.
-const FEED_BATCH: i64 = 200;
+/// The events that "Verloop" draws a line for.
+const FEED: &[EventKind] = &[
+    EventKind::DecisionRecorded,
+    EventKind::DecisionCorrected,
+    EventKind::ActionCreated,
+    EventKind::ActionDone,
+    EventKind::ActionCancelled,
+    EventKind::FamilyViewSaved,
+];
 
 /// The audience of a participant: None when they are no longer part of the meeting.
 pub fn audience_for(
@@ -220,24 +227,21 @@ pub fn feed_so_far(
     ) else {
         return Ok(Vec::new());
     };
+    // The feed names many decisions and actions: all of the meeting's, read at once.
     let mut reads = Reads::default();
+    reads.read_outcomes(conn, meeting_id)?;
     let mut drawing = Drawing::new(&audience, found, &mut reads);
-    let mut after = 0;
-    while after < until {
-        let events = crate::events::for_meeting_after(conn, meeting_id, after, FEED_BATCH)?;
-        let Some(last) = events.last() else { break };
-        after = last.id;
-        for event in events.iter().filter(|e| e.id <= until) {
-            match event.event_kind() {
-                Some(EventKind::DecisionRecorded | EventKind::DecisionCorrected) => {
-                    drawing.decision(conn, event.subject_id)?
-                }
-                Some(
-                    EventKind::ActionCreated | EventKind::ActionDone | EventKind::ActionCancelled,
-                ) => drawing.action(conn, event.subject_id, false)?,
-                Some(EventKind::FamilyViewSaved) => drawing.family_view(conn, event.subject_id)?,
-                _ => {}
+    drawing.lines_only = true;
+    for (kind, subject) in crate::events::subjects_of_meeting(conn, meeting_id, FEED, until)? {
+        match kind {
+            EventKind::DecisionRecorded | EventKind::DecisionCorrected => {
+                drawing.decision(conn, subject)?
             }
+            EventKind::ActionCreated | EventKind::ActionDone | EventKind::ActionCancelled => {
+                drawing.action(conn, subject, false)?
+            }
+            EventKind::FamilyViewSaved => drawing.family_view(conn, subject)?,
+            _ => {}
         }
     }
     Ok(drawing.lines)
@@ -255,6 +259,8 @@ struct Drawing<'a> {
     fragments: Vec<Fragment>,
     /// The feed's lines so far, as plain text.
     lines: Vec<String>,
+    /// Only the feed's lines are wanted (the page draws the rest itself): no fragments.
+    lines_only: bool,
 }
 
 impl<'a> Drawing<'a> {
@@ -272,6 +278,7 @@ impl<'a> Drawing<'a> {
             },
             fragments: Vec::new(),
             lines: Vec::new(),
+            lines_only: false,
         }
     }
 
@@ -281,11 +288,13 @@ impl<'a> Drawing<'a> {
 
     /// A line in the room's feed: plain text, escaped.
     fn feed(&mut self, text: String) {
-        self.fragments.push(fragment(
-            "#live-feed",
-            "append",
-            format!("<li>{}</li>", escape(&text)),
-        ));
+        if !self.lines_only {
+            self.fragments.push(fragment(
+                "#live-feed",
+                "append",
+                format!("<li>{}</li>", escape(&text)),
+            ));
+        }
         self.lines.push(text);
     }
 
@@ -375,6 +384,11 @@ impl<'a> Drawing<'a> {
         if !self.visible(item.id) {
             return Ok(());
         }
+        if self.lines_only {
+            let label = item_label(conn, self.reads, &self.ctx, &item, true)?;
+            self.feed_about("live.family_view", &label);
+            return Ok(());
+        }
         let views = crate::domain::family_invite::all_views(conn, item.id)?;
         let html = partial(ViewsPartial {
             ctx: &self.ctx,
@@ -442,7 +456,7 @@ impl<'a> Drawing<'a> {
     /// who do not see the item hear only that something was decided on it.
     fn decision(&mut self, conn: &mut DbConn, decision_id: Option<i64>) -> Result<(), AppError> {
         let Some(d) = decision_id
-            .and_then(|id| decision::find(conn, id).transpose())
+            .and_then(|id| self.reads.decision(conn, id).transpose())
             .transpose()?
         else {
             return Ok(());
@@ -453,13 +467,15 @@ impl<'a> Drawing<'a> {
         let shown = self.visible(item.id);
         let label = item_label(conn, self.reads, &self.ctx, &item, shown)?;
         if shown {
-            let html = partial(DecisionPartial {
-                ctx: &self.ctx,
-                decision: &d,
-                superseded_by: None,
-            });
-            self.fragments
-                .push(fragment(format!("#decisions-{}", item.id), "append", html));
+            if !self.lines_only {
+                let html = partial(DecisionPartial {
+                    ctx: &self.ctx,
+                    decision: &d,
+                    superseded_by: None,
+                });
+                self.fragments
+                    .push(fragment(format!("#decisions-{}", item.id), "append", html));
+            }
             let line = self.ctx.i18n.t_with(
                 "live.decision_on",
                 &[("item", &label), ("outcome", &d.outcome)],
@@ -479,8 +495,9 @@ impl<'a> Drawing<'a> {
         action_id: Option<i64>,
         created: bool,
     ) -> Result<(), AppError> {
+        let meeting_id = self.meeting.id;
         let Some(row) = action_id
-            .map(|id| decision::action_of_meeting(conn, self.meeting.id, id))
+            .map(|id| self.reads.action(conn, meeting_id, id))
             .transpose()?
             .flatten()
         else {
@@ -492,7 +509,7 @@ impl<'a> Drawing<'a> {
         let shown = self.visible(item.id);
         let label = item_label(conn, self.reads, &self.ctx, &item, shown)?;
         if shown {
-            if created {
+            if created && !self.lines_only {
                 let html = partial(ActionPartial {
                     ctx: &self.ctx,
                     row: &row,
