@@ -341,8 +341,10 @@ pub fn subjects_of_meeting(
         .load(conn)?;
     Ok(all
         .into_iter()
-        .filter_map(|(kind, subject)| EventKind::parse(&kind).map(|k| (k, subject)))
-        .filter(|(kind, _)| kinds.contains(kind))
+        .filter_map(|(kind, subject)| {
+            let wanted = kinds.iter().find(|k| k.name() == kind)?;
+            Some((*wanted, subject))
+        })
         .collect())
 }
 

@@ -8,6 +8,9 @@
 //! as the newest event of the batch (as it was with a query per drawing). A meeting not read for the
 //! batch (a replay, "Verloop", a room opened meanwhile) is read when first asked for and then kept.
 //!
+//! "Verloop" so far, drawn when a meeting page loads, names many decisions and actions of one meeting:
+//! it reads them all at once first ([`Reads::read_outcomes`]).
+//!
 //! A `Reads` lives for one batch (or one replay round) only: it is never kept between batches, so a
 //! later change is always drawn from a new read.
 
@@ -123,8 +126,9 @@ impl Reads {
         Ok(())
     }
 
-    /// A decision by id: from the outcomes read at once, else read now.
-    pub fn decision(&mut self, conn: &mut DbConn, id: i64) -> QueryResult<Option<Decision>> {
+    /// A decision by id (of any meeting, as ids are unique): from the outcomes read at once, else
+    /// read now (not kept: a decision is drawn once per batch).
+    pub fn decision(&self, conn: &mut DbConn, id: i64) -> QueryResult<Option<Decision>> {
         match self.outcomes.as_ref().and_then(|o| o.decisions.get(&id)) {
             Some(known) => Ok(Some(known.clone())),
             None => decision::find(conn, id),
@@ -132,9 +136,9 @@ impl Reads {
     }
 
     /// One action of the meeting (None when it is not the meeting's): from the outcomes read at
-    /// once, else read now.
+    /// once, else read now (not kept).
     pub fn action(
-        &mut self,
+        &self,
         conn: &mut DbConn,
         meeting_id: i64,
         id: i64,

@@ -384,27 +384,24 @@ impl<'a> Drawing<'a> {
         if !self.visible(item.id) {
             return Ok(());
         }
-        if self.lines_only {
-            let label = item_label(conn, self.reads, &self.ctx, &item, true)?;
-            self.feed_about("live.family_view", &label);
-            return Ok(());
+        if !self.lines_only {
+            let views = crate::domain::family_invite::all_views(conn, item.id)?;
+            let html = partial(ViewsPartial {
+                ctx: &self.ctx,
+                views: &views,
+            });
+            // The item page's list, and the same views in the decision form (hoor en wederhoor live).
+            self.fragments.push(fragment(
+                format!("[data-family-views-form=\"{}\"]", item.id),
+                "replace",
+                html.clone(),
+            ));
+            self.fragments.push(fragment(
+                format!("#family-views-{}", item.id),
+                "replace",
+                html,
+            ));
         }
-        let views = crate::domain::family_invite::all_views(conn, item.id)?;
-        let html = partial(ViewsPartial {
-            ctx: &self.ctx,
-            views: &views,
-        });
-        // The item page's list, and the same views in the decision form (hoor en wederhoor live).
-        self.fragments.push(fragment(
-            format!("[data-family-views-form=\"{}\"]", item.id),
-            "replace",
-            html.clone(),
-        ));
-        self.fragments.push(fragment(
-            format!("#family-views-{}", item.id),
-            "replace",
-            html,
-        ));
         let label = item_label(conn, self.reads, &self.ctx, &item, true)?;
         self.feed_about("live.family_view", &label);
         Ok(())
