@@ -324,15 +324,14 @@ pub fn for_meeting_after(
         .load(conn)
 }
 
-/// The meeting's events of these kinds up to `until`, in order: only their kind and subject (what
-/// "Verloop" so far needs of many events; their payloads and hashes stay unread). The kinds are
-/// picked here, not in the query, so it keeps to the index on meeting and id.
+/// The meeting's events up to `until`, in order: only their kind (None for a kind this version does
+/// not know) and subject, what "Verloop" so far needs of many events; their payloads and hashes
+/// stay unread.
 pub fn subjects_of_meeting(
     conn: &mut DbConn,
     meeting_id: i64,
-    kinds: &[EventKind],
     until: i64,
-) -> QueryResult<Vec<(EventKind, Option<i64>)>> {
+) -> QueryResult<Vec<(Option<EventKind>, Option<i64>)>> {
     let all: Vec<(String, Option<i64>)> = events::table
         .filter(events::meeting_id.eq(meeting_id))
         .filter(events::id.le(until))
@@ -341,10 +340,7 @@ pub fn subjects_of_meeting(
         .load(conn)?;
     Ok(all
         .into_iter()
-        .filter_map(|(kind, subject)| {
-            let wanted = kinds.iter().find(|k| k.name() == kind)?;
-            Some((*wanted, subject))
-        })
+        .map(|(kind, subject)| (EventKind::parse(&kind), subject))
         .collect())
 }
 

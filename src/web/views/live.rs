@@ -22,16 +22,6 @@ use crate::web::views::meeting::{
 use crate::web::views::minutes::MinutesSave;
 use crate::web::{AppError, PageCtx};
 
-/// The events that "Verloop" draws a line for.
-const FEED: &[EventKind] = &[
-    EventKind::DecisionRecorded,
-    EventKind::DecisionCorrected,
-    EventKind::ActionCreated,
-    EventKind::ActionDone,
-    EventKind::ActionCancelled,
-    EventKind::FamilyViewSaved,
-];
-
 /// The audience of a participant: None when they are no longer part of the meeting.
 pub fn audience_for(
     conn: &mut DbConn,
@@ -232,15 +222,15 @@ pub fn feed_so_far(
     reads.read_outcomes(conn, meeting_id)?;
     let mut drawing = Drawing::new(&audience, found, &mut reads);
     drawing.lines_only = true;
-    for (kind, subject) in crate::events::subjects_of_meeting(conn, meeting_id, FEED, until)? {
+    for (kind, subject) in crate::events::subjects_of_meeting(conn, meeting_id, until)? {
         match kind {
-            EventKind::DecisionRecorded | EventKind::DecisionCorrected => {
+            Some(EventKind::DecisionRecorded | EventKind::DecisionCorrected) => {
                 drawing.decision(conn, subject)?
             }
-            EventKind::ActionCreated | EventKind::ActionDone | EventKind::ActionCancelled => {
+            Some(EventKind::ActionCreated | EventKind::ActionDone | EventKind::ActionCancelled) => {
                 drawing.action(conn, subject, false)?
             }
-            EventKind::FamilyViewSaved => drawing.family_view(conn, subject)?,
+            Some(EventKind::FamilyViewSaved) => drawing.family_view(conn, subject)?,
             _ => {}
         }
     }
