@@ -41,9 +41,11 @@ pub static ASKS: std::sync::LazyLock<Vec<RouteAsk>> = std::sync::LazyLock::new(|
 });
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    general::register(cfg);
-    signin::register(cfg);
-    meetings::register(cfg);
-    monitor::register(cfg);
-    complaints::register(cfg);
+    let mut grouped = list::Grouped::default();
+    general::register(&mut grouped);
+    signin::register(&mut grouped);
+    meetings::register(&mut grouped);
+    monitor::register(&mut grouped);
+    complaints::register(&mut grouped);
+    grouped.register(cfg);
 }
