@@ -35,7 +35,9 @@ pub(crate) use page_routes;
 /// costs a regular-expression match: without the groups, a chair's step to the next item was matched
 /// against some 120 of them before its own, on every request. Now a request meets the scopes' plain
 /// prefixes first and then only the routes of its own segment. Routes of one segment keep their order;
-/// routes of different segments never match the same path, so their order does not matter.
+/// routes of different plain segments never match the same path, so their order does not matter. A
+/// route whose first segment has a `{...}` part could match paths of any segment and would lose to the
+/// scopes whatever its place in the list: `first_segment` refuses it, so the app does not start.
 #[derive(Default)]
 pub struct Grouped {
     groups: Vec<(&'static str, Vec<(&'static str, Route)>)>,
@@ -69,15 +71,15 @@ impl Grouped {
 }
 
 /// The first segment of a route's path as a scope's prefix ("/gezinnen/{id}" gives "/gezinnen"); empty
-/// for the root and for a first segment with a `{...}` part, whose routes are registered one by one.
+/// for the root, which is registered on its own. Panics for a first segment with a `{...}` part.
 fn first_segment(path: &'static str) -> &'static str {
     let end = path[1..].find('/').map_or(path.len(), |i| i + 1);
     let first = &path[..end];
-    if first.len() <= 1 || first.contains('{') {
-        ""
-    } else {
-        first
-    }
+    assert!(
+        !first.contains('{'),
+        "page route {path}: its first segment must be plain text"
+    );
+    if first.len() <= 1 { "" } else { first }
 }
 
 #[cfg(test)]
@@ -90,6 +92,11 @@ mod tests {
         assert_eq!(first_segment("/gezinnen"), "/gezinnen");
         assert_eq!(first_segment("/static/{path:.*}"), "/static");
         assert_eq!(first_segment("/"), "");
-        assert_eq!(first_segment("/{slug}/x"), "");
+    }
+
+    #[test]
+    #[should_panic(expected = "must be plain text")]
+    fn a_route_whose_first_segment_is_a_pattern_is_refused() {
+        first_segment("/{slug}/x");
     }
 }
