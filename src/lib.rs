@@ -53,7 +53,11 @@ pub fn build_state(
     // from the shared pool, they queued behind every request waiting for one, while every chair's
     // write and every participant's update waits for these two threads (issue 23: fifty chairs at once).
     let own_connection = || db::connect(&config.database_url, 1);
-    live.start(own_connection()?, &config.database_url, clock.clone());
+    live.start(
+        (own_connection()?, pool.clone()),
+        &config.database_url,
+        clock.clone(),
+    );
     let writes = db::group::GroupWriter::start(own_connection()?, clock.clone());
     Ok(AppState {
         writes,

@@ -117,7 +117,7 @@ pub struct Limits {
     pub per_user: usize,
 }
 
-/// How often the dispatcher asks which sessions still count.
+/// How often the session sweep asks which sessions still count.
 const SESSION_SWEEP: Duration = Duration::from_millis(500);
 
 /// The signal that closes one socket: set once, with the first reason.
@@ -211,6 +211,8 @@ pub struct Hub {
     rooms: Mutex<HashMap<i64, Vec<Connection>>>,
     next_id: AtomicU64,
     wake: (Mutex<bool>, Condvar),
+    /// The session sweep's wait between rounds, cut short when the hub stops.
+    pause: (Mutex<()>, Condvar),
     renderer: Box<Renderer>,
     audience_of: Box<AudienceOf>,
     limits: Limits,
@@ -301,6 +303,7 @@ impl Hub {
             rooms: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             wake: (Mutex::new(false), Condvar::new()),
+            pause: (Mutex::new(()), Condvar::new()),
             renderer,
             audience_of,
             limits,
@@ -473,6 +476,30 @@ impl Hub {
         }
     }
 
+    /// Sweeps the open sockets' sessions every `SESSION_SWEEP` until the hub stops.
+    fn sweep(&self, pool: &Pool) {
+        loop {
+            {
+                let (lock, cvar) = &self.pause;
+                let Ok(paused) = lock.lock() else { return };
+                // Checked under the lock that `stop` takes to wake this wait: no wake-up is missed.
+                if self.is_stopped() {
+                    return;
+                }
+                if cvar.wait_timeout(paused, SESSION_SWEEP).is_err() {
+                    return;
+                }
+            }
+            if self.is_stopped() {
+                return;
+            }
+            match pool.get_timeout(Duration::from_secs(1)) {
+                Ok(mut conn) => self.sweep_sessions(&mut conn),
+                Err(e) => tracing::warn!(error = %e, "live room could not check sessions"),
+            }
+        }
+    }
+
     /// Closes every socket whose session no longer counts (logged out, expired, its password reset,
     /// its account deactivated). One query for all sockets of this instance.
     fn sweep_sessions(&self, conn: &mut DbConn) {
@@ -512,11 +539,24 @@ impl Hub {
         }
     }
 
-    /// Runs the dispatcher on its own thread until the process ends, on `pool` (the server gives it one
-    /// of its own, of one connection). On PostgreSQL a second thread listens for NOTIFY from every
-    /// instance and wakes it.
-    pub fn start(self: &Arc<Self>, pool: Pool, url: &DatabaseUrl, clock: crate::time::Clock) {
+    /// Runs the dispatcher on its own thread until the process ends, on `own` (the server gives it a
+    /// pool of its own, of one connection). On PostgreSQL a second thread listens for NOTIFY from every
+    /// instance and wakes it. A third sweeps the sessions of the open sockets, on `shared`: off the
+    /// dispatcher's thread, so no event waits behind the sweep (a few milliseconds for a thousand
+    /// sockets, at times far more).
+    pub fn start(
+        self: &Arc<Self>,
+        (own, shared): (Pool, Pool),
+        url: &DatabaseUrl,
+        clock: crate::time::Clock,
+    ) {
         let mut threads = Vec::new();
+        let (hub, on) = (self.clone(), clock.clone());
+        threads.extend(
+            std::thread::Builder::new()
+                .name("live-sweep".into())
+                .spawn(move || on.run(|| hub.sweep(&shared))),
+        );
         if let DatabaseUrl::Postgres(url) = url {
             let hub = self.clone();
             let url = url.clone();
@@ -530,7 +570,7 @@ impl Hub {
         threads.extend(
             std::thread::Builder::new()
                 .name("live-dispatch".into())
-                .spawn(move || clock.run(|| hub.run(pool))),
+                .spawn(move || clock.run(|| hub.run(own))),
         );
         if let Ok(mut t) = self.threads.lock() {
             t.extend(threads);
@@ -542,6 +582,9 @@ impl Hub {
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::Relaxed);
         self.poke();
+        if let Ok(_paused) = self.pause.0.lock() {
+            self.pause.1.notify_all();
+        }
         let threads = self
             .threads
             .lock()
@@ -573,7 +616,6 @@ impl Hub {
                 }
             }
         };
-        let mut swept = std::time::Instant::now();
         while !self.is_stopped() {
             {
                 let (lock, cvar) = &self.wake;
@@ -613,10 +655,6 @@ impl Hub {
                     ms = started.elapsed().as_secs_f64() * 1000.0,
                     "live dispatch"
                 );
-            }
-            if swept.elapsed() >= SESSION_SWEEP {
-                swept = std::time::Instant::now();
-                self.sweep_sessions(&mut conn);
             }
         }
     }
