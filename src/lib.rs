@@ -49,12 +49,13 @@ pub fn build_state(
         tracing::info!(migrations = ?applied, "database migrated");
     }
     let live = web::live::hub(&config);
-    // The live dispatcher and the group-commit writer each have a connection of their own. Taking one
-    // from the shared pool, they queued behind every request waiting for one, while every chair's
-    // write and every participant's update waits for these two threads (issue 23: fifty chairs at once).
+    // The live dispatcher, its session sweep and the group-commit writer each have a connection of
+    // their own. Taking one from the shared pool, they queued behind every request waiting for one,
+    // while every chair's write and every participant's update waits for the writer and the
+    // dispatcher (issue 23: fifty chairs at once), and an ended session's sockets for the sweep.
     let own_connection = || db::connect(&config.database_url, 1);
     live.start(
-        (own_connection()?, pool.clone()),
+        (own_connection()?, own_connection()?),
         &config.database_url,
         clock.clone(),
     );

@@ -261,3 +261,35 @@ pub fn count_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::user::Role;
+
+    #[test]
+    fn a_session_counts_until_its_end_its_idle_limit_or_its_user_stops() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .unwrap();
+        let minutes = chrono::Duration::minutes;
+        let hour = Duration::from_secs(3600);
+        let counts = |(ends, seen): (i64, i64), role: Role, active: bool| {
+            still_counts(
+                (now + minutes(ends), now - minutes(seen)),
+                (role.code(), active),
+                hour,
+                now,
+            )
+        };
+        // Seen 16 minutes ago: a professional's session goes on, a family account's has ended (their
+        // idle limit is 15 minutes, whatever the instance allows).
+        assert!(counts((60, 16), Role::Professional, true));
+        assert!(!counts((60, 16), Role::Family, true));
+        assert!(counts((60, 14), Role::Family, true));
+        // Idle for longer than the instance allows, past its end, or its user deactivated.
+        assert!(!counts((60, 61), Role::OrgAdmin, true));
+        assert!(!counts((0, 1), Role::Professional, true));
+        assert!(!counts((60, 1), Role::Professional, false));
+    }
+}
